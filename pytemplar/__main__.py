@@ -1,0 +1,3 @@
+from pytemplar.cli import entrypoint
+
+entrypoint()

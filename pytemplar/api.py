@@ -1,0 +1,255 @@
+"""The library API: every command is one call here, and the CLI only formats the result.
+
+A render runs the pipeline once per environment x release:
+
+    load layers -> merge -> validate values -> render -> parse
+then, over everything rendered:
+    check -> sort
+
+Files and compiled templates are shared across releases through one :class:`Workspace`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytemplar.checks import check_manifests
+from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, UsageError, ValuesError
+from pytemplar.manifests import Manifest, parse_rendered
+from pytemplar.ordering import sort_manifests
+from pytemplar.project import (
+    PROJECT_FILE,
+    Project,
+    ReleaseSpec,
+    Workspace,
+    load_project,
+    release_env_files,
+)
+from pytemplar.render import TemplateEngine, template_context
+from pytemplar.values import ValuesLayer, merge_layers, origin_of
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What to render: a project folder, environments, releases and extra values files."""
+
+    project: Path
+    environments: tuple[str, ...] = ()  # empty: every environment
+    releases: tuple[str, ...] = ()  # empty: every release of each environment
+    values_files: tuple[Path, ...] = ()  # -f, lowest first
+
+
+@dataclass
+class ReleaseValues:
+    environment: str
+    release: str
+    layers: list[ValuesLayer]
+    values: dict[str, Any]
+
+
+@dataclass
+class RenderResult:
+    manifests: list[Manifest]
+    releases: list[tuple[str, str]]  # (environment, release) pairs rendered
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class _Session:
+    """One run over a project: loads each file and compiles each app once."""
+
+    def __init__(self, options: RenderOptions) -> None:
+        self.options = options
+        self.workspace = Workspace()
+        self.project: Project = load_project(options.project, self.workspace)
+        self.engines: dict[Path, TemplateEngine] = {}
+
+    def targets(self) -> list[tuple[str, ReleaseSpec]]:
+        project = self.project
+        environments = list(self.options.environments) or list(project.environments)
+        for name in environments:
+            if name not in project.environments:
+                raise UsageError(
+                    f"unknown environment '{name}'",
+                    hint=f"environments of {project.name}: {', '.join(project.environments)}",
+                )
+        for name in self.options.releases:
+            if name not in project.releases:
+                raise UsageError(
+                    f"unknown release '{name}'",
+                    hint=f"releases of {project.name}: {', '.join(project.releases)}",
+                )
+        pairs: list[tuple[str, ReleaseSpec]] = []
+        for env in environments:
+            for spec in project.releases_in(env):
+                if not self.options.releases or spec.name in self.options.releases:
+                    pairs.append((env, spec))
+        if self.options.releases and not pairs:
+            raise UsageError(
+                f"release(s) {', '.join(self.options.releases)} are not deployed to {', '.join(environments)}"
+            )
+        return pairs
+
+    def layers(self, environment: str, spec: ReleaseSpec) -> list[ValuesLayer]:
+        project = self.project
+        app = self.workspace.app(spec.app_path, spec.app_location)
+        root = project.root
+        layers = [app.defaults, project.values]
+        for relative, listed in project.environments[environment].values_files:
+            layers.append(self.workspace.values_layer(root, relative, "environment", listed))
+        for relative, listed in spec.values_files:
+            layers.append(self.workspace.values_layer(root, relative, "release", listed))
+        for relative, listed in release_env_files(project, spec, environment):
+            layers.append(self.workspace.values_layer(root, relative, "release-environment", listed))
+        for extra in self.options.values_files:
+            layers.append(self._extra_layer(extra))
+        return layers
+
+    def _extra_layer(self, path: Path) -> ValuesLayer:
+        from pytemplar.fsroot import Root
+
+        folder = Root.at(path.parent if str(path.parent) else Path("."))
+        return self.workspace.values_layer(folder, path.name, "file", None)
+
+    def values(self, environment: str, spec: ReleaseSpec) -> ReleaseValues:
+        layers = self.layers(environment, spec)
+        merged = merge_layers(layers)
+        app = self.workspace.app(spec.app_path, spec.app_location)
+        if app.schema is not None:
+            problems = app.schema.validate(merged, lambda path: origin_of(layers, path))
+            if problems:
+                raise ValuesError.collect(problems)
+        return ReleaseValues(environment, spec.name, layers, merged)
+
+    def engine(self, spec: ReleaseSpec) -> TemplateEngine:
+        app = self.workspace.app(spec.app_path, spec.app_location)
+        key = app.root.path
+        engine = self.engines.get(key)
+        if engine is None:
+            engine = TemplateEngine(app)
+            engine.compile_all()
+            self.engines[key] = engine
+        return engine
+
+    def render_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
+        release_values = self.values(environment, spec)
+        engine = self.engine(spec)
+        env = self.project.environments[environment]
+        context = template_context(
+            release_values.values,
+            release=spec.name,
+            namespace=spec.namespace or env.namespace,
+            environment=environment,
+            app=engine.app,
+            kube_version=env.kube_version or self.project.kube_version or engine.app.kube_version,
+        )
+        return parse_rendered(engine.render(context), spec.name, environment)
+
+    def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
+        """Namespace objects for environments that ask for them (``createNamespace``)."""
+        wanted = sorted({(m.environment, m.namespace) for m in manifests if m.namespace})
+        created: list[Manifest] = []
+        for environment, namespace in wanted:
+            if not self.project.environments[environment].create_namespace:
+                continue
+            obj = {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {
+                    "name": namespace,
+                    "labels": {"app.kubernetes.io/managed-by": "pytemplar", "environment": environment},
+                },
+            }
+            location = Location(self.project.config_path)
+            created.append(Manifest(obj, "", environment, PROJECT_FILE, location))
+        return created
+
+
+def render(
+    project: str | Path,
+    environments: Sequence[str] = (),
+    releases: Sequence[str] = (),
+    values_files: Sequence[str | Path] = (),
+) -> RenderResult:
+    """Render releases of a project; raises :class:`PytemplarError` on the first failing release."""
+    options = RenderOptions(Path(project), tuple(environments), tuple(releases), tuple(Path(f) for f in values_files))
+    return render_with(options)
+
+
+def render_with(options: RenderOptions) -> RenderResult:
+    session = _Session(options)
+    manifests: list[Manifest] = []
+    rendered: list[tuple[str, str]] = []
+    for environment, spec in session.targets():
+        try:
+            manifests.extend(session.render_release(environment, spec))
+        except PytemplarError as exc:
+            raise exc.scoped(release=spec.name, environment=environment) from None
+        rendered.append((environment, spec.name))
+    manifests.extend(session.namespaces(manifests))
+    problems = check_manifests(manifests)
+    if problems:
+        raise ManifestError.collect(problems)
+    return RenderResult(sort_manifests(manifests), rendered)
+
+
+@dataclass
+class ValidationResult:
+    problems: list[Problem]
+    releases: list[tuple[str, str]]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def validate(
+    project: str | Path,
+    environments: Sequence[str] = (),
+    releases: Sequence[str] = (),
+    values_files: Sequence[str | Path] = (),
+) -> ValidationResult:
+    """Values, render and manifest checks for every environment x release; all problems."""
+    options = RenderOptions(Path(project), tuple(environments), tuple(releases), tuple(Path(f) for f in values_files))
+    try:
+        session = _Session(options)
+        targets = session.targets()
+    except PytemplarError as exc:
+        if isinstance(exc, UsageError):
+            raise
+        return ValidationResult(exc.problems, [])
+    problems: list[Problem] = []
+    manifests: list[Manifest] = []
+    seen: set[Problem] = set()
+    for environment, spec in targets:
+        try:
+            manifests.extend(session.render_release(environment, spec))
+        except PytemplarError as exc:
+            for problem in exc.scoped(release=spec.name, environment=environment).problems:
+                # A broken shared file fails every release that reads it: report it once.
+                unscoped = Problem(problem.message, problem.location, problem.hint)
+                if unscoped not in seen:
+                    seen.add(unscoped)
+                    problems.append(problem)
+    manifests.extend(session.namespaces(manifests))
+    problems.extend(check_manifests(manifests))
+    return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets])
+
+
+def release_values(
+    project: str | Path,
+    environment: str,
+    release: str,
+    values_files: Sequence[str | Path] = (),
+) -> ReleaseValues:
+    """The merged, validated values of one release in one environment, with their layers."""
+    options = RenderOptions(Path(project), (environment,), (release,), tuple(Path(f) for f in values_files))
+    session = _Session(options)
+    targets = session.targets()
+    environment_name, spec = targets[0]
+    try:
+        return session.values(environment_name, spec)
+    except PytemplarError as exc:
+        raise exc.scoped(release=spec.name, environment=environment_name) from None

@@ -1,0 +1,248 @@
+"""The command line: parses flags, calls :mod:`pytemplar.api`, prints, and sets the exit code.
+
+This is the only module that prints or exits. Exit codes: 0 success, 1 invalid input,
+2 usage error, 3 internal error (a bug: rerun with --debug for the traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn, TypeVar
+
+import typer
+
+from pytemplar import __version__
+from pytemplar.errors import PytemplarError, UsageError
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="pytemplar",
+    help="Render Kubernetes manifests from one app template for many releases and environments.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_BUG = 3
+
+
+class OutputFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+ProjectArg = Annotated[Path, typer.Argument(help="Project folder (holding pytemplar.yaml).", show_default=True)]
+EnvOpt = Annotated[list[str] | None, typer.Option("--env", "-e", help="Environment; repeat for several.")]
+ReleaseOpt = Annotated[
+    list[str] | None, typer.Option("--release", "-r", help="Release; repeat for several (default: all).")
+]
+ValuesOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--values", "-f", help="Extra values file, above every project layer; repeatable."),
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def _run(action: Callable[[], T], debug: bool) -> T:
+    """Run ``action``, turning every failure into a message and an exit code."""
+    try:
+        return action()
+    except UsageError as exc:
+        _report(exc)
+        raise typer.Exit(EXIT_USAGE) from None
+    except PytemplarError as exc:
+        _report(exc)
+        raise typer.Exit(EXIT_INVALID) from None
+    except KeyboardInterrupt:
+        _err("interrupted\n")
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug: say so, without a traceback unless asked
+        if debug:
+            traceback.print_exc()
+        _err(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "  this is a bug in pytemplar; rerun with --debug and report the traceback\n"
+        )
+        raise typer.Exit(EXIT_BUG) from None
+
+
+def _report(exc: PytemplarError) -> None:
+    from pytemplar.reporting import as_text
+
+    _err(as_text(exc.problems))
+
+
+def _usage(message: str) -> NoReturn:
+    raise UsageError(message)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"pytemplar {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """pytemplar: Kubernetes manifests from Jinja2 app templates with layered, validated values."""
+
+
+@app.command()
+def render(
+    project: ProjectArg = Path("."),
+    env: EnvOpt = None,
+    all_envs: Annotated[bool, typer.Option("--all-envs", help="Render every environment.")] = False,
+    release: ReleaseOpt = None,
+    values: ValuesOpt = None,
+    output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Stream format.")] = OutputFormat.yaml,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            help="Write DIR/<env>/<release>/<file>.yaml instead of stdout; the folder is replaced atomically.",
+        ),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Render manifests to stdout (for kubectl apply -f -) or to a folder."""
+
+    def action() -> None:
+        from pytemplar import api
+        from pytemplar import output as out
+        from pytemplar.project import Workspace, load_project
+
+        envs = list(env or [])
+        if all_envs and envs:
+            _usage("use either --env or --all-envs, not both")
+        if not envs and not all_envs:
+            known = load_project(project, Workspace()).environments
+            if len(known) != 1:
+                _usage(f"choose an environment with -e ({', '.join(known)}) or use --all-envs")
+        result = api.render(project, envs, release or [], values or [])
+        if output_dir is not None:
+            protected = [project] + [Path(p) for p in _app_folders(project)]
+            written = out.write_folder(result.manifests, output_dir, protected)
+            _err(f"wrote {len(written)} files for {len(result.releases)} releases to {output_dir}\n")
+            return
+        text = out.to_json(result.manifests) if output is OutputFormat.json else out.to_yaml_stream(result.manifests)
+        sys.stdout.write(text)
+
+    _run(action, debug)
+
+
+def _app_folders(project: Path) -> list[Path]:
+    from pytemplar.project import Workspace, load_project
+
+    loaded = load_project(project, Workspace())
+    return [spec.app_path for spec in loaded.releases.values()]
+
+
+@app.command()
+def validate(
+    project: ProjectArg = Path("."),
+    env: EnvOpt = None,
+    release: ReleaseOpt = None,
+    values: ValuesOpt = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="text (stderr), json or github (stdout).")
+    ] = ReportFormat.text,
+    debug: DebugOpt = False,
+) -> None:
+    """Check values, templates and manifests of every environment x release; all problems at once."""
+
+    def action() -> int:
+        from pytemplar import api, reporting
+
+        result = api.validate(project, env or [], release or [], values or [])
+        if format is ReportFormat.json:
+            sys.stdout.write(reporting.as_json(result.problems, result.releases))
+        elif format is ReportFormat.github:
+            sys.stdout.write(reporting.as_github(result.problems))
+        else:
+            _err(reporting.as_text(result.problems))
+            errors = sum(1 for p in result.problems if p.severity == "error")
+            envs = len({e for e, _ in result.releases})
+            summary = f"{len(result.releases)} releases in {envs} environments"
+            _err(f"{'ok' if result.ok else 'failed'}: {summary}, {errors} errors\n")
+        return 0 if result.ok else EXIT_INVALID
+
+    code = _run(action, debug)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command("values")
+def values_command(
+    project: ProjectArg = Path("."),
+    env: Annotated[str, typer.Option("--env", "-e", help="Environment.")] = "",
+    release: Annotated[str, typer.Option("--release", "-r", help="Release.")] = "",
+    values: ValuesOpt = None,
+    origin: Annotated[bool, typer.Option("--origin", help="Show where each value came from.")] = False,
+    output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Output format.")] = OutputFormat.yaml,
+    debug: DebugOpt = False,
+) -> None:
+    """Print the merged values of one release in one environment."""
+
+    def action() -> None:
+        from pytemplar import api
+        from pytemplar.values import format_path, iter_leaves, origins_of
+        from pytemplar.yamlout import dump_yaml, scalar_text
+
+        if not env or not release:
+            _usage("values needs an environment (-e) and a release (-r)")
+        result = api.release_values(project, env, release, values or [])
+        if origin:
+            lines = []
+            for path, value in iter_leaves(result.values):
+                found = origins_of(result.layers, path)
+                text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else scalar_text(value)
+                line = f"{format_path(path, '')[1:] if path else '.'}: {text}"
+                if found:
+                    line += f"  # {found[0].location} ({found[0].layer.kind})"
+                    if len(found) > 1:
+                        line += "; overrides " + ", ".join(f"{o.location} ({o.layer.kind})" for o in found[1:])
+                lines.append(line)
+            sys.stdout.write("".join(f"{line}\n" for line in lines))
+        elif output is OutputFormat.json:
+            sys.stdout.write(json.dumps(result.values, indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(dump_yaml(result.values))
+
+    _run(action, debug)
+
+
+def entrypoint() -> None:
+    """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
+    try:
+        app(prog_name="pytemplar")
+    except KeyboardInterrupt:
+        _err("interrupted\n")
+        sys.exit(130)

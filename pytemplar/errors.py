@@ -1,0 +1,160 @@
+"""Problems and the one exception hierarchy that carries them.
+
+Every stage reports what is wrong as :class:`Problem` values with a :class:`Location`.
+Nothing below the CLI prints: the CLI turns a :class:`PytemplarError` into text once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_control(text: str) -> str:
+    """Make control characters visible so a value in a message cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def display_path(path: Path | str) -> str:
+    """A path as users typed it: relative to the working directory when it lies below it."""
+    p = Path(path)
+    try:
+        return os.path.relpath(p) if p.is_absolute() and Path.cwd() in p.parents else str(p)
+    except (OSError, ValueError):
+        return str(p)
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file; line and column are 1-based."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = display_path(self.path) if not self.path.startswith("--") else self.path
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, where it is, and what to do about it."""
+
+    message: str
+    location: Location | None = None
+    hint: str | None = None
+    severity: Severity = "error"
+    release: str | None = None
+    environment: str | None = None
+    context: tuple[str, ...] = field(default=(), compare=False)
+
+    def format(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        scope = ""
+        if self.release or self.environment:
+            scope = f"[{'/'.join(x for x in (self.environment, self.release) if x)}] "
+        lines = [f"{where}{self.severity}: {scope}{escape_control(self.message)}"]
+        lines.extend(f"    {escape_control(line)}" for line in self.context)
+        if self.hint:
+            lines.append(f"  hint: {escape_control(self.hint)}")
+        return "\n".join(lines)
+
+    def sort_key(self) -> tuple[str, str, str, int, int, str]:
+        loc = self.location or Location("")
+        return (
+            self.environment or "",
+            self.release or "",
+            loc.path,
+            loc.line or 0,
+            loc.column or 0,
+            self.message,
+        )
+
+
+class PytemplarError(Exception):
+    """Base of every error pytemplar reports to a user. Carries one or more problems."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: Location | None = None,
+        hint: str | None = None,
+        problems: Sequence[Problem] = (),
+    ) -> None:
+        super().__init__(message)
+        self.problems: list[Problem] = list(problems) or [Problem(message, location=location, hint=hint)]
+
+    @property
+    def location(self) -> Location | None:
+        return self.problems[0].location
+
+    def scoped(self, *, release: str | None, environment: str | None) -> PytemplarError:
+        """The same error with every problem tagged with the release it came from."""
+        self.problems = [
+            Problem(
+                p.message,
+                p.location,
+                p.hint,
+                p.severity,
+                p.release or release,
+                p.environment or environment,
+                p.context,
+            )
+            for p in self.problems
+        ]
+        return self
+
+    @classmethod
+    def collect(cls, problems: Iterable[Problem]) -> PytemplarError:
+        items = sorted(problems, key=Problem.sort_key)
+        return cls(items[0].message if items else "invalid input", problems=items)
+
+
+class ConfigError(PytemplarError):
+    """pytemplar.yaml or app.yaml is missing or malformed."""
+
+
+class FileAccessError(PytemplarError):
+    """A file is missing, outside its root, too large or not a regular file."""
+
+
+class YamlError(PytemplarError):
+    """A YAML input cannot be read under pytemplar's rules."""
+
+
+class ValuesError(PytemplarError):
+    """Merged values do not satisfy the app's schema, or a values layer is unusable."""
+
+
+class SchemaError(PytemplarError):
+    """A JSON Schema itself is unusable."""
+
+
+class TemplateError(PytemplarError):
+    """A template does not compile or fails while rendering."""
+
+
+class ManifestError(PytemplarError):
+    """The rendered output is not valid YAML or fails a manifest check."""
+
+
+class OutputError(PytemplarError):
+    """The output cannot be written where it was asked to go."""
+
+
+class UsageError(PytemplarError):
+    """The command line asks for something impossible (exit code 2)."""

@@ -1,0 +1,118 @@
+"""The one place that opens input files.
+
+A :class:`Root` confines reads to a folder, the way Kustomize's root-only load restrictor
+does: symlinks are resolved before the containment check, only regular files are read,
+and every read is capped in size.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytemplar.errors import FileAccessError, Location
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Root:
+    """A folder whose files may be read; nothing outside it can be."""
+
+    path: Path
+
+    @classmethod
+    def at(cls, folder: str | os.PathLike[str]) -> Root:
+        path = Path(folder)
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            raise FileAccessError(f"folder '{path}' does not exist", location=Location(str(path))) from exc
+        if not resolved.is_dir():
+            raise FileAccessError(f"'{path}' is not a folder", location=Location(str(path)))
+        return cls(resolved)
+
+    def resolve(self, relative: str | os.PathLike[str]) -> Path:
+        """The real path of ``relative``, refused when it leads outside the root."""
+        candidate = Path(relative)
+        joined = candidate if candidate.is_absolute() else self.path / candidate
+        try:
+            real = joined.resolve(strict=False)
+        except (OSError, RuntimeError) as exc:  # symlink loops
+            raise FileAccessError(
+                f"cannot resolve '{relative}': {exc.__class__.__name__}",
+                location=Location(str(joined)),
+            ) from exc
+        if real != self.path and self.path not in real.parents:
+            raise FileAccessError(
+                f"'{relative}' is outside '{self.path}'",
+                location=Location(str(joined)),
+                hint="files may only be read from inside the project or app folder",
+            )
+        return real
+
+    def exists(self, relative: str | os.PathLike[str]) -> bool:
+        try:
+            return self.resolve(relative).is_file()
+        except FileAccessError:
+            return False
+
+    def read_bytes(self, relative: str | os.PathLike[str], *, limit: int = MAX_FILE_BYTES) -> bytes:
+        real = self.resolve(relative)
+        shown = str(self.path / relative)
+        try:
+            fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError as exc:
+            raise FileAccessError(f"file '{relative}' not found", location=Location(shown)) from exc
+        except OSError as exc:
+            raise FileAccessError(f"cannot open '{relative}': {exc.strerror}", location=Location(shown)) from exc
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise FileAccessError(f"'{relative}' is not a regular file", location=Location(shown))
+            if info.st_size > limit:
+                raise FileAccessError(
+                    f"'{relative}' is {info.st_size} bytes, above the limit of {limit}",
+                    location=Location(shown),
+                )
+            data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise FileAccessError(f"'{relative}' grew above {limit} bytes", location=Location(shown))
+        return data
+
+    def read_text(self, relative: str | os.PathLike[str], *, limit: int = MAX_FILE_BYTES) -> str:
+        data = self.read_bytes(relative, limit=limit)
+        return decode_utf8(data, str(self.path / relative))
+
+    def list_files(self, folder: str, suffix: str = "") -> list[str]:
+        """Regular files below ``folder`` (relative names, sorted), not entering linked folders."""
+        start = self.resolve(folder)
+        if not start.is_dir():
+            return []
+        found: list[str] = []
+        for current, dirs, files in os.walk(start, followlinks=False):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(suffix):
+                    full = Path(current) / name
+                    found.append(full.relative_to(self.path).as_posix())
+        return found
+
+
+def decode_utf8(data: bytes, path: str) -> str:
+    """Strict UTF-8 (a single leading BOM allowed), with the line of the first bad byte."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise FileAccessError(
+            "not valid UTF-8", location=Location(path, line, column), hint="save the file as UTF-8"
+        ) from exc
+    if text.startswith("\ufeff"):
+        raise FileAccessError("the file starts with two byte-order marks", location=Location(path, 1, 1))
+    return text

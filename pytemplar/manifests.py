@@ -1,0 +1,108 @@
+"""Parsing rendered templates into manifests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pytemplar.errors import Location, ManifestError, Problem, PytemplarError
+from pytemplar.render import RenderedFile
+from pytemplar.yamlio import load_documents
+
+CONTEXT_LINES = 2
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One Kubernetes object and where it came from."""
+
+    obj: dict[str, Any]
+    release: str
+    environment: str
+    template: str  # e.g. templates/deployment.yaml.j2, relative to the app folder
+    source: Location  # the template file; the line is the document's line in the rendered text
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj.get("kind", ""))
+
+    @property
+    def name(self) -> str:
+        metadata = self.obj.get("metadata")
+        return str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
+
+    @property
+    def namespace(self) -> str:
+        metadata = self.obj.get("metadata")
+        return str(metadata.get("namespace") or "") if isinstance(metadata, dict) else ""
+
+    @property
+    def group(self) -> str:
+        api_version = str(self.obj.get("apiVersion", ""))
+        return api_version.rpartition("/")[0]
+
+    @property
+    def label(self) -> str:
+        return f"{self.release}/{self.template}" if self.release else self.template
+
+    def describe(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind} {ns}{self.name}"
+
+
+def _excerpt(text: str, line: int) -> tuple[str, ...]:
+    lines = text.split("\n")
+    start = max(line - 1 - CONTEXT_LINES, 0)
+    end = min(line + CONTEXT_LINES, len(lines))
+    return tuple(
+        f"{'>' if number == line else ' '} {number:4d} | {lines[number - 1]}" for number in range(start + 1, end + 1)
+    )
+
+
+def parse_rendered(files: Iterable[RenderedFile], release: str, environment: str) -> list[Manifest]:
+    """Every non-empty YAML document of every rendered file; all problems at once."""
+    manifests: list[Manifest] = []
+    problems: list[Problem] = []
+    for rendered in files:
+        template = f"templates/{rendered.template}"
+        try:
+            documents = load_documents(rendered.text, rendered.path)
+        except PytemplarError as exc:
+            problem = exc.problems[0]
+            line = problem.location.line if problem.location and problem.location.line else 1
+            problems.append(
+                Problem(
+                    f"rendered output is not valid YAML at rendered line {line}: "
+                    f"{problem.message.removeprefix('invalid YAML: ')}",
+                    location=Location(rendered.path),
+                    hint=problem.hint or "check the indentation and quoting of the template around this line",
+                    context=_excerpt(rendered.text, line),
+                )
+            )
+            continue
+        for document in documents:
+            if document.data is None:
+                continue
+            if not isinstance(document.data, dict):
+                problems.append(
+                    Problem(
+                        f"rendered document at rendered line {document.line} is a "
+                        f"{type(document.data).__name__}, not a Kubernetes object",
+                        location=Location(rendered.path),
+                        context=_excerpt(rendered.text, document.line),
+                    )
+                )
+                continue
+            manifests.append(
+                Manifest(
+                    document.data,
+                    release,
+                    environment,
+                    template,
+                    Location(rendered.path, document.line),
+                )
+            )
+    if problems:
+        raise ManifestError.collect(problems)
+    return manifests

@@ -1,0 +1,105 @@
+"""Writing manifests: to a YAML or JSON stream, or atomically to a folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from pytemplar.errors import Location, OutputError
+from pytemplar.manifests import Manifest
+from pytemplar.yamlout import dump_yaml
+
+OUTPUT_MARKER = ".pytemplar-output"
+
+
+def to_yaml_stream(manifests: Sequence[Manifest]) -> str:
+    """Multi-document YAML with a ``# Source:`` comment before each document."""
+    several_envs = len({m.environment for m in manifests}) > 1
+    parts: list[str] = []
+    for manifest in manifests:
+        header = "---\n"
+        if several_envs:
+            header += f"# Environment: {manifest.environment}\n"
+        header += f"# Source: {manifest.label}\n"
+        parts.append(header + dump_yaml(manifest.obj))
+    return "".join(parts)
+
+
+def to_json(manifests: Sequence[Manifest]) -> str:
+    """A ``v1/List`` holding every object, which ``kubectl apply -f`` accepts."""
+    document = {"apiVersion": "v1", "kind": "List", "items": [m.obj for m in manifests]}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _file_name(manifest: Manifest) -> str:
+    name = manifest.template.removeprefix("templates/")
+    return name.removesuffix(".j2")
+
+
+def plan_folder(manifests: Sequence[Manifest]) -> dict[str, str]:
+    """Relative file path -> content: ``<env>/<release>/<template without .j2>``."""
+    grouped: dict[str, list[Manifest]] = {}
+    for manifest in manifests:
+        relative = f"{manifest.environment}/{manifest.release}/{_file_name(manifest)}"
+        grouped.setdefault(relative, []).append(manifest)
+    return {relative: to_yaml_stream(items) for relative, items in sorted(grouped.items())}
+
+
+def write_folder(manifests: Sequence[Manifest], folder: Path, protected: Sequence[Path] = ()) -> list[str]:
+    """Replace ``folder`` with the rendered tree in one rename; untouched on any failure.
+
+    A folder is only replaced when it is empty or was written by pytemplar before (it holds
+    the marker file), so pointing ``--output-dir`` at a source folder cannot delete it.
+    """
+    target = Path(os.path.abspath(folder))
+    where = Location(str(folder))
+    if target.is_symlink():
+        raise OutputError(f"output folder '{folder}' is a symlink; refusing to write through it", location=where)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"output folder '{folder}' exists and is not a folder", location=where)
+    for guarded in protected:
+        real = guarded.resolve()
+        if target == real or target in real.parents:
+            raise OutputError(
+                f"output folder '{folder}' would replace the project or app folder '{guarded}'",
+                location=where,
+            )
+    if target.is_dir() and any(target.iterdir()) and not (target / OUTPUT_MARKER).is_file():
+        raise OutputError(
+            f"output folder '{folder}' is not empty and was not written by pytemplar",
+            location=where,
+            hint="choose an empty or new folder; pytemplar replaces the whole folder on each run",
+        )
+    files = plan_folder(manifests)
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder '{folder}': {exc.strerror}", location=where) from exc
+    try:
+        for relative, content in files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+        (staging / OUTPUT_MARKER).write_text("written by pytemplar; replaced on every render\n", encoding="utf-8")
+        staging.chmod(0o755)
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
+            os.replace(target, retired / "previous")
+            try:
+                os.replace(staging, target)
+            except OSError:
+                os.replace(retired / "previous", target)
+                raise
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write output folder '{folder}': {exc.strerror}", location=where) from exc
+    return sorted(files)

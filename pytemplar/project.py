@@ -1,0 +1,277 @@
+"""Loading projects and app templates: pytemplar.yaml, app.yaml and the files around them.
+
+Each file is read once per :class:`Workspace` (one per command run) and shared by every
+release that uses it; that is what makes rendering many releases cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pytemplar.errors import ConfigError, Location, Problem, PytemplarError, UsageError
+from pytemplar.fsroot import Root
+from pytemplar.schema import CompiledSchema, compile_schema, parse_json
+from pytemplar.values import ValuesLayer
+from pytemplar.yamlio import YamlDocument, load_mapping
+
+PROJECT_FILE = "pytemplar.yaml"
+APP_FILE = "app.yaml"
+DEFAULTS_FILE = "values.yaml"
+VALUES_SCHEMA_FILE = "values.schema.json"
+TEMPLATES_DIR = "templates"
+TEMPLATE_SUFFIX = ".j2"
+_TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\Z")
+
+
+@cache
+def builtin_schema(name: str) -> CompiledSchema:
+    """One of pytemplar's own schemas (``schemas/`` in the source tree, packaged in wheels)."""
+    packaged = resources.files("pytemplar").joinpath("_schemas", name)
+    if packaged.is_file():
+        text = packaged.read_text(encoding="utf-8")
+    else:
+        text = (Path(__file__).resolve().parent.parent / "schemas" / name).read_text(encoding="utf-8")
+    return compile_schema(parse_json(text, name), name)
+
+
+def _check_against(document: YamlDocument, schema_name: str, root_name: str) -> None:
+    problems = builtin_schema(schema_name).validate(document.data, document.location_of, root_name)
+    if problems:
+        raise ConfigError.collect(problems)
+
+
+@dataclass(frozen=True)
+class App:
+    """An app template: metadata, defaults, values schema and compiled-on-demand templates."""
+
+    root: Root
+    name: str
+    version: str
+    description: str
+    kube_version: str | None
+    defaults: ValuesLayer
+    schema: CompiledSchema | None
+    templates: dict[str, str]  # name relative to templates/ -> source text
+    template_paths: dict[str, str]  # name -> file path shown to users
+
+    @property
+    def manifest_templates(self) -> list[str]:
+        """Templates rendered to manifests: every ``*.j2`` not starting with ``_``."""
+        return [name for name in self.templates if not name.rsplit("/", 1)[-1].startswith("_")]
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    namespace: str
+    create_namespace: bool
+    kube_version: str | None
+    values_files: tuple[tuple[str, Location | None], ...]
+
+
+@dataclass(frozen=True)
+class ReleaseSpec:
+    name: str
+    app_path: Path
+    app_location: Location
+    namespace: str | None
+    values_files: tuple[tuple[str, Location | None], ...]
+    environments: dict[str, tuple[tuple[str, Location | None], ...] | None] | None
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Root
+    config_path: str
+    name: str
+    kube_version: str | None
+    values: ValuesLayer
+    environments: dict[str, Environment]
+    releases: dict[str, ReleaseSpec]
+
+    def releases_in(self, environment: str) -> list[ReleaseSpec]:
+        return [
+            spec for spec in self.releases.values() if spec.environments is None or environment in spec.environments
+        ]
+
+
+@dataclass
+class Workspace:
+    """Files and apps loaded during one run, each parsed once."""
+
+    _documents: dict[Path, YamlDocument] = field(default_factory=dict)
+    _apps: dict[Path, App] = field(default_factory=dict)
+
+    def yaml_mapping(self, root: Root, relative: str, what: str) -> YamlDocument:
+        real = root.resolve(relative)
+        cached = self._documents.get(real)
+        if cached is None:
+            shown = str(root.path / relative)
+            cached = load_mapping(root.read_text(relative), shown, what=what)
+            self._documents[real] = cached
+        return cached
+
+    def values_layer(self, root: Root, relative: str, kind: str, listed_at: Location | None) -> ValuesLayer:
+        try:
+            document = self.yaml_mapping(root, relative, "a values file")
+        except PytemplarError as exc:
+            if listed_at is not None and not root.exists(relative):
+                raise ConfigError(f"values file '{relative}' not found", location=listed_at) from exc
+            raise
+        return ValuesLayer(kind, document.path, document.data, document.locations)
+
+    def app(self, folder: Path, referenced_at: Location | None = None) -> App:
+        real = folder.resolve()
+        cached = self._apps.get(real)
+        if cached is None:
+            cached = self._load_app(folder, referenced_at)
+            self._apps[real] = cached
+        return cached
+
+    def _load_app(self, folder: Path, referenced_at: Location | None) -> App:
+        try:
+            root = Root.at(folder)
+        except PytemplarError as exc:
+            raise ConfigError(
+                f"app folder '{folder}' does not exist", location=referenced_at or Location(str(folder))
+            ) from exc
+        if not root.exists(APP_FILE):
+            raise ConfigError(
+                f"'{folder}' is not an app template: it has no {APP_FILE}",
+                location=referenced_at or Location(str(folder)),
+            )
+        meta = self.yaml_mapping(root, APP_FILE, APP_FILE)
+        _check_against(meta, "app.schema.json", "app")
+        if root.exists(DEFAULTS_FILE):
+            defaults = self.values_layer(root, DEFAULTS_FILE, "defaults", None)
+        else:
+            defaults = ValuesLayer("defaults", str(root.path / DEFAULTS_FILE), {})
+        schema = None
+        if root.exists(VALUES_SCHEMA_FILE):
+            shown = str(root.path / VALUES_SCHEMA_FILE)
+            schema = compile_schema(parse_json(root.read_text(VALUES_SCHEMA_FILE), shown), shown)
+        templates: dict[str, str] = {}
+        paths: dict[str, str] = {}
+        problems: list[Problem] = []
+        for relative in root.list_files(TEMPLATES_DIR, TEMPLATE_SUFFIX):
+            name = relative[len(TEMPLATES_DIR) + 1 :]
+            if not _TEMPLATE_NAME.match(name):
+                problems.append(
+                    Problem(
+                        f"template name '{name}' has characters outside [A-Za-z0-9_.-/]",
+                        location=Location(str(root.path / relative)),
+                        hint="rename the file",
+                    )
+                )
+                continue
+            templates[name] = root.read_text(relative)
+            paths[name] = str(root.path / relative)
+        if problems:
+            raise ConfigError.collect(problems)
+        data = meta.data
+        return App(
+            root=root,
+            name=data["name"],
+            version=data["version"],
+            description=data.get("description", ""),
+            kube_version=data.get("kubeVersion"),
+            defaults=defaults,
+            schema=schema,
+            templates=templates,
+            template_paths=paths,
+        )
+
+
+def _files(
+    entry: dict[str, Any], document: YamlDocument, at: tuple[str | int, ...]
+) -> tuple[tuple[str, Location | None], ...] | None:
+    listed = entry.get("valuesFiles")
+    if listed is None:
+        return None
+    return tuple((name, document.location_of((*at, "valuesFiles", index))) for index, name in enumerate(listed))
+
+
+def _default_file(root: Root, relative: str) -> tuple[tuple[str, Location | None], ...]:
+    return ((relative, None),) if root.exists(relative) else ()
+
+
+def load_project(folder: str | Path, workspace: Workspace) -> Project:
+    """Read and check ``pytemplar.yaml`` in ``folder``."""
+    path = Path(folder)
+    if path.is_file() and path.name == PROJECT_FILE:
+        path = path.parent
+    if not path.exists():
+        raise UsageError(f"project folder '{folder}' does not exist")
+    root = Root.at(path)
+    if not root.exists(PROJECT_FILE):
+        hint = "this folder is an app template; render a project that uses it" if root.exists(APP_FILE) else None
+        raise UsageError(f"no {PROJECT_FILE} in '{folder}'", hint=hint)
+    document = workspace.yaml_mapping(root, PROJECT_FILE, PROJECT_FILE)
+    _check_against(document, "pytemplar.schema.json", "project")
+    data = document.data
+    config_path = document.path
+
+    project_values = {
+        path[1:]: location for path, location in document.locations.items() if path[:1] == ("values",) and len(path) > 1
+    }
+    values = ValuesLayer("project", config_path, data.get("values") or {}, project_values)
+
+    environments: dict[str, Environment] = {}
+    for name, entry in data["environments"].items():
+        entry = entry or {}
+        files = _files(entry, document, ("environments", name))
+        environments[name] = Environment(
+            name=name,
+            namespace=entry.get("namespace", name),
+            create_namespace=bool(entry.get("createNamespace", False)),
+            kube_version=entry.get("kubeVersion"),
+            values_files=files if files is not None else _default_file(root, f"envs/{name}.yaml"),
+        )
+
+    releases: dict[str, ReleaseSpec] = {}
+    for name, entry in data["releases"].items():
+        at = ("releases", name)
+        limited: dict[str, tuple[tuple[str, Location | None], ...] | None] | None = None
+        if entry.get("environments") is not None:
+            limited = {}
+            for env_name, env_entry in entry["environments"].items():
+                if env_name not in environments:
+                    raise ConfigError(
+                        f"release '{name}' names environment '{env_name}', which is not defined",
+                        location=document.location_of((*at, "environments", env_name)),
+                        hint=f"defined environments: {', '.join(environments)}",
+                    )
+                limited[env_name] = _files(env_entry or {}, document, (*at, "environments", env_name))
+        files = _files(entry, document, at)
+        releases[name] = ReleaseSpec(
+            name=name,
+            app_path=root.path / entry["app"],
+            app_location=document.location_of((*at, "app")) or Location(config_path),
+            namespace=entry.get("namespace"),
+            values_files=files if files is not None else _default_file(root, f"releases/{name}.yaml"),
+            environments=limited,
+        )
+    return Project(
+        root=root,
+        config_path=config_path,
+        name=data.get("project", root.path.name),
+        kube_version=data.get("kubeVersion"),
+        values=values,
+        environments=environments,
+        releases=releases,
+    )
+
+
+def release_env_files(
+    project: Project, release: ReleaseSpec, environment: str
+) -> tuple[tuple[str, Location | None], ...]:
+    if release.environments is not None:
+        listed = release.environments.get(environment)
+        if listed is not None:
+            return listed
+    return _default_file(project.root, f"envs/{environment}/{release.name}.yaml")

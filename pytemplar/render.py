@@ -1,0 +1,333 @@
+"""Rendering templates: the home of Jinja2.
+
+Templates run in Jinja2's immutable sandbox with strict undefined names. Every ``{{ }}`` goes
+through :mod:`pytemplar.yamlsafe`, so a value always lands as one YAML node. Templates of an
+app are compiled once per run and shared by every release of that app.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.runtime import Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from pytemplar.errors import Location, PytemplarError, TemplateError
+from pytemplar.project import App
+from pytemplar.values import ValuePath, format_path
+from pytemplar.yamlio import load_yaml
+from pytemplar.yamlout import dump_yaml
+from pytemplar.yamlsafe import SLOT_FILTER, SlotError, YamlSlots, YamlText, double_quoted, slot
+
+MAX_POWER_BITS = 4096
+
+
+class TemplateFailure(Exception):
+    """Raised by ``fail()`` and ``required``: the template author's own message."""
+
+
+class ValueMap(dict[str, Any]):
+    """A values map that knows its path, for messages like ``'values.image.tagg' is undefined``."""
+
+    __slots__ = ("path",)
+    path: str
+
+
+class ValueList(list[Any]):
+    __slots__ = ("path",)
+    path: str
+
+
+def as_template_data(value: Any, path: str) -> Any:
+    if isinstance(value, dict):
+        made = ValueMap()
+        made.path = path
+        for key, child in value.items():
+            made[key] = as_template_data(child, format_path((key,), path))
+        return made
+    if isinstance(value, list):
+        items = ValueList()
+        items.path = path
+        items.extend(as_template_data(child, f"{path}[{index}]") for index, child in enumerate(value))
+        return items
+    return value
+
+
+class _Undefined(StrictUndefined):
+    __slots__ = ()
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """Maps read like data: ``values.items`` is the key ``items`` when there is one."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict):
+            if attribute in obj:
+                return obj[attribute]
+            if isinstance(obj, ValueMap) and not hasattr(dict, attribute):
+                return self.undefined(hint=f"'{obj.path}.{attribute}' is undefined", obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, ValueMap) and isinstance(argument, str) and argument not in obj:
+            return self.undefined(hint=f"'{format_path((argument,), obj.path)}' is undefined", obj=obj, name=argument)
+        if isinstance(obj, ValueList) and isinstance(argument, int) and not -len(obj) <= argument < len(obj):
+            return self.undefined(hint=f"'{obj.path}[{argument}]' is undefined (the list has {len(obj)} items)")
+        return super().getitem(obj, argument)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if (
+            operator == "**"
+            and isinstance(left, int)
+            and isinstance(right, int)
+            and right > 0
+            and abs(left) > 1
+            and right * abs(left).bit_length() > MAX_POWER_BITS
+        ):
+            raise SecurityError(f"{left} ** {right} is too large to compute")
+        return super().call_binop(context, operator, left, right)
+
+
+class _AppLoader(BaseLoader):
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source = self.app.templates.get(template)
+        if source is None:
+            raise TemplateNotFound(template)
+        return source, self.app.template_paths[template], lambda: True
+
+
+def _undefined_or_empty(value: Any) -> bool:
+    return isinstance(value, Undefined) or value is None or value == ""
+
+
+def _fail(message: str = "failed") -> NoReturn:
+    raise TemplateFailure(str(message))
+
+
+def _required(value: Any, message: str = "a required value is missing") -> Any:
+    if _undefined_or_empty(value):
+        raise TemplateFailure(str(message))
+    return value
+
+
+def _to_json(value: Any, indent: int | None = None) -> YamlText:
+    text = json.dumps(_plain(value), ensure_ascii=False, indent=indent, allow_nan=False, default=_not_json)
+    return YamlText.of(text, _plain(value))
+
+
+def _to_yaml(value: Any) -> YamlText:
+    plain = _plain(value)
+    return YamlText.of(dump_yaml(plain).rstrip("\n"), plain)
+
+
+def _from_yaml(text: Any) -> Any:
+    document = load_yaml(str(text), "<fromyaml>", track=False)
+    return document.data
+
+
+def _quote(value: Any) -> YamlText:
+    from pytemplar.yamlsafe import as_text
+
+    return YamlText.of(double_quoted(as_text(value)))
+
+
+def _squote(value: Any) -> YamlText:
+    from pytemplar.yamlsafe import as_text
+
+    text = as_text(value)
+    if "\n" in text or "\r" in text:
+        return YamlText.of(double_quoted(text))
+    return YamlText.of("'" + text.replace("'", "''") + "'")
+
+
+def _b64encode(value: Any) -> str:
+    data = value if isinstance(value, bytes) else str(value).encode("utf-8")
+    return base64.b64encode(data).decode("ascii")
+
+
+def _b64decode(value: Any) -> str:
+    try:
+        return base64.b64decode(str(value), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise TemplateFailure(f"b64decode: not valid base64 of UTF-8 text ({exc})") from exc
+
+
+def _sha256(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        text = json.dumps(_plain(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = str(value)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _not_json(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        str(value)
+    raise TypeError(f"a {type(value).__name__} cannot be written as JSON")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        str(value)
+    if isinstance(value, YamlText):
+        return value.data if value.data is not None else str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Files:
+    """``files.get("config/app.conf")``: read-only access to files inside the app folder."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def get(self, name: str) -> str:
+        try:
+            return self._app.root.read_text(str(name))
+        except PytemplarError as exc:
+            raise TemplateFailure(f"files.get('{name}'): {exc}") from exc
+
+    def exists(self, name: str) -> bool:
+        return self._app.root.exists(str(name))
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    template: str  # name relative to templates/
+    path: str  # file path shown to users
+    text: str
+
+
+class TemplateEngine:
+    """The compiled templates of one app."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        env = _Environment(
+            loader=_AppLoader(app),
+            undefined=_Undefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            autoescape=False,
+            auto_reload=False,
+            cache_size=-1,
+            extensions=[YamlSlots],
+        )
+        env.globals.pop("lipsum", None)
+        env.globals["fail"] = _fail
+        env.filters.update(
+            {
+                SLOT_FILTER: slot,
+                "tojson": _to_json,
+                "toyaml": _to_yaml,
+                "fromyaml": _from_yaml,
+                "quote": _quote,
+                "squote": _squote,
+                "b64encode": _b64encode,
+                "b64decode": _b64decode,
+                "sha256": _sha256,
+                "required": _required,
+            }
+        )
+        self.env = env
+        self._compiled: dict[str, Any] = {}
+
+    def compile_all(self) -> None:
+        """Compile every template, so syntax errors surface before any release renders."""
+        for name in self.app.templates:
+            self._template(name)
+
+    def _template(self, name: str) -> Any:
+        compiled = self._compiled.get(name)
+        if compiled is None:
+            try:
+                compiled = self.env.get_template(name)
+            except TemplateSyntaxError as exc:
+                raise TemplateError(
+                    f"template syntax error: {exc.message}",
+                    location=Location(self.app.template_paths[name], exc.lineno),
+                ) from exc
+            self._compiled[name] = compiled
+        return compiled
+
+    def render(self, context: Mapping[str, Any]) -> list[RenderedFile]:
+        full = dict(context)
+        full["files"] = Files(self.app)
+        rendered: list[RenderedFile] = []
+        for name in self.app.manifest_templates:
+            template = self._template(name)
+            try:
+                text = template.render(full)
+            except TemplateError:
+                raise
+            except Exception as exc:  # any failure inside a template is the template's
+                raise self._translate(name, exc) from exc
+            rendered.append(RenderedFile(name, self.app.template_paths[name], text))
+        return rendered
+
+    def _translate(self, name: str, exc: BaseException) -> TemplateError:
+        location = Location(self.app.template_paths[name])
+        known = set(self.app.template_paths.values())
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename in known:
+                location = Location(frame.filename, frame.lineno)
+                break
+        if isinstance(exc, TemplateSyntaxError):
+            return TemplateError(
+                f"template syntax error: {exc.message}", location=Location(exc.filename or location.path, exc.lineno)
+            )
+        if isinstance(exc, UndefinedError):
+            message = str(exc.message or exc)
+            hint = "define it in values.yaml, or test it with 'is defined' or '| default(...)'"
+            return TemplateError(message, location=location, hint=hint)
+        if isinstance(exc, TemplateFailure):
+            return TemplateError(str(exc), location=location)
+        if isinstance(exc, SlotError):
+            return TemplateError(str(exc), location=location)
+        if isinstance(exc, SecurityError):
+            return TemplateError(f"not allowed in a template: {exc}", location=location)
+        if isinstance(exc, TemplateNotFound):
+            return TemplateError(
+                f"template '{exc.name}' not found",
+                location=location,
+                hint="helpers live in templates/ and are named relative to it",
+            )
+        if isinstance(exc, RecursionError):
+            return TemplateError("template recursion too deep", location=location)
+        return TemplateError(f"{type(exc).__name__}: {exc}", location=location)
+
+
+def template_context(
+    values: Mapping[str, Any],
+    *,
+    release: str,
+    namespace: str,
+    environment: str,
+    app: App,
+    kube_version: str | None,
+) -> dict[str, Any]:
+    return {
+        "values": as_template_data(dict(values), "values"),
+        "release": as_template_data({"name": release, "namespace": namespace, "environment": environment}, "release"),
+        "app": as_template_data({"name": app.name, "version": app.version}, "app"),
+        "capabilities": as_template_data({"kubeVersion": kube_version or ""}, "capabilities"),
+    }
+
+
+def describe_path(path: ValuePath) -> str:
+    return format_path(path)

@@ -1,0 +1,66 @@
+"""Turning problems into text for people and machines (text, JSON, GitHub annotations)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from pytemplar.errors import Problem, display_path, escape_control
+
+FORMATS = ("text", "json", "github")
+
+
+def as_text(problems: Sequence[Problem]) -> str:
+    return "".join(problem.format() + "\n" for problem in problems)
+
+
+def as_json(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) -> str:
+    items = []
+    for problem in problems:
+        location = problem.location
+        items.append(
+            {
+                "severity": problem.severity,
+                "message": problem.message,
+                "file": display_path(location.path) if location else None,
+                "line": location.line if location else None,
+                "column": location.column if location else None,
+                "environment": problem.environment,
+                "release": problem.release,
+                "hint": problem.hint,
+            }
+        )
+    document = {
+        "ok": not any(p.severity == "error" for p in problems),
+        "checked": [{"environment": env, "release": rel} for env, rel in releases],
+        "problems": items,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(problems: Sequence[Problem]) -> str:
+    """GitHub Actions workflow commands: one annotation per problem."""
+    lines = []
+    for problem in problems:
+        props = []
+        if problem.location:
+            props.append(f"file={_escape_property(display_path(problem.location.path))}")
+            if problem.location.line:
+                props.append(f"line={problem.location.line}")
+            if problem.location.column:
+                props.append(f"col={problem.location.column}")
+        scope = "/".join(x for x in (problem.environment, problem.release) if x)
+        props.append(f"title={_escape_property('pytemplar ' + scope if scope else 'pytemplar')}")
+        message = escape_control(problem.message)
+        if problem.hint:
+            message += f"\n{escape_control(problem.hint)}"
+        lines.append(f"::{problem.severity} {','.join(props)}::{_escape_data(message)}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,112 @@
+"""Values layering: the home of deepmerge.
+
+Layers are merged lowest first. Maps merge key by key, lists and scalars are replaced as a
+whole, and an explicit ``null`` above the template defaults removes the key. Merging never
+mutates a layer: layers are parsed once per run and shared by every release.
+
+Origins are not merged eagerly. A leaf of the merged values was set by the highest layer
+that mentions its path (a higher layer that replaced or removed an ancestor would have
+removed the leaf too), so :func:`origin_of` answers by looking the path up in the layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from deepmerge import Merger
+
+from pytemplar.errors import Location
+
+ValuePath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ValuesLayer:
+    """One source of values: a file, an inline block, or command-line arguments."""
+
+    kind: str  # e.g. "defaults", "project", "environment", "release", "release-environment"
+    source: str  # file name or argument, as shown to users
+    data: Mapping[str, Any]
+    locations: Mapping[ValuePath, Location] = field(default_factory=dict)
+
+
+def _copy_tree(value: Any, *, drop_nulls: bool) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy_tree(v, drop_nulls=drop_nulls) for k, v in value.items() if not (drop_nulls and v is None)}
+    if isinstance(value, list):
+        return [_copy_tree(v, drop_nulls=False) for v in value]
+    return value
+
+
+def _merge_maps(merger: Merger, path: list[Any], base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    for key, value in overlay.items():
+        if value is None:
+            base.pop(key, None)
+        elif key in base:
+            base[key] = merger.value_strategy([*path, key], base[key], value)
+        else:
+            base[key] = _copy_tree(value, drop_nulls=True)
+    return base
+
+
+def _replace(_merger: Merger, _path: list[Any], _base: Any, overlay: Any) -> Any:
+    return _copy_tree(overlay, drop_nulls=True)
+
+
+_MERGER = Merger([(dict, [_merge_maps]), (list, [_replace])], [_replace], [_replace])
+
+
+def merge_layers(layers: Sequence[ValuesLayer]) -> dict[str, Any]:
+    """The merged values of ``layers`` (lowest first), as a fresh tree."""
+    if not layers:
+        return {}
+    result: dict[str, Any] = _copy_tree(dict(layers[0].data), drop_nulls=False)
+    for layer in layers[1:]:
+        _MERGER.merge(result, dict(layer.data))
+    return result
+
+
+@dataclass(frozen=True)
+class Origin:
+    layer: ValuesLayer
+    location: Location
+
+
+def origins_of(layers: Sequence[ValuesLayer], path: ValuePath) -> list[Origin]:
+    """Every layer that sets ``path``, highest (the one that won) first."""
+    return [Origin(layer, layer.locations[path]) for layer in reversed(layers) if path in layer.locations]
+
+
+def origin_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None:
+    """Where the value at ``path`` came from, or the nearest ancestor that has an origin."""
+    for end in range(len(path), -1, -1):
+        found = origins_of(layers, path[:end])
+        if found:
+            return found[0].location
+    return None
+
+
+def iter_leaves(value: Any, prefix: ValuePath = ()) -> Iterator[tuple[ValuePath, Any]]:
+    """Each leaf path and value; an empty map or list counts as a leaf."""
+    if isinstance(value, dict) and value:
+        for key, child in value.items():
+            yield from iter_leaves(child, (*prefix, key))
+    elif isinstance(value, list) and value:
+        for index, child in enumerate(value):
+            yield from iter_leaves(child, (*prefix, index))
+    else:
+        yield prefix, value
+
+
+def format_path(path: ValuePath, root: str = "values") -> str:
+    text = root
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part.isidentifier():
+            text += f".{part}"
+        else:
+            text += f"[{part!r}]"
+    return text

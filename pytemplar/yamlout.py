@@ -1,0 +1,139 @@
+"""Writing YAML: a small deterministic emitter for plain data.
+
+Manifests are plain data by the time they are written (maps, lists, strings, numbers,
+booleans, null), so a purpose-built emitter is both faster than a general one and easier to
+make exact about what matters to Kubernetes users:
+
+* block style, two-space indent, list items indented under their key, key order kept;
+* a string is written plain only when every YAML reader agrees it is that string: anything a
+  YAML 1.1 reader (kubectl, Helm, PyYAML) would take for a bool, number, null, date or
+  sexagesimal number is quoted (``"yes"``, ``"on"``, ``"012"``, ``"1e3"``, ``"12:30"``);
+* multi-line strings use literal block style when that round-trips, double quotes otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from pytemplar.yamlsafe import double_quoted
+
+# Plain-safe: starts with a character that cannot begin an indicator and contains no
+# sequence that ends or comments a plain scalar.
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*\Z")
+_PLAIN_BREAKERS = re.compile(r": |:\Z| #|\s\Z")
+# Anything a YAML 1.1 or 1.2 resolver could read as something other than a string.
+_AMBIGUOUS = re.compile(
+    r"""(?x)
+    (?: y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
+      | null|Null|NULL|~
+      | [-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?      # numbers
+      | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+      | [-+]?0[bB][01_]+ | [-+]?0[oO]?[0-7_]+ | [-+]?0[xX][0-9a-fA-F_]+
+      | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?                       # sexagesimal
+      | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+).*)?                     # dates
+      | =                                                                         # value key
+    )\Z
+    """
+)
+_BLOCK_SAFE = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\r]*\Z")
+
+
+def scalar_text(value: Any) -> str:
+    """The YAML text of a scalar, quoted where any reader could misread it."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value)
+        # YAML 1.1 needs a dot in a float; repr(1e20) == '1e+20'.
+        if "." not in text and "e" in text:
+            mantissa, exponent = text.split("e")
+            text = f"{mantissa}.0e{exponent}"
+        return text
+    text = str(value)
+    if _PLAIN_SAFE.match(text) and not _PLAIN_BREAKERS.search(text) and not _AMBIGUOUS.match(text):
+        return text
+    return double_quoted(text)
+
+
+def _block_literal(text: str, indent: str) -> str | None:
+    """``|`` block scalar for multi-line text, or None when it would not round-trip."""
+    if not _BLOCK_SAFE.match(text):
+        return None
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        body = lines[:-1]
+        chomp = "+" if text.endswith("\n\n") else ""
+    else:
+        body = lines
+        chomp = "-"
+    content = [line for line in body if line]
+    if not content or content[0][0] in " \t":
+        return None  # would need an explicit indentation indicator
+    if any(line != line.rstrip(" \t") for line in body):
+        return None
+    rendered = "\n".join(f"{indent}{line}" if line else "" for line in body)
+    return f"|{chomp}\n{rendered}"
+
+
+def _emit(value: Any, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        for key, child in value.items():
+            key_text = scalar_text(str(key))
+            _emit_entry(f"{pad}{key_text}:", child, indent, out)
+    else:  # list
+        for item in value:
+            _emit_entry(f"{pad}-", item, indent, out, in_list=True)
+
+
+def _emit_entry(head: str, child: Any, indent: int, out: list[str], in_list: bool = False) -> None:
+    if isinstance(child, dict) and child:
+        if in_list:
+            nested: list[str] = []
+            _emit(child, indent + 2, nested)
+            first = nested[0]
+            out.append(f"{head} {first[indent + 2 :]}")
+            out.extend(nested[1:])
+        else:
+            out.append(head)
+            _emit(child, indent + 2, out)
+    elif isinstance(child, list) and child:
+        out.append(head)
+        _emit(child, indent + 2, out)
+    elif isinstance(child, dict):
+        out.append(f"{head} {{}}")
+    elif isinstance(child, list):
+        out.append(f"{head} []")
+    elif isinstance(child, str) and "\n" in child:
+        block = _block_literal(child, " " * (indent + 2))
+        out.append(f"{head} {block if block is not None else double_quoted(child)}")
+    else:
+        out.append(f"{head} {scalar_text(child)}")
+
+
+def dump_yaml(value: Any) -> str:
+    """One YAML document (without ``---``) for a map, list or scalar."""
+    if isinstance(value, (dict, list)) and value:
+        out: list[str] = []
+        _emit(value, 0, out)
+        return "\n".join(out) + "\n"
+    if isinstance(value, dict):
+        return "{}\n"
+    if isinstance(value, list):
+        return "[]\n"
+    if isinstance(value, str) and "\n" in value:
+        block = _block_literal(value, "  ")
+        return (block if block is not None else double_quoted(value)) + "\n"
+    return scalar_text(value) + "\n"

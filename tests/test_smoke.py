@@ -1,0 +1,22 @@
+from pathlib import Path
+
+from conftest import EXAMPLES, MINIMAL_APP, run_pytemplar
+
+import pytemplar
+
+
+def test_library_renders_the_shop() -> None:
+    result = pytemplar.render(EXAMPLES / "shop", environments=["prod"])
+    kinds = {(m.release, m.kind) for m in result.manifests}
+    for release in ("service-a", "service-b", "service-c", "service-d"):
+        assert (release, "Deployment") in kinds
+        assert (release, "Service") in kinds
+
+
+def test_cli_renders_a_minimal_project(make_tree) -> None:  # type: ignore[no-untyped-def]
+    root: Path = make_tree(base=MINIMAL_APP)
+    result = run_pytemplar("render", root / "project", "-e", "prod")
+    assert result.code == 0, result.stderr
+    assert "namespace: production" in result.stdout
+    assert 'image: example/demo:"1.0"' not in result.stdout
+    assert "image: example/demo:1.0" in result.stdout
