@@ -17,18 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from pytemplar.checks import check_manifests
+from pytemplar.engine import TemplateEngine, template_context
 from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, UsageError, ValuesError
 from pytemplar.manifests import Manifest, parse_rendered
 from pytemplar.ordering import sort_manifests
 from pytemplar.project import (
     PROJECT_FILE,
+    App,
     Project,
     ReleaseSpec,
     Workspace,
     load_project,
     release_env_files,
 )
-from pytemplar.render import TemplateEngine, template_context
 from pytemplar.values import ValuesLayer, merge_layers, origin_of
 
 
@@ -66,6 +67,9 @@ class _Session:
         self.project: Project = load_project(options.project, self.workspace)
         self.engines: dict[Path, TemplateEngine] = {}
 
+    def app(self, spec: ReleaseSpec) -> App:
+        return self.workspace.app(spec.app_path, spec.app_location, spec.app_ref)
+
     def targets(self) -> list[tuple[str, ReleaseSpec]]:
         project = self.project
         environments = list(self.options.environments) or list(project.environments)
@@ -94,7 +98,7 @@ class _Session:
 
     def layers(self, environment: str, spec: ReleaseSpec) -> list[ValuesLayer]:
         project = self.project
-        app = self.workspace.app(spec.app_path, spec.app_location)
+        app = self.app(spec)
         root = project.root
         layers = [app.defaults, project.values]
         for relative, listed in project.environments[environment].values_files:
@@ -116,7 +120,7 @@ class _Session:
     def values(self, environment: str, spec: ReleaseSpec) -> ReleaseValues:
         layers = self.layers(environment, spec)
         merged = merge_layers(layers)
-        app = self.workspace.app(spec.app_path, spec.app_location)
+        app = self.app(spec)
         if app.schema is not None:
             problems = app.schema.validate(merged, lambda path: origin_of(layers, path))
             if problems:
@@ -124,7 +128,7 @@ class _Session:
         return ReleaseValues(environment, spec.name, layers, merged)
 
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
-        app = self.workspace.app(spec.app_path, spec.app_location)
+        app = self.app(spec)
         key = app.root.path
         engine = self.engines.get(key)
         if engine is None:
@@ -167,6 +171,21 @@ class _Session:
         return created
 
 
+def _options(
+    project: str | Path,
+    environments: Sequence[str],
+    releases: Sequence[str],
+    values_files: Sequence[str | Path],
+) -> RenderOptions:
+    # Naming an environment or release twice means it once.
+    return RenderOptions(
+        Path(project),
+        tuple(dict.fromkeys(environments)),
+        tuple(dict.fromkeys(releases)),
+        tuple(Path(f) for f in values_files),
+    )
+
+
 def render(
     project: str | Path,
     environments: Sequence[str] = (),
@@ -174,7 +193,7 @@ def render(
     values_files: Sequence[str | Path] = (),
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release."""
-    options = RenderOptions(Path(project), tuple(environments), tuple(releases), tuple(Path(f) for f in values_files))
+    options = _options(project, environments, releases, values_files)
     return render_with(options)
 
 
@@ -192,7 +211,7 @@ def render_with(options: RenderOptions) -> RenderResult:
     problems = check_manifests(manifests)
     if problems:
         raise ManifestError.collect(problems)
-    return RenderResult(sort_manifests(manifests), rendered)
+    return RenderResult(sort_manifests(manifests, list(session.project.environments)), rendered)
 
 
 @dataclass
@@ -212,7 +231,7 @@ def validate(
     values_files: Sequence[str | Path] = (),
 ) -> ValidationResult:
     """Values, render and manifest checks for every environment x release; all problems."""
-    options = RenderOptions(Path(project), tuple(environments), tuple(releases), tuple(Path(f) for f in values_files))
+    options = _options(project, environments, releases, values_files)
     try:
         session = _Session(options)
         targets = session.targets()
@@ -245,7 +264,7 @@ def release_values(
     values_files: Sequence[str | Path] = (),
 ) -> ReleaseValues:
     """The merged, validated values of one release in one environment, with their layers."""
-    options = RenderOptions(Path(project), (environment,), (release,), tuple(Path(f) for f in values_files))
+    options = _options(project, (environment,), (release,), values_files)
     session = _Session(options)
     targets = session.targets()
     environment_name, spec = targets[0]

@@ -188,10 +188,7 @@ def validate(
             sys.stdout.write(reporting.as_github(result.problems))
         else:
             _err(reporting.as_text(result.problems))
-            errors = sum(1 for p in result.problems if p.severity == "error")
-            envs = len({e for e, _ in result.releases})
-            summary = f"{len(result.releases)} releases in {envs} environments"
-            _err(f"{'ok' if result.ok else 'failed'}: {summary}, {errors} errors\n")
+            _err(reporting.summary(result.problems, result.releases) + "\n")
         return 0 if result.ok else EXIT_INVALID
 
     code = _run(action, debug)

@@ -12,7 +12,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytemplar.errors import FileAccessError, Location
+from pytemplar.errors import FileAccessError, Location, display_path
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -47,7 +47,7 @@ class Root:
             ) from exc
         if real != self.path and self.path not in real.parents:
             raise FileAccessError(
-                f"'{relative}' is outside '{self.path}'",
+                f"'{relative}' is outside the folder '{display_path(self.path)}'",
                 location=Location(str(joined)),
                 hint="files may only be read from inside the project or app folder",
             )
@@ -68,10 +68,12 @@ class Root:
             raise FileAccessError(f"file '{relative}' not found", location=Location(shown)) from exc
         except OSError as exc:
             raise FileAccessError(f"cannot open '{relative}': {exc.strerror}", location=Location(shown)) from exc
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            raise FileAccessError(f"'{relative}' is {what}, not a file", location=Location(shown))
         with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise FileAccessError(f"'{relative}' is not a regular file", location=Location(shown))
             if info.st_size > limit:
                 raise FileAccessError(
                     f"'{relative}' is {info.st_size} bytes, above the limit of {limit}",
@@ -109,7 +111,8 @@ def decode_utf8(data: bytes, path: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise FileAccessError(
             "not valid UTF-8", location=Location(path, line, column), hint="save the file as UTF-8"
         ) from exc

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pytemplar.engine import RenderedFile
 from pytemplar.errors import Location, ManifestError, Problem, PytemplarError
-from pytemplar.render import RenderedFile
 from pytemplar.yamlio import load_documents
 
 CONTEXT_LINES = 2

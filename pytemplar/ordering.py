@@ -55,9 +55,10 @@ _RANK = {kind: rank for rank, kind in enumerate(INSTALL_ORDER)}
 _UNKNOWN = len(INSTALL_ORDER)
 
 
-def install_key(manifest: Manifest) -> tuple[str, int, str, str, str, str, str]:
+def install_key(manifest: Manifest, environment_rank: int = 0) -> tuple[int, str, int, str, str, str, str, str]:
     rank = _RANK.get(manifest.kind, _UNKNOWN)
     return (
+        environment_rank,
         manifest.environment,
         rank,
         manifest.kind if rank == _UNKNOWN else "",
@@ -68,6 +69,7 @@ def install_key(manifest: Manifest) -> tuple[str, int, str, str, str, str, str]:
     )
 
 
-def sort_manifests(manifests: Sequence[Manifest]) -> list[Manifest]:
-    """Manifests by environment, then install order; ties by namespace, name, release."""
-    return sorted(manifests, key=install_key)
+def sort_manifests(manifests: Sequence[Manifest], environments: Sequence[str] = ()) -> list[Manifest]:
+    """Manifests by environment (in the given order), then install order; ties by namespace, name, release."""
+    order = {name: rank for rank, name in enumerate(environments)}
+    return sorted(manifests, key=lambda m: install_key(m, order.get(m.environment, len(order))))

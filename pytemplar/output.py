@@ -44,7 +44,10 @@ def plan_folder(manifests: Sequence[Manifest]) -> dict[str, str]:
     """Relative file path -> content: ``<env>/<release>/<template without .j2>``."""
     grouped: dict[str, list[Manifest]] = {}
     for manifest in manifests:
-        relative = f"{manifest.environment}/{manifest.release}/{_file_name(manifest)}"
+        if manifest.release:
+            relative = f"{manifest.environment}/{manifest.release}/{_file_name(manifest)}"
+        else:  # generated for the environment, e.g. Namespaces
+            relative = f"{manifest.environment}/{manifest.kind.lower()}s.yaml"
         grouped.setdefault(relative, []).append(manifest)
     return {relative: to_yaml_stream(items) for relative, items in sorted(grouped.items())}
 

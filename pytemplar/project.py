@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pytemplar.errors import ConfigError, Location, Problem, PytemplarError, UsageError
+from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError
 from pytemplar.fsroot import Root
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
@@ -78,6 +78,7 @@ class Environment:
 class ReleaseSpec:
     name: str
     app_path: Path
+    app_ref: str  # as written in pytemplar.yaml
     app_location: Location
     namespace: str | None
     values_files: tuple[tuple[str, Location | None], ...]
@@ -119,32 +120,34 @@ class Workspace:
     def values_layer(self, root: Root, relative: str, kind: str, listed_at: Location | None) -> ValuesLayer:
         try:
             document = self.yaml_mapping(root, relative, "a values file")
-        except PytemplarError as exc:
-            if listed_at is not None and not root.exists(relative):
-                raise ConfigError(f"values file '{relative}' not found", location=listed_at) from exc
-            raise
+        except FileAccessError as exc:
+            if listed_at is None:
+                raise
+            # Blame the line that names the file, not the file that cannot be read.
+            raise ConfigError(
+                f"values file {exc.problems[0].message.removeprefix('file ')}",
+                location=listed_at,
+                hint=exc.problems[0].hint or "values files are named relative to the project folder",
+            ) from exc
         return ValuesLayer(kind, document.path, document.data, document.locations)
 
-    def app(self, folder: Path, referenced_at: Location | None = None) -> App:
+    def app(self, folder: Path, referenced_at: Location | None = None, shown: str | None = None) -> App:
         real = folder.resolve()
         cached = self._apps.get(real)
         if cached is None:
-            cached = self._load_app(folder, referenced_at)
+            cached = self._load_app(folder, referenced_at, shown or str(folder))
             self._apps[real] = cached
         return cached
 
-    def _load_app(self, folder: Path, referenced_at: Location | None) -> App:
-        try:
-            root = Root.at(folder)
-        except PytemplarError as exc:
-            raise ConfigError(
-                f"app folder '{folder}' does not exist", location=referenced_at or Location(str(folder))
-            ) from exc
+    def _load_app(self, folder: Path, referenced_at: Location | None, shown: str) -> App:
+        where = referenced_at or Location(str(folder))
+        if not folder.exists():
+            raise ConfigError(f"app folder '{shown}' does not exist", location=where)
+        if not folder.is_dir():
+            raise ConfigError(f"app '{shown}' is a file, not an app template folder", location=where)
+        root = Root.at(folder)
         if not root.exists(APP_FILE):
-            raise ConfigError(
-                f"'{folder}' is not an app template: it has no {APP_FILE}",
-                location=referenced_at or Location(str(folder)),
-            )
+            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where)
         meta = self.yaml_mapping(root, APP_FILE, APP_FILE)
         _check_against(meta, "app.schema.json", "app")
         if root.exists(DEFAULTS_FILE):
@@ -207,6 +210,8 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         path = path.parent
     if not path.exists():
         raise UsageError(f"project folder '{folder}' does not exist")
+    if not path.is_dir():
+        raise UsageError(f"'{folder}' is a file; give the project folder (the one holding {PROJECT_FILE})")
     root = Root.at(path)
     if not root.exists(PROJECT_FILE):
         hint = "this folder is an app template; render a project that uses it" if root.exists(APP_FILE) else None
@@ -251,6 +256,7 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         releases[name] = ReleaseSpec(
             name=name,
             app_path=root.path / entry["app"],
+            app_ref=entry["app"],
             app_location=document.location_of((*at, "app")) or Location(config_path),
             namespace=entry.get("namespace"),
             values_files=files if files is not None else _default_file(root, f"releases/{name}.yaml"),

@@ -10,6 +10,23 @@ from pytemplar.errors import Problem, display_path, escape_control
 FORMATS = ("text", "json", "github")
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def summary(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) -> str:
+    """One closing line for people: what was checked and how it went."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    checked = (
+        f"{_count(len(releases), 'release')} in {_count(len({env for env, _ in releases}), 'environment')}"
+        if releases
+        else "the project could not be loaded"
+    )
+    counts = _count(errors, "error") + (f", {_count(warnings, 'warning')}" if warnings else "")
+    return f"{'ok' if not errors else 'failed'}: {checked}; {counts}"
+
+
 def as_text(problems: Sequence[Problem]) -> str:
     return "".join(problem.format() + "\n" for problem in problems)
 

@@ -48,12 +48,19 @@ def parse_json(text: str, path: str) -> Any:
         raise SchemaError("invalid JSON: nesting too deep", location=Location(path)) from exc
 
 
+_REFERENCES = ("$ref", "$dynamicRef")
+# Keywords whose values are data, not subschemas: a "$ref" inside them is not a reference.
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
+
+
 def _walk(node: Any, depth: int, path: str) -> Iterator[str]:
     if depth > MAX_SCHEMA_DEPTH:
         raise SchemaError(f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", location=Location(path))
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str):
+            if key in _DATA_KEYWORDS:
+                continue
+            if key in _REFERENCES and isinstance(value, str):
                 yield value
             yield from _walk(value, depth + 1, path)
     elif isinstance(node, list):
@@ -68,10 +75,14 @@ class CompiledSchema:
     validator: Any
 
     def validate(self, instance: Any, locate: Locator, root: str = "values") -> list[Problem]:
+        import referencing.exceptions
+
         try:
             errors = list(self.validator.iter_errors(instance))
         except RecursionError:
             return [Problem("the schema recurses without end", location=Location(self.path))]
+        except referencing.exceptions.Unresolvable as exc:
+            return [Problem(f"the schema has a reference that cannot be resolved: {exc}", Location(self.path))]
         problems: list[Problem] = []
         for error in errors:
             problems.extend(_describe(error, locate, root))
@@ -86,6 +97,7 @@ def compile_schema(schema: Any, path: str) -> CompiledSchema:
 
     if not isinstance(schema, (dict, bool)):
         raise SchemaError("a JSON Schema must be an object", location=Location(path))
+    anchors = set(_anchors(schema))
     for ref in _walk(schema, 0, path):
         if not ref.startswith("#"):
             raise SchemaError(
@@ -93,6 +105,8 @@ def compile_schema(schema: Any, path: str) -> CompiledSchema:
                 location=Location(path),
                 hint="copy the referenced definition under $defs and refer to it as '#/$defs/...'",
             )
+        if not _resolves(schema, ref, anchors):
+            raise SchemaError(f"$ref '{ref}' points to nothing in this schema", location=Location(path))
 
     def refuse(uri: str) -> Any:
         raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
@@ -105,6 +119,43 @@ def compile_schema(schema: Any, path: str) -> CompiledSchema:
         where = format_path(tuple(exc.absolute_path), "schema")
         raise SchemaError(f"invalid JSON Schema at {where}: {exc.message}", location=Location(path)) from exc
     return CompiledSchema(path, schema, cls(schema, registry=registry))
+
+
+def _description(schema: Any) -> str | None:
+    return schema.get("description") if isinstance(schema, dict) else None
+
+
+def _anchors(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("$anchor", "$dynamicAnchor") and isinstance(value, str):
+                yield value
+            elif key not in _DATA_KEYWORDS:
+                yield from _anchors(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _anchors(value)
+
+
+def _resolves(schema: Any, ref: str, anchors: set[str]) -> bool:
+    """Whether a local reference (``#``, ``#/json/pointer`` or ``#anchor``) finds something."""
+    from urllib.parse import unquote
+
+    fragment = unquote(ref[1:])
+    if not fragment:
+        return True
+    if not fragment.startswith("/"):
+        return fragment in anchors
+    node = schema
+    for part in fragment[1:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
 
 
 def _short(value: Any) -> str:
@@ -132,16 +183,38 @@ def _describe(error: Any, locate: Locator, root: str) -> Iterator[Problem]:
             )
             yield Problem(f"{where}: unknown key '{key}'", location=locate((*path, key)), hint=hint)
         return
-    if kind == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        yield Problem(f"{where}: '{missing}' is required", location=locate(path))
+    if kind == "required" and isinstance(error.instance, dict):
+        # jsonschema reports one error per missing name; its message holds the repr of the name.
+        missing = [name for name in error.validator_value if name not in error.instance]
+        name = next((n for n in missing if repr(n) in error.message), missing[0] if missing else "?")
+        yield Problem(f"{where}: '{name}' is required", location=locate(path))
+        return
+    if "propertyNames" in error.relative_schema_path:
+        # The offending thing is a key: point at the key, not at the map holding it.
+        yield Problem(
+            f"{where}: the name {_short(error.instance)} is not allowed: {error.message}",
+            location=locate((*path, str(error.instance))),
+            hint=_description(error.schema),
+        )
         return
     if kind == "type":
         wanted = error.validator_value
         wanted_text = " or ".join(wanted) if isinstance(wanted, list) else wanted
+        hint = None
+        wanted_list = wanted if isinstance(wanted, list) else [wanted]
+        if "string" in wanted_list and isinstance(error.instance, (int, float)):
+            hint = "quote the value so YAML reads it as text: unquoted, 1.10 is the number 1.1 and 1e3 is 1000.0"
         yield Problem(
             f"{where}: {_short(error.instance)} is not of type {wanted_text}",
             location=locate(path),
+            hint=hint,
+        )
+        return
+    if kind == "pattern":
+        yield Problem(
+            f"{where}: {_short(error.instance)} does not match the pattern {error.validator_value}",
+            location=locate(path),
+            hint=_description(error.schema),
         )
         return
     message = error.message

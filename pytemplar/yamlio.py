@@ -1,7 +1,8 @@
 """Reading YAML: the home of ruamel.yaml on the read path.
 
-Files are composed into nodes by libyaml (through ruamel.yaml's C extension when it is
-installed) and turned into plain Python data here, under pytemplar's own rules:
+Files are parsed into events by libyaml (through ruamel.yaml's C extension when it is
+installed) and turned into plain Python data here, with an explicit stack rather than
+recursion, under pytemplar's own rules:
 
 * YAML 1.2 core schema: ``yes``/``no``/``on`` are strings, ``012`` is 12, dates stay strings;
 * only the core tags (``!!str`` ``!!int`` ``!!float`` ``!!bool`` ``!!null`` ``!!map`` ``!!seq``);
@@ -15,37 +16,41 @@ A round-trip load is far slower; it is kept for files that are edited in place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pytemplar.errors import Location, YamlError
 
-try:  # the C composer is ~30x faster than the pure-Python one
-    from _ruamel_yaml_clibz import CParser as _BaseParser
+try:  # libyaml's parser is ~30x faster than the pure-Python one
+    from _ruamel_yaml_clibz import CParser as _Parser
 
     FAST_PARSER = True
 except ImportError:  # pragma: no cover - exercised only where the extension is missing
-    from ruamel.yaml.composer import Composer as _PyComposer
     from ruamel.yaml.parser import Parser as _PyParser
     from ruamel.yaml.reader import Reader as _PyReader
     from ruamel.yaml.scanner import Scanner as _PyScanner
 
     FAST_PARSER = False
 
-    class _BaseParser(_PyReader, _PyScanner, _PyParser, _PyComposer):  # type: ignore[no-redef]
+    class _Parser(_PyReader, _PyScanner, _PyParser):  # type: ignore[no-redef]
         def __init__(self, stream: str) -> None:
             _PyReader.__init__(self, stream, loader=self)
             _PyScanner.__init__(self, loader=self)
             _PyParser.__init__(self, loader=self)
-            _PyComposer.__init__(self, loader=self)
-
-        @property
-        def resolver(self) -> Any:
-            return self
 
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 Path_ = tuple[str | int, ...]
 
@@ -53,11 +58,8 @@ MAX_DEPTH = 100
 MAX_ALIASES = 1000
 MAX_EXPANDED_NODES = 1_000_000
 
-_PLAIN = "?plain"
-_QUOTED = "?quoted"
-_MAP = "?map"
-_SEQ = "?seq"
 _CORE = "tag:yaml.org,2002:"
+_MERGE = "<<"
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -69,21 +71,7 @@ _INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 # First characters that a plain YAML 1.2 scalar needs to start with to be anything but a string.
 _MAYBE_TYPED = frozenset("0123456789+-.~tTfFnN")
-
-
-class _Composer(_BaseParser):  # type: ignore[misc]
-    """libyaml composer that leaves tag resolution to :func:`resolve_plain`."""
-
-    def descend_resolver(self, *_: Any) -> None:
-        return None
-
-    def ascend_resolver(self, *_: Any) -> None:
-        return None
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if isinstance(implicit, tuple):
-            return _PLAIN if implicit[0] else _QUOTED
-        return _MAP if kind.__name__ == "MappingNode" else _SEQ
+_SCALAR_TAGS: dict[str, type | tuple[type, ...]] = {"int": int, "float": (float, int), "bool": bool, "null": type(None)}
 
 
 def resolve_plain(text: str) -> Any:
@@ -108,6 +96,11 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+def show_tag(tag: str) -> str:
+    """A tag as users write it: ``!!set`` rather than ``tag:yaml.org,2002:set``."""
+    return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+
+
 @dataclass
 class YamlDocument:
     """One YAML document as plain data, with the location of each value when tracked."""
@@ -117,187 +110,268 @@ class YamlDocument:
     line: int
     locations: dict[Path_, Location] = field(default_factory=dict)
 
-    def location_of(self, path: Path_) -> Location | None:
-        """The location of ``path``, or of its nearest ancestor that has one."""
+    def location_of(self, path: Path_) -> Location:
+        """The location of ``path``, of its nearest ancestor that has one, or the document's."""
         for end in range(len(path), -1, -1):
             found = self.locations.get(path[:end])
             if found is not None:
                 return found
-        return None
+        return Location(self.path, self.line)
+
+
+class _Frame:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("anchor", "is_map", "key", "key_event", "keys", "merge", "path", "start_count", "value")
+
+    def __init__(self, is_map: bool, path: Path_, anchor: str | None, start_count: int) -> None:
+        self.is_map = is_map
+        self.value: Any = {} if is_map else []
+        self.path = path
+        self.anchor = anchor
+        self.start_count = start_count
+        self.key: str | None = None  # the key whose value comes next (maps)
+        self.key_event: Any = None
+        self.keys: dict[str, int] = {}  # key -> line, for duplicate errors
+        self.merge: Any = None  # the value of '<<', applied when the map ends
 
 
 class _Builder:
+    """Builds one document from parser events, enforcing the rules in the module docstring."""
+
     def __init__(self, path: str, track: bool) -> None:
         self.path = path
         self.track = track
         self.locations: dict[Path_, Location] = {}
-        self.built: dict[int, Any] = {}
-        self.sizes: dict[int, int] = {}
-        self.in_progress: set[int] = set()
+        self.anchors: dict[str, tuple[Any, int, Path_]] = {}
+        self.stack: list[_Frame] = []
         self.aliases = 0
         self.expanded = 0
 
-    def where(self, node: Any) -> Location:
-        mark = node.start_mark
+    def where(self, event: Any) -> Location:
+        mark = event.start_mark
         return Location(self.path, mark.line + 1, mark.column + 1)
 
-    def fail(self, message: str, node: Any, hint: str | None = None) -> YamlError:
-        return YamlError(message, location=self.where(node), hint=hint)
+    def fail(self, message: str, event: Any, hint: str | None = None) -> YamlError:
+        return YamlError(message, location=self.where(event), hint=hint)
 
-    def build(self, node: Any, at: Path_, depth: int) -> Any:
-        key = id(node)
-        if key in self.in_progress:
-            raise self.fail("recursive alias: a node contains itself", node)
-        if key in self.built:
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                raise self.fail(f"more than {MAX_ALIASES} aliases", node)
-            self.expanded += self.sizes[key]
+    def here(self) -> Path_:
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if frame.is_map:
+            return (*frame.path, frame.key if frame.key is not None else "")
+        return (*frame.path, len(frame.value))
+
+    def build(self, parser: Any) -> tuple[Any, int]:
+        """Consume the events of one document; return its data and first line."""
+        root: Any = None
+        first_line = 0
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is DocumentEndEvent:
+                return root, first_line
+            if not first_line:
+                first_line = event.start_mark.line + 1
+            if kind is ScalarEvent:
+                if self.stack and self.stack[-1].is_map and self.stack[-1].key is None:
+                    self.take_key(event)
+                    continue
+                if len(self.stack) > MAX_DEPTH:
+                    raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", event)
+                self.expanded += 1
+                value = self.scalar(event)
+                at = self.here()
+                if self.track:
+                    self.locations[at] = self.where(event)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1, at)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                self.start_collection(event, kind is MappingStartEvent)
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                value = self.end_collection()
+            elif kind is AliasEvent:
+                value = self.alias(event)
+            else:  # pragma: no cover - libyaml sends nothing else inside a document
+                raise self.fail(f"unexpected YAML event {kind.__name__}", event)
+            if not self.stack:
+                root = value
+            else:
+                self.attach(value)
             if self.expanded > MAX_EXPANDED_NODES:
-                raise self.fail(f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes", node)
-            if self.track:
-                self.locations.setdefault(at, self.where(node))
-            return self.built[key]
-        if depth > MAX_DEPTH:
-            raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", node)
-        before = self.expanded
-        self.expanded += 1
-        node_id = node.id
-        if node_id == "scalar":
-            value = self.scalar(node)
-            if self.track:
-                self.locations[at] = self.where(node)
+                raise self.fail(f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes", event)
+
+    def attach(self, value: Any) -> None:
+        frame = self.stack[-1]
+        if not frame.is_map:
+            frame.value.append(value)
+        elif frame.key == _MERGE and frame.key_event is not None and frame.merge is _PENDING_MERGE:
+            frame.merge = value
+            frame.key = None
         else:
-            self.in_progress.add(key)
-            value = self.mapping(node, at, depth) if node_id == "mapping" else self.sequence(node, at, depth)
-            self.in_progress.discard(key)
-        self.built[key] = value
-        self.sizes[key] = self.expanded - before
-        if self.expanded > MAX_EXPANDED_NODES:
-            raise self.fail(f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes", node)
-        return value
+            frame.value[frame.key] = value
+            frame.key = None
 
-    def scalar(self, node: Any) -> Any:
-        tag = node.tag
-        text = node.value
-        if tag == _PLAIN:
-            return resolve_plain(text)
-        if tag == _QUOTED:
-            return text
-        if not isinstance(tag, str) or not tag.startswith(_CORE):
-            raise self.fail(
-                f"tag '{tag}' is not allowed",
-                node,
-                "only the YAML core tags !!str !!int !!float !!bool !!null are accepted",
-            )
-        kind = tag[len(_CORE) :]
-        if kind == "str":
-            return text
-        value = resolve_plain(text)
-        expected: dict[str, type | tuple[type, ...]] = {
-            "int": int,
-            "float": (float, int),
-            "bool": bool,
-            "null": type(None),
-        }
-        wanted = expected.get(kind)
-        if wanted is None:
-            raise self.fail(
-                f"tag '!!{kind}' is not allowed",
-                node,
-                "only the YAML core tags !!str !!int !!float !!bool !!null are accepted",
-            )
-        if not isinstance(value, wanted) or (kind != "bool" and isinstance(value, bool)):
-            raise self.fail(f"'{text}' is not a valid !!{kind}", node)
-        return float(value) if kind == "float" else value  # type: ignore[arg-type]
-
-    def check_collection_tag(self, node: Any, implicit: str, core: str) -> None:
-        if node.tag not in (implicit, _CORE + core):
-            raise self.fail(
-                f"tag '{node.tag}' is not allowed",
-                node,
-                "only the YAML core tags !!map and !!seq are accepted on collections",
-            )
-
-    def sequence(self, node: Any, at: Path_, depth: int) -> list[Any]:
-        self.check_collection_tag(node, _SEQ, "seq")
-        if self.track:
-            self.locations.setdefault(at, self.where(node))
-        return [self.build(item, (*at, index), depth + 1) for index, item in enumerate(node.value)]
-
-    def key_of(self, key_node: Any) -> str:
-        if key_node.id != "scalar":
-            raise self.fail("keys must be strings, not collections", key_node)
-        key = self.scalar(key_node)
+    def take_key(self, event: Any) -> None:
+        frame = self.stack[-1]
+        if event.tag is None and event.implicit[0] and event.value == _MERGE:
+            if frame.merge is not None:
+                raise self.fail(
+                    "more than one merge key '<<' in this mapping",
+                    event,
+                    "list the maps to merge in one key: <<: [*a, *b]",
+                )
+            frame.key, frame.key_event, frame.merge = _MERGE, event, _PENDING_MERGE
+            return
+        key = self.scalar(event)
         if not isinstance(key, str):
             raise self.fail(
-                f"key '{key_node.value}' is read as {type(key).__name__}, not a string",
-                key_node,
-                f'quote it: "{key_node.value}":',
+                f"key '{event.value}' is read as {type(key).__name__}, not a string",
+                event,
+                f'quote it: "{event.value}":',
             )
-        return key
+        if key in frame.keys:
+            raise self.fail(
+                f"duplicate key '{key}' (first defined on line {frame.keys[key]})", event, "remove one of the two"
+            )
+        frame.keys[key] = event.start_mark.line + 1
+        frame.key, frame.key_event = key, event
 
-    def mapping(self, node: Any, at: Path_, depth: int) -> dict[str, Any]:
-        self.check_collection_tag(node, _MAP, "map")
+    def start_collection(self, event: Any, is_map: bool) -> None:
+        if self.stack and self.stack[-1].is_map and self.stack[-1].key is None:
+            raise self.fail("keys must be strings, not collections", event)
+        if len(self.stack) > MAX_DEPTH:
+            raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", event)
+        tag = event.tag
+        if tag is not None and tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
+            raise self.fail(
+                f"tag '{show_tag(tag)}' is not allowed",
+                event,
+                "only the YAML core tags !!map and !!seq are accepted on collections",
+            )
+        at = self.here()
         if self.track:
-            self.locations.setdefault(at, self.where(node))
-        result: dict[str, Any] = {}
-        key_lines: dict[str, Any] = {}
-        merge_node: Any = None
-        for key_node, value_node in node.value:
-            if key_node.id == "scalar" and key_node.tag == _PLAIN and key_node.value == "<<":
-                if merge_node is not None:
-                    raise self.fail(
-                        "more than one merge key '<<' in this mapping",
-                        key_node,
-                        "list the maps to merge in one key: <<: [*a, *b]",
-                    )
-                merge_node = value_node
-                continue
-            key = self.key_of(key_node)
-            if key in key_lines:
-                first = key_lines[key].start_mark.line + 1
-                raise self.fail(
-                    f"duplicate key '{key}' (first defined on line {first})",
-                    key_node,
-                    "remove one of the two",
-                )
-            key_lines[key] = key_node
-            child = (*at, key)
-            if self.track and value_node.id != "scalar":
-                self.locations[child] = self.where(key_node)
-            result[key] = self.build(value_node, child, depth + 1)
-        if merge_node is not None:
-            self.merge_into(result, merge_node, at, depth)
-        return result
+            parent = self.stack[-1] if self.stack else None
+            key_event = parent.key_event if parent is not None and parent.is_map else None
+            self.locations[at] = self.where(key_event if key_event is not None else event)
+        self.stack.append(_Frame(is_map, at, event.anchor, self.expanded))
+        self.expanded += 1
 
-    def merge_into(self, result: dict[str, Any], merge_node: Any, at: Path_, depth: int) -> None:
-        sources = merge_node.value if merge_node.id == "sequence" else [merge_node]
-        if merge_node.id == "scalar" or any(src.id != "mapping" for src in sources):
-            raise self.fail("a merge key '<<' takes a mapping or a list of mappings", merge_node)
+    def end_collection(self) -> Any:
+        frame = self.stack.pop()
+        if frame.is_map and frame.merge is not None:
+            self.apply_merge(frame)
+        if frame.anchor is not None:
+            self.anchors[frame.anchor] = (frame.value, self.expanded - frame.start_count, frame.path)
+        return frame.value
+
+    def apply_merge(self, frame: _Frame) -> None:
+        merge = frame.merge
+        event = frame.key_event
+        sources = merge if isinstance(merge, list) else [merge]
+        if merge is _PENDING_MERGE or not all(isinstance(source, dict) for source in sources):
+            raise self.fail("a merge key '<<' takes a mapping or a list of mappings", event)
+        base: Path_ = (*frame.path, _MERGE)
         # Spec precedence: keys written in the mapping win, then earlier maps over later ones.
-        track, self.track = self.track, False
-        try:
-            merged = [self.build(source, at, depth + 1) for source in sources]
-        finally:
-            self.track = track
-        for source in merged:
+        for index, source in enumerate(sources):
+            source_path = (*base, index) if isinstance(merge, list) else base
             for key, value in source.items():
-                if key not in result:
-                    result[key] = value
-                    if track:
-                        self.locations[(*at, key)] = self.where(merge_node)
+                if key not in frame.value:
+                    frame.value[key] = value
+                    if self.track:
+                        self.reroot((*source_path, key), (*frame.path, key))
+        if self.track:
+            for path in [p for p in self.locations if p[: len(base)] == base]:
+                del self.locations[path]
+
+    def reroot(self, old: Path_, new: Path_) -> None:
+        """Copy the locations under ``old`` (an anchor's or merge source's path) to ``new``."""
+        size = len(old)
+        for path, location in list(self.locations.items()):
+            if path[:size] == old:
+                self.locations.setdefault((*new, *path[size:]), location)
+
+    def alias(self, event: Any) -> Any:
+        name = event.anchor
+        if any(frame.anchor == name for frame in self.stack):
+            raise self.fail(f"recursive alias '*{name}': a node contains itself", event)
+        found = self.anchors.get(name)
+        if found is None:
+            raise self.fail(f"alias '*{name}' refers to no anchor '&{name}' before it", event)
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            raise self.fail(f"more than {MAX_ALIASES} aliases", event)
+        value, size, anchored_at = found
+        self.expanded += size
+        if self.expanded > MAX_EXPANDED_NODES:
+            raise self.fail(f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes", event)
+        if self.track:
+            at = self.here()
+            self.locations[at] = self.where(event)
+            self.reroot(anchored_at, at)
+        return value
+
+    def scalar(self, event: Any) -> Any:
+        tag = event.tag
+        text = event.value
+        if tag is None:
+            if not event.implicit[0]:
+                return text  # quoted
+            try:
+                return resolve_plain(text)
+            except ValueError as exc:  # an integer longer than Python converts
+                raise self.fail(
+                    f"the number {text[:20]}... has too many digits", event, "quote it if it is text"
+                ) from exc
+        if tag == "!" or tag == _CORE + "str":
+            return text
+        wanted = _SCALAR_TAGS.get(tag[len(_CORE) :]) if tag.startswith(_CORE) else None
+        if wanted is None:
+            raise self.fail(
+                f"tag '{show_tag(tag)}' is not allowed",
+                event,
+                "only the YAML core tags !!str !!int !!float !!bool !!null are accepted",
+            )
+        try:
+            value = resolve_plain(text)
+        except ValueError:
+            value = text
+        kind = tag[len(_CORE) :]
+        if not isinstance(value, wanted) or (kind != "bool" and isinstance(value, bool)):
+            raise self.fail(f"'{text}' is not a valid !!{kind}", event)
+        return float(value) if kind == "float" else value
 
 
-def _documents(text: str, path: str) -> Iterator[Any]:
-    parser = _Composer(text)
+_PENDING_MERGE = object()
+
+
+def load_documents(text: str, path: str, *, track: bool = False) -> list[YamlDocument]:
+    """Every document of a YAML stream (empty documents included, as ``None`` data)."""
+    parser = _Parser(text)
+    documents: list[YamlDocument] = []
     try:
-        while parser.check_node():
-            yield parser.get_node()
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is StreamEndEvent:
+                break
+            if kind is DocumentStartEvent:
+                builder = _Builder(path, track)
+                data, line = builder.build(parser)
+                documents.append(YamlDocument(data, path, line or event.start_mark.line + 1, builder.locations))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        mark = exc.problem_mark
+        # libyaml's context helps when a scalar was left open ("while scanning a quoted scalar");
+        # "while parsing a block mapping" only names the enclosing map, which is noise.
+        if exc.context and exc.context_mark is not None and exc.context.startswith("while scanning"):
+            start = exc.context_mark
+            problem = f"{exc.context} at line {start.line + 1}, column {start.column + 1}: {problem}"
+            if mark is None or "end of stream" in problem:
+                mark = start  # the construct left open is the thing to fix
         location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-        problem = exc.problem or exc.context or "invalid YAML"
         raise YamlError(f"invalid YAML: {problem}", location=location) from exc
     except YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", location=Location(path)) from exc
@@ -305,35 +379,21 @@ def _documents(text: str, path: str) -> Iterator[Any]:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
-
-
-def _document(node: Any, path: str, track: bool) -> YamlDocument:
-    builder = _Builder(path, track)
-    try:
-        data = builder.build(node, (), 0)
-    except RecursionError as exc:  # belt and braces: MAX_DEPTH normally stops first
-        raise YamlError("nesting too deep", location=builder.where(node)) from exc
-    return YamlDocument(data, path, node.start_mark.line + 1, builder.locations)
-
-
-def load_documents(text: str, path: str, *, track: bool = False) -> list[YamlDocument]:
-    """Every document of a YAML stream (empty documents included, as ``None`` data)."""
-    return [_document(node, path, track) for node in _documents(text, path)]
+    return documents
 
 
 def load_yaml(text: str, path: str, *, track: bool = True) -> YamlDocument:
     """A single-document YAML file; an empty file is an empty document (``None``)."""
-    documents = list(_documents(text, path))
+    documents = load_documents(text, path, track=track)
     if len(documents) > 1:
-        second = documents[1].start_mark.line + 1
         raise YamlError(
             "expected one YAML document, found more",
-            location=Location(path, second),
+            location=Location(path, documents[1].line),
             hint="remove the '---' separator or split the file",
         )
     if not documents:
         return YamlDocument(None, path, 1)
-    return _document(documents[0], path, track)
+    return documents[0]
 
 
 def load_mapping(text: str, path: str, *, what: str = "this file") -> YamlDocument:

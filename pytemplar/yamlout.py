@@ -21,14 +21,14 @@ from pytemplar.yamlsafe import double_quoted
 
 # Plain-safe: starts with a character that cannot begin an indicator and contains no
 # sequence that ends or comments a plain scalar.
-_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*\Z")
-_PLAIN_BREAKERS = re.compile(r": |:\Z| #|\s\Z")
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]*\Z")
+_PLAIN_BREAKERS = re.compile(r": |:\Z| #|\s\Z|\A(?:---|\.\.\.)(?:\s|\Z)")
 # Anything a YAML 1.1 or 1.2 resolver could read as something other than a string.
 _AMBIGUOUS = re.compile(
     r"""(?x)
     (?: y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
       | null|Null|NULL|~
-      | [-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?      # numbers
+      | [-+]?(?:[0-9_]*\.[0-9_]*|[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?            # numbers, 1.1 floats
       | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
       | [-+]?0[bB][01_]+ | [-+]?0[oO]?[0-7_]+ | [-+]?0[xX][0-9a-fA-F_]+
       | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?                       # sexagesimal
@@ -37,7 +37,8 @@ _AMBIGUOUS = re.compile(
     )\Z
     """
 )
-_BLOCK_SAFE = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\r]*\Z")
+_BLOCK_SAFE = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff\r]*\Z")
+MAX_PLAIN_KEY = 1024  # longer keys need the explicit '? key' form
 
 
 def scalar_text(value: Any) -> str:
@@ -92,7 +93,11 @@ def _emit(value: Any, indent: int, out: list[str]) -> None:
     if isinstance(value, dict):
         for key, child in value.items():
             key_text = scalar_text(str(key))
-            _emit_entry(f"{pad}{key_text}:", child, indent, out)
+            if len(key_text) > MAX_PLAIN_KEY:
+                out.append(f"{pad}? {key_text}")
+                _emit_entry(f"{pad}:", child, indent, out)
+            else:
+                _emit_entry(f"{pad}{key_text}:", child, indent, out)
     else:  # list
         for item in value:
             _emit_entry(f"{pad}-", item, indent, out, in_list=True)

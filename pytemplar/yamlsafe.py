@@ -31,6 +31,10 @@ from jinja2.runtime import Undefined
 
 SLOT_FILTER = "_slot"
 
+MAX_KEY_LENGTH = 1024
+_LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+_RAW_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 _BLOCK_HEADER = re.compile(r"(?:^|[\s:])[|>][-+0-9]*\s*(?:#.*)?$")
 _NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 
@@ -130,38 +134,89 @@ def emit_node(value: Any) -> str:
     return as_text(value)
 
 
+def emit_key(value: Any) -> str:
+    if isinstance(value, (dict, list, tuple)):
+        raise SlotError("a map or list cannot be a key")
+    text = emit_node(value)
+    if len(text) > MAX_KEY_LENGTH:
+        raise SlotError(f"a key longer than {MAX_KEY_LENGTH} characters cannot be written as a YAML key")
+    return text
+
+
+def _refuse_raw(text: str, where: str) -> None:
+    """Refuse characters that YAML cannot hold outside double quotes."""
+    found = _RAW_UNSAFE.search(text)
+    if found:
+        code = f"U+{ord(found.group()):04X}"
+        raise SlotError(
+            f"the value contains the control character {code}, which cannot be written {where}; "
+            "use double quotes around the scalar"
+        )
+
+
+def _refuse_breaks(text: str, where: str, fix: str = "; use double quotes around the scalar") -> None:
+    if _LINE_BREAKS.search(text):
+        raise SlotError(f"a value with a line break cannot be placed {where}{fix}")
+
+
 def emit_double_quoted(value: Any) -> str:
     return double_quoted(as_text(value))[1:-1]
 
 
 def emit_single_quoted(value: Any) -> str:
     text = as_text(value)
-    if "\n" in text or "\r" in text:
-        raise SlotError(
-            "a value with a line break cannot be placed inside single quotes; use double quotes around the scalar"
-        )
+    _refuse_breaks(text, "inside single quotes")
+    _refuse_raw(text, "inside single quotes")
     return text.replace("'", "''")
 
 
-def emit_block(value: Any, indent: int) -> str:
+def emit_block(value: Any, indent: int, first_on_line: bool = True) -> str:
     text = as_text(value).replace("\r\n", "\n")
     # The template line ends with its own line break: a file's final newline would add an
     # empty line to the block.
     text = text.removesuffix("\n")
+    if _OTHER_BREAKS.search(text):
+        raise SlotError(
+            "the value has a line break other than \\n, which a block scalar cannot keep; "
+            "use double quotes around the scalar"
+        )
+    _refuse_raw(text, "in a block scalar")
+    lines = text.split("\n")
+    if any(line and not line.strip(" \t") for line in lines):
+        raise SlotError(
+            "the value has a line of only spaces or tabs, which a block scalar reads as an empty line; "
+            "use double quotes around the scalar"
+        )
+    first = next((line for line in lines if line), "")
+    if first_on_line and first[:1] in (" ", "\t"):
+        raise SlotError(
+            "the value starts with a space or tab, which would change the block scalar's indentation; "
+            "add an indentation indicator to the block header (e.g. |2) or use double quotes"
+        )
     return text.replace("\n", "\n" + " " * indent)
 
 
-def emit_plain(value: Any, at_start: bool) -> str:
+def emit_plain(value: Any, at_start: bool, before: str = "", after: str = "", in_flow: bool = False) -> str:
     text = as_text(value)
     problem = None
-    if "\n" in text or "\r" in text:
+    if _LINE_BREAKS.search(text):
         problem = "contains a line break"
+    elif _RAW_UNSAFE.search(text):
+        problem = "contains a control character"
     elif ": " in text or " #" in text or text.endswith(":") or "\t" in text:
         problem = "contains ': ', ' #' or a tab"
     elif text != text.strip():
         problem = "starts or ends with a space"
     elif at_start and text and text[0] in "-?:,[]{}#&*!|>'\"%@`":
         problem = f"starts with '{text[0]}'"
+    elif before == ":" and not text and after in ("", " ", "\t"):
+        problem = "is empty after ':'"
+    elif before in (" ", "\t") and text.startswith("#"):
+        problem = "starts with '#' after a space"
+    elif after == ":" and not text and before in ("", " ", "\t"):
+        problem = "is empty before ':'"
+    elif in_flow and any(c in text for c in ",[]{}:?#"):
+        problem = "contains one of , [ ] { } : ? # inside a flow collection"
     if problem:
         raise SlotError(
             f"value {double_quoted(text)[:80]} {problem}, which would change the YAML "
@@ -172,37 +227,45 @@ def emit_plain(value: Any, at_start: bool) -> str:
 
 def emit_comment(value: Any) -> str:
     text = as_text(value)
-    if "\n" in text or "\r" in text:
-        raise SlotError("a value with a line break cannot be placed in a comment")
+    _refuse_breaks(text, "in a comment", "")
+    _refuse_raw(text, "in a comment")
     return text
 
 
-def slot(value: Any, kind: str, indent: int = 0) -> str:
+def slot(value: Any, kind: str, indent: int = 0, before: str = "", after: str = "") -> str:
     if kind == "node":
         return emit_node(value)
+    if kind == "key":
+        return emit_key(value)
     if kind == "dq":
         return emit_double_quoted(value)
     if kind == "sq":
         return emit_single_quoted(value)
-    if kind == "block":
-        return emit_block(value, indent)
-    if kind == "plain":
-        return emit_plain(value, at_start=False)
-    if kind == "plain-start":
-        return emit_plain(value, at_start=True)
+    if kind in ("block", "block-mid"):
+        return emit_block(value, indent, first_on_line=kind == "block")
+    if kind.endswith("plain") or kind.endswith("plain-start"):
+        return emit_plain(
+            value,
+            at_start=kind.endswith("-start"),
+            before=before[-1:],
+            after=after[:1],
+            in_flow=kind.startswith("flow-"),
+        )
     return emit_comment(value)
 
 
 # -- context analysis ----------------------------------------------------------------------------
 
 
-def _scan_line(prefix: str) -> tuple[str, bool]:
+def _scan_line(prefix: str) -> tuple[str, bool, bool]:
     """The quoting state at the end of ``prefix`` (one line of template text).
 
-    Returns (state, at_scalar_start) where state is ``plain``, ``dq``, ``sq`` or ``comment``.
+    Returns (state, at_scalar_start, in_flow) where state is ``plain``, ``dq``, ``sq`` or
+    ``comment`` and in_flow says whether a ``[`` or ``{`` is still open.
     """
     state = "plain"
     at_start = True
+    flow = 0
     i = 0
     n = len(prefix)
     while i < n:
@@ -222,17 +285,21 @@ def _scan_line(prefix: str) -> tuple[str, bool]:
             if ch in " \t":
                 pass
             elif ch == "#" and (i == 0 or prefix[i - 1] in " \t"):
-                return "comment", False
+                return "comment", False, flow > 0
             elif at_start and ch == '"':
                 state = "dq"
             elif at_start and ch == "'":
                 state = "sq"
             elif ch in "[{," or (ch in "-?:" and i + 1 < n and prefix[i + 1] in " \t"):
+                flow += ch in "[{"
                 at_start = True
+            elif ch in "]}":
+                flow = max(flow - 1, 0)
+                at_start = False
             else:
                 at_start = False
         i += 1
-    return state, at_start
+    return state, at_start, flow > 0
 
 
 def _indent_of(line: str) -> int:
@@ -252,15 +319,16 @@ def _in_block_scalar(previous: list[str], line: str) -> bool:
 def classify(previous: list[str], prefix: str, suffix: str) -> tuple[str, int]:
     """The slot kind and block indent for an expression between ``prefix`` and ``suffix``."""
     if _in_block_scalar(previous, prefix):
-        return "block", _indent_of(prefix)
-    state, at_start = _scan_line(prefix)
+        return ("block" if not prefix.strip() else "block-mid"), _indent_of(prefix)
+    state, at_start, in_flow = _scan_line(prefix)
     if state != "plain":
         return state, 0
     rest = suffix.lstrip(" \t")
-    ends_node = not rest or rest[0] in "#,]}" or (rest[0] == ":" and (len(rest) == 1 or rest[1] in " \t"))
-    if at_start and ends_node:
-        return "node", 0
-    return ("plain-start" if at_start else "plain"), 0
+    is_key = bool(rest) and rest[0] == ":" and (len(rest) == 1 or rest[1] in " \t")
+    if at_start and (not rest or rest[0] in "#,]}" or is_key):
+        return ("key" if is_key else "node"), 0
+    kind = "plain-start" if at_start else "plain"
+    return (f"flow-{kind}" if in_flow else kind), 0
 
 
 _PLACEHOLDER = "x"
@@ -297,7 +365,8 @@ class YamlSlots(Extension):
             end = i + 1
             while tokens[end].type != "variable_end":
                 end += 1
-            kind, indent = classify(previous, line, self._suffix(tokens, end + 1))
+            suffix = self._suffix(tokens, end + 1)
+            kind, indent = classify(previous, line, suffix)
             lineno = token.lineno
             yield token
             yield Token(lineno, "lparen", "(")
@@ -309,6 +378,10 @@ class YamlSlots(Extension):
             yield Token(lineno, "string", kind)
             yield Token(lineno, "comma", ",")
             yield Token(lineno, "integer", indent)  # type: ignore[arg-type]
+            yield Token(lineno, "comma", ",")
+            yield Token(lineno, "string", line[-1:])
+            yield Token(lineno, "comma", ",")
+            yield Token(lineno, "string", suffix[:1])
             yield Token(lineno, "rparen", ")")
             yield tokens[end]
             line += _PLACEHOLDER

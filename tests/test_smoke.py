@@ -20,3 +20,14 @@ def test_cli_renders_a_minimal_project(make_tree) -> None:  # type: ignore[no-un
     assert "namespace: production" in result.stdout
     assert 'image: example/demo:"1.0"' not in result.stdout
     assert "image: example/demo:1.0" in result.stdout
+
+
+def test_library_functions_stay_callable_after_every_module_is_imported() -> None:
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(pytemplar.__path__):
+        if not module.name.startswith("_"):  # __main__ would run the CLI
+            importlib.import_module(f"pytemplar.{module.name}")
+    for name in ("render", "validate", "release_values"):
+        assert callable(getattr(pytemplar, name)), name

@@ -8,6 +8,7 @@ app are compiled once per run and shared by every release of that app.
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import json
 import traceback
@@ -19,6 +20,7 @@ from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntax
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 
 from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.project import App
@@ -61,12 +63,34 @@ def as_template_data(value: Any, path: str) -> Any:
     return value
 
 
+class UndefinedNameError(UndefinedError):
+    """An undefined name, with whether it was a top-level name (not a key of some map)."""
+
+    def __init__(self, message: str, name: str | None, top_level: bool) -> None:
+        super().__init__(message)
+        self.name = name
+        self.top_level = top_level
+
+
 class _Undefined(StrictUndefined):
     __slots__ = ()
+
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> NoReturn:
+        if self._undefined_exception is not UndefinedError:  # e.g. the sandbox's SecurityError
+            raise self._undefined_exception(self._undefined_message)
+        top_level = self._undefined_obj is missing and self._undefined_hint is None
+        raise UndefinedNameError(self._undefined_message, self._undefined_name, top_level)
+
+    # StrictUndefined binds these to the base class's method; rebind them to ours.
+    __iter__ = __str__ = __len__ = _fail_with_undefined_error
+    __eq__ = __ne__ = __bool__ = __hash__ = __contains__ = _fail_with_undefined_error
 
 
 class _Environment(ImmutableSandboxedEnvironment):
     """Maps read like data: ``values.items`` is the key ``items`` when there is one."""
+
+    # Routes ``**`` through call_binop (and keeps it out of compile-time constant folding).
+    intercepted_binops = frozenset({"**"})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict):
@@ -258,10 +282,7 @@ class TemplateEngine:
             try:
                 compiled = self.env.get_template(name)
             except TemplateSyntaxError as exc:
-                raise TemplateError(
-                    f"template syntax error: {exc.message}",
-                    location=Location(self.app.template_paths[name], exc.lineno),
-                ) from exc
+                raise self._syntax_error(exc, name) from exc
             self._compiled[name] = compiled
         return compiled
 
@@ -280,6 +301,20 @@ class TemplateEngine:
             rendered.append(RenderedFile(name, self.app.template_paths[name], text))
         return rendered
 
+    def _syntax_error(self, exc: TemplateSyntaxError, name: str) -> TemplateError:
+        known = self.app.template_paths.values()
+        path = exc.filename if exc.filename and exc.filename in known else self.app.template_paths[name]
+        source = self.app.templates.get(exc.name or name, self.app.templates[name])
+        opened = _unclosed_block(self.env, source) if "end of template" in (exc.message or "") else None
+        if opened is not None:
+            tag, line = opened
+            return TemplateError(
+                f"template syntax error: Unexpected end of template: the '{tag}' on line {line} is never closed",
+                location=Location(path, line),
+                hint=f"add {{% end{tag} %}} where the block should end",
+            )
+        return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno))
+
     def _translate(self, name: str, exc: BaseException) -> TemplateError:
         location = Location(self.app.template_paths[name])
         known = set(self.app.template_paths.values())
@@ -287,10 +322,14 @@ class TemplateEngine:
             if frame.filename in known:
                 location = Location(frame.filename, frame.lineno)
                 break
-        if isinstance(exc, TemplateSyntaxError):
-            return TemplateError(
-                f"template syntax error: {exc.message}", location=Location(exc.filename or location.path, exc.lineno)
-            )
+        if isinstance(exc, TemplateSyntaxError):  # an import of a broken helper
+            return self._syntax_error(exc, name)
+        if isinstance(exc, UndefinedNameError) and exc.top_level:
+            names = sorted([*CONTEXT_NAMES, *self.env.globals])
+            close = difflib.get_close_matches(exc.name or "", names, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            hint += f"templates can use {', '.join(CONTEXT_NAMES)}"
+            return TemplateError(str(exc.message or exc), location=location, hint=hint)
         if isinstance(exc, UndefinedError):
             message = str(exc.message or exc)
             hint = "define it in values.yaml, or test it with 'is defined' or '| default(...)'"
@@ -310,6 +349,31 @@ class TemplateEngine:
         if isinstance(exc, RecursionError):
             return TemplateError("template recursion too deep", location=location)
         return TemplateError(f"{type(exc).__name__}: {exc}", location=location)
+
+
+CONTEXT_NAMES = ("values", "release", "app", "capabilities", "files")
+_BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "trans"})
+
+
+def _unclosed_block(env: Any, source: str) -> tuple[str, int] | None:
+    """The innermost block tag that is opened but never closed, and its line."""
+    stack: list[tuple[str, int]] = []
+    expecting_tag = False
+    try:
+        for lineno, kind, value in env.lex(source):
+            if kind == "block_begin":
+                expecting_tag = True
+            elif expecting_tag and kind == "name":
+                expecting_tag = False
+                if value in _BLOCK_TAGS:
+                    stack.append((value, lineno))
+                elif value.startswith("end") and stack and stack[-1][0] == value[3:]:
+                    stack.pop()
+            elif kind != "whitespace":
+                expecting_tag = False
+    except TemplateSyntaxError:
+        return None
+    return stack[-1] if stack else None
 
 
 def template_context(
