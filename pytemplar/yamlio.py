@@ -341,7 +341,7 @@ class _Builder:
         kind = tag[len(_CORE) :]
         if not isinstance(value, wanted) or (kind != "bool" and isinstance(value, bool)):
             raise self.fail(f"'{text}' is not a valid !!{kind}", event)
-        return float(value) if kind == "float" else value
+        return float(value) if kind == "float" else value  # type: ignore[arg-type]
 
 
 _PENDING_MERGE = object()
