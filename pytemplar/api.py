@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pytemplar.checks import check_manifests
-from pytemplar.engine import TemplateEngine, template_context
+from pytemplar.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, UsageError, ValuesError
 from pytemplar.manifests import Manifest, parse_rendered
 from pytemplar.ordering import sort_manifests
@@ -30,7 +30,8 @@ from pytemplar.project import (
     load_project,
     release_env_files,
 )
-from pytemplar.values import ValuesLayer, merge_layers, origin_of
+from pytemplar.usage import UnusedValues
+from pytemplar.values import ValuesLayer, key_origin_of, merge_layers, origin_of
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class _Session:
         self.workspace = Workspace()
         self.project: Project = load_project(options.project, self.workspace)
         self.engines: dict[Path, TemplateEngine] = {}
+        self.unused = UnusedValues()
 
     def app(self, spec: ReleaseSpec) -> App:
         return self.workspace.app(spec.app_path, spec.app_location, spec.app_ref)
@@ -122,7 +124,9 @@ class _Session:
         merged = merge_layers(layers)
         app = self.app(spec)
         if app.schema is not None:
-            problems = app.schema.validate(merged, lambda path: origin_of(layers, path))
+            problems = app.schema.validate(
+                merged, lambda path: origin_of(layers, path), locate_key=lambda path: key_origin_of(layers, path)
+            )
             if problems:
                 raise ValuesError.collect(problems)
         return ReleaseValues(environment, spec.name, layers, merged)
@@ -141,6 +145,7 @@ class _Session:
         release_values = self.values(environment, spec)
         engine = self.engine(spec)
         env = self.project.environments[environment]
+        log = ReadLog()
         context = template_context(
             release_values.values,
             release=spec.name,
@@ -148,8 +153,18 @@ class _Session:
             environment=environment,
             app=engine.app,
             kube_version=env.kube_version or self.project.kube_version or engine.app.kube_version,
+            log=log,
         )
-        return parse_rendered(engine.render(context), spec.name, environment)
+        manifests = parse_rendered(engine.render(context), spec.name, environment)
+        self.unused.record(
+            release_values.layers,
+            release_values.values,
+            log,
+            engine.app.schema,
+            release=spec.name,
+            environment=environment,
+        )
+        return manifests
 
     def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
         """Namespace objects for environments that ask for them (``createNamespace``)."""
@@ -211,7 +226,8 @@ def render_with(options: RenderOptions) -> RenderResult:
     problems = check_manifests(manifests)
     if problems:
         raise ManifestError.collect(problems)
-    return RenderResult(sort_manifests(manifests, list(session.project.environments)), rendered)
+    warnings = sorted(session.unused.problems("warning"), key=Problem.sort_key)
+    return RenderResult(sort_manifests(manifests, list(session.project.environments)), rendered, warnings)
 
 
 @dataclass
@@ -254,6 +270,7 @@ def validate(
                     problems.append(problem)
     manifests.extend(session.namespaces(manifests))
     problems.extend(check_manifests(manifests))
+    problems.extend(session.unused.problems("error"))
     return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets])
 
 

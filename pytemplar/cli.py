@@ -147,6 +147,10 @@ def render(
             if len(known) != 1:
                 _usage(f"choose an environment with -e ({', '.join(known)}) or use --all-envs")
         result = api.render(project, envs, release or [], values or [])
+        if result.warnings:
+            from pytemplar.reporting import as_text
+
+            _err(as_text(result.warnings))
         if output_dir is not None:
             protected = [project] + [Path(p) for p in _app_folders(project)]
             written = out.write_folder(result.manifests, output_dir, protected)

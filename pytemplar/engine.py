@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import json
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -36,29 +36,97 @@ class TemplateFailure(Exception):
     """Raised by ``fail()`` and ``required``: the template author's own message."""
 
 
-class ValueMap(dict[str, Any]):
-    """A values map that knows its path, for messages like ``'values.image.tagg' is undefined``."""
+class ReadLog:
+    """Which values the templates read: key by key, or whole maps and lists at once."""
 
-    __slots__ = ("path",)
+    __slots__ = ("read", "whole")
+
+    def __init__(self) -> None:
+        self.read: set[ValuePath] = set()
+        self.whole: set[ValuePath] = set()
+
+    def uses(self, path: ValuePath) -> bool:
+        """Whether a template read ``path``, or a map or list that holds it as a whole."""
+        if path in self.read:
+            return True
+        return any(path[:end] in self.whole for end in range(len(path) + 1))
+
+    def touches(self, path: ValuePath) -> bool:
+        """Whether a template read ``path`` or anything inside it."""
+        if self.uses(path):
+            return True
+        size = len(path)
+        return any(read[:size] == path for read in self.read) or any(w[:size] == path for w in self.whole)
+
+
+class ValueMap(dict[str, Any]):
+    """A values map that knows its path (for messages like ``'values.image.tagg' is undefined``)
+    and records in a :class:`ReadLog` what templates read of it."""
+
+    __slots__ = ("key_path", "log", "path")
     path: str
+    key_path: ValuePath
+    log: ReadLog | None
+
+    def note_read(self, key: str) -> None:
+        if self.log is not None:
+            self.log.read.add((*self.key_path, key))
+
+    def note_whole(self) -> None:
+        if self.log is not None:
+            self.log.whole.add(self.key_path)
+
+    def __iter__(self) -> Iterator[str]:
+        self.note_whole()
+        return super().__iter__()
+
+    def items(self) -> Any:
+        self.note_whole()
+        return super().items()
+
+    def keys(self) -> Any:
+        self.note_whole()
+        return super().keys()
+
+    def values(self) -> Any:
+        self.note_whole()
+        return super().values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            self.note_read(key)
+        return super().get(key, default)
 
 
 class ValueList(list[Any]):
-    __slots__ = ("path",)
+    __slots__ = ("key_path", "log", "path")
     path: str
+    key_path: ValuePath
+    log: ReadLog | None
+
+    def note_whole(self) -> None:
+        if self.log is not None:
+            self.log.whole.add(self.key_path)
+
+    def __iter__(self) -> Iterator[Any]:
+        self.note_whole()
+        return super().__iter__()
 
 
-def as_template_data(value: Any, path: str) -> Any:
+def as_template_data(value: Any, path: str, key_path: ValuePath = (), log: ReadLog | None = None) -> Any:
     if isinstance(value, dict):
         made = ValueMap()
-        made.path = path
+        made.path, made.key_path, made.log = path, key_path, log
         for key, child in value.items():
-            made[key] = as_template_data(child, format_path((key,), path))
+            dict.__setitem__(made, key, as_template_data(child, format_path((key,), path), (*key_path, key), log))
         return made
     if isinstance(value, list):
         items = ValueList()
-        items.path = path
-        items.extend(as_template_data(child, f"{path}[{index}]") for index, child in enumerate(value))
+        items.path, items.key_path, items.log = path, key_path, log
+        list.extend(
+            items,
+            (as_template_data(child, f"{path}[{index}]", (*key_path, index), log) for index, child in enumerate(value)),
+        )
         return items
     return value
 
@@ -95,6 +163,8 @@ class _Environment(ImmutableSandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict):
             if attribute in obj:
+                if isinstance(obj, ValueMap):
+                    obj.note_read(attribute)
                 return obj[attribute]
             if isinstance(obj, ValueMap) and not hasattr(dict, attribute):
                 return self.undefined(hint=f"'{obj.path}.{attribute}' is undefined", obj=obj, name=attribute)
@@ -103,6 +173,10 @@ class _Environment(ImmutableSandboxedEnvironment):
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, ValueMap) and isinstance(argument, str) and argument not in obj:
             return self.undefined(hint=f"'{format_path((argument,), obj.path)}' is undefined", obj=obj, name=argument)
+        if isinstance(obj, ValueMap) and isinstance(argument, str):
+            obj.note_read(argument)
+        if isinstance(obj, ValueList) and isinstance(argument, int) and obj.log is not None:
+            obj.log.read.add((*obj.key_path, argument if argument >= 0 else len(obj) + argument))
         if isinstance(obj, ValueList) and isinstance(argument, int) and not -len(obj) <= argument < len(obj):
             return self.undefined(hint=f"'{obj.path}[{argument}]' is undefined (the list has {len(obj)} items)")
         return super().getitem(obj, argument)
@@ -129,6 +203,13 @@ class _AppLoader(BaseLoader):
         if source is None:
             raise TemplateNotFound(template)
         return source, self.app.template_paths[template], lambda: True
+
+
+def _slot(value: Any, *args: Any) -> str:
+    # A map or list written whole counts as read whole.
+    if isinstance(value, (ValueMap, ValueList)):
+        value.note_whole()
+    return slot(value, *args)
 
 
 def _undefined_or_empty(value: Any) -> bool:
@@ -256,7 +337,7 @@ class TemplateEngine:
         env.globals["fail"] = _fail
         env.filters.update(
             {
-                SLOT_FILTER: slot,
+                SLOT_FILTER: _slot,
                 "tojson": _to_json,
                 "toyaml": _to_yaml,
                 "fromyaml": _from_yaml,
@@ -384,9 +465,10 @@ def template_context(
     environment: str,
     app: App,
     kube_version: str | None,
+    log: ReadLog | None = None,
 ) -> dict[str, Any]:
     return {
-        "values": as_template_data(dict(values), "values"),
+        "values": as_template_data(dict(values), "values", (), log),
         "release": as_template_data({"name": release, "namespace": namespace, "environment": environment}, "release"),
         "app": as_template_data({"name": app.name, "version": app.version}, "app"),
         "capabilities": as_template_data({"kubeVersion": kube_version or ""}, "capabilities"),

@@ -40,7 +40,9 @@ def builtin_schema(name: str) -> CompiledSchema:
 
 
 def _check_against(document: YamlDocument, schema_name: str, root_name: str) -> None:
-    problems = builtin_schema(schema_name).validate(document.data, document.location_of, root_name)
+    problems = builtin_schema(schema_name).validate(
+        document.data, document.location_of, root_name, locate_key=document.key_location_of
+    )
     if problems:
         raise ConfigError.collect(problems)
 
@@ -129,7 +131,7 @@ class Workspace:
                 location=listed_at,
                 hint=exc.problems[0].hint or "values files are named relative to the project folder",
             ) from exc
-        return ValuesLayer(kind, document.path, document.data, document.locations)
+        return ValuesLayer(kind, document.path, document.data, document.locations, document.key_locations)
 
     def app(self, folder: Path, referenced_at: Location | None = None, shown: str | None = None) -> App:
         real = folder.resolve()
@@ -203,6 +205,11 @@ def _default_file(root: Root, relative: str) -> tuple[tuple[str, Location | None
     return ((relative, None),) if root.exists(relative) else ()
 
 
+def _below_values(locations: dict[tuple[str | int, ...], Location]) -> dict[tuple[str | int, ...], Location]:
+    """Locations under ``values:`` of pytemplar.yaml, as paths into the values."""
+    return {path[1:]: where for path, where in locations.items() if path[:1] == ("values",) and len(path) > 1}
+
+
 def load_project(folder: str | Path, workspace: Workspace) -> Project:
     """Read and check ``pytemplar.yaml`` in ``folder``."""
     path = Path(folder)
@@ -221,10 +228,13 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
     data = document.data
     config_path = document.path
 
-    project_values = {
-        path[1:]: location for path, location in document.locations.items() if path[:1] == ("values",) and len(path) > 1
-    }
-    values = ValuesLayer("project", config_path, data.get("values") or {}, project_values)
+    values = ValuesLayer(
+        "project",
+        config_path,
+        data.get("values") or {},
+        _below_values(document.locations),
+        _below_values(document.key_locations),
+    )
 
     environments: dict[str, Environment] = {}
     for name, entry in data["environments"].items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -74,7 +75,12 @@ class CompiledSchema:
     schema: Any
     validator: Any
 
-    def validate(self, instance: Any, locate: Locator, root: str = "values") -> list[Problem]:
+    def declares(self, path: ValuePath) -> bool:
+        return declares(self.schema, path)
+
+    def validate(
+        self, instance: Any, locate: Locator, root: str = "values", locate_key: Locator | None = None
+    ) -> list[Problem]:
         import referencing.exceptions
 
         try:
@@ -85,8 +91,73 @@ class CompiledSchema:
             return [Problem(f"the schema has a reference that cannot be resolved: {exc}", Location(self.path))]
         problems: list[Problem] = []
         for error in errors:
-            problems.extend(_describe(error, locate, root))
+            problems.extend(_describe(error, locate, root, locate_key or locate))
         return problems
+
+
+def declares(root: Any, path: ValuePath) -> bool:
+    """Whether the schema describes ``path``: it names it, or the map holding it is free-form.
+
+    A map is free-form when its schema lists no ``properties`` or ``patternProperties``, or
+    allows ``additionalProperties`` with a schema or ``true``.
+    """
+    return _declares(root, root, path, 0)
+
+
+def _declares(root: Any, node: Any, path: ValuePath, depth: int) -> bool:
+    if depth > MAX_SCHEMA_DEPTH:
+        return True  # a recursive schema: give it the benefit of the doubt
+    if node is True:
+        return True
+    if not isinstance(node, dict):
+        return False
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#") and _declares(root, _target(root, ref), path, depth + 1):
+        return True
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        branches = node.get(combinator)
+        if isinstance(branches, list) and any(_declares(root, b, path, depth + 1) for b in branches):
+            return True
+    if any(_declares(root, node[k], path, depth + 1) for k in ("then", "else") if k in node):
+        return True
+    if not path:
+        return True
+    head, rest = path[0], path[1:]
+    if isinstance(head, int):
+        prefix = node.get("prefixItems")
+        if isinstance(prefix, list) and head < len(prefix):
+            return _declares(root, prefix[head], rest, depth + 1)
+        items = node.get("items")
+        return isinstance(items, (dict, bool)) and _declares(root, items, rest, depth + 1)
+    properties = node.get("properties")
+    if isinstance(properties, dict) and head in properties:
+        return _declares(root, properties[head], rest, depth + 1)
+    patterns = node.get("patternProperties")
+    if isinstance(patterns, dict):
+        for pattern, subschema in patterns.items():
+            if re.search(pattern, head):
+                return _declares(root, subschema, rest, depth + 1)
+    additional = node.get("additionalProperties")
+    if isinstance(additional, dict) or additional is True:
+        return _declares(root, additional, rest, depth + 1)
+    if additional is False or properties is not None or patterns is not None:
+        return False
+    return not any(k in node for k in ("$ref", "allOf", "anyOf", "oneOf"))
+
+
+def _target(root: Any, ref: str) -> Any:
+    from urllib.parse import unquote
+
+    node = root
+    for part in unquote(ref[1:]).split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
 
 
 def compile_schema(schema: Any, path: str) -> CompiledSchema:
@@ -163,15 +234,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _describe(error: Any, locate: Locator, root: str) -> Iterator[Problem]:
+def _describe(error: Any, locate: Locator, root: str, locate_key: Locator) -> Iterator[Problem]:
     path: ValuePath = tuple(error.absolute_path)
     where = format_path(path, root)
     kind = error.validator
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         known = set(error.schema.get("properties", {}))
         patterns = list(error.schema.get("patternProperties", {}))
-        import re
-
         for key in error.instance:
             if key in known or any(re.search(p, key) for p in patterns):
                 continue
@@ -181,7 +250,7 @@ def _describe(error: Any, locate: Locator, root: str) -> Iterator[Problem]:
                 if close
                 else (f"known keys: {', '.join(sorted(known))}" if known else None)
             )
-            yield Problem(f"{where}: unknown key '{key}'", location=locate((*path, key)), hint=hint)
+            yield Problem(f"{where}: unknown key '{key}'", location=locate_key((*path, key)), hint=hint)
         return
     if kind == "required" and isinstance(error.instance, dict):
         # jsonschema reports one error per missing name; its message holds the repr of the name.
@@ -193,7 +262,7 @@ def _describe(error: Any, locate: Locator, root: str) -> Iterator[Problem]:
         # The offending thing is a key: point at the key, not at the map holding it.
         yield Problem(
             f"{where}: the name {_short(error.instance)} is not allowed: {error.message}",
-            location=locate((*path, str(error.instance))),
+            location=locate_key((*path, str(error.instance))),
             hint=_description(error.schema),
         )
         return

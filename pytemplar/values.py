@@ -30,6 +30,7 @@ class ValuesLayer:
     source: str  # file name or argument, as shown to users
     data: Mapping[str, Any]
     locations: Mapping[ValuePath, Location] = field(default_factory=dict)
+    key_locations: Mapping[ValuePath, Location] = field(default_factory=dict)
 
 
 def _copy_tree(value: Any, *, drop_nulls: bool) -> Any:
@@ -77,6 +78,14 @@ class Origin:
 def origins_of(layers: Sequence[ValuesLayer], path: ValuePath) -> list[Origin]:
     """Every layer that sets ``path``, highest (the one that won) first."""
     return [Origin(layer, layer.locations[path]) for layer in reversed(layers) if path in layer.locations]
+
+
+def key_origin_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None:
+    """Where the key at the end of ``path`` was written by the layer that set it."""
+    for layer in reversed(layers):
+        if path in layer.locations:
+            return layer.key_locations.get(path, layer.locations[path])
+    return origin_of(layers, path)
 
 
 def origin_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None:

@@ -108,7 +108,8 @@ class YamlDocument:
     data: Any
     path: str
     line: int
-    locations: dict[Path_, Location] = field(default_factory=dict)
+    locations: dict[Path_, Location] = field(default_factory=dict)  # where each value starts
+    key_locations: dict[Path_, Location] = field(default_factory=dict)  # where each map key is
 
     def location_of(self, path: Path_) -> Location:
         """The location of ``path``, of its nearest ancestor that has one, or the document's."""
@@ -117,6 +118,10 @@ class YamlDocument:
             if found is not None:
                 return found
         return Location(self.path, self.line)
+
+    def key_location_of(self, path: Path_) -> Location:
+        """Where the key at the end of ``path`` is written (for errors about the key itself)."""
+        return self.key_locations.get(path) or self.location_of(path)
 
 
 class _Frame:
@@ -143,6 +148,7 @@ class _Builder:
         self.path = path
         self.track = track
         self.locations: dict[Path_, Location] = {}
+        self.key_locations: dict[Path_, Location] = {}
         self.anchors: dict[str, tuple[Any, int, Path_]] = {}
         self.stack: list[_Frame] = []
         self.aliases = 0
@@ -238,6 +244,8 @@ class _Builder:
             )
         frame.keys[key] = event.start_mark.line + 1
         frame.key, frame.key_event = key, event
+        if self.track:
+            self.key_locations[(*frame.path, key)] = self.where(event)
 
     def start_collection(self, event: Any, is_map: bool) -> None:
         if self.stack and self.stack[-1].is_map and self.stack[-1].key is None:
@@ -360,7 +368,11 @@ def load_documents(text: str, path: str, *, track: bool = False) -> list[YamlDoc
             if kind is DocumentStartEvent:
                 builder = _Builder(path, track)
                 data, line = builder.build(parser)
-                documents.append(YamlDocument(data, path, line or event.start_mark.line + 1, builder.locations))
+                documents.append(
+                    YamlDocument(
+                        data, path, line or event.start_mark.line + 1, builder.locations, builder.key_locations
+                    )
+                )
     except MarkedYAMLError as exc:
         problem = exc.problem or "invalid YAML"
         mark = exc.problem_mark

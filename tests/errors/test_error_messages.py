@@ -120,9 +120,9 @@ def test_unknown_key_in_overlay_suggests_the_schema_key(make_tree: MakeTree) -> 
     )
     assert_fails(
         render(root),
-        "project/envs/prod.yaml:2:11: error: [prod/one] values: unknown key 'replicaz'",
+        "project/envs/prod.yaml:2:1: error: [prod/one] values: unknown key 'replicaz'",
         "  hint: did you mean 'replicas'?",
-        "project/envs/prod.yaml:4:8: error: [prod/one] values.image: unknown key 'tgs'",
+        "project/envs/prod.yaml:4:3: error: [prod/one] values.image: unknown key 'tgs'",
         "  hint: did you mean 'tag'?",
         "project/envs/prod.yaml:5:11: error: [prod/one] values.replicas: 0 is less than the minimum of 1",
     )
@@ -136,6 +136,18 @@ def test_number_where_a_string_is_expected_says_to_quote_it(make_tree: MakeTree)
     assert len(lines) == 2, "no hint says what to change"
     assert lines[1].startswith("  hint: ")
     assert '"2.10"' in lines[1] or "quote" in lines[1]
+
+
+def test_key_no_template_reads_is_reported_with_a_suggestion(make_tree: MakeTree) -> None:
+    # MINIMAL_APP's schema allows extra keys, so only "no template read it" can catch the typo.
+    root = tree(make_tree, {"project/envs/prod.yaml": "# sizing\nreplicass: 3\n"})
+    validate = pytemplar(root, "validate", "project", "-e", "prod")
+    assert validate.code == 1, "validate must fail on a key no template reads (DESIGN 3)"
+    assert "project/envs/prod.yaml:2:1" in validate.stderr
+    assert "did you mean 'replicas'?" in validate.stderr
+    rendered = render(root)
+    assert rendered.code == 0, rendered.stderr
+    assert "project/envs/prod.yaml:2:1: warning:" in rendered.stderr, "render must warn about the typo"
 
 
 # -- templates -----------------------------------------------------------------------------------
@@ -454,7 +466,7 @@ def test_unknown_key_in_pytemplar_yaml_suggests_the_right_one(make_tree: MakeTre
     )
     assert_fails(
         render(root),
-        "project/pytemplar.yaml:4:15: error: project.environments.prod: unknown key 'namespce'",
+        "project/pytemplar.yaml:4:5: error: project.environments.prod: unknown key 'namespce'",
         "  hint: did you mean 'namespace'?",
     )
 

@@ -1,0 +1,94 @@
+"""Values that no template reads: the likely typos of overlays.
+
+A key set by a project, environment, release or command-line layer that no template read
+while rendering, and that the app's schema does not describe, is almost always a misspelt
+key (``replicaCont``) whose intended value silently never arrives. Keys are judged per file
+over every release rendered in the run: a key is used when any release that reads its file
+uses it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytemplar.engine import ReadLog
+from pytemplar.errors import Problem, Severity
+from pytemplar.schema import CompiledSchema
+from pytemplar.values import ValuePath, ValuesLayer, format_path, iter_leaves
+
+
+def _lookup(values: Any, path: ValuePath) -> tuple[bool, Any]:
+    node = values
+    for part in path:
+        if isinstance(node, dict) and isinstance(part, str):
+            if part not in node:
+                return False, None
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return False, None
+    return True, node
+
+
+@dataclass
+class UnusedValues:
+    """Collects, release by release, the keys of values files that nothing used."""
+
+    candidates: dict[tuple[str, ValuePath], Problem] = field(default_factory=dict)
+    used: set[tuple[str, ValuePath]] = field(default_factory=set)
+
+    def record(
+        self,
+        layers: Sequence[ValuesLayer],
+        values: dict[str, Any],
+        log: ReadLog,
+        schema: CompiledSchema | None,
+        *,
+        release: str,
+        environment: str,
+    ) -> None:
+        for layer in layers:
+            if layer.kind == "defaults":
+                continue
+            for path, value in iter_leaves(layer.data):
+                if not path or value is None or not _lookup(values, path)[0]:
+                    continue  # a deletion, or replaced by a higher layer
+                if log.uses(path) or (schema is not None and schema.declares(path)):
+                    # Whatever holds a used value is not a typo either.
+                    for end in range(1, len(path) + 1):
+                        self.used.add((layer.source, path[:end]))
+                        self.candidates.pop((layer.source, path[:end]), None)
+                    continue
+                # Report the outermost key nothing was read under: the typo is usually there.
+                top = next(p for end in range(1, len(path) + 1) if not log.touches(p := path[:end]) or p == path)
+                top_key = (layer.source, top)
+                if top_key not in self.used and top_key not in self.candidates:
+                    self.candidates[top_key] = Problem(
+                        f"'{format_path(top, '')[1:]}' is not used by any template",
+                        location=layer.key_locations.get(top) or layer.locations.get(top),
+                        hint=_suggest(top, values, log),
+                        release=release,
+                        environment=environment,
+                    )
+
+    def problems(self, severity: Severity) -> list[Problem]:
+        return [
+            Problem(p.message, p.location, p.hint, severity, p.release, p.environment)
+            for key, p in self.candidates.items()
+            if key not in self.used
+        ]
+
+
+def _suggest(path: ValuePath, values: dict[str, Any], log: ReadLog) -> str:
+    name = path[-1]
+    found, parent = _lookup(values, path[:-1])
+    if isinstance(name, str) and found and isinstance(parent, dict):
+        read = [key for key in parent if key != name and log.uses((*path[:-1], key))]
+        close = difflib.get_close_matches(name, read, n=1, cutoff=0.6)
+        if close:
+            return f"did you mean '{close[0]}'?"
+    return "remove it, or describe it in the app's values.schema.json if templates read it indirectly"
