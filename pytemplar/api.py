@@ -18,7 +18,7 @@ from typing import Any
 
 from pytemplar.checks import check_manifests
 from pytemplar.engine import ReadLog, TemplateEngine, template_context
-from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, UsageError, ValuesError
+from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, Severity, UsageError, ValuesError
 from pytemplar.manifests import Manifest, parse_rendered
 from pytemplar.ordering import sort_manifests
 from pytemplar.project import (
@@ -31,7 +31,7 @@ from pytemplar.project import (
     release_env_files,
 )
 from pytemplar.usage import UnusedValues
-from pytemplar.values import ValuesLayer, key_origin_of, merge_layers, origin_of
+from pytemplar.values import ValuesLayer, keep_source_text, key_origin_of, merge_layers, origin_of
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class ReleaseValues:
     release: str
     layers: list[ValuesLayer]
     values: dict[str, Any]
+    warnings: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +69,12 @@ class _Session:
         self.project: Project = load_project(options.project, self.workspace)
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
+        self.warnings: list[Problem] = []
+
+    def all_warnings(self, unused_severity: Severity) -> list[Problem]:
+        """Warnings of every release rendered so far, each once, and the unused values."""
+        unique = {(p.message, p.location): p for p in self.warnings}
+        return [*unique.values(), *self.unused.problems(unused_severity)]
 
     def app(self, spec: ReleaseSpec) -> App:
         return self.workspace.app(spec.app_path, spec.app_location, spec.app_ref)
@@ -123,13 +130,18 @@ class _Session:
         layers = self.layers(environment, spec)
         merged = merge_layers(layers)
         app = self.app(spec)
+        warnings: list[Problem] = []
         if app.schema is not None:
+            warnings = [
+                kept.warning(release=spec.name, environment=environment)
+                for kept in keep_source_text(merged, layers, app.schema.expected_types)
+            ]
             problems = app.schema.validate(
                 merged, lambda path: origin_of(layers, path), locate_key=lambda path: key_origin_of(layers, path)
             )
             if problems:
                 raise ValuesError.collect(problems)
-        return ReleaseValues(environment, spec.name, layers, merged)
+        return ReleaseValues(environment, spec.name, layers, merged, warnings)
 
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
         app = self.app(spec)
@@ -156,6 +168,7 @@ class _Session:
             log=log,
         )
         manifests = parse_rendered(engine.render(context), spec.name, environment)
+        self.warnings.extend(release_values.warnings)
         self.unused.record(
             release_values.layers,
             release_values.values,
@@ -226,7 +239,7 @@ def render_with(options: RenderOptions) -> RenderResult:
     problems = check_manifests(manifests)
     if problems:
         raise ManifestError.collect(problems)
-    warnings = sorted(session.unused.problems("warning"), key=Problem.sort_key)
+    warnings = sorted(session.all_warnings("warning"), key=Problem.sort_key)
     return RenderResult(sort_manifests(manifests, list(session.project.environments)), rendered, warnings)
 
 
@@ -270,7 +283,7 @@ def validate(
                     problems.append(problem)
     manifests.extend(session.namespaces(manifests))
     problems.extend(check_manifests(manifests))
-    problems.extend(session.unused.problems("error"))
+    problems.extend(session.all_warnings("error"))
     return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets])
 
 

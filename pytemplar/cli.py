@@ -220,6 +220,10 @@ def values_command(
         if not env or not release:
             _usage("values needs an environment (-e) and a release (-r)")
         result = api.release_values(project, env, release, values or [])
+        if result.warnings:
+            from pytemplar.reporting import as_text
+
+            _err(as_text(result.warnings))
         if origin:
             lines = []
             for path, value in iter_leaves(result.values):

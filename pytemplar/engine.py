@@ -26,8 +26,8 @@ from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.project import App
 from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import load_yaml
-from pytemplar.yamlout import dump_yaml
-from pytemplar.yamlsafe import SLOT_FILTER, SlotError, YamlSlots, YamlText, double_quoted, slot
+from pytemplar.yamlout import double_quoted, dump_yaml
+from pytemplar.yamlsafe import SLOT_FILTER, SlotError, YamlSlots, YamlText, slot
 
 MAX_POWER_BITS = 4096
 

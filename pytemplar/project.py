@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError
 from pytemplar.fsroot import Root
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
 from pytemplar.yamlio import YamlDocument, load_mapping
+
+T = TypeVar("T")
 
 PROJECT_FILE = "pytemplar.yaml"
 APP_FILE = "app.yaml"
@@ -131,7 +133,9 @@ class Workspace:
                 location=listed_at,
                 hint=exc.problems[0].hint or "values files are named relative to the project folder",
             ) from exc
-        return ValuesLayer(kind, document.path, document.data, document.locations, document.key_locations)
+        return ValuesLayer(
+            kind, document.path, document.data, document.locations, document.key_locations, document.raw_texts
+        )
 
     def app(self, folder: Path, referenced_at: Location | None = None, shown: str | None = None) -> App:
         real = folder.resolve()
@@ -205,8 +209,8 @@ def _default_file(root: Root, relative: str) -> tuple[tuple[str, Location | None
     return ((relative, None),) if root.exists(relative) else ()
 
 
-def _below_values(locations: dict[tuple[str | int, ...], Location]) -> dict[tuple[str | int, ...], Location]:
-    """Locations under ``values:`` of pytemplar.yaml, as paths into the values."""
+def _below_values(locations: dict[tuple[str | int, ...], T]) -> dict[tuple[str | int, ...], T]:
+    """Entries under ``values:`` of pytemplar.yaml, as paths into the values."""
     return {path[1:]: where for path, where in locations.items() if path[:1] == ("values",) and len(path) > 1}
 
 
@@ -234,6 +238,7 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         data.get("values") or {},
         _below_values(document.locations),
         _below_values(document.key_locations),
+        _below_values(document.raw_texts),
     )
 
     environments: dict[str, Environment] = {}

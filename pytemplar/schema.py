@@ -78,6 +78,33 @@ class CompiledSchema:
     def declares(self, path: ValuePath) -> bool:
         return declares(self.schema, path)
 
+    def expected_types(self, path: ValuePath) -> set[str]:
+        """The JSON types the schema allows at ``path`` (empty when it does not say)."""
+        types: set[str] = set()
+        for node in schema_nodes(self.schema, path):
+            declared = node.get("type")
+            if isinstance(declared, str):
+                types.add(declared)
+            elif isinstance(declared, list):
+                types.update(t for t in declared if isinstance(t, str))
+        return types
+
+    def is_secret(self, path: ValuePath) -> bool:
+        """Whether the value at ``path``, or a value holding it, is marked ``writeOnly``."""
+        return any(
+            node.get("writeOnly") is True
+            for end in range(len(path) + 1)
+            for node in schema_nodes(self.schema, path[:end])
+        )
+
+    def list_keys(self, path: ValuePath) -> tuple[str, ...] | None:
+        """The item keys of a list merged by key (``x-kubernetes-list-type: map``), if any."""
+        for node in schema_nodes(self.schema, path):
+            keys = node.get("x-kubernetes-list-map-keys")
+            if node.get("x-kubernetes-list-type") == "map" and isinstance(keys, list) and keys:
+                return tuple(str(k) for k in keys)
+        return None
+
     def validate(
         self, instance: Any, locate: Locator, root: str = "values", locate_key: Locator | None = None
     ) -> list[Problem]:
@@ -143,6 +170,58 @@ def _declares(root: Any, node: Any, path: ValuePath, depth: int) -> bool:
     if additional is False or properties is not None or patterns is not None:
         return False
     return not any(k in node for k in ("$ref", "allOf", "anyOf", "oneOf"))
+
+
+def schema_nodes(root: Any, path: ValuePath) -> list[dict[str, Any]]:
+    """Every subschema that applies to the value at ``path`` (through $ref, allOf/anyOf/oneOf,
+    then/else, properties, patternProperties, additionalProperties, items and prefixItems)."""
+    current = _expand(root, root, 0)
+    for part in path:
+        following: list[dict[str, Any]] = []
+        for node in current:
+            for child in _children(node, part):
+                following.extend(_expand(root, child, 0))
+        current = following
+        if not current:
+            break
+    return current
+
+
+def _expand(root: Any, node: Any, depth: int) -> list[dict[str, Any]]:
+    if not isinstance(node, dict) or depth > MAX_SCHEMA_DEPTH:
+        return []
+    found = [node]
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        found.extend(_expand(root, _target(root, ref), depth + 1))
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        branches = node.get(combinator)
+        if isinstance(branches, list):
+            for branch in branches:
+                found.extend(_expand(root, branch, depth + 1))
+    for key in ("then", "else"):
+        if key in node:
+            found.extend(_expand(root, node[key], depth + 1))
+    return found
+
+
+def _children(node: dict[str, Any], part: str | int) -> list[Any]:
+    if isinstance(part, int):
+        prefix = node.get("prefixItems")
+        if isinstance(prefix, list) and part < len(prefix):
+            return [prefix[part]]
+        return [node["items"]] if isinstance(node.get("items"), dict) else []
+    properties = node.get("properties")
+    if isinstance(properties, dict) and part in properties:
+        return [properties[part]]
+    patterns = node.get("patternProperties")
+    matched = (
+        [sub for pattern, sub in patterns.items() if re.search(pattern, part)] if isinstance(patterns, dict) else []
+    )
+    if matched:
+        return matched
+    additional = node.get("additionalProperties")
+    return [additional] if isinstance(additional, dict) else []
 
 
 def _target(root: Any, ref: str) -> Any:

@@ -11,13 +11,14 @@ removed the leaf too), so :func:`origin_of` answers by looking the path up in th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from deepmerge import Merger
 
-from pytemplar.errors import Location
+from pytemplar.errors import Location, Problem
+from pytemplar.yamlout import scalar_text
 
 ValuePath = tuple[str | int, ...]
 
@@ -31,6 +32,7 @@ class ValuesLayer:
     data: Mapping[str, Any]
     locations: Mapping[ValuePath, Location] = field(default_factory=dict)
     key_locations: Mapping[ValuePath, Location] = field(default_factory=dict)
+    raw_texts: Mapping[ValuePath, str] = field(default_factory=dict)  # how unquoted numbers were written
 
 
 def _copy_tree(value: Any, *, drop_nulls: bool) -> Any:
@@ -95,6 +97,63 @@ def origin_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None
         if found:
             return found[0].location
     return None
+
+
+@dataclass(frozen=True)
+class KeptText:
+    """A number or boolean replaced by the text it was written as, because the schema wants text."""
+
+    path: ValuePath
+    origin: Origin
+    text: str
+    read_as: Any
+
+    def warning(self, *, release: str, environment: str) -> Problem:
+        kind = "boolean" if isinstance(self.read_as, bool) else "number"
+        return Problem(
+            f"{format_path(self.path)}: {self.text} is read by YAML as the {kind} {scalar_text(self.read_as)}; "
+            f"using the text '{self.text}' because the schema expects a string",
+            location=self.origin.location,
+            hint=f'quote it to say so: "{self.text}"',
+            severity="warning",
+            release=release,
+            environment=environment,
+        )
+
+
+def keep_source_text(
+    values: dict[str, Any], layers: Sequence[ValuesLayer], expected_types: Callable[[ValuePath], set[str]]
+) -> list[KeptText]:
+    """Where the schema expects a string and a layer wrote an unquoted ``1.20``, ``1e3`` or
+    ``true``, use the text as written (``"1.20"``), not what YAML made of it (``1.2``).
+
+    Changes ``values`` (a fresh merged tree) in place and returns what it changed.
+    """
+    kept: list[KeptText] = []
+    for path, value in list(iter_leaves(values)):
+        if value is None or isinstance(value, (str, dict, list)):
+            continue
+        types = expected_types(path)
+        if "string" not in types or _type_allowed(value, types):
+            continue
+        found = origins_of(layers, path)
+        text = found[0].layer.raw_texts.get(path) if found else None
+        if text is None:
+            continue
+        parent: Any = values
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = text
+        kept.append(KeptText(path, found[0], text, value))
+    return kept
+
+
+def _type_allowed(value: Any, types: set[str]) -> bool:
+    if isinstance(value, bool):
+        return "boolean" in types
+    if isinstance(value, int):
+        return "integer" in types or "number" in types
+    return "number" in types
 
 
 def iter_leaves(value: Any, prefix: ValuePath = ()) -> Iterator[tuple[ValuePath, Any]]:

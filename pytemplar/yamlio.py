@@ -110,6 +110,7 @@ class YamlDocument:
     line: int
     locations: dict[Path_, Location] = field(default_factory=dict)  # where each value starts
     key_locations: dict[Path_, Location] = field(default_factory=dict)  # where each map key is
+    raw_texts: dict[Path_, str] = field(default_factory=dict)  # source text of unquoted non-strings
 
     def location_of(self, path: Path_) -> Location:
         """The location of ``path``, of its nearest ancestor that has one, or the document's."""
@@ -149,6 +150,7 @@ class _Builder:
         self.track = track
         self.locations: dict[Path_, Location] = {}
         self.key_locations: dict[Path_, Location] = {}
+        self.raw_texts: dict[Path_, str] = {}
         self.anchors: dict[str, tuple[Any, int, Path_]] = {}
         self.stack: list[_Frame] = []
         self.aliases = 0
@@ -191,6 +193,8 @@ class _Builder:
                 at = self.here()
                 if self.track:
                     self.locations[at] = self.where(event)
+                    if value is not None and not isinstance(value, str):
+                        self.raw_texts[at] = event.value
                 if event.anchor is not None:
                     self.anchors[event.anchor] = (value, 1, at)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
@@ -370,7 +374,12 @@ def load_documents(text: str, path: str, *, track: bool = False) -> list[YamlDoc
                 data, line = builder.build(parser)
                 documents.append(
                     YamlDocument(
-                        data, path, line or event.start_mark.line + 1, builder.locations, builder.key_locations
+                        data,
+                        path,
+                        line or event.start_mark.line + 1,
+                        builder.locations,
+                        builder.key_locations,
+                        builder.raw_texts,
                     )
                 )
     except MarkedYAMLError as exc:

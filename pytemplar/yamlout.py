@@ -13,11 +13,27 @@ make exact about what matters to Kubernetes users:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Any
 
-from pytemplar.yamlsafe import double_quoted
+_NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+
+
+def escape_for_yaml(json_text: str) -> str:
+    """JSON text made safe for YAML readers.
+
+    JSON escapes C0 controls, quotes and backslashes; YAML readers also treat NEL and the
+    Unicode line and paragraph separators as line breaks and refuse a few other characters.
+    """
+    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+
+
+def double_quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON string syntax is a subset of it)."""
+    return escape_for_yaml(json.dumps(text, ensure_ascii=False))
+
 
 # Plain-safe: starts with a character that cannot begin an indicator and contains no
 # sequence that ends or comments a plain scalar.

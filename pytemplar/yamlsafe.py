@@ -29,6 +29,8 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 from jinja2.runtime import Undefined
 
+from pytemplar.yamlout import double_quoted, escape_for_yaml
+
 SLOT_FILTER = "_slot"
 
 MAX_KEY_LENGTH = 1024
@@ -36,7 +38,6 @@ _LINE_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
 _OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 _RAW_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 _BLOCK_HEADER = re.compile(r"(?:^|[\s:])[|>][-+0-9]*\s*(?:#.*)?$")
-_NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 
 
 class YamlText(str):
@@ -62,20 +63,9 @@ class SlotError(ValueError):
 # -- emitting ------------------------------------------------------------------------------------
 
 
-def _escape_extra(text: str) -> str:
-    # JSON escapes C0 controls, quote and backslash; YAML readers also treat these as breaks
-    # or refuse them.
-    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def double_quoted(text: str) -> str:
-    """A YAML double-quoted scalar (JSON string syntax is a subset of it)."""
-    return _escape_extra(json.dumps(text, ensure_ascii=False))
-
-
 def inline_json(value: Any) -> str:
     try:
-        return _escape_extra(json.dumps(value, ensure_ascii=False, allow_nan=False, default=_not_data))
+        return escape_for_yaml(json.dumps(value, ensure_ascii=False, allow_nan=False, default=_not_data))
     except ValueError as exc:
         raise SlotError(f"cannot write {type(value).__name__} as YAML: {exc}") from exc
 

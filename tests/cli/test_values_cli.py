@@ -168,15 +168,29 @@ def test_values_json_is_the_same_data_as_yaml() -> None:
     assert as_json.stdout.endswith("}\n")
 
 
+def test_values_keep_the_text_of_an_unquoted_version_and_warn(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
+    shutil.copytree(EXAMPLES / "microservice", tmp_path / "microservice")
+    (tmp_path / "shop" / "envs" / "prod" / "service-a.yaml").write_text("image:\n  tag: 2.40\n", encoding="utf-8")
+    result = run_pytemplar("values", "shop", "-e", "prod", "-r", "service-a", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert '  tag: "2.40"\n' in result.stdout
+    assert result.stderr.splitlines() == [
+        "shop/envs/prod/service-a.yaml:2:8: warning: [prod/service-a] values.image.tag: 2.40 is read by YAML as the "
+        "number 2.4; using the text '2.40' because the schema expects a string",
+        '  hint: quote it to say so: "2.40"',
+    ]
+
+
 def test_values_of_an_invalid_release_fail_without_output(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
     shutil.copytree(EXAMPLES / "microservice", tmp_path / "microservice")
-    (tmp_path / "shop" / "envs" / "prod" / "service-a.yaml").write_text("image:\n  tag: 2.4\n", encoding="utf-8")
+    (tmp_path / "shop" / "envs" / "prod" / "service-a.yaml").write_text("replicaCount: many\n", encoding="utf-8")
     result = run_pytemplar("values", "shop", "-e", "prod", "-r", "service-a", cwd=tmp_path)
     assert result.code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines()[0] == (
-        "shop/envs/prod/service-a.yaml:2:8: error: [prod/service-a] values.image.tag: 2.4 is not of type string"
+        'shop/envs/prod/service-a.yaml:1:15: error: [prod/service-a] values.replicaCount: "many" is not of type integer'
     )
     # Other releases are not affected.
     other = run_pytemplar("values", "shop", "-e", "prod", "-r", "service-b", cwd=tmp_path)

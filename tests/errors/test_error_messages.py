@@ -128,14 +128,23 @@ def test_unknown_key_in_overlay_suggests_the_schema_key(make_tree: MakeTree) -> 
     )
 
 
-def test_number_where_a_string_is_expected_says_to_quote_it(make_tree: MakeTree) -> None:
+def test_unquoted_number_where_the_schema_wants_a_string_keeps_its_text_with_a_warning(make_tree: MakeTree) -> None:
+    # 2.10 unquoted is the number 2.1 to YAML; the schema says the tag is text, so the text is kept.
     root = tree(make_tree, {"project/envs/prod.yaml": "image:\n  tag: 2.10\n"})
+    result = render(root)
+    assert result.code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "project/envs/prod.yaml:2:8: warning: [prod/one] values.image.tag: 2.10 is read by YAML as the number 2.1; "
+        "using the text '2.10' because the schema expects a string",
+        '  hint: quote it to say so: "2.10"',
+    ]
+    assert "image: example/demo:2.10\n" in result.stdout
+
+
+def test_list_where_the_schema_wants_a_string_is_an_error_at_the_list(make_tree: MakeTree) -> None:
+    root = tree(make_tree, {"project/envs/prod.yaml": "image:\n  tag: [2]\n"})
     lines = assert_clean_failure(render(root))
-    assert lines[0] == "project/envs/prod.yaml:2:8: error: [prod/one] values.image.tag: 2.1 is not of type string"
-    # 2.10 unquoted is the number 2.1: the user must be told to quote it, as Helm users learn the hard way.
-    assert len(lines) == 2, "no hint says what to change"
-    assert lines[1].startswith("  hint: ")
-    assert '"2.10"' in lines[1] or "quote" in lines[1]
+    assert lines[0] == "project/envs/prod.yaml:2:3: error: [prod/one] values.image.tag: [2] is not of type string"
 
 
 def test_key_no_template_reads_is_reported_with_a_suggestion(make_tree: MakeTree) -> None:
@@ -786,19 +795,15 @@ def broken_project(make_tree: MakeTree) -> Path:
         {
             PROJECT: TWO_RELEASES,
             "project/envs/prod.yaml": "replicas: many\n",
-            "project/envs/dev/two.yaml": "image:\n  tag: 3\n",
+            "project/envs/dev/two.yaml": "image:\n  tag: [3]\n",
         },
     )
-
-
-QUOTE_HINT = "quote the value so YAML reads it as text: unquoted, 1.10 is the number 1.1 and 1e3 is 1000.0"
 
 
 def test_validate_reports_problems_of_several_releases_and_environments(broken_project: Path) -> None:
     assert_fails(
         pytemplar(broken_project, "validate", "project"),
-        "project/envs/dev/two.yaml:2:8: error: [dev/two] values.image.tag: 3 is not of type string",
-        f"  hint: {QUOTE_HINT}",
+        "project/envs/dev/two.yaml:2:3: error: [dev/two] values.image.tag: [3] is not of type string",
         'project/envs/prod.yaml:1:11: error: [prod/one] values.replicas: "many" is not of type integer',
         "failed: 4 releases in 2 environments; 2 errors",
     )
@@ -807,8 +812,7 @@ def test_validate_reports_problems_of_several_releases_and_environments(broken_p
 def test_validate_limited_to_one_environment(broken_project: Path) -> None:
     assert_fails(
         pytemplar(broken_project, "validate", "project", "-e", "dev"),
-        "project/envs/dev/two.yaml:2:8: error: [dev/two] values.image.tag: 3 is not of type string",
-        f"  hint: {QUOTE_HINT}",
+        "project/envs/dev/two.yaml:2:3: error: [dev/two] values.image.tag: [3] is not of type string",
         "failed: 2 releases in 1 environment; 1 error",
     )
 
@@ -828,13 +832,13 @@ def test_validate_json_format(broken_project: Path) -> None:
         "problems": [
             {
                 "severity": "error",
-                "message": "values.image.tag: 3 is not of type string",
+                "message": "values.image.tag: [3] is not of type string",
                 "file": "project/envs/dev/two.yaml",
                 "line": 2,
-                "column": 8,
+                "column": 3,
                 "environment": "dev",
                 "release": "two",
-                "hint": QUOTE_HINT,
+                "hint": None,
             },
             {
                 "severity": "error",
@@ -855,8 +859,8 @@ def test_validate_github_format(broken_project: Path) -> None:
     assert result.code == 1
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
-        "::error file=project/envs/dev/two.yaml,line=2,col=8,title=pytemplar dev/two::"
-        f"values.image.tag: 3 is not of type string%0A{QUOTE_HINT}",
+        "::error file=project/envs/dev/two.yaml,line=2,col=3,title=pytemplar dev/two::"
+        "values.image.tag: [3] is not of type string",
         "::error file=project/envs/prod.yaml,line=1,col=11,title=pytemplar prod/one::"
         'values.replicas: "many" is not of type integer',
     ]

@@ -62,8 +62,18 @@ def block_needs_indentation_indicator(s: str) -> bool:
     return leading is not None and (" " in leading.group() or "\t" in leading.group())
 
 
+def has_blank_but_not_empty_line(s: str) -> bool:
+    # A line of only spaces or tabs inside a block scalar reads back as an empty line.
+    return any(line and not line.strip(" \t") for line in s.replace("\r\n", "\n").removesuffix("\n").split("\n"))
+
+
 def block_may_refuse(s: str) -> bool:
-    return unprintable(s) or bool(OTHER_LINE_BREAKS.search(s)) or block_needs_indentation_indicator(s)
+    return (
+        unprintable(s)
+        or bool(OTHER_LINE_BREAKS.search(s))
+        or block_needs_indentation_indicator(s)
+        or has_blank_but_not_empty_line(s)
+    )
 
 
 def never(_: str) -> bool:
