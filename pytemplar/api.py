@@ -11,7 +11,7 @@ Files and compiled templates are shared across releases through one :class:`Work
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,18 @@ from pytemplar.project import (
     release_env_files,
 )
 from pytemplar.usage import UnusedValues
-from pytemplar.values import ValuesLayer, keep_source_text, key_origin_of, merge_layers, origin_of
+from pytemplar.values import (
+    ListKeys,
+    Origin,
+    ValuePath,
+    ValuesLayer,
+    keep_source_text,
+    key_origin_of,
+    mask_secrets,
+    merge_layers,
+    origin_of,
+    origins_of,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,16 @@ class ReleaseValues:
     layers: list[ValuesLayer]
     values: dict[str, Any]
     warnings: list[Problem] = field(default_factory=list)
+    list_keys: ListKeys | None = None
+    is_secret: Callable[[ValuePath], bool] | None = None
+
+    def origins(self, path: ValuePath) -> list[Origin]:
+        """Every layer that set the value at ``path``, the one that won first."""
+        return origins_of(self.layers, path, self.values, self.list_keys)
+
+    def shown(self) -> dict[str, Any]:
+        """The values with every secret (schema ``writeOnly``) replaced by ``SECRET_MASK``."""
+        return mask_secrets(self.values, self.is_secret) if self.is_secret else self.values
 
 
 @dataclass
@@ -128,20 +149,32 @@ class _Session:
 
     def values(self, environment: str, spec: ReleaseSpec) -> ReleaseValues:
         layers = self.layers(environment, spec)
-        merged = merge_layers(layers)
         app = self.app(spec)
+        schema = app.schema
+        list_keys = schema.list_keys if schema is not None else None
+        merged = merge_layers(layers, list_keys)
         warnings: list[Problem] = []
-        if app.schema is not None:
+        if schema is not None:
             warnings = [
                 kept.warning(release=spec.name, environment=environment)
-                for kept in keep_source_text(merged, layers, app.schema.expected_types)
+                for kept in keep_source_text(merged, layers, schema.expected_types, list_keys)
             ]
-            problems = app.schema.validate(
-                merged, lambda path: origin_of(layers, path), locate_key=lambda path: key_origin_of(layers, path)
+            problems = schema.validate(
+                merged,
+                lambda path: origin_of(layers, path, merged, list_keys),
+                locate_key=lambda path: key_origin_of(layers, path, merged, list_keys),
             )
             if problems:
                 raise ValuesError.collect(problems)
-        return ReleaseValues(environment, spec.name, layers, merged, warnings)
+        return ReleaseValues(
+            environment,
+            spec.name,
+            layers,
+            merged,
+            warnings,
+            list_keys,
+            schema.is_secret if schema is not None else None,
+        )
 
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
         app = self.app(spec)

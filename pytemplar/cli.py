@@ -213,33 +213,19 @@ def values_command(
     """Print the merged values of one release in one environment."""
 
     def action() -> None:
-        from pytemplar import api
-        from pytemplar.values import format_path, iter_leaves, origins_of
-        from pytemplar.yamlout import dump_yaml, scalar_text
+        from pytemplar import api, reporting
+        from pytemplar.yamlout import dump_yaml
 
         if not env or not release:
             _usage("values needs an environment (-e) and a release (-r)")
         result = api.release_values(project, env, release, values or [])
-        if result.warnings:
-            from pytemplar.reporting import as_text
-
-            _err(as_text(result.warnings))
+        _err(reporting.as_text(result.warnings))
         if origin:
-            lines = []
-            for path, value in iter_leaves(result.values):
-                found = origins_of(result.layers, path)
-                text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else scalar_text(value)
-                line = f"{format_path(path, '')[1:] if path else '.'}: {text}"
-                if found:
-                    line += f"  # {found[0].location} ({found[0].layer.kind})"
-                    if len(found) > 1:
-                        line += "; overrides " + ", ".join(f"{o.location} ({o.layer.kind})" for o in found[1:])
-                lines.append(line)
-            sys.stdout.write("".join(f"{line}\n" for line in lines))
+            sys.stdout.write(reporting.origins_table(result.shown(), result.origins))
         elif output is OutputFormat.json:
-            sys.stdout.write(json.dumps(result.values, indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(result.shown(), indent=2, ensure_ascii=False) + "\n")
         else:
-            sys.stdout.write(dump_yaml(result.values))
+            sys.stdout.write(dump_yaml(result.shown()))
 
     _run(action, debug)
 

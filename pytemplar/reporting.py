@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from pytemplar.errors import Problem, display_path, escape_control
+from pytemplar.values import Origin, ValuePath, format_path, iter_leaves
+from pytemplar.yamlout import scalar_text
 
 FORMATS = ("text", "json", "github")
 
@@ -53,6 +56,21 @@ def as_json(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) ->
         "problems": items,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def origins_table(values: dict[str, Any], origins: Callable[[ValuePath], Sequence[Origin]]) -> str:
+    """One line per leaf: its value, the file:line:col that set it, and the layers it overrode."""
+    lines = []
+    for path, value in iter_leaves(values):
+        text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else scalar_text(value)
+        line = f"{format_path(path, '')[1:] if path else '.'}: {text}"
+        found = origins(path)
+        if found:
+            line += f"  # {found[0].location} ({found[0].layer.kind})"
+            if len(found) > 1:
+                line += "; overrides " + ", ".join(f"{o.location} ({o.layer.kind})" for o in found[1:])
+        lines.append(escape_control(line) + "\n")
+    return "".join(lines)
 
 
 def _escape_data(text: str) -> str:

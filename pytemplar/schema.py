@@ -118,7 +118,8 @@ class CompiledSchema:
             return [Problem(f"the schema has a reference that cannot be resolved: {exc}", Location(self.path))]
         problems: list[Problem] = []
         for error in errors:
-            problems.extend(_describe(error, locate, root, locate_key or locate))
+            secret = self.is_secret(tuple(error.absolute_path))
+            problems.extend(_describe(error, locate, root, locate_key or locate, secret))
         return problems
 
 
@@ -313,10 +314,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _describe(error: Any, locate: Locator, root: str, locate_key: Locator) -> Iterator[Problem]:
+def _describe(error: Any, locate: Locator, root: str, locate_key: Locator, secret: bool) -> Iterator[Problem]:
     path: ValuePath = tuple(error.absolute_path)
     where = format_path(path, root)
     kind = error.validator
+    if secret:  # say what is wrong without showing the value
+        yield Problem(
+            f"{where}: the secret value does not satisfy the schema's '{kind}' rule",
+            location=locate(path),
+            hint=_description(error.schema),
+        )
+        return
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         known = set(error.schema.get("properties", {}))
         patterns = list(error.schema.get("patternProperties", {}))

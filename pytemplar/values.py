@@ -1,12 +1,16 @@
 """Values layering: the home of deepmerge.
 
 Layers are merged lowest first. Maps merge key by key, lists and scalars are replaced as a
-whole, and an explicit ``null`` above the template defaults removes the key. Merging never
-mutates a layer: layers are parsed once per run and shared by every release.
+whole, and an explicit ``null`` above the template defaults removes the key. A list whose
+schema says ``x-kubernetes-list-type: map`` (with ``x-kubernetes-list-map-keys``, as in
+Kubernetes' own schemas) merges item by item instead: items with the same keys merge like
+maps, new items are appended. Merging never mutates a layer: layers are parsed once per run
+and shared by every release.
 
 Origins are not merged eagerly. A leaf of the merged values was set by the highest layer
 that mentions its path (a higher layer that replaced or removed an ancestor would have
-removed the leaf too), so :func:`origin_of` answers by looking the path up in the layers.
+removed the leaf too), so :func:`origin_of` answers by looking the path up in the layers;
+inside lists merged by key, an item is found in each layer by its keys.
 """
 
 from __future__ import annotations
@@ -58,17 +62,90 @@ def _replace(_merger: Merger, _path: list[Any], _base: Any, overlay: Any) -> Any
     return _copy_tree(overlay, drop_nulls=True)
 
 
+ListKeys = Callable[[ValuePath], "tuple[str, ...] | None"]
+
+
+def identity(item: Any, keys: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """The merge identity of a list item: its values for ``keys``, when it has them all."""
+    if not isinstance(item, dict) or any(key not in item or item[key] is None for key in keys):
+        return None
+    return tuple(item[key] for key in keys)
+
+
+def _merge_lists_by_key(list_keys: ListKeys) -> Callable[[Merger, list[Any], list[Any], list[Any]], list[Any]]:
+    def merge(merger: Merger, path: list[Any], base: list[Any], overlay: list[Any]) -> list[Any]:
+        keys = list_keys(tuple(path))
+        if not keys:
+            return _copy_tree(overlay, drop_nulls=True)  # type: ignore[no-any-return]
+        positions = {identity(item, keys): index for index, item in enumerate(base)}
+        for item in overlay:
+            found = positions.get(identity(item, keys))
+            if item is None:
+                continue
+            if found is None or identity(item, keys) is None:
+                positions[identity(item, keys)] = len(base)
+                base.append(_copy_tree(item, drop_nulls=True))
+            else:
+                base[found] = merger.value_strategy([*path, found], base[found], item)
+        return base
+
+    return merge
+
+
 _MERGER = Merger([(dict, [_merge_maps]), (list, [_replace])], [_replace], [_replace])
 
 
-def merge_layers(layers: Sequence[ValuesLayer]) -> dict[str, Any]:
-    """The merged values of ``layers`` (lowest first), as a fresh tree."""
+def merge_layers(layers: Sequence[ValuesLayer], list_keys: ListKeys | None = None) -> dict[str, Any]:
+    """The merged values of ``layers`` (lowest first), as a fresh tree.
+
+    ``list_keys(path)`` names the item keys of lists that merge by key (None: replace).
+    """
     if not layers:
         return {}
+    merger = _MERGER
+    if list_keys is not None:
+        merger = Merger([(dict, [_merge_maps]), (list, [_merge_lists_by_key(list_keys)])], [_replace], [_replace])
     result: dict[str, Any] = _copy_tree(dict(layers[0].data), drop_nulls=False)
     for layer in layers[1:]:
-        _MERGER.merge(result, dict(layer.data))
+        merger.merge(result, dict(layer.data))
     return result
+
+
+def layer_path(data: Any, merged: Any, path: ValuePath, list_keys: ListKeys | None) -> ValuePath | None:
+    """Where a layer holds the merged value at ``path``: the same path, except that items of
+    lists merged by key are found by their keys. None when the layer has no such item."""
+    if list_keys is None:
+        return path
+    local: list[str | int] = []
+    in_layer, in_merged = data, merged
+    for depth, part in enumerate(path):
+        keys = list_keys(path[:depth]) if isinstance(part, int) else None
+        if (
+            keys
+            and isinstance(part, int)
+            and isinstance(in_layer, list)
+            and isinstance(in_merged, list)
+            and part < len(in_merged)
+        ):
+            wanted = identity(in_merged[part], keys)
+            index = next((i for i, item in enumerate(in_layer) if wanted and identity(item, keys) == wanted), None)
+            if index is None:
+                return None
+            local.append(index)
+            in_layer, in_merged = in_layer[index], in_merged[part]
+            continue
+        local.append(part)
+        in_layer = _child(in_layer, part)
+        in_merged = _child(in_merged, part)
+    return tuple(local)
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict) and isinstance(part, str):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,23 +154,41 @@ class Origin:
     location: Location
 
 
-def origins_of(layers: Sequence[ValuesLayer], path: ValuePath) -> list[Origin]:
-    """Every layer that sets ``path``, highest (the one that won) first."""
-    return [Origin(layer, layer.locations[path]) for layer in reversed(layers) if path in layer.locations]
-
-
-def key_origin_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None:
-    """Where the key at the end of ``path`` was written by the layer that set it."""
+def _located(
+    layers: Sequence[ValuesLayer], path: ValuePath, merged: Any, list_keys: ListKeys | None
+) -> Iterator[tuple[ValuesLayer, ValuePath]]:
+    """Each layer that mentions the merged ``path`` (highest first), with its own path to it."""
     for layer in reversed(layers):
-        if path in layer.locations:
-            return layer.key_locations.get(path, layer.locations[path])
-    return origin_of(layers, path)
+        local = layer_path(layer.data, merged, path, list_keys)
+        if local is not None and local in layer.locations:
+            yield layer, local
 
 
-def origin_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None:
+def origins_of(
+    layers: Sequence[ValuesLayer], path: ValuePath, merged: Any = None, list_keys: ListKeys | None = None
+) -> list[Origin]:
+    """Every layer that sets ``path``, highest (the one that won) first.
+
+    ``merged`` and ``list_keys`` are needed only when lists merge by key.
+    """
+    return [Origin(layer, layer.locations[local]) for layer, local in _located(layers, path, merged, list_keys)]
+
+
+def key_origin_of(
+    layers: Sequence[ValuesLayer], path: ValuePath, merged: Any = None, list_keys: ListKeys | None = None
+) -> Location | None:
+    """Where the key at the end of ``path`` was written by the layer that set it."""
+    for layer, local in _located(layers, path, merged, list_keys):
+        return layer.key_locations.get(local, layer.locations[local])
+    return origin_of(layers, path, merged, list_keys)
+
+
+def origin_of(
+    layers: Sequence[ValuesLayer], path: ValuePath, merged: Any = None, list_keys: ListKeys | None = None
+) -> Location | None:
     """Where the value at ``path`` came from, or the nearest ancestor that has an origin."""
     for end in range(len(path), -1, -1):
-        found = origins_of(layers, path[:end])
+        found = origins_of(layers, path[:end], merged, list_keys)
         if found:
             return found[0].location
     return None
@@ -122,7 +217,10 @@ class KeptText:
 
 
 def keep_source_text(
-    values: dict[str, Any], layers: Sequence[ValuesLayer], expected_types: Callable[[ValuePath], set[str]]
+    values: dict[str, Any],
+    layers: Sequence[ValuesLayer],
+    expected_types: Callable[[ValuePath], set[str]],
+    list_keys: ListKeys | None = None,
 ) -> list[KeptText]:
     """Where the schema expects a string and a layer wrote an unquoted ``1.20``, ``1e3`` or
     ``true``, use the text as written (``"1.20"``), not what YAML made of it (``1.2``).
@@ -136,8 +234,9 @@ def keep_source_text(
         types = expected_types(path)
         if "string" not in types or _type_allowed(value, types):
             continue
-        found = origins_of(layers, path)
-        text = found[0].layer.raw_texts.get(path) if found else None
+        found = origins_of(layers, path, values, list_keys)
+        local = layer_path(found[0].layer.data, values, path, list_keys) if found else None
+        text = found[0].layer.raw_texts.get(local) if found and local is not None else None
         if text is None:
             continue
         parent: Any = values
@@ -154,6 +253,20 @@ def _type_allowed(value: Any, types: set[str]) -> bool:
     if isinstance(value, int):
         return "integer" in types or "number" in types
     return "number" in types
+
+
+SECRET_MASK = "<secret>"
+
+
+def mask_secrets(value: Any, is_secret: Callable[[ValuePath], bool], at: ValuePath = ()) -> Any:
+    """A copy of ``value`` with every value at a secret path replaced by ``SECRET_MASK``."""
+    if at and is_secret(at):
+        return SECRET_MASK
+    if isinstance(value, dict):
+        return {key: mask_secrets(child, is_secret, (*at, key)) for key, child in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(child, is_secret, (*at, index)) for index, child in enumerate(value)]
+    return value
 
 
 def iter_leaves(value: Any, prefix: ValuePath = ()) -> Iterator[tuple[ValuePath, Any]]:

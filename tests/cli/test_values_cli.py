@@ -218,3 +218,24 @@ def test_values_accepts_the_project_file_in_place_of_its_folder() -> None:
     result = values(f"{SHOP}/pytemplar.yaml", "-e", "staging", "-r", "service-a")
     assert result.code == 0, result.stderr
     assert yaml.safe_load(result.stdout)["ingress"]["host"] == "shop.staging.acme.example"
+
+
+def test_values_never_print_a_secret(make_tree: Any) -> None:
+    from conftest import MINIMAL_APP
+
+    root = make_tree(
+        {
+            "app/values.schema.json": """
+                {"type": "object",
+                 "properties": {"db": {"type": "object",
+                                       "properties": {"password": {"type": "string", "writeOnly": true}}}}}
+            """,
+            "project/envs/prod.yaml": "db:\n  user: app\n  password: hunter2\n",
+        },
+        base=MINIMAL_APP,
+    )
+    for extra in ([], ["--origin"], ["-o", "json"]):
+        result = run_pytemplar("values", root / "project", "-e", "prod", "-r", "one", *extra)
+        assert result.code == 0, result.stderr
+        assert "hunter2" not in result.stdout + result.stderr
+        assert "<secret>" in result.stdout

@@ -186,8 +186,24 @@ def test_config_images_and_logging_follow_the_overlays() -> None:
             assert data["LOG_FORMAT"] == "json"
             assert data["logging.conf"].startswith("# Logging configuration mounted at /etc/app/logging.conf\n")
             main = container(objects, release)
-            assert main["env"] == [{"name": "LOG_LEVEL", "value": levels[env]}]
+            assert main["env"][0] == {"name": "LOG_LEVEL", "value": levels[env]}
+            if release != "service-d":
+                assert len(main["env"]) == 1
             assert main["imagePullPolicy"] == ("Always" if env == "dev" else "IfNotPresent")
+    # service-d's extraEnv merges by name: prod swaps the key's Secret and keeps the other variable.
+    stripe_secret = {
+        env: container(rendered[env], "service-d")["env"][1]["valueFrom"]["secretKeyRef"]["name"]
+        for env in ENVIRONMENTS
+    }
+    assert stripe_secret == {
+        "dev": "payments-stripe-test",
+        "staging": "payments-stripe-test",
+        "prod": "payments-stripe-live",
+    }
+    assert all(
+        container(rendered[env], "service-d")["env"][2] == {"name": "STRIPE_WEBHOOK_TOLERANCE_SECONDS", "value": "300"}
+        for env in ENVIRONMENTS
+    )
     assert rendered["dev"][("ConfigMap", "service-b-config")]["data"]["SEARCH_BACKEND"] == "memory"
     assert rendered["staging"][("ConfigMap", "service-b-config")]["data"]["SEARCH_BACKEND"] == "opensearch"
     assert rendered["prod"][("ConfigMap", "service-b-config")]["data"]["SEARCH_BACKEND"] == "opensearch"
