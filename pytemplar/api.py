@@ -30,6 +30,7 @@ from pytemplar.project import (
     load_project,
     release_env_files,
 )
+from pytemplar.setargs import SetKind, parse_set_argument, set_layer
 from pytemplar.usage import UnusedValues
 from pytemplar.values import (
     ListKeys,
@@ -53,6 +54,7 @@ class RenderOptions:
     environments: tuple[str, ...] = ()  # empty: every environment
     releases: tuple[str, ...] = ()  # empty: every release of each environment
     values_files: tuple[Path, ...] = ()  # -f, lowest first
+    set_arguments: tuple[tuple[SetKind, str], ...] = ()  # --set*, lowest first
 
 
 @dataclass
@@ -88,6 +90,7 @@ class _Session:
         self.options = options
         self.workspace = Workspace()
         self.project: Project = load_project(options.project, self.workspace)
+        self.set_layer = self._set_layer(options.set_arguments)
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
         self.warnings: list[Problem] = []
@@ -139,7 +142,18 @@ class _Session:
             layers.append(self.workspace.values_layer(root, relative, "release-environment", listed))
         for extra in self.options.values_files:
             layers.append(self._extra_layer(extra))
+        if self.set_layer is not None:
+            layers.append(self.set_layer)
         return layers
+
+    @staticmethod
+    def _set_layer(arguments: Sequence[tuple[SetKind, str]]) -> ValuesLayer | None:
+        if not arguments:
+            return None
+        parsed = []
+        for number, (kind, text) in enumerate(arguments, 1):
+            parsed.extend(parse_set_argument(text, kind, number, _read_set_file))
+        return set_layer(parsed)
 
     def _extra_layer(self, path: Path) -> ValuesLayer:
         from pytemplar.fsroot import Root
@@ -232,11 +246,23 @@ class _Session:
         return created
 
 
+def _read_set_file(name: str) -> str:
+    """The text of a ``--set-file`` file, read through the same confined reader as values files."""
+    from pytemplar.fsroot import Root
+
+    path = Path(name)
+    try:
+        return Root.at(path.parent if str(path.parent) else Path(".")).read_text(path.name)
+    except PytemplarError as exc:
+        raise UsageError(f"--set-file: {exc.problems[0].message}", hint=exc.problems[0].hint) from None
+
+
 def _options(
     project: str | Path,
     environments: Sequence[str],
     releases: Sequence[str],
     values_files: Sequence[str | Path],
+    set_arguments: Sequence[tuple[SetKind, str]] = (),
 ) -> RenderOptions:
     # Naming an environment or release twice means it once.
     return RenderOptions(
@@ -244,6 +270,7 @@ def _options(
         tuple(dict.fromkeys(environments)),
         tuple(dict.fromkeys(releases)),
         tuple(Path(f) for f in values_files),
+        tuple(set_arguments),
     )
 
 
@@ -252,9 +279,10 @@ def render(
     environments: Sequence[str] = (),
     releases: Sequence[str] = (),
     values_files: Sequence[str | Path] = (),
+    set_arguments: Sequence[tuple[SetKind, str]] = (),
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release."""
-    options = _options(project, environments, releases, values_files)
+    options = _options(project, environments, releases, values_files, set_arguments)
     return render_with(options)
 
 
@@ -291,9 +319,10 @@ def validate(
     environments: Sequence[str] = (),
     releases: Sequence[str] = (),
     values_files: Sequence[str | Path] = (),
+    set_arguments: Sequence[tuple[SetKind, str]] = (),
 ) -> ValidationResult:
     """Values, render and manifest checks for every environment x release; all problems."""
-    options = _options(project, environments, releases, values_files)
+    options = _options(project, environments, releases, values_files, set_arguments)
     try:
         session = _Session(options)
         targets = session.targets()
@@ -325,9 +354,13 @@ def release_values(
     environment: str,
     release: str,
     values_files: Sequence[str | Path] = (),
+    set_arguments: Sequence[tuple[SetKind, str]] = (),
 ) -> ReleaseValues:
-    """The merged, validated values of one release in one environment, with their layers."""
-    options = _options(project, (environment,), (release,), values_files)
+    """The merged, validated values of one release in one environment, with their layers.
+
+    ``set_arguments`` are ``(kind, text)`` pairs such as ``("set", "image.tag=1.2")``.
+    """
+    options = _options(project, (environment,), (release,), values_files, set_arguments)
     session = _Session(options)
     targets = session.targets()
     environment_name, spec = targets[0]

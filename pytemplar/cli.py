@@ -12,12 +12,15 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
 from pytemplar import __version__
 from pytemplar.errors import PytemplarError, UsageError
+
+if TYPE_CHECKING:
+    from pytemplar.setargs import SetKind
 
 T = TypeVar("T")
 
@@ -57,6 +60,26 @@ ValuesOpt = Annotated[
     typer.Option("--values", "-f", help="Extra values file, above every project layer; repeatable."),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable."),
+]
+SetStringOpt = Annotated[list[str] | None, typer.Option("--set-string", help="Like --set; values are always text.")]
+SetJsonOpt = Annotated[list[str] | None, typer.Option("--set-json", help='Set a value from JSON: a.b={"x":1}.')]
+SetFileOpt = Annotated[list[str] | None, typer.Option("--set-file", help="Set a value to a file's text: a.b=FILE.")]
+
+
+def _set_arguments(
+    set_json: list[str] | None, set_: list[str] | None, set_string: list[str] | None, set_file: list[str] | None
+) -> list[tuple[SetKind, str]]:
+    """All --set* arguments in the order they apply (Helm's): JSON, plain, string, file."""
+    ordered: list[tuple[SetKind, list[str] | None]] = [
+        ("set-json", set_json),
+        ("set", set_),
+        ("set-string", set_string),
+        ("set-file", set_file),
+    ]
+    return [(kind, text) for kind, texts in ordered for text in texts or []]
 
 
 def _err(text: str) -> None:
@@ -122,6 +145,10 @@ def render(
     all_envs: Annotated[bool, typer.Option("--all-envs", help="Render every environment.")] = False,
     release: ReleaseOpt = None,
     values: ValuesOpt = None,
+    set_: SetOpt = None,
+    set_string: SetStringOpt = None,
+    set_json: SetJsonOpt = None,
+    set_file: SetFileOpt = None,
     output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Stream format.")] = OutputFormat.yaml,
     output_dir: Annotated[
         Path | None,
@@ -146,7 +173,8 @@ def render(
             known = load_project(project, Workspace()).environments
             if len(known) != 1:
                 _usage(f"choose an environment with -e ({', '.join(known)}) or use --all-envs")
-        result = api.render(project, envs, release or [], values or [])
+        sets = _set_arguments(set_json, set_, set_string, set_file)
+        result = api.render(project, envs, release or [], values or [], sets)
         if result.warnings:
             from pytemplar.reporting import as_text
 
@@ -175,6 +203,10 @@ def validate(
     env: EnvOpt = None,
     release: ReleaseOpt = None,
     values: ValuesOpt = None,
+    set_: SetOpt = None,
+    set_string: SetStringOpt = None,
+    set_json: SetJsonOpt = None,
+    set_file: SetFileOpt = None,
     format: Annotated[
         ReportFormat, typer.Option("--format", help="text (stderr), json or github (stdout).")
     ] = ReportFormat.text,
@@ -185,7 +217,8 @@ def validate(
     def action() -> int:
         from pytemplar import api, reporting
 
-        result = api.validate(project, env or [], release or [], values or [])
+        sets = _set_arguments(set_json, set_, set_string, set_file)
+        result = api.validate(project, env or [], release or [], values or [], sets)
         if format is ReportFormat.json:
             sys.stdout.write(reporting.as_json(result.problems, result.releases))
         elif format is ReportFormat.github:
@@ -206,6 +239,10 @@ def values_command(
     env: Annotated[str, typer.Option("--env", "-e", help="Environment.")] = "",
     release: Annotated[str, typer.Option("--release", "-r", help="Release.")] = "",
     values: ValuesOpt = None,
+    set_: SetOpt = None,
+    set_string: SetStringOpt = None,
+    set_json: SetJsonOpt = None,
+    set_file: SetFileOpt = None,
     origin: Annotated[bool, typer.Option("--origin", help="Show where each value came from.")] = False,
     output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Output format.")] = OutputFormat.yaml,
     debug: DebugOpt = False,
@@ -218,7 +255,8 @@ def values_command(
 
         if not env or not release:
             _usage("values needs an environment (-e) and a release (-r)")
-        result = api.release_values(project, env, release, values or [])
+        sets = _set_arguments(set_json, set_, set_string, set_file)
+        result = api.release_values(project, env, release, values or [], sets)
         _err(reporting.as_text(result.warnings))
         if origin:
             sys.stdout.write(reporting.origins_table(result.shown(), result.origins))

@@ -15,7 +15,8 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# All C0 and C1 controls (a message is one line), and the bidirectional overrides.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def escape_control(text: str) -> str:
@@ -62,7 +63,7 @@ class Problem:
     context: tuple[str, ...] = field(default=(), compare=False)
 
     def format(self) -> str:
-        where = f"{self.location}: " if self.location else ""
+        where = f"{escape_control(str(self.location))}: " if self.location else ""
         scope = ""
         if self.release or self.environment:
             scope = f"[{'/'.join(x for x in (self.environment, self.release) if x)}] "

@@ -209,7 +209,11 @@ class KeptText:
             f"{format_path(self.path)}: {self.text} is read by YAML as the {kind} {scalar_text(self.read_as)}; "
             f"using the text '{self.text}' because the schema expects a string",
             location=self.origin.location,
-            hint=f'quote it to say so: "{self.text}"',
+            hint=(
+                f"use --set-string to pass text: --set-string {format_path(self.path, '')[1:]}={self.text}"
+                if self.origin.layer.kind == "set"
+                else f'quote it to say so: "{self.text}"'
+            ),
             severity="warning",
             release=release,
             environment=environment,
