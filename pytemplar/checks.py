@@ -19,16 +19,18 @@ def check_required_fields(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
         obj = manifest.obj
         missing = [
-            field for field in ("apiVersion", "kind") if not isinstance(obj.get(field), str) or not obj.get(field)
+            f"{field} (or it is not a string)"
+            for field in ("apiVersion", "kind")
+            if not isinstance(obj.get(field), str) or not obj.get(field)
         ]
         metadata = obj.get("metadata")
         if not isinstance(metadata, dict):
-            missing.append("metadata")
+            missing.append("metadata (or it is not a map)")
         elif not (isinstance(metadata.get("name"), str) and metadata["name"]) and not metadata.get("generateName"):
-            missing.append("metadata.name")
-        for field in missing:
+            missing.append("metadata.name (or it is not a string)")
+        for what in missing:
             yield Problem(
-                f"document at rendered line {manifest.source.line} has no {field} (or it is not a string)",
+                f"document at rendered line {manifest.source.line} has no {what}",
                 location=_where(manifest),
                 release=manifest.release,
                 environment=manifest.environment,

@@ -12,17 +12,16 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from pytemplar import __version__
 from pytemplar.errors import PytemplarError, UsageError
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from pytemplar.setargs import SetKind
-
-T = TypeVar("T")
 
 app = typer.Typer(
     name="pytemplar",
@@ -60,6 +59,12 @@ ValuesOpt = Annotated[
     typer.Option("--values", "-f", help="Extra values file, above every project layer; repeatable."),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", min=0, help="Stop the command after this many seconds (0: no limit).")
+]
+MemoryOpt = Annotated[
+    int, typer.Option("--max-memory", min=0, help="Stop the command above this many MiB of memory (0: no limit).")
+]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option("--set", help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable."),
@@ -87,29 +92,52 @@ def _err(text: str) -> None:
     sys.stderr.flush()
 
 
-def _run(action: Callable[[], T], debug: bool) -> T:
-    """Run ``action``, turning every failure into a message and an exit code."""
+def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int) -> None:
+    """Run ``action`` under the limits, turning every failure into a message and an exit code."""
+    from pytemplar.supervise import Limits, run_limited
+
+    def guarded() -> int:
+        try:
+            return action() or 0
+        except UsageError as exc:
+            _report(exc)
+            return EXIT_USAGE
+        except PytemplarError as exc:
+            _report(exc)
+            return EXIT_INVALID
+        except MemoryError:
+            _err(
+                f"error: the command needed more than {max_memory} MiB of memory and was stopped\n"
+                "  hint: a template or values file builds something very large; --max-memory raises the limit\n"
+            )
+            return EXIT_INVALID
+        except KeyboardInterrupt:
+            _err("interrupted\n")
+            return 130
+        except typer.Exit as exc:
+            return int(exc.exit_code)
+        except Exception as exc:  # a bug: say so, without a traceback unless asked
+            if debug:
+                traceback.print_exc()
+            _err(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "  this is a bug in pytemplar; rerun with --debug and report the traceback\n"
+            )
+            return EXIT_BUG
+
+    def timed_out() -> None:
+        _err(
+            f"error: the command took longer than {timeout:g} s and was stopped\n"
+            "  hint: a template loops for too long; --timeout raises the limit\n"
+        )
+
     try:
-        return action()
-    except UsageError as exc:
-        _report(exc)
-        raise typer.Exit(EXIT_USAGE) from None
-    except PytemplarError as exc:
-        _report(exc)
-        raise typer.Exit(EXIT_INVALID) from None
+        code = run_limited(guarded, Limits(timeout, max_memory), timed_out)
     except KeyboardInterrupt:
         _err("interrupted\n")
-        raise typer.Exit(130) from None
-    except (typer.Exit, typer.Abort):
-        raise
-    except Exception as exc:  # a bug: say so, without a traceback unless asked
-        if debug:
-            traceback.print_exc()
-        _err(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "  this is a bug in pytemplar; rerun with --debug and report the traceback\n"
-        )
-        raise typer.Exit(EXIT_BUG) from None
+        code = 130
+    if code:
+        raise typer.Exit(code)
 
 
 def _report(exc: PytemplarError) -> None:
@@ -158,6 +186,8 @@ def render(
         ),
     ] = None,
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Render manifests to stdout (for kubectl apply -f -) or to a folder."""
 
@@ -187,7 +217,7 @@ def render(
         text = out.to_json(result.manifests) if output is OutputFormat.json else out.to_yaml_stream(result.manifests)
         sys.stdout.write(text)
 
-    _run(action, debug)
+    _run(action, debug, timeout, max_memory)
 
 
 def _app_folders(project: Path) -> list[Path]:
@@ -211,6 +241,8 @@ def validate(
         ReportFormat, typer.Option("--format", help="text (stderr), json or github (stdout).")
     ] = ReportFormat.text,
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Check values, templates and manifests of every environment x release; all problems at once."""
 
@@ -228,9 +260,7 @@ def validate(
             _err(reporting.summary(result.problems, result.releases) + "\n")
         return 0 if result.ok else EXIT_INVALID
 
-    code = _run(action, debug)
-    if code:
-        raise typer.Exit(code)
+    _run(action, debug, timeout, max_memory)
 
 
 @app.command("values")
@@ -246,6 +276,8 @@ def values_command(
     origin: Annotated[bool, typer.Option("--origin", help="Show where each value came from.")] = False,
     output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Output format.")] = OutputFormat.yaml,
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Print the merged values of one release in one environment."""
 
@@ -265,7 +297,7 @@ def values_command(
         else:
             sys.stdout.write(dump_yaml(result.shown()))
 
-    _run(action, debug)
+    _run(action, debug, timeout, max_memory)
 
 
 def entrypoint() -> None:

@@ -30,6 +30,12 @@ from pytemplar.yamlout import double_quoted, dump_yaml
 from pytemplar.yamlsafe import SLOT_FILTER, SlotError, YamlSlots, YamlText, slot
 
 MAX_POWER_BITS = 4096
+MAX_REPEAT = 1_000_000  # characters or items made by `*`
+MAX_RENDERED_CHARS = 16 * 1024 * 1024  # per template
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class TemplateFailure(Exception):
@@ -158,7 +164,7 @@ class _Environment(ImmutableSandboxedEnvironment):
     """Maps read like data: ``values.items`` is the key ``items`` when there is one."""
 
     # Routes ``**`` through call_binop (and keeps it out of compile-time constant folding).
-    intercepted_binops = frozenset({"**"})
+    intercepted_binops = frozenset({"**", "*"})
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict):
@@ -182,15 +188,17 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if (
-            operator == "**"
-            and isinstance(left, int)
-            and isinstance(right, int)
-            and right > 0
-            and abs(left) > 1
-            and right * abs(left).bit_length() > MAX_POWER_BITS
-        ):
-            raise SecurityError(f"{left} ** {right} is too large to compute")
+        # Refuse results that are obviously huge before computing them: a single big-integer or
+        # repetition operation cannot be interrupted once it runs.
+        if operator == "**" and _int(left) and _int(right) and right > 0 and abs(left) > 1:
+            if right * abs(left).bit_length() > MAX_POWER_BITS:
+                raise SecurityError(f"{left} ** {right} is too large to compute")
+        elif operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and _int(count) and len(sequence) * count > MAX_REPEAT:
+                    raise SecurityError(f"repeating a {type(sequence).__name__} {count} times is too large")
+            if _int(left) and _int(right) and left.bit_length() + right.bit_length() > MAX_POWER_BITS:
+                raise SecurityError("the product is too large to compute")
         return super().call_binop(context, operator, left, right)
 
 
@@ -375,10 +383,15 @@ class TemplateEngine:
             template = self._template(name)
             try:
                 text = template.render(full)
-            except TemplateError:
-                raise
+            except (TemplateError, MemoryError):
+                raise  # a MemoryError is the process limit's to report
             except Exception as exc:  # any failure inside a template is the template's
                 raise self._translate(name, exc) from exc
+            if len(text) > MAX_RENDERED_CHARS:
+                raise TemplateError(
+                    f"the template rendered {len(text):,} characters, above the limit of {MAX_RENDERED_CHARS:,}",
+                    location=Location(self.app.template_paths[name]),
+                )
             rendered.append(RenderedFile(name, self.app.template_paths[name], text))
         return rendered
 

@@ -1,0 +1,80 @@
+"""Commands are bounded in time and memory, and templates cannot build huge values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_pytemplar
+
+PROJECT = {
+    "app/app.yaml": "name: h\nversion: 1.0.0\n",
+    "project/pytemplar.yaml": "environments:\n  prod: {}\nreleases:\n  one:\n    app: ../app\n",
+}
+
+
+def with_template(make_tree: Any, template: str) -> Path:
+    root: Path = make_tree({**PROJECT, "app/templates/t.yaml.j2": template})
+    return root
+
+
+def test_a_template_that_loops_too_long_is_stopped_at_the_timeout(make_tree: Any) -> None:
+    root = with_template(
+        make_tree, "a: 1\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"
+    )
+    result = run_pytemplar("render", "project", "-e", "prod", "--timeout", "1", cwd=root, timeout=30)
+    assert result.code == 124
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: the command took longer than 1 s and was stopped",
+        "  hint: a template loops for too long; --timeout raises the limit",
+    ]
+
+
+def test_a_template_that_allocates_too_much_is_stopped_at_the_memory_limit(make_tree: Any) -> None:
+    template = 'a: 1\n{% set ns = namespace(s="x") %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}\n'
+    root = with_template(make_tree, template)
+    result = run_pytemplar("render", "project", "-e", "prod", "--max-memory", "400", cwd=root, timeout=60)
+    assert result.code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: the command needed more than 400 MiB of memory and was stopped",
+        "  hint: a template or values file builds something very large; --max-memory raises the limit",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("9 ** (9 ** 9)", "9 ** 387420489 is too large to compute"),
+        ('"x" * 10 ** 9', "repeating a str 1000000000 times is too large"),
+        ("[0] * 10 ** 9", "repeating a list 1000000000 times is too large"),
+        ("(10 ** 1000) * (10 ** 1000) * (10 ** 1000) * (10 ** 1000) * (10 ** 1000)", "the product is too large"),
+    ],
+)
+def test_obviously_huge_operations_are_refused_before_they_run(make_tree: Any, expression: str, message: str) -> None:
+    root = with_template(make_tree, f"a: {{{{ {expression} }}}}\n")
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root, timeout=30)
+    assert result.code == 1
+    assert result.stderr.startswith("app/templates/t.yaml.j2:1: error: [prod/one] not allowed in a template: ")
+    assert message in result.stderr
+
+
+def test_a_template_that_renders_too_much_text_is_refused(make_tree: Any) -> None:
+    root = with_template(make_tree, "a: 1\n{% for i in range(20) %}{{ '#' * 999999 }}\n{% endfor %}")
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root, timeout=60)
+    assert result.code == 1
+    assert result.stderr.splitlines()[0] == (
+        "app/templates/t.yaml.j2: error: [prod/one] the template rendered 20,000,045 characters, "
+        "above the limit of 16,777,216"
+    )
+
+
+def test_limits_can_be_lifted(make_tree: Any) -> None:
+    root = with_template(
+        make_tree, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: '{{ 2 ** 10 }}'}\n"
+    )
+    result = run_pytemplar("render", "project", "-e", "prod", "--timeout", "0", "--max-memory", "0", cwd=root)
+    assert result.code == 0, result.stderr
+    assert 'a: "1024"' in result.stdout
