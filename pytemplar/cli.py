@@ -49,29 +49,46 @@ class ReportFormat(StrEnum):
     github = "github"
 
 
-ProjectArg = Annotated[Path, typer.Argument(help="Project folder (holding pytemplar.yaml).", show_default=True)]
-EnvOpt = Annotated[list[str] | None, typer.Option("--env", "-e", help="Environment; repeat for several.")]
+ProjectArg = Annotated[
+    Path, typer.Argument(metavar="PROJECT", help="Project folder (holding pytemplar.yaml).", show_default=True)
+]
+EnvOpt = Annotated[
+    list[str] | None, typer.Option("--env", "-e", metavar="ENV", help="Environment; repeat for several.")
+]
 ReleaseOpt = Annotated[
-    list[str] | None, typer.Option("--release", "-r", help="Release; repeat for several (default: all).")
+    list[str] | None,
+    typer.Option("--release", "-r", metavar="RELEASE", help="Release; repeat for several (default: all)."),
 ]
 ValuesOpt = Annotated[
     list[Path] | None,
-    typer.Option("--values", "-f", help="Extra values file, above every project layer; repeatable."),
+    typer.Option("--values", "-f", metavar="FILE", help="Extra values file, above every project layer; repeatable."),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
 TimeoutOpt = Annotated[
-    float, typer.Option("--timeout", min=0, help="Stop the command after this many seconds (0: no limit).")
+    float,
+    typer.Option("--timeout", min=0, metavar="SECONDS", help="Stop the command after this many seconds (0: no limit)."),
 ]
 MemoryOpt = Annotated[
-    int, typer.Option("--max-memory", min=0, help="Stop the command above this many MiB of memory (0: no limit).")
+    int,
+    typer.Option(
+        "--max-memory", min=0, metavar="MIB", help="Stop the command above this many MiB of memory (0: no limit)."
+    ),
 ]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable."),
+    typer.Option(
+        "--set", metavar="KEY=VALUE", help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable."
+    ),
 ]
-SetStringOpt = Annotated[list[str] | None, typer.Option("--set-string", help="Like --set; values are always text.")]
-SetJsonOpt = Annotated[list[str] | None, typer.Option("--set-json", help='Set a value from JSON: a.b={"x":1}.')]
-SetFileOpt = Annotated[list[str] | None, typer.Option("--set-file", help="Set a value to a file's text: a.b=FILE.")]
+SetStringOpt = Annotated[
+    list[str] | None, typer.Option("--set-string", metavar="KEY=VALUE", help="Like --set; values are always text.")
+]
+SetJsonOpt = Annotated[
+    list[str] | None, typer.Option("--set-json", metavar="KEY=JSON", help='Set a value from JSON: a.b={"x":1}.')
+]
+SetFileOpt = Annotated[
+    list[str] | None, typer.Option("--set-file", metavar="KEY=FILE", help="Set a value to a file's text: a.b=FILE.")
+]
 
 
 def _set_arguments(
@@ -182,6 +199,7 @@ def render(
         Path | None,
         typer.Option(
             "--output-dir",
+            metavar="DIR",
             help="Write DIR/<env>/<release>/<file>.yaml instead of stdout; the folder is replaced atomically.",
         ),
     ] = None,
@@ -266,8 +284,8 @@ def validate(
 @app.command("values")
 def values_command(
     project: ProjectArg = Path("."),
-    env: Annotated[str, typer.Option("--env", "-e", help="Environment.")] = "",
-    release: Annotated[str, typer.Option("--release", "-r", help="Release.")] = "",
+    env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment.")] = "",
+    release: Annotated[str, typer.Option("--release", "-r", metavar="RELEASE", help="Release.")] = "",
     values: ValuesOpt = None,
     set_: SetOpt = None,
     set_string: SetStringOpt = None,
