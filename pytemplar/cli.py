@@ -47,6 +47,7 @@ class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    junit = "junit"
 
 
 ProjectArg = Annotated[
@@ -256,8 +257,10 @@ def validate(
     set_json: SetJsonOpt = None,
     set_file: SetFileOpt = None,
     format: Annotated[
-        ReportFormat, typer.Option("--format", help="text (stderr), json or github (stdout).")
+        ReportFormat,
+        typer.Option("--format", help="text (stderr); json, github annotations or junit XML (stdout)."),
     ] = ReportFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
@@ -269,14 +272,17 @@ def validate(
 
         sets = _set_arguments(set_json, set_, set_string, set_file)
         result = api.validate(project, env or [], release or [], values or [], sets)
+        problems = reporting.strictly(result.problems) if strict else result.problems
         if format is ReportFormat.json:
-            sys.stdout.write(reporting.as_json(result.problems, result.releases))
+            sys.stdout.write(reporting.as_json(problems, result.releases))
         elif format is ReportFormat.github:
-            sys.stdout.write(reporting.as_github(result.problems))
+            sys.stdout.write(reporting.as_github(problems))
+        elif format is ReportFormat.junit:
+            sys.stdout.write(reporting.as_junit(problems, result.releases))
         else:
-            _err(reporting.as_text(result.problems))
-            _err(reporting.summary(result.problems, result.releases) + "\n")
-        return 0 if result.ok else EXIT_INVALID
+            _err(reporting.as_text(problems))
+            _err(reporting.summary(problems, result.releases) + "\n")
+        return EXIT_INVALID if any(p.severity == "error" for p in problems) else 0
 
     _run(action, debug, timeout, max_memory)
 

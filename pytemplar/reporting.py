@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -10,7 +11,12 @@ from pytemplar.errors import Problem, display_path, escape_control
 from pytemplar.values import Origin, ValuePath, format_path, iter_leaves
 from pytemplar.yamlout import scalar_text
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "junit")
+
+
+def strictly(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems with every warning made an error (``validate --strict``)."""
+    return [dataclasses.replace(p, severity="error") for p in problems]
 
 
 def _count(number: int, noun: str) -> str:
@@ -99,3 +105,28 @@ def as_github(problems: Sequence[Problem]) -> str:
             message += f"\n{escape_control(problem.hint)}"
         lines.append(f"::{problem.severity} {','.join(props)}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)
+
+
+def as_junit(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) -> str:
+    """JUnit XML, as Jenkins' test report reads it: one test case per environment x release."""
+    from xml.etree import ElementTree as ET
+
+    cases: dict[tuple[str, str], list[Problem]] = {pair: [] for pair in releases}
+    for problem in problems:
+        key = (problem.environment or "", problem.release or "")
+        cases.setdefault(key if key in cases else ("", "project"), []).append(problem)
+    failed = str(sum(1 for found in cases.values() if any(p.severity == "error" for p in found)))
+    suites = ET.Element("testsuites", name="pytemplar validate", tests=str(len(cases)), failures=failed)
+    suite = ET.SubElement(suites, "testsuite", name="pytemplar", tests=str(len(cases)), failures=failed)
+    for (environment, release), found in cases.items():
+        case = ET.SubElement(suite, "testcase", classname=environment or "project", name=release or "project")
+        for problem in found:
+            tag = "failure" if problem.severity == "error" else "system-out"
+            element = ET.SubElement(case, tag)
+            text = escape_control(problem.format().replace("\n", " | "))
+            if tag == "failure":
+                element.set("message", escape_control(problem.message))
+                element.set("type", "error")
+            element.text = text
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
