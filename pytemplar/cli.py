@@ -324,6 +324,42 @@ def values_command(
     _run(action, debug, timeout, max_memory)
 
 
+class SchemaName(StrEnum):
+    values = "values"
+    project = "project"
+    app = "app"
+
+
+@app.command("schema")
+def schema_command(
+    which: Annotated[
+        SchemaName,
+        typer.Argument(metavar="values|project|app", help="An app's values schema, or pytemplar's own."),
+    ],
+    app_folder: Annotated[
+        Path | None, typer.Argument(metavar="[APP]", help="The app template folder (for 'values').")
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Print a JSON Schema: an app's values schema, or that of pytemplar.yaml or app.yaml (for editors)."""
+
+    def action() -> None:
+        from pytemplar.project import Workspace, builtin_schema
+
+        if which is SchemaName.values:
+            if app_folder is None:
+                _usage("schema values needs the app template folder: pytemplar schema values APP")
+            found = Workspace().app(app_folder).schema
+            if found is None:
+                raise UsageError(f"the app '{app_folder}' has no values.schema.json")
+            schema = found.schema
+        else:
+            schema = builtin_schema(f"{'pytemplar' if which is SchemaName.project else 'app'}.schema.json").schema
+        sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+
+    _run(action, debug, 0, 0)
+
+
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
     try:

@@ -224,3 +224,20 @@ def test_no_arguments_shows_help_without_a_traceback() -> None:
     assert result.code == 2
     assert "Usage: pytemplar" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_schema_prints_an_apps_values_schema_and_pytemplars_own() -> None:
+    import json
+
+    from conftest import EXAMPLES, REPO, run_pytemplar
+
+    values = run_pytemplar("schema", "values", EXAMPLES / "microservice")
+    assert values.code == 0, values.stderr
+    assert json.loads(values.stdout) == json.loads(
+        (EXAMPLES / "microservice" / "values.schema.json").read_text(encoding="utf-8")
+    )
+    project = run_pytemplar("schema", "project")
+    assert json.loads(project.stdout) == json.loads((REPO / "schemas" / "pytemplar.schema.json").read_text("utf-8"))
+    missing = run_pytemplar("schema", "values")
+    assert missing.code == 2
+    assert missing.stderr == ("error: schema values needs the app template folder: pytemplar schema values APP\n")
