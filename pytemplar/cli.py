@@ -360,6 +360,22 @@ def schema_command(
     _run(action, debug, 0, 0)
 
 
+@app.command("docs")
+def docs_command(
+    app_folder: Annotated[Path, typer.Argument(metavar="APP", help="The app template folder.")],
+    debug: DebugOpt = False,
+) -> None:
+    """Print the Markdown values reference of an app template (key, type, default, description)."""
+
+    def action() -> None:
+        from pytemplar.docsgen import values_reference
+        from pytemplar.project import Workspace
+
+        sys.stdout.write(values_reference(Workspace().app(app_folder)))
+
+    _run(action, debug, 0, 0)
+
+
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
     try:
