@@ -113,12 +113,15 @@ class Workspace:
     _apps: dict[Path, App] = field(default_factory=dict)
 
     def yaml_mapping(self, root: Root, relative: str, what: str) -> YamlDocument:
-        real = root.resolve(relative)
-        cached = self._documents.get(real)
+        named = root.path / relative
+        cached = self._documents.get(named)
         if cached is None:
-            shown = str(root.path / relative)
-            cached = load_mapping(root.read_text(relative), shown, what=what)
-            self._documents[real] = cached
+            real = root.resolve(relative)
+            cached = self._documents.get(real)
+            if cached is None:
+                cached = load_mapping(root.read_text(relative), str(named), what=what)
+                self._documents[real] = cached
+            self._documents[named] = cached
         return cached
 
     def values_layer(self, root: Root, relative: str, kind: str, listed_at: Location | None) -> ValuesLayer:
