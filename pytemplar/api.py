@@ -335,6 +335,9 @@ def validate(
     seen: set[Problem] = set()
     for environment, spec in targets:
         try:
+            schema = session.app(spec).schema
+            if schema is not None:
+                schema.check()  # the CI gate checks the schema itself, not only the values
             manifests.extend(session.render_release(environment, spec))
         except PytemplarError as exc:
             for problem in exc.scoped(release=spec.name, environment=environment).problems:

@@ -38,7 +38,10 @@ def builtin_schema(name: str) -> CompiledSchema:
         text = packaged.read_text(encoding="utf-8")
     else:
         text = (Path(__file__).resolve().parent.parent / "schemas" / name).read_text(encoding="utf-8")
-    return compile_schema(parse_json(text, name), name)
+    # pytemplar's own schemas are checked against their metaschema by the test suite.
+    compiled = compile_schema(parse_json(text, name), name, check=False)
+    compiled.checked = True
+    return compiled
 
 
 def _check_against(document: YamlDocument, schema_name: str, root_name: str) -> None:
@@ -166,7 +169,7 @@ class Workspace:
         schema = None
         if root.exists(VALUES_SCHEMA_FILE):
             shown = str(root.path / VALUES_SCHEMA_FILE)
-            schema = compile_schema(parse_json(root.read_text(VALUES_SCHEMA_FILE), shown), shown)
+            schema = compile_schema(parse_json(root.read_text(VALUES_SCHEMA_FILE), shown), shown, check=False)
         templates: dict[str, str] = {}
         paths: dict[str, str] = {}
         problems: list[Problem] = []

@@ -74,6 +74,25 @@ class CompiledSchema:
     path: str
     schema: Any
     validator: Any
+    checked: bool = False  # validated against its metaschema yet
+
+    def check(self) -> None:
+        """Validate the schema against its metaschema (raises :class:`SchemaError`).
+
+        This costs about as much as compiling Jinja2 templates, so it runs when a value fails
+        validation, when validation breaks, or when asked (``pytemplar validate``); a schema
+        that validates values fine is not checked on the render path.
+        """
+        if self.checked:
+            return
+        import jsonschema
+
+        try:
+            type(self.validator).check_schema(self.schema)
+        except jsonschema.SchemaError as exc:
+            where = format_path(tuple(exc.absolute_path), "schema")
+            raise SchemaError(f"invalid JSON Schema at {where}: {exc.message}", location=Location(self.path)) from exc
+        self.checked = True
 
     def declares(self, path: ValuePath) -> bool:
         return declares(self.schema, path)
@@ -116,6 +135,11 @@ class CompiledSchema:
             return [Problem("the schema recurses without end", location=Location(self.path))]
         except referencing.exceptions.Unresolvable as exc:
             return [Problem(f"the schema has a reference that cannot be resolved: {exc}", Location(self.path))]
+        except Exception as exc:  # jsonschema trips over a broken schema: say what is wrong with it
+            self.check()
+            raise SchemaError(f"the schema cannot be applied: {exc}", location=Location(self.path)) from exc
+        if errors:
+            self.check()  # blame a broken schema before blaming the values
         problems: list[Problem] = []
         for error in errors:
             secret = self.is_secret(tuple(error.absolute_path))
@@ -240,8 +264,9 @@ def _target(root: Any, ref: str) -> Any:
     return node
 
 
-def compile_schema(schema: Any, path: str) -> CompiledSchema:
-    """A validator for ``schema``; refuses external references and invalid schemas."""
+def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSchema:
+    """A validator for ``schema``; refuses external references, and invalid schemas unless
+    ``check`` is False (then :meth:`CompiledSchema.check` runs when it is needed)."""
     import jsonschema
     import referencing
     import referencing.exceptions
@@ -264,12 +289,10 @@ def compile_schema(schema: Any, path: str) -> CompiledSchema:
 
     registry: Any = referencing.Registry(retrieve=refuse)  # type: ignore[call-arg]
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    try:
-        cls.check_schema(schema)  # type: ignore[arg-type]
-    except jsonschema.SchemaError as exc:
-        where = format_path(tuple(exc.absolute_path), "schema")
-        raise SchemaError(f"invalid JSON Schema at {where}: {exc.message}", location=Location(path)) from exc
-    return CompiledSchema(path, schema, cls(schema, registry=registry))
+    compiled = CompiledSchema(path, schema, cls(schema, registry=registry))
+    if check:
+        compiled.check()
+    return compiled
 
 
 def _description(schema: Any) -> str | None:

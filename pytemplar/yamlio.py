@@ -175,28 +175,33 @@ class _Builder:
         """Consume the events of one document; return its data and first line."""
         root: Any = None
         first_line = 0
+        stack = self.stack
+        track = self.track
+        get_event = parser.get_event
         while True:
-            event = parser.get_event()
+            event = get_event()
             kind = type(event)
             if kind is DocumentEndEvent:
                 return root, first_line
             if not first_line:
                 first_line = event.start_mark.line + 1
             if kind is ScalarEvent:
-                if self.stack and self.stack[-1].is_map and self.stack[-1].key is None:
+                if stack and stack[-1].is_map and stack[-1].key is None:
                     self.take_key(event)
                     continue
-                if len(self.stack) > MAX_DEPTH:
+                if len(stack) > MAX_DEPTH:
                     raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", event)
                 self.expanded += 1
-                value = self.scalar(event)
-                at = self.here()
-                if self.track:
-                    self.locations[at] = self.where(event)
-                    if value is not None and not isinstance(value, str):
-                        self.raw_texts[at] = event.value
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = (value, 1, at)
+                # Untagged quoted text is by far the most common scalar in manifests.
+                value = event.value if event.tag is None and not event.implicit[0] else self.scalar(event)
+                if track or event.anchor is not None:
+                    at = self.here()
+                    if track:
+                        self.locations[at] = self.where(event)
+                        if value is not None and not isinstance(value, str):
+                            self.raw_texts[at] = event.value
+                    if event.anchor is not None:
+                        self.anchors[event.anchor] = (value, 1, at)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 self.start_collection(event, kind is MappingStartEvent)
                 continue
@@ -206,7 +211,7 @@ class _Builder:
                 value = self.alias(event)
             else:  # pragma: no cover - libyaml sends nothing else inside a document
                 raise self.fail(f"unexpected YAML event {kind.__name__}", event)
-            if not self.stack:
+            if not stack:
                 root = value
             else:
                 self.attach(value)
@@ -263,7 +268,8 @@ class _Builder:
                 event,
                 "only the YAML core tags !!map and !!seq are accepted on collections",
             )
-        at = self.here()
+        # Paths are only needed for locations and for re-rooting them under aliases.
+        at = self.here() if self.track else ()
         if self.track:
             parent = self.stack[-1] if self.stack else None
             key_event = parent.key_event if parent is not None and parent.is_map else None

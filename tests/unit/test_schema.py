@@ -376,3 +376,21 @@ def test_locator_may_answer_none() -> None:
     (problem,) = compiled.validate({"a": 1}, lambda path: None)
     assert problem.location is None
     assert problem.message == "values.a: 1 is not of type string"
+
+
+def test_pytemplars_own_schemas_are_valid_json_schemas() -> None:
+    # builtin_schema() trusts them at run time; this is where that trust comes from.
+    import json
+
+    import jsonschema
+    from conftest import REPO
+
+    for path in sorted((REPO / "schemas").glob("*.schema.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+
+
+def test_a_broken_schema_is_reported_when_a_value_fails_not_blamed_on_the_value() -> None:
+    schema = compile_schema({"properties": {"a": {"type": "integer", "minimum": "five"}}}, "s.json", check=False)
+    with pytest.raises(SchemaError, match=r"^invalid JSON Schema at schema\.properties\.a\.minimum: "):
+        schema.validate({"a": 1}, lambda path: None)
