@@ -31,7 +31,7 @@ from pytemplar.project import (
     release_env_files,
 )
 from pytemplar.setargs import SetKind, parse_set_argument, set_layer
-from pytemplar.usage import UnusedValues
+from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
     ListKeys,
     Origin,
@@ -180,6 +180,17 @@ class _Session:
             )
             if problems:
                 raise ValuesError.collect(problems)
+        warnings.extend(
+            Problem(
+                message,
+                location=origin_of(layers, path, merged, list_keys),
+                hint="such characters make text look like other text (Trojan Source); remove them if unintended",
+                severity="warning",
+                release=spec.name,
+                environment=environment,
+            )
+            for path, message in invisible_characters(merged)
+        )
         return ReleaseValues(
             environment,
             spec.name,
@@ -254,7 +265,8 @@ def _read_set_file(name: str) -> str:
     try:
         return Root.at(path.parent if str(path.parent) else Path(".")).read_text(path.name)
     except PytemplarError as exc:
-        raise UsageError(f"--set-file: {exc.problems[0].message}", hint=exc.problems[0].hint) from None
+        reason = exc.problems[0].message.replace(f"'{path.name}'", f"'{name}'")
+        raise UsageError(f"--set-file: {reason}", hint=exc.problems[0].hint) from None
 
 
 def _options(

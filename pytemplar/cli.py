@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from pytemplar import __version__
-from pytemplar.errors import PytemplarError, UsageError
+from pytemplar.errors import PytemplarError, UsageError, escape_control
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
             return EXIT_INVALID
         except MemoryError:
             _err(
-                f"error: the command needed more than {max_memory} MiB of memory and was stopped\n"
+                f"error: the command needed more than {_memory_limit_mib(max_memory)} MiB of memory and was stopped\n"
                 "  hint: a template or values file builds something very large; --max-memory raises the limit\n"
             )
             return EXIT_INVALID
@@ -156,6 +156,14 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
         code = 130
     if code:
         raise typer.Exit(code)
+
+
+def _memory_limit_mib(asked: int) -> int:
+    """The address-space limit in force (it may be lower than asked for, set by the caller)."""
+    import resource
+
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return asked if soft == resource.RLIM_INFINITY else soft // (1024 * 1024)
 
 
 def _report(exc: PytemplarError) -> None:
@@ -229,9 +237,10 @@ def render(
 
             _err(as_text(result.warnings))
         if output_dir is not None:
-            protected = [project] + [Path(p) for p in _app_folders(project)]
-            written = out.write_folder(result.manifests, output_dir, protected)
-            _err(f"wrote {len(written)} files for {len(result.releases)} releases to {output_dir}\n")
+            apps = [Path(p) for p in _app_folders(project)]
+            written = out.write_folder(result.manifests, output_dir, [project, *apps], apps)
+            shown = escape_control(str(output_dir))
+            _err(f"wrote {len(written)} files for {len(result.releases)} releases to {shown}\n")
             return
         text = out.to_json(result.manifests) if output is OutputFormat.json else out.to_yaml_stream(result.manifests)
         sys.stdout.write(text)

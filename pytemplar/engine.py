@@ -11,6 +11,7 @@ import base64
 import difflib
 import hashlib
 import json
+import re
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -164,13 +165,21 @@ class _Environment(ImmutableSandboxedEnvironment):
     """Maps read like data: ``values.items`` is the key ``items`` when there is one."""
 
     # Routes ``**`` through call_binop (and keeps it out of compile-time constant folding).
-    intercepted_binops = frozenset({"**", "*"})
+    intercepted_binops = frozenset({"**", "*", "%"})
+
+    # The path of the last null read from the values, to name it when a template reads into it.
+    _null_path: str | None = None
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        if obj is None and self._null_path is not None:
+            return self.undefined(hint=f"'{self._null_path}' is null, so it has no '{attribute}'")
         if isinstance(obj, dict):
             if attribute in obj:
                 if isinstance(obj, ValueMap):
                     obj.note_read(attribute)
+                    value = obj[attribute]
+                    self._null_path = format_path((attribute,), obj.path) if value is None else None
+                    return value
                 return obj[attribute]
             if isinstance(obj, ValueMap) and not hasattr(dict, attribute):
                 return self.undefined(hint=f"'{obj.path}.{attribute}' is undefined", obj=obj, name=attribute)
@@ -193,6 +202,8 @@ class _Environment(ImmutableSandboxedEnvironment):
         if operator == "**" and _int(left) and _int(right) and right > 0 and abs(left) > 1:
             if right * abs(left).bit_length() > MAX_POWER_BITS:
                 raise SecurityError(f"{left} ** {right} is too large to compute")
+        elif operator == "%" and isinstance(left, str):
+            _refuse_huge_format(left)
         elif operator == "*":
             for sequence, count in ((left, right), (right, left)):
                 if isinstance(sequence, (str, list, tuple)) and _int(count) and len(sequence) * count > MAX_REPEAT:
@@ -200,6 +211,45 @@ class _Environment(ImmutableSandboxedEnvironment):
             if _int(left) and _int(right) and left.bit_length() + right.bit_length() > MAX_POWER_BITS:
                 raise SecurityError("the product is too large to compute")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            name = getattr(__obj, "__name__", "")
+            if name in _WIDTH_METHODS and args and _int(args[0]) and args[0] > MAX_REPEAT:
+                raise SecurityError(f"str.{name}({args[0]}) is too large")
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # str.format and str.format_map reach templates only through this wrapper.
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _refuse_huge_format(value.__self__)
+        return wrapped
+
+
+_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_HUGE_NUMBER = re.compile(r"[0-9]{7,}")
+
+
+def _refuse_huge_format(template: str) -> None:
+    # A width or precision of a million or more in a format string builds a huge string.
+    if _HUGE_NUMBER.search(template):
+        raise SecurityError("a format width or precision is too large")
+
+
+def _format(value: Any, *args: Any, **kwargs: Any) -> str:
+    text = str(value)
+    _refuse_huge_format(text)
+    return text % (kwargs or args)
+
+
+def _indent(value: Any, width: Any = 4, first: bool = False, blank: bool = False) -> str:
+    from jinja2.filters import do_indent
+
+    if (_int(width) and width > MAX_REPEAT) or (isinstance(width, str) and len(width) > MAX_REPEAT):
+        raise SecurityError("the indent is too large")
+    return do_indent(str(value), width, first, blank)
 
 
 class _AppLoader(BaseLoader):
@@ -315,7 +365,10 @@ class Files:
             raise TemplateFailure(f"files.get('{name}'): {exc}") from exc
 
     def exists(self, name: str) -> bool:
-        return self._app.root.exists(str(name))
+        try:
+            return self._app.root.resolve(str(name)).is_file()
+        except PytemplarError as exc:  # a path outside the app is an error, not a probe
+            raise TemplateFailure(f"files.exists('{name}'): {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -355,6 +408,8 @@ class TemplateEngine:
                 "b64decode": _b64decode,
                 "sha256": _sha256,
                 "required": _required,
+                "format": _format,
+                "indent": _indent,
             }
         )
         self.env = env
@@ -372,6 +427,11 @@ class TemplateEngine:
                 compiled = self.env.get_template(name)
             except TemplateSyntaxError as exc:
                 raise self._syntax_error(exc, name) from exc
+            except RecursionError:
+                raise TemplateError(
+                    "template syntax error: expressions are nested too deeply",
+                    location=Location(self.app.template_paths[name]),
+                ) from None
             self._compiled[name] = compiled
         return compiled
 
@@ -383,8 +443,14 @@ class TemplateEngine:
             template = self._template(name)
             try:
                 text = template.render(full)
-            except (TemplateError, MemoryError):
-                raise  # a MemoryError is the process limit's to report
+            except TemplateError:
+                raise
+            except MemoryError:
+                raise TemplateError(
+                    "rendering this template needed more memory than the limit",
+                    location=Location(self.app.template_paths[name]),
+                    hint="a loop or filter builds something very large; --max-memory raises the limit",
+                ) from None
             except Exception as exc:  # any failure inside a template is the template's
                 raise self._translate(name, exc) from exc
             if len(text) > MAX_RENDERED_CHARS:

@@ -54,10 +54,19 @@ class Root:
         return real
 
     def exists(self, relative: str | os.PathLike[str]) -> bool:
+        """Whether a regular file inside the root is there (False for anything else)."""
         try:
             return self.resolve(relative).is_file()
         except FileAccessError:
             return False
+
+    def present(self, relative: str | os.PathLike[str]) -> bool:
+        """Whether anything is at ``relative`` (a link, a device, a folder...), readable or not.
+
+        Optional files are looked for with this, then read: a link out of the root or a FIFO
+        where a values file should be is then an error that names it, never a silent skip.
+        """
+        return os.path.lexists(self.path / relative)
 
     def read_bytes(self, relative: str | os.PathLike[str], *, limit: int = MAX_FILE_BYTES) -> bytes:
         real = self.resolve(relative)
@@ -95,6 +104,13 @@ class Root:
             return []
         found: list[str] = []
         for current, dirs, files in os.walk(start, followlinks=False):
+            for name in dirs:
+                if os.path.islink(os.path.join(current, name)):
+                    shown = Path(current, name).relative_to(self.path)
+                    raise FileAccessError(
+                        f"'{shown}' is a link to a folder; templates must be files inside the app",
+                        location=Location(str(Path(current, name))),
+                    )
             dirs.sort()
             for name in sorted(files):
                 if name.endswith(suffix):

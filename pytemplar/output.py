@@ -52,7 +52,9 @@ def plan_folder(manifests: Sequence[Manifest]) -> dict[str, str]:
     return {relative: to_yaml_stream(items) for relative, items in sorted(grouped.items())}
 
 
-def write_folder(manifests: Sequence[Manifest], folder: Path, protected: Sequence[Path] = ()) -> list[str]:
+def write_folder(
+    manifests: Sequence[Manifest], folder: Path, protected: Sequence[Path] = (), sources: Sequence[Path] = ()
+) -> list[str]:
     """Replace ``folder`` with the rendered tree in one rename; untouched on any failure.
 
     A folder is only replaced when it is empty or was written by pytemplar before (it holds
@@ -70,6 +72,13 @@ def write_folder(manifests: Sequence[Manifest], folder: Path, protected: Sequenc
             raise OutputError(
                 f"output folder '{folder}' would replace the project or app folder '{guarded}'",
                 location=where,
+            )
+    for source in sources:
+        if source.resolve() in target.resolve().parents:
+            raise OutputError(
+                f"output folder '{folder}' is inside the app template '{source}'",
+                location=where,
+                hint="write rendered manifests outside app templates, which are packaged and shared",
             )
     if target.is_dir() and any(target.iterdir()) and not (target / OUTPUT_MARKER).is_file():
         raise OutputError(

@@ -7,6 +7,7 @@ release that uses it; that is what makes rendering many releases cheap.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -158,16 +159,16 @@ class Workspace:
         if not folder.is_dir():
             raise ConfigError(f"app '{shown}' is a file, not an app template folder", location=where)
         root = Root.at(folder)
-        if not root.exists(APP_FILE):
+        if not root.present(APP_FILE):
             raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where)
         meta = self.yaml_mapping(root, APP_FILE, APP_FILE)
         _check_against(meta, "app.schema.json", "app")
-        if root.exists(DEFAULTS_FILE):
+        if root.present(DEFAULTS_FILE):
             defaults = self.values_layer(root, DEFAULTS_FILE, "defaults", None)
         else:
             defaults = ValuesLayer("defaults", str(root.path / DEFAULTS_FILE), {})
         schema = None
-        if root.exists(VALUES_SCHEMA_FILE):
+        if root.present(VALUES_SCHEMA_FILE):
             shown = str(root.path / VALUES_SCHEMA_FILE)
             schema = compile_schema(parse_json(root.read_text(VALUES_SCHEMA_FILE), shown), shown, check=False)
         templates: dict[str, str] = {}
@@ -186,6 +187,7 @@ class Workspace:
                 continue
             templates[name] = root.read_text(relative)
             paths[name] = str(root.path / relative)
+        problems.extend(_clashing_names(paths))
         if problems:
             raise ConfigError.collect(problems)
         data = meta.data
@@ -202,6 +204,35 @@ class Workspace:
         )
 
 
+_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)", re.IGNORECASE)
+
+
+def _clashing_names(paths: dict[str, str]) -> list[Problem]:
+    """Template names that would collide or be unusable on other systems (Windows, macOS)."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for name, path in paths.items():
+        folded = unicodedata.normalize("NFC", name).casefold()
+        if folded in seen:
+            problems.append(
+                Problem(
+                    f"template '{name}' and '{seen[folded]}' differ only in case or Unicode form",
+                    location=Location(path),
+                    hint="they collide on case-insensitive file systems; rename one",
+                )
+            )
+        seen[folded] = name
+        if any(_RESERVED.match(part) for part in name.split("/")):
+            problems.append(
+                Problem(
+                    f"template name '{name}' is reserved on Windows",
+                    location=Location(path),
+                    hint="rename it (con, prn, aux, nul, com1-9 and lpt1-9 cannot be file names there)",
+                )
+            )
+    return problems
+
+
 def _files(
     entry: dict[str, Any], document: YamlDocument, at: tuple[str | int, ...]
 ) -> tuple[tuple[str, Location | None], ...] | None:
@@ -212,7 +243,7 @@ def _files(
 
 
 def _default_file(root: Root, relative: str) -> tuple[tuple[str, Location | None], ...]:
-    return ((relative, None),) if root.exists(relative) else ()
+    return ((relative, None),) if root.present(relative) else ()
 
 
 def _below_values(locations: dict[tuple[str | int, ...], T]) -> dict[tuple[str | int, ...], T]:
@@ -230,7 +261,7 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
     if not path.is_dir():
         raise UsageError(f"'{folder}' is a file; give the project folder (the one holding {PROJECT_FILE})")
     root = Root.at(path)
-    if not root.exists(PROJECT_FILE):
+    if not root.present(PROJECT_FILE):
         hint = "this folder is an app template; render a project that uses it" if root.exists(APP_FILE) else None
         raise UsageError(f"no {PROJECT_FILE} in '{folder}'", hint=hint)
     document = workspace.yaml_mapping(root, PROJECT_FILE, PROJECT_FILE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"'{name}' is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    # 1e999999 would become infinity and 1e-400 zero: a bound that silently stops bounding.
+    value = float(text)
+    if math.isinf(value) or (value == 0 and any(c in "123456789" for c in text.lower().split("e")[0])):
+        raise ValueError(f"the number {text[:30]} is out of range")
+    return value
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
@@ -40,7 +49,9 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def parse_json(text: str, path: str) -> Any:
     """JSON with the laxities of Python's json module turned off."""
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        return json.loads(
+            text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_float=_finite_float
+        )
     except json.JSONDecodeError as exc:
         raise SchemaError(f"invalid JSON: {exc.msg}", location=Location(path, exc.lineno, exc.colno)) from exc
     except ValueError as exc:
@@ -54,16 +65,23 @@ _REFERENCES = ("$ref", "$dynamicRef")
 _DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
 
 
-def _walk(node: Any, depth: int, path: str) -> Iterator[str]:
+# Keywords whose values map names to subschemas: there, "default" is a property, not a keyword.
+_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+
+
+def _walk(node: Any, depth: int, path: str, names: bool = False) -> Iterator[str]:
     if depth > MAX_SCHEMA_DEPTH:
         raise SchemaError(f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", location=Location(path))
     if isinstance(node, dict):
         for key, value in node.items():
+            if names:  # every value is a subschema, whatever its name
+                yield from _walk(value, depth + 1, path)
+                continue
             if key in _DATA_KEYWORDS:
                 continue
             if key in _REFERENCES and isinstance(value, str):
                 yield value
-            yield from _walk(value, depth + 1, path)
+            yield from _walk(value, depth + 1, path, key in _NAMED_SUBSCHEMAS)
     elif isinstance(node, list):
         for value in node:
             yield from _walk(value, depth + 1, path)
@@ -273,6 +291,8 @@ def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSch
 
     if not isinstance(schema, (dict, bool)):
         raise SchemaError("a JSON Schema must be an object", location=Location(path))
+    if isinstance(schema, dict) and "$schema" in schema and not isinstance(schema["$schema"], str):
+        raise SchemaError("$schema must be a string naming a JSON Schema draft", location=Location(path))
     anchors = set(_anchors(schema))
     for ref in _walk(schema, 0, path):
         if not ref.startswith("#"):
@@ -288,8 +308,11 @@ def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSch
         raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
     registry: Any = referencing.Registry(retrieve=refuse)  # type: ignore[call-arg]
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    compiled = CompiledSchema(path, schema, cls(schema, registry=registry))
+    try:
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        compiled = CompiledSchema(path, schema, cls(schema, registry=registry))
+    except Exception as exc:  # e.g. "$id": false: jsonschema cannot even build a validator
+        raise SchemaError(f"the schema cannot be used: {exc}", location=Location(path)) from exc
     if check:
         compiled.check()
     return compiled

@@ -97,6 +97,7 @@ SET_KINDS: tuple[SetKind, ...] = ("set", "set-string", "set-json", "set-file")
 
 MAX_INDEX = 65536
 MAX_PATH_PARTS = 30
+MAX_KEY = 1024  # characters in one key: YAML's limit for a plain key
 MAX_ARGUMENT = 1024 * 1024
 MAX_JSON_DEPTH = MAX_DEPTH
 LAYER_SOURCE = "command line"
@@ -319,6 +320,8 @@ class _Reader:
                 raise self.fail("missing '='", self.pos)  # a ',' or the end
 
     def add_part(self, parts: list[str | int], part: str | int, at: int) -> None:
+        if isinstance(part, str) and len(part) > MAX_KEY:
+            raise self.fail(f"a key longer than {MAX_KEY} characters", at)
         parts.append(part)
         if len(parts) > MAX_PATH_PARTS:
             raise self.fail(f"path nested deeper than {MAX_PATH_PARTS} levels", at)

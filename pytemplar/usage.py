@@ -10,6 +10,7 @@ uses it.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from pytemplar.engine import ReadLog
 from pytemplar.errors import Problem, Severity
 from pytemplar.schema import CompiledSchema
-from pytemplar.values import ValuePath, ValuesLayer, format_path, iter_leaves
+from pytemplar.values import ValuePath, ValuesLayer, dotted, iter_leaves
 
 
 def _lookup(values: Any, path: ValuePath) -> tuple[bool, Any]:
@@ -68,7 +69,7 @@ class UnusedValues:
                 top_key = (layer.source, top)
                 if top_key not in self.used and top_key not in self.candidates:
                     self.candidates[top_key] = Problem(
-                        f"'{format_path(top, '')[1:]}' is not used by any template",
+                        f"'{dotted(top)}' is not used by any template",
                         location=layer.key_locations.get(top) or layer.locations.get(top),
                         hint=_suggest(top, values, log),
                         release=release,
@@ -92,3 +93,17 @@ def _suggest(path: ValuePath, values: dict[str, Any], log: ReadLog) -> str:
         if close:
             return f"did you mean '{close[0]}'?"
     return "remove it, or describe it in the app's values.schema.json if templates read it indirectly"
+
+
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def invisible_characters(values: dict[str, Any]) -> list[tuple[ValuePath, str]]:
+    """Strings holding zero-width or bidirectional control characters, with a message each."""
+    found: list[tuple[ValuePath, str]] = []
+    for path, value in iter_leaves(values):
+        match = _INVISIBLE.search(value) if isinstance(value, str) else None
+        if match:
+            code = f"U+{ord(match.group()):04X}"
+            found.append((path, f"values.{dotted(path)} holds an invisible or bidirectional character ({code})"))
+    return found

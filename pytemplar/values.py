@@ -210,7 +210,7 @@ class KeptText:
             f"using the text '{self.text}' because the schema expects a string",
             location=self.origin.location,
             hint=(
-                f"use --set-string to pass text: --set-string {format_path(self.path, '')[1:]}={self.text}"
+                f"use --set-string to pass text: --set-string {dotted(self.path)}={self.text}"
                 if self.origin.layer.kind == "set"
                 else f'quote it to say so: "{self.text}"'
             ),
@@ -283,6 +283,11 @@ def iter_leaves(value: Any, prefix: ValuePath = ()) -> Iterator[tuple[ValuePath,
             yield from iter_leaves(child, (*prefix, index))
     else:
         yield prefix, value
+
+
+def dotted(path: ValuePath) -> str:
+    """A path as users write it in a values file's terms: ``image.tag``, ``env[0].name``."""
+    return format_path(path, "").removeprefix(".")
 
 
 def format_path(path: ValuePath, root: str = "values") -> str:

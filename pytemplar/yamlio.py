@@ -57,6 +57,7 @@ Path_ = tuple[str | int, ...]
 MAX_DEPTH = 100
 MAX_ALIASES = 1000
 MAX_EXPANDED_NODES = 1_000_000
+MAX_LOCATION_COPIES = 100_000  # locations copied under aliases, per document
 
 _CORE = "tag:yaml.org,2002:"
 _MERGE = "<<"
@@ -128,14 +129,28 @@ class YamlDocument:
 class _Frame:
     """A mapping or sequence being built."""
 
-    __slots__ = ("anchor", "is_map", "key", "key_event", "keys", "merge", "path", "start_count", "value")
+    __slots__ = (
+        "anchor",
+        "is_map",
+        "key",
+        "key_event",
+        "keys",
+        "merge",
+        "merge_entries",
+        "path",
+        "start_count",
+        "start_entries",
+        "value",
+    )
 
-    def __init__(self, is_map: bool, path: Path_, anchor: str | None, start_count: int) -> None:
+    def __init__(self, is_map: bool, path: Path_, anchor: str | None, start_count: int, start_entries: int) -> None:
         self.is_map = is_map
         self.value: Any = {} if is_map else []
         self.path = path
         self.anchor = anchor
         self.start_count = start_count
+        self.start_entries = start_entries  # where this node's locations start in _Builder.entries
+        self.merge_entries = 0
         self.key: str | None = None  # the key whose value comes next (maps)
         self.key_event: Any = None
         self.keys: dict[str, int] = {}  # key -> line, for duplicate errors
@@ -151,7 +166,12 @@ class _Builder:
         self.locations: dict[Path_, Location] = {}
         self.key_locations: dict[Path_, Location] = {}
         self.raw_texts: dict[Path_, str] = {}
-        self.anchors: dict[str, tuple[Any, int, Path_]] = {}
+        # anchor -> (value, nodes it expands to, its path, its slice of `entries`)
+        self.anchors: dict[str, tuple[Any, int, Path_, int, int]] = {}
+        # Every located path in the order located: an anchor's or merge's locations are a slice
+        # of it, so copying them under an alias does not scan the whole document.
+        self.entries: list[Path_] = []
+        self.copies = 0
         self.stack: list[_Frame] = []
         self.aliases = 0
         self.expanded = 0
@@ -197,11 +217,12 @@ class _Builder:
                 if track or event.anchor is not None:
                     at = self.here()
                     if track:
-                        self.locations[at] = self.where(event)
+                        self.locate(at, self.where(event))
                         if value is not None and not isinstance(value, str):
                             self.raw_texts[at] = event.value
                     if event.anchor is not None:
-                        self.anchors[event.anchor] = (value, 1, at)
+                        end = len(self.entries)
+                        self.anchors[event.anchor] = (value, 1, at, end - 1 if track else end, end)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 self.start_collection(event, kind is MappingStartEvent)
                 continue
@@ -239,6 +260,7 @@ class _Builder:
                     "list the maps to merge in one key: <<: [*a, *b]",
                 )
             frame.key, frame.key_event, frame.merge = _MERGE, event, _PENDING_MERGE
+            frame.merge_entries = len(self.entries)
             return
         key = self.scalar(event)
         if not isinstance(key, str):
@@ -273,8 +295,9 @@ class _Builder:
         if self.track:
             parent = self.stack[-1] if self.stack else None
             key_event = parent.key_event if parent is not None and parent.is_map else None
-            self.locations[at] = self.where(key_event if key_event is not None else event)
-        self.stack.append(_Frame(is_map, at, event.anchor, self.expanded))
+            self.locate(at, self.where(key_event if key_event is not None else event))
+        start = len(self.entries) - 1 if self.track else 0
+        self.stack.append(_Frame(is_map, at, event.anchor, self.expanded, start))
         self.expanded += 1
 
     def end_collection(self) -> Any:
@@ -282,7 +305,13 @@ class _Builder:
         if frame.is_map and frame.merge is not None:
             self.apply_merge(frame)
         if frame.anchor is not None:
-            self.anchors[frame.anchor] = (frame.value, self.expanded - frame.start_count, frame.path)
+            self.anchors[frame.anchor] = (
+                frame.value,
+                self.expanded - frame.start_count,
+                frame.path,
+                frame.start_entries,
+                len(self.entries),
+            )
         return frame.value
 
     def apply_merge(self, frame: _Frame) -> None:
@@ -292,6 +321,7 @@ class _Builder:
         if merge is _PENDING_MERGE or not all(isinstance(source, dict) for source in sources):
             raise self.fail("a merge key '<<' takes a mapping or a list of mappings", event)
         base: Path_ = (*frame.path, _MERGE)
+        merged_entries = (frame.merge_entries, len(self.entries))
         # Spec precedence: keys written in the mapping win, then earlier maps over later ones.
         for index, source in enumerate(sources):
             source_path = (*base, index) if isinstance(merge, list) else base
@@ -299,17 +329,31 @@ class _Builder:
                 if key not in frame.value:
                     frame.value[key] = value
                     if self.track:
-                        self.reroot((*source_path, key), (*frame.path, key))
+                        self.reroot((*source_path, key), (*frame.path, key), merged_entries)
         if self.track:
-            for path in [p for p in self.locations if p[: len(base)] == base]:
-                del self.locations[path]
+            for path in self.entries[merged_entries[0] : merged_entries[1]]:
+                if path[: len(base)] == base:
+                    self.locations.pop(path, None)
 
-    def reroot(self, old: Path_, new: Path_) -> None:
-        """Copy the locations under ``old`` (an anchor's or merge source's path) to ``new``."""
+    def locate(self, path: Path_, location: Location) -> None:
+        if path not in self.locations:
+            self.entries.append(path)
+        self.locations[path] = location
+
+    def reroot(self, old: Path_, new: Path_, entries: tuple[int, int]) -> None:
+        """Copy the locations under ``old`` (found in ``entries``, a slice of ``self.entries``)
+        to ``new``, up to a budget: past it, a value under an alias is located at the alias."""
         size = len(old)
-        for path, location in list(self.locations.items()):
-            if path[:size] == old:
-                self.locations.setdefault((*new, *path[size:]), location)
+        for path in self.entries[entries[0] : entries[1]]:
+            location = self.locations.get(path)  # merge sources' own paths are dropped
+            if location is None or path[:size] != old:
+                continue
+            if self.copies >= MAX_LOCATION_COPIES:
+                return
+            self.copies += 1
+            target = (*new, *path[size:])
+            if target not in self.locations:
+                self.locate(target, location)
 
     def alias(self, event: Any) -> Any:
         name = event.anchor
@@ -321,14 +365,14 @@ class _Builder:
         self.aliases += 1
         if self.aliases > MAX_ALIASES:
             raise self.fail(f"more than {MAX_ALIASES} aliases", event)
-        value, size, anchored_at = found
+        value, size, anchored_at, first, last = found
         self.expanded += size
         if self.expanded > MAX_EXPANDED_NODES:
             raise self.fail(f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes", event)
         if self.track:
             at = self.here()
-            self.locations[at] = self.where(event)
-            self.reroot(anchored_at, at)
+            self.locate(at, self.where(event))
+            self.reroot(anchored_at, at, (first, last))
         return value
 
     def scalar(self, event: Any) -> Any:
@@ -367,9 +411,10 @@ _PENDING_MERGE = object()
 
 def load_documents(text: str, path: str, *, track: bool = False) -> list[YamlDocument]:
     """Every document of a YAML stream (empty documents included, as ``None`` data)."""
-    parser = _Parser(text)
+    parser: Any = None
     documents: list[YamlDocument] = []
     try:
+        parser = _Parser(text)
         while True:
             event = parser.get_event()
             kind = type(event)
@@ -401,9 +446,24 @@ def load_documents(text: str, path: str, *, track: bool = False) -> list[YamlDoc
         location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         raise YamlError(f"invalid YAML: {problem}", location=location) from exc
     except YAMLError as exc:
+        position = getattr(exc, "position", None)  # a reader error: a character YAML refuses
+        if isinstance(position, int) and 0 <= position <= len(text):
+            line = text.count("\n", 0, position) + 1
+            column = position - (text.rfind("\n", 0, position) + 1) + 1
+            character = getattr(exc, "character", None)
+            if isinstance(character, str) and len(character) == 1:
+                character = ord(character)
+            what = f"the control character U+{character:04X}" if isinstance(character, int) else "a character"
+            raise YamlError(
+                f"invalid YAML: {what} is not allowed in YAML text",
+                location=Location(path, line, column),
+                hint="remove it, or write it as an escape inside double quotes (\\u0000)",
+            ) from exc
         raise YamlError(f"invalid YAML: {exc}", location=Location(path)) from exc
+    except UnicodeError as exc:  # lone surrogates cannot be handed to libyaml
+        raise YamlError("invalid YAML: the text is not valid Unicode", location=Location(path)) from exc
     finally:
-        dispose = getattr(parser, "dispose", None)
+        dispose = getattr(parser, "dispose", None) if parser is not None else None
         if dispose is not None:
             dispose()
     return documents

@@ -39,8 +39,8 @@ def test_a_template_that_allocates_too_much_is_stopped_at_the_memory_limit(make_
     assert result.code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "error: the command needed more than 400 MiB of memory and was stopped",
-        "  hint: a template or values file builds something very large; --max-memory raises the limit",
+        "app/templates/t.yaml.j2: error: [prod/one] rendering this template needed more memory than the limit",
+        "  hint: a loop or filter builds something very large; --max-memory raises the limit",
     ]
 
 

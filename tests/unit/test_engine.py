@@ -534,10 +534,11 @@ def test_files_get_refuses_a_symlinked_folder_out_of_the_app(build: BuildApp) ->
         render(app)
 
 
-def test_files_exists_is_false_outside_the_app(build: BuildApp) -> None:
-    template = 'a: {{ files.exists("../outside.txt") }}\nb: {{ files.exists("app.yaml") }}\n'
-    app = build({"t.yaml.j2": template}, files={"../outside.txt": "x"})
-    assert objects(app) == [{"a": False, "b": True}]
+def test_files_exists_answers_inside_the_app_and_refuses_to_probe_outside(build: BuildApp) -> None:
+    app = build({"t.yaml.j2": 'b: {{ files.exists("app.yaml") }}\nc: {{ files.exists("nope") }}\n'})
+    assert objects(app) == [{"b": True, "c": False}]
+    error, _ = render_error(build, 'a: {{ files.exists("../outside.txt") }}\n', files={"../outside.txt": "x"})
+    assert str(error).startswith("files.exists('../outside.txt'): '../outside.txt' is outside the folder ")
 
 
 def test_files_get_of_a_missing_file_names_it(build: BuildApp) -> None:

@@ -1,0 +1,112 @@
+"""The four workloads (W1-W4) and the commands each tool runs for them.
+
+===  ============================================  ===========================================================
+W1   one release (the CLI from cold)               ``pytemplar render`` / ``helm template`` / ``kubectl kustomize``
+W2   the shop: 4 releases x 3 environments         one ``pytemplar render --all-envs`` / 12 ``helm template`` calls /
+                                                   one ``kubectl kustomize`` of a root listing the 12 overlays
+W3   200 generated releases                        one render / an umbrella chart with 200 aliased subcharts /
+                                                   one ``kubectl kustomize`` of 200 overlays
+W4   2,000 generated releases                      as W3, ten times larger (scaling and memory)
+===  ============================================  ===========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import workloads
+from workloads import Project, Release
+
+WORKLOAD_KEYS = ("W1", "W2", "W3", "W4")
+SIZES = {"W1": 1, "W3": 200, "W4": 2000}
+TOOL_NAMES = ("pytemplar", "helm", "kustomize")
+
+
+@dataclass(frozen=True)
+class Tools:
+    """How to start each tool; ``None`` for a peer that is not installed."""
+
+    pytemplar: tuple[str, ...]
+    helm: str | None
+    kubectl: str | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one tool runs for a workload: one or more processes, timed together."""
+
+    tool: str
+    label: str
+    commands: tuple[tuple[str, ...], ...]
+
+
+@dataclass
+class Workload:
+    key: str
+    title: str
+    renders: int  # releases x environments rendered
+    steps: list[Step]
+
+
+def prepare(key: str, root: Path, tools: Tools) -> Workload:
+    """Write the inputs of workload ``key`` under ``root`` and say what each tool runs."""
+    root.mkdir(parents=True, exist_ok=True)
+    if key == "W2":
+        return _shop(root, tools)
+    return _generated(key, SIZES[key], root, tools)
+
+
+def _shop(root: Path, tools: Tools) -> Workload:
+    project = workloads.shop_project()
+    releases = project.releases()
+    folder = workloads.copy_shop(root / "pytemplar")
+    command = (*tools.pytemplar, "render", str(folder), "--all-envs")
+    steps = [Step("pytemplar", "pytemplar render --all-envs", (command,))]
+    steps += _peer_steps(tools, releases, root, umbrella=False)
+    title = f"the shop: {len(project.release_values)} releases x {len(project.namespaces)} environments"
+    return Workload("W2", title, len(releases), steps)
+
+
+def _generated(key: str, count: int, root: Path, tools: Tools) -> Workload:
+    project: Project = workloads.generated_project(count)
+    releases = project.releases()
+    folder = workloads.write_pytemplar(project, root / "pytemplar")
+    command = (*tools.pytemplar, "render", str(folder), "-e", "prod")
+    steps = [Step("pytemplar", "pytemplar render", (command,))]
+    steps += _peer_steps(tools, releases, root, umbrella=count > 1)
+    title = "one release (cold CLI)" if count == 1 else f"{count:,} releases in one environment"
+    return Workload(key, title, len(releases), steps)
+
+
+def _peer_steps(tools: Tools, releases: Sequence[Release], root: Path, umbrella: bool) -> list[Step]:
+    steps = []
+    if tools.helm:
+        steps.append((_helm_umbrella if umbrella else _helm_releases)(tools.helm, releases, root / "helm"))
+    if tools.kubectl:
+        steps.append(_kustomize(tools.kubectl, releases, root / "kustomize"))
+    return steps
+
+
+def _helm_releases(helm: str, releases: Sequence[Release], root: Path) -> Step:
+    chart, files = workloads.write_helm_releases(releases, root)
+    commands = tuple(
+        (helm, "template", release.name, str(chart), "--namespace", release.namespace, "--values", str(path))
+        for release, path in zip(releases, files, strict=True)
+    )
+    label = "helm template" if len(commands) == 1 else f"{len(commands)} x helm template"
+    return Step("helm", label, commands)
+
+
+def _helm_umbrella(helm: str, releases: Sequence[Release], root: Path) -> Step:
+    chart = workloads.write_helm_umbrella(releases, root)
+    command = (helm, "template", "bench", str(chart), "--namespace", releases[0].namespace)
+    return Step("helm", f"helm template (umbrella, {len(releases)} aliases)", (command,))
+
+
+def _kustomize(kubectl: str, releases: Sequence[Release], root: Path) -> Step:
+    folder, overlays = workloads.write_kustomize(releases, root)
+    target = overlays[0] if len(overlays) == 1 else folder
+    label = "kubectl kustomize" if len(overlays) == 1 else f"kubectl kustomize ({len(overlays)} overlays)"
+    return Step("kustomize", label, ((kubectl, "kustomize", str(target)),))

@@ -1,0 +1,219 @@
+"""Hostile JSON Schemas (values.schema.json of a third-party app): H39-H45.
+
+A schema may only refer to itself: no network, no files, no ``$ref`` cycles or chains that blow
+the stack, no JSON laxities (NaN, duplicate keys, overflowing numbers) that silently switch a
+constraint off, and no regular expression that can hang CI.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from .harness import RENDER, Batch, Case, Sandbox, batch_sandbox, run_batch
+
+SCHEMA = "app/values.schema.json"
+VALUES = ("values", "project", "-e", "dev", "-r", "one", "-o", "json")
+EXTERNAL = r"not allowed|self-contained|external"
+
+
+def _schema(case_id: str, schema: object, message: str, *, values: str = "", line: int | str | None = None) -> Case:
+    text = schema if isinstance(schema, str) else json.dumps(schema, indent=1)
+    files: dict[str, str | bytes] = {SCHEMA: text}
+    if values:
+        files["values"] = values
+    return Case(case_id, files, SCHEMA, message, line=line)
+
+
+def _with_property(name: str, subschema: object) -> dict[str, object]:
+    return {
+        "type": "object",
+        "properties": {"replicas": {"type": "integer"}, "image": {"type": "object"}, name: subschema},
+    }
+
+
+CHAIN: dict[str, object] = {"$defs": {f"d{i}": {"$ref": f"#/$defs/d{i + 1}"} for i in range(2000)}}
+CHAIN["$defs"]["d2000"] = {"type": "object"}  # type: ignore[index]
+CHAIN["$ref"] = "#/$defs/d0"
+
+CASES = [
+    # H39, H40: reference cycles and chains
+    _schema("H39a-ref-to-itself", {"$ref": "#"}, r"cycle|recurs"),
+    _schema(
+        "H39b-mutual-refs",
+        {"$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"},
+        r"cycle|recurs",
+    ),
+    _schema("H40-2000-chained-refs", CHAIN, r"chain|deep|limit|recurs|nest"),
+    # H41: the network
+    _schema("H41a-remote-ref", _with_property("x", {"$ref": "{LISTENER}/evil.json"}), EXTERNAL),
+    _schema(
+        "H41b-metadata-shaped-ref",
+        _with_property("x", {"$ref": "{LISTENER}/latest/meta-data/iam/security-credentials/"}),
+        EXTERNAL,
+    ),
+    _schema(
+        "H41c-remote-through-id",
+        {"$id": "{LISTENER}/root.json", "type": "object", "properties": {"replicas": {"$ref": "other.json"}}},
+        EXTERNAL,
+    ),
+    _schema(
+        "H41a-remote-ref-under-a-property-named-default",
+        # "default", "enum", "const" and "examples" are data keywords, but here they are property
+        # names whose values are subschemas: the check for external refs must still see the $ref.
+        _with_property("default", {"$ref": "{LISTENER}/hidden.json"}),
+        EXTERNAL,
+    ),
+    _schema("H41a-remote-dynamic-ref", _with_property("x", {"$dynamicRef": "{LISTENER}/d.json"}), EXTERNAL),
+    # H42: files
+    _schema("H42a-file-ref-etc-passwd", _with_property("x", {"$ref": "file:///etc/passwd"}), EXTERNAL),
+    _schema("H42b-file-ref-dev-zero", _with_property("x", {"$ref": "file:///dev/zero"}), EXTERNAL),
+    _schema("H42c-relative-ref-outside", _with_property("x", {"$ref": "../../../../outside/secret.json"}), EXTERNAL),
+    _schema(
+        "H42a-file-ref-under-a-property-named-enum",
+        _with_property("enum", {"$ref": "file://{OUTSIDE}/secret.json"}),
+        EXTERNAL + r"|cannot be resolved",
+        values="enum: 1\n",
+    ),
+    # H44: broken JSON and laxities that switch constraints off
+    _schema("H44a-not-json", '{"type": "object",\n  oops}', r"invalid JSON", line=2),
+    _schema("H44b-wrong-keyword-type", {"type": 42}, r"invalid JSON Schema.*type"),
+    _schema(
+        "H44c-number-overflowing-to-infinity",
+        '{"type": "object", "properties": {"replicas": {"type": "integer", "maximum": 1e999999}}}',
+        r"number|range|infinit|too large",
+    ),
+    _schema(
+        "H44c-number-underflowing-to-zero",
+        '{"type": "object", "properties": {"replicas": {"type": "integer", "minimum": 1e-400}}}',
+        r"number|range|too small|underflow",
+    ),
+    _schema("H44d-nan", '{"type": "object", "properties": {"replicas": {"minimum": NaN}}}', r"NaN"),
+    _schema("H44d-infinity", '{"type": "object", "properties": {"replicas": {"maximum": Infinity}}}', r"Infinity"),
+    _schema(
+        "H44e-duplicate-keys",
+        '{"type": "object", "properties": {"replicas": {"type": "string"}}, "properties": {}}',
+        r"duplicate key 'properties'",
+    ),
+    _schema("H44f-empty-file", "", r"invalid JSON", line=1),
+    _schema("H44g-top-level-array", "[]", r"must be an object"),
+    # H45: nesting
+    _schema("H45-20000-nested-arrays", "[" * 20000 + "]" * 20000, r"nest|deep"),
+    _schema("H45-150-nested-subschemas", '{"not": ' * 150 + "{}" + "}" * 150, r"nesting deeper than 100"),
+]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Batch]:
+    with batch_sandbox(tmp_path_factory.mktemp("schemas")) as sandbox:
+        yield run_batch(sandbox, CASES)
+
+
+@pytest.mark.parametrize("case", [case.param() for case in CASES])
+def test_hostile_schema_is_refused_naming_the_schema(batch: Batch, case: Case) -> None:
+    """Each refused naming values.schema.json, with no request to the listener and no content of
+    a file outside the app in any message."""
+    batch.check(case)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("true", id="H44b-schema-keyword-is-a-boolean"),
+        pytest.param("[1]", id="H44b-schema-keyword-is-a-list"),
+    ],
+)
+def test_non_string_schema_keyword_is_refused_not_a_crash(sandbox: Sandbox, value: str) -> None:
+    """H44b (found by the fuzz test): ``"$schema": true`` crashed jsonschema's draft lookup."""
+    sandbox.write({SCHEMA: f'{{"$schema": {value}, "type": "object"}}'})
+    result = sandbox.run(*RENDER)
+    sandbox.refused(result, file=SCHEMA, message=r"\$schema")
+
+
+# -- accepted ------------------------------------------------------------------------------------------------
+
+
+def test_legitimate_recursive_schema_validates(sandbox: Sandbox) -> None:
+    """H39c: a tree whose nodes refer to the node definition is a normal schema."""
+    schema = {
+        "$defs": {
+            "node": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string"},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+                },
+            }
+        },
+        "type": "object",
+        "properties": {"replicas": {"type": "integer"}, "image": {"type": "object"}, "tree": {"$ref": "#/$defs/node"}},
+    }
+    tree = {"name": "root", "children": [{"name": "a", "children": [{"name": "a1"}]}, {"name": "b"}]}
+    sandbox.write({SCHEMA: json.dumps(schema), "project/envs/dev.yaml": f"tree: {json.dumps(tree)}\n"})
+    result = sandbox.run(*VALUES)
+    sandbox.accepted(result)
+    assert json.loads(result.stdout)["tree"] == tree
+
+
+def test_recursive_schema_still_refuses_a_bad_node_at_its_line(sandbox: Sandbox) -> None:
+    """H39c: validation through the recursion still works and points at the overlay line."""
+    schema = {
+        "$defs": {"node": {"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#"}}}}},
+        "$ref": "#/$defs/node",
+        "properties": {"name": {"type": "string"}},
+    }
+    sandbox.write({SCHEMA: json.dumps(schema), "project/envs/dev.yaml": "children:\n  - name: [5]\n"})
+    result = sandbox.run(*VALUES)
+    sandbox.refused(result, file="project/envs/dev.yaml", line=2, message=r"children\[0\]\.name.*not of type")
+
+
+def test_remote_meta_schema_is_never_fetched(sandbox: Sandbox) -> None:
+    """H41d: an unknown ``$schema`` is refused clearly or validated with the default draft,
+    but never downloaded."""
+    sandbox.write({SCHEMA: json.dumps({"$schema": "{LISTENER}/meta.json", "type": "object"})})
+    result = sandbox.run(*RENDER)
+    sandbox.clean(result)
+    if result.code != 0:
+        sandbox.refused(result, file=SCHEMA, message=r"\$schema|draft|meta")
+
+
+# -- H43: regular expressions ---------------------------------------------------------------------------------
+
+REDOS = [
+    pytest.param(
+        {"type": "object", "properties": {"name": {"type": "string", "pattern": "^(a+)+$"}}},
+        "name: " + "a" * 34 + "!\n",
+        id="H43-nested-quantifier-pattern",
+    ),
+    pytest.param(
+        {"type": "object", "patternProperties": {"^(a+)+$": {"type": "string"}}},
+        "a" * 34 + "!: x\n",
+        id="H43-nested-quantifier-pattern-property",
+    ),
+]
+
+
+@pytest.mark.parametrize(("schema", "values"), REDOS)
+def test_catastrophic_pattern_is_bounded_by_the_time_limit(sandbox: Sandbox, schema: object, values: str) -> None:
+    """The run stops at the command's time limit, cleanly and with nothing written."""
+    sandbox.write({SCHEMA: json.dumps(schema), "project/envs/dev.yaml": values})
+    result = sandbox.run(*RENDER, "--timeout", "2")
+    sandbox.clean(result)
+    assert result.code != 0 and result.stdout == "" and result.changed == [], result.describe()
+    assert result.seconds < 10, result.describe()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Python's re backtracks exponentially and cannot be interrupted: needs a linear-time regex engine "
+    "(e.g. google-re2) or pattern checks in a time-bounded child (a design change)",
+)
+@pytest.mark.parametrize(("schema", "values"), REDOS)
+def test_catastrophic_pattern_is_refused_naming_the_schema(sandbox: Sandbox, schema: object, values: str) -> None:
+    """H43: the refusal names values.schema.json and says the pattern check took too long."""
+    sandbox.write({SCHEMA: json.dumps(schema), "project/envs/dev.yaml": values})
+    result = sandbox.run(*RENDER, "--timeout", "2")
+    sandbox.refused(result, file=SCHEMA, message=r"pattern")
