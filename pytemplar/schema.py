@@ -267,7 +267,11 @@ def _children(node: dict[str, Any], part: str | int) -> list[Any]:
     return [additional] if isinstance(additional, dict) else []
 
 
+_MISSING: Any = object()
+
+
 def _target(root: Any, ref: str) -> Any:
+    """The node a local JSON pointer reference (``#/$defs/x``) points to, or ``_MISSING``."""
     from urllib.parse import unquote
 
     node = root
@@ -278,7 +282,7 @@ def _target(root: Any, ref: str) -> Any:
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node = node[int(part)]
         else:
-            return None
+            return _MISSING
     return node
 
 
@@ -343,16 +347,7 @@ def _resolves(schema: Any, ref: str, anchors: set[str]) -> bool:
         return True
     if not fragment.startswith("/"):
         return fragment in anchors
-    node = schema
-    for part in fragment[1:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False
-    return True
+    return _target(schema, ref) is not _MISSING
 
 
 def _short(value: Any) -> str:

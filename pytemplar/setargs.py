@@ -91,6 +91,7 @@ from typing import Any, Literal
 from pytemplar.errors import Location, UsageError, escape_control
 from pytemplar.values import ValuePath, ValuesLayer, format_path
 from pytemplar.yamlio import MAX_DEPTH, resolve_plain
+from pytemplar.yamlout import scalar_text
 
 SetKind = Literal["set", "set-string", "set-json", "set-file"]
 SET_KINDS: tuple[SetKind, ...] = ("set", "set-string", "set-json", "set-file")
@@ -635,18 +636,8 @@ def _scalar_text(value: Any, kind: SetKind) -> str:
         if not isinstance(value, str):
             raise ValueError(f"--set-string values are text, not {type(value).__name__}")
         return value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ".nan"
-        if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
-        return repr(value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return scalar_text(value)  # written as YAML writes it, which --set reads back the same
     if isinstance(value, str):
         try:
             read = value if value == "" else resolve_plain(value)
