@@ -21,6 +21,7 @@ from pytemplar.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, Severity, UsageError, ValuesError
 from pytemplar.manifests import Manifest, parse_rendered
 from pytemplar.ordering import sort_manifests
+from pytemplar.policies import DEFAULT_KUBE_VERSION, check_removed_apis, valid_namespace
 from pytemplar.project import (
     PROJECT_FILE,
     App,
@@ -237,9 +238,19 @@ class _Session:
         )
         return manifests
 
+    def check(self, manifests: Sequence[Manifest]) -> list[Problem]:
+        """The manifest checks, with removed APIs judged against each environment's target version."""
+        problems = check_manifests(manifests)
+        for name, environment in self.project.environments.items():
+            version = environment.kube_version or self.project.kube_version or DEFAULT_KUBE_VERSION
+            mine = [m for m in manifests if m.environment == name]
+            problems.extend(check_removed_apis(mine, version))
+        return problems
+
     def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
         """Namespace objects for environments that ask for them (``createNamespace``)."""
-        wanted = sorted({(m.environment, m.namespace) for m in manifests if m.namespace})
+        # An invalid namespace is reported on the object that names it, not on a Namespace made for it.
+        wanted = sorted({(m.environment, m.namespace) for m in manifests if valid_namespace(m.namespace)})
         created: list[Manifest] = []
         for environment, namespace in wanted:
             if not self.project.environments[environment].create_namespace:
@@ -309,7 +320,7 @@ def render_with(options: RenderOptions) -> RenderResult:
             raise exc.scoped(release=spec.name, environment=environment) from None
         rendered.append((environment, spec.name))
     manifests.extend(session.namespaces(manifests))
-    problems = check_manifests(manifests)
+    problems = session.check(manifests)
     if problems:
         raise ManifestError.collect(problems)
     warnings = sorted(session.all_warnings("warning"), key=Problem.sort_key)
@@ -359,7 +370,7 @@ def validate(
                     seen.add(unscoped)
                     problems.append(problem)
     manifests.extend(session.namespaces(manifests))
-    problems.extend(check_manifests(manifests))
+    problems.extend(session.check(manifests))
     problems.extend(session.all_warnings("error"))
     return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from pytemplar import policies
 from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
 
@@ -57,7 +58,14 @@ def check_unique_identities(manifests: Sequence[Manifest]) -> Iterable[Problem]:
         )
 
 
-DEFAULT_CHECKS: tuple[Check, ...] = (check_required_fields, check_unique_identities)
+DEFAULT_CHECKS: tuple[Check, ...] = (
+    check_required_fields,
+    check_unique_identities,
+    policies.check_names,
+    policies.check_labels,
+    policies.check_selectors,
+    policies.check_references,
+)
 
 
 def check_manifests(manifests: Sequence[Manifest], checks: Sequence[Check] = DEFAULT_CHECKS) -> list[Problem]:

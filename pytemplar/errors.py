@@ -16,7 +16,7 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 
 # All C0 and C1 controls (a message is one line), and the bidirectional overrides.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def escape_control(text: str) -> str:

@@ -249,20 +249,36 @@ def test_utf16_values_file_is_read_or_refused_clearly(sandbox: Sandbox) -> None:
         sandbox.refused(result, file=OVERLAY, message=r"UTF-8|UTF-16|encoding")
 
 
-def test_invisible_and_bidi_characters_in_names_are_warned_about(sandbox: Sandbox) -> None:
-    """H34f: a name that reads ``admin`` but holds a right-to-left override or a zero-width space
-    (Trojan Source) renders, with a warning naming the value."""
+def test_invisible_and_bidi_characters_in_values_are_warned_about(sandbox: Sandbox) -> None:
+    """H34f: text that reads ``admin`` but holds a right-to-left override or a zero-width space
+    (Trojan Source) renders where Kubernetes accepts it (here a ConfigMap value), with a warning
+    naming the value."""
+    sandbox.write(
+        {
+            OVERLAY: 'suffix: "adm\\u202ein\\u200b"\n',
+            "app/templates/t.yaml.j2": configmap("  user: {{ values.suffix }}"),
+        }
+    )
+    result = sandbox.run(*RENDER)
+    sandbox.clean(result)
+    assert result.code == 0, result.describe()
+    assert any(doc["data"]["user"] == "adm\u202ein\u200b" for doc in result.documents())
+    assert "warning" in result.stderr and "suffix" in result.stderr, f"no warning\n{result.describe()}"
+
+
+def test_invisible_and_bidi_characters_in_names_are_refused(sandbox: Sandbox) -> None:
+    """H34f: in a name, such characters make an object Kubernetes refuses: caught before it."""
     sandbox.write(
         {
             OVERLAY: 'suffix: "adm\\u202ein\\u200b"\n',
             "app/templates/t.yaml.j2": configmap("  a: b", name="cm-{{ values.suffix }}"),
         }
     )
-    result = sandbox.run(*RENDER)
+    result = sandbox.run("validate", "project")
     sandbox.clean(result)
-    assert result.code == 0, result.describe()
-    assert any(doc["metadata"]["name"] == "cm-adm\u202ein\u200b" for doc in result.documents())
-    assert "warning" in result.stderr and "suffix" in result.stderr, f"no warning\n{result.describe()}"
+    assert result.code == 1, result.describe()
+    assert "is not a DNS-1123 subdomain [dns-name]" in result.stderr
+    assert "\u202e" not in result.stderr and "\u200b" not in result.stderr  # printed escaped
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,235 @@
+"""Correctness checks on rendered manifests that the cluster, or the first rollout, would reject.
+
+Each check has an id (shown in brackets after the message) and maps the manifests of a render to
+problems; all are on by default because each catches a manifest that is wrong, not a style:
+
+``removed-api``           an apiVersion the target Kubernetes version no longer serves
+``dns-name``              metadata.name that Kubernetes refuses for the kind
+``label-syntax``          label keys and values (text, at most 63 characters, the allowed characters)
+``annotation-type``       annotation values that are not text
+``selector-matches-template``  a workload whose selector does not select its own pod template
+``service-selects-pods``  a Service whose selector matches no pod template of the render
+``scale-target-exists``   an HPA whose target, or a PDB whose selector, matches nothing
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pytemplar.errors import Location, Problem
+from pytemplar.manifests import Manifest
+
+DEFAULT_KUBE_VERSION = "1.35"
+
+# (apiVersion, kind) -> (minor version that stopped serving it, replacement apiVersion or None)
+REMOVED_APIS: dict[tuple[str, str], tuple[int, str | None]] = {
+    **{("extensions/v1beta1", k): (16, "apps/v1") for k in ("Deployment", "DaemonSet", "ReplicaSet")},
+    ("extensions/v1beta1", "NetworkPolicy"): (16, "networking.k8s.io/v1"),
+    ("extensions/v1beta1", "PodSecurityPolicy"): (16, None),
+    ("extensions/v1beta1", "Ingress"): (22, "networking.k8s.io/v1"),
+    **{
+        (g, k): (16, "apps/v1")
+        for g in ("apps/v1beta1", "apps/v1beta2")
+        for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+    },
+    ("networking.k8s.io/v1beta1", "Ingress"): (22, "networking.k8s.io/v1"),
+    ("networking.k8s.io/v1beta1", "IngressClass"): (22, "networking.k8s.io/v1"),
+    **{
+        ("rbac.authorization.k8s.io/v1beta1", k): (22, "rbac.authorization.k8s.io/v1")
+        for k in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
+    },
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"): (22, "apiextensions.k8s.io/v1"),
+    **{
+        ("admissionregistration.k8s.io/v1beta1", k): (22, "admissionregistration.k8s.io/v1")
+        for k in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
+    },
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"): (22, "scheduling.k8s.io/v1"),
+    ("coordination.k8s.io/v1beta1", "Lease"): (22, "coordination.k8s.io/v1"),
+    ("batch/v1beta1", "CronJob"): (25, "batch/v1"),
+    ("policy/v1beta1", "PodDisruptionBudget"): (25, "policy/v1"),
+    ("policy/v1beta1", "PodSecurityPolicy"): (25, None),
+    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"): (25, "autoscaling/v2"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"): (26, "autoscaling/v2"),
+    ("discovery.k8s.io/v1beta1", "EndpointSlice"): (25, "discovery.k8s.io/v1"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"): (25, "node.k8s.io/v1"),
+    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"): (27, "storage.k8s.io/v1"),
+}
+
+WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
+_LABEL_NAME = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?\Z")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+# Kinds whose names must be DNS-1123 labels (they become host names); others are subdomains.
+_LABEL_NAMED = frozenset({"Namespace", "Service"})
+
+
+def _problem(manifest: Manifest, message: str, code: str, hint: str | None = None) -> Problem:
+    return Problem(
+        f"{manifest.describe()}: {message} [{code}]",
+        location=Location(manifest.source.path),
+        hint=hint,
+        release=manifest.release or None,
+        environment=manifest.environment,
+    )
+
+
+def _get(obj: Any, *path: str) -> Any:
+    for part in path:
+        obj = obj.get(part) if isinstance(obj, dict) else None
+    return obj
+
+
+def check_removed_apis(manifests: Sequence[Manifest], kube_version: str = DEFAULT_KUBE_VERSION) -> Iterable[Problem]:
+    minor = int(kube_version.split(".")[1])
+    for manifest in manifests:
+        removed = REMOVED_APIS.get((str(manifest.obj.get("apiVersion")), manifest.kind))
+        if removed and minor >= removed[0]:
+            since, replacement = removed
+            use = f"use apiVersion: {replacement}" if replacement else "it has no replacement"
+            yield _problem(
+                manifest,
+                f"apiVersion {manifest.obj['apiVersion']} is not served since Kubernetes 1.{since} "
+                f"(target {kube_version}); {use}",
+                "removed-api",
+            )
+
+
+def valid_namespace(name: str) -> bool:
+    return len(name) <= 63 and bool(_DNS_LABEL.match(name))
+
+
+def check_names(manifests: Sequence[Manifest]) -> Iterable[Problem]:
+    for manifest in manifests:
+        namespace = _get(manifest.obj, "metadata", "namespace")
+        if isinstance(namespace, str) and namespace and not valid_namespace(namespace):
+            yield _problem(
+                manifest,
+                f"metadata.namespace '{namespace}' is not a DNS-1123 label (at most 63 characters)",
+                "dns-name",
+                "use lower-case letters, digits and '-'",
+            )
+        name = _get(manifest.obj, "metadata", "name")
+        if not isinstance(name, str) or not name:
+            continue  # check_required_fields reports it
+        if manifest.kind in _LABEL_NAMED:
+            ok, rule = len(name) <= 63 and bool(_DNS_LABEL.match(name)), "a DNS-1123 label (at most 63 characters)"
+        else:
+            ok, rule = len(name) <= 253 and bool(_DNS_SUBDOMAIN.match(name)), "a DNS-1123 subdomain"
+        if not ok:
+            yield _problem(
+                manifest,
+                f"metadata.name '{name}' is not {rule}",
+                "dns-name",
+                "use lower-case letters, digits and '-' (and '.' between parts, except in a label)",
+            )
+
+
+def _label_problems(labels: Any, where: str) -> Iterable[tuple[str, str]]:
+    if not isinstance(labels, dict):
+        return
+    for key, value in labels.items():
+        prefix, _, name = str(key).rpartition("/")
+        if (
+            not name
+            or len(name) > 63
+            or not _LABEL_NAME.match(name)
+            or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)))
+        ):
+            yield f"{where} key '{key}' is not a valid label key", "label-syntax"
+        if not isinstance(value, str):
+            yield f"{where}['{key}'] is {type(value).__name__}, not text; quote it", "label-syntax"
+        elif len(value) > 63 or not _LABEL_NAME.match(value):
+            yield (
+                f"{where}['{key}'] value '{value[:70]}' is not a valid label value "
+                "(at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)",
+                "label-syntax",
+            )
+
+
+def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
+    for manifest in manifests:
+        places = [("metadata.labels", _get(manifest.obj, "metadata", "labels"))]
+        if manifest.kind in WORKLOADS:
+            places.append(
+                ("spec.template.metadata.labels", _get(manifest.obj, "spec", "template", "metadata", "labels"))
+            )
+            places.append(("spec.selector.matchLabels", _get(manifest.obj, "spec", "selector", "matchLabels")))
+        for where, labels in places:
+            for message, code in _label_problems(labels, where):
+                yield _problem(manifest, message, code)
+        annotations = _get(manifest.obj, "metadata", "annotations")
+        if isinstance(annotations, dict):
+            for key, value in annotations.items():
+                if not isinstance(value, str):
+                    yield _problem(
+                        manifest,
+                        f"metadata.annotations['{key}'] is {type(value).__name__}, not text; quote it",
+                        "annotation-type",
+                    )
+
+
+def _pod_labels(manifest: Manifest) -> dict[str, Any] | None:
+    if manifest.kind in WORKLOADS or manifest.kind == "CronJob":
+        template = _get(manifest.obj, "spec", "template") or _get(
+            manifest.obj, "spec", "jobTemplate", "spec", "template"
+        )
+        labels = _get(template, "metadata", "labels")
+    elif manifest.kind == "Pod":
+        labels = _get(manifest.obj, "metadata", "labels")
+    else:
+        return None
+    return labels if isinstance(labels, dict) else {}
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    return all(labels.get(key) == value for key, value in selector.items())
+
+
+def check_selectors(manifests: Sequence[Manifest]) -> Iterable[Problem]:
+    for manifest in manifests:
+        if manifest.kind not in WORKLOADS - {"Job"}:
+            continue
+        selector = _get(manifest.obj, "spec", "selector", "matchLabels")
+        labels = _pod_labels(manifest) or {}
+        if isinstance(selector, dict) and not _selects(selector, labels):
+            yield _problem(
+                manifest,
+                "spec.selector.matchLabels does not match spec.template.metadata.labels",
+                "selector-matches-template",
+                "every selector label must be among the pod template's labels",
+            )
+
+
+def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
+    pods: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    by_name: set[tuple[str, str, str, str]] = set()
+    for manifest in manifests:
+        labels = _pod_labels(manifest)
+        if labels is not None:
+            pods.setdefault((manifest.environment, manifest.namespace), []).append(labels)
+        by_name.add((manifest.environment, manifest.namespace, manifest.kind, manifest.name))
+    for manifest in manifests:
+        scope = (manifest.environment, manifest.namespace)
+        if manifest.kind == "Service":
+            selector = _get(manifest.obj, "spec", "selector")
+            if isinstance(selector, dict) and selector and not any(_selects(selector, p) for p in pods.get(scope, [])):
+                yield _problem(
+                    manifest,
+                    f"spec.selector {selector} matches no pod template in namespace '{manifest.namespace}'",
+                    "service-selects-pods",
+                )
+        elif manifest.kind == "HorizontalPodAutoscaler":
+            target = _get(manifest.obj, "spec", "scaleTargetRef")
+            kind, name = _get(target, "kind"), _get(target, "name")
+            if (*scope, str(kind), str(name)) not in by_name:
+                yield _problem(
+                    manifest, f"spec.scaleTargetRef {kind} '{name}' is not in the render", "scale-target-exists"
+                )
+        elif manifest.kind == "PodDisruptionBudget":
+            selector = _get(manifest.obj, "spec", "selector", "matchLabels")
+            if isinstance(selector, dict) and not any(_selects(selector, p) for p in pods.get(scope, [])):
+                yield _problem(
+                    manifest, "spec.selector.matchLabels matches no pod template of the render", "scale-target-exists"
+                )

@@ -1,0 +1,158 @@
+"""Each correctness check alone, on manifests written as YAML."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+
+import pytest
+
+from pytemplar.errors import Location, Problem
+from pytemplar.manifests import Manifest
+from pytemplar.policies import check_labels, check_names, check_references, check_removed_apis, check_selectors
+from pytemplar.yamlio import load_documents
+
+Check = Callable[[Sequence[Manifest]], Iterable[Problem]]
+
+
+def manifests(text: str) -> list[Manifest]:
+    documents = load_documents(textwrap.dedent(text), "t.yaml")
+    return [Manifest(d.data, "r", "prod", "templates/t.yaml.j2", Location("t.yaml.j2", d.line)) for d in documents]
+
+
+DEPLOYMENT = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: ns, labels: {app: web}}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template: {metadata: {labels: {app: web, tier: front}}}
+"""
+
+
+def messages(check: Check, text: str) -> list[str]:
+    return [p.message for p in check(manifests(text))]
+
+
+def test_a_consistent_deployment_service_hpa_and_pdb_pass_every_check() -> None:
+    text = (
+        DEPLOYMENT
+        + """
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web, namespace: ns}
+    spec: {selector: {app: web}}
+    ---
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: web, namespace: ns}
+    spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}}
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: web, namespace: ns}
+    spec: {selector: {matchLabels: {tier: front}}}
+    """
+    )
+    for check in (check_names, check_labels, check_selectors, check_references, check_removed_apis):
+        assert messages(check, text) == []
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (
+            "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web}\n",
+            "Ingress web: apiVersion extensions/v1beta1 is not served since Kubernetes 1.22 (target 1.35); "
+            "use apiVersion: networking.k8s.io/v1 [removed-api]",
+        ),
+        (
+            "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\n",
+            "PodSecurityPolicy p: apiVersion policy/v1beta1 is not served since Kubernetes 1.25 (target 1.35); "
+            "it has no replacement [removed-api]",
+        ),
+    ],
+)
+def test_removed_apis_name_the_replacement(document: str, expected: str) -> None:
+    assert messages(check_removed_apis, document) == [expected]
+
+
+def test_an_api_still_served_by_the_target_version_passes() -> None:
+    ingress = "apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: {name: web}\n"
+    assert list(check_removed_apis(manifests(ingress), "1.21")) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "ok"),
+    [
+        ("ConfigMap", "web.config-1", True),
+        ("ConfigMap", "Web", False),
+        ("ConfigMap", "web_config", False),
+        ("Service", "web.front", False),  # a Service name is a DNS label: no dots
+        ("Service", "w" * 64, False),
+        ("Deployment", "w" * 253, True),
+    ],
+)
+def test_names_follow_the_rule_of_their_kind(kind: str, name: str, ok: bool) -> None:
+    found = messages(check_names, f"apiVersion: v1\nkind: {kind}\nmetadata: {{name: '{name}'}}\n")
+    assert (found == []) is ok
+    if not ok:
+        assert found[0].endswith("[dns-name]")
+
+
+def test_labels_and_annotations_must_be_valid_text() -> None:
+    text = """
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: c
+      labels: {ok: fine, "bad key!": x, enabled: true, long: %s}
+      annotations: {nginx.ingress.kubernetes.io/canary: true}
+    """ % ("v" * 64)
+    assert messages(check_labels, text) == [
+        "ConfigMap c: metadata.labels key 'bad key!' is not a valid label key [label-syntax]",
+        "ConfigMap c: metadata.labels['enabled'] is bool, not text; quote it [label-syntax]",
+        f"ConfigMap c: metadata.labels['long'] value '{'v' * 64}' is not a valid label value (at most 63 letters, "
+        "digits, '-', '_' or '.', starting and ending with a letter or digit) [label-syntax]",
+        "ConfigMap c: metadata.annotations['nginx.ingress.kubernetes.io/canary'] is bool, not text; quote it "
+        "[annotation-type]",
+    ]
+
+
+def test_a_selector_must_select_its_own_pod_template() -> None:
+    text = DEPLOYMENT.replace("matchLabels: {app: web}", "matchLabels: {app: webb}")
+    assert messages(check_selectors, text) == [
+        "Deployment ns/web: spec.selector.matchLabels does not match spec.template.metadata.labels "
+        "[selector-matches-template]"
+    ]
+
+
+def test_services_hpas_and_pdbs_must_point_at_something_in_the_render() -> None:
+    text = (
+        DEPLOYMENT
+        + """
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: api, namespace: ns}
+    spec: {selector: {app: api}}
+    ---
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: api, namespace: ns}
+    spec: {scaleTargetRef: {kind: Deployment, name: api}}
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: api, namespace: other}
+    spec: {selector: {matchLabels: {app: web}}}
+    """
+    )
+    assert messages(check_references, text) == [
+        "Service ns/api: spec.selector {'app': 'api'} matches no pod template in namespace 'ns' [service-selects-pods]",
+        "HorizontalPodAutoscaler ns/api: spec.scaleTargetRef Deployment 'api' is not in the render "
+        "[scale-target-exists]",
+        "PodDisruptionBudget other/api: spec.selector.matchLabels matches no pod template of the render "
+        "[scale-target-exists]",
+    ]
