@@ -552,7 +552,3 @@ def template_context(
         "app": as_template_data({"name": app.name, "version": app.version}, "app"),
         "capabilities": as_template_data({"kubeVersion": kube_version or ""}, "capabilities"),
     }
-
-
-def describe_path(path: ValuePath) -> str:
-    return format_path(path)

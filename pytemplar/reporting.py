@@ -11,8 +11,6 @@ from pytemplar.errors import Problem, display_path, escape_control
 from pytemplar.values import Origin, ValuePath, dotted, iter_leaves
 from pytemplar.yamlout import scalar_text
 
-FORMATS = ("text", "json", "github", "junit")
-
 
 def strictly(problems: Sequence[Problem]) -> list[Problem]:
     """The problems with every warning made an error (``validate --strict``)."""

@@ -23,7 +23,6 @@ DEFAULT_TIMEOUT = 300.0  # seconds of wall-clock time for one command
 DEFAULT_MEMORY_MIB = 4096  # address space of the child, in MiB
 
 EXIT_TIMEOUT = 124  # as timeout(1)
-EXIT_MEMORY = 1
 
 
 @dataclass(frozen=True)
