@@ -1,0 +1,199 @@
+"""What every command shares: the typer app, common options, and ``_run``, which turns failures into exit codes.
+
+Exit codes: 0 success, 1 invalid input, 2 usage error, 3 internal error (a bug: rerun with
+--debug for the traceback), 124 time limit, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from pytemplar import __version__
+from pytemplar.errors import PytemplarError, UsageError
+
+if TYPE_CHECKING:
+    from pytemplar.setargs import SetKind
+
+app = typer.Typer(
+    name="pytemplar",
+    help="Render Kubernetes manifests from one app template for many releases and environments.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_BUG = 3
+
+
+class OutputFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+
+
+ProjectArg = Annotated[
+    Path, typer.Argument(metavar="PROJECT", help="Project folder (holding pytemplar.yaml).", show_default=True)
+]
+EnvOpt = Annotated[
+    list[str] | None, typer.Option("--env", "-e", metavar="ENV", help="Environment; repeat for several.")
+]
+ReleaseOpt = Annotated[
+    list[str] | None,
+    typer.Option("--release", "-r", metavar="RELEASE", help="Release; repeat for several (default: all)."),
+]
+ValuesOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--values", "-f", metavar="FILE", help="Extra values file, above every project layer; repeatable."),
+]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
+TimeoutOpt = Annotated[
+    float,
+    typer.Option("--timeout", min=0, metavar="SECONDS", help="Stop the command after this many seconds (0: no limit)."),
+]
+MemoryOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-memory", min=0, metavar="MIB", help="Stop the command above this many MiB of memory (0: no limit)."
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set", metavar="KEY=VALUE", help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable."
+    ),
+]
+SetStringOpt = Annotated[
+    list[str] | None, typer.Option("--set-string", metavar="KEY=VALUE", help="Like --set; values are always text.")
+]
+SetJsonOpt = Annotated[
+    list[str] | None, typer.Option("--set-json", metavar="KEY=JSON", help='Set a value from JSON: a.b={"x":1}.')
+]
+SetFileOpt = Annotated[
+    list[str] | None, typer.Option("--set-file", metavar="KEY=FILE", help="Set a value to a file's text: a.b=FILE.")
+]
+
+
+def _set_arguments(
+    set_json: list[str] | None, set_: list[str] | None, set_string: list[str] | None, set_file: list[str] | None
+) -> list[tuple[SetKind, str]]:
+    """All --set* arguments in the order they apply (Helm's): JSON, plain, string, file."""
+    ordered: list[tuple[SetKind, list[str] | None]] = [
+        ("set-json", set_json),
+        ("set", set_),
+        ("set-string", set_string),
+        ("set-file", set_file),
+    ]
+    return [(kind, text) for kind, texts in ordered for text in texts or []]
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int) -> None:
+    """Run ``action`` under the limits, turning every failure into a message and an exit code."""
+    from pytemplar.supervise import Limits, run_limited
+
+    def guarded() -> int:
+        try:
+            return action() or 0
+        except UsageError as exc:
+            _report(exc)
+            return EXIT_USAGE
+        except PytemplarError as exc:
+            _report(exc)
+            return EXIT_INVALID
+        except MemoryError:
+            _err(
+                f"error: the command needed more than {_memory_limit_mib(max_memory)} MiB of memory and was stopped\n"
+                "  hint: a template or values file builds something very large; --max-memory raises the limit\n"
+            )
+            return EXIT_INVALID
+        except KeyboardInterrupt:
+            _err("interrupted\n")
+            return 130
+        except typer.Exit as exc:
+            return int(exc.exit_code)
+        except Exception as exc:  # a bug: say so, without a traceback unless asked
+            if debug:
+                traceback.print_exc()
+            _err(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "  this is a bug in pytemplar; rerun with --debug and report the traceback\n"
+            )
+            return EXIT_BUG
+
+    def timed_out() -> None:
+        _err(
+            f"error: the command took longer than {timeout:g} s and was stopped\n"
+            "  hint: a template loops for too long; --timeout raises the limit\n"
+        )
+
+    try:
+        code = run_limited(guarded, Limits(timeout, max_memory), timed_out)
+    except KeyboardInterrupt:
+        _err("interrupted\n")
+        code = 130
+    if code:
+        raise typer.Exit(code)
+
+
+def _memory_limit_mib(asked: int) -> int:
+    """The address-space limit in force (it may be lower than asked for, set by the caller)."""
+    import resource
+
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return asked if soft == resource.RLIM_INFINITY else soft // (1024 * 1024)
+
+
+def _report(exc: PytemplarError) -> None:
+    from pytemplar.reporting import as_text
+
+    _err(as_text(exc.problems))
+
+
+def _usage(message: str) -> NoReturn:
+    raise UsageError(message)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"pytemplar {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """pytemplar: Kubernetes manifests from Jinja2 app templates with layered, validated values."""
+
+
+def entrypoint() -> None:
+    """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
+    try:
+        app(prog_name="pytemplar")
+    except KeyboardInterrupt:
+        _err("interrupted\n")
+        sys.exit(130)

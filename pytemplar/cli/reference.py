@@ -1,0 +1,71 @@
+"""`pytemplar schema` and `pytemplar docs`: reference material for editors and readers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pytemplar.cli._common import (
+    DebugOpt,
+    _run,
+    _usage,
+    app,
+)
+from pytemplar.errors import UsageError
+
+
+class SchemaName(StrEnum):
+    values = "values"
+    project = "project"
+    app = "app"
+
+
+@app.command("schema")
+def schema_command(
+    which: Annotated[
+        SchemaName,
+        typer.Argument(metavar="values|project|app", help="An app's values schema, or pytemplar's own."),
+    ],
+    app_folder: Annotated[
+        Path | None, typer.Argument(metavar="[APP]", help="The app template folder (for 'values').")
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Print a JSON Schema: an app's values schema, or that of pytemplar.yaml or app.yaml (for editors)."""
+
+    def action() -> None:
+        from pytemplar.project import Workspace, builtin_schema
+
+        if which is SchemaName.values:
+            if app_folder is None:
+                _usage("schema values needs the app template folder: pytemplar schema values APP")
+            found = Workspace().app(app_folder).schema
+            if found is None:
+                raise UsageError(f"the app '{app_folder}' has no values.schema.json")
+            schema = found.schema
+        else:
+            schema = builtin_schema(f"{'pytemplar' if which is SchemaName.project else 'app'}.schema.json").schema
+        sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+
+    _run(action, debug, 0, 0)
+
+
+@app.command("docs")
+def docs_command(
+    app_folder: Annotated[Path, typer.Argument(metavar="APP", help="The app template folder.")],
+    debug: DebugOpt = False,
+) -> None:
+    """Print the Markdown values reference of an app template (key, type, default, description)."""
+
+    def action() -> None:
+        from pytemplar.docsgen import values_reference
+        from pytemplar.project import Workspace
+
+        sys.stdout.write(values_reference(Workspace().app(app_folder)))
+
+    _run(action, debug, 0, 0)

@@ -1,0 +1,94 @@
+"""`pytemplar render`: manifests to stdout or to a folder."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pytemplar.cli._common import (
+    DebugOpt,
+    EnvOpt,
+    MemoryOpt,
+    OutputFormat,
+    ProjectArg,
+    ReleaseOpt,
+    SetFileOpt,
+    SetJsonOpt,
+    SetOpt,
+    SetStringOpt,
+    TimeoutOpt,
+    ValuesOpt,
+    _err,
+    _run,
+    _set_arguments,
+    _usage,
+    app,
+)
+from pytemplar.errors import escape_control
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
+
+
+@app.command()
+def render(
+    project: ProjectArg = Path("."),
+    env: EnvOpt = None,
+    all_envs: Annotated[bool, typer.Option("--all-envs", help="Render every environment.")] = False,
+    release: ReleaseOpt = None,
+    values: ValuesOpt = None,
+    set_: SetOpt = None,
+    set_string: SetStringOpt = None,
+    set_json: SetJsonOpt = None,
+    set_file: SetFileOpt = None,
+    output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Stream format.")] = OutputFormat.yaml,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            metavar="DIR",
+            help="Write DIR/<env>/<release>/<file>.yaml instead of stdout; the folder is replaced atomically.",
+        ),
+    ] = None,
+    debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
+) -> None:
+    """Render manifests to stdout (for kubectl apply -f -) or to a folder."""
+
+    def action() -> None:
+        from pytemplar import api
+        from pytemplar import output as out
+        from pytemplar.project import Workspace, load_project
+
+        envs = list(env or [])
+        if all_envs and envs:
+            _usage("use either --env or --all-envs, not both")
+        if not envs and not all_envs:
+            known = load_project(project, Workspace()).environments
+            if len(known) != 1:
+                _usage(f"choose an environment with -e ({', '.join(known)}) or use --all-envs")
+        sets = _set_arguments(set_json, set_, set_string, set_file)
+        result = api.render(project, envs, release or [], values or [], sets)
+        if result.warnings:
+            from pytemplar.reporting import as_text
+
+            _err(as_text(result.warnings))
+        if output_dir is not None:
+            apps = [Path(p) for p in _app_folders(project)]
+            written = out.write_folder(result.manifests, output_dir, [project, *apps], apps)
+            shown = escape_control(str(output_dir))
+            _err(f"wrote {len(written)} files for {len(result.releases)} releases to {shown}\n")
+            return
+        text = out.to_json(result.manifests) if output is OutputFormat.json else out.to_yaml_stream(result.manifests)
+        sys.stdout.write(text)
+
+    _run(action, debug, timeout, max_memory)
+
+
+def _app_folders(project: Path) -> list[Path]:
+    from pytemplar.project import Workspace, load_project
+
+    loaded = load_project(project, Workspace())
+    return [spec.app_path for spec in loaded.releases.values()]
