@@ -24,8 +24,12 @@ __all__ = [
     "UsageError",
     "ValuesError",
     "__version__",
+    "diff",
+    "edit_values",
     "release_values",
     "render",
+    "rollout",
+    "rollout_status",
     "validate",
 ]
 
@@ -41,12 +45,14 @@ from pytemplar.errors import (
 )
 
 if TYPE_CHECKING:
-    from pytemplar.api import release_values, render, validate
+    from pytemplar.api import diff, edit_values, release_values, render, rollout, rollout_status, validate
+
+_API = ("diff", "edit_values", "release_values", "render", "rollout", "rollout_status", "validate")
 
 
 def __getattr__(name: str) -> Any:
     # The API pulls in Jinja2 and jsonschema; import it only when it is used.
-    if name in ("render", "validate", "release_values"):
+    if name in _API:
         from pytemplar import api
 
         return getattr(api, name)

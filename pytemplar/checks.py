@@ -68,6 +68,11 @@ DEFAULT_CHECKS: tuple[Check, ...] = (
 )
 
 
+def selected_checks(opt_in: Sequence[str]) -> tuple[Check, ...]:
+    """The default checks and the opt-in ones named (ids of ``policies.OPT_IN_CHECKS``)."""
+    return (*DEFAULT_CHECKS, *(policies.OPT_IN_CHECKS[name] for name in opt_in))
+
+
 def check_manifests(manifests: Sequence[Manifest], checks: Sequence[Check] = DEFAULT_CHECKS) -> list[Problem]:
     problems: list[Problem] = []
     for check in checks:

@@ -25,6 +25,7 @@ from jinja2.utils import missing
 
 from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.project import App
+from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import load_yaml
 from pytemplar.yamlout import double_quoted, dump_yaml
@@ -442,7 +443,8 @@ class TemplateEngine:
         for name in self.app.manifest_templates:
             template = self._template(name)
             try:
-                text = template.render(full)
+                with activity(self.app.template_paths[name], "rendering this template"):
+                    text = template.render(full)
             except TemplateError:
                 raise
             except MemoryError:

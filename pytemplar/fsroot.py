@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
-from pathlib import Path
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 from pytemplar.errors import FileAccessError, Location, display_path
 
@@ -117,6 +119,123 @@ class Root:
                     full = Path(current) / name
                     found.append(full.relative_to(self.path).as_posix())
         return found
+
+
+if sys.platform == "win32":  # pragma: no cover
+    from pathlib import WindowsPath as _ConcretePath
+else:
+    from pathlib import PosixPath as _ConcretePath
+
+
+class MemberPath(_ConcretePath):
+    """The path of a file held in memory (a member of an app archive).
+
+    Callers of :meth:`Root.resolve` ask the result ``is_file()``; nothing is on disk at this
+    path, so the answer comes from the archive.
+    """
+
+    _member_exists = False
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        return self._member_exists
+
+
+@dataclass(frozen=True)
+class ArchiveRoot(Root):
+    """An app read from an archive into memory: the same reads as :class:`Root`, no disk.
+
+    ``path`` is what messages show (the archive path and its top folder, or the folder it was
+    packaged from); ``files`` maps names relative to the root (``templates/a.yaml.j2``) to their
+    bytes. The archive reader has refused links, special files and names that leave the root.
+    """
+
+    files: Mapping[str, bytes] = field(default_factory=dict, compare=False)
+
+    def _name(self, relative: str | os.PathLike[str]) -> str:
+        """``relative`` as a member name, refused when it leads outside the root."""
+        text = os.fspath(relative)
+        name = _inside_name(text)
+        if name is None:
+            raise FileAccessError(
+                f"'{relative}' is outside the folder '{display_path(self.path)}'",
+                location=Location(str(self.path / text)),
+                hint="files may only be read from inside the project or app folder",
+            )
+        return name
+
+    def _is_folder(self, name: str) -> bool:
+        prefix = f"{name}/" if name else ""
+        return any(key.startswith(prefix) for key in self.files)
+
+    def resolve(self, relative: str | os.PathLike[str]) -> Path:
+        name = self._name(relative)
+        path = MemberPath(self.path / name) if name else MemberPath(self.path)
+        path._member_exists = name in self.files
+        return path
+
+    def exists(self, relative: str | os.PathLike[str]) -> bool:
+        try:
+            return self._name(relative) in self.files
+        except FileAccessError:
+            return False
+
+    def present(self, relative: str | os.PathLike[str]) -> bool:
+        try:
+            name = self._name(relative)
+        except FileAccessError:
+            return False
+        return name in self.files or self._is_folder(name)
+
+    def read_bytes(self, relative: str | os.PathLike[str], *, limit: int = MAX_FILE_BYTES) -> bytes:
+        name = self._name(relative)
+        shown = str(self.path / relative)
+        data = self.files.get(name)
+        if data is None:
+            if self._is_folder(name):
+                raise FileAccessError(f"'{relative}' is a folder, not a file", location=Location(shown))
+            raise FileAccessError(f"file '{relative}' not found", location=Location(shown))
+        if len(data) > limit:
+            raise FileAccessError(
+                f"'{relative}' is {len(data)} bytes, above the limit of {limit}", location=Location(shown)
+            )
+        return data
+
+    def below(self, folder: str, *, keep: str) -> ArchiveRoot:
+        """The files below ``folder`` as a root of their own, with those below ``keep`` kept at
+        the same names (an archive's vendored dependencies stay visible to each of them)."""
+        inner = f"{self._name(folder)}/"
+        kept = f"{self._name(keep)}/"
+        files = {name: data for name, data in self.files.items() if name.startswith(kept)}
+        files.update({name[len(inner) :]: data for name, data in self.files.items() if name.startswith(inner)})
+        return ArchiveRoot(self.path / folder, files)
+
+    def list_files(self, folder: str, suffix: str = "") -> list[str]:
+        """Files below ``folder``, in the order :meth:`Root.list_files` gives for a folder:
+        a folder's own files (sorted) before those of its subfolders (sorted)."""
+        name = self._name(folder)
+        prefix = f"{name}/" if name else ""
+        found = [key for key in self.files if key.startswith(prefix) and key.endswith(suffix)]
+        return sorted(found, key=_walk_order)
+
+
+def _inside_name(text: str) -> str | None:
+    """``text`` with ``.`` and ``..`` applied, or None when it is absolute or climbs out."""
+    if text.startswith("/") or "\\" in text:
+        return None
+    parts: list[str] = []
+    for part in PurePosixPath(text).parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _walk_order(name: str) -> list[tuple[int, str]]:
+    *folders, file = name.split("/")
+    return [*((1, part) for part in folders), (0, file)]
 
 
 def decode_utf8(data: bytes, path: str) -> str:

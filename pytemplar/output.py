@@ -36,6 +36,9 @@ def to_json(manifests: Sequence[Manifest]) -> str:
 
 
 def _file_name(manifest: Manifest) -> str:
+    if not manifest.template.startswith("templates/"):
+        # Made from pytemplar.yaml (a generator): never write a file named like a project file.
+        return f"generated-{manifest.kind.lower()}s.yaml"
     name = manifest.template.removeprefix("templates/")
     return name.removesuffix(".j2")
 

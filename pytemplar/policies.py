@@ -10,6 +10,12 @@ problems; all are on by default because each catches a manifest that is wrong, n
 ``selector-matches-template``  a workload whose selector does not select its own pod template
 ``service-selects-pods``  a Service whose selector matches no pod template of the render
 ``scale-target-exists``   an HPA whose target, or a PDB whose selector, matches nothing
+
+Opt-in checks are about practice rather than correctness; ``--check`` or ``checks:`` in
+pytemplar.yaml turns them on (``OPT_IN_CHECKS``):
+
+``image-pinned``          every container image names a version tag (not ``latest``) or a digest
+``resources-set``         every container sets requests and limits for cpu and memory
 """
 
 from __future__ import annotations
@@ -233,3 +239,72 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                 yield _problem(
                     manifest, "spec.selector.matchLabels matches no pod template of the render", "scale-target-exists"
                 )
+
+
+# -- opt-in checks ---------------------------------------------------------------------------------------
+
+
+def _containers(manifest: Manifest) -> Iterable[tuple[str, dict[str, Any]]]:
+    """Each container and init container of a Pod, workload or CronJob, named for messages."""
+    if manifest.kind == "Pod":
+        spec = _get(manifest.obj, "spec")
+    elif manifest.kind == "CronJob":
+        spec = _get(manifest.obj, "spec", "jobTemplate", "spec", "template", "spec")
+    elif manifest.kind in WORKLOADS or manifest.kind == "ReplicationController":
+        spec = _get(manifest.obj, "spec", "template", "spec")
+    else:
+        return
+    for field in ("initContainers", "containers"):
+        listed = _get(spec, field)
+        for index, container in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(container, dict):
+                name = container.get("name")
+                yield (f"{field}[{index}] '{name}'" if isinstance(name, str) else f"{field}[{index}]"), container
+
+
+def _unpinned(image: str) -> str | None:
+    """Why ``image`` does not pin what runs, or None when a tag or digest pins it."""
+    if "@" in image:
+        return None  # a digest pins the exact image
+    name = image.rsplit("/", 1)[-1]  # a registry port (host:5000/app) is not a tag
+    tag = name.partition(":")[2]
+    if not tag:
+        return "has no tag, which means 'latest'"
+    if tag == "latest":
+        return "uses the tag 'latest'"
+    return None
+
+
+def check_image_pinned(manifests: Sequence[Manifest]) -> Iterable[Problem]:
+    for manifest in manifests:
+        for where, container in _containers(manifest):
+            image = container.get("image")
+            reason = _unpinned(image) if isinstance(image, str) and image else None
+            if reason:
+                yield _problem(
+                    manifest,
+                    f"{where}: image '{image}' {reason}",
+                    "image-pinned",
+                    "name a version tag (app:1.4.2) or a digest (app@sha256:...), so every node runs the same image",
+                )
+
+
+_RESOURCES = tuple(f"{section}.{name}" for section in ("requests", "limits") for name in ("cpu", "memory"))
+
+
+def check_resources_set(manifests: Sequence[Manifest]) -> Iterable[Problem]:
+    for manifest in manifests:
+        for where, container in _containers(manifest):
+            resources = container.get("resources")
+            missing = [f"resources.{entry}" for entry in _RESOURCES if _get(resources, *entry.split(".")) in (None, "")]
+            if missing:
+                yield _problem(
+                    manifest,
+                    f"{where} does not set {', '.join(missing)}",
+                    "resources-set",
+                    "set requests (what the scheduler reserves) and limits (what the container may use) "
+                    "for cpu and memory",
+                )
+
+
+OPT_IN_CHECKS = {"image-pinned": check_image_pinned, "resources-set": check_resources_set}

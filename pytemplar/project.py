@@ -6,6 +6,7 @@ release that uses it; that is what makes rendering many releases cheap.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -14,8 +15,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError
-from pytemplar.fsroot import Root
+from pytemplar.archive import archive_root, is_archive_name, read_archive_bytes, read_archive_file, sha256_hex
+from pytemplar.dependencies import (
+    VENDORED,
+    Dependency,
+    check_dependency,
+    declared_dependencies,
+    dependency_cycle,
+    importable_helpers,
+    merge_dependency,
+)
+from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
+from pytemplar.fsroot import ArchiveRoot, Root
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
 from pytemplar.yamlio import YamlDocument, load_mapping
@@ -66,6 +77,8 @@ class App:
     schema: CompiledSchema | None
     templates: dict[str, str]  # name relative to templates/ -> source text
     template_paths: dict[str, str]  # name -> file path shown to users
+    # Apps whose helpers the templates import as @NAME/_x.j2, directly or not, by name.
+    dependencies: dict[str, Dependency] = field(default_factory=dict)
 
     @property
     def manifest_templates(self) -> list[str]:
@@ -102,6 +115,8 @@ class Project:
     values: ValuesLayer
     environments: dict[str, Environment]
     releases: dict[str, ReleaseSpec]
+    # The parsed pytemplar.yaml, with locations: transforms read their declarations from it.
+    document: YamlDocument | None = None
 
     def releases_in(self, environment: str) -> list[ReleaseSpec]:
         return [
@@ -115,6 +130,10 @@ class Workspace:
 
     _documents: dict[Path, YamlDocument] = field(default_factory=dict)
     _apps: dict[Path, App] = field(default_factory=dict)
+    # Expected sha256 of app archives (real path -> digest and where pytemplar.yaml says it).
+    _pins: dict[Path, list[tuple[str, Location]]] = field(default_factory=dict)
+    # The apps being loaded, outermost first, with where each was declared as a dependency.
+    _loading: list[tuple[str, Location | None]] = field(default_factory=list)
 
     def yaml_mapping(self, root: Root, relative: str, what: str) -> YamlDocument:
         named = root.path / relative
@@ -152,15 +171,48 @@ class Workspace:
             self._apps[real] = cached
         return cached
 
+    def pin_archive(self, archive: Path, sha256: str, at: Location) -> None:
+        """Expect the app archive ``archive`` to have this sha256 (checked when it is loaded)."""
+        self._pins.setdefault(archive.resolve(), []).append((sha256, at))
+
     def _load_app(self, folder: Path, referenced_at: Location | None, shown: str) -> App:
         where = referenced_at or Location(str(folder))
+        archive = is_archive_name(folder)
         if not folder.exists():
-            raise ConfigError(f"app folder '{shown}' does not exist", location=where)
+            raise ConfigError(f"app {'archive' if archive else 'folder'} '{shown}' does not exist", location=where)
+        if archive and folder.is_file():
+            packed = self._archive_root(folder)
+            app = self.app_in(packed)
+            _check_archive_folder(packed, self.yaml_mapping(packed, APP_FILE, APP_FILE))
+            return app
         if not folder.is_dir():
-            raise ConfigError(f"app '{shown}' is a file, not an app template folder", location=where)
+            raise ConfigError(
+                f"app '{shown}' is a file, not an app template folder",
+                location=where,
+                hint="an app is a folder with app.yaml, or an archive made by `pytemplar package` (.tgz)",
+            )
         root = Root.at(folder)
         if not root.present(APP_FILE):
             raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where)
+        return self.app_in(root)
+
+    def _archive_root(self, path: Path) -> ArchiveRoot:
+        """The app in an archive file, checked against its pinned digests, read into memory."""
+        shown = Path(os.path.abspath(path))
+        data = read_archive_file(shown)
+        digest = sha256_hex(data)
+        for expected, at in self._pins.get(path.resolve(), []):
+            if expected.lower() != digest:
+                raise ConfigError(
+                    f"app archive '{display_path(shown)}' has sha256 {digest}, but {expected} is expected",
+                    location=at,
+                    hint="if the archive was rebuilt on purpose, update sha256 (from its .sha256 file)",
+                )
+        archive = read_archive_bytes(data, str(shown))
+        return archive_root(archive, shown / archive.top)
+
+    def app_in(self, root: Root) -> App:
+        """The app template whose files ``root`` holds (a folder, or an archive in memory)."""
         meta = self.yaml_mapping(root, APP_FILE, APP_FILE)
         _check_against(meta, "app.schema.json", "app")
         if root.present(DEFAULTS_FILE):
@@ -191,6 +243,8 @@ class Workspace:
         if problems:
             raise ConfigError.collect(problems)
         data = meta.data
+        resolved = self._dependencies(root, meta)
+        importable_helpers(templates, paths, data["name"], resolved)
         return App(
             root=root,
             name=data["name"],
@@ -201,6 +255,54 @@ class Workspace:
             schema=schema,
             templates=templates,
             template_paths=paths,
+            dependencies=resolved,
+        )
+
+    def _dependencies(self, root: Root, meta: YamlDocument) -> dict[str, Dependency]:
+        """The apps ``meta`` depends on, directly or not, by name; cycles and conflicts refused."""
+        resolved: dict[str, Dependency] = {}
+        before = self._loading
+        chain = before or [(meta.data["name"], None)]
+        try:
+            for index, entry in declared_dependencies(meta):
+                at = meta.location_of(("dependencies", index, "name")) or Location(meta.path)
+                if any(name == entry["name"] for name, _ in chain):
+                    raise dependency_cycle(chain, entry["name"], at)
+                self._loading = [*chain, (entry["name"], at)]
+                found = self._dependency_app(root, meta, index, entry)
+                check_dependency(meta, index, entry, found)
+                merge_dependency(resolved, entry["name"], Dependency(found, at, meta.data["name"]))
+                for name, further in found.dependencies.items():
+                    merge_dependency(resolved, name, further)
+        finally:
+            self._loading = before
+        return resolved
+
+    def _dependency_app(self, root: Root, meta: YamlDocument, index: int, entry: dict[str, Any]) -> App:
+        """A dependency: vendored in an archive, else the folder or archive ``app:`` names."""
+        at = ("dependencies", index)
+        if isinstance(root, ArchiveRoot):
+            vendored = f"{VENDORED}/{entry['name']}"
+            if not root.present(f"{vendored}/{APP_FILE}"):
+                raise ConfigError(
+                    f"dependency '{entry['name']}' is not in the archive ({vendored}/ is missing)",
+                    location=meta.location_of((*at, "name")),
+                    hint="package the app with `pytemplar package`, which puts its dependencies in the archive",
+                )
+            return self.app_in(root.below(vendored, keep=VENDORED))
+        where = meta.location_of((*at, "app")) or Location(meta.path)
+        if entry.get("sha256"):
+            self.pin_archive(root.path / entry["app"], entry["sha256"], meta.location_of((*at, "sha256")) or where)
+        return self.app(root.path / entry["app"], where, entry["app"])
+
+
+def _check_archive_folder(root: ArchiveRoot, meta: YamlDocument) -> None:
+    """An archive's top folder must be named after its app, as ``pytemplar package`` makes it."""
+    if meta.data["name"] != root.path.name:
+        raise ConfigError(
+            f"the archive's folder is '{root.path.name}' but the app is named '{meta.data['name']}'",
+            location=meta.location_of(("name",)) or Location(meta.path),
+            hint="rebuild the archive with `pytemplar package`",
         )
 
 
@@ -249,6 +351,17 @@ def _default_file(root: Root, relative: str) -> tuple[tuple[str, Location | None
 def _below_values(locations: dict[tuple[str | int, ...], T]) -> dict[tuple[str | int, ...], T]:
     """Entries under ``values:`` of pytemplar.yaml, as paths into the values."""
     return {path[1:]: where for path, where in locations.items() if path[:1] == ("values",) and len(path) > 1}
+
+
+def _app_reference(
+    written: str | dict[str, str], document: YamlDocument, at: tuple[str | int, ...], root: Root, workspace: Workspace
+) -> str:
+    """The app path a release names: a folder or archive, or ``{archive, sha256}`` (pinned)."""
+    if isinstance(written, str):
+        return written
+    location = document.location_of((*at, "sha256")) or Location(document.path)
+    workspace.pin_archive(root.path / written["archive"], written["sha256"], location)
+    return written["archive"]
 
 
 def load_project(folder: str | Path, workspace: Workspace) -> Project:
@@ -305,10 +418,11 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
                     )
                 limited[env_name] = _files(env_entry or {}, document, (*at, "environments", env_name))
         files = _files(entry, document, at)
+        app_ref = _app_reference(entry["app"], document, (*at, "app"), root, workspace)
         releases[name] = ReleaseSpec(
             name=name,
-            app_path=root.path / entry["app"],
-            app_ref=entry["app"],
+            app_path=root.path / app_ref,
+            app_ref=app_ref,
             app_location=document.location_of((*at, "app")) or Location(config_path),
             namespace=entry.get("namespace"),
             values_files=files if files is not None else _default_file(root, f"releases/{name}.yaml"),
@@ -322,6 +436,7 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         values=values,
         environments=environments,
         releases=releases,
+        document=document,
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import Location, Problem, SchemaError
+from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
 
 MAX_SCHEMA_DEPTH = 100
@@ -158,11 +159,47 @@ class CompiledSchema:
             raise SchemaError(f"the schema cannot be applied: {exc}", location=Location(self.path)) from exc
         if errors:
             self.check()  # blame a broken schema before blaming the values
+        _name_forbidden_keys(errors, instance, self.schema)
         problems: list[Problem] = []
         for error in errors:
             secret = self.is_secret(tuple(error.absolute_path))
-            problems.extend(_describe(error, locate, root, locate_key or locate, secret))
+            problems.extend(_describe(error, locate, root, locate_key or locate, secret, self.schema))
         return problems
+
+
+def _at(node: Any, path: list[Any]) -> Any:
+    """The node at ``path`` (keys and indexes), or None when the path leads nowhere."""
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _name_forbidden_keys(errors: list[Any], instance: Any, schema: Any) -> None:
+    """Put the key into the path of each error about a key forbidden by ``"properties": {"key": false}``.
+
+    jsonschema's shortcut for a ``false`` schema drops the key from the error's path, which would
+    blame the whole map. It checks a ``properties`` keyword in the schema's order, so each such error
+    is about the first forbidden key of that map, holding that value, not named by an earlier error.
+    """
+    named: dict[tuple[Any, ...], set[str]] = {}
+    for error in errors:
+        if error.schema is not False or list(error.relative_schema_path)[-1:] != ["properties"]:
+            continue
+        holder = _at(instance, list(error.absolute_path))
+        if not isinstance(holder, dict):
+            continue
+        keyword = _at(schema, list(error.absolute_schema_path))
+        # Through a $ref the schema path cannot be walked: fall back on the map's own order.
+        order = [k for k, sub in keyword.items() if sub is False] if isinstance(keyword, dict) else list(holder)
+        taken = named.setdefault((*error.absolute_path, *error.absolute_schema_path), set())
+        key = next((k for k in order if k in holder and k not in taken and holder[k] == error.instance), None)
+        if key is not None:
+            taken.add(key)
+            error.path.append(key)
+            error.schema_path.append(key)
 
 
 def declares(root: Any, path: ValuePath) -> bool:
@@ -313,13 +350,36 @@ def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSch
 
     registry: Any = referencing.Registry(retrieve=refuse)  # type: ignore[call-arg]
     try:
-        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        cls = _watched(jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator), path)
         compiled = CompiledSchema(path, schema, cls(schema, registry=registry))
     except Exception as exc:  # e.g. "$id": false: jsonschema cannot even build a validator
         raise SchemaError(f"the schema cannot be used: {exc}", location=Location(path)) from exc
     if check:
         compiled.check()
     return compiled
+
+
+def _watched(cls: Any, path: str) -> Any:
+    """``cls`` whose regular-expression keywords note what they match, for the time limit's message.
+
+    Python's ``re`` backtracks, and a pattern like ``(a+)+$`` can run for hours on a short
+    string without a way to interrupt it; when the supervisor stops such a check, the note lets
+    the message name the schema and the pattern.
+    """
+    import jsonschema.validators
+
+    def watch(keyword: str) -> Any:
+        check = cls.VALIDATORS[keyword]
+
+        def watched(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+            patterns = list(value) if isinstance(value, dict) else [value]
+            with activity(path, f"matching the {keyword} {', '.join(map(repr, patterns))}"):
+                yield from check(validator, value, instance, schema)
+
+        return watched
+
+    keywords = [k for k in ("pattern", "patternProperties") if k in cls.VALIDATORS]
+    return jsonschema.validators.extend(cls, {k: watch(k) for k in keywords})  # type: ignore[no-untyped-call]
 
 
 def _description(schema: Any) -> str | None:
@@ -355,10 +415,22 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _describe(error: Any, locate: Locator, root: str, locate_key: Locator, secret: bool) -> Iterator[Problem]:
+def _describe(
+    error: Any, locate: Locator, root: str, locate_key: Locator, secret: bool, schema: Any = None
+) -> Iterator[Problem]:
     path: ValuePath = tuple(error.absolute_path)
     where = format_path(path, root)
     kind = error.validator
+    if error.schema is False and path and list(error.relative_schema_path)[-2:-1] == ["properties"]:
+        # A key the schema forbids here, often only with some values of the keys beside it: the
+        # description of the rule that forbids it (e.g. an if/then's "then") says when.
+        rule = _description(_at(schema, list(error.absolute_schema_path)[:-2]))
+        yield Problem(
+            f"{format_path(path[:-1], root)}: '{path[-1]}' is not allowed here",
+            location=locate_key(path),
+            hint=rule or "remove it: the schema does not allow this key here",
+        )
+        return
     if secret:  # say what is wrong without showing the value
         yield Problem(
             f"{where}: the secret value does not satisfy the schema's '{kind}' rule",

@@ -17,6 +17,7 @@ from typing import Any
 
 from pytemplar.engine import ReadLog
 from pytemplar.errors import Problem, Severity
+from pytemplar.rollout import ROLLOUT_KEY
 from pytemplar.schema import CompiledSchema
 from pytemplar.values import ValuePath, ValuesLayer, dotted, iter_leaves
 
@@ -58,6 +59,8 @@ class UnusedValues:
             for path, value in iter_leaves(layer.data):
                 if not path or value is None or not _lookup(values, path)[0]:
                     continue  # a deletion, or replaced by a higher layer
+                if path[0] == ROLLOUT_KEY:
+                    continue  # read by the rollout stage, not by templates
                 if log.uses(path) or (schema is not None and schema.declares(path)):
                     # Whatever holds a used value is not a typo either.
                     for end in range(1, len(path) + 1):

@@ -102,7 +102,11 @@ MINIMAL_APP = {
           namespace: {{ release.namespace }}
         spec:
           replicas: {{ values.replicas }}
+          selector:
+            matchLabels: {app: demo}
           template:
+            metadata:
+              labels: {app: demo}
             spec:
               containers:
                 - name: main

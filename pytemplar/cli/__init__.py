@@ -9,7 +9,11 @@ from pytemplar.cli._common import app, entrypoint
 
 # isort: off
 from pytemplar.cli import render, validate, values  # noqa: F401  (each registers its command)
+from pytemplar.cli import edit  # noqa: F401
+from pytemplar.cli import diff  # noqa: F401
+from pytemplar.cli import rollout  # noqa: F401
 from pytemplar.cli import reference  # noqa: F401
+from pytemplar.cli import package  # noqa: F401
 # isort: on
 
 __all__ = ["app", "entrypoint"]

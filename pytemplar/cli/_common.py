@@ -89,6 +89,32 @@ SetFileOpt = Annotated[
     list[str] | None, typer.Option("--set-file", metavar="KEY=FILE", help="Set a value to a file's text: a.b=FILE.")
 ]
 
+KubeVersionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kube-version",
+        metavar="1.MINOR",
+        help="Kubernetes version to check against (default: kubeVersion in pytemplar.yaml or app.yaml, else 1.35).",
+    ),
+]
+KubeSchemaOpt = Annotated[
+    bool,
+    typer.Option(
+        "--kube-schema/--skip-kube-schema",
+        help="Validate every object against the Kubernetes API schemas of the target version (offline).",
+    ),
+]
+CrdsOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--crds", metavar="DIR", help="Folder of CRDs or JSON Schemas to validate custom resources; repeatable."
+    ),
+]
+CheckOpt = Annotated[
+    list[str] | None,
+    typer.Option("--check", metavar="ID,...", help="Opt-in checks to run: image-pinned, resources-set."),
+]
+
 
 def _set_arguments(
     set_json: list[str] | None, set_: list[str] | None, set_string: list[str] | None, set_file: list[str] | None
@@ -110,7 +136,7 @@ def _err(text: str) -> None:
 
 def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int) -> None:
     """Run ``action`` under the limits, turning every failure into a message and an exit code."""
-    from pytemplar.supervise import Limits, run_limited
+    from pytemplar.supervise import Activity, Limits, run_limited
 
     def guarded() -> int:
         try:
@@ -141,11 +167,19 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
             )
             return EXIT_BUG
 
-    def timed_out() -> None:
-        _err(
-            f"error: the command took longer than {timeout:g} s and was stopped\n"
-            "  hint: a template loops for too long; --timeout raises the limit\n"
-        )
+    def timed_out(doing: Activity | None) -> None:
+        from pytemplar.errors import Location, Problem
+
+        stopped = f"the command took longer than {timeout:g} s and was stopped"
+        if doing is None:
+            problem = Problem(stopped, hint="a template loops for too long; --timeout raises the limit")
+        else:
+            problem = Problem(
+                f"{stopped} while {doing.doing}",
+                location=Location(doing.file) if doing.file else None,
+                hint="it loops or backtracks for too long; --timeout raises the limit",
+            )
+        _err(problem.format() + "\n")
 
     try:
         code = run_limited(guarded, Limits(timeout, max_memory), timed_out)

@@ -9,8 +9,12 @@ from typing import Annotated
 import typer
 
 from pytemplar.cli._common import (
+    CheckOpt,
+    CrdsOpt,
     DebugOpt,
     EnvOpt,
+    KubeSchemaOpt,
+    KubeVersionOpt,
     MemoryOpt,
     OutputFormat,
     ProjectArg,
@@ -51,6 +55,10 @@ def render(
             help="Write DIR/<env>/<release>/<file>.yaml instead of stdout; the folder is replaced atomically.",
         ),
     ] = None,
+    kube_version: KubeVersionOpt = None,
+    kube_schema: KubeSchemaOpt = False,
+    crds: CrdsOpt = None,
+    check: CheckOpt = None,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
@@ -70,7 +78,17 @@ def render(
             if len(known) != 1:
                 _usage(f"choose an environment with -e ({', '.join(known)}) or use --all-envs")
         sets = _set_arguments(set_json, set_, set_string, set_file)
-        result = api.render(project, envs, release or [], values or [], sets)
+        result = api.render(
+            project,
+            envs,
+            release or [],
+            values or [],
+            sets,
+            kube_version=kube_version,
+            kube_schema=kube_schema,
+            crds=crds or [],
+            checks=check or [],
+        )
         if result.warnings:
             from pytemplar.reporting import as_text
 

@@ -10,8 +10,12 @@ import typer
 
 from pytemplar.cli._common import (
     EXIT_INVALID,
+    CheckOpt,
+    CrdsOpt,
     DebugOpt,
     EnvOpt,
+    KubeSchemaOpt,
+    KubeVersionOpt,
     MemoryOpt,
     ProjectArg,
     ReleaseOpt,
@@ -45,6 +49,10 @@ def validate(
         typer.Option("--format", help="text (stderr); json, github annotations or junit XML (stdout)."),
     ] = ReportFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    kube_version: KubeVersionOpt = None,
+    kube_schema: KubeSchemaOpt = True,
+    crds: CrdsOpt = None,
+    check: CheckOpt = None,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
@@ -55,7 +63,17 @@ def validate(
         from pytemplar import api, reporting
 
         sets = _set_arguments(set_json, set_, set_string, set_file)
-        result = api.validate(project, env or [], release or [], values or [], sets)
+        result = api.validate(
+            project,
+            env or [],
+            release or [],
+            values or [],
+            sets,
+            kube_version=kube_version,
+            kube_schema=kube_schema,
+            crds=crds or [],
+            checks=check or [],
+        )
         problems = reporting.strictly(result.problems) if strict else result.problems
         if format is ReportFormat.json:
             sys.stdout.write(reporting.as_json(problems, result.releases))

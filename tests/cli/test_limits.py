@@ -27,8 +27,9 @@ def test_a_template_that_loops_too_long_is_stopped_at_the_timeout(make_tree: Any
     assert result.code == 124
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "error: the command took longer than 1 s and was stopped",
-        "  hint: a template loops for too long; --timeout raises the limit",
+        "app/templates/t.yaml.j2: error: the command took longer than 1 s and was stopped"
+        " while rendering this template",
+        "  hint: it loops or backtracks for too long; --timeout raises the limit",
     ]
 
 

@@ -890,7 +890,7 @@ def test_validate_reports_template_and_values_problems_together(make_tree: MakeT
     )
     assert_fails(
         pytemplar(root, "validate", "project"),
-        "app/templates/deployment.yaml.j2:12: error: [dev/two] set image.tag",
+        "app/templates/deployment.yaml.j2:16: error: [dev/two] set image.tag",
         'project/envs/prod.yaml:1:11: error: [prod/one] values.replicas: "many" is not of type integer',
         "failed: 4 releases in 2 environments; 2 errors",
     )

@@ -48,10 +48,35 @@ def by_identity(text: str) -> dict[tuple[str, str], dict[str, Any]]:
     return found
 
 
+def serving(objects: dict[tuple[str, str], dict[str, Any]], release: str) -> dict[str, Any]:
+    """The Deployment the release's Service sends traffic to (blue/green and canaries add others)."""
+    selector = objects[("Service", release)]["spec"]["selector"]
+    found = [
+        doc
+        for (kind, _), doc in objects.items()
+        if kind == "Deployment" and selector.items() <= doc["spec"]["template"]["metadata"]["labels"].items()
+    ]
+    assert len(found) == 1, f"the Service {release} selects {len(found)} Deployments"
+    return found[0]
+
+
 def container(objects: dict[tuple[str, str], dict[str, Any]], release: str) -> dict[str, Any]:
-    containers = objects[("Deployment", release)]["spec"]["template"]["spec"]["containers"]
+    containers = serving(objects, release)["spec"]["template"]["spec"]["containers"]
     assert len(containers) == 1
     return containers[0]
+
+
+# The objects the rollout strategies add (examples/apps/shop/envs/*/<release>.yaml: rollout).
+ROLLOUT_OBJECTS = {
+    "staging": {("Deployment", "service-a-canary"), ("Service", "service-a-canary"), ("Ingress", "service-a-canary")},
+    "prod": {
+        ("Deployment", "service-c-green"),
+        ("Service", "service-c-preview"),
+        ("Deployment", "service-d-canary"),
+        ("Service", "service-d-canary"),
+        ("Ingress", "service-d-canary"),
+    },
+}
 
 
 def copy_shop(tmp_path: Path) -> Path:
@@ -90,12 +115,13 @@ def test_golden_file_holds_four_releases_and_their_namespace(env: str) -> None:
             ("ServiceAccount", release),
             ("ConfigMap", f"{release}-config"),
             ("Service", release),
-            ("Deployment", release),
+            ("Deployment", f"{release}-blue" if (env, release) == ("prod", "service-c") else release),
         ]:
             obj = objects[(kind, name)]
             assert obj["metadata"]["namespace"] == namespace
             assert obj["metadata"]["labels"]["app.kubernetes.io/instance"] == release
             assert obj["metadata"]["labels"]["environment"] == env
+    assert ROLLOUT_OBJECTS.get(env, set()) <= objects.keys()
     for doc in documents(text):
         if doc["kind"] != "Namespace":
             assert doc["metadata"]["namespace"] == namespace
@@ -118,7 +144,8 @@ def test_golden_files_install_in_dependency_order() -> None:
         "Ingress",
     ]
     assert sorted(kinds, key=order.index) == kinds
-    assert kinds.count("Deployment") == 4
+    # Four releases, one of them blue/green (two Deployments) and one with a canary running.
+    assert kinds.count("Deployment") == 6
 
 
 def test_replicas_follow_the_environment_and_release_overlays() -> None:
@@ -128,16 +155,21 @@ def test_replicas_follow_the_environment_and_release_overlays() -> None:
         assert staging[("Deployment", release)]["spec"]["replicas"] == 2
     assert prod[("Deployment", "service-b")]["spec"]["replicas"] == 3  # envs/prod.yaml
     assert prod[("Deployment", "service-d")]["spec"]["replicas"] == 4  # envs/prod/service-d.yaml
+    # Canaries and the blue/green preview have their own fixed counts (rollout: in the overlays).
+    assert staging[("Deployment", "service-a-canary")]["spec"]["replicas"] == 1
+    assert prod[("Deployment", "service-d-canary")]["spec"]["replicas"] == 1
+    assert prod[("Deployment", "service-c-green")]["spec"]["replicas"] == 1
     # Autoscaled in prod: the HPA owns the replica count, the Deployment must not set it.
-    for release, low, high, cpu in [("service-a", 4, 12, 65), ("service-c", 3, 8, 75)]:
-        assert "replicas" not in prod[("Deployment", release)]["spec"]
-        hpa = prod[("HorizontalPodAutoscaler", release)]["spec"]
+    # service-c runs blue/green with blue active: the autoscaler follows the active colour.
+    for deployment, low, high, cpu in [("service-a", 4, 12, 65), ("service-c-blue", 3, 8, 75)]:
+        assert "replicas" not in prod[("Deployment", deployment)]["spec"]
+        hpa = prod[("HorizontalPodAutoscaler", deployment)]["spec"]
         assert (hpa["minReplicas"], hpa["maxReplicas"]) == (low, high)
         assert hpa["metrics"][0]["resource"]["target"]["averageUtilization"] == cpu
-        assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": release}
+        assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment}
     assert not [key for key in dev if key[0] == "HorizontalPodAutoscaler"]
     assert not [key for key in staging if key[0] == "HorizontalPodAutoscaler"]
-    assert sorted(key[1] for key in prod if key[0] == "HorizontalPodAutoscaler") == ["service-a", "service-c"]
+    assert sorted(key[1] for key in prod if key[0] == "HorizontalPodAutoscaler") == ["service-a", "service-c-blue"]
 
 
 def test_resources_follow_the_layers() -> None:
@@ -158,15 +190,20 @@ def test_resources_follow_the_layers() -> None:
         assert resources(env, "service-d") == ("100m", "128Mi", "256Mi")
 
 
-def test_only_the_storefront_has_an_ingress_with_a_host_per_environment() -> None:
+def test_the_storefront_has_an_ingress_with_a_host_per_environment() -> None:
     expected = {
         "dev": ("shop.dev.acme.example", None),
         "staging": ("shop.staging.acme.example", None),
         "prod": ("shop.acme.example", {"hosts": ["shop.acme.example"], "secretName": "shop-acme-example-tls"}),
     }
+    ingresses = {
+        "dev": ["service-a"],
+        "staging": ["service-a", "service-a-canary"],  # service-a's canary, routed by header
+        "prod": ["service-a", "service-d", "service-d-canary"],  # payments' webhooks and their canary
+    }
     for env, (host, tls) in expected.items():
         objects = by_identity(render(env).stdout)
-        assert [key for key in objects if key[0] == "Ingress"] == [("Ingress", "service-a")]
+        assert sorted(name for kind, name in objects if kind == "Ingress") == ingresses[env]
         spec = objects[("Ingress", "service-a")]["spec"]
         assert [rule["host"] for rule in spec["rules"]] == [host]
         assert spec.get("tls") == ([tls] if tls else None)
@@ -213,13 +250,22 @@ def test_config_images_and_logging_follow_the_overlays() -> None:
     assert rendered["dev"][("ConfigMap", "service-b-config")]["data"]["CACHE_TTL_SECONDS"] == "300"
     images = {
         "dev": ["storefront:2.3.1", "catalog:1.14.0", "orders:3.0.2", "payments:0.9.12"],
-        "staging": ["storefront:2.3.1", "catalog:1.14.0", "orders:3.0.2", "payments:0.9.12"],
+        # staging overrides the orders image in pytemplar.yaml (images:)
+        "staging": ["storefront:2.3.1", "catalog:1.14.0", "orders:3.1.0-rc.1", "payments:0.9.12"],
         "prod": ["storefront:2.3.0", "catalog:1.14.0", "orders:2.9.7", "payments:0.9.12"],
     }
     for env, names in images.items():
         assert [container(rendered[env], release)["image"] for release in RELEASES] == [
             f"ghcr.io/acme-shop/{name}" for name in names
         ]
+    # The versions waiting behind the preview Service and running as canaries.
+    for env, deployment, image in [
+        ("staging", "service-a-canary", "storefront:2.4.0-rc.1"),
+        ("prod", "service-c-green", "orders:3.0.0"),
+        ("prod", "service-d-canary", "payments:0.10.0"),
+    ]:
+        containers = rendered[env][("Deployment", deployment)]["spec"]["template"]["spec"]["containers"]
+        assert containers[0]["image"] == f"ghcr.io/acme-shop/{image}"
     # The pod template's annotations: project-wide values, quoted so they stay strings.
     annotations = rendered["prod"][("Deployment", "service-a")]["spec"]["template"]["metadata"]["annotations"]
     assert annotations["prometheus.io/scrape"] == "true"
@@ -237,20 +283,27 @@ def test_disruption_budgets_exist_outside_dev() -> None:
     assert not [key for key in by_identity(render("dev").stdout) if key[0] == "PodDisruptionBudget"]
     for env, minimum in expected.items():
         objects = by_identity(render(env).stdout)
-        assert [objects[("PodDisruptionBudget", release)]["spec"]["minAvailable"] for release in RELEASES] == minimum
+        # Blue/green keeps a budget for the active colour only when the preview has fixed replicas.
+        names = [f"{release}-blue" if (env, release) == ("prod", "service-c") else release for release in RELEASES]
+        assert sorted(name for kind, name in objects if kind == "PodDisruptionBudget") == names
+        assert [objects[("PodDisruptionBudget", name)]["spec"]["minAvailable"] for name in names] == minimum
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_selectors_match_the_pods_of_their_release(env: str) -> None:
     objects = by_identity(render(env).stdout)
     for release in RELEASES:
-        deployment = objects[("Deployment", release)]["spec"]
+        deployment = serving(objects, release)["spec"]
         selector = deployment["selector"]["matchLabels"]
-        assert selector == {"app.kubernetes.io/name": "microservice", "app.kubernetes.io/instance": release}
+        base = {"app.kubernetes.io/name": "microservice", "app.kubernetes.io/instance": release}
+        # A rollout strategy adds its track or colour label to the selector and the pods.
+        assert base.items() <= selector.items()
+        assert set(selector) - set(base) <= {"pytemplar.io/track", "pytemplar.io/color"}
         assert selector.items() <= deployment["template"]["metadata"]["labels"].items()
         assert objects[("Service", release)]["spec"]["selector"] == selector
-        if ("PodDisruptionBudget", release) in objects:
-            assert objects[("PodDisruptionBudget", release)]["spec"]["selector"]["matchLabels"] == selector
+        budgets = [doc for (kind, _), doc in objects.items() if kind == "PodDisruptionBudget"]
+        mine = [b for b in budgets if base.items() <= b["spec"]["selector"]["matchLabels"].items()]
+        assert all(b["spec"]["selector"]["matchLabels"] == selector for b in mine)
         volume = deployment["template"]["spec"]["volumes"][0]["configMap"]["name"]
         assert volume == f"{release}-config"
         assert ("ConfigMap", volume) in objects
@@ -349,7 +402,7 @@ def test_output_dir_writes_one_file_per_environment_release_and_template(tmp_pat
         assert len(relative.parts) == 3, relative
         _, release, template = relative.parts
         assert release in RELEASES
-        assert template in templates
+        assert template in templates or template.startswith("generated-"), template
         for doc in docs:
             assert doc["metadata"]["labels"]["app.kubernetes.io/instance"] == release
             assert doc["metadata"]["namespace"] == f"shop-{env}"

@@ -9,7 +9,16 @@ import pytest
 
 from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
-from pytemplar.policies import check_labels, check_names, check_references, check_removed_apis, check_selectors
+from pytemplar.policies import (
+    OPT_IN_CHECKS,
+    check_image_pinned,
+    check_labels,
+    check_names,
+    check_references,
+    check_removed_apis,
+    check_resources_set,
+    check_selectors,
+)
 from pytemplar.yamlio import load_documents
 
 Check = Callable[[Sequence[Manifest]], Iterable[Problem]]
@@ -156,3 +165,49 @@ def test_services_hpas_and_pdbs_must_point_at_something_in_the_render() -> None:
         "PodDisruptionBudget other/api: spec.selector.matchLabels matches no pod template of the render "
         "[scale-target-exists]",
     ]
+
+
+# -- opt-in checks ---------------------------------------------------------------------------------------
+
+PODS = """
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata: {name: nightly, namespace: ns}
+    spec:
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              initContainers: [{name: setup, image: "registry.local:5000/setup"}]
+              containers:
+                - name: a
+                  image: "app:1.2.3"
+                  resources: {requests: {cpu: 1, memory: 1Gi}, limits: {cpu: 1, memory: 1Gi}}
+                - {name: b, image: "app:latest", resources: {requests: {cpu: 100m}, limits: {memory: ""}}}
+                - {name: c, image: "app@sha256:0123abcd"}
+"""
+
+
+def test_image_pinned_refuses_latest_and_no_tag_and_accepts_tags_and_digests() -> None:
+    assert messages(check_image_pinned, PODS) == [
+        "CronJob ns/nightly: initContainers[0] 'setup': image 'registry.local:5000/setup' has no tag, "
+        "which means 'latest' [image-pinned]",
+        "CronJob ns/nightly: containers[1] 'b': image 'app:latest' uses the tag 'latest' [image-pinned]",
+    ]
+
+
+def test_resources_set_wants_requests_and_limits_for_cpu_and_memory() -> None:
+    assert messages(check_resources_set, PODS) == [
+        "CronJob ns/nightly: initContainers[0] 'setup' does not set resources.requests.cpu, "
+        "resources.requests.memory, resources.limits.cpu, resources.limits.memory [resources-set]",
+        "CronJob ns/nightly: containers[1] 'b' does not set resources.requests.memory, resources.limits.cpu, "
+        "resources.limits.memory [resources-set]",
+        "CronJob ns/nightly: containers[2] 'c' does not set resources.requests.cpu, resources.requests.memory, "
+        "resources.limits.cpu, resources.limits.memory [resources-set]",
+    ]
+
+
+def test_opt_in_checks_ignore_objects_without_pods() -> None:
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: {app: web}}\n"
+    for check in OPT_IN_CHECKS.values():
+        assert messages(check, service) == []

@@ -1,0 +1,136 @@
+"""``pytemplar new app`` and ``pytemplar init``: starting points that validate as they are.
+
+The files live in ``pytemplar/scaffolds/`` (package data): ``app/`` is an app template and
+``project/`` a project with dev, staging and prod. ``__NAME__``, ``__APP__`` and ``__PROJECT__``
+in their paths and text are replaced by the names given. The app's README is the values
+reference ``pytemplar docs`` writes, made from the new app itself.
+
+Nothing is overwritten: when any file or folder to be written is there already, nothing is
+written at all. The new tree is built in a temporary folder beside its target and renamed in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+
+from pytemplar.docsgen import values_reference
+from pytemplar.errors import OutputError, UsageError
+from pytemplar.fsroot import ArchiveRoot
+from pytemplar.project import Workspace
+
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+MAX_PROJECT_NAME = 50  # leaves room for the "-staging" namespace suffix within 63 characters
+
+
+def check_name(name: str, what: str, limit: int = 63) -> str:
+    """``name`` if it is a DNS-1123 label (so also a single, safe path component)."""
+    if not DNS_LABEL.match(name) or len(name) > limit:
+        raise UsageError(
+            f"{what} '{name}' is not a valid name",
+            hint=f"use lower-case letters, digits and '-', starting and ending with a letter or digit, "
+            f"at most {limit} characters",
+        )
+    return name
+
+
+def app_files(name: str) -> dict[str, str]:
+    """The files of a new app template called ``name`` (relative path -> text)."""
+    files = _scaffold("app", {"__NAME__": name})
+    files["README.md"] = _readme(name, files)
+    return files
+
+
+def project_files(project: str, app: str) -> dict[str, str]:
+    """A project ``project`` with dev/staging/prod and one release of a new app in ``apps/APP``."""
+    files = _scaffold("project", {"__PROJECT__": project, "__APP__": app})
+    files.update({f"apps/{app}/{path}": text for path, text in app_files(app).items()})
+    return files
+
+
+def project_name_for(folder: Path) -> str:
+    """The default project name: the folder's name, when it is a usable name."""
+    name = folder.resolve().name
+    if not DNS_LABEL.match(name) or len(name) > MAX_PROJECT_NAME:
+        raise UsageError(
+            f"the folder name '{name}' cannot be the project name",
+            hint="give one with --name (lower-case letters, digits and '-')",
+        )
+    return name
+
+
+def write_new(base: Path, files: Mapping[str, str]) -> list[str]:
+    """Write ``files`` below ``base``; refused when any of their top entries exists there."""
+    tops = sorted({path.split("/", 1)[0] for path in files})
+    for top in tops:
+        if os.path.lexists(base / top):
+            raise UsageError(
+                f"'{base / top}' already exists; nothing was written",
+                hint="choose another name or folder, or move the existing one away",
+            )
+    created_base = not base.exists()
+    base.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=base, prefix=".pytemplar-new-"))
+    moved: list[Path] = []
+    try:
+        for relative, text in files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        for top in tops:
+            os.rename(staging / top, base / top)
+            moved.append(base / top)
+    except OSError as exc:
+        _remove(moved)
+        raise OutputError(f"cannot write '{base}': {exc.strerror}") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created_base and not moved:
+            with contextlib.suppress(OSError):
+                base.rmdir()
+    return tops
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _scaffold(kind: str, names: Mapping[str, str]) -> dict[str, str]:
+    folder = resources.files("pytemplar").joinpath("scaffolds", kind)
+    return {_fill(path, names): _fill(text, names) for path, text in _walk(folder, "")}
+
+
+def _walk(folder: Traversable, prefix: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            found.extend(_walk(entry, f"{prefix}{entry.name}/"))
+        else:
+            found.append((f"{prefix}{entry.name}", entry.read_text(encoding="utf-8")))
+    return found
+
+
+def _fill(text: str, names: Mapping[str, str]) -> str:
+    for placeholder, name in names.items():
+        text = text.replace(placeholder, name)
+    return text
+
+
+def _readme(name: str, files: Mapping[str, str]) -> str:
+    """``pytemplar docs`` of the app made of ``files``, read from memory."""
+    root = ArchiveRoot(Path(os.path.abspath(name)), {path: text.encode("utf-8") for path, text in files.items()})
+    return values_reference(Workspace().app_in(root))

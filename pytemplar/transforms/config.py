@@ -1,0 +1,330 @@
+"""Reading the transform declarations of ``pytemplar.yaml``, with a location for each.
+
+Transforms may be declared at four levels, combined lowest first: the project, an environment
+(``environments.<env>``), a release (``releases.<r>``) and a release in one environment
+(``releases.<r>.environments.<env>``). Labels and annotations merge (a higher level wins a key),
+prefixes stack like Kustomize overlays (the higher level's prefix outside, its suffix outside),
+images merge by name, patches and generators run in order. In the names, labels and annotations
+of generators, in patch targets and in patch bodies, ``{release}`` stands for the release's name,
+so one declaration above the releases can serve each of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarError
+from pytemplar.fsroot import Root
+from pytemplar.project import Project
+from pytemplar.transforms.generators import Generator, Source, SourceKind
+from pytemplar.transforms.images import ImageOverride
+from pytemplar.transforms.labels import LabelSet
+from pytemplar.transforms.patches import Locate, Patch, PatchTarget, PatchType, parse_selector
+from pytemplar.yamlio import YamlDocument, load_yaml
+
+Path_ = tuple[str | int, ...]
+RELEASE_PLACEHOLDER = "{release}"
+_JSON_OPS = {
+    "add": ("value",),
+    "remove": (),
+    "replace": ("value",),
+    "move": ("from",),
+    "copy": ("from",),
+    "test": ("value",),
+}
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """Every transform that applies to one release in one environment, in the order they run."""
+
+    root: Root | None = None
+    labels: tuple[LabelSet, ...] = ()
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    name_prefix: str = ""
+    name_suffix: str = ""
+    images: tuple[ImageOverride, ...] = ()
+    patches: tuple[Patch, ...] = ()
+    generators: tuple[Generator, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.labels
+            or self.annotations
+            or self.name_prefix
+            or self.name_suffix
+            or self.images
+            or self.patches
+            or self.generators
+        )
+
+
+def layer_paths(environment: str, release: str) -> tuple[Path_, ...]:
+    """Where the four levels are in pytemplar.yaml, lowest first."""
+    return (
+        (),
+        ("environments", environment),
+        ("releases", release),
+        ("releases", release, "environments", environment),
+    )
+
+
+def release_transforms(project: Project, environment: str, release: str) -> Declarations:
+    """The combined declarations for ``release`` in ``environment``."""
+    document = project.document
+    if document is None:
+        return Declarations(project.root)
+    reader = _Reader(document, project.root, release)
+    labels: list[LabelSet] = []
+    annotations: dict[str, str] = {}
+    prefix = suffix = ""
+    images: dict[str, ImageOverride] = {}
+    patches: list[Patch] = []
+    generators: list[Generator] = []
+    for at in layer_paths(environment, release):
+        section = _section(document.data, at)
+        if not section:
+            continue
+        labels.extend(reader.label_sets(section))
+        annotations.update(section.get("commonAnnotations") or {})
+        prefix = str(section.get("namePrefix", "")) + prefix
+        suffix += str(section.get("nameSuffix", ""))
+        images.update((image.name, image) for image in reader.images(section, at))
+        patches.extend(
+            reader.patch(entry, (*at, "patches", index)) for index, entry in enumerate(section.get("patches") or [])
+        )
+        for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+            for index, entry in enumerate(section.get(key) or []):
+                generators.append(reader.generator(entry, (*at, key, index), kind))
+    return Declarations(
+        project.root,
+        tuple(labels),
+        annotations,
+        prefix,
+        suffix,
+        tuple(images.values()),
+        tuple(patches),
+        tuple(generators),
+    )
+
+
+def _section(data: Any, at: Path_) -> dict[str, Any] | None:
+    for step in at:
+        data = data.get(step) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else None
+
+
+def expand(value: Any, release: str) -> Any:
+    """``value`` with ``{release}`` in every string replaced by the release's name."""
+    if isinstance(value, str):
+        return value.replace(RELEASE_PLACEHOLDER, release)
+    if isinstance(value, dict):
+        return {key: expand(item, release) for key, item in value.items()}
+    if isinstance(value, list):
+        return [expand(item, release) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class _Reader:
+    document: YamlDocument
+    root: Root
+    release: str
+
+    def at(self, path: Path_) -> Location:
+        return self.document.location_of(path)
+
+    def label_sets(self, section: Mapping[str, Any]) -> list[LabelSet]:
+        found = []
+        if section.get("commonLabels"):
+            found.append(LabelSet(dict(section["commonLabels"])))
+        for entry in section.get("labels") or []:
+            selectors = bool(entry.get("includeSelectors", False))
+            templates = bool(entry.get("includeTemplates", False))
+            found.append(LabelSet(dict(entry.get("pairs") or {}), selectors, templates))
+        return found
+
+    def images(self, section: Mapping[str, Any], at: Path_) -> list[ImageOverride]:
+        found = []
+        for index, entry in enumerate(section.get("images") or []):
+            where = self.at((*at, "images", index))
+            if not any(key in entry for key in ("newName", "newTag", "digest")):
+                raise ConfigError(
+                    f"image override '{entry['name']}' changes nothing",
+                    location=where,
+                    hint="give newName, newTag or digest",
+                )
+            found.append(
+                ImageOverride(entry["name"], entry.get("newName"), entry.get("newTag"), entry.get("digest"), where)
+            )
+        return found
+
+    # -- patches ----------------------------------------------------------------------------
+
+    def patch(self, entry: Mapping[str, Any], at: Path_) -> Patch:
+        body, locate = self._patch_body(entry, at)
+        body = expand(body, self.release)
+        patch_type = self._patch_type(entry, body, at)
+        if patch_type == "json6902":
+            self._check_operations(body, locate)
+        target = self._target(entry, body, patch_type, at)
+        return Patch(patch_type, body, target, self.at(at), locate)
+
+    def _patch_body(self, entry: Mapping[str, Any], at: Path_) -> tuple[Any, Locate]:
+        if ("path" in entry) == ("patch" in entry):
+            raise ConfigError(
+                "a patch needs exactly one of 'patch' (the patch itself) and 'path' (a file holding it)",
+                location=self.at(at),
+            )
+        if "path" in entry:
+            return self._patch_file(entry["path"], self.at((*at, "path")))
+        inline = entry["patch"]
+        if not isinstance(inline, str):
+            return inline, lambda sub: self.at((*at, "patch", *sub))
+        # Kustomize writes patches as YAML text in a block scalar: its lines follow the key's.
+        start = self.at((*at, "patch"))
+        if "\n" not in inline:  # a one-line string: its own line is as precise as it gets
+            return _parse_patch_text(inline, start, shift=False).data, lambda sub: start
+        parsed = _parse_patch_text(inline, start)
+        return parsed.data, lambda sub: _shifted(parsed.location_of(sub), start)
+
+    def _patch_file(self, relative: str, listed_at: Location) -> tuple[Any, Locate]:
+        try:
+            text = self.root.read_text(relative)
+        except FileAccessError as exc:
+            problem = exc.problems[0]
+            raise ConfigError(
+                f"patch file {problem.message.removeprefix('file ')}",
+                location=listed_at,
+                hint=problem.hint or "patch files are named relative to the project folder",
+            ) from exc
+        document = load_yaml(text, str(self.root.path / relative))
+        if document.data is None:
+            raise ConfigError("the patch file is empty", location=Location(document.path, 1))
+        return document.data, document.location_of
+
+    def _patch_type(self, entry: Mapping[str, Any], body: Any, at: Path_) -> PatchType:
+        declared = entry.get("type")
+        wanted = "list" if declared == "json6902" else "map" if declared else None
+        actual = "list" if isinstance(body, list) else "map" if isinstance(body, dict) else type(body).__name__
+        if wanted and actual != wanted:
+            raise ConfigError(
+                f"a '{declared}' patch must be a {wanted}, not a {actual}",
+                location=self.at((*at, "type")),
+                hint="a JSON patch is a list of operations; merge and strategic patches are maps",
+            )
+        if actual not in ("list", "map"):
+            raise ConfigError(
+                f"a patch must be a list of JSON patch operations or a map, not a {actual}",
+                location=self.at(at),
+            )
+        if declared:
+            return declared  # type: ignore[no-any-return]
+        return "json6902" if actual == "list" else "strategic"
+
+    @staticmethod
+    def _check_operations(operations: list[Any], locate: Locate) -> None:
+        for index, operation in enumerate(operations):
+            where = locate((index,))
+            if not isinstance(operation, dict) or operation.get("op") not in _JSON_OPS:
+                raise ConfigError(
+                    "a JSON patch operation needs 'op': add, remove, replace, move, copy or test",
+                    location=where,
+                )
+            needed = ("path", *_JSON_OPS[operation["op"]])
+            missing = [key for key in needed if key not in operation]
+            if missing:
+                raise ConfigError(f"JSON patch '{operation['op']}' needs '{missing[0]}'", location=where)
+            for key in ("path", "from"):
+                if key in operation and not isinstance(operation[key], str):
+                    raise ConfigError(f"JSON patch '{key}' must be a string (a JSON pointer)", location=where)
+
+    def _target(self, entry: Mapping[str, Any], body: Any, patch_type: PatchType, at: Path_) -> PatchTarget:
+        target = expand(entry.get("target"), self.release)
+        if target is None:
+            return self._target_from_body(body, patch_type, at)
+        patterns = {key: target.get(key) for key in ("group", "version", "kind", "name", "namespace")}
+        for key, pattern in patterns.items():
+            if pattern is None:
+                continue
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(
+                    f"target {key} '{pattern}' is not a regular expression: {exc}",
+                    location=self.at((*at, "target", key)),
+                    hint="names are matched as whole-string regular expressions; escape '.' and '*'",
+                ) from None
+        selectors = {}
+        for key in ("labelSelector", "annotationSelector"):
+            try:
+                selectors[key] = parse_selector(target.get(key) or "")
+            except ValueError as exc:
+                raise ConfigError(f"target {key}: {exc}", location=self.at((*at, "target", key))) from None
+        shown = ", ".join(f"{key} {value}" for key, value in target.items())
+        return PatchTarget(
+            **patterns,
+            label_selector=selectors["labelSelector"],
+            annotation_selector=selectors["annotationSelector"],
+            shown=shown,
+        )
+
+    def _target_from_body(self, body: Any, patch_type: PatchType, at: Path_) -> PatchTarget:
+        metadata = body.get("metadata") if isinstance(body, dict) else None
+        kind = body.get("kind") if isinstance(body, dict) else None
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if patch_type == "json6902" or not isinstance(kind, str) or not isinstance(name, str):
+            raise ConfigError(
+                "this patch has no target",
+                location=self.at(at),
+                hint="add 'target:' (kind, name, labelSelector...); a merge patch may instead carry "
+                "its object's kind and metadata.name",
+            )
+        return PatchTarget(kind=re.escape(kind), name=re.escape(name), shown=f"kind {kind}, name {name}")
+
+    # -- generators -------------------------------------------------------------------------
+
+    def generator(self, entry: Mapping[str, Any], at: Path_, kind: str) -> Generator:
+        options = entry.get("options") or {}
+        kinds: tuple[tuple[str, SourceKind], ...] = (("literals", "literal"), ("files", "file"), ("envs", "env"))
+        sources = [
+            Source(source_kind, str(text), self.at((*at, key, index)))
+            for key, source_kind in kinds
+            for index, text in enumerate(entry.get(key) or [])
+        ]
+        return Generator(
+            kind,  # type: ignore[arg-type]
+            expand(entry["name"], self.release),
+            self.at(at),
+            tuple(sources),
+            entry.get("behavior", "create"),
+            entry.get("namespace"),
+            entry.get("type", "Opaque"),
+            expand(dict(options.get("labels") or {}), self.release),
+            expand(dict(options.get("annotations") or {}), self.release),
+            not options.get("disableNameSuffixHash", False),
+            bool(options.get("immutable", False)),
+        )
+
+
+def _parse_patch_text(text: str, start: Location, *, shift: bool = True) -> YamlDocument:
+    try:
+        return load_yaml(text, start.path)
+    except PytemplarError as exc:
+        problem = exc.problems[0]
+        raise ConfigError(
+            f"patch text: {problem.message}",
+            location=_shifted(problem.location or start, start) if shift else start,
+            hint=problem.hint,
+        ) from None
+
+
+def _shifted(inner: Location, start: Location) -> Location:
+    """A location in a block scalar's text, as a location in the file holding it."""
+    if inner.line is None or start.line is None:
+        return start
+    return Location(start.path, start.line + inner.line)

@@ -1,0 +1,135 @@
+"""Which fields of which objects name other objects, so a rename can follow them.
+
+This is the common part of Kustomize's ``nameReference`` table: when ``namePrefix``,
+``nameSuffix`` or a generator's content hash renames a ConfigMap, the Deployments that mount it
+must say the new name. Fields not listed here keep the old name (docs/transforms.md lists them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pytemplar.transforms.fieldpaths import parents
+
+# Where each kind that runs pods keeps its pod spec.
+POD_SPECS: Mapping[str, str] = {
+    "Pod": "spec",
+    "PodTemplate": "template/spec",
+    "Deployment": "spec/template/spec",
+    "ReplicaSet": "spec/template/spec",
+    "ReplicationController": "spec/template/spec",
+    "DaemonSet": "spec/template/spec",
+    "StatefulSet": "spec/template/spec",
+    "Job": "spec/template/spec",
+    "CronJob": "spec/jobTemplate/spec/template/spec",
+}
+
+_CONTAINER_LISTS = ("containers", "initContainers")
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """A string field that names an object of ``target`` kind.
+
+    ``kind_field``: the map holding the name also says the kind it names (``scaleTargetRef``,
+    ``roleRef``, ``subjects``); the reference counts only when that kind is the target's.
+    ``default_kind`` is the kind assumed when that field is absent (Gateway API backendRefs).
+    """
+
+    target: str
+    kind: str
+    path: str
+    kind_field: bool = False
+    default_kind: str | None = None
+
+
+def _in_pod_specs(target: str, paths: Iterable[str]) -> list[Referrer]:
+    return [Referrer(target, kind, f"{spec}/{path}") for kind, spec in POD_SPECS.items() for path in paths]
+
+
+def _in_containers(*paths: str) -> list[str]:
+    return [f"{containers}/{path}" for containers in _CONTAINER_LISTS for path in paths]
+
+
+REFERRERS: tuple[Referrer, ...] = (
+    *_in_pod_specs(
+        "ConfigMap",
+        [
+            "volumes/configMap/name",
+            "volumes/projected/sources/configMap/name",
+            *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
+        ],
+    ),
+    *_in_pod_specs(
+        "Secret",
+        [
+            "volumes/secret/secretName",
+            "volumes/projected/sources/secret/name",
+            "imagePullSecrets/name",
+            *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
+        ],
+    ),
+    Referrer("Secret", "Ingress", "spec/tls/secretName"),
+    Referrer("Secret", "ServiceAccount", "imagePullSecrets/name"),
+    *_in_pod_specs("ServiceAccount", ["serviceAccountName"]),
+    Referrer("ServiceAccount", "RoleBinding", "subjects/name", kind_field=True),
+    Referrer("ServiceAccount", "ClusterRoleBinding", "subjects/name", kind_field=True),
+    *_in_pod_specs("PersistentVolumeClaim", ["volumes/persistentVolumeClaim/claimName"]),
+    Referrer("Service", "Ingress", "spec/rules/http/paths/backend/service/name"),
+    Referrer("Service", "Ingress", "spec/defaultBackend/service/name"),
+    Referrer("Service", "StatefulSet", "spec/serviceName"),
+    Referrer("Service", "HTTPRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
+    Referrer("Service", "GRPCRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
+    *(
+        Referrer(workload, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", kind_field=True)
+        for workload in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+    ),
+    Referrer("Role", "RoleBinding", "roleRef/name", kind_field=True),
+    Referrer("ClusterRole", "RoleBinding", "roleRef/name", kind_field=True),
+    Referrer("ClusterRole", "ClusterRoleBinding", "roleRef/name", kind_field=True),
+    *_in_pod_specs("PriorityClass", ["priorityClassName"]),
+    Referrer("IngressClass", "Ingress", "spec/ingressClassName"),
+)
+
+_BY_REFERRER_KIND: dict[str, list[Referrer]] = {}
+for _referrer in REFERRERS:
+    _BY_REFERRER_KIND.setdefault(_referrer.kind, []).append(_referrer)
+
+
+Renames = Mapping[tuple[str, str], str]  # (kind, old name) -> new name
+
+
+def rename_references(objects: Iterable[dict[str, Any]], renames: Renames) -> None:
+    """Point every known reference to a renamed object at its new name, in place."""
+    if not renames:
+        return
+    for obj in objects:
+        for referrer in _BY_REFERRER_KIND.get(str(obj.get("kind", "")), ()):
+            for holder, key in parents(obj, referrer.path):
+                old = holder.get(key)
+                if not isinstance(old, str) or not _names_kind(holder, referrer):
+                    continue
+                new = renames.get((referrer.target, old))
+                if new is not None:
+                    holder[key] = new
+
+
+def _names_kind(holder: dict[str, Any], referrer: Referrer) -> bool:
+    if not referrer.kind_field:
+        return True
+    return holder.get("kind", referrer.default_kind) == referrer.target
+
+
+def fill_subject_namespaces(objects: Iterable[dict[str, Any]], namespace: str) -> None:
+    """ServiceAccount subjects of (Cluster)RoleBindings need a namespace; give them the release's."""
+    for obj in objects:
+        if obj.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
+            continue
+        subjects = obj.get("subjects")
+        if not isinstance(subjects, list):
+            continue
+        for subject in subjects:
+            if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and not subject.get("namespace"):
+                subject["namespace"] = namespace

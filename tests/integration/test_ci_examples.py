@@ -1,0 +1,194 @@
+"""examples/ci: the pytemplar commands in the Jenkinsfile and the GitHub Actions workflow are real invocations."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO, run_pytemplar
+
+CI = REPO / "examples" / "ci"
+WORKFLOW = CI / "github-actions" / "validate.yaml"
+JENKINSFILE = CI / "Jenkinsfile"
+
+# What Jenkins would have in the environment when the pipeline's shell steps run.
+JENKINS_VARIABLES = {
+    "PROJECT": "examples/apps/shop",
+    "ENVIRONMENT": "prod",
+    "RELEASE": "service-a",
+    "TAG": "0123456789ab",
+}
+SHELL_SEPARATORS = {"||", "&&", "|", ">", ";"}
+
+
+def workflow() -> dict[Any, Any]:
+    document = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert isinstance(document, dict)
+    return document
+
+
+def workflow_steps() -> list[dict[str, Any]]:
+    [job] = workflow()["jobs"].values()
+    steps: list[dict[str, Any]] = job["steps"]
+    return steps
+
+
+def step_running(subcommand: str) -> dict[str, Any]:
+    [step] = [s for s in workflow_steps() if s.get("run", "").startswith(f"pytemplar {subcommand} ")]
+    return step
+
+
+def pytemplar_lines(script: str) -> list[str]:
+    return [line.strip() for line in script.splitlines() if line.strip().startswith("pytemplar ")]
+
+
+def jenkins_scripts() -> list[str]:
+    """The text of every ``sh '…'`` and ``sh '''…'''`` step of the Jenkinsfile."""
+    text = JENKINSFILE.read_text(encoding="utf-8")
+    blocks = re.findall(r"sh '''(.*?)'''", text, flags=re.DOTALL)
+    singles = re.findall(r"sh '([^'\n]+)'", text)
+    return [*blocks, *singles]
+
+
+def expand(token: str, variables: dict[str, str]) -> str:
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: variables.get(m.group(1), m.group(0)), token)
+
+
+def arguments_of(line: str, variables: dict[str, str]) -> list[str]:
+    """The pytemplar command's arguments as the shell passes them, up to the first ``||``, ``>``…"""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
+    lexer.whitespace_split = True
+    tokens: list[str] = []
+    for token in lexer:
+        if token in SHELL_SEPARATORS:
+            break
+        tokens.append(expand(token, variables))
+    assert tokens[0] == "pytemplar"
+    return tokens[1:]
+
+
+def assert_parses(arguments: list[str]) -> None:
+    """The subcommand exists and accepts every flag: with --help appended, an unknown one is an error."""
+    result = run_pytemplar(*arguments, "--help", cwd=REPO)
+    if result.code == 2 and f"No such command '{arguments[0]}'" in result.stderr:
+        pytest.skip(f"pytemplar {arguments[0]} is not part of this build")
+    assert result.code == 0, f"pytemplar {shlex.join(arguments)}: {result.stderr}"
+
+
+def shell_environment(**variables: str) -> dict[str, str]:
+    """The runner's environment: pytemplar on PATH (this interpreter's scripts folder) and the job's variables."""
+    scripts = str(Path(sys.executable).parent)
+    if shutil.which("pytemplar", path=scripts) is None:
+        pytest.fail(f"pytemplar is not installed beside {sys.executable}: pip install -e .")
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEMPLAR")}
+    return {**inherited, "PATH": os.pathsep.join([scripts, "/usr/bin", "/bin"]), **variables}
+
+
+def run_step(script: str, cwd: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """A ``run:`` step the way GitHub's ubuntu runners run it: ``bash -e {0}``."""
+    env = shell_environment(**variables)
+    return subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def copy_examples(destination: Path) -> Path:
+    shutil.copytree(REPO / "examples" / "apps" / "microservice", destination / "examples/apps/microservice")
+    shutil.copytree(REPO / "examples" / "apps" / "shop", destination / "examples/apps/shop")
+    return destination
+
+
+def git(root: Path, *args: str) -> None:
+    command = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*command, *args], cwd=root, capture_output=True, text=True, check=True)
+
+
+# --- GitHub Actions ---------------------------------------------------------------------------
+
+
+def test_the_workflow_runs_on_pull_requests_with_python() -> None:
+    document = workflow()
+    # PyYAML reads the key `on` as the boolean true (YAML 1.1); GitHub reads it as "on".
+    triggers = document.get("on", document.get(True))
+    assert "pull_request" in triggers
+    assert any(str(step.get("uses", "")).startswith("actions/setup-python@") for step in workflow_steps())
+    assert any(step.get("run") == "pip install pytemplar" for step in workflow_steps())
+    commands = [line for step in workflow_steps() for line in pytemplar_lines(step.get("run", ""))]
+    assert [arguments_of(line, {})[0] for line in commands] == ["validate", "diff"]
+
+
+@pytest.mark.parametrize("subcommand", ["validate", "diff"])
+def test_the_workflow_commands_parse(subcommand: str) -> None:
+    variables = {**workflow()["env"], "BASE_REF": "main"}
+    assert_parses(arguments_of(step_running(subcommand)["run"], variables))
+
+
+def test_the_validate_step_passes_on_the_shop() -> None:
+    step = step_running("validate")
+    done = run_step(step["run"], REPO, **workflow()["env"])
+    assert (done.returncode, done.stdout) == (0, ""), done.stdout + done.stderr
+
+
+def test_the_validate_step_prints_annotations_for_problems(tmp_path: Path) -> None:
+    copy_examples(tmp_path)
+    (tmp_path / "examples/apps/shop/envs/dev/service-b.yaml").write_text("replicaCount: many\n", encoding="utf-8")
+    done = run_step(step_running("validate")["run"], tmp_path, **workflow()["env"])
+    assert done.returncode == 1
+    annotations = done.stdout.splitlines()
+    assert annotations
+    pattern = re.compile(r"::(error|warning) file=[^,:]+(,line=\d+)?(,col=\d+)?,title=[^:]+::\S.*")
+    assert all(pattern.fullmatch(line) for line in annotations), annotations
+    assert any(
+        line.startswith("::error file=examples/apps/shop/envs/dev/service-b.yaml,line=1,col=15,title=pytemplar dev/")
+        for line in annotations
+    ), annotations
+
+
+def test_the_diff_step_shows_what_the_pull_request_changes_in_prod(tmp_path: Path) -> None:
+    copy_examples(tmp_path)
+    git(tmp_path, "-c", "init.defaultBranch=main", "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    # What actions/checkout with fetch-depth 0 leaves behind: the base branch as origin/<base_ref>.
+    git(tmp_path, "update-ref", "refs/remotes/origin/main", "HEAD")
+    (tmp_path / "examples/apps/shop/envs/prod/service-a.yaml").unlink()
+    step = step_running("diff")
+    done = run_step(step["run"], tmp_path, **workflow()["env"], BASE_REF="main")
+    assert done.returncode == 0, done.stderr
+    assert "~ Deployment shop-prod/service-a (release service-a)" in done.stdout
+    assert "origin/main -> working tree: " in done.stderr
+    assert "shop-prod/service-b" not in done.stdout
+
+
+# --- Jenkins ----------------------------------------------------------------------------------
+
+
+def jenkins_commands() -> list[list[str]]:
+    return [arguments_of(line, JENKINS_VARIABLES) for script in jenkins_scripts() for line in pytemplar_lines(script)]
+
+
+def test_the_jenkinsfile_sets_the_tag_validates_and_shows_the_diff() -> None:
+    commands = jenkins_commands()
+    assert [c[0] for c in commands] == ["set", "validate", "diff"]
+    assert commands[0] == ["set", "examples/apps/shop", "-e", "prod", "-r", "service-a", "image.tag=0123456789ab"]
+    for name in ("ENVIRONMENT", "RELEASE"):
+        assert f"name: '{name}'" in JENKINSFILE.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("arguments", jenkins_commands(), ids=lambda a: str(a[0]))
+def test_the_jenkinsfile_commands_parse(arguments: list[str]) -> None:
+    assert_parses(arguments)
+
+
+def test_the_jenkins_validate_step_writes_a_junit_report() -> None:
+    [validate] = [c for c in jenkins_commands() if c[0] == "validate"]
+    result = run_pytemplar(*validate, cwd=REPO)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("<?xml")
+    assert "<testsuite" in result.stdout
