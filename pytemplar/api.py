@@ -209,7 +209,7 @@ class _Session:
         if schema is not None:
             warnings = [
                 kept.warning(release=spec.name, environment=environment)
-                for kept in keep_source_text(merged, layers, schema.expected_types, list_keys)
+                for kept in keep_source_text(merged, layers, expected_types(schema), list_keys)
             ]
             # The rollout strategy is pytemplar's key: its own schema checks it, below.
             own = {key: value for key, value in merged.items() if key != ROLLOUT_KEY}
@@ -832,6 +832,12 @@ def _edit(
     session.use_text(overlay.path, text)
     try:
         values = session.values(environment, spec)
+        # Values that pass the schema can still break the release (a template's fail(), a rollout
+        # without a route for its canary): the edit must leave a release that renders.
+        rendered = session.render_release(environment, spec)
+        broken = [p for p in session.check(rendered) if p.severity == "error"]
+        if broken:
+            raise ManifestError.collect(broken)
     except PytemplarError as exc:
         exc.problems = [replace(p, hint=_not_written(p.hint)) for p in exc.problems]
         raise
@@ -868,9 +874,21 @@ def _as_schema_text(
     if isinstance(value, list):
         return [_as_schema_text((*path, index), item, raw_texts, schema) for index, item in enumerate(value)]
     raw = raw_texts.get(path)
-    if raw is None or schema is None or isinstance(value, str) or not isinstance(value, (bool, int, float)):
+    if raw is None or isinstance(value, str) or not isinstance(value, (bool, int, float)):
         return value
-    return raw if schema.expected_types(path) == {"string"} else value
+    return raw if expected_types(schema)(path) == {"string"} else value
+
+
+def expected_types(schema: CompiledSchema | None) -> Callable[[ValuePath], set[str]]:
+    """The JSON types a value path may hold: the rollout key by pytemplar's schema, the rest by the app's."""
+    rollout_schema = builtin_schema("rollout.schema.json")
+
+    def types(path: ValuePath) -> set[str]:
+        if path[:1] == (ROLLOUT_KEY,):
+            return rollout_schema.expected_types(path[1:])
+        return schema.expected_types(path) if schema is not None else set()
+
+    return types
 
 
 def _undeclared(

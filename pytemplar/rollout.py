@@ -433,11 +433,18 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
         else:
             result.append(manifest)
     wants_traffic = spec.canary is not None and (spec.canary.weight or spec.canary.header)
+    if running and wants_traffic and not service_names:
+        raise _fail(
+            spec,
+            f"the canary's weight or header needs a Service of the release selecting the pods of Deployment"
+            f" '{deployment.name}', and an Ingress or HTTPRoute routing to it; there is no such Service",
+            "render a Service for the Deployment, or remove rollout.canary.weight and rollout.canary.header",
+        )
     if running and wants_traffic and not routed:
         raise _fail(
             spec,
             f"the canary's weight or header needs an Ingress or HTTPRoute of the release routing to Service "
-            f"{', '.join(sorted(service_names)) or '(none)'}; there is none",
+            f"{', '.join(sorted(service_names))}; there is none",
             "enable the release's Ingress or HTTPRoute, or remove rollout.canary.weight and rollout.canary.header",
         )
     return result

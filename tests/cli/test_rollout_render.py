@@ -292,3 +292,13 @@ def test_rollout_is_never_an_unused_value_while_other_unread_keys_are(tmp_path: 
         "  hint: remove it, or describe it in the app's values.schema.json if templates read it indirectly",
         "failed: 1 release in 1 environment; 1 error",
     ]
+
+
+def test_an_unquoted_number_as_a_rollout_tag_keeps_its_text_with_a_warning(shop: Path) -> None:
+    overlay(shop, "envs/prod/service-d.yaml", "rollout:\n  strategy: Canary\n  canary:\n    tag: 1.10\n")
+    result = run_pytemplar("render", "shop", "-e", "prod", "-r", "service-d", cwd=shop)
+    assert result.code == 0, result.stderr
+    assert result.stderr.startswith("shop/envs/prod/service-d.yaml:4:10: warning: [prod/service-d] ")
+    assert "'1.10'" in result.stderr.splitlines()[0]
+    image = find(objects(result.stdout), "Deployment", "service-d-canary")["spec"]["template"]["spec"]["containers"]
+    assert image[0]["image"] == "ghcr.io/acme-shop/payments:1.10"

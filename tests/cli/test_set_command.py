@@ -197,6 +197,29 @@ def test_a_value_the_schema_refuses_is_not_written(project: Path) -> None:
     assert overlay.read_text() == "replicas: 2\n"
 
 
+def test_values_that_pass_the_schema_but_break_the_release_are_not_written(project: Path) -> None:
+    overlay = write(project, OVERLAY, "replicas: 2\n")
+    # A canary weight needs an Ingress or HTTPRoute to carry it; the minimal app has neither.
+    args = ("rollout.strategy=Canary", "rollout.canary.tag=2.0", "rollout.canary.weight=10")
+    result = set_(project / "project", "-e", "prod", "-r", "one", *args)
+    assert result.code == 1
+    assert result.stderr == (
+        "envs/prod/one.yaml:3:13: error: [prod/one] rollout: the canary's weight or header needs a Service"
+        " of the release selecting the pods of Deployment 'one', and an Ingress or HTTPRoute routing to it;"
+        " there is no such Service\n"
+        "  hint: render a Service for the Deployment, or remove rollout.canary.weight and"
+        " rollout.canary.header (the file was not changed)\n"
+    )
+    assert overlay.read_text() == "replicas: 2\n"
+
+
+def test_a_rollout_tag_typed_as_a_number_is_written_as_text(project: Path) -> None:
+    # rollout is checked by pytemplar's own schema, which wants tags as text: 2.10 must stay 2.10.
+    result = set_(project / "project", "-e", "prod", "-r", "one", "rollout.strategy=Canary", "rollout.canary.tag=2.10")
+    assert result.code == 0, result.stderr
+    assert (project / OVERLAY).read_text() == 'rollout:\n  strategy: Canary\n  canary:\n    tag: "2.10"\n'
+
+
 def test_an_unknown_key_the_schema_forbids_is_not_written_and_no_file_is_created(project: Path) -> None:
     result = set_(project / "project", "-e", "prod", "-r", "one", "image.tagg=1")
     assert result.code == 1

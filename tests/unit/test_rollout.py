@@ -754,3 +754,15 @@ def test_a_split_weight_above_the_gateway_api_maximum_is_refused() -> None:
             "use smaller backendRefs weights in the route (their ratios are what counts)",
         )
     ]
+
+
+def test_a_canary_weight_without_a_service_for_the_pods_is_refused() -> None:
+    manifests = [deployment(), ingress()]
+    assert failure(lambda: canary(manifests, manifests[0], running_canary(weight=10))) == [
+        Problem(
+            "rollout: the canary's weight or header needs a Service of the release selecting the pods of"
+            " Deployment 'web', and an Ingress or HTTPRoute routing to it; there is no such Service",
+            WHERE,
+            "render a Service for the Deployment, or remove rollout.canary.weight and rollout.canary.header",
+        )
+    ]
