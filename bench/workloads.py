@@ -130,13 +130,29 @@ def write_yaml(path: Path, data: Any) -> None:
 # --- the projects -------------------------------------------------------------------------------
 
 
+# What the Helm chart and Kustomize overlays written from the values do not express: the rollout
+# strategies (a values key pytemplar owns), the Gateway API route the shop's staging canary uses,
+# and the Kustomize-class transforms of pytemplar.yaml.
+UNCOMPARED_VALUES = ("rollout", "route")
+TRANSFORM_KEYS = (
+    "commonLabels",
+    "commonAnnotations",
+    "namePrefix",
+    "nameSuffix",
+    "images",
+    "patches",
+    "configMapGenerator",
+    "secretGenerator",
+)
+
+
 def shop_project() -> Project:
     """The shop of ``examples/apps/shop``: four releases in dev, staging and prod."""
     config = read_yaml(SHOP / "pytemplar.yaml")
     envs = config["environments"]
     names = list(config["releases"])
     release_env = {
-        (env, name): read_yaml(SHOP / "envs" / env / f"{name}.yaml")
+        (env, name): _comparable(read_yaml(SHOP / "envs" / env / f"{name}.yaml"))
         for env in envs
         for name in names
         if (SHOP / "envs" / env / f"{name}.yaml").is_file()
@@ -150,6 +166,10 @@ def shop_project() -> Project:
         release_values={name: read_yaml(SHOP / "releases" / f"{name}.yaml") for name in names},
         release_env_values=release_env,
     )
+
+
+def _comparable(values: Values) -> Values:
+    return {key: value for key, value in values.items() if key not in UNCOMPARED_VALUES}
 
 
 def generated_project(count: int) -> Project:
@@ -230,15 +250,23 @@ def write_pytemplar(project: Project, root: Path) -> Path:
 
 
 def copy_shop(root: Path) -> Path:
-    """A copy of the shop with ``createNamespace`` off (Helm and Kustomize create no Namespace)."""
+    """A copy of the shop that the peers can equal: no Namespaces (Helm and Kustomize create none),
+    no rollout strategies and no transforms (the equivalents are written from the values alone)."""
     shutil.copytree(APP_TEMPLATE, root / APP_NAME)
     folder = root / "shop"
     shutil.copytree(SHOP, folder)
-    config = folder / "pytemplar.yaml"
-    text = config.read_text(encoding="utf-8")
-    if "createNamespace: true" not in text:
-        raise RuntimeError(f"{SHOP / 'pytemplar.yaml'} changed: no 'createNamespace: true' to turn off")
-    config.write_text(text.replace("createNamespace: true", "createNamespace: false"), encoding="utf-8")
+    config = read_yaml(folder / "pytemplar.yaml")
+    for entry in [config, *config["environments"].values(), *config["releases"].values()]:
+        if isinstance(entry, dict):
+            for key in TRANSFORM_KEYS:
+                entry.pop(key, None)
+            if "createNamespace" in entry:
+                entry["createNamespace"] = False
+    write_yaml(folder / "pytemplar.yaml", config)
+    for overlay in sorted((folder / "envs").rglob("*.yaml")):
+        values = read_yaml(overlay)
+        if any(key in values for key in UNCOMPARED_VALUES):
+            write_yaml(overlay, _comparable(values))
     return folder
 
 
