@@ -208,19 +208,48 @@ def check_selectors(manifests: Sequence[Manifest]) -> Iterable[Problem]:
             )
 
 
+class PodIndex:
+    """Pod templates by scope and by each of their labels, so a selector is matched against the few
+    templates that carry one of its labels rather than all of them: a render of thousands of
+    releases in one namespace would otherwise cost services x templates comparisons."""
+
+    def __init__(self) -> None:
+        self._all: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._by_label: dict[tuple[str, str, str, Any], list[dict[str, Any]]] = {}
+
+    def add(self, scope: tuple[str, str], labels: dict[str, Any]) -> None:
+        self._all.setdefault(scope, []).append(labels)
+        for key, value in labels.items():
+            if isinstance(value, (str, int, float, bool)) or value is None:
+                self._by_label.setdefault((*scope, str(key), value), []).append(labels)
+
+    def selects_any(self, scope: tuple[str, str], selector: dict[str, Any]) -> bool:
+        """Whether some pod template in ``scope`` has every label of ``selector`` (an empty one: any)."""
+        if not selector:
+            return bool(self._all.get(scope))
+        lists = [
+            self._by_label.get((*scope, str(key), value), [])
+            for key, value in selector.items()
+            if isinstance(value, (str, int, float, bool)) or value is None
+        ]
+        # The rarest label narrows most: every shop release shares app.kubernetes.io/name, not instance.
+        candidates = min(lists, key=len) if lists else self._all.get(scope, [])
+        return any(_selects(selector, labels) for labels in candidates)
+
+
 def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
-    pods: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    pods = PodIndex()
     by_name: set[tuple[str, str, str, str]] = set()
     for manifest in manifests:
         labels = _pod_labels(manifest)
         if labels is not None:
-            pods.setdefault((manifest.environment, manifest.namespace), []).append(labels)
+            pods.add((manifest.environment, manifest.namespace), labels)
         by_name.add((manifest.environment, manifest.namespace, manifest.kind, manifest.name))
     for manifest in manifests:
         scope = (manifest.environment, manifest.namespace)
         if manifest.kind == "Service":
             selector = _get(manifest.obj, "spec", "selector")
-            if isinstance(selector, dict) and selector and not any(_selects(selector, p) for p in pods.get(scope, [])):
+            if isinstance(selector, dict) and selector and not pods.selects_any(scope, selector):
                 yield _problem(
                     manifest,
                     f"spec.selector {selector} matches no pod template in namespace '{manifest.namespace}'",
@@ -235,7 +264,7 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                 )
         elif manifest.kind == "PodDisruptionBudget":
             selector = _get(manifest.obj, "spec", "selector", "matchLabels")
-            if isinstance(selector, dict) and not any(_selects(selector, p) for p in pods.get(scope, [])):
+            if isinstance(selector, dict) and not pods.selects_any(scope, selector):
                 yield _problem(
                     manifest, "spec.selector.matchLabels matches no pod template of the render", "scale-target-exists"
                 )

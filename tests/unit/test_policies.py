@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
 from pytemplar.policies import (
     OPT_IN_CHECKS,
+    PodIndex,
     check_image_pinned,
     check_labels,
     check_names,
@@ -211,3 +215,24 @@ def test_opt_in_checks_ignore_objects_without_pods() -> None:
     service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: {app: web}}\n"
     for check in OPT_IN_CHECKS.values():
         assert messages(check, service) == []
+
+
+_LABEL_VALUES = st.one_of(st.sampled_from(["a", "b", "1"]), st.integers(0, 2), st.booleans(), st.lists(st.just("x")))
+_LABEL_MAPS = st.dictionaries(st.sampled_from(["app", "tier", "track"]), _LABEL_VALUES, max_size=3)
+
+
+@given(
+    templates=st.lists(st.tuples(st.sampled_from(["ns1", "ns2"]), _LABEL_MAPS), max_size=6),
+    scope=st.sampled_from(["ns1", "ns2"]),
+    selector=_LABEL_MAPS,
+)
+def test_the_pod_index_answers_as_comparing_with_every_template(
+    templates: list[tuple[str, dict[str, Any]]], scope: str, selector: dict[str, Any]
+) -> None:
+    index = PodIndex()
+    for namespace, labels in templates:
+        index.add(("prod", namespace), labels)
+    expected = any(
+        all(labels.get(k) == v for k, v in selector.items()) for namespace, labels in templates if namespace == scope
+    )
+    assert index.selects_any(("prod", scope), selector) == expected
