@@ -1,0 +1,158 @@
+"""Rendering and validating releases, and the merged values of one release."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult, Session, render_options
+from pytemplar.errors import (
+    ManifestError,
+    Problem,
+    PytemplarError,
+    UsageError,
+)
+from pytemplar.manifests import Manifest
+from pytemplar.ordering import sort_manifests
+from pytemplar.setargs import SetKind
+
+
+def render(
+    project: str | Path,
+    environments: Sequence[str] = (),
+    releases: Sequence[str] = (),
+    values_files: Sequence[str | Path] = (),
+    set_arguments: Sequence[tuple[SetKind, str]] = (),
+    *,
+    kube_version: str | None = None,
+    kube_schema: bool = False,
+    crds: Sequence[str | Path] = (),
+    checks: Sequence[str] = (),
+) -> RenderResult:
+    """Render releases of a project; raises :class:`PytemplarError` on the first failing release.
+
+    ``kube_version`` overrides every environment's target Kubernetes version; ``kube_schema=True``
+    validates every object against the Kubernetes API schemas of that version (``validate`` does by
+    default); ``crds`` are folders of CRDs or JSON Schemas for custom resources; ``checks`` names
+    opt-in policy checks (``image-pinned``, ``resources-set``).
+    """
+    options = render_options(
+        project,
+        environments,
+        releases,
+        values_files,
+        set_arguments,
+        kube_version=kube_version,
+        kube_schema=kube_schema,
+        crds=crds,
+        checks=checks,
+    )
+    return render_with(options)
+
+
+def render_with(options: RenderOptions) -> RenderResult:
+    session = Session(options)
+    manifests: list[Manifest] = []
+    rendered: list[tuple[str, str]] = []
+    for environment, spec in session.targets():
+        try:
+            manifests.extend(session.render_release(environment, spec))
+        except PytemplarError as exc:
+            raise exc.scoped(release=spec.name, environment=environment) from None
+        rendered.append((environment, spec.name))
+    manifests.extend(session.namespaces(manifests))
+    problems = session.check(manifests)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ManifestError.collect(errors)
+    notes = [p for p in problems if p.severity == "warning"]
+    warnings = sorted([*session.all_warnings("warning"), *notes], key=Problem.sort_key)
+    return RenderResult(sort_manifests(manifests, list(session.project.environments)), rendered, warnings)
+
+
+@dataclass
+class ValidationResult:
+    problems: list[Problem]
+    releases: list[tuple[str, str]]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def validate(
+    project: str | Path,
+    environments: Sequence[str] = (),
+    releases: Sequence[str] = (),
+    values_files: Sequence[str | Path] = (),
+    set_arguments: Sequence[tuple[SetKind, str]] = (),
+    *,
+    kube_version: str | None = None,
+    kube_schema: bool = True,
+    crds: Sequence[str | Path] = (),
+    checks: Sequence[str] = (),
+) -> ValidationResult:
+    """Values, render and manifest checks for every environment x release; all problems.
+
+    The keyword options are those of :func:`render`; here ``kube_schema`` is on unless turned off.
+    """
+    options = render_options(
+        project,
+        environments,
+        releases,
+        values_files,
+        set_arguments,
+        kube_version=kube_version,
+        kube_schema=kube_schema,
+        crds=crds,
+        checks=checks,
+    )
+    try:
+        session = Session(options)
+        targets = session.targets()
+    except PytemplarError as exc:
+        if isinstance(exc, UsageError):
+            raise
+        return ValidationResult(exc.problems, [])
+    problems: list[Problem] = []
+    manifests: list[Manifest] = []
+    seen: set[Problem] = set()
+    for environment, spec in targets:
+        try:
+            schema = session.app(spec).schema
+            if schema is not None:
+                schema.check()  # the CI gate checks the schema itself, not only the values
+            manifests.extend(session.render_release(environment, spec))
+        except PytemplarError as exc:
+            for problem in exc.scoped(release=spec.name, environment=environment).problems:
+                # A broken shared file fails every release that reads it: report it once.
+                unscoped = Problem(problem.message, problem.location, problem.hint)
+                if unscoped not in seen:
+                    seen.add(unscoped)
+                    problems.append(problem)
+    manifests.extend(session.namespaces(manifests))
+    problems.extend(session.check(manifests))
+    problems.extend(session.all_warnings("error"))
+    return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets])
+
+
+def release_values(
+    project: str | Path,
+    environment: str,
+    release: str,
+    values_files: Sequence[str | Path] = (),
+    set_arguments: Sequence[tuple[SetKind, str]] = (),
+) -> ReleaseValues:
+    """The merged, validated values of one release in one environment, with their layers.
+
+    ``set_arguments`` are ``(kind, text)`` pairs such as ``("set", "image.tag=1.2")``.
+    """
+    options = render_options(project, (environment,), (release,), values_files, set_arguments)
+    session = Session(options)
+    targets = session.targets()
+    environment_name, spec = targets[0]
+    try:
+        return session.values(environment_name, spec)
+    except PytemplarError as exc:
+        raise exc.scoped(release=spec.name, environment=environment_name) from None

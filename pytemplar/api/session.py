@@ -1,0 +1,418 @@
+"""One run over a project: its files, apps and options, and the per-release pipeline.
+
+:class:`Session` loads each file and compiles each app once, and runs for one environment x
+release: load layers -> merge -> validate values -> render -> parse -> transforms -> rollout
+strategy; then, over everything rendered, the checks. The public functions of
+:mod:`pytemplar.api` are built on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytemplar.checks import check_manifests, selected_checks
+from pytemplar.crds import CompactSchemas
+from pytemplar.engine import ReadLog, TemplateEngine, template_context
+from pytemplar.errors import (
+    Location,
+    Problem,
+    PytemplarError,
+    Severity,
+    UsageError,
+    ValuesError,
+)
+from pytemplar.manifests import Manifest, parse_rendered
+from pytemplar.policies import DEFAULT_KUBE_VERSION, check_removed_apis, valid_namespace
+from pytemplar.project import (
+    PROJECT_FILE,
+    App,
+    Project,
+    ReleaseSpec,
+    Workspace,
+    builtin_schema,
+    load_project,
+    release_env_files,
+)
+from pytemplar.rollout import ROLLOUT_KEY, apply_rollout, read_rollout
+from pytemplar.schema import CompiledSchema
+from pytemplar.setargs import SetKind, parse_set_argument, set_layer
+from pytemplar.transforms import apply_transforms, release_transforms
+from pytemplar.usage import UnusedValues, invisible_characters
+from pytemplar.values import (
+    ListKeys,
+    Origin,
+    ValuePath,
+    ValuesLayer,
+    keep_source_text,
+    key_origin_of,
+    mask_secrets,
+    merge_layers,
+    origin_of,
+    origins_of,
+)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What to render: a project folder, environments, releases and extra values files."""
+
+    project: Path
+    environments: tuple[str, ...] = ()  # empty: every environment
+    releases: tuple[str, ...] = ()  # empty: every release of each environment
+    values_files: tuple[Path, ...] = ()  # -f, lowest first
+    set_arguments: tuple[tuple[SetKind, str], ...] = ()  # --set*, lowest first
+    kube_version: str | None = None  # --kube-version: the target of every environment
+    kube_schema: bool = False  # validate every object against the Kubernetes API schemas
+    crds: tuple[Path, ...] = ()  # --crds folders, besides crds: in pytemplar.yaml
+    checks: tuple[str, ...] = ()  # opt-in policy checks, besides checks: in pytemplar.yaml
+
+
+@dataclass
+class ReleaseValues:
+    environment: str
+    release: str
+    layers: list[ValuesLayer]
+    values: dict[str, Any]
+    warnings: list[Problem] = field(default_factory=list)
+    list_keys: ListKeys | None = None
+    is_secret: Callable[[ValuePath], bool] | None = None
+
+    def origins(self, path: ValuePath) -> list[Origin]:
+        """Every layer that set the value at ``path``, the one that won first."""
+        return origins_of(self.layers, path, self.values, self.list_keys)
+
+    def origin(self, path: ValuePath) -> Location | None:
+        """Where the value at ``path`` was set (the layer that won)."""
+        return origin_of(self.layers, path, self.values, self.list_keys)
+
+    def shown(self) -> dict[str, Any]:
+        """The values with every secret (schema ``writeOnly``) replaced by ``SECRET_MASK``."""
+        return mask_secrets(self.values, self.is_secret) if self.is_secret else self.values
+
+
+@dataclass
+class RenderResult:
+    manifests: list[Manifest]
+    releases: list[tuple[str, str]]  # (environment, release) pairs rendered
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class Session:
+    """One run over a project: loads each file and compiles each app once."""
+
+    def __init__(self, options: RenderOptions) -> None:
+        self.options = options
+        self.workspace = Workspace()
+        self.project: Project = load_project(options.project, self.workspace)
+        self.set_layer = self._set_layer(options.set_arguments)
+        self.engines: dict[Path, TemplateEngine] = {}
+        self.unused = UnusedValues()
+        self.warnings: list[Problem] = []
+
+    def all_warnings(self, unused_severity: Severity) -> list[Problem]:
+        """Warnings of every release rendered so far, each once, and the unused values."""
+        unique = {(p.message, p.location): p for p in self.warnings}
+        return [*unique.values(), *self.unused.problems(unused_severity)]
+
+    def app(self, spec: ReleaseSpec) -> App:
+        return self.workspace.app(spec.app_path, spec.app_location, spec.app_ref)
+
+    def targets(self) -> list[tuple[str, ReleaseSpec]]:
+        project = self.project
+        environments = list(self.options.environments) or list(project.environments)
+        for name in environments:
+            if name not in project.environments:
+                raise UsageError(
+                    f"unknown environment '{name}'",
+                    hint=f"environments of {project.name}: {', '.join(project.environments)}",
+                )
+        for name in self.options.releases:
+            if name not in project.releases:
+                raise UsageError(
+                    f"unknown release '{name}'",
+                    hint=f"releases of {project.name}: {', '.join(project.releases)}",
+                )
+        pairs: list[tuple[str, ReleaseSpec]] = []
+        for env in environments:
+            for spec in project.releases_in(env):
+                if not self.options.releases or spec.name in self.options.releases:
+                    pairs.append((env, spec))
+        if self.options.releases and not pairs:
+            raise UsageError(
+                f"release(s) {', '.join(self.options.releases)} are not deployed to {', '.join(environments)}"
+            )
+        return pairs
+
+    def layers(self, environment: str, spec: ReleaseSpec) -> list[ValuesLayer]:
+        project = self.project
+        app = self.app(spec)
+        root = project.root
+        layers = [app.defaults, project.values]
+        for relative, listed in project.environments[environment].values_files:
+            layers.append(self.workspace.values_layer(root, relative, "environment", listed))
+        for relative, listed in spec.values_files:
+            layers.append(self.workspace.values_layer(root, relative, "release", listed))
+        for relative, listed in release_env_files(project, spec, environment):
+            layers.append(self.workspace.values_layer(root, relative, "release-environment", listed))
+        for extra in self.options.values_files:
+            layers.append(self._extra_layer(extra))
+        if self.set_layer is not None:
+            layers.append(self.set_layer)
+        return layers
+
+    @staticmethod
+    def _set_layer(arguments: Sequence[tuple[SetKind, str]]) -> ValuesLayer | None:
+        if not arguments:
+            return None
+        parsed = []
+        for number, (kind, text) in enumerate(arguments, 1):
+            parsed.extend(parse_set_argument(text, kind, number, _read_set_file))
+        return set_layer(parsed)
+
+    def _extra_layer(self, path: Path) -> ValuesLayer:
+        from pytemplar.fsroot import Root
+
+        folder = Root.at(path.parent if str(path.parent) else Path("."))
+        return self.workspace.values_layer(folder, path.name, "file", None)
+
+    def values(self, environment: str, spec: ReleaseSpec) -> ReleaseValues:
+        layers = self.layers(environment, spec)
+        app = self.app(spec)
+        schema = app.schema
+        list_keys = schema.list_keys if schema is not None else None
+        merged = merge_layers(layers, list_keys)
+        warnings: list[Problem] = []
+        if schema is not None:
+            warnings = [
+                kept.warning(release=spec.name, environment=environment)
+                for kept in keep_source_text(merged, layers, expected_types(schema), list_keys)
+            ]
+            # The rollout strategy is pytemplar's key: its own schema checks it, below.
+            own = {key: value for key, value in merged.items() if key != ROLLOUT_KEY}
+            problems = schema.validate(
+                own,
+                lambda path: origin_of(layers, path, merged, list_keys),
+                locate_key=lambda path: key_origin_of(layers, path, merged, list_keys),
+            )
+            if problems:
+                raise ValuesError.collect(problems)
+        if ROLLOUT_KEY in merged:
+            problems = builtin_schema("rollout.schema.json").validate(
+                merged[ROLLOUT_KEY],
+                lambda path: origin_of(layers, (ROLLOUT_KEY, *path), merged, list_keys),
+                f"values.{ROLLOUT_KEY}",
+                locate_key=lambda path: key_origin_of(layers, (ROLLOUT_KEY, *path), merged, list_keys),
+            )
+            if problems:
+                raise ValuesError.collect(problems)
+        warnings.extend(
+            Problem(
+                message,
+                location=origin_of(layers, path, merged, list_keys),
+                hint="such characters make text look like other text (Trojan Source); remove them if unintended",
+                severity="warning",
+                release=spec.name,
+                environment=environment,
+            )
+            for path, message in invisible_characters(merged)
+        )
+        return ReleaseValues(
+            environment,
+            spec.name,
+            layers,
+            merged,
+            warnings,
+            list_keys,
+            schema.is_secret if schema is not None else None,
+        )
+
+    def engine(self, spec: ReleaseSpec) -> TemplateEngine:
+        app = self.app(spec)
+        key = app.root.path
+        engine = self.engines.get(key)
+        if engine is None:
+            engine = TemplateEngine(app)
+            engine.compile_all()
+            self.engines[key] = engine
+        return engine
+
+    def render_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
+        release_values = self.values(environment, spec)
+        engine = self.engine(spec)
+        env = self.project.environments[environment]
+        log = ReadLog()
+        context = template_context(
+            release_values.values,
+            release=spec.name,
+            namespace=spec.namespace or env.namespace,
+            environment=environment,
+            app=engine.app,
+            kube_version=self.declared_version(environment, spec.name),
+            log=log,
+        )
+        manifests = parse_rendered(engine.render(context), spec.name, environment)
+        manifests = apply_transforms(
+            manifests,
+            release_transforms(self.project, environment, spec.name),
+            release=spec.name,
+            environment=environment,
+            namespace=spec.namespace or env.namespace,
+        )
+        manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
+        self.warnings.extend(release_values.warnings)
+        self.unused.record(
+            release_values.layers,
+            release_values.values,
+            log,
+            engine.app.schema,
+            release=spec.name,
+            environment=environment,
+        )
+        return manifests
+
+    def check(self, manifests: Sequence[Manifest]) -> list[Problem]:
+        """The manifest checks, with APIs judged against each release's target Kubernetes version."""
+        problems = check_manifests(manifests, selected_checks(self.opt_in_checks()))
+        by_version: dict[str, list[Manifest]] = {}
+        for manifest in manifests:
+            by_version.setdefault(self.target_version(manifest.environment, manifest.release), []).append(manifest)
+        for version, mine in by_version.items():
+            problems.extend(check_removed_apis(mine, version))
+        if self.options.kube_schema:
+            problems.extend(self.kube_schema_problems(by_version))
+        return problems
+
+    def target_version(self, environment: str, release: str) -> str:
+        """The Kubernetes minor version a release is checked against: as declared, or the default."""
+        return self.declared_version(environment, release) or DEFAULT_KUBE_VERSION
+
+    def declared_version(self, environment: str, release: str) -> str | None:
+        """The Kubernetes version asked for: --kube-version, else the environment's, project's or app's."""
+        if self.options.kube_version:
+            return self.options.kube_version
+        spec = self.project.releases.get(release)
+        app_version = self.app(spec).kube_version if spec is not None else None
+        return self.project.environments[environment].kube_version or self.project.kube_version or app_version
+
+    def kube_schema_problems(self, by_version: dict[str, list[Manifest]]) -> list[Problem]:
+        from pytemplar import kubeschema  # the schemas load only when validation runs
+
+        crds = self.custom_resources()
+        problems: list[Problem] = []
+        for version, mine in by_version.items():
+            bundled = kubeschema.nearest_bundled(version)
+            if bundled != version:
+                problems.append(kubeschema.version_note(version, bundled, Location(self.project.config_path)))
+            problems.extend(kubeschema.check_manifest_schemas(mine, kubeschema.schema_set(bundled, crds)))
+        return problems
+
+    def _project_setting(self, key: str) -> tuple[list[str], Location]:
+        """A list of names under ``key`` in pytemplar.yaml (checked by its schema) and where it is."""
+        document = self.workspace.yaml_mapping(self.project.root, PROJECT_FILE, PROJECT_FILE)
+        value = document.data.get(key) or []
+        return ([value] if isinstance(value, str) else list(value)), document.location_of((key,))
+
+    def custom_resources(self) -> CompactSchemas | None:
+        """The CRDs of ``--crds`` folders and of ``crds:`` in pytemplar.yaml (inside the project)."""
+        from pytemplar.crds import load_crd_folders
+
+        listed, _ = self._project_setting("crds")
+        folders = [str(path) for path in self.options.crds]
+        folders.extend(str(self.project.root.resolve(relative)) for relative in listed)
+        return load_crd_folders(folders) if folders else None
+
+    def opt_in_checks(self) -> list[str]:
+        listed, _ = self._project_setting("checks")
+        return list(dict.fromkeys([*listed, *self.options.checks]))
+
+    def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
+        """Namespace objects for environments that ask for them (``createNamespace``)."""
+        # An invalid namespace is reported on the object that names it, not on a Namespace made for it.
+        wanted = sorted({(m.environment, m.namespace) for m in manifests if valid_namespace(m.namespace)})
+        created: list[Manifest] = []
+        for environment, namespace in wanted:
+            if not self.project.environments[environment].create_namespace:
+                continue
+            obj = {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {
+                    "name": namespace,
+                    "labels": {"app.kubernetes.io/managed-by": "pytemplar", "environment": environment},
+                },
+            }
+            location = Location(self.project.config_path)
+            created.append(Manifest(obj, "", environment, PROJECT_FILE, location))
+        return created
+
+
+def _read_set_file(name: str) -> str:
+    """The text of a ``--set-file`` file, read through the same confined reader as values files."""
+    from pytemplar.fsroot import Root
+
+    path = Path(name)
+    try:
+        return Root.at(path.parent if str(path.parent) else Path(".")).read_text(path.name)
+    except PytemplarError as exc:
+        reason = exc.problems[0].message.replace(f"'{path.name}'", f"'{name}'")
+        raise UsageError(f"--set-file: {reason}", hint=exc.problems[0].hint) from None
+
+
+def render_options(
+    project: str | Path,
+    environments: Sequence[str],
+    releases: Sequence[str],
+    values_files: Sequence[str | Path],
+    set_arguments: Sequence[tuple[SetKind, str]] = (),
+    *,
+    kube_version: str | None = None,
+    kube_schema: bool = False,
+    crds: Sequence[str | Path] = (),
+    checks: Sequence[str] = (),
+) -> RenderOptions:
+    # Naming an environment or release twice means it once.
+    return RenderOptions(
+        Path(project),
+        tuple(dict.fromkeys(environments)),
+        tuple(dict.fromkeys(releases)),
+        tuple(Path(f) for f in values_files),
+        tuple(set_arguments),
+        _kube_version_option(kube_version),
+        kube_schema,
+        tuple(Path(f) for f in crds),
+        _check_names(checks),
+    )
+
+
+def _kube_version_option(version: str | None) -> str | None:
+    if version is None:
+        return None
+    from pytemplar.kubeschema import require_bundled
+
+    return require_bundled(version)
+
+
+def _check_names(names: Sequence[str]) -> tuple[str, ...]:
+    """Opt-in check ids, given one per item or comma-separated; unknown ones are a usage error."""
+    from pytemplar.policies import OPT_IN_CHECKS
+
+    wanted = [name.strip() for item in names for name in item.split(",") if name.strip()]
+    for name in wanted:
+        if name not in OPT_IN_CHECKS:
+            raise UsageError(f"unknown check '{name}'", hint=f"opt-in checks: {', '.join(OPT_IN_CHECKS)}")
+    return tuple(dict.fromkeys(wanted))
+
+
+def expected_types(schema: CompiledSchema | None) -> Callable[[ValuePath], set[str]]:
+    """The JSON types a value path may hold: the rollout key by pytemplar's schema, the rest by the app's."""
+    rollout_schema = builtin_schema("rollout.schema.json")
+
+    def types(path: ValuePath) -> set[str]:
+        if path[:1] == (ROLLOUT_KEY,):
+            return rollout_schema.expected_types(path[1:])
+        return schema.expected_types(path) if schema is not None else set()
+
+    return types
