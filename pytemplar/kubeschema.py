@@ -37,6 +37,7 @@ from pytemplar.crds import CompactSchemas
 from pytemplar.errors import Location, Problem, UsageError
 from pytemplar.manifests import Manifest
 from pytemplar.policies import REMOVED_APIS, WORKLOADS
+from pytemplar.values import value_at
 
 RULE = "kube-schema"
 KUBERNETES_PREFIX = "kubernetes-"
@@ -446,8 +447,17 @@ def _hint(manifest: Manifest, violation: Violation, version: str) -> str:
     return f"the {api} API of Kubernetes {version} refuses this value"
 
 
-def check_manifest_schemas(manifests: Iterable[Manifest], schemas: SchemaSet) -> list[Problem]:
-    """Problems of every manifest against the schemas of its target version (rule ``kube-schema``)."""
+# Where a rendered field's value was set, when that can be known: (manifest, field path, value) -> text.
+Origin = Callable[[Manifest, tuple[str | int, ...], Any], str | None]
+
+
+def check_manifest_schemas(
+    manifests: Iterable[Manifest], schemas: SchemaSet, origin: Origin | None = None
+) -> list[Problem]:
+    """Problems of every manifest against the schemas of its target version (rule ``kube-schema``).
+
+    ``origin`` says where a wrongly typed or refused value came from; it becomes a context line.
+    """
     problems: list[Problem] = []
     for manifest in manifests:
         if not isinstance(manifest.obj.get("apiVersion"), str) or not manifest.kind:
@@ -467,9 +477,18 @@ def check_manifest_schemas(manifests: Iterable[Manifest], schemas: SchemaSet) ->
                     hint=_hint(manifest, violation, schemas.version),
                     release=manifest.release or None,
                     environment=manifest.environment,
+                    context=_origin_context(manifest, violation, origin),
                 )
             )
     return problems
+
+
+def _origin_context(manifest: Manifest, violation: Violation, origin: Origin | None) -> tuple[str, ...]:
+    if origin is None or violation.kind not in ("type", "value"):
+        return ()
+    found, value = value_at(manifest.obj, violation.path)
+    said = origin(manifest, violation.path, value) if found else None
+    return (said,) if said else ()
 
 
 def _unvalidated(manifest: Manifest, version: str) -> Problem:

@@ -290,6 +290,21 @@ def dotted(path: ValuePath) -> str:
     return format_path(path, "").removeprefix(".")
 
 
+def value_at(data: Any, path: Sequence[str | int]) -> tuple[bool, Any]:
+    """``(True, value)`` at ``path`` in nested maps and lists, or ``(False, None)`` when it is not there."""
+    node = data
+    for part in path:
+        if isinstance(node, dict):
+            if part not in node:
+                return False, None
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False, None
+    return True, node
+
+
 def format_path(path: ValuePath, root: str = "values") -> str:
     text = root
     for part in path:

@@ -28,6 +28,7 @@ from pytemplar.manifests import Manifest, parse_rendered
 from pytemplar.policies import DEFAULT_KUBE_VERSION, check_removed_apis, valid_namespace
 from pytemplar.project import (
     PROJECT_FILE,
+    TEMPLATES_DIR,
     App,
     Project,
     ReleaseSpec,
@@ -36,6 +37,7 @@ from pytemplar.project import (
     load_project,
     release_env_files,
 )
+from pytemplar.provenance import value_source
 from pytemplar.rollout import ROLLOUT_KEY, apply_rollout, read_rollout
 from pytemplar.schema import CompiledSchema
 from pytemplar.setargs import SetKind, parse_set_argument, set_layer
@@ -46,6 +48,7 @@ from pytemplar.values import (
     Origin,
     ValuePath,
     ValuesLayer,
+    format_path,
     keep_source_text,
     key_origin_of,
     mask_secrets,
@@ -111,6 +114,8 @@ class Session:
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
         self.warnings: list[Problem] = []
+        # Kept only for the Kubernetes-schema check, whose messages cite where a bad value was set.
+        self.rendered_values: dict[tuple[str, str], ReleaseValues] = {}
 
     def all_warnings(self, unused_severity: Severity) -> list[Problem]:
         """Warnings of every release rendered so far, each once, and the unused values."""
@@ -262,6 +267,8 @@ class Session:
             namespace=spec.namespace or env.namespace,
         )
         manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
+        if self.options.kube_schema:
+            self.rendered_values[(environment, spec.name)] = release_values
         self.warnings.extend(release_values.warnings)
         self.unused.record(
             release_values.layers,
@@ -306,8 +313,21 @@ class Session:
             bundled = kubeschema.nearest_bundled(version)
             if bundled != version:
                 problems.append(kubeschema.version_note(version, bundled, Location(self.project.config_path)))
-            problems.extend(kubeschema.check_manifest_schemas(mine, kubeschema.schema_set(bundled, crds)))
+            problems.extend(kubeschema.check_manifest_schemas(mine, kubeschema.schema_set(bundled, crds), self.origin))
         return problems
+
+    def origin(self, manifest: Manifest, field: ValuePath, value: Any) -> str | None:
+        """Where the value of a rendered field was set, when its template places one values path there."""
+        values = self.rendered_values.get((manifest.environment, manifest.release))
+        spec = self.project.releases.get(manifest.release)
+        key = field[-1] if field else None
+        if values is None or spec is None or not isinstance(key, str):
+            return None
+        name = manifest.template.removeprefix(f"{TEMPLATES_DIR}/")
+        source = self.app(spec).templates.get(name)
+        path = value_source(source, key, value, values.values) if source is not None else None
+        where = values.origin(path) if path is not None else None
+        return f"the value is {format_path(path)}, set at {where}" if path and where else None
 
     def _project_setting(self, key: str) -> tuple[list[str], Location]:
         """A list of names under ``key`` in pytemplar.yaml (checked by its schema) and where it is."""

@@ -57,6 +57,7 @@ def test_each_mistake_fails_validate_with_one_precise_message(make_tree: Any) ->
         "metadata.annotations['example.com/canary'] is bool, not text; quote it [annotation-type]",
         "app/templates/deployment.yaml.j2:1: error: [prod/one] Deployment one: "
         "spec.replicas: expected an integer, got text '3' [kube-schema]",
+        "    the value is values.replicas, set at app/values.yaml:1:11",
         "  hint: write the type the apps/v1 Deployment API of Kubernetes 1.35 expects (quote text, unquote numbers)",
         "app/templates/deployment.yaml.j2:1: error: [prod/one] Deployment one: "
         "spec.template.spec.containers[0].imagePulPolicy: unknown field (did you mean 'imagePullPolicy'?) "
@@ -210,3 +211,21 @@ def test_an_unknown_check_is_a_usage_error(make_tree: Any) -> None:
         2,
         "error: unknown check 'image-pined'\n  hint: opt-in checks: image-pinned, resources-set\n",
     )
+
+
+def test_a_wrongly_typed_value_cites_the_overlay_that_set_it(make_tree: Any) -> None:
+    root: Path = make_tree(
+        {
+            "app/values.yaml": "replicas: 1\nimage:\n  tag: '1.0'\n",
+            "app/values.schema.json": "{}",  # the app's schema lets it through; the cluster would not
+            "project/envs/prod.yaml": "replicas: 'five'\n",
+        },
+        base=MINIMAL_APP,
+    )
+    result = run_pytemplar("validate", "project", "-e", "prod", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[:2] == [
+        "app/templates/deployment.yaml.j2:1: error: [prod/one] Deployment production/one: "
+        "spec.replicas: expected an integer, got text 'five' [kube-schema]",
+        "    the value is values.replicas, set at project/envs/prod.yaml:1:11",
+    ]
