@@ -19,21 +19,7 @@ from pytemplar.engine import ReadLog
 from pytemplar.errors import Problem, Severity
 from pytemplar.rollout import ROLLOUT_KEY
 from pytemplar.schema import CompiledSchema
-from pytemplar.values import ValuePath, ValuesLayer, dotted, iter_leaves
-
-
-def _lookup(values: Any, path: ValuePath) -> tuple[bool, Any]:
-    node = values
-    for part in path:
-        if isinstance(node, dict) and isinstance(part, str):
-            if part not in node:
-                return False, None
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return False, None
-    return True, node
+from pytemplar.values import ValuePath, ValuesLayer, dotted, iter_leaves, value_at
 
 
 @dataclass
@@ -57,7 +43,7 @@ class UnusedValues:
             if layer.kind == "defaults":
                 continue
             for path, value in iter_leaves(layer.data):
-                if not path or value is None or not _lookup(values, path)[0]:
+                if not path or value is None or not value_at(values, path)[0]:
                     continue  # a deletion, or replaced by a higher layer
                 if path[0] == ROLLOUT_KEY:
                     continue  # read by the rollout stage, not by templates
@@ -89,7 +75,7 @@ class UnusedValues:
 
 def _suggest(path: ValuePath, values: dict[str, Any], log: ReadLog) -> str:
     name = path[-1]
-    found, parent = _lookup(values, path[:-1])
+    found, parent = value_at(values, path[:-1])
     if isinstance(name, str) and found and isinstance(parent, dict):
         read = [key for key in parent if key != name and log.uses((*path[:-1], key))]
         close = difflib.get_close_matches(name, read, n=1, cutoff=0.6)
