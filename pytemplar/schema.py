@@ -5,6 +5,10 @@ themselves (a ``$ref`` to the network or another file is refused before validati
 and the registry cannot retrieve anything), and each is compiled into a validator once.
 Validation reports every error at once, each at the location the caller resolves for the
 offending value's path.
+
+Most schemas get a fast yes/no test (:mod:`pytemplar.schemacheck`): jsonschema is imported, and
+its validator built, only when that test says no, when the schema is outside the test's subset,
+or when the schema itself is checked.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import Location, Problem, SchemaError
+from pytemplar.schemacheck import Check, Undecided, compile_check
 from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
 
@@ -92,8 +97,16 @@ def _walk(node: Any, depth: int, path: str, names: bool = False) -> Iterator[str
 class CompiledSchema:
     path: str
     schema: Any
-    validator: Any
+    quick: Check | None = None  # the fast validity test, when the schema is within its subset
     checked: bool = False  # validated against its metaschema yet
+    _validator: Any = None
+
+    @property
+    def validator(self) -> Any:
+        """jsonschema's validator for this schema, built on first use."""
+        if self._validator is None:
+            self._validator = _jsonschema_validator(self.schema, self.path)
+        return self._validator
 
     def check(self) -> None:
         """Validate the schema against its metaschema (raises :class:`SchemaError`).
@@ -146,6 +159,12 @@ class CompiledSchema:
     def validate(
         self, instance: Any, locate: Locator, root: str = "values", locate_key: Locator | None = None
     ) -> list[Problem]:
+        if self.quick is not None:
+            try:
+                if self.quick(instance):
+                    return []
+            except (RecursionError, Undecided):
+                pass  # jsonschema decides, and says what is wrong, below
         import referencing.exceptions
 
         try:
@@ -326,10 +345,6 @@ def _target(root: Any, ref: str) -> Any:
 def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSchema:
     """A validator for ``schema``; refuses external references, and invalid schemas unless
     ``check`` is False (then :meth:`CompiledSchema.check` runs when it is needed)."""
-    import jsonschema
-    import referencing
-    import referencing.exceptions
-
     if not isinstance(schema, (dict, bool)):
         raise SchemaError("a JSON Schema must be an object", location=Location(path))
     if isinstance(schema, dict) and "$schema" in schema and not isinstance(schema["$schema"], str):
@@ -344,6 +359,25 @@ def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSch
             )
         if not _resolves(schema, ref, anchors):
             raise SchemaError(f"$ref '{ref}' points to nothing in this schema", location=Location(path))
+    quick = compile_check(schema, lambda ref: _resolved(schema, ref), path)
+    compiled = CompiledSchema(path, schema, quick)
+    if quick is None:
+        compiled.validator  # noqa: B018 - outside the fast test's subset: fail now if jsonschema cannot use it
+    if check:
+        compiled.check()
+    return compiled
+
+
+def _resolved(schema: Any, ref: str) -> Any:
+    target = _target(schema, ref)
+    return None if target is _MISSING else target
+
+
+def _jsonschema_validator(schema: Any, path: str) -> Any:
+    """jsonschema's validator for ``schema``, with a registry that retrieves nothing."""
+    import jsonschema
+    import referencing
+    import referencing.exceptions
 
     def refuse(uri: str) -> Any:
         raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
@@ -351,12 +385,9 @@ def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSch
     registry: Any = referencing.Registry(retrieve=refuse)  # type: ignore[call-arg]
     try:
         cls = _watched(jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator), path)
-        compiled = CompiledSchema(path, schema, cls(schema, registry=registry))
+        return cls(schema, registry=registry)
     except Exception as exc:  # e.g. "$id": false: jsonschema cannot even build a validator
         raise SchemaError(f"the schema cannot be used: {exc}", location=Location(path)) from exc
-    if check:
-        compiled.check()
-    return compiled
 
 
 def _watched(cls: Any, path: str) -> Any:
