@@ -26,6 +26,7 @@ from jinja2.utils import missing
 from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.project import App
 from pytemplar.supervise import activity
+from pytemplar.templatecache import template_cache
 from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import load_yaml
 from pytemplar.yamlout import double_quoted, dump_yaml
@@ -394,6 +395,7 @@ class TemplateEngine:
             auto_reload=False,
             cache_size=-1,
             extensions=[YamlSlots],
+            bytecode_cache=template_cache("app templates"),
         )
         env.globals.pop("lipsum", None)
         env.globals["fail"] = _fail

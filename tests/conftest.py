@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,6 +16,17 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples" / "apps"
+
+# Compiled templates are cached per user; the tests keep theirs apart and remove it afterwards.
+TEMPLATE_CACHE = Path(tempfile.mkdtemp(prefix="pytemplar-tests-cache-"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["PYTEMPLAR_CACHE_DIR"] = str(TEMPLATE_CACHE)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(TEMPLATE_CACHE, ignore_errors=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,6 +62,7 @@ class CliResult:
 def run_pytemplar(*args: str | os.PathLike[str], cwd: Path | None = None, timeout: float = 60) -> CliResult:
     """Run ``python -m pytemplar`` as a user would, in a separate process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEMPLAR")}
+    env["PYTEMPLAR_CACHE_DIR"] = str(TEMPLATE_CACHE)
     env["COLUMNS"] = "200"
     proc = subprocess.run(
         [sys.executable, "-m", "pytemplar", *map(str, args)],

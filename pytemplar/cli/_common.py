@@ -134,13 +134,23 @@ def _err(text: str) -> None:
     sys.stderr.flush()
 
 
+def _keep_compiled_templates() -> None:
+    # Only a command that succeeded writes anything, the template cache included.
+    cache = sys.modules.get("pytemplar.templatecache")
+    if cache is not None:
+        cache.save_compiled()
+
+
 def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int) -> None:
     """Run ``action`` under the limits, turning every failure into a message and an exit code."""
     from pytemplar.supervise import Activity, Limits, run_limited
 
     def guarded() -> int:
         try:
-            return action() or 0
+            code = action() or 0
+            if code == 0:
+                _keep_compiled_templates()
+            return code
         except UsageError as exc:
             _report(exc)
             return EXIT_USAGE

@@ -52,6 +52,7 @@ TIMEOUT = 20.0  # seconds; a run that takes longer is a hang
 ENV_CANARY = "canary-123"
 KUBE_CANARY = "PYTEMPLAR-CANARY-KUBECONFIG-7f3a"
 OUTSIDE_CANARY = "PYTEMPLAR-CANARY-OUTSIDE-91c2"
+TEMPLATE_CACHE = "home/.cache"  # $HOME/.cache/pytemplar and the folders above it, made on success
 NET_CANARY = "PYTEMPLAR-CANARY-NETWORK-55d0"
 CANARIES = (ENV_CANARY, KUBE_CANARY, OUTSIDE_CANARY, NET_CANARY, "PYTEMPLAR-H23b-EXECUTED", "PYTEMPLAR-H33-EXECUTED")
 
@@ -200,6 +201,8 @@ class Result:
     stderr: str
     seconds: float
     changed: list[str] = field(default_factory=list)  # paths created, removed or modified
+    # ... of them, those in the compiled-template cache, which only a command that succeeded may fill
+    cached: list[str] = field(default_factory=list)
     hits: int = 0  # connections to the listener during the run
     timeout: float = TIMEOUT
 
@@ -356,12 +359,14 @@ class Sandbox:
         time.sleep(0.01)  # let the listener thread count a connection made at the very end
         after = _fingerprint(self.base, skip)
         changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        cached = [path for path in changed if path.startswith(TEMPLATE_CACHE)]
         return Result(
             code,
             out.decode("utf-8", errors="backslashreplace"),
             err.decode("utf-8", errors="backslashreplace"),
             seconds,
-            changed,
+            [path for path in changed if not path.startswith(TEMPLATE_CACHE)],
+            cached,
             self.listener.hits - hits_before,
             timeout,
         )
@@ -400,6 +405,7 @@ class Sandbox:
         assert result.code == code, f"expected exit {code}\n{result.describe()}"
         assert result.stdout == "", result.describe()
         assert result.changed == [], f"files changed: {result.changed}\n{result.describe()}"
+        assert result.cached == [], f"a failing command filled the template cache: {result.cached}"
         first = result.first_line
         if file is not None:
             files = (file,) if isinstance(file, str) else file
@@ -467,6 +473,7 @@ class Batch:
         assert result.code == 1, f"expected exit 1\n{result.describe()}"
         assert result.stdout == "", result.describe()
         assert result.changed == [], f"files changed: {result.changed}\n{result.describe()}"
+        assert result.cached == [], f"a failing command filled the template cache: {result.cached}"
         assert "\x1b" not in result.stderr and "\r" not in result.stderr, result.describe()
         release = self.releases[case.id]
         lines = self.problems.get(release, [])

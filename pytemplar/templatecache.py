@@ -1,0 +1,164 @@
+"""Compiled templates kept on disk between runs.
+
+Jinja2 turns each template into Python source and then into a code object; for the example
+app that costs ~80 ms, more than rendering one release. The code objects are kept, as Python
+keeps ``.pyc`` files, in a per-user cache folder and reused while the template's text, its
+file, Python, Jinja2 and pytemplar's template-shaping code are the same.
+
+Loading a cached file runs ``pickle`` and ``marshal`` on it, so a file someone else could have
+written would be code execution. The cache is therefore used only when its folder belongs to
+the current user and nobody else can write to it, and each file read is a regular file of that
+user opened without following links; otherwise templates are compiled as if there were no
+cache. Newly compiled templates are written only by :func:`save_compiled`, which the command
+line calls once a command succeeded: a failing command writes nothing, not even here. Nothing
+about the cache can make a command fail: any error reading or writing it is ignored.
+``PYTEMPLAR_NO_CACHE=1`` turns it off, ``PYTEMPLAR_CACHE_DIR`` moves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
+
+CACHE_ENV = "PYTEMPLAR_CACHE_DIR"
+DISABLE_ENV = "PYTEMPLAR_NO_CACHE"
+MAX_ENTRIES = 2000  # past this, the oldest half is removed
+_SHAPING_MODULES = ("engine.py", "yamlsafe.py")  # their code decides what a template compiles to
+
+
+def default_folder() -> Path:
+    chosen = os.environ.get(CACHE_ENV)
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pytemplar"
+
+
+_caches: dict[str, TemplateCodeCache | None] = {}
+
+
+def template_cache(settings: str) -> TemplateCodeCache | None:
+    """The cache for templates compiled under ``settings`` (the environment's options), or None
+    when caching is off or the folder cannot be trusted."""
+    if settings not in _caches:
+        _caches[settings] = _open(settings)
+    return _caches[settings]
+
+
+def save_compiled() -> None:
+    """Write the templates compiled so far in this process to the cache."""
+    for cache in _caches.values():
+        if cache is not None:
+            cache.save()
+
+
+def _open(settings: str) -> TemplateCodeCache | None:
+    if os.environ.get(DISABLE_ENV, "") not in ("", "0") or not hasattr(os, "getuid"):
+        return None
+    folder = default_folder() / "templates"
+    try:
+        if not folder.is_dir():  # made on the first save, so a run that fails leaves no folder
+            return TemplateCodeCache(folder, _salt(settings))
+        return TemplateCodeCache(folder, _salt(settings)) if _private(folder) else None
+    except (OSError, RuntimeError):  # no home folder, unreadable file system, ...
+        return None
+
+
+def _private(folder: Path) -> bool:
+    info = os.lstat(folder)
+    return (
+        stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
+
+
+def _salt(settings: str) -> bytes:
+    import jinja2
+
+    from pytemplar import __version__
+
+    digest = hashlib.sha256()
+    for part in (sys.version, jinja2.__version__, __version__, settings):
+        digest.update(part.encode("utf-8") + b"\0")
+    here = Path(__file__).parent
+    for name in _SHAPING_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.digest()
+
+
+class TemplateCodeCache(BytecodeCache):
+    """Jinja2's bytecode cache over one private folder, one file per template."""
+
+    def __init__(self, folder: Path, salt: bytes) -> None:
+        self.folder = folder
+        self.salt = salt
+        self.pending: dict[str, bytes] = {}
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        digest = hashlib.sha256(self.salt)
+        digest.update(f"{name}\0{filename}".encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.pending.get(bucket.key) or self._read(self.folder / bucket.key)
+        if data is not None:
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # a damaged file: compile as if it were not there
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.pending[bucket.key] = bucket.bytecode_to_string()
+
+    def save(self) -> None:
+        pending, self.pending = self.pending, {}
+        if not pending:
+            return
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not _private(self.folder):
+                return
+            for key, data in pending.items():
+                self._write(key, data)
+            self._prune()
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def _write(self, key: str, data: bytes) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, self.folder / key)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def _read(self, path: Path) -> bytes | None:
+        try:
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        with os.fdopen(descriptor, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+                return None
+            return stream.read()
+
+    def _prune(self) -> None:
+        entries = list(os.scandir(self.folder))
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda entry: entry.stat().st_mtime)
+        for entry in entries[: len(entries) // 2]:
+            Path(entry.path).unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        for entry in os.scandir(self.folder):
+            Path(entry.path).unlink(missing_ok=True)
