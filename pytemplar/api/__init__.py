@@ -14,11 +14,43 @@ Files and compiled templates are shared across releases through one :class:`Work
 * :mod:`~pytemplar.api.rollouts`: :func:`rollout_status`, :func:`rollout`
 """
 
-from pytemplar.api.comparing import DiffReport, diff
-from pytemplar.api.editing import EditResult, edit_values
-from pytemplar.api.rendering import ValidationResult, release_values, render, render_with, validate
-from pytemplar.api.rollouts import rollout, rollout_status
-from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytemplar.api.comparing import DiffReport, diff
+    from pytemplar.api.editing import EditResult, edit_values
+    from pytemplar.api.rendering import ValidationResult, release_values, render, render_with, validate
+    from pytemplar.api.rollouts import rollout, rollout_status
+    from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult
+
+# Each name's module, imported on first use: a render does not pay for diff's, set's or rollout's.
+_HOMES = {
+    "DiffReport": "comparing",
+    "diff": "comparing",
+    "EditResult": "editing",
+    "edit_values": "editing",
+    "ValidationResult": "rendering",
+    "release_values": "rendering",
+    "render": "rendering",
+    "render_with": "rendering",
+    "validate": "rendering",
+    "rollout": "rollouts",
+    "rollout_status": "rollouts",
+    "ReleaseValues": "session",
+    "RenderOptions": "session",
+    "RenderResult": "session",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'pytemplar.api' has no attribute '{name}'")
+    return getattr(import_module(f"pytemplar.api.{home}"), name)
+
 
 __all__ = [
     "DiffReport",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult, Session, render_options
 from pytemplar.errors import (
@@ -15,7 +16,9 @@ from pytemplar.errors import (
 )
 from pytemplar.manifests import Manifest
 from pytemplar.ordering import sort_manifests
-from pytemplar.setargs import SetKind
+
+if TYPE_CHECKING:
+    from pytemplar.setargs import SetKind
 
 
 def render(

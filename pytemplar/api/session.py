@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytemplar.checks import check_manifests, selected_checks
-from pytemplar.crds import CompactSchemas
 from pytemplar.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.errors import (
     Location,
@@ -37,10 +36,8 @@ from pytemplar.project import (
     load_project,
     release_env_files,
 )
-from pytemplar.provenance import value_source
 from pytemplar.rollout import ROLLOUT_KEY, apply_rollout, read_rollout
 from pytemplar.schema import CompiledSchema
-from pytemplar.setargs import SetKind, parse_set_argument, set_layer
 from pytemplar.transforms import apply_transforms, release_transforms
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
@@ -56,6 +53,10 @@ from pytemplar.values import (
     origin_of,
     origins_of,
 )
+
+if TYPE_CHECKING:  # the modules themselves load only when a run needs them
+    from pytemplar.crds import CompactSchemas
+    from pytemplar.setargs import SetKind
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,8 @@ class Session:
     def _set_layer(arguments: Sequence[tuple[SetKind, str]]) -> ValuesLayer | None:
         if not arguments:
             return None
+        from pytemplar.setargs import parse_set_argument, set_layer
+
         parsed = []
         for number, (kind, text) in enumerate(arguments, 1):
             parsed.extend(parse_set_argument(text, kind, number, _read_set_file))
@@ -325,6 +328,8 @@ class Session:
             return None
         name = manifest.template.removeprefix(f"{TEMPLATES_DIR}/")
         source = self.app(spec).templates.get(name)
+        from pytemplar.provenance import value_source
+
         path = value_source(source, key, value, values.values) if source is not None else None
         where = values.origin(path) if path is not None else None
         return f"the value is {format_path(path)}, set at {where}" if path and where else None
