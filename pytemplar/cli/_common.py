@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 invalid input, 2 usage error, 3 internal error (a bug: 
 
 from __future__ import annotations
 
+import copy
 import sys
 import traceback
 from collections.abc import Callable
@@ -234,10 +235,42 @@ def main(
     """pytemplar: Kubernetes manifests from Jinja2 app templates with layered, validated values."""
 
 
+def _command_app(argv: list[str]) -> typer.Typer:
+    """The app to run ``argv`` with: when it names a command, an app holding only that command.
+
+    Typer builds the parser of every registered command before it dispatches, which costs more
+    than rendering one small release; the narrowed app builds one and behaves the same for it.
+    """
+    wanted = argv[0] if argv and not argv[0].startswith("-") else None
+    if wanted is None:
+        return app
+    commands = [info for info in app.registered_commands if _command_name(info) == wanted]
+    groups = [info for info in app.registered_groups if _group_name(info) == wanted]
+    if len(commands) + len(groups) != 1:
+        return app  # an unknown command: the full app says so, with the list of commands
+    narrowed = copy.copy(app)
+    narrowed.registered_commands = commands
+    narrowed.registered_groups = groups
+    return narrowed
+
+
+def _command_name(info: typer.models.CommandInfo) -> str | None:
+    name = info.name or (info.callback.__name__ if info.callback is not None else None)
+    return name.lower().replace("_", "-") if name else None
+
+
+def _group_name(info: typer.models.TyperInfo) -> str | None:
+    typer_instance = info.typer_instance
+    for name in (info.name, typer_instance.info.name if typer_instance is not None else None):
+        if isinstance(name, str):
+            return name
+    return None
+
+
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
     try:
-        app(prog_name="pytemplar")
+        _command_app(sys.argv[1:])(prog_name="pytemplar")
     except KeyboardInterrupt:
         _err("interrupted\n")
         sys.exit(130)
