@@ -15,9 +15,11 @@ import re
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import BuiltinMethodType, MethodType
 from typing import Any, NoReturn
 
 from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -72,10 +74,15 @@ class ValueMap(dict[str, Any]):
     """A values map that knows its path (for messages like ``'values.image.tagg' is undefined``)
     and records in a :class:`ReadLog` what templates read of it."""
 
-    __slots__ = ("key_path", "log", "path")
-    path: str
+    __slots__ = ("key_path", "log", "root")
+    root: str  # the name templates reach it from: values, release, app...
     key_path: ValuePath
     log: ReadLog | None
+
+    @property
+    def path(self) -> str:
+        # Spelled out only for messages: most maps are never named in one.
+        return format_path(self.key_path, self.root)
 
     def note_read(self, key: str) -> None:
         if self.log is not None:
@@ -108,10 +115,14 @@ class ValueMap(dict[str, Any]):
 
 
 class ValueList(list[Any]):
-    __slots__ = ("key_path", "log", "path")
-    path: str
+    __slots__ = ("key_path", "log", "root")
+    root: str
     key_path: ValuePath
     log: ReadLog | None
+
+    @property
+    def path(self) -> str:
+        return format_path(self.key_path, self.root)
 
     def note_whole(self) -> None:
         if self.log is not None:
@@ -122,19 +133,26 @@ class ValueList(list[Any]):
         return super().__iter__()
 
 
-def as_template_data(value: Any, path: str, key_path: ValuePath = (), log: ReadLog | None = None) -> Any:
+def as_template_data(value: Any, root: str, key_path: ValuePath = (), log: ReadLog | None = None) -> Any:
+    """``value`` with its maps and lists made :class:`ValueMap` and :class:`ValueList`, named
+    ``root`` (``values``) in messages."""
     if isinstance(value, dict):
         made = ValueMap()
-        made.path, made.key_path, made.log = path, key_path, log
+        made.root, made.key_path, made.log = root, key_path, log
         for key, child in value.items():
-            dict.__setitem__(made, key, as_template_data(child, format_path((key,), path), (*key_path, key), log))
+            if isinstance(child, (dict, list)):
+                child = as_template_data(child, root, (*key_path, key), log)
+            dict.__setitem__(made, key, child)
         return made
     if isinstance(value, list):
         items = ValueList()
-        items.path, items.key_path, items.log = path, key_path, log
+        items.root, items.key_path, items.log = root, key_path, log
         list.extend(
             items,
-            (as_template_data(child, f"{path}[{index}]", (*key_path, index), log) for index, child in enumerate(value)),
+            [
+                as_template_data(child, root, (*key_path, index), log) if isinstance(child, (dict, list)) else child
+                for index, child in enumerate(value)
+            ],
         )
         return items
     return value
@@ -173,6 +191,19 @@ class _Environment(ImmutableSandboxedEnvironment):
     _null_path: str | None = None
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is ValueMap and attribute in obj:  # ``values.image.tag``: most lookups
+            if obj.log is not None:
+                obj.log.read.add((*obj.key_path, attribute))
+            value = dict.__getitem__(obj, attribute)
+            self._null_path = None if value is not None else format_path((*obj.key_path, attribute), obj.root)
+            return value
+        if type(obj) is TemplateModule and type(attribute) is str and not attribute.startswith("_"):
+            # ``h.labels`` of an imported helper: a name the helper exported. The sandbox would
+            # find it safe (a public name on an object that is neither internal nor a mutable
+            # builtin); methods still take the full path, for its str.format wrapping.
+            value = obj.__dict__.get(attribute, missing)
+            if value is not missing and not isinstance(value, _METHOD_TYPES):
+                return value
         if obj is None and self._null_path is not None:
             return self.undefined(hint=f"'{self._null_path}' is null, so it has no '{attribute}'")
         if isinstance(obj, dict):
@@ -230,6 +261,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         return wrapped
 
 
+_METHOD_TYPES = (MethodType, BuiltinMethodType)
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 _HUGE_NUMBER = re.compile(r"[0-9]{7,}")
 
@@ -266,6 +298,8 @@ class _AppLoader(BaseLoader):
 
 
 def _slot(value: Any, *args: Any) -> str:
+    if type(value) is str and args and args[0] == "node":  # most slots: what slot() does, minus its dispatch
+        return double_quoted(value)
     # A map or list written whole counts as read whole.
     if isinstance(value, (ValueMap, ValueList)):
         value.note_whole()
@@ -359,12 +393,19 @@ class Files:
 
     def __init__(self, app: App) -> None:
         self._app = app
+        # Every release of the app reads the same files: each is read once per run.
+        self._texts: dict[str, str] = {}
 
     def get(self, name: str) -> str:
-        try:
-            return self._app.root.read_text(str(name))
-        except PytemplarError as exc:
-            raise TemplateFailure(f"files.get('{name}'): {exc}") from exc
+        name = str(name)
+        text = self._texts.get(name)
+        if text is None:
+            try:
+                text = self._app.root.read_text(name)
+            except PytemplarError as exc:
+                raise TemplateFailure(f"files.get('{name}'): {exc}") from exc
+            self._texts[name] = text
+        return text
 
     def exists(self, name: str) -> bool:
         try:
@@ -417,6 +458,7 @@ class TemplateEngine:
         )
         self.env = env
         self._compiled: dict[str, Any] = {}
+        self._files = Files(app)
 
     def compile_all(self) -> None:
         """Compile every template, so syntax errors surface before any release renders."""
@@ -440,7 +482,7 @@ class TemplateEngine:
 
     def render(self, context: Mapping[str, Any]) -> list[RenderedFile]:
         full = dict(context)
-        full["files"] = Files(self.app)
+        full["files"] = self._files
         rendered: list[RenderedFile] = []
         for name in self.app.manifest_templates:
             template = self._template(name)

@@ -193,6 +193,8 @@ class _Builder:
 
     def build(self, parser: Any) -> tuple[Any, int]:
         """Consume the events of one document; return its data and first line."""
+        # The hot loop of every load: scalars, the ends of collections and attaching values to
+        # their parent are handled inline; rarer events go to methods.
         root: Any = None
         first_line = 0
         stack = self.stack
@@ -201,33 +203,41 @@ class _Builder:
         while True:
             event = get_event()
             kind = type(event)
-            if kind is DocumentEndEvent:
-                return root, first_line
-            if not first_line:
+            if not first_line and kind is not DocumentEndEvent:
                 first_line = event.start_mark.line + 1
             if kind is ScalarEvent:
-                if stack and stack[-1].is_map and stack[-1].key is None:
-                    self.take_key(event)
+                frame = stack[-1] if stack else None
+                if frame is not None and frame.is_map and frame.key is None:
+                    self.take_key(event, frame)
                     continue
                 if len(stack) > MAX_DEPTH:
                     raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", event)
                 self.expanded += 1
-                # Untagged quoted text is by far the most common scalar in manifests.
-                value = event.value if event.tag is None and not event.implicit[0] else self.scalar(event)
+                value = event.value
+                # Quoted text and plain text that cannot be a number, bool or null are strings as
+                # written (``ctag`` is the tag without the property that copies it).
+                if event.ctag is not None or (event.implicit[0] and (not value or value[0] in _MAYBE_TYPED)):
+                    value = self.scalar(event)
                 if track or event.anchor is not None:
-                    at = self.here()
-                    if track:
-                        self.locate(at, self.where(event))
-                        if value is not None and not isinstance(value, str):
-                            self.raw_texts[at] = event.value
-                    if event.anchor is not None:
-                        end = len(self.entries)
-                        self.anchors[event.anchor] = (value, 1, at, end - 1 if track else end, end)
+                    self.note_scalar(event, value, frame)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 self.start_collection(event, kind is MappingStartEvent)
                 continue
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                value = self.end_collection()
+                ended = stack.pop()
+                if ended.is_map and ended.merge is not None:
+                    self.apply_merge(ended)
+                if ended.anchor is not None:
+                    self.anchors[ended.anchor] = (
+                        ended.value,
+                        self.expanded - ended.start_count,
+                        ended.path,
+                        ended.start_entries,
+                        len(self.entries),
+                    )
+                value = ended.value
+            elif kind is DocumentEndEvent:
+                return root, first_line
             elif kind is AliasEvent:
                 value = self.alias(event)
             else:  # pragma: no cover - libyaml sends nothing else inside a document
@@ -235,24 +245,41 @@ class _Builder:
             if not stack:
                 root = value
             else:
-                self.attach(value)
+                parent = stack[-1]
+                if not parent.is_map:
+                    parent.value.append(value)
+                elif parent.merge is _PENDING_MERGE:  # the value of '<<', merged when the map ends
+                    parent.merge = value
+                    parent.key = None
+                else:
+                    parent.value[parent.key] = value
+                    parent.key = None
             if self.expanded > MAX_EXPANDED_NODES:
                 raise self.fail(f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes", event)
 
-    def attach(self, value: Any) -> None:
-        frame = self.stack[-1]
-        if not frame.is_map:
-            frame.value.append(value)
-        elif frame.key == _MERGE and frame.key_event is not None and frame.merge is _PENDING_MERGE:
-            frame.merge = value
-            frame.key = None
+    def note_scalar(self, event: Any, value: Any, frame: _Frame | None) -> None:
+        """Record where a scalar value is (when tracking) and the anchor it defines."""
+        if frame is None:
+            at: Path_ = ()
+        elif frame.is_map:
+            at = (*frame.path, frame.key if frame.key is not None else "")
         else:
-            frame.value[frame.key] = value
-            frame.key = None
+            at = (*frame.path, len(frame.value))
+        if self.track:
+            self.locate(at, self.where(event))
+            if value is not None and not isinstance(value, str):
+                self.raw_texts[at] = event.value
+        if event.anchor is not None:
+            end = len(self.entries)
+            self.anchors[event.anchor] = (value, 1, at, end - 1 if self.track else end, end)
 
-    def take_key(self, event: Any) -> None:
-        frame = self.stack[-1]
-        if event.tag is None and event.implicit[0] and event.value == _MERGE:
+    def take_key(self, event: Any, frame: _Frame) -> None:
+        text = event.value
+        if event.ctag is not None:
+            key = self.scalar(event)
+        elif not event.implicit[0]:  # quoted
+            key = text
+        elif text == _MERGE:
             if frame.merge is not None:
                 raise self.fail(
                     "more than one merge key '<<' in this mapping",
@@ -262,57 +289,51 @@ class _Builder:
             frame.key, frame.key_event, frame.merge = _MERGE, event, _PENDING_MERGE
             frame.merge_entries = len(self.entries)
             return
-        key = self.scalar(event)
+        elif text and text[0] not in _MAYBE_TYPED:
+            key = text
+        else:
+            key = self.scalar(event)
         if not isinstance(key, str):
             raise self.fail(
                 f"key '{event.value}' is read as {type(key).__name__}, not a string",
                 event,
                 f'quote it: "{event.value}":',
             )
-        if key in frame.keys:
+        keys = frame.keys
+        if key in keys:
             raise self.fail(
-                f"duplicate key '{key}' (first defined on line {frame.keys[key]})", event, "remove one of the two"
+                f"duplicate key '{key}' (first defined on line {keys[key]})", event, "remove one of the two"
             )
-        frame.keys[key] = event.start_mark.line + 1
+        keys[key] = event.start_mark.line + 1
         frame.key, frame.key_event = key, event
         if self.track:
             self.key_locations[(*frame.path, key)] = self.where(event)
 
     def start_collection(self, event: Any, is_map: bool) -> None:
-        if self.stack and self.stack[-1].is_map and self.stack[-1].key is None:
+        stack = self.stack
+        parent = stack[-1] if stack else None
+        if parent is not None and parent.is_map and parent.key is None:
             raise self.fail("keys must be strings, not collections", event)
-        if len(self.stack) > MAX_DEPTH:
+        if len(stack) > MAX_DEPTH:
             raise self.fail(f"nesting deeper than {MAX_DEPTH} levels", event)
-        tag = event.tag
-        if tag is not None and tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
-            raise self.fail(
-                f"tag '{show_tag(tag)}' is not allowed",
-                event,
-                "only the YAML core tags !!map and !!seq are accepted on collections",
-            )
+        if event.ctag is not None:
+            tag = event.tag
+            if tag != "!" and tag != _CORE + ("map" if is_map else "seq"):
+                raise self.fail(
+                    f"tag '{show_tag(tag)}' is not allowed",
+                    event,
+                    "only the YAML core tags !!map and !!seq are accepted on collections",
+                )
         # Paths are only needed for locations and for re-rooting them under aliases.
-        at = self.here() if self.track else ()
         if self.track:
-            parent = self.stack[-1] if self.stack else None
+            at = self.here()
             key_event = parent.key_event if parent is not None and parent.is_map else None
             self.locate(at, self.where(key_event if key_event is not None else event))
-        start = len(self.entries) - 1 if self.track else 0
-        self.stack.append(_Frame(is_map, at, event.anchor, self.expanded, start))
+            start = len(self.entries) - 1
+        else:
+            at, start = (), 0
+        stack.append(_Frame(is_map, at, event.anchor, self.expanded, start))
         self.expanded += 1
-
-    def end_collection(self) -> Any:
-        frame = self.stack.pop()
-        if frame.is_map and frame.merge is not None:
-            self.apply_merge(frame)
-        if frame.anchor is not None:
-            self.anchors[frame.anchor] = (
-                frame.value,
-                self.expanded - frame.start_count,
-                frame.path,
-                frame.start_entries,
-                len(self.entries),
-            )
-        return frame.value
 
     def apply_merge(self, frame: _Frame) -> None:
         merge = frame.merge

@@ -13,9 +13,9 @@ make exact about what matters to Kubernetes users:
 
 from __future__ import annotations
 
-import json
 import math
 import re
+from json.encoder import encode_basestring as _json_string
 from typing import Any
 
 _NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
@@ -32,7 +32,8 @@ def escape_for_yaml(json_text: str) -> str:
 
 def double_quoted(text: str) -> str:
     """A YAML double-quoted scalar (JSON string syntax is a subset of it)."""
-    return escape_for_yaml(json.dumps(text, ensure_ascii=False))
+    # What json.dumps(text, ensure_ascii=False) returns, without building an encoder per call.
+    return escape_for_yaml(_json_string(text))
 
 
 # Plain-safe: starts with a character that cannot begin an indicator and contains no
@@ -68,20 +69,44 @@ def scalar_text(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if math.isnan(value):
-            return ".nan"
-        if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
-        text = repr(value)
-        # YAML 1.1 needs a dot in a float; repr(1e20) == '1e+20'.
-        if "." not in text and "e" in text:
-            mantissa, exponent = text.split("e")
-            text = f"{mantissa}.0e{exponent}"
-        return text
-    text = str(value)
+        return _float_text(value)
+    return _string_text(str(value))
+
+
+def _float_text(value: float) -> str:
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value)
+    # YAML 1.1 needs a dot in a float; repr(1e20) == '1e+20'.
+    if "." not in text and "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+# Keys and many values repeat across the objects of a run ("name", "metadata", "TCP"): their
+# text is remembered rather than matched against three patterns again. Bounded, so a run over
+# many distinct strings does not grow it without end.
+_STRING_TEXTS: dict[str, str] = {}
+_STRING_TEXTS_LIMIT = 4096
+_CACHED_LENGTH = 128
+
+
+def _string_text(text: str) -> str:
+    known = _STRING_TEXTS.get(text)
+    if known is not None:
+        return known
     if _PLAIN_SAFE.match(text) and not _PLAIN_BREAKERS.search(text) and not _AMBIGUOUS.match(text):
-        return text
-    return double_quoted(text)
+        written = text
+    else:
+        written = double_quoted(text)
+    if len(text) <= _CACHED_LENGTH:
+        if len(_STRING_TEXTS) >= _STRING_TEXTS_LIMIT:
+            _STRING_TEXTS.clear()
+        _STRING_TEXTS[text] = written
+    return written
 
 
 def _block_literal(text: str, indent: str) -> str | None:
@@ -104,51 +129,71 @@ def _block_literal(text: str, indent: str) -> str | None:
     return f"|{chomp}\n{rendered}"
 
 
-def _emit(value: Any, indent: int, out: list[str]) -> None:
+def _emit_map(value: dict[Any, Any], indent: int, out: list[str], lead: str | None = None) -> None:
+    """The entries of a non-empty map, one per line at ``indent``; the first line starts with
+    ``lead`` instead of the indent when the map is a list item (``- key: value``)."""
     pad = " " * indent
-    if isinstance(value, dict):
-        for key, child in value.items():
-            key_text = scalar_text(str(key))
-            if len(key_text) > MAX_PLAIN_KEY:
-                out.append(f"{pad}? {key_text}")
-                _emit_entry(f"{pad}:", child, indent, out)
-            else:
-                _emit_entry(f"{pad}{key_text}:", child, indent, out)
-    else:  # list
-        for item in value:
-            _emit_entry(f"{pad}-", item, indent, out, in_list=True)
+    for key, child in value.items():
+        key_text = _string_text(key) if type(key) is str else scalar_text(str(key))
+        start = pad
+        if lead is not None:
+            start, lead = lead, None
+        if len(key_text) > MAX_PLAIN_KEY:
+            out.append(f"{start}? {key_text}")
+            _emit_entry(f"{pad}:", child, indent, out)
+        else:
+            _emit_entry(f"{start}{key_text}:", child, indent, out)
+
+
+def _emit_list(value: list[Any], indent: int, out: list[str]) -> None:
+    head = " " * indent + "-"
+    for item in value:
+        if type(item) is dict and item:
+            _emit_map(item, indent + 2, out, head + " ")
+        else:
+            _emit_entry(head, item, indent, out, in_list=True)
 
 
 def _emit_entry(head: str, child: Any, indent: int, out: list[str], in_list: bool = False) -> None:
-    if isinstance(child, dict) and child:
+    # Exact types first: manifests are plain data, and str is by far the most common value.
+    kind = type(child)
+    if kind is str:
+        if "\n" in child:
+            out.append(f"{head} {_multi_line(child, indent)}")
+        else:
+            out.append(f"{head} {_string_text(child)}")
+    elif isinstance(child, dict) and child:
         if in_list:
-            nested: list[str] = []
-            _emit(child, indent + 2, nested)
-            first = nested[0]
-            out.append(f"{head} {first[indent + 2 :]}")
-            out.extend(nested[1:])
+            _emit_map(child, indent + 2, out, head + " ")
         else:
             out.append(head)
-            _emit(child, indent + 2, out)
+            _emit_map(child, indent + 2, out)
     elif isinstance(child, list) and child:
         out.append(head)
-        _emit(child, indent + 2, out)
+        _emit_list(child, indent + 2, out)
     elif isinstance(child, dict):
         out.append(f"{head} {{}}")
     elif isinstance(child, list):
         out.append(f"{head} []")
     elif isinstance(child, str) and "\n" in child:
-        block = _block_literal(child, " " * (indent + 2))
-        out.append(f"{head} {block if block is not None else double_quoted(child)}")
+        out.append(f"{head} {_multi_line(child, indent)}")
     else:
         out.append(f"{head} {scalar_text(child)}")
+
+
+def _multi_line(text: str, indent: int) -> str:
+    block = _block_literal(text, " " * (indent + 2))
+    return block if block is not None else double_quoted(text)
 
 
 def dump_yaml(value: Any) -> str:
     """One YAML document (without ``---``) for a map, list or scalar."""
     if isinstance(value, (dict, list)) and value:
         out: list[str] = []
-        _emit(value, 0, out)
+        if isinstance(value, dict):
+            _emit_map(value, 0, out)
+        else:
+            _emit_list(value, 0, out)
         return "\n".join(out) + "\n"
     if isinstance(value, dict):
         return "{}\n"

@@ -65,7 +65,7 @@ class SlotError(ValueError):
 
 def inline_json(value: Any) -> str:
     try:
-        return escape_for_yaml(json.dumps(value, ensure_ascii=False, allow_nan=False, default=_not_data))
+        return escape_for_yaml(_JSON.encode(value))
     except ValueError as exc:
         raise SlotError(f"cannot write {type(value).__name__} as YAML: {exc}") from exc
 
@@ -74,6 +74,10 @@ def _not_data(value: Any) -> Any:
     if isinstance(value, Undefined):
         str(value)  # raises the undefined error with its name
     raise SlotError(f"a {type(value).__name__} is not data and cannot be written into a manifest")
+
+
+# One encoder for every slot: json.dumps with options builds a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_not_data)
 
 
 def _float_literal(value: float) -> str:
@@ -105,6 +109,8 @@ def as_text(value: Any) -> str:
 
 
 def emit_node(value: Any) -> str:
+    if type(value) is str:  # the common case, ahead of the checks for its subclasses
+        return double_quoted(value)
     if isinstance(value, Undefined):
         return str(value)
     if isinstance(value, YamlText):
