@@ -71,7 +71,13 @@ class Root:
         return os.path.lexists(self.path / relative)
 
     def read_bytes(self, relative: str | os.PathLike[str], *, limit: int = MAX_FILE_BYTES) -> bytes:
-        real = self.resolve(relative)
+        return self._read_real(self.resolve(relative), relative, limit)
+
+    def read_resolved_text(self, real: Path, relative: str, *, limit: int = MAX_FILE_BYTES) -> str:
+        """:meth:`read_text` of a path that :meth:`resolve` has just returned for ``relative``."""
+        return decode_utf8(self._read_real(real, relative, limit), str(self.path / relative))
+
+    def _read_real(self, real: Path, relative: str | os.PathLike[str], limit: int) -> bytes:
         shown = str(self.path / relative)
         try:
             fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
@@ -185,6 +191,9 @@ class ArchiveRoot(Root):
         except FileAccessError:
             return False
         return name in self.files or self._is_folder(name)
+
+    def read_resolved_text(self, real: Path, relative: str, *, limit: int = MAX_FILE_BYTES) -> str:
+        return self.read_text(relative, limit=limit)  # members are read from memory, not by path
 
     def read_bytes(self, relative: str | os.PathLike[str], *, limit: int = MAX_FILE_BYTES) -> bytes:
         name = self._name(relative)

@@ -130,6 +130,7 @@ class Workspace:
 
     _documents: dict[Path, YamlDocument] = field(default_factory=dict)
     _apps: dict[Path, App] = field(default_factory=dict)
+    _app_folders: dict[Path, Path] = field(default_factory=dict)  # as named -> real path, resolved once
     # Expected sha256 of app archives (real path -> digest and where pytemplar.yaml says it).
     _pins: dict[Path, list[tuple[str, Location]]] = field(default_factory=dict)
     # The apps being loaded, outermost first, with where each was declared as a dependency.
@@ -142,7 +143,7 @@ class Workspace:
             real = root.resolve(relative)
             cached = self._documents.get(real)
             if cached is None:
-                cached = load_mapping(root.read_text(relative), str(named), what=what)
+                cached = load_mapping(root.read_resolved_text(real, relative), str(named), what=what)
                 self._documents[real] = cached
             self._documents[named] = cached
         return cached
@@ -164,7 +165,9 @@ class Workspace:
         )
 
     def app(self, folder: Path, referenced_at: Location | None = None, shown: str | None = None) -> App:
-        real = folder.resolve()
+        real = self._app_folders.get(folder)
+        if real is None:
+            real = self._app_folders[folder] = folder.resolve()
         cached = self._apps.get(real)
         if cached is None:
             cached = self._load_app(folder, referenced_at, shown or str(folder))

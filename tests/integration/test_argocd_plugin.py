@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, TEMPLATE_CACHE
 
 ARGOCD = REPO / "examples" / "argocd"
 
@@ -40,7 +40,7 @@ def run_generate(app_path: Path, plugin_env: dict[str, str]) -> subprocess.Compl
     """Run generate in the app's source folder with the repo-server's build environment."""
     environment = {
         "PATH": os.pathsep.join([venv_bin(), "/usr/bin", "/bin"]),
-        "HOME": str(app_path),
+        "HOME": str(TEMPLATE_CACHE / "argocd-home"),  # the sidecar's own, never the checked-out source
         "ARGOCD_APP_NAME": "shop-prod",
         "ARGOCD_APP_NAMESPACE": "shop-prod",
         "ARGOCD_APP_PROJECT_NAME": "default",
