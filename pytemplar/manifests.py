@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ from pytemplar.yamlio import load_documents
 CONTEXT_LINES = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a big render holds tens of thousands
 class Manifest:
     """One Kubernetes object and where it came from."""
 
@@ -106,3 +106,35 @@ def parse_rendered(files: Iterable[RenderedFile], release: str, environment: str
     if problems:
         raise ManifestError.collect(problems)
     return manifests
+
+
+def shared_strings(manifests: Sequence[Manifest], pool: dict[str, str]) -> list[Manifest]:
+    """The manifests with copies of their objects in which every string is taken from ``pool``.
+
+    Parsing gives every key and value a string of its own, and a render of many releases repeats
+    the same ones (``metadata``, ``app.kubernetes.io/name``, the namespace, the image registry) a
+    hundred thousand times: shared, the objects of a big render take half the memory. Strings
+    not yet in ``pool`` are added to it, so one pool serves a whole run.
+    """
+    return [
+        Manifest(
+            _shared(manifest.obj, pool),
+            manifest.release,
+            manifest.environment,
+            pool.setdefault(manifest.template, manifest.template),
+            manifest.source,
+        )
+        for manifest in manifests
+    ]
+
+
+def _shared(value: Any, pool: dict[str, str]) -> Any:
+    """``value`` copied, with every string in it, key or item, taken from ``pool``."""
+    kind = type(value)
+    if kind is str:
+        return pool.setdefault(value, value)
+    if kind is dict:
+        return {pool.setdefault(k, k) if type(k) is str else k: _shared(v, pool) for k, v in value.items()}
+    if kind is list:
+        return [_shared(item, pool) for item in value]
+    return value

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from pytemplar.errors import Location, OutputError
@@ -16,23 +17,59 @@ from pytemplar.yamlout import dump_yaml
 OUTPUT_MARKER = ".pytemplar-output"
 
 
-def to_yaml_stream(manifests: Sequence[Manifest]) -> str:
-    """Multi-document YAML with a ``# Source:`` comment before each document."""
+# Text is handed to the writer in pieces of about this many characters: big enough that the
+# number of writes does not matter, small enough that a stream of 10,000 objects is never
+# held whole (as one string, its parts and its encoded bytes, three copies).
+PIECE_CHARS = 64 * 1024
+
+
+def yaml_pieces(manifests: Sequence[Manifest]) -> Iterator[str]:
+    """The text of :func:`to_yaml_stream`, in pieces of about :data:`PIECE_CHARS` characters."""
+    return in_pieces(_yaml_documents(manifests))
+
+
+def _yaml_documents(manifests: Sequence[Manifest]) -> Iterator[str]:
+    """Each document of the YAML stream in turn, with its ``---`` and ``# Source:`` lines."""
     several_envs = len({m.environment for m in manifests}) > 1
-    parts: list[str] = []
     for manifest in manifests:
         header = "---\n"
         if several_envs:
             header += f"# Environment: {manifest.environment}\n"
         header += f"# Source: {manifest.label}\n"
-        parts.append(header + dump_yaml(manifest.obj))
-    return "".join(parts)
+        yield header + dump_yaml(manifest.obj)
+
+
+def to_yaml_stream(manifests: Sequence[Manifest]) -> str:
+    """Multi-document YAML with a ``# Source:`` comment before each document."""
+    return "".join(_yaml_documents(manifests))
+
+
+def json_pieces(manifests: Sequence[Manifest]) -> Iterator[str]:
+    """The text of :func:`to_json`, in pieces of about :data:`PIECE_CHARS` characters."""
+    document = {"apiVersion": "v1", "kind": "List", "items": [m.obj for m in manifests]}
+    # iterencode with an indent is the encoder json.dumps uses with one, so the text is the same.
+    chunks = json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document)
+    return in_pieces(itertools.chain(chunks, ["\n"]))
 
 
 def to_json(manifests: Sequence[Manifest]) -> str:
     """A ``v1/List`` holding every object, which ``kubectl apply -f`` accepts."""
-    document = {"apiVersion": "v1", "kind": "List", "items": [m.obj for m in manifests]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return "".join(json_pieces(manifests))
+
+
+def in_pieces(chunks: Iterable[str], size: int = PIECE_CHARS) -> Iterator[str]:
+    """``chunks`` joined into pieces of at least ``size`` characters (the last may be shorter)."""
+    batch: list[str] = []
+    length = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        length += len(chunk)
+        if length >= size:
+            yield "".join(batch)
+            batch.clear()
+            length = 0
+    if batch:
+        yield "".join(batch)
 
 
 def _file_name(manifest: Manifest) -> str:
@@ -43,8 +80,8 @@ def _file_name(manifest: Manifest) -> str:
     return name.removesuffix(".j2")
 
 
-def plan_folder(manifests: Sequence[Manifest]) -> dict[str, str]:
-    """Relative file path -> content: ``<env>/<release>/<template without .j2>``."""
+def plan_folder(manifests: Sequence[Manifest]) -> dict[str, list[Manifest]]:
+    """Relative file path -> its manifests: ``<env>/<release>/<template without .j2>``, sorted."""
     grouped: dict[str, list[Manifest]] = {}
     for manifest in manifests:
         if manifest.release:
@@ -52,7 +89,7 @@ def plan_folder(manifests: Sequence[Manifest]) -> dict[str, str]:
         else:  # generated for the environment, e.g. Namespaces
             relative = f"{manifest.environment}/{manifest.kind.lower()}s.yaml"
         grouped.setdefault(relative, []).append(manifest)
-    return {relative: to_yaml_stream(items) for relative, items in sorted(grouped.items())}
+    return dict(sorted(grouped.items()))
 
 
 def write_folder(
@@ -97,10 +134,11 @@ def write_folder(
     except OSError as exc:
         raise OutputError(f"cannot create output folder '{folder}': {exc.strerror}", location=where) from exc
     try:
-        for relative, content in files.items():
+        for relative, items in files.items():
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
+            # Each file's text is made as it is written: the whole tree is never in memory at once.
+            path.write_text(to_yaml_stream(items), encoding="utf-8")
         (staging / OUTPUT_MARKER).write_text("written by pytemplar; replaced on every render\n", encoding="utf-8")
         staging.chmod(0o755)
         if target.exists():
@@ -117,4 +155,7 @@ def write_folder(
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write output folder '{folder}': {exc.strerror}", location=where) from exc
+    except BaseException:  # interrupted, or out of memory, while the files are made: leave nothing behind
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return sorted(files)

@@ -20,6 +20,7 @@ pytemplar.yaml turns them on (``OPT_IN_CHECKS``):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -132,21 +133,32 @@ def check_names(manifests: Sequence[Manifest]) -> Iterable[Problem]:
             )
 
 
+# Cached: a render of many releases checks the same few keys and values thousands of times.
+@functools.lru_cache(maxsize=4096)
+def _valid_label_key(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    return (
+        bool(name)
+        and len(name) <= 63
+        and bool(_LABEL_NAME.match(name))
+        and (not prefix or (len(prefix) <= 253 and bool(_DNS_SUBDOMAIN.match(prefix))))
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _valid_label_value(value: str) -> bool:
+    return len(value) <= 63 and bool(_LABEL_NAME.match(value))
+
+
 def _label_problems(labels: Any, where: str) -> Iterable[tuple[str, str]]:
     if not isinstance(labels, dict):
         return
     for key, value in labels.items():
-        prefix, _, name = str(key).rpartition("/")
-        if (
-            not name
-            or len(name) > 63
-            or not _LABEL_NAME.match(name)
-            or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)))
-        ):
+        if not _valid_label_key(str(key)):
             yield f"{where} key '{key}' is not a valid label key", "label-syntax"
         if not isinstance(value, str):
             yield f"{where}['{key}'] is {type(value).__name__}, not text; quote it", "label-syntax"
-        elif len(value) > 63 or not _LABEL_NAME.match(value):
+        elif not _valid_label_value(value):
             yield (
                 f"{where}['{key}'] value '{value[:70]}' is not a valid label value "
                 "(at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)",

@@ -27,7 +27,10 @@ class UnusedValues:
     """Collects, release by release, the keys of values files that nothing used."""
 
     candidates: dict[tuple[str, ValuePath], Problem] = field(default_factory=dict)
-    used: set[tuple[str, ValuePath]] = field(default_factory=set)
+    used: dict[str, set[ValuePath]] = field(default_factory=dict)  # file -> its paths some template used
+    # Files every key of which is used: later releases have nothing to add, so they are skipped
+    # and their paths forgotten (a run of thousands of releases would otherwise keep them all).
+    settled: set[str] = field(default_factory=set)
 
     def record(
         self,
@@ -40,36 +43,55 @@ class UnusedValues:
         environment: str,
     ) -> None:
         for layer in layers:
-            if layer.kind == "defaults":
+            if layer.kind == "defaults" or layer.source in self.settled:
                 continue
-            for path, value in iter_leaves(layer.data):
-                if not path or value is None or not value_at(values, path)[0]:
-                    continue  # a deletion, or replaced by a higher layer
-                if path[0] == ROLLOUT_KEY:
-                    continue  # read by the rollout stage, not by templates
-                if log.uses(path) or (schema is not None and schema.declares(path)):
-                    # Whatever holds a used value is not a typo either.
-                    for end in range(1, len(path) + 1):
-                        self.used.add((layer.source, path[:end]))
-                        self.candidates.pop((layer.source, path[:end]), None)
-                    continue
-                # Report the outermost key nothing was read under: the typo is usually there.
-                top = next(p for end in range(1, len(path) + 1) if not log.touches(p := path[:end]) or p == path)
-                top_key = (layer.source, top)
-                if top_key not in self.used and top_key not in self.candidates:
-                    self.candidates[top_key] = Problem(
-                        f"'{dotted(top)}' is not used by any template",
-                        location=layer.key_locations.get(top) or layer.locations.get(top),
-                        hint=_suggest(top, values, log),
-                        release=release,
-                        environment=environment,
-                    )
+            if self._record_layer(layer, values, log, schema, release, environment):
+                self.settled.add(layer.source)
+                del self.used[layer.source]
+
+    def _record_layer(
+        self,
+        layer: ValuesLayer,
+        values: dict[str, Any],
+        log: ReadLog,
+        schema: CompiledSchema | None,
+        release: str,
+        environment: str,
+    ) -> bool:
+        """Note what this release used of ``layer``; whether every key of it is now known to be used."""
+        used = self.used.setdefault(layer.source, set())
+        settled = True
+        for path, value in iter_leaves(layer.data):
+            if not path or value is None or path[0] == ROLLOUT_KEY or path in used:
+                continue  # a deletion; read by the rollout stage, not by templates; or used before
+            if not value_at(values, path)[0]:
+                settled = False  # replaced by a higher layer here, perhaps not in another release
+                continue
+            if log.uses(path) or (schema is not None and schema.declares(path)):
+                # Whatever holds a used value is not a typo either.
+                for end in range(1, len(path) + 1):
+                    used.add(path[:end])
+                    self.candidates.pop((layer.source, path[:end]), None)
+                continue
+            settled = False
+            # Report the outermost key nothing was read under: the typo is usually there.
+            top = next(p for end in range(1, len(path) + 1) if not log.touches(p := path[:end]) or p == path)
+            top_key = (layer.source, top)
+            if top not in used and top_key not in self.candidates:
+                self.candidates[top_key] = Problem(
+                    f"'{dotted(top)}' is not used by any template",
+                    location=layer.key_locations.get(top) or layer.locations.get(top),
+                    hint=_suggest(top, values, log),
+                    release=release,
+                    environment=environment,
+                )
+        return settled
 
     def problems(self, severity: Severity) -> list[Problem]:
         return [
             Problem(p.message, p.location, p.hint, severity, p.release, p.environment)
-            for key, p in self.candidates.items()
-            if key not in self.used
+            for (source, path), p in self.candidates.items()
+            if path not in self.used.get(source, ())
         ]
 
 
@@ -91,7 +113,8 @@ def invisible_characters(values: dict[str, Any]) -> list[tuple[ValuePath, str]]:
     """Strings holding zero-width or bidirectional control characters, with a message each."""
     found: list[tuple[ValuePath, str]] = []
     for path, value in iter_leaves(values):
-        match = _INVISIBLE.search(value) if isinstance(value, str) else None
+        # Every such character is outside ASCII, and isascii() costs far less than a search.
+        match = _INVISIBLE.search(value) if isinstance(value, str) and not value.isascii() else None
         if match:
             code = f"U+{ord(match.group()):04X}"
             found.append((path, f"values.{dotted(path)} holds an invisible or bidirectional character ({code})"))

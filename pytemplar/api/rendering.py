@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,11 +14,14 @@ from pytemplar.errors import (
     PytemplarError,
     UsageError,
 )
-from pytemplar.manifests import Manifest
+from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.ordering import sort_manifests
 
 if TYPE_CHECKING:
     from pytemplar.setargs import SetKind
+
+Progress = Callable[[int, int, str, str], None]
+"""Told before each release is rendered: its position (from 1), how many there are, its environment and name."""
 
 
 def render(
@@ -32,13 +35,15 @@ def render(
     kube_schema: bool = False,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release.
 
     ``kube_version`` overrides every environment's target Kubernetes version; ``kube_schema=True``
     validates every object against the Kubernetes API schemas of that version (``validate`` does by
     default); ``crds`` are folders of CRDs or JSON Schemas for custom resources; ``checks`` names
-    opt-in policy checks (``image-pinned``, ``resources-set``).
+    opt-in policy checks (``image-pinned``, ``resources-set``); ``progress``, when given, is called
+    before each release (see :data:`Progress`).
     """
     options = render_options(
         project,
@@ -51,16 +56,20 @@ def render(
         crds=crds,
         checks=checks,
     )
-    return render_with(options)
+    return render_with(options, progress)
 
 
-def render_with(options: RenderOptions) -> RenderResult:
+def render_with(options: RenderOptions, progress: Progress | None = None) -> RenderResult:
     session = Session(options)
+    targets = session.targets()
     manifests: list[Manifest] = []
     rendered: list[tuple[str, str]] = []
-    for environment, spec in session.targets():
+    strings: dict[str, str] = {}  # every release's objects share one copy of each string
+    for position, (environment, spec) in enumerate(targets, 1):
+        if progress is not None:
+            progress(position, len(targets), environment, spec.name)
         try:
-            manifests.extend(session.render_release(environment, spec))
+            manifests.extend(shared_strings(session.render_release(environment, spec), strings))
         except PytemplarError as exc:
             raise exc.scoped(release=spec.name, environment=environment) from None
         rendered.append((environment, spec.name))
@@ -95,6 +104,7 @@ def validate(
     kube_schema: bool = True,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> ValidationResult:
     """Values, render and manifest checks for every environment x release; all problems.
 
@@ -121,12 +131,15 @@ def validate(
     problems: list[Problem] = []
     manifests: list[Manifest] = []
     seen: set[Problem] = set()
-    for environment, spec in targets:
+    strings: dict[str, str] = {}  # every release's objects share one copy of each string
+    for position, (environment, spec) in enumerate(targets, 1):
+        if progress is not None:
+            progress(position, len(targets), environment, spec.name)
         try:
             schema = session.app(spec).schema
             if schema is not None:
                 schema.check()  # the CI gate checks the schema itself, not only the values
-            manifests.extend(session.render_release(environment, spec))
+            manifests.extend(shared_strings(session.render_release(environment, spec), strings))
         except PytemplarError as exc:
             for problem in exc.scoped(release=spec.name, environment=environment).problems:
                 # A broken shared file fails every release that reads it: report it once.

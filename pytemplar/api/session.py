@@ -287,8 +287,12 @@ class Session:
         """The manifest checks, with APIs judged against each release's target Kubernetes version."""
         problems = check_manifests(manifests, selected_checks(self.opt_in_checks()))
         by_version: dict[str, list[Manifest]] = {}
+        versions: dict[tuple[str, str], str] = {}  # looked up once per release, not once per object
         for manifest in manifests:
-            by_version.setdefault(self.target_version(manifest.environment, manifest.release), []).append(manifest)
+            key = (manifest.environment, manifest.release)
+            if key not in versions:
+                versions[key] = self.target_version(*key)
+            by_version.setdefault(versions[key], []).append(manifest)
         for version, mine in by_version.items():
             problems.extend(check_removed_apis(mine, version))
         if self.options.kube_schema:

@@ -144,6 +144,7 @@ def _keep_compiled_templates() -> None:
 
 def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int) -> None:
     """Run ``action`` under the limits, turning every failure into a message and an exit code."""
+    from pytemplar.progress import clear_terminal_line
     from pytemplar.supervise import Activity, Limits, run_limited
 
     def guarded() -> int:
@@ -190,11 +191,13 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
                 location=Location(doing.file) if doing.file else None,
                 hint="it loops or backtracks for too long; --timeout raises the limit",
             )
+        clear_terminal_line(sys.stderr)  # the killed child's progress line
         _err(problem.format() + "\n")
 
     try:
         code = run_limited(guarded, Limits(timeout, max_memory), timed_out)
     except KeyboardInterrupt:
+        clear_terminal_line(sys.stderr)
         _err("interrupted\n")
         code = 130
     if code:

@@ -68,6 +68,7 @@ def render(
     def action() -> None:
         from pytemplar import api
         from pytemplar import output as out
+        from pytemplar.progress import progress_line
         from pytemplar.project import Workspace, load_project
 
         envs = list(env or [])
@@ -78,17 +79,19 @@ def render(
             if len(known) != 1:
                 _usage(f"choose an environment with -e ({', '.join(known)}) or use --all-envs")
         sets = _set_arguments(set_json, set_, set_string, set_file)
-        result = api.render(
-            project,
-            envs,
-            release or [],
-            values or [],
-            sets,
-            kube_version=kube_version,
-            kube_schema=kube_schema,
-            crds=crds or [],
-            checks=check or [],
-        )
+        with progress_line(sys.stderr, "rendering") as progress:
+            result = api.render(
+                project,
+                envs,
+                release or [],
+                values or [],
+                sets,
+                kube_version=kube_version,
+                kube_schema=kube_schema,
+                crds=crds or [],
+                checks=check or [],
+                progress=progress,
+            )
         if result.warnings:
             from pytemplar.reporting import as_text
 
@@ -99,8 +102,10 @@ def render(
             shown = escape_control(str(output_dir))
             _err(f"wrote {len(written)} files for {len(result.releases)} releases to {shown}\n")
             return
-        text = out.to_json(result.manifests) if output is OutputFormat.json else out.to_yaml_stream(result.manifests)
-        sys.stdout.write(text)
+        # Written in pieces as they are made: a big stream is never held whole.
+        pieces = out.json_pieces(result.manifests) if output is OutputFormat.json else out.yaml_pieces(result.manifests)
+        for piece in pieces:
+            sys.stdout.write(piece)
 
     _run(action, debug, timeout, max_memory)
 

@@ -61,19 +61,22 @@ def validate(
 
     def action() -> int:
         from pytemplar import api, reporting
+        from pytemplar.progress import progress_line
 
         sets = _set_arguments(set_json, set_, set_string, set_file)
-        result = api.validate(
-            project,
-            env or [],
-            release or [],
-            values or [],
-            sets,
-            kube_version=kube_version,
-            kube_schema=kube_schema,
-            crds=crds or [],
-            checks=check or [],
-        )
+        with progress_line(sys.stderr, "validating") as progress:
+            result = api.validate(
+                project,
+                env or [],
+                release or [],
+                values or [],
+                sets,
+                kube_version=kube_version,
+                kube_schema=kube_schema,
+                crds=crds or [],
+                checks=check or [],
+                progress=progress,
+            )
         problems = reporting.strictly(result.problems) if strict else result.problems
         if format is ReportFormat.json:
             sys.stdout.write(reporting.as_json(problems, result.releases))
