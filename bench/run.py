@@ -195,6 +195,10 @@ def check_equivalence(outputs: dict[str, Path]) -> tuple[bool, list[str]]:
     reference = equivalence.load_objects(outputs["pytemplar"])
     lines = [f"pytemplar: {len(reference)} objects"]
     ok = True
+    if suite.ONE_PROCESS in outputs:
+        same = outputs[suite.ONE_PROCESS].read_bytes() == outputs["pytemplar"].read_bytes()
+        ok = ok and same
+        lines.append(f"{suite.ONE_PROCESS}: {'the same bytes' if same else 'DIFFERENT OUTPUT'}")
     for tool in ("helm", "kustomize"):
         if tool in outputs:
             result = equivalence.compare(reference, equivalence.load_objects(outputs[tool]), tool)
@@ -267,6 +271,8 @@ def workload_table(outcome: Outcome) -> list[str]:
         median, rss = series.median_seconds, series.max_rss_mib
         ratio = f"{mine / median:.2f}x" if mine is not None and step.tool != "pytemplar" else ""
         rss_ratio = f"{my_rss / rss:.2f}x" if my_rss is not None and step.tool != "pytemplar" else ""
+        if step.tool == suite.ONE_PROCESS:
+            ratio = rss_ratio = ""  # the same tool; its row shows what the workers change
         cpu = series.median_cpu_seconds
         row = f"| {step.tool} | `{step.label}` | {median:.3f} s | {low:.3f} - {high:.3f} | {cpu:.3f} s | {rss:.0f} MiB"
         lines.append(f"{row} | {ratio} | {rss_ratio} |")

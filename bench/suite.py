@@ -22,6 +22,7 @@ from workloads import Project, Release
 WORKLOAD_KEYS = ("W1", "W2", "W3", "W4")
 SIZES = {"W1": 1, "W3": 200, "W4": 2000}
 TOOL_NAMES = ("pytemplar", "helm", "kustomize")
+ONE_PROCESS = "pytemplar -j 1"  # the same render without workers: what parallelism adds, and its memory
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,10 @@ def _shop(root: Path, tools: Tools) -> Workload:
     releases = project.releases()
     folder = workloads.copy_shop(root / "pytemplar")
     command = (*tools.pytemplar, "render", str(folder), "--all-envs")
-    steps = [Step("pytemplar", "pytemplar render --all-envs", (command,))]
+    steps = [
+        Step("pytemplar", "pytemplar render --all-envs", (command,)),
+        Step(ONE_PROCESS, "pytemplar render --all-envs -j 1", ((*command, "-j", "1"),)),
+    ]
     steps += _peer_steps(tools, releases, root, umbrella=False)
     title = f"the shop: {len(project.release_values)} releases x {len(project.namespaces)} environments"
     return Workload("W2", title, len(releases), steps)
@@ -75,6 +79,8 @@ def _generated(key: str, count: int, root: Path, tools: Tools) -> Workload:
     folder = workloads.write_pytemplar(project, root / "pytemplar")
     command = (*tools.pytemplar, "render", str(folder), "-e", "prod")
     steps = [Step("pytemplar", "pytemplar render", (command,))]
+    if count > 1:
+        steps.append(Step(ONE_PROCESS, "pytemplar render -j 1", ((*command, "-j", "1"),)))
     steps += _peer_steps(tools, releases, root, umbrella=count > 1)
     title = "one release (cold CLI)" if count == 1 else f"{count:,} releases in one environment"
     return Workload(key, title, len(releases), steps)

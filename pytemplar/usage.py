@@ -87,6 +87,25 @@ class UnusedValues:
                 )
         return settled
 
+    def merge(self, later: UnusedValues) -> None:
+        """Take in what ``later`` recorded, from empty, for the releases after this one's: the
+        result is what this collector would hold had it recorded those releases itself."""
+        for key, problem in later.candidates.items():
+            source, path = key
+            if source not in self.settled and path not in self.used.get(source, ()):
+                self.candidates.setdefault(key, problem)  # an earlier release's report stays first
+        self.settled.update(later.settled)
+        for source, paths in later.used.items():
+            if source not in self.settled:
+                self.used.setdefault(source, set()).update(paths)
+        for source in self.settled:
+            self.used.pop(source, None)
+        self.candidates = {
+            (source, path): problem
+            for (source, path), problem in self.candidates.items()
+            if source not in self.settled and path not in self.used.get(source, ())
+        }
+
     def problems(self, severity: Severity) -> list[Problem]:
         return [
             Problem(p.message, p.location, p.hint, severity, p.release, p.environment)

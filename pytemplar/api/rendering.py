@@ -36,6 +36,7 @@ def render(
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release.
 
@@ -43,7 +44,8 @@ def render(
     validates every object against the Kubernetes API schemas of that version (``validate`` does by
     default); ``crds`` are folders of CRDs or JSON Schemas for custom resources; ``checks`` names
     opt-in policy checks (``image-pinned``, ``resources-set``); ``progress``, when given, is called
-    before each release (see :data:`Progress`).
+    before each release (see :data:`Progress`); ``jobs`` is how many processes may render (0: one
+    per processor; more than one forks workers, on Linux, when there are enough releases).
     """
     options = render_options(
         project,
@@ -56,23 +58,35 @@ def render(
         crds=crds,
         checks=checks,
     )
-    return render_with(options, progress)
+    return render_with(options, progress, jobs)
 
 
-def render_with(options: RenderOptions, progress: Progress | None = None) -> RenderResult:
+def render_with(options: RenderOptions, progress: Progress | None = None, jobs: int = 1) -> RenderResult:
+    from pytemplar.parallel import Slices, worker_count
+
     session = Session(options)
     targets = session.targets()
-    manifests: list[Manifest] = []
-    rendered: list[tuple[str, str]] = []
     strings: dict[str, str] = {}  # every release's objects share one copy of each string
-    for position, (environment, spec) in enumerate(targets, 1):
-        if progress is not None:
-            progress(position, len(targets), environment, spec.name)
+
+    def render_one(index: int) -> list[Manifest]:
+        environment, spec = targets[index]
         try:
-            manifests.extend(shared_strings(session.render_release(environment, spec), strings))
+            return shared_strings(session.render_release(environment, spec), strings)
         except PytemplarError as exc:
             raise exc.scoped(release=spec.name, environment=environment) from None
-        rendered.append((environment, spec.name))
+
+    def starting(finished: int, index: int) -> None:
+        if progress is not None:
+            environment, spec = targets[index]
+            progress(finished + 1, len(targets), environment, spec.name)
+
+    # Checking against the Kubernetes schemas cites values of every release: one process keeps them.
+    workers = 1 if options.kube_schema else worker_count(jobs, len(targets))
+    if workers > 1:
+        session.prepare(targets)
+    slices = Slices(len(targets), workers, render_one, session.kept_across_releases, session.take_in)
+    manifests = [manifest for rendered_one in slices.run(starting) for manifest in rendered_one]
+    rendered = [(environment, spec.name) for environment, spec in targets]
     manifests.extend(session.namespaces(manifests))
     problems = session.check(manifests)
     errors = [p for p in problems if p.severity == "error"]

@@ -237,6 +237,26 @@ class Session:
             schema.is_secret if schema is not None else None,
         )
 
+    def prepare(self, targets: Sequence[tuple[str, ReleaseSpec]]) -> None:
+        """Load and compile now what every release shares (apps, templates, project and
+        environment values), so that workers forked after this inherit it instead of redoing it."""
+        first_in: dict[str, ReleaseSpec] = {}
+        for environment, spec in targets:
+            self.engine(spec)
+            first_in.setdefault(environment, spec)
+        for environment, spec in first_in.items():
+            self.layers(environment, spec)
+
+    def kept_across_releases(self) -> tuple[list[Problem], UnusedValues]:
+        """What a run of releases gathers beyond their manifests: their warnings and the values used."""
+        return self.warnings, self.unused
+
+    def take_in(self, kept: tuple[list[Problem], UnusedValues]) -> None:
+        """Add what :meth:`kept_across_releases` gave for the releases after this session's own."""
+        warnings, unused = kept
+        self.warnings.extend(warnings)
+        self.unused.merge(unused)
+
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
         app = self.app(spec)
         key = app.root.path

@@ -59,6 +59,16 @@ def render(
     kube_schema: KubeSchemaOpt = False,
     crds: CrdsOpt = None,
     check: CheckOpt = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=0,
+            metavar="N",
+            help="Render on N processors (0: all available; 1: in one process). Output is the same.",
+        ),
+    ] = 0,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
@@ -91,6 +101,7 @@ def render(
                 crds=crds or [],
                 checks=check or [],
                 progress=progress,
+                jobs=jobs,
             )
         if result.warnings:
             from pytemplar.reporting import as_text

@@ -161,7 +161,7 @@ def test_project_path_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["render", SHOP, "-e", "prod", "--bogus"], "Error: No such option: --bogus"),
+        (["render", SHOP, "-e", "prod", "--zzz"], "Error: No such option: --zzz"),
         (
             ["values", SHOP, "-e", "prod", "-r", "service-a", "--orign"],
             "Error: No such option: --orign (Possible options: --origin)",

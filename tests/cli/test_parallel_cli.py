@@ -1,0 +1,90 @@
+"""``render --jobs N`` prints what one process prints: the same manifests, warnings and errors."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, MINIMAL_APP, CliResult
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+
+RELEASES = [f"r{number:02d}" for number in range(12)]
+
+
+def project(make_tree: Callable[..., Path], broken: tuple[str, ...] = ()) -> Path:
+    """Twelve releases in two environments; some values files hold keys no template reads."""
+    files = {
+        "project/pytemplar.yaml": "environments:\n  dev: {}\n  prod: {}\nreleases:\n"
+        + "".join(f"  {name}:\n    app: ../app\n" for name in RELEASES),
+        "project/envs/prod.yaml": "replicas: 2\nreplicaz: 3\n",
+    }
+    for number, name in enumerate(RELEASES):
+        lines = [f"replicas: {number % 3 + 1}", f'image:\n  tag: "1.{number}"']
+        if number % 4 == 1:
+            lines.append(f"unread{number}: true")  # a typo in this release's file only
+        if name in broken:
+            lines = ["replicas: many"]
+        files[f"project/releases/{name}.yaml"] = "\n".join(lines) + "\n"
+        if number % 5 == 2:
+            files[f"project/envs/prod/{name}.yaml"] = "image:\n  tagg: wrong\n"
+    return make_tree(files, base=MINIMAL_APP) / "project"
+
+
+def both(cli: Callable[..., CliResult], *args: str | Path) -> tuple[CliResult, CliResult]:
+    return cli("render", *args, "-j", "1"), cli("render", *args, "-j", "3")
+
+
+def test_several_processes_print_the_same_manifests_and_warnings(
+    cli: Callable[..., CliResult], make_tree: Callable[..., Path]
+) -> None:
+    one, three = both(cli, project(make_tree), "--all-envs")
+    assert one.code == 0, one.stderr
+    assert (three.code, three.stdout, three.stderr) == (one.code, one.stdout, one.stderr)
+    assert one.stdout.count("kind: Deployment") == 24
+    assert "'unread1' is not used by any template" in one.stderr
+    assert "'image.tagg' is not used by any template" in one.stderr
+
+
+def test_the_first_failing_release_is_reported_whatever_the_processes(
+    cli: Callable[..., CliResult], make_tree: Callable[..., Path]
+) -> None:
+    one, three = both(cli, project(make_tree, broken=("r07", "r10")), "-e", "prod")
+    assert one.code == 1
+    assert (three.code, three.stdout, three.stderr) == (one.code, one.stdout, one.stderr)
+    assert "[prod/r07]" in one.stderr and "r10" not in one.stderr
+
+
+def test_the_shop_renders_the_same_on_several_processes(cli: Callable[..., CliResult]) -> None:
+    one, four = both(cli, EXAMPLES / "shop", "--all-envs")
+    assert one.code == 0, one.stderr
+    assert (four.code, four.stdout, four.stderr) == (one.code, one.stdout, one.stderr)
+
+
+def test_a_time_limit_stops_every_worker(cli: Callable[..., CliResult], make_tree: Callable[..., Path]) -> None:
+    looping = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    folder = project(make_tree)
+    template = folder.parent / "app/templates/deployment.yaml.j2"
+    template.write_text(template.read_text() + f"# {{% if release.name == 'r11' %}}{looping}{{% endif %}}\n")
+    result = cli("render", folder, "-e", "prod", "-j", "3", "--timeout", "2")
+    assert result.code == 124, result.stderr
+    assert "the command took longer than 2 s" in result.stderr
+    assert _processes_naming(folder) == [], "no worker outlives the run"
+
+
+def _processes_naming(folder: Path) -> list[str]:
+    import time
+
+    time.sleep(0.5)  # the kernel delivers the parent-death signal asynchronously
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if str(folder) in command:
+                found.append(command)
+    return found
