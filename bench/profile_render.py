@@ -100,7 +100,7 @@ def startup_lines(project: Path, folder: Path, runs: int) -> list[str]:
         ("the interpreter (`python -c pass`)", ms["start"]),
         ("`import pytemplar.cli` (typer, pytemplar.errors, ...)", ms["cli"] - ms["start"]),
         (
-            "the other imports of a render (jinja2, jsonschema, ruamel.yaml, pydantic via typer, ...)",
+            "the other imports of a render (jinja2, ruamel.yaml, pytemplar's pipeline, ...)",
             ms["imports"] - ms["cli"],
         ),
         ("the work: project, schema and template compilation, one release, output, fork", ms["render"] - ms["imports"]),
