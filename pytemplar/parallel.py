@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from pytemplar.errors import PytemplarError
+from pytemplar.supervise import note_in_slot
 
 MIN_RELEASES_PER_WORKER = 4  # below this, a fork and a pickle cost more than they save
 MAX_JOBS = 8
@@ -135,6 +136,7 @@ class _Worker(Generic[Result, State]):
         pid = os.fork()
         if pid == 0:
             os.close(reader)
+            note_in_slot(slot)
             offset = _COUNTER.size * slot
             _serve(slices, indexes, writer, parent, lambda count: _COUNTER.pack_into(board, offset, count))
         os.close(writer)

@@ -12,6 +12,8 @@ So that a stopped command can still say what it was doing, the child notes its c
 activity (a file and a phrase: "rendering this template", "matching the pattern ...") on a
 page of memory shared with the parent (:func:`activity`). A note is a memory copy, no system
 call, so it costs nothing measurable; the parent reads the page only after killing the child.
+Render workers forked by the child (:mod:`pytemplar.parallel`) note in slots of their own, each
+note stamped with the monotonic clock, and the newest note of all is the one reported.
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ DEFAULT_MEMORY_MIB = 4096  # address space of the child, in MiB
 EXIT_TIMEOUT = 124  # as timeout(1)
 
 
-_BOARD_SIZE = 4096
+_SLOT_SIZE = 4096
+_SLOTS = 16  # the child and its render workers, one slot each
+_HEADER = 12  # the note's length (4 bytes) and when it was written (8 bytes, monotonic ns)
 _board: mmap.mmap | None = None  # shared with the supervising parent; None when not supervised
+_slot = 0  # where this process notes
 
 
 @dataclass(frozen=True)
@@ -44,16 +49,19 @@ class Activity:
     doing: str
 
 
-def _note(board: mmap.mmap, data: bytes) -> None:
-    # Length last: a child killed mid-note leaves the previous note readable, never a torn one.
-    board[:4] = b"\0\0\0\0"
-    board[4 : 4 + len(data)] = data
-    board[:4] = len(data).to_bytes(4, "little")
+def _note(board: mmap.mmap, slot: int, stamped: bytes) -> None:
+    # Length last: a process killed mid-note leaves the previous note readable, never a torn one.
+    start = slot * _SLOT_SIZE
+    board[start : start + 4] = b"\0\0\0\0"
+    board[start + 4 : start + 4 + len(stamped)] = stamped
+    board[start : start + 4] = len(stamped).to_bytes(4, "little")
 
 
-def _read_note(board: mmap.mmap) -> bytes:
-    size = int.from_bytes(board[:4], "little")
-    return bytes(board[4 : 4 + min(size, _BOARD_SIZE - 4)])
+def _read_note(board: mmap.mmap, slot: int) -> bytes:
+    """The stamped note of ``slot`` (empty when there is none)."""
+    start = slot * _SLOT_SIZE
+    size = int.from_bytes(board[start : start + 4], "little")
+    return bytes(board[start + 4 : start + 4 + min(size, _SLOT_SIZE - 4)])
 
 
 @contextmanager
@@ -63,16 +71,31 @@ def activity(file: str, doing: str) -> Iterator[None]:
     if board is None:
         yield
         return
-    previous = _read_note(board)
-    _note(board, f"{file}\t{doing}".encode("utf-8", "replace")[: _BOARD_SIZE - 4])
+    slot = _slot
+    previous = _read_note(board, slot)
+    text = f"{file}\t{doing}".encode("utf-8", "replace")[: _SLOT_SIZE - _HEADER]
+    _note(board, slot, time.monotonic_ns().to_bytes(8, "little") + text)
     try:
         yield
     finally:
-        _note(board, previous)
+        _note(board, slot, previous)
+
+
+def note_in_slot(number: int) -> None:
+    """Make this process (a render worker) note in slot ``number``, so it never overwrites another's."""
+    global _slot
+    if _board is not None and 0 < number < _SLOTS:
+        _slot = number
+        _note(_board, number, b"")
 
 
 def _last_activity(board: mmap.mmap) -> Activity | None:
-    file, _, doing = _read_note(board).decode("utf-8", "replace").partition("\t")
+    """The newest note of any slot: what the process that ran longest on one thing was doing."""
+    notes = [note for note in (_read_note(board, slot) for slot in range(_SLOTS)) if len(note) > 8]
+    if not notes:
+        return None
+    newest = max(notes, key=lambda note: int.from_bytes(note[:8], "little"))
+    file, _, doing = newest[8:].decode("utf-8", "replace").partition("\t")
     return Activity(file, doing) if file or doing else None
 
 
@@ -92,7 +115,7 @@ def run_limited(action: Callable[[], int], limits: Limits, on_timeout: Callable[
         return action()
     sys.stdout.flush()
     sys.stderr.flush()
-    board = mmap.mmap(-1, _BOARD_SIZE)  # anonymous and shared: the child's notes are visible here
+    board = mmap.mmap(-1, _SLOT_SIZE * _SLOTS)  # anonymous and shared: the child's notes are visible here
     pid = os.fork()
     if pid == 0:  # the child: do the work, never return into the caller
         global _board

@@ -80,8 +80,7 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
             environment, spec = targets[index]
             progress(finished + 1, len(targets), environment, spec.name)
 
-    # Checking against the Kubernetes schemas cites values of every release: one process keeps them.
-    workers = 1 if options.kube_schema else worker_count(jobs, len(targets))
+    workers = worker_count(jobs, len(targets))
     if workers > 1:
         session.prepare(targets)
     slices = Slices(len(targets), workers, render_one, session.kept_across_releases, session.take_in)
@@ -119,11 +118,14 @@ def validate(
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> ValidationResult:
     """Values, render and manifest checks for every environment x release; all problems.
 
     The keyword options are those of :func:`render`; here ``kube_schema`` is on unless turned off.
     """
+    from pytemplar.parallel import Slices, worker_count
+
     options = render_options(
         project,
         environments,
@@ -142,25 +144,38 @@ def validate(
         if isinstance(exc, UsageError):
             raise
         return ValidationResult(exc.problems, [])
-    problems: list[Problem] = []
-    manifests: list[Manifest] = []
-    seen: set[Problem] = set()
     strings: dict[str, str] = {}  # every release's objects share one copy of each string
-    for position, (environment, spec) in enumerate(targets, 1):
-        if progress is not None:
-            progress(position, len(targets), environment, spec.name)
+
+    def validate_one(index: int) -> tuple[list[Manifest], list[Problem]]:
+        environment, spec = targets[index]
         try:
             schema = session.app(spec).schema
             if schema is not None:
                 schema.check()  # the CI gate checks the schema itself, not only the values
-            manifests.extend(shared_strings(session.render_release(environment, spec), strings))
+            return shared_strings(session.render_release(environment, spec), strings), []
         except PytemplarError as exc:
-            for problem in exc.scoped(release=spec.name, environment=environment).problems:
-                # A broken shared file fails every release that reads it: report it once.
-                unscoped = Problem(problem.message, problem.location, problem.hint)
-                if unscoped not in seen:
-                    seen.add(unscoped)
-                    problems.append(problem)
+            return [], exc.scoped(release=spec.name, environment=environment).problems
+
+    def starting(finished: int, index: int) -> None:
+        if progress is not None:
+            environment, spec = targets[index]
+            progress(finished + 1, len(targets), environment, spec.name)
+
+    workers = worker_count(jobs, len(targets))
+    if workers > 1:
+        session.prepare(targets)
+    slices = Slices(len(targets), workers, validate_one, session.kept_across_releases, session.take_in)
+    problems: list[Problem] = []
+    manifests: list[Manifest] = []
+    seen: set[Problem] = set()
+    for rendered_one, failed in slices.run(starting):
+        manifests.extend(rendered_one)
+        for problem in failed:
+            # A broken shared file fails every release that reads it: report it once.
+            unscoped = Problem(problem.message, problem.location, problem.hint)
+            if unscoped not in seen:
+                seen.add(unscoped)
+                problems.append(problem)
     manifests.extend(session.namespaces(manifests))
     problems.extend(session.check(manifests))
     problems.extend(session.all_warnings("error"))

@@ -8,6 +8,7 @@ strategy; then, over everything rendered, the checks. The public functions of
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,11 @@ class Session:
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
         self.warnings: list[Problem] = []
-        # Kept only for the Kubernetes-schema check, whose messages cite where a bad value was set.
-        self.rendered_values: dict[tuple[str, str], ReleaseValues] = {}
+        # The Kubernetes-schema problems of each release, found while its values are at hand (the
+        # messages cite where a bad value was set); kept like warnings, across releases.
+        self.schema_problems: list[Problem] = []
+        self._schema_sets: dict[str, Any] = {}  # bundled version -> kubeschema.SchemaSet
+        self._crds: list[CompactSchemas | None] = []  # loaded once, on first use
 
     def all_warnings(self, unused_severity: Severity) -> list[Problem]:
         """Warnings of every release rendered so far, each once, and the unused values."""
@@ -242,19 +246,24 @@ class Session:
         environment values), so that workers forked after this inherit it instead of redoing it."""
         first_in: dict[str, ReleaseSpec] = {}
         for environment, spec in targets:
-            self.engine(spec)
             first_in.setdefault(environment, spec)
+            # A broken file fails the release that needs it, in release order, not here.
+            with contextlib.suppress(PytemplarError):
+                self.engine(spec)
         for environment, spec in first_in.items():
-            self.layers(environment, spec)
+            with contextlib.suppress(PytemplarError):
+                self.layers(environment, spec)
 
-    def kept_across_releases(self) -> tuple[list[Problem], UnusedValues]:
-        """What a run of releases gathers beyond their manifests: their warnings and the values used."""
-        return self.warnings, self.unused
+    def kept_across_releases(self) -> tuple[list[Problem], list[Problem], UnusedValues]:
+        """What a run of releases gathers beyond their manifests: warnings, Kubernetes-schema
+        problems and the values used."""
+        return self.warnings, self.schema_problems, self.unused
 
-    def take_in(self, kept: tuple[list[Problem], UnusedValues]) -> None:
+    def take_in(self, kept: tuple[list[Problem], list[Problem], UnusedValues]) -> None:
         """Add what :meth:`kept_across_releases` gave for the releases after this session's own."""
-        warnings, unused = kept
+        warnings, schema_problems, unused = kept
         self.warnings.extend(warnings)
+        self.schema_problems.extend(schema_problems)
         self.unused.merge(unused)
 
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
@@ -291,7 +300,8 @@ class Session:
         )
         manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
         if self.options.kube_schema:
-            self.rendered_values[(environment, spec.name)] = release_values
+            version = self.target_version(environment, spec.name)
+            self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
         self.warnings.extend(release_values.warnings)
         self.unused.record(
             release_values.layers,
@@ -316,7 +326,13 @@ class Session:
         for version, mine in by_version.items():
             problems.extend(check_removed_apis(mine, version))
         if self.options.kube_schema:
-            problems.extend(self.kube_schema_problems(by_version))
+            # Each release's objects were checked as it was rendered; what is left are the notes
+            # about versions and the objects the run made itself (Namespaces).
+            made = {
+                version: [manifest for manifest in mine if not manifest.release] for version, mine in by_version.items()
+            }
+            problems.extend(self.kube_schema_problems(made, None, notes=True))
+            problems.extend(self.schema_problems)
         return problems
 
     def target_version(self, environment: str, release: str) -> str:
@@ -331,21 +347,31 @@ class Session:
         app_version = self.app(spec).kube_version if spec is not None else None
         return self.project.environments[environment].kube_version or self.project.kube_version or app_version
 
-    def kube_schema_problems(self, by_version: dict[str, list[Manifest]]) -> list[Problem]:
+    def kube_schema_problems(
+        self, by_version: dict[str, list[Manifest]], values: ReleaseValues | None, *, notes: bool
+    ) -> list[Problem]:
+        """The objects against the Kubernetes schemas of their versions; ``values`` are those
+        they were rendered from (for the messages), ``notes`` adds one per version not bundled."""
         from pytemplar import kubeschema  # the schemas load only when validation runs
 
-        crds = self.custom_resources()
+        if not self._crds:
+            self._crds.append(self.custom_resources())
         problems: list[Problem] = []
         for version, mine in by_version.items():
             bundled = kubeschema.nearest_bundled(version)
-            if bundled != version:
+            if notes and bundled != version:
                 problems.append(kubeschema.version_note(version, bundled, Location(self.project.config_path)))
-            problems.extend(kubeschema.check_manifest_schemas(mine, kubeschema.schema_set(bundled, crds), self.origin))
+            if bundled not in self._schema_sets:
+                self._schema_sets[bundled] = kubeschema.schema_set(bundled, self._crds[0])
+            problems.extend(
+                kubeschema.check_manifest_schemas(
+                    mine, self._schema_sets[bundled], lambda m, f, v: self.origin(m, f, v, values)
+                )
+            )
         return problems
 
-    def origin(self, manifest: Manifest, field: ValuePath, value: Any) -> str | None:
+    def origin(self, manifest: Manifest, field: ValuePath, value: Any, values: ReleaseValues | None) -> str | None:
         """Where the value of a rendered field was set, when its template places one values path there."""
-        values = self.rendered_values.get((manifest.environment, manifest.release))
         spec = self.project.releases.get(manifest.release)
         key = field[-1] if field else None
         if values is None or spec is None or not isinstance(key, str):

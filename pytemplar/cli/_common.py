@@ -64,6 +64,16 @@ ValuesOpt = Annotated[
     typer.Option("--values", "-f", metavar="FILE", help="Extra values file, above every project layer; repeatable."),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback for internal errors.")]
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        metavar="N",
+        help="Work on N processors (0: all available; 1: in one process). The result is the same.",
+    ),
+]
 TimeoutOpt = Annotated[
     float,
     typer.Option("--timeout", min=0, metavar="SECONDS", help="Stop the command after this many seconds (0: no limit)."),

@@ -14,6 +14,7 @@ from pytemplar.cli._common import (
     CrdsOpt,
     DebugOpt,
     EnvOpt,
+    JobsOpt,
     KubeSchemaOpt,
     KubeVersionOpt,
     MemoryOpt,
@@ -53,6 +54,7 @@ def validate(
     kube_schema: KubeSchemaOpt = True,
     crds: CrdsOpt = None,
     check: CheckOpt = None,
+    jobs: JobsOpt = 0,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
@@ -76,6 +78,7 @@ def validate(
                 crds=crds or [],
                 checks=check or [],
                 progress=progress,
+                jobs=jobs,
             )
         problems = reporting.strictly(result.problems) if strict else result.problems
         if format is ReportFormat.json:
