@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 from pytemplar.errors import PytemplarError
 from pytemplar.supervise import note_in_slot
 
-MIN_RELEASES_PER_WORKER = 4  # below this, a fork and a pickle cost more than they save
+MIN_RELEASES_PER_WORKER = 8  # below this, a fork, a pickle and copied pages cost more than they save
 MAX_JOBS = 8
 
 Result = TypeVar("Result")

@@ -11,11 +11,11 @@ from conftest import EXAMPLES, MINIMAL_APP, CliResult
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 
-RELEASES = [f"r{number:02d}" for number in range(12)]
+RELEASES = [f"r{number:02d}" for number in range(24)]  # three slices of eight in one environment
 
 
 def project(make_tree: Callable[..., Path], broken: tuple[str, ...] = ()) -> Path:
-    """Twelve releases in two environments; some values files hold keys no template reads."""
+    """Twenty-four releases in two environments; some values files hold keys no template reads."""
     files = {
         "project/pytemplar.yaml": "environments:\n  dev: {}\n  prod: {}\nreleases:\n"
         + "".join(f"  {name}:\n    app: ../app\n" for name in RELEASES),
@@ -43,7 +43,7 @@ def test_several_processes_print_the_same_manifests_and_warnings(
     one, three = both(cli, project(make_tree), "--all-envs")
     assert one.code == 0, one.stderr
     assert (three.code, three.stdout, three.stderr) == (one.code, one.stdout, one.stderr)
-    assert one.stdout.count("kind: Deployment") == 24
+    assert one.stdout.count("kind: Deployment") == 48
     assert "'unread1' is not used by any template" in one.stderr
     assert "'image.tagg' is not used by any template" in one.stderr
 
@@ -51,26 +51,26 @@ def test_several_processes_print_the_same_manifests_and_warnings(
 def test_the_first_failing_release_is_reported_whatever_the_processes(
     cli: Callable[..., CliResult], make_tree: Callable[..., Path]
 ) -> None:
-    one, three = both(cli, project(make_tree, broken=("r07", "r10")), "-e", "prod")
+    one, three = both(cli, project(make_tree, broken=("r10", "r18")), "-e", "prod")
     assert one.code == 1
     assert (three.code, three.stdout, three.stderr) == (one.code, one.stdout, one.stderr)
-    assert "[prod/r07]" in one.stderr and "r10" not in one.stderr
+    assert "[prod/r10]" in one.stderr and "r18" not in one.stderr
 
 
 def test_validate_reports_the_same_problems_on_several_processes(
     cli: Callable[..., CliResult], make_tree: Callable[..., Path]
 ) -> None:
-    folder = project(make_tree, broken=("r07",))
+    folder = project(make_tree, broken=("r10",))
     template = folder.parent / "app/templates/deployment.yaml.j2"
-    # r09's Deployment gets a field Kubernetes does not know: a [kube-schema] problem of a worker's slice.
+    # r17's Deployment gets a field Kubernetes does not know: a [kube-schema] problem of a worker's slice.
     template.write_text(
-        template.read_text().replace("spec:\n", "spec:\n{% if release.name == 'r09' %}  replicaz: 2\n{% endif %}", 1)
+        template.read_text().replace("spec:\n", "spec:\n{% if release.name == 'r17' %}  replicaz: 2\n{% endif %}", 1)
     )
     one = cli("validate", folder, "-j", "1")
     three = cli("validate", folder, "-j", "3")
     assert one.code == 1
     assert (three.code, three.stdout, three.stderr) == (one.code, one.stdout, one.stderr)
-    assert "[dev/r07]" in one.stderr, one.stderr
+    assert "[dev/r10]" in one.stderr, one.stderr
     assert "spec.replicaz" in one.stderr and "[kube-schema]" in one.stderr
     assert "'unread1' is not used by any template" in one.stderr
 
@@ -85,10 +85,10 @@ def test_a_time_limit_stops_every_worker(cli: Callable[..., CliResult], make_tre
     looping = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     folder = project(make_tree)
     template = folder.parent / "app/templates/deployment.yaml.j2"
-    template.write_text(template.read_text() + f"# {{% if release.name == 'r11' %}}{looping}{{% endif %}}\n")
+    template.write_text(template.read_text() + f"# {{% if release.name == 'r23' %}}{looping}{{% endif %}}\n")
     result = cli("render", folder, "-e", "prod", "-j", "3", "--timeout", "2")
     assert result.code == 124, result.stderr
-    # The worker looping on r11 is the one named, not what the other processes did last.
+    # The worker looping on r23 is the one named, not what the other processes did last.
     first = result.stderr.splitlines()[0]
     assert first == f"{template}: error: the command took longer than 2 s and was stopped while rendering this template"
     assert _processes_naming(folder) == [], "no worker outlives the run"
