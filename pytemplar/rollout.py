@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 from pytemplar.errors import Location, ValuesError
 from pytemplar.manifests import Manifest
+from pytemplar.values import ROLLOUT_KEY
 
-ROLLOUT_KEY = "rollout"
 TRACK_LABEL = "pytemplar.io/track"
 COLOR_LABEL = "pytemplar.io/color"
 VERSION_LABEL = "app.kubernetes.io/version"

@@ -20,8 +20,8 @@ from typing import Any, Literal
 
 from pytemplar.errors import UsageError
 from pytemplar.manifests import Manifest
-from pytemplar.rollout import COLOR_LABEL, ROLLOUT_KEY, TRACK_LABEL, RolloutSpec, selects
-from pytemplar.values import ValuePath
+from pytemplar.rollout import COLOR_LABEL, TRACK_LABEL, RolloutSpec, selects
+from pytemplar.values import ROLLOUT_KEY, ValuePath
 
 Action = Literal["promote", "weight", "abort"]
 # A value to write, or REMOVE: take the key out of the overlay (or null it, when a lower layer sets it).

@@ -17,9 +17,8 @@ from typing import Any
 
 from pytemplar.engine import ReadLog
 from pytemplar.errors import Problem, Severity
-from pytemplar.rollout import ROLLOUT_KEY
 from pytemplar.schema import CompiledSchema
-from pytemplar.values import ValuePath, ValuesLayer, dotted, iter_leaves, value_at
+from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, dotted, iter_leaves, value_at
 
 
 @dataclass

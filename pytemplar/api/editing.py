@@ -29,10 +29,10 @@ from pytemplar.overlay import (
 from pytemplar.project import (
     ReleaseSpec,
 )
-from pytemplar.rollout import ROLLOUT_KEY
 from pytemplar.schema import CompiledSchema
 from pytemplar.setargs import format_path_argument
 from pytemplar.values import (
+    ROLLOUT_KEY,
     ValuePath,
     ValuesLayer,
 )

@@ -37,11 +37,11 @@ from pytemplar.project import (
     load_project,
     release_env_files,
 )
-from pytemplar.rollout import ROLLOUT_KEY, apply_rollout, read_rollout
 from pytemplar.schema import CompiledSchema
-from pytemplar.transforms import apply_transforms, release_transforms
+from pytemplar.transforms import transform_release
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
+    ROLLOUT_KEY,
     ListKeys,
     Origin,
     ValuePath,
@@ -291,14 +291,17 @@ class Session:
             log=log,
         )
         manifests = parse_rendered(engine.render(context), spec.name, environment)
-        manifests = apply_transforms(
+        manifests = transform_release(
             manifests,
-            release_transforms(self.project, environment, spec.name),
+            self.project,
             release=spec.name,
             environment=environment,
             namespace=spec.namespace or env.namespace,
         )
-        manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
+        if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
+            from pytemplar.rollout import apply_rollout, read_rollout  # only releases with a strategy need it
+
+            manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
         if self.options.kube_schema:
             version = self.target_version(environment, spec.name)
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))

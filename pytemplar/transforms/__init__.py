@@ -10,25 +10,88 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytemplar.manifests import Manifest
-from pytemplar.project import PROJECT_FILE
-from pytemplar.transforms.config import Declarations, release_transforms
-from pytemplar.transforms.generators import Generated, add_hash_suffixes, run_generators
-from pytemplar.transforms.images import override_images
-from pytemplar.transforms.labels import add_annotations, add_labels
-from pytemplar.transforms.names import add_prefix_suffix
-from pytemplar.transforms.patches import apply_patches
-from pytemplar.transforms.references import fill_subject_namespaces, rename_references
+from pytemplar.project import PROJECT_FILE, Project
+from pytemplar.transforms.references import fill_subject_namespaces
 
-__all__ = ["Declarations", "apply_transforms", "release_transforms"]
+if TYPE_CHECKING:
+    from pytemplar.transforms.config import Declarations, release_transforms
+    from pytemplar.transforms.generators import Generated
+
+__all__ = ["Declarations", "apply_transforms", "release_transforms", "transform_release"]
+
+# The keys of pytemplar.yaml that declare transforms, at any of its four levels.
+TRANSFORM_KEYS = (
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "namePrefix",
+    "nameSuffix",
+    "images",
+    "patches",
+    "configMapGenerator",
+    "secretGenerator",
+)
+
+
+def __getattr__(name: str) -> Any:
+    # The declarations' types and parser load with the transforms, when a project has some.
+    if name in ("Declarations", "release_transforms"):
+        from pytemplar.transforms import config
+
+        return getattr(config, name)
+    raise AttributeError(f"module 'pytemplar.transforms' has no attribute '{name}'")
+
+
+def transform_release(
+    manifests: Sequence[Manifest], project: Project, *, release: str, environment: str, namespace: str
+) -> list[Manifest]:
+    """The release's manifests with the transforms pytemplar.yaml declares for it, if any."""
+    if not _declares_any(project, environment, release):
+        fill_subject_namespaces((manifest.obj for manifest in manifests), namespace)
+        return list(manifests)
+    from pytemplar.transforms.config import release_transforms
+
+    declarations = release_transforms(project, environment, release)
+    return apply_transforms(manifests, declarations, release=release, environment=environment, namespace=namespace)
+
+
+def layer_paths(environment: str, release: str) -> tuple[tuple[str, ...], ...]:
+    """Where the four levels are in pytemplar.yaml, lowest first."""
+    return (
+        (),
+        ("environments", environment),
+        ("releases", release),
+        ("releases", release, "environments", environment),
+    )
+
+
+def _declares_any(project: Project, environment: str, release: str) -> bool:
+    document = project.document
+    if document is None:
+        return False
+    for at in layer_paths(environment, release):
+        section: Any = document.data
+        for step in at:
+            section = section.get(step) if isinstance(section, dict) else None
+        if isinstance(section, dict) and any(key in section for key in TRANSFORM_KEYS):
+            return True
+    return False
 
 
 def apply_transforms(
     manifests: Sequence[Manifest], declarations: Declarations, *, release: str, environment: str, namespace: str
 ) -> list[Manifest]:
     """The release's manifests, transformed, followed by the objects its generators made."""
+    from pytemplar.transforms.generators import Generated, add_hash_suffixes, run_generators
+    from pytemplar.transforms.images import override_images
+    from pytemplar.transforms.labels import add_annotations, add_labels
+    from pytemplar.transforms.names import add_prefix_suffix
+    from pytemplar.transforms.patches import apply_patches
+    from pytemplar.transforms.references import rename_references
+
     objects = [manifest.obj for manifest in manifests]
     fill_subject_namespaces(objects, namespace)
     if declarations.empty:

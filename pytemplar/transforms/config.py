@@ -19,6 +19,7 @@ from typing import Any
 from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarError
 from pytemplar.fsroot import Root
 from pytemplar.project import Project
+from pytemplar.transforms import layer_paths
 from pytemplar.transforms.generators import Generator, Source, SourceKind
 from pytemplar.transforms.images import ImageOverride
 from pytemplar.transforms.labels import LabelSet
@@ -61,16 +62,6 @@ class Declarations:
             or self.patches
             or self.generators
         )
-
-
-def layer_paths(environment: str, release: str) -> tuple[Path_, ...]:
-    """Where the four levels are in pytemplar.yaml, lowest first."""
-    return (
-        (),
-        ("environments", environment),
-        ("releases", release),
-        ("releases", release, "environments", environment),
-    )
 
 
 def release_transforms(project: Project, environment: str, release: str) -> Declarations:
