@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult, Session, render_options
 from pytemplar.errors import (
@@ -16,10 +16,12 @@ from pytemplar.errors import (
 )
 from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.ordering import sort_manifests
+from pytemplar.project import ReleaseSpec
 
 if TYPE_CHECKING:
     from pytemplar.setargs import SetKind
 
+Outcome = TypeVar("Outcome")
 Progress = Callable[[int, int, str, str], None]
 """Told before each release is rendered: its position (from 1), how many there are, its environment and name."""
 
@@ -61,19 +63,15 @@ def render(
     return render_with(options, progress, jobs)
 
 
-def render_with(options: RenderOptions, progress: Progress | None = None, jobs: int = 1) -> RenderResult:
+def _each_release(
+    session: Session,
+    targets: Sequence[tuple[str, ReleaseSpec]],
+    run_one: Callable[[str, ReleaseSpec], Outcome],
+    progress: Progress | None,
+    jobs: int,
+) -> list[Outcome]:
+    """``run_one`` for every target, in order, on up to ``jobs`` processes (see parallel.py)."""
     from pytemplar.parallel import Slices, worker_count
-
-    session = Session(options)
-    targets = session.targets()
-    strings: dict[str, str] = {}  # every release's objects share one copy of each string
-
-    def render_one(index: int) -> list[Manifest]:
-        environment, spec = targets[index]
-        try:
-            return shared_strings(session.render_release(environment, spec), strings)
-        except PytemplarError as exc:
-            raise exc.scoped(release=spec.name, environment=environment) from None
 
     def starting(finished: int, index: int) -> None:
         if progress is not None:
@@ -83,8 +81,25 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
     workers = worker_count(jobs, len(targets))
     if workers > 1:
         session.prepare(targets)
-    slices = Slices(len(targets), workers, render_one, session.kept_across_releases, session.take_in)
-    manifests = [manifest for rendered_one in slices.run(starting) for manifest in rendered_one]
+    slices = Slices(
+        len(targets), workers, lambda index: run_one(*targets[index]), session.kept_across_releases, session.take_in
+    )
+    return slices.run(starting)
+
+
+def render_with(options: RenderOptions, progress: Progress | None = None, jobs: int = 1) -> RenderResult:
+    session = Session(options)
+    targets = session.targets()
+    strings: dict[str, str] = {}  # every release's objects share one copy of each string
+
+    def render_one(environment: str, spec: ReleaseSpec) -> list[Manifest]:
+        try:
+            return shared_strings(session.render_release(environment, spec), strings)
+        except PytemplarError as exc:
+            raise exc.scoped(release=spec.name, environment=environment) from None
+
+    results = _each_release(session, targets, render_one, progress, jobs)
+    manifests = [manifest for rendered_one in results for manifest in rendered_one]
     rendered = [(environment, spec.name) for environment, spec in targets]
     manifests.extend(session.namespaces(manifests))
     problems = session.check(manifests)
@@ -124,7 +139,6 @@ def validate(
 
     The keyword options are those of :func:`render`; here ``kube_schema`` is on unless turned off.
     """
-    from pytemplar.parallel import Slices, worker_count
 
     options = render_options(
         project,
@@ -146,8 +160,7 @@ def validate(
         return ValidationResult(exc.problems, [])
     strings: dict[str, str] = {}  # every release's objects share one copy of each string
 
-    def validate_one(index: int) -> tuple[list[Manifest], list[Problem]]:
-        environment, spec = targets[index]
+    def validate_one(environment: str, spec: ReleaseSpec) -> tuple[list[Manifest], list[Problem]]:
         try:
             schema = session.app(spec).schema
             if schema is not None:
@@ -156,19 +169,10 @@ def validate(
         except PytemplarError as exc:
             return [], exc.scoped(release=spec.name, environment=environment).problems
 
-    def starting(finished: int, index: int) -> None:
-        if progress is not None:
-            environment, spec = targets[index]
-            progress(finished + 1, len(targets), environment, spec.name)
-
-    workers = worker_count(jobs, len(targets))
-    if workers > 1:
-        session.prepare(targets)
-    slices = Slices(len(targets), workers, validate_one, session.kept_across_releases, session.take_in)
     problems: list[Problem] = []
     manifests: list[Manifest] = []
     seen: set[Problem] = set()
-    for rendered_one, failed in slices.run(starting):
+    for rendered_one, failed in _each_release(session, targets, validate_one, progress, jobs):
         manifests.extend(rendered_one)
         for problem in failed:
             # A broken shared file fails every release that reads it: report it once.
