@@ -183,6 +183,8 @@ def test_unknown_option_or_command_exits_2_with_a_message(args: list[str], messa
     [
         (["render", SHOP, "-e", "prod", "-o", "xml"], "'xml' is not one of 'yaml', 'json'"),
         (["validate", SHOP, "--format", "sarif"], "'sarif' is not one of 'text', 'json', 'github'"),
+        (["render", SHOP, "-e", "prod", "-j", "-1"], "'--jobs' / '-j': -1 is not in the range x>=0."),
+        (["validate", SHOP, "--jobs", "x"], "'--jobs' / '-j': 'x' is not a valid int range."),
     ],
 )
 def test_invalid_choice_names_the_allowed_values(args: list[str], message: str) -> None:
