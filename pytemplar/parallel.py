@@ -4,7 +4,8 @@ Releases are independent until the checks that look across all of them, so a run
 splits its releases into contiguous slices: this process renders the first, forked workers the
 others, each from the same loaded project, compiled templates and parsed shared files (inherited
 at the fork, not rebuilt). A worker sends back, through a pipe, the manifests of its slice and
-what the run keeps across releases (warnings, the values used so far). The slices are joined in
+what the run keeps across releases (warnings, Kubernetes-schema problems, the values used so
+far). The slices are joined in
 order, and the first failing release is the one a single process would have stopped at, so the
 output, the warnings and the errors are the same whatever the number of workers.
 
@@ -53,8 +54,16 @@ def _can_fork_safely() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
+class WorkerStopped(PytemplarError):
+    """A worker ended without sending its results: killed from outside (by the system when memory
+    ran out, or by a user), not something the project's files caused."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what, hint="run again; if it recurs, -j 1 renders in one process")
+
+
 class WorkerFailed(Exception):
-    """A worker stopped without sending its results (killed, out of memory)."""
+    """A worker hit a bug in pytemplar: the CLI reports it as one."""
 
 
 class Slices(Generic[Result, State]):
@@ -148,7 +157,7 @@ class _Worker(Generic[Result, State]):
             try:
                 kind, payload = pickle.load(stream)
             except (EOFError, pickle.UnpicklingError) as exc:
-                raise WorkerFailed(self._ended()) from exc
+                raise WorkerStopped(self._ended()) from exc
         self._reap()
         if kind == "error":
             error_type, problems = payload

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from pytemplar.errors import Problem, ValuesError
-from pytemplar.parallel import MIN_RELEASES_PER_WORKER, Slices, WorkerFailed, worker_count
+from pytemplar.parallel import MIN_RELEASES_PER_WORKER, Slices, WorkerFailed, WorkerStopped, worker_count
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 
@@ -71,7 +71,23 @@ def test_a_worker_that_dies_is_reported() -> None:
             os._exit(9)
         return index
 
-    with pytest.raises(WorkerFailed, match="ended with exit status 9 without its results"):
+    with pytest.raises(WorkerStopped) as raised:
+        Slices(8, 2, render, list, print).run()
+    assert raised.value.problems == [
+        Problem(
+            "a render worker ended with exit status 9 without its results",
+            hint="run again; if it recurs, -j 1 renders in one process",
+        )
+    ]
+
+
+def test_a_bug_in_a_worker_is_reported_as_one() -> None:
+    def render(index: int) -> int:
+        if index == 5:
+            raise KeyError("broken")
+        return index
+
+    with pytest.raises(WorkerFailed, match="KeyError: 'broken'"):
         Slices(8, 2, render, list, print).run()
 
 
