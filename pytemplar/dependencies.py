@@ -13,6 +13,10 @@ helpers under ``@NAME/``, so a library's helpers import each other the same way 
 are used. Dependencies of dependencies are visible too, in one namespace per render: each name
 must resolve to one template, or the two declarations that disagree are reported together.
 
+A dependency must lie inside the folder that holds the app of the release (its sibling apps and
+their subfolders) or inside the project folder, symlinks resolved: an app taken from elsewhere
+cannot make pytemplar read app-shaped folders anywhere on the machine (``../../../home/x``).
+
 In a packaged app (``pytemplar package``) every dependency is vendored, flat, under
 ``dependencies/NAME/`` in the archive, and read from there: the ``app:`` paths, which were
 relative to the source folder, are not used.
@@ -28,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import ConfigError, Location, display_path
@@ -134,6 +139,29 @@ def check_dependency(meta: YamlDocument, index: int, entry: Mapping[str, Any], d
             location=meta.location_of((*at, "version")),
             hint="change the constraint, or point `app:` at a version that satisfies it",
         )
+
+
+def allowed_roots(app_folder: Path, project_folder: Path | None) -> tuple[Path, ...]:
+    """Where the dependencies of the app in ``app_folder`` (and theirs) may lie."""
+    roots = [app_folder.resolve().parent]
+    if project_folder is not None:
+        roots.append(project_folder.resolve())
+    return tuple(roots)
+
+
+def check_confined(path: Path, written: str, roots: tuple[Path, ...], at: Location) -> None:
+    """Refuse a dependency ``path`` (as ``written`` in app.yaml) that resolves outside ``roots``."""
+    if not roots:
+        return
+    real = path.resolve()
+    if any(real == root or real.is_relative_to(root) for root in roots):
+        return
+    shown = " or ".join(f"'{display_path(root)}'" for root in roots)
+    raise ConfigError(
+        f"dependency '{written}' resolves to '{display_path(real)}', outside {shown}",
+        location=at,
+        hint="a dependency must be a sibling of the app (e.g. ../common) or inside the project folder",
+    )
 
 
 def _version_location(app: App) -> str:

@@ -19,6 +19,8 @@ from pytemplar.archive import archive_root, is_archive_name, read_archive_bytes,
 from pytemplar.dependencies import (
     VENDORED,
     Dependency,
+    allowed_roots,
+    check_confined,
     check_dependency,
     declared_dependencies,
     dependency_cycle,
@@ -135,6 +137,10 @@ class Workspace:
     _pins: dict[Path, list[tuple[str, Location]]] = field(default_factory=dict)
     # The apps being loaded, outermost first, with where each was declared as a dependency.
     _loading: list[tuple[str, Location | None]] = field(default_factory=list)
+    # The project folder, when a project is loaded: dependencies may also lie inside it.
+    project_folder: Path | None = None
+    # The folders a dependency of the app being loaded may lie in (see dependencies.allowed_roots).
+    _dependency_roots: tuple[Path, ...] = ()
 
     def yaml_mapping(self, root: Root, relative: str, what: str) -> YamlDocument:
         named = root.path / relative
@@ -246,6 +252,8 @@ class Workspace:
         if problems:
             raise ConfigError.collect(problems)
         data = meta.data
+        if not self._loading:  # an app of a release, not a dependency: it fixes where dependencies may lie
+            self._dependency_roots = allowed_roots(root.path, self.project_folder)
         resolved = self._dependencies(root, meta)
         importable_helpers(templates, paths, data["name"], resolved)
         return App(
@@ -294,6 +302,7 @@ class Workspace:
                 )
             return self.app_in(root.below(vendored, keep=VENDORED))
         where = meta.location_of((*at, "app")) or Location(meta.path)
+        check_confined(root.path / entry["app"], entry["app"], self._dependency_roots, where)
         if entry.get("sha256"):
             self.pin_archive(root.path / entry["app"], entry["sha256"], meta.location_of((*at, "sha256")) or where)
         return self.app(root.path / entry["app"], where, entry["app"])
@@ -380,6 +389,7 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
     if not root.present(PROJECT_FILE):
         hint = "this folder is an app template; render a project that uses it" if root.exists(APP_FILE) else None
         raise UsageError(f"no {PROJECT_FILE} in '{folder}'", hint=hint)
+    workspace.project_folder = root.path.resolve()
     document = workspace.yaml_mapping(root, PROJECT_FILE, PROJECT_FILE)
     _check_against(document, "pytemplar.schema.json", "project")
     data = document.data
