@@ -89,7 +89,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pytemplar.errors import Location, UsageError, escape_control
-from pytemplar.values import ValuePath, ValuesLayer, format_path
+from pytemplar.values import SECRET_MASK, ValuePath, ValuesLayer, format_path
 from pytemplar.yamlio import MAX_DEPTH, resolve_plain
 from pytemplar.yamlout import scalar_text
 
@@ -510,7 +510,8 @@ def _value_texts(raw: str) -> str | list[str]:
 
 
 class _LayerBuilder:
-    def __init__(self) -> None:
+    def __init__(self, labels: dict[int, Location] | None = None) -> None:
+        self.labels = labels or {}  # argument number -> its label with secrets masked
         self.data: dict[str, Any] = {}
         self.locations: dict[ValuePath, Location] = {}
         self.raw_texts: dict[ValuePath, str] = {}
@@ -520,7 +521,7 @@ class _LayerBuilder:
         path = item.path
         if not path or not isinstance(path[0], str):
             raise ValueError(f"a --set path starts with a key, not {path!r}")
-        where = item.location
+        where = self.label(item)
         node: Any = self.data
         for depth in range(len(path) - 1):
             here = path[: depth + 1]
@@ -537,16 +538,19 @@ class _LayerBuilder:
         if item.kind == "set":
             self.record_texts(item)
 
+    def label(self, item: SetValue) -> Location:
+        return self.labels.get(item.number) or item.location
+
     def assign(self, node: Any, part: str | int, value: Any, path: ValuePath, item: SetValue) -> None:
         existing = _child(node, part)
         if isinstance(value, dict) and isinstance(existing, dict):
             # A later map merges into an earlier one, as a higher values layer does.
-            self.locations.setdefault(path, item.location)
+            self.locations.setdefault(path, self.label(item))
             for key, child in value.items():
                 self.assign(existing, key, child, (*path, key), item)
             return
         self.put(node, part, value, path, item)
-        where = item.location
+        where = self.label(item)
         for at in _subpaths(value, path):
             self.locations[at] = where
 
@@ -591,19 +595,41 @@ class _LayerBuilder:
                 raise UsageError(
                     f"{format_path(path)} is not set: an index in --{item.kind} starts a new list, "
                     "which would hold null there",
-                    location=item.location,
+                    location=self.label(item),
                     hint=f"set every item from [0] up, or the whole list with --set-json '{key}=[...]'; "
                     "the list replaces the one in the values files",
                 )
 
 
-def set_layer(values: Sequence[SetValue]) -> ValuesLayer:
+def _holds_secret(item: SetValue, is_secret: Callable[[ValuePath], bool]) -> bool:
+    return any(is_secret(path) for path in _subpaths(item.value, item.path))
+
+
+def masked_labels(values: Sequence[SetValue], is_secret: Callable[[ValuePath], bool]) -> dict[int, Location]:
+    """The labels of the arguments that hold a secret, each secret value shown as ``<secret>``:
+    ``--set #1 user=admin,password=<secret>``."""
+    by_number: dict[int, list[SetValue]] = {}
+    for item in values:
+        by_number.setdefault(item.number, []).append(item)
+    labels: dict[int, Location] = {}
+    for number, items in by_number.items():
+        if any(_holds_secret(item, is_secret) for item in items):
+            pairs = (
+                f"{format_path_argument(item.path)}={SECRET_MASK if _holds_secret(item, is_secret) else item.raw}"
+                for item in items
+            )
+            labels[number] = Location(f"--{items[0].kind} #{number} {_shown(','.join(pairs))}")
+    return labels
+
+
+def set_layer(values: Sequence[SetValue], is_secret: Callable[[ValuePath], bool] | None = None) -> ValuesLayer:
     """The values layer of the command line: ``values`` applied in order, later ones winning.
 
     Each path (and everything under it) is located at the argument that set it, e.g.
-    ``--set #2 image.tag=1.20``. Raises :class:`UsageError` for a list left with a gap.
+    ``--set #2 image.tag=1.20``; an argument holding a value ``is_secret`` says is secret is
+    shown with that value masked. Raises :class:`UsageError` for a list left with a gap.
     """
-    builder = _LayerBuilder()
+    builder = _LayerBuilder(masked_labels(values, is_secret) if is_secret is not None else None)
     for item in values:
         builder.add(item)
     builder.check_holes()

@@ -207,8 +207,19 @@ class KeptText:
     text: str
     read_as: Any
 
-    def warning(self, *, release: str, environment: str) -> Problem:
+    def warning(self, *, release: str, environment: str, secret: bool = False) -> Problem:
+        """The warning saying the text was kept; for a ``secret`` value, without the value."""
         kind = "boolean" if isinstance(self.read_as, bool) else "number"
+        if secret:
+            return Problem(
+                f"{format_path(self.path)}: the secret value is read by YAML as a {kind}; "
+                "using its text as written because the schema expects a string",
+                location=self.origin.location,
+                hint="use --set-string to pass text" if self.origin.layer.kind == "set" else "quote it to say so",
+                severity="warning",
+                release=release,
+                environment=environment,
+            )
         return Problem(
             f"{format_path(self.path)}: {self.text} is read by YAML as the {kind} {scalar_text(self.read_as)}; "
             f"using the text '{self.text}' because the schema expects a string",

@@ -57,7 +57,7 @@ from pytemplar.values import (
 
 if TYPE_CHECKING:  # the modules themselves load only when a run needs them
     from pytemplar.crds import CompactSchemas
-    from pytemplar.setargs import SetKind
+    from pytemplar.setargs import SetKind, SetValue
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,10 @@ class Session:
         self.options = options
         self.workspace = Workspace()
         self.project: Project = load_project(options.project, self.workspace)
-        self.set_layer = self._set_layer(options.set_arguments)
+        self.set_values = self._set_values(options.set_arguments)
+        self.set_layer = self._set_layer(self.set_values, None)
+        # The command line's layer as each app's schema sees it: secret values masked in its labels.
+        self._masked_set_layers: dict[int, tuple[CompiledSchema, ValuesLayer | None]] = {}
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
         self.warnings: list[Problem] = []
@@ -169,20 +172,34 @@ class Session:
             layers.append(self.workspace.values_layer(root, relative, "release-environment", listed))
         for extra in self.options.values_files:
             layers.append(self._extra_layer(extra))
-        if self.set_layer is not None:
-            layers.append(self.set_layer)
+        set_layer = self.set_layer if app.schema is None else self._masked_set_layer(app.schema)
+        if set_layer is not None:
+            layers.append(set_layer)
         return layers
 
     @staticmethod
-    def _set_layer(arguments: Sequence[tuple[SetKind, str]]) -> ValuesLayer | None:
-        if not arguments:
-            return None
-        from pytemplar.setargs import parse_set_argument, set_layer
+    def _set_values(arguments: Sequence[tuple[SetKind, str]]) -> list[SetValue]:
+        from pytemplar.setargs import parse_set_argument
 
-        parsed = []
+        parsed: list[SetValue] = []
         for number, (kind, text) in enumerate(arguments, 1):
             parsed.extend(parse_set_argument(text, kind, number, _read_set_file))
-        return set_layer(parsed)
+        return parsed
+
+    @staticmethod
+    def _set_layer(parsed: Sequence[SetValue], is_secret: Callable[[ValuePath], bool] | None) -> ValuesLayer | None:
+        if not parsed:
+            return None
+        from pytemplar.setargs import set_layer
+
+        return set_layer(parsed, is_secret)
+
+    def _masked_set_layer(self, schema: CompiledSchema) -> ValuesLayer | None:
+        known = self._masked_set_layers.get(id(schema))
+        if known is None or known[0] is not schema:
+            known = (schema, self._set_layer(self.set_values, schema.is_secret))
+            self._masked_set_layers[id(schema)] = known
+        return known[1]
 
     def _extra_layer(self, path: Path) -> ValuesLayer:
         from pytemplar.fsroot import Root
@@ -199,7 +216,7 @@ class Session:
         warnings: list[Problem] = []
         if schema is not None:
             warnings = [
-                kept.warning(release=spec.name, environment=environment)
+                kept.warning(release=spec.name, environment=environment, secret=schema.is_secret(kept.path))
                 for kept in keep_source_text(merged, layers, expected_types(schema), list_keys)
             ]
             # The rollout strategy is pytemplar's key: its own schema checks it, below.
