@@ -7,11 +7,14 @@ file, Python, Jinja2 and pytemplar's template-shaping code are the same.
 
 Loading a cached file runs ``pickle`` and ``marshal`` on it, so a file someone else could have
 written would be code execution. The cache is therefore used only when its folder belongs to
-the current user and nobody else can write to it, and each file read is a regular file of that
-user opened without following links; otherwise templates are compiled as if there were no
-cache. Newly compiled templates are written only by :func:`save_compiled`, which the command
-line calls once a command succeeded: a failing command writes nothing, not even here. Nothing
-about the cache can make a command fail: any error reading or writing it is ignored.
+the current user and nobody else can write to it, nor to any folder above it (a folder above may
+be writable by others only when it is sticky and so protects its entries, as ``/tmp`` does), and
+each file read is a regular file of that user, writable by nobody else, opened without following
+links; otherwise templates are compiled as if there were no cache. Ownership alone is not
+enough: a file of the user's left writable by others (``chmod 666``) may hold anything. Newly
+compiled templates are written only by :func:`save_compiled`, which the command line calls
+once a command succeeded: a failing command writes nothing, not even here. Nothing about the
+cache can make a command fail: any error reading or writing it is ignored.
 ``PYTEMPLAR_NO_CACHE=1`` turns it off, ``PYTEMPLAR_CACHE_DIR`` moves it.
 """
 
@@ -71,11 +74,22 @@ def _open(settings: str) -> TemplateCodeCache | None:
         return None
 
 
+_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
+
+
 def _private(folder: Path) -> bool:
+    """Whether only the current user can have written ``folder`` and what it holds."""
     info = os.lstat(folder)
-    return (
-        stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    )
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & _OTHERS_WRITE:
+        return False
+    return all(_safe_above(above) for above in Path(os.path.abspath(folder)).parents)
+
+
+def _safe_above(folder: Path) -> bool:
+    """A folder above the cache: another user who could write it could swap the cache folder."""
+    info = os.stat(folder)  # links above the cache are followed, as the path itself is
+    owned = info.st_uid in (os.getuid(), 0)
+    return owned and (not info.st_mode & _OTHERS_WRITE or bool(info.st_mode & stat.S_ISVTX))
 
 
 def _salt(settings: str) -> bytes:
@@ -147,7 +161,7 @@ class TemplateCodeCache(BytecodeCache):
             return None
         with os.fdopen(descriptor, "rb") as stream:
             info = os.fstat(stream.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & _OTHERS_WRITE:
                 return None
             return stream.read()
 
