@@ -36,6 +36,8 @@ from typing import Any
 from pytemplar.crds import CompactSchemas
 from pytemplar.errors import Location, Problem, UsageError
 from pytemplar.manifests import Manifest
+from pytemplar.patterns import PatternError
+from pytemplar.patterns import compiled as compiled_pattern
 from pytemplar.policies import REMOVED_APIS, WORKLOADS
 from pytemplar.values import value_at
 
@@ -322,17 +324,12 @@ def _suggest(key: str, properties: Mapping[str, Any]) -> str | None:
     return lowered.get(key.lower())
 
 
-@cache
-def _compiled(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None  # an RE2 construct Python does not read: the API server still checks it
-
-
 def _pattern_matches(pattern: str, value: str) -> bool:
-    compiled = _compiled(pattern)
-    return compiled is None or compiled.search(value) is not None
+    # The API server matches CRD patterns with RE2 (Go's regexp); so does pytemplar, in linear time.
+    try:
+        return compiled_pattern(pattern)(value)
+    except PatternError:
+        return True  # a pattern RE2 does not read: the API server refuses the CRD itself
 
 
 def _is_int(value: Any) -> bool:

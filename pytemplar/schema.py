@@ -16,12 +16,14 @@ from __future__ import annotations
 import difflib
 import json
 import math
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pytemplar.errors import Location, Problem, SchemaError
+from pytemplar.errors import Location, Problem, SchemaError, escape_control
+from pytemplar.patterns import problem as pattern_problem
+from pytemplar.patterns import search as _search
+from pytemplar.patterns import use_in_jsonschema
 from pytemplar.schemacheck import Check, Undecided, compile_check
 from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
@@ -93,6 +95,60 @@ def _walk(node: Any, depth: int, path: str, names: bool = False) -> Iterator[str
             yield from _walk(value, depth + 1, path)
 
 
+def _patterns(node: Any, at: tuple[str, ...], names: bool = False) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Every regular expression of a schema (``pattern``, ``patternProperties`` names), with where."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = (*at, str(key))
+            if names:
+                yield from _patterns(value, here)
+                continue
+            if key in _DATA_KEYWORDS:
+                continue
+            if key == "pattern" and isinstance(value, str):
+                yield value, here
+            elif key == "patternProperties" and isinstance(value, dict):
+                yield from ((pattern, (*here, pattern)) for pattern in value)
+                if len(value) > 1:  # jsonschema also matches them joined, to find additional properties
+                    yield "|".join(value), here
+            if isinstance(value, (dict, list)):
+                yield from _patterns(value, here, key in _NAMED_SUBSCHEMAS)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _patterns(value, (*at, str(index)))
+
+
+def _check_patterns(schema: Any, path: str) -> None:
+    """Refuse a pattern the linear-time matcher cannot run, naming it and the feature at fault."""
+    for pattern, at in _patterns(schema, ()):
+        why = pattern_problem(pattern)
+        if why is not None:
+            raise SchemaError(
+                f"the pattern {_shown_pattern(pattern)} at {'.'.join(at)} {why}",
+                location=Location(path),
+                hint="pytemplar matches schema patterns in linear time (RE2), so that no pattern can stall a "
+                "run; rewrite it without that feature",
+            )
+
+
+def _metaschema_formats(cls: Any) -> Any:
+    """The formats a schema is checked with against its metaschema: a ``regex`` is one RE2 runs."""
+    import jsonschema.validators
+
+    base = jsonschema.validators.validator_for(cls.META_SCHEMA, default=cls).FORMAT_CHECKER
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checkers = {**base.checkers, "regex": (_is_linear_regex, ())}
+    return checker
+
+
+def _is_linear_regex(instance: object) -> bool:
+    return not isinstance(instance, str) or pattern_problem(instance) is None
+
+
+def _shown_pattern(pattern: str) -> str:
+    return "'" + escape_control(pattern if len(pattern) <= 80 else pattern[:79] + "…") + "'"
+
+
 @dataclass
 class CompiledSchema:
     path: str
@@ -120,7 +176,8 @@ class CompiledSchema:
         import jsonschema
 
         try:
-            type(self.validator).check_schema(self.schema)
+            cls = type(self.validator)
+            cls.check_schema(self.schema, format_checker=_metaschema_formats(cls))
         except jsonschema.SchemaError as exc:
             where = format_path(tuple(exc.absolute_path), "schema")
             raise SchemaError(f"invalid JSON Schema at {where}: {exc.message}", location=Location(self.path)) from exc
@@ -261,7 +318,7 @@ def _declares(root: Any, node: Any, path: ValuePath, depth: int) -> bool:
     patterns = node.get("patternProperties")
     if isinstance(patterns, dict):
         for pattern, subschema in patterns.items():
-            if re.search(pattern, head):
+            if _search(pattern, head):
                 return _declares(root, subschema, rest, depth + 1)
     additional = node.get("additionalProperties")
     if isinstance(additional, dict) or additional is True:
@@ -314,9 +371,7 @@ def _children(node: dict[str, Any], part: str | int) -> list[Any]:
     if isinstance(properties, dict) and part in properties:
         return [properties[part]]
     patterns = node.get("patternProperties")
-    matched = (
-        [sub for pattern, sub in patterns.items() if re.search(pattern, part)] if isinstance(patterns, dict) else []
-    )
+    matched = [sub for pattern, sub in patterns.items() if _search(pattern, part)] if isinstance(patterns, dict) else []
     if matched:
         return matched
     additional = node.get("additionalProperties")
@@ -359,6 +414,7 @@ def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSch
             )
         if not _resolves(schema, ref, anchors):
             raise SchemaError(f"$ref '{ref}' points to nothing in this schema", location=Location(path))
+    _check_patterns(schema, path)
     quick = compile_check(schema, lambda ref: _resolved(schema, ref), path)
     compiled = CompiledSchema(path, schema, quick)
     if quick is None:
@@ -383,6 +439,7 @@ def _jsonschema_validator(schema: Any, path: str) -> Any:
         raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
     registry: Any = referencing.Registry(retrieve=refuse)  # type: ignore[call-arg]
+    use_in_jsonschema()
     try:
         cls = _watched(jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator), path)
         return cls(schema, registry=registry)
@@ -393,9 +450,9 @@ def _jsonschema_validator(schema: Any, path: str) -> Any:
 def _watched(cls: Any, path: str) -> Any:
     """``cls`` whose regular-expression keywords note what they match, for the time limit's message.
 
-    Python's ``re`` backtracks, and a pattern like ``(a+)+$`` can run for hours on a short
-    string without a way to interrupt it; when the supervisor stops such a check, the note lets
-    the message name the schema and the pattern.
+    Patterns run in linear time (:mod:`pytemplar.patterns`), but many of them over long texts
+    still take time; when the supervisor stops a command then, the note lets the message name
+    the schema and the pattern.
     """
     import jsonschema.validators
 
@@ -473,7 +530,7 @@ def _describe(
         known = set(error.schema.get("properties", {}))
         patterns = list(error.schema.get("patternProperties", {}))
         for key in error.instance:
-            if key in known or any(re.search(p, key) for p in patterns):
+            if key in known or any(_search(p, key) for p in patterns):
                 continue
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = (

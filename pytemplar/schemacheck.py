@@ -16,10 +16,11 @@ that is not a local JSON pointer) gets no fast test: :func:`compile_check` retur
 from __future__ import annotations
 
 import numbers
-import re
 from collections.abc import Callable, Mapping, Sequence, Sized
 from typing import Any
 
+from pytemplar.patterns import PatternError
+from pytemplar.patterns import compiled as compiled_pattern
 from pytemplar.supervise import activity
 
 Check = Callable[[Any], bool]
@@ -105,7 +106,7 @@ def compile_check(schema: Any, resolve: Resolver, path: str) -> Check | None:
         return None  # jsonschema picks the draft's validator; only 2020-12 is mirrored here
     try:
         return _Compiler(resolve, path).compile(schema, root=True)
-    except (Unsupported, re.error, RecursionError):
+    except (Unsupported, PatternError, RecursionError):
         return None
 
 
@@ -190,14 +191,14 @@ class _Compiler:
     def pattern_check(self, value: Any, _node: dict[str, Any]) -> Check:
         if not isinstance(value, str):
             raise Unsupported("pattern")
-        search = re.compile(value).search
+        search = compiled_pattern(value)
         path, note = self.path, f"matching the pattern {value!r}"
 
         def matches(instance: Any) -> bool:
             if not isinstance(instance, str):
                 return True
             with activity(path, note):
-                return search(instance) is not None
+                return search(instance)
 
         return matches
 
@@ -281,9 +282,9 @@ class _Compiler:
             raise Unsupported("required")
         named = [(name, self.compile(sub)) for name, sub in properties.items()]
         path = self.path
-        matched = [(re.compile(pattern).search, self.compile(sub), pattern) for pattern, sub in patterns.items()]
+        matched = [(compiled_pattern(pattern), self.compile(sub), pattern) for pattern, sub in patterns.items()]
         # jsonschema finds the additional properties with all patterns joined into one.
-        joined = re.compile("|".join(patterns)).search if patterns else None
+        joined = compiled_pattern("|".join(patterns)) if patterns else None
         additional = self.compile(keywords["additionalProperties"]) if "additionalProperties" in keywords else None
         names = self.compile(keywords["propertyNames"]) if "propertyNames" in keywords else None
         least = keywords.get("minProperties", 0)
