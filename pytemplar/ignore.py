@@ -13,6 +13,9 @@ A small, documented subset of ``.gitignore``:
 * ``!pattern`` takes a path back in; the last pattern that matches a path decides.
 
 As in git, a folder that is left out is not entered, so nothing below it can be taken back in.
+
+Patterns become regular expressions matched by RE2, in time linear in the path: a pattern such
+as ``*a*a*a…*b`` would make a backtracking matcher take time exponential in the file name.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from pytemplar.errors import ConfigError, Location
+from pytemplar.patterns import PatternError, linear
 
 IGNORE_FILE = ".pytemplarignore"
 
@@ -27,7 +34,7 @@ IGNORE_FILE = ".pytemplarignore"
 @dataclass(frozen=True)
 class Rule:
     pattern: str  # as written, for messages and tests
-    regex: re.Pattern[str]
+    regex: Any  # compiled by RE2
     negated: bool
     folders_only: bool
 
@@ -40,8 +47,20 @@ class IgnoreRules:
     rules: tuple[Rule, ...] = ()
 
     @classmethod
-    def parse(cls, text: str) -> IgnoreRules:
-        return cls(tuple(rule for rule in map(_parse_line, text.splitlines()) if rule is not None))
+    def parse(cls, text: str, path: str = IGNORE_FILE) -> IgnoreRules:
+        rules: list[Rule] = []
+        for number, line in enumerate(text.splitlines(), 1):
+            try:
+                rule = _parse_line(line)
+            except PatternError:
+                raise ConfigError(
+                    "this pattern cannot be matched: it is too large",
+                    location=Location(path, number),
+                    hint="split it into shorter patterns",
+                ) from None
+            if rule is not None:
+                rules.append(rule)
+        return cls(tuple(rules))
 
     def ignored(self, path: str, is_folder: bool = False) -> bool:
         """Whether ``path`` (relative to the app folder, ``/``-separated) is left out."""
@@ -75,7 +94,7 @@ def _parse_line(line: str) -> Rule | None:
     anchored = "/" in text
     body = text.lstrip("/")
     regex = _translate(body if anchored else f"**/{body}")
-    return Rule(line.strip(), re.compile(regex), negated, folders_only)
+    return Rule(line.strip(), linear(regex), negated, folders_only)
 
 
 def _translate(pattern: str) -> str:

@@ -133,7 +133,11 @@ def _packaged_files(root: Root) -> dict[str, Member]:
     """The app's files to package (relative name -> content and mode), links and special files refused."""
     if isinstance(root, ArchiveRoot):
         return {name: (data, REGULAR) for name, data in root.files.items()}
-    rules = IgnoreRules.parse(root.read_text(IGNORE_FILE)) if root.present(IGNORE_FILE) else IgnoreRules()
+    rules = (
+        IgnoreRules.parse(root.read_text(IGNORE_FILE), str(root.path / IGNORE_FILE))
+        if root.present(IGNORE_FILE)
+        else IgnoreRules()
+    )
     found: dict[str, Member] = {}
     for current, folders, names in os.walk(root.path):
         here = Path(current)

@@ -87,6 +87,17 @@ def _explain(exc: Exception) -> str:
     return f"is not a regular expression RE2 accepts ({text})"
 
 
+def linear(regex: str) -> Any:
+    """``regex``, written in the syntax RE2 shares with ``re``, compiled by RE2, whose matches take
+    time linear in the text. Raises PatternError."""
+    import re2
+
+    try:
+        return re2.compile(regex, _options())
+    except re2.error as exc:
+        raise PatternError(_explain(exc)) from None
+
+
 def problem(pattern: str) -> str | None:
     """Why ``pattern`` cannot be used (a phrase following the pattern), or None."""
     try:

@@ -60,6 +60,7 @@ class UnusedValues:
         """Note what this release used of ``layer``; whether every key of it is now known to be used."""
         used = self.used.setdefault(layer.source, set())
         settled = True
+        read_keys: dict[ValuePath, list[str]] = {}  # parent path -> its keys a template read
         for path, value in iter_leaves(layer.data):
             if not path or value is None or path[0] == ROLLOUT_KEY or path in used:
                 continue  # a deletion; read by the rollout stage, not by templates; or used before
@@ -80,7 +81,7 @@ class UnusedValues:
                 self.candidates[top_key] = Problem(
                     f"'{dotted(top)}' is not used by any template",
                     location=layer.key_locations.get(top) or layer.locations.get(top),
-                    hint=_suggest(top, values, log),
+                    hint=_suggest(top, values, log, read_keys),
                     release=release,
                     environment=environment,
                 )
@@ -113,12 +114,22 @@ class UnusedValues:
         ]
 
 
-def _suggest(path: ValuePath, values: dict[str, Any], log: ReadLog) -> str:
+MAX_SUGGESTIONS = 100  # keys compared with an unused one: bounds the time on huge maps
+
+
+def _suggest(path: ValuePath, values: dict[str, Any], log: ReadLog, read_keys: dict[ValuePath, list[str]]) -> str:
+    """A hint for an unused key: the read key it is close to, if any. ``read_keys`` keeps the read
+    keys of each parent map, so that thousands of unused keys in one map cost linear time."""
     name = path[-1]
-    found, parent = value_at(values, path[:-1])
+    parent_path = path[:-1]
+    found, parent = value_at(values, parent_path)
     if isinstance(name, str) and found and isinstance(parent, dict):
-        read = [key for key in parent if key != name and log.uses((*path[:-1], key))]
-        close = difflib.get_close_matches(name, read, n=1, cutoff=0.6)
+        read = read_keys.get(parent_path)
+        if read is None:
+            read = read_keys[parent_path] = [key for key in parent if log.uses((*parent_path, key))]
+        if len(read) > MAX_SUGGESTIONS:  # compare with those of the same first letter only
+            read = [key for key in read if key[:1] == name[:1]][:MAX_SUGGESTIONS]
+        close = difflib.get_close_matches(name, [key for key in read if key != name], n=1, cutoff=0.6)
         if close:
             return f"did you mean '{close[0]}'?"
     return "remove it, or describe it in the app's values.schema.json if templates read it indirectly"

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, _err, _run, app
+from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _err, _run, app
 from pytemplar.errors import escape_control
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 new_app = typer.Typer(
     help="Create an app template from a starting point that validates as it is.",
@@ -25,6 +26,8 @@ def package_command(
         Path, typer.Option("--destination", "-d", metavar="DIR", help="Folder to write the archive to.")
     ] = Path("."),
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Write NAME-VERSION.tgz and its .sha256: a reproducible archive of an app template.
 
@@ -41,7 +44,7 @@ def package_command(
         shown = escape_control(str(destination / package.file_name))
         _err(f"wrote {shown} and {shown}.sha256\n  sha256 {package.sha256}\n")
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)
 
 
 @new_app.command("app")
@@ -51,6 +54,8 @@ def new_app_command(
         Path, typer.Option("--destination", "-d", metavar="DIR", help="Folder to create NAME/ in.")
     ] = Path("."),
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Create the app template DIR/NAME: a Deployment and a Service with a values schema."""
 
@@ -61,7 +66,7 @@ def new_app_command(
         write_new(destination, {f"{name}/{path}": text for path, text in files.items()})
         _err(f"created the app template {escape_control(str(destination / name))}\n")
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)
 
 
 @app.command("init")
@@ -76,6 +81,8 @@ def init_command(
         str, typer.Option("--app", metavar="APP", help="Name of the app template and its release.")
     ] = "web",
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Create a project: pytemplar.yaml with dev, staging and prod, one release of a new app in apps/."""
 
@@ -91,4 +98,4 @@ def init_command(
         write_new(folder, files)
         _err(f"created the project {escape_control(project)} in {escape_control(str(folder))}\n")
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)

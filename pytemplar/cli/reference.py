@@ -12,11 +12,14 @@ import typer
 
 from pytemplar.cli._common import (
     DebugOpt,
+    MemoryOpt,
+    TimeoutOpt,
     _run,
     _usage,
     app,
 )
 from pytemplar.errors import UsageError
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 
 class SchemaName(StrEnum):
@@ -35,6 +38,8 @@ def schema_command(
         Path | None, typer.Argument(metavar="[APP]", help="The app template folder (for 'values').")
     ] = None,
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Print a JSON Schema: an app's values schema, or that of pytemplar.yaml or app.yaml (for editors)."""
 
@@ -52,13 +57,15 @@ def schema_command(
             schema = builtin_schema(f"{'pytemplar' if which is SchemaName.project else 'app'}.schema.json").schema
         sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)
 
 
 @app.command("docs")
 def docs_command(
     app_folder: Annotated[Path, typer.Argument(metavar="APP", help="The app template folder.")],
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Print the Markdown values reference of an app template (key, type, default, description)."""
 
@@ -68,4 +75,4 @@ def docs_command(
 
         sys.stdout.write(values_reference(Workspace().app(app_folder)))
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)

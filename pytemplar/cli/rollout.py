@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, ProjectArg, _err, _run, _usage, app
+from pytemplar.cli._common import DebugOpt, MemoryOpt, ProjectArg, TimeoutOpt, _err, _run, _usage, app
 from pytemplar.errors import escape_control
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from pytemplar.rolloutplan import Action
@@ -37,7 +38,12 @@ def _need(env: str, release: str, what: str) -> None:
 
 @rollout_app.command("status")
 def status_command(
-    project: ProjectArg = Path("."), env: EnvArg = "", release: ReleaseArg = "", debug: DebugOpt = False
+    project: ProjectArg = Path("."),
+    env: EnvArg = "",
+    release: ReleaseArg = "",
+    debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Show the strategy, each Deployment's image and replicas, and where the traffic goes."""
 
@@ -49,7 +55,7 @@ def status_command(
         report = format_status(api.rollout_status(project, env, release))
         sys.stdout.write("".join(escape_control(line) + "\n" for line in report.splitlines()))
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)
 
 
 def _change(project: Path, env: str, release: str, what: Action, weight: int | None, dry_run: bool) -> None:
@@ -74,9 +80,11 @@ def promote_command(
     release: ReleaseArg = "",
     dry_run: DryRunOpt = False,
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """BlueGreen: switch traffic to the preview colour. Canary: make the canary's version stable."""
-    _run(lambda: _change(project, env, release, "promote", None, dry_run), debug, 0, 0)
+    _run(lambda: _change(project, env, release, "promote", None, dry_run), debug, timeout, max_memory)
 
 
 @rollout_app.command("weight")
@@ -87,9 +95,11 @@ def weight_command(
     release: ReleaseArg = "",
     dry_run: DryRunOpt = False,
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Canary: send PERCENT of the requests to the canary."""
-    _run(lambda: _change(project, env, release, "weight", weight, dry_run), debug, 0, 0)
+    _run(lambda: _change(project, env, release, "weight", weight, dry_run), debug, timeout, max_memory)
 
 
 @rollout_app.command("abort")
@@ -99,6 +109,8 @@ def abort_command(
     release: ReleaseArg = "",
     dry_run: DryRunOpt = False,
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Send all traffic back to the stable version: end the canary, or reset the preview colour."""
-    _run(lambda: _change(project, env, release, "abort", None, dry_run), debug, 0, 0)
+    _run(lambda: _change(project, env, release, "abort", None, dry_run), debug, timeout, max_memory)
