@@ -25,6 +25,8 @@ from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
+from pytemplar import budget
+from pytemplar.budget import OutputTooLarge
 from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.project import App
 from pytemplar.supervise import activity
@@ -36,7 +38,6 @@ from pytemplar.yamlsafe import SLOT_FILTER, SlotError, YamlSlots, YamlText, slot
 
 MAX_POWER_BITS = 4096
 MAX_REPEAT = 1_000_000  # characters or items made by `*`
-MAX_RENDERED_CHARS = 16 * 1024 * 1024  # per template
 
 
 def _int(value: Any) -> bool:
@@ -190,6 +191,9 @@ class _Environment(ImmutableSandboxedEnvironment):
     # The path of the last null read from the values, to name it when a template reads into it.
     _null_path: str | None = None
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+        return budget.count_loops(super()._parse(source, name, filename))  # every loop counts its steps
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is ValueMap and attribute in obj:  # ``values.image.tag``: most lookups
             if obj.log is not None:
@@ -246,6 +250,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        budget.step()  # every call a template makes counts against the render's budget
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
             name = getattr(__obj, "__name__", "")
@@ -440,9 +445,12 @@ class TemplateEngine:
         )
         env.globals.pop("lipsum", None)
         env.globals["fail"] = _fail
+        env.globals["range"] = budget.bounded_range
         env.filters.update(
             {
                 SLOT_FILTER: _slot,
+                budget.STEP_FILTER: budget.counted,
+                budget.CHARGE_FILTER: budget.charge,
                 "tojson": _to_json,
                 "toyaml": _to_yaml,
                 "fromyaml": _from_yaml,
@@ -488,9 +496,15 @@ class TemplateEngine:
             template = self._template(name)
             try:
                 with activity(self.app.template_paths[name], "rendering this template"):
-                    text = template.render(full)
+                    text = budget.render(template, full)
             except TemplateError:
                 raise
+            except OutputTooLarge as exc:
+                raise TemplateError(
+                    str(exc),
+                    location=Location(self.app.template_paths[name], exc.line),
+                    hint="a loop writes without end, or far more than a manifest holds",
+                ) from None
             except MemoryError:
                 raise TemplateError(
                     "rendering this template needed more memory than the limit",
@@ -499,11 +513,6 @@ class TemplateEngine:
                 ) from None
             except Exception as exc:  # any failure inside a template is the template's
                 raise self._translate(name, exc) from exc
-            if len(text) > MAX_RENDERED_CHARS:
-                raise TemplateError(
-                    f"the template rendered {len(text):,} characters, above the limit of {MAX_RENDERED_CHARS:,}",
-                    location=Location(self.app.template_paths[name]),
-                )
             rendered.append(RenderedFile(name, self.app.template_paths[name], text))
         return rendered
 

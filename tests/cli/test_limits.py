@@ -19,10 +19,12 @@ def with_template(make_tree: Any, template: str) -> Path:
     return root
 
 
+# Within the render budget (few loop steps), but each step works on a million characters.
+SLOW = "{% for i in range(100000) %}{{ ('x' * 999999) | replace('x', 'yy') | length }}{% endfor %}"
+
+
 def test_a_template_that_loops_too_long_is_stopped_at_the_timeout(make_tree: Any) -> None:
-    root = with_template(
-        make_tree, "a: 1\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n"
-    )
+    root = with_template(make_tree, f"a: |\n  {SLOW}\n")
     result = run_pytemplar("render", "project", "-e", "prod", "--timeout", "1", cwd=root, timeout=30)
     assert result.code == 124
     assert result.stdout == ""
@@ -66,10 +68,22 @@ def test_a_template_that_renders_too_much_text_is_refused(make_tree: Any) -> Non
     root = with_template(make_tree, "a: 1\n{% for i in range(20) %}{{ '#' * 999999 }}\n{% endfor %}")
     result = run_pytemplar("render", "project", "-e", "prod", cwd=root, timeout=60)
     assert result.code == 1
-    assert result.stderr.splitlines()[0] == (
-        "app/templates/t.yaml.j2: error: [prod/one] the template rendered 20,000,045 characters, "
-        "above the limit of 16,777,216"
+    assert result.stderr.splitlines() == [
+        "app/templates/t.yaml.j2:2: error: [prod/one] the template wrote more than the limit of 16,777,216 characters",
+        "  hint: a loop writes without end, or far more than a manifest holds",
+    ]
+
+
+def test_a_template_that_loops_without_end_is_stopped_by_the_render_budget(make_tree: Any) -> None:
+    root = with_template(
+        make_tree, "a: 1\n{% for i in range(100000) %}\n{% for j in range(100000) %}{% endfor %}{% endfor %}\n"
     )
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root, timeout=60)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        "app/templates/t.yaml.j2:3: error: [prod/one] not allowed in a template: more than 10,000,000 units of work "
+        "(loop steps and calls) in one render; does a loop never end?"
+    ]
 
 
 def test_limits_can_be_lifted(make_tree: Any) -> None:

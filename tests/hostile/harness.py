@@ -26,6 +26,7 @@ whole process (usage errors, memory and time limits, crashes) run alone.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import http.server
@@ -231,7 +232,15 @@ class StrictLoader(yaml.SafeLoader):
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         keys = [self.construct_object(key, deep=True) for key, _ in node.value]
-        duplicates = {key for key in keys if keys.count(key) > 1}
+        seen: list[Any] = []  # keys may be unhashable (a list as a key); sorted by hash where they are not
+        hashable = [key for key in keys if getattr(key, "__hash__", None) is not None]
+        counts = collections.Counter(hashable)
+        duplicates = {key for key, count in counts.items() if count > 1}
+        for key in keys:
+            if getattr(key, "__hash__", None) is None:
+                if key in seen:
+                    duplicates.add(str(key))
+                seen.append(key)
         if duplicates:
             raise AssertionError(f"duplicate keys in the output: {sorted(map(str, duplicates))}")
         return super().construct_mapping(node, deep=deep)
