@@ -36,7 +36,7 @@ from typing import Any
 from pytemplar.crds import CompactSchemas
 from pytemplar.errors import Location, Problem, UsageError
 from pytemplar.manifests import Manifest
-from pytemplar.policies import REMOVED_APIS, WORKLOADS
+from pytemplar.policies import REMOVED_APIS, has_template_labels
 from pytemplar.values import value_at
 
 RULE = "kube-schema"
@@ -127,8 +127,9 @@ def version_note(version: str, bundled: str, location: Location) -> Problem:
     """The warning that a target version without a bundled schema is validated against another."""
     versions = bundled_versions()
     return Problem(
-        f"no bundled Kubernetes schema for {version}: objects are validated against {bundled} [{RULE}]",
+        f"no bundled Kubernetes schema for {version}: objects are validated against {bundled}",
         location=location,
+        rule=RULE,
         hint=f"bundled versions: {versions[0]} to {versions[-1]}; kubeVersion or --kube-version chooses one",
         severity="warning",
     )
@@ -419,7 +420,7 @@ def _reported_by_policies(manifest: Manifest, violation: Violation) -> bool:
     path = violation.path
     if path[:2] in (("metadata", "labels"), ("metadata", "annotations")):
         return True
-    return manifest.kind in WORKLOADS and (
+    return has_template_labels(manifest.obj) and (
         path[:4] == ("spec", "template", "metadata", "labels") or path[:3] == ("spec", "selector", "matchLabels")
     )
 
@@ -433,7 +434,7 @@ def _message(manifest: Manifest, violation: Violation) -> str:
     text = f"{manifest.describe()}: {violation.where()}: {violation.message}"
     if violation.suggestion is not None:
         text += f" (did you mean '{violation.suggestion}'?)"
-    return f"{text} [{RULE}]"
+    return text
 
 
 def _hint(manifest: Manifest, violation: Violation, version: str) -> str:
@@ -478,6 +479,8 @@ def check_manifest_schemas(
                     release=manifest.release or None,
                     environment=manifest.environment,
                     context=_origin_context(manifest, violation, origin),
+                    rule=RULE,
+                    subject=manifest.describe(),
                 )
             )
     return problems
@@ -495,8 +498,10 @@ def _unvalidated(manifest: Manifest, version: str) -> Problem:
     api_version = str(manifest.obj.get("apiVersion"))
     return Problem(
         f"{manifest.describe()}: not validated: no schema for kind {manifest.kind} ({api_version}) "
-        f"in Kubernetes {version} or the CRDs given [{RULE}]",
+        f"in Kubernetes {version} or the CRDs given",
         location=manifest.source,
+        rule=RULE,
+        subject=manifest.describe(),
         hint="give its CustomResourceDefinition with --crds DIR (or crds: in pytemplar.yaml), "
         "or correct apiVersion/kind if they are misspelt",
         severity="warning",

@@ -94,18 +94,29 @@ def parse_rendered(files: Iterable[RenderedFile], release: str, environment: str
                     )
                 )
                 continue
-            manifests.append(
-                Manifest(
-                    document.data,
-                    release,
-                    environment,
-                    template,
-                    Location(rendered.path, document.line),
-                )
+            manifests.extend(
+                Manifest(obj, release, environment, template, Location(rendered.path, document.line))
+                for obj in list_items(document.data)
             )
     if problems:
         raise ManifestError.collect(problems)
     return manifests
+
+
+def is_list(obj: dict[str, Any]) -> bool:
+    """Whether an object is a list of objects (``kind: List``, ``ConfigMapList``...), as kubectl reads one."""
+    kind = obj.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list)
+
+
+def list_items(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects a document stands for: the items of a list (nested lists flattened), or itself.
+
+    An item that is not a map stays whole inside its list, for the checks to report.
+    """
+    if not is_list(obj) or not all(isinstance(item, dict) for item in obj["items"]):
+        return [obj]
+    return [inner for item in obj["items"] for inner in list_items(item)]
 
 
 def shared_strings(manifests: Sequence[Manifest], pool: dict[str, str]) -> list[Manifest]:

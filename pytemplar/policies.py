@@ -1,21 +1,7 @@
-"""Correctness checks on rendered manifests that the cluster, or the first rollout, would reject.
+"""The manifest checks themselves: what the cluster would reject, and the intent and practice checks.
 
-Each check has an id (shown in brackets after the message) and maps the manifests of a render to
-problems; all are on by default because each catches a manifest that is wrong, not a style:
-
-``removed-api``           an apiVersion the target Kubernetes version no longer serves
-``dns-name``              metadata.name that Kubernetes refuses for the kind
-``label-syntax``          label keys and values (text, at most 63 characters, the allowed characters)
-``annotation-type``       annotation values that are not text
-``selector-matches-template``  a workload whose selector does not select its own pod template
-``service-selects-pods``  a Service whose selector matches no pod template of the render
-``scale-target-exists``   an HPA whose target, or a PDB whose selector, matches nothing
-
-Opt-in checks are about practice rather than correctness; ``--check`` or ``checks:`` in
-pytemplar.yaml turns them on (``OPT_IN_CHECKS``):
-
-``image-pinned``          every container image names a version tag (not ``latest``) or a digest
-``resources-set``         every container sets requests and limits for cpu and memory
+Each function maps the manifests of a run to problems carrying their check's id (``Problem.rule``);
+the table of checks, with their ids, defaults and help, is ``pytemplar.checks.CHECKS``.
 """
 
 from __future__ import annotations
@@ -25,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pytemplar.errors import Location, Problem
+from pytemplar.errors import Location, Problem, Severity
 from pytemplar.manifests import Manifest
 
 DEFAULT_KUBE_VERSION = "1.35"
@@ -64,21 +50,67 @@ REMOVED_APIS: dict[tuple[str, str], tuple[int, str | None]] = {
     ("storage.k8s.io/v1beta1", "CSIStorageCapacity"): (27, "storage.k8s.io/v1"),
 }
 
+# Kinds whose pods are made from spec.template, and whose spec.selector must select it.
 WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
 _LABEL_NAME = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?\Z")
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-# Kinds whose names must be DNS-1123 labels (they become host names); others are subdomains.
-_LABEL_NAMED = frozenset({"Namespace", "Service"})
+
+# How the API server validates metadata.name, per kind (its ValidateXName functions). Kinds not
+# listed, custom resources included, take DNS-1123 subdomains.
+NAME_RULES: dict[str, str] = {
+    "Namespace": "dns-label",
+    "Service": "dns-1035-label",
+    **dict.fromkeys(
+        (
+            "Role",
+            "ClusterRole",
+            "RoleBinding",
+            "ClusterRoleBinding",
+            "FlowSchema",
+            "PriorityLevelConfiguration",
+        ),
+        "path-segment",
+    ),
+}
+_NAME_RULE_TEXT = {
+    "dns-label": ("a DNS-1123 label (at most 63 characters)", "use lower-case letters, digits and '-'"),
+    "dns-1035-label": (
+        "a DNS-1035 label (at most 63 characters, starting with a letter)",
+        "use lower-case letters, digits and '-', and start with a letter",
+    ),
+    "dns-subdomain": (
+        "a DNS-1123 subdomain",
+        "use lower-case letters, digits and '-' (and '.' between parts)",
+    ),
+    "path-segment": ("a valid name for this kind (not '.' or '..', no '/' or '%')", "remove '/' and '%'"),
+}
 
 
-def _problem(manifest: Manifest, message: str, code: str, hint: str | None = None) -> Problem:
+def valid_name(rule: str, name: str) -> bool:
+    """Whether ``name`` passes the API server's name validation ``rule`` (see ``NAME_RULES``)."""
+    if rule == "path-segment":
+        return name not in (".", "..") and "/" not in name and "%" not in name
+    if rule == "dns-label":
+        return len(name) <= 63 and bool(_DNS_LABEL.match(name))
+    if rule == "dns-1035-label":
+        return len(name) <= 63 and bool(_DNS1035_LABEL.match(name))
+    return len(name) <= 253 and bool(_DNS_SUBDOMAIN.match(name))
+
+
+def _problem(
+    manifest: Manifest, message: str, code: str, hint: str | None = None, severity: Severity = "error"
+) -> Problem:
     return Problem(
-        f"{manifest.describe()}: {message} [{code}]",
+        f"{manifest.describe()}: {message}",
         location=Location(manifest.source.path),
         hint=hint,
+        severity=severity,
         release=manifest.release or None,
         environment=manifest.environment,
+        rule=code,
+        subject=manifest.describe(),
     )
 
 
@@ -120,17 +152,10 @@ def check_names(manifests: Sequence[Manifest]) -> Iterable[Problem]:
         name = _get(manifest.obj, "metadata", "name")
         if not isinstance(name, str) or not name:
             continue  # check_required_fields reports it
-        if manifest.kind in _LABEL_NAMED:
-            ok, rule = len(name) <= 63 and bool(_DNS_LABEL.match(name)), "a DNS-1123 label (at most 63 characters)"
-        else:
-            ok, rule = len(name) <= 253 and bool(_DNS_SUBDOMAIN.match(name)), "a DNS-1123 subdomain"
-        if not ok:
-            yield _problem(
-                manifest,
-                f"metadata.name '{name}' is not {rule}",
-                "dns-name",
-                "use lower-case letters, digits and '-' (and '.' between parts, except in a label)",
-            )
+        rule = NAME_RULES.get(manifest.kind, "dns-subdomain")
+        if not valid_name(rule, name):
+            what, hint = _NAME_RULE_TEXT[rule]
+            yield _problem(manifest, f"metadata.name '{name}' is not {what}", "dns-name", hint)
 
 
 # Cached: a render of many releases checks the same few keys and values thousands of times.
@@ -169,7 +194,7 @@ def _label_problems(labels: Any, where: str) -> Iterable[tuple[str, str]]:
 def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
         places = [("metadata.labels", _get(manifest.obj, "metadata", "labels"))]
-        if manifest.kind in WORKLOADS:
+        if has_template_labels(manifest.obj):
             places.append(
                 ("spec.template.metadata.labels", _get(manifest.obj, "spec", "template", "metadata", "labels"))
             )
@@ -188,16 +213,31 @@ def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     )
 
 
+def pod_template(obj: dict[str, Any]) -> Any:
+    """The pod template an object makes pods from: ``spec.template`` (workloads, ReplicationControllers,
+    PodTemplates' ``template``, and custom resources such as Argo Rollouts) or a CronJob-like
+    ``spec.jobTemplate.spec.template``; None when it has none."""
+    for path in (("spec", "template"), ("spec", "jobTemplate", "spec", "template"), ("template",)):
+        template = _get(obj, *path)
+        if isinstance(template, dict) and ("spec" in template or "metadata" in template):
+            return template
+    return None
+
+
+def has_template_labels(obj: dict[str, Any]) -> bool:
+    """Whether an object's spec.template and spec.selector hold pod labels (checked by label-syntax)."""
+    return isinstance(_get(obj, "spec", "template"), dict)
+
+
 def _pod_labels(manifest: Manifest) -> dict[str, Any] | None:
-    if manifest.kind in WORKLOADS or manifest.kind == "CronJob":
-        template = _get(manifest.obj, "spec", "template") or _get(
-            manifest.obj, "spec", "jobTemplate", "spec", "template"
-        )
-        labels = _get(template, "metadata", "labels")
-    elif manifest.kind == "Pod":
+    """The labels of the pods an object makes (a Pod: its own), or None when it makes none."""
+    if manifest.kind == "Pod":
         labels = _get(manifest.obj, "metadata", "labels")
     else:
-        return None
+        template = pod_template(manifest.obj)
+        if template is None:
+            return None
+        labels = _get(template, "metadata", "labels")
     return labels if isinstance(labels, dict) else {}
 
 
@@ -207,17 +247,66 @@ def _selects(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
 
 def check_selectors(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        if manifest.kind not in WORKLOADS - {"Job"}:
-            continue
-        selector = _get(manifest.obj, "spec", "selector", "matchLabels")
+        if manifest.kind in ("Job", "CronJob") or pod_template(manifest.obj) is None:
+            continue  # a Job's selector is generated
+        selector = _get(manifest.obj, "spec", "selector")
+        if manifest.kind != "ReplicationController":  # whose selector is a plain map
+            selector = _get(selector, "matchLabels")
         labels = _pod_labels(manifest) or {}
         if isinstance(selector, dict) and not _selects(selector, labels):
             yield _problem(
                 manifest,
-                "spec.selector.matchLabels does not match spec.template.metadata.labels",
+                "spec.selector does not match spec.template.metadata.labels",
                 "selector-matches-template",
                 "every selector label must be among the pod template's labels",
             )
+
+
+# API groups of custom resources known not to make pods; any other custom resource may (an operator's
+# Prometheus, Kafka or Postgres cluster), so a Service next to one may select pods no manifest shows.
+_NO_PODS_GROUPS = frozenset(
+    {
+        "monitoring.coreos.com/ServiceMonitor",
+        "monitoring.coreos.com/PodMonitor",
+        "monitoring.coreos.com/Probe",
+        "monitoring.coreos.com/PrometheusRule",
+        "monitoring.coreos.com/AlertmanagerConfig",
+        "monitoring.coreos.com/ScrapeConfig",
+        "cert-manager.io",
+        "acme.cert-manager.io",
+        "gateway.networking.k8s.io",
+        "networking.istio.io",
+        "security.istio.io",
+        "telemetry.istio.io",
+        "policy.linkerd.io",
+        "traefik.io",
+        "traefik.containo.us",
+        "external-secrets.io",
+        "bitnami.com",
+        "keda.sh/ScaledObject",
+        "keda.sh/TriggerAuthentication",
+        "autoscaling.k8s.io",
+        "snapshot.storage.k8s.io",
+        "argoproj.io/Application",
+        "argoproj.io/AppProject",
+        "argoproj.io/ApplicationSet",
+        "argoproj.io/AnalysisTemplate",
+        "argoproj.io/ClusterAnalysisTemplate",
+        "argoproj.io/AnalysisRun",
+        "argoproj.io/Experiment",
+    }
+)
+_BUILTIN_GROUPS = frozenset({"", "apps", "batch", "autoscaling", "policy", "extensions"})
+
+
+def may_make_hidden_pods(manifest: Manifest) -> bool:
+    """Whether an object may make pods that no manifest shows: a custom resource run by an operator."""
+    group = manifest.group
+    if group in _BUILTIN_GROUPS or (group.endswith(".k8s.io") and group != "gateway.networking.k8s.io"):
+        return False
+    if pod_template(manifest.obj) is not None:
+        return False  # its pods are known from the template
+    return group not in _NO_PODS_GROUPS and f"{group}/{manifest.kind}" not in _NO_PODS_GROUPS
 
 
 class PodIndex:
@@ -249,36 +338,63 @@ class PodIndex:
         return any(_selects(selector, labels) for labels in candidates)
 
 
+_INTENT_HINT = (
+    "if its pods come from another release, an operator or another tool, disable the check for this object "
+    "with the annotation pytemplar.io/skip-checks: {rule}"
+)
+
+
 def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
+    """Services, HPAs and PDBs that point at nothing in the run: warnings, since what they point at may
+    be deployed by other means."""
     pods = PodIndex()
     by_name: set[tuple[str, str, str, str]] = set()
+    hidden_pods: set[tuple[str, str]] = set()
     for manifest in manifests:
         labels = _pod_labels(manifest)
+        scope = (manifest.environment, manifest.namespace)
         if labels is not None:
-            pods.add((manifest.environment, manifest.namespace), labels)
-        by_name.add((manifest.environment, manifest.namespace, manifest.kind, manifest.name))
+            pods.add(scope, labels)
+        elif may_make_hidden_pods(manifest):
+            hidden_pods.add(scope)
+        by_name.add((*scope, manifest.kind, manifest.name))
     for manifest in manifests:
         scope = (manifest.environment, manifest.namespace)
         if manifest.kind == "Service":
             selector = _get(manifest.obj, "spec", "selector")
-            if isinstance(selector, dict) and selector and not pods.selects_any(scope, selector):
+            if (
+                isinstance(selector, dict)
+                and selector
+                and scope not in hidden_pods
+                and not pods.selects_any(scope, selector)
+            ):
                 yield _problem(
                     manifest,
                     f"spec.selector {selector} matches no pod template in namespace '{manifest.namespace}'",
                     "service-selects-pods",
+                    _INTENT_HINT.format(rule="service-selects-pods"),
+                    severity="warning",
                 )
         elif manifest.kind == "HorizontalPodAutoscaler":
             target = _get(manifest.obj, "spec", "scaleTargetRef")
             kind, name = _get(target, "kind"), _get(target, "name")
             if (*scope, str(kind), str(name)) not in by_name:
                 yield _problem(
-                    manifest, f"spec.scaleTargetRef {kind} '{name}' is not in the render", "scale-target-exists"
+                    manifest,
+                    f"spec.scaleTargetRef {kind} '{name}' is not in the render",
+                    "scale-target-exists",
+                    _INTENT_HINT.format(rule="scale-target-exists"),
+                    severity="warning",
                 )
         elif manifest.kind == "PodDisruptionBudget":
             selector = _get(manifest.obj, "spec", "selector", "matchLabels")
-            if isinstance(selector, dict) and not pods.selects_any(scope, selector):
+            if isinstance(selector, dict) and scope not in hidden_pods and not pods.selects_any(scope, selector):
                 yield _problem(
-                    manifest, "spec.selector.matchLabels matches no pod template of the render", "scale-target-exists"
+                    manifest,
+                    "spec.selector.matchLabels matches no pod template of the render",
+                    "scale-target-exists",
+                    _INTENT_HINT.format(rule="scale-target-exists"),
+                    severity="warning",
                 )
 
 
@@ -287,14 +403,7 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
 
 def _containers(manifest: Manifest) -> Iterable[tuple[str, dict[str, Any]]]:
     """Each container and init container of a Pod, workload or CronJob, named for messages."""
-    if manifest.kind == "Pod":
-        spec = _get(manifest.obj, "spec")
-    elif manifest.kind == "CronJob":
-        spec = _get(manifest.obj, "spec", "jobTemplate", "spec", "template", "spec")
-    elif manifest.kind in WORKLOADS or manifest.kind == "ReplicationController":
-        spec = _get(manifest.obj, "spec", "template", "spec")
-    else:
-        return
+    spec = _get(manifest.obj, "spec") if manifest.kind == "Pod" else _get(pod_template(manifest.obj), "spec")
     for field in ("initContainers", "containers"):
         listed = _get(spec, field)
         for index, container in enumerate(listed if isinstance(listed, list) else []):
@@ -346,6 +455,3 @@ def check_resources_set(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     "set requests (what the scheduler reserves) and limits (what the container may use) "
                     "for cpu and memory",
                 )
-
-
-OPT_IN_CHECKS = {"image-pinned": check_image_pinned, "resources-set": check_resources_set}

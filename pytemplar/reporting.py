@@ -46,6 +46,8 @@ def as_json(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) ->
             {
                 "severity": problem.severity,
                 "message": problem.message,
+                "rule": problem.rule,
+                "object": problem.subject,
                 "file": display_path(location.path) if location else None,
                 "line": location.line if location else None,
                 "column": location.column if location else None,
@@ -98,7 +100,7 @@ def as_github(problems: Sequence[Problem]) -> str:
                 props.append(f"col={problem.location.column}")
         scope = "/".join(x for x in (problem.environment, problem.release) if x)
         props.append(f"title={_escape_property('pytemplar ' + scope if scope else 'pytemplar')}")
-        message = escape_control(problem.message)
+        message = escape_control(problem.text)
         if problem.hint:
             message += f"\n{escape_control(problem.hint)}"
         lines.append(f"::{problem.severity} {','.join(props)}::{_escape_data(message)}")
@@ -123,7 +125,7 @@ def as_junit(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) -
             element = ET.SubElement(case, tag)
             text = escape_control(problem.format().replace("\n", " | "))
             if tag == "failure":
-                element.set("message", escape_control(problem.message))
+                element.set("message", escape_control(problem.text))
                 element.set("type", "error")
             element.text = text
     ET.indent(suites)

@@ -37,6 +37,7 @@ def render(
     kube_schema: bool = False,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    skip_checks: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> RenderResult:
@@ -45,7 +46,8 @@ def render(
     ``kube_version`` overrides every environment's target Kubernetes version; ``kube_schema=True``
     validates every object against the Kubernetes API schemas of that version (``validate`` does by
     default); ``crds`` are folders of CRDs or JSON Schemas for custom resources; ``checks`` names
-    opt-in policy checks (``image-pinned``, ``resources-set``); ``progress``, when given, is called
+    checks to run besides the defaults and ``skip_checks`` checks not to run (ids of
+    ``pytemplar.checks.CHECKS``); ``progress``, when given, is called
     before each release (see :data:`Progress`); ``jobs`` is how many processes may render (0: one
     per processor; more than one forks workers, on Linux, when there are enough releases).
     """
@@ -59,6 +61,7 @@ def render(
         kube_schema=kube_schema,
         crds=crds,
         checks=checks,
+        skip_checks=skip_checks,
     )
     return render_with(options, progress, jobs)
 
@@ -132,6 +135,7 @@ def validate(
     kube_schema: bool = True,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    skip_checks: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> ValidationResult:
@@ -150,6 +154,7 @@ def validate(
         kube_schema=kube_schema,
         crds=crds,
         checks=checks,
+        skip_checks=skip_checks,
     )
     try:
         session = Session(options)

@@ -25,6 +25,7 @@ from pytemplar.cli._common import (
     SetJsonOpt,
     SetOpt,
     SetStringOpt,
+    SkipCheckOpt,
     TimeoutOpt,
     ValuesOpt,
     _err,
@@ -54,6 +55,7 @@ def validate(
     kube_schema: KubeSchemaOpt = True,
     crds: CrdsOpt = None,
     check: CheckOpt = None,
+    skip_check: SkipCheckOpt = None,
     jobs: JobsOpt = 0,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
@@ -77,6 +79,7 @@ def validate(
                 kube_schema=kube_schema,
                 crds=crds or [],
                 checks=check or [],
+                skip_checks=skip_check or [],
                 progress=progress,
                 jobs=jobs,
             )

@@ -65,9 +65,11 @@ def test_each_mistake_fails_validate_with_one_precise_message(make_tree: Any) ->
         "  hint: apps/v1 Deployment has no such field in Kubernetes 1.35: correct its name or remove it",
         "app/templates/ingress.yaml.j2: error: [prod/one] Ingress one: apiVersion extensions/v1beta1 is "
         "not served since Kubernetes 1.22 (target 1.35); use apiVersion: networking.k8s.io/v1 [removed-api]",
-        "app/templates/service.yaml.j2: error: [prod/one] Service one: spec.selector "
+        "app/templates/service.yaml.j2: warning: [prod/one] Service one: spec.selector "
         "{'app': 'nothing-has-this'} matches no pod template in namespace '' [service-selects-pods]",
-        "failed: 1 release in 1 environment; 5 errors",
+        "  hint: if its pods come from another release, an operator or another tool, disable the check for this "
+        "object with the annotation pytemplar.io/skip-checks: service-selects-pods",
+        "failed: 1 release in 1 environment; 4 errors, 1 warning",
     ]
 
 
@@ -209,7 +211,9 @@ def test_an_unknown_check_is_a_usage_error(make_tree: Any) -> None:
     result = run_pytemplar("validate", "project", "--check", "image-pined", cwd=root)
     assert (result.code, result.stderr) == (
         2,
-        "error: unknown check 'image-pined'\n  hint: opt-in checks: image-pinned, resources-set\n",
+        "error: --check: unknown check 'image-pined'\n  hint: checks: required-fields, unique-objects, removed-api, "
+        "kube-schema, dns-name, label-syntax, annotation-type, selector-matches-template, service-selects-pods, "
+        "scale-target-exists, image-pinned, resources-set\n",
     )
 
 
