@@ -55,7 +55,7 @@ def _policy(name: str) -> Runner:
 
 
 def _where(manifest: Manifest) -> Location:
-    return Location(manifest.source.path)
+    return manifest.source
 
 
 def check_required_fields(manifests: Sequence[Manifest]) -> Iterable[Problem]:

@@ -185,7 +185,7 @@ def _load_folder(schemas: CompactSchemas, folder: str) -> list[Problem]:
         if not relative.endswith(SCHEMA_SUFFIXES):
             continue
         shown = str(root.path / relative)
-        for document in load_documents(root.read_text(relative), shown):
+        for document in load_documents(root.read_text(relative), shown, resolver="kubernetes"):
             problems.extend(_add_document(schemas, document, shown))
     return problems
 

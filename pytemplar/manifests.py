@@ -67,7 +67,7 @@ def parse_rendered(files: Iterable[RenderedFile], release: str, environment: str
     for rendered in files:
         template = f"templates/{rendered.template}"
         try:
-            documents = load_documents(rendered.text, rendered.path)
+            documents = load_documents(rendered.text, rendered.path, resolver="kubernetes")
         except PytemplarError as exc:
             problem = exc.problems[0]
             line = problem.location.line if problem.location and problem.location.line else 1

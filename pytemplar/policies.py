@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pytemplar.errors import Location, Problem, Severity
+from pytemplar.errors import Problem, Severity
 from pytemplar.manifests import Manifest
 
 DEFAULT_KUBE_VERSION = "1.35"
@@ -104,7 +104,7 @@ def _problem(
 ) -> Problem:
     return Problem(
         f"{manifest.describe()}: {message}",
-        location=Location(manifest.source.path),
+        location=manifest.source,
         hint=hint,
         severity=severity,
         release=manifest.release or None,

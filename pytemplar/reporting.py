@@ -38,7 +38,10 @@ def as_text(problems: Sequence[Problem]) -> str:
     return "".join(problem.format() + "\n" for problem in problems)
 
 
-def as_json(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) -> str:
+def as_json(
+    problems: Sequence[Problem], releases: Sequence[tuple[str, str]], files: Sequence[str] | None = None
+) -> str:
+    """The report as JSON: ``checked`` lists the releases, or the files of ``validate -f``."""
     items = []
     for problem in problems:
         location = problem.location
@@ -58,7 +61,11 @@ def as_json(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) ->
         )
     document = {
         "ok": not any(p.severity == "error" for p in problems),
-        "checked": [{"environment": env, "release": rel} for env, rel in releases],
+        "checked": (
+            [{"file": name} for name in files]
+            if files is not None
+            else [{"environment": env, "release": rel} for env, rel in releases]
+        ),
         "problems": items,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
