@@ -1,8 +1,10 @@
 """Validation of rendered objects against the Kubernetes API schemas, offline (rule ``kube-schema``).
 
 The schemas are bundled in a compact form (``schemas/kubernetes/*.json.gz``, built by
-``scripts/build_kube_schemas.py``): one file per Kubernetes minor version, made from the official
-OpenAPI spec, and the Gateway API CRDs. Each is read only when validation runs, once per process.
+``scripts/build_kube_schemas.py``): one file per Kubernetes minor version (1.25 to 1.36), made
+from the official OpenAPI documents plus the enums of the API's ``+enum`` Go types (the
+checked-in documents leave them out; a live API server publishes them), and the Gateway API CRDs.
+Each is read only when validation runs, once per process.
 
 A purpose-built walker checks an object against its kind's schema the way the API server with
 strict field validation does: unknown fields are errors (with a "did you mean"), types are exact
@@ -206,8 +208,11 @@ class _Walker:
         if not self._check_type(value, node, path):
             return
         if "enum" in node and value not in node["enum"]:
-            allowed = ", ".join(str(v) for v in node["enum"])
-            self.report(path, f"{_show(value)} is not one of: {allowed}", "value")
+            # An enum of a built-in type keeps "" allowed (the API server defaults it): not worth listing.
+            allowed = ", ".join(str(v) for v in node["enum"] if v != "")
+            close = _suggest(str(value), {str(v): None for v in node["enum"] if v != ""})
+            hint = f" (did you mean '{close}'?)" if close is not None and isinstance(value, str) else ""
+            self.report(path, f"{_show(value)} is not one of: {allowed}{hint}", "value")
         if isinstance(value, str):
             self._check_string(value, node, path)
         elif isinstance(value, dict):

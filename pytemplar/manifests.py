@@ -60,8 +60,14 @@ def _excerpt(text: str, line: int) -> tuple[str, ...]:
     )
 
 
-def parse_rendered(files: Iterable[RenderedFile], release: str, environment: str) -> list[Manifest]:
-    """Every non-empty YAML document of every rendered file; all problems at once."""
+def parse_rendered(
+    files: Iterable[RenderedFile], release: str, environment: str, problems_to: list[Problem] | None = None
+) -> list[Manifest]:
+    """Every non-empty YAML document of every rendered file; all problems at once.
+
+    With ``problems_to``, the problems are added to it and the objects of the files that parsed are
+    returned, so ``validate`` checks them too; otherwise they are raised together.
+    """
     manifests: list[Manifest] = []
     problems: list[Problem] = []
     for rendered in files:
@@ -98,8 +104,10 @@ def parse_rendered(files: Iterable[RenderedFile], release: str, environment: str
                 Manifest(obj, release, environment, template, Location(rendered.path, document.line))
                 for obj in list_items(document.data)
             )
-    if problems:
+    if problems and problems_to is None:
         raise ManifestError.collect(problems)
+    if problems_to is not None:
+        problems_to.extend(problems)
     return manifests
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -170,7 +170,10 @@ def validate(
             schema = session.app(spec).schema
             if schema is not None:
                 schema.check()  # the CI gate checks the schema itself, not only the values
-            return shared_strings(session.render_release(environment, spec), strings), []
+            unparsed: list[Problem] = []  # templates whose output is not YAML: the others are still checked
+            rendered = shared_strings(session.render_release(environment, spec, unparsed), strings)
+            scoped = [replace(p, release=spec.name, environment=environment) for p in unparsed]
+            return rendered, scoped
         except PytemplarError as exc:
             return [], exc.scoped(release=spec.name, environment=environment).problems
 

@@ -278,7 +278,11 @@ class Session:
             self.engines[key] = engine
         return engine
 
-    def render_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
+    def render_release(
+        self, environment: str, spec: ReleaseSpec, problems_to: list[Problem] | None = None
+    ) -> list[Manifest]:
+        """The release's objects. With ``problems_to``, a template whose output is not YAML adds its
+        problems there and the objects of the other templates go on through the stages (validate)."""
         release_values = self.values(environment, spec)
         engine = self.engine(spec)
         env = self.project.environments[environment]
@@ -292,7 +296,7 @@ class Session:
             kube_version=self.declared_version(environment, spec.name),
             log=log,
         )
-        manifests = parse_rendered(engine.render(context), spec.name, environment)
+        manifests = parse_rendered(engine.render(context), spec.name, environment, problems_to)
         manifests = transform_release(
             manifests,
             self.project,

@@ -102,7 +102,7 @@ def test_an_unbundled_kube_version_is_a_usage_error(make_tree: Any) -> None:
     assert (result.code, result.stderr) == (
         2,
         "error: no bundled Kubernetes schema for 1.99\n"
-        "  hint: bundled versions: 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36\n",
+        "  hint: bundled versions: 1.25, 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36\n",
     )
 
 
@@ -115,7 +115,7 @@ def test_a_declared_version_without_schema_is_validated_against_the_nearest_with
     assert result.stderr.splitlines()[:2] == [
         "project/pytemplar.yaml: warning: no bundled Kubernetes schema for 1.40: objects are validated against "
         "1.36 [kube-schema]",
-        "  hint: bundled versions: 1.28 to 1.36; kubeVersion or --kube-version chooses one",
+        "  hint: bundled versions: 1.25 to 1.36; kubeVersion or --kube-version chooses one",
     ]
 
 
