@@ -104,14 +104,20 @@ def check_unique_identities(manifests: Sequence[Manifest]) -> Iterable[Problem]:
         )
 
 
-def _removed_apis(manifests: Sequence[Manifest], version_of: VersionOf) -> Iterable[Problem]:
-    from pytemplar import policies
+def _by_version(name: str) -> Runner:
+    """The function ``name`` of :mod:`pytemplar.policies`, run on the manifests of each target version."""
 
-    by_version: dict[str, list[Manifest]] = {}
-    for manifest in manifests:
-        by_version.setdefault(version_of(manifest), []).append(manifest)
-    for version, mine in by_version.items():
-        yield from policies.check_removed_apis(mine, version)
+    def run(manifests: Sequence[Manifest], version_of: VersionOf) -> Iterable[Problem]:
+        from pytemplar import policies
+
+        check: Callable[[Sequence[Manifest], str], Iterable[Problem]] = getattr(policies, name)
+        by_version: dict[str, list[Manifest]] = {}
+        for manifest in manifests:
+            by_version.setdefault(version_of(manifest), []).append(manifest)
+        for version, mine in by_version.items():
+            yield from check(mine, version)
+
+    return run
 
 
 CHECKS: tuple[Check, ...] = (
@@ -134,7 +140,14 @@ CHECKS: tuple[Check, ...] = (
         "apiVersions the target Kubernetes version no longer serves, with their replacement",
         True,
         True,
-        _removed_apis,
+        _by_version("check_removed_apis"),
+    ),
+    Check(
+        "deprecated-api",
+        "apiVersions deprecated in the target version, with their replacement and removal (warning)",
+        True,
+        True,
+        _by_version("check_deprecated_apis"),
     ),
     Check(
         "kube-schema",
@@ -161,14 +174,14 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "service-selects-pods",
-        "a Service or PodDisruptionBudget selects some pod template of the run (warning)",
+        "a Service selects some pod template of the run (warning)",
         True,
         False,
         _policy("check_references"),
     ),
     Check(
         "scale-target-exists",
-        "an HPA's scaleTargetRef names an object of the run (warning)",
+        "an HPA's scaleTargetRef names an object of the run, a PDB selects some pod template (warning)",
         True,
         False,
         None,

@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from pytemplar.crds import CompactSchemas
+from pytemplar.deprecations import removed_in
 from pytemplar.errors import Location, Problem, UsageError
 from pytemplar.manifests import Manifest
-from pytemplar.policies import REMOVED_APIS, has_template_labels
+from pytemplar.policies import has_template_labels
 from pytemplar.values import value_at
 
 RULE = "kube-schema"
@@ -431,8 +432,7 @@ def _reported_by_policies(manifest: Manifest, violation: Violation) -> bool:
 
 
 def _is_removed_api(manifest: Manifest, version: str) -> bool:
-    removed = REMOVED_APIS.get((str(manifest.obj.get("apiVersion")), manifest.kind))
-    return removed is not None and _minor(version) >= removed[0]
+    return removed_in(str(manifest.obj.get("apiVersion")), manifest.kind, _minor(version)) is not None
 
 
 def _message(manifest: Manifest, violation: Violation) -> str:
@@ -479,7 +479,7 @@ def check_manifest_schemas(
             problems.append(
                 Problem(
                     _message(manifest, violation),
-                    location=manifest.source,
+                    location=manifest.location_of(violation.path),
                     hint=_hint(manifest, violation, schemas.version),
                     release=manifest.release or None,
                     environment=manifest.environment,

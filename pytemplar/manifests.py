@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,17 @@ class Manifest:
     environment: str
     template: str  # e.g. templates/deployment.yaml.j2, relative to the app folder
     source: Location  # the template file; the line is the document's line in the rendered text
+    # Where each field is written, when the object was read from a file as it is (validate -f).
+    fields: Mapping[tuple[str | int, ...], Location] | None = None
+
+    def location_of(self, path: Sequence[str | int]) -> Location:
+        """Where the field at ``path`` (or its nearest written ancestor) is, else the document's start."""
+        if self.fields:
+            for end in range(len(path), -1, -1):
+                found = self.fields.get(tuple(path[:end]))
+                if found is not None:
+                    return found
+        return self.source
 
     @property
     def kind(self) -> str:
@@ -142,6 +153,7 @@ def shared_strings(manifests: Sequence[Manifest], pool: dict[str, str]) -> list[
             manifest.environment,
             pool.setdefault(manifest.template, manifest.template),
             manifest.source,
+            manifest.fields,
         )
         for manifest in manifests
     ]

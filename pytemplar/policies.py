@@ -11,44 +11,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from pytemplar.deprecations import deprecated_in, removed_in, replacement_at
 from pytemplar.errors import Problem, Severity
 from pytemplar.manifests import Manifest
 
 DEFAULT_KUBE_VERSION = "1.35"
-
-# (apiVersion, kind) -> (minor version that stopped serving it, replacement apiVersion or None)
-REMOVED_APIS: dict[tuple[str, str], tuple[int, str | None]] = {
-    **{("extensions/v1beta1", k): (16, "apps/v1") for k in ("Deployment", "DaemonSet", "ReplicaSet")},
-    ("extensions/v1beta1", "NetworkPolicy"): (16, "networking.k8s.io/v1"),
-    ("extensions/v1beta1", "PodSecurityPolicy"): (16, None),
-    ("extensions/v1beta1", "Ingress"): (22, "networking.k8s.io/v1"),
-    **{
-        (g, k): (16, "apps/v1")
-        for g in ("apps/v1beta1", "apps/v1beta2")
-        for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
-    },
-    ("networking.k8s.io/v1beta1", "Ingress"): (22, "networking.k8s.io/v1"),
-    ("networking.k8s.io/v1beta1", "IngressClass"): (22, "networking.k8s.io/v1"),
-    **{
-        ("rbac.authorization.k8s.io/v1beta1", k): (22, "rbac.authorization.k8s.io/v1")
-        for k in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
-    },
-    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"): (22, "apiextensions.k8s.io/v1"),
-    **{
-        ("admissionregistration.k8s.io/v1beta1", k): (22, "admissionregistration.k8s.io/v1")
-        for k in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-    },
-    ("scheduling.k8s.io/v1beta1", "PriorityClass"): (22, "scheduling.k8s.io/v1"),
-    ("coordination.k8s.io/v1beta1", "Lease"): (22, "coordination.k8s.io/v1"),
-    ("batch/v1beta1", "CronJob"): (25, "batch/v1"),
-    ("policy/v1beta1", "PodDisruptionBudget"): (25, "policy/v1"),
-    ("policy/v1beta1", "PodSecurityPolicy"): (25, None),
-    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"): (25, "autoscaling/v2"),
-    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"): (26, "autoscaling/v2"),
-    ("discovery.k8s.io/v1beta1", "EndpointSlice"): (25, "discovery.k8s.io/v1"),
-    ("node.k8s.io/v1beta1", "RuntimeClass"): (25, "node.k8s.io/v1"),
-    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"): (27, "storage.k8s.io/v1"),
-}
 
 # Kinds whose pods are made from spec.template, and whose spec.selector must select it.
 WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
@@ -100,11 +67,17 @@ def valid_name(rule: str, name: str) -> bool:
 
 
 def _problem(
-    manifest: Manifest, message: str, code: str, hint: str | None = None, severity: Severity = "error"
+    manifest: Manifest,
+    message: str,
+    code: str,
+    hint: str | None = None,
+    severity: Severity = "error",
+    at: Sequence[str | int] = (),
 ) -> Problem:
+    """A problem of ``manifest`` found by check ``code``, located at the field ``at`` where known."""
     return Problem(
         f"{manifest.describe()}: {message}",
-        location=manifest.source,
+        location=manifest.location_of(at),
         hint=hint,
         severity=severity,
         release=manifest.release or None,
@@ -120,18 +93,44 @@ def _get(obj: Any, *path: str) -> Any:
     return obj
 
 
+def _replacement(manifest: Manifest, minor: int) -> str:
+    replacement = replacement_at(str(manifest.obj.get("apiVersion")), manifest.kind, minor)
+    return f"use apiVersion: {replacement}" if replacement else "it has no replacement"
+
+
 def check_removed_apis(manifests: Sequence[Manifest], kube_version: str = DEFAULT_KUBE_VERSION) -> Iterable[Problem]:
     minor = int(kube_version.split(".")[1])
     for manifest in manifests:
-        removed = REMOVED_APIS.get((str(manifest.obj.get("apiVersion")), manifest.kind))
-        if removed and minor >= removed[0]:
-            since, replacement = removed
-            use = f"use apiVersion: {replacement}" if replacement else "it has no replacement"
+        api_version = str(manifest.obj.get("apiVersion"))
+        lifecycle = removed_in(api_version, manifest.kind, minor)
+        if lifecycle is not None:
             yield _problem(
                 manifest,
-                f"apiVersion {manifest.obj['apiVersion']} is not served since Kubernetes 1.{since} "
-                f"(target {kube_version}); {use}",
+                f"apiVersion {api_version} is not served since Kubernetes 1.{lifecycle.removed} "
+                f"(target {kube_version}); {_replacement(manifest, minor)}",
                 "removed-api",
+                at=("apiVersion",),
+            )
+
+
+def check_deprecated_apis(manifests: Sequence[Manifest], kube_version: str = DEFAULT_KUBE_VERSION) -> Iterable[Problem]:
+    minor = int(kube_version.split(".")[1])
+    for manifest in manifests:
+        api_version = str(manifest.obj.get("apiVersion"))
+        lifecycle = deprecated_in(api_version, manifest.kind, minor)
+        if lifecycle is not None:
+            removal = (
+                f"Kubernetes 1.{lifecycle.removed} no longer serves it"
+                if lifecycle.removed is not None
+                else "no removal is planned yet"
+            )
+            yield _problem(
+                manifest,
+                f"{api_version} {manifest.kind} is deprecated since Kubernetes 1.{lifecycle.deprecated} "
+                f"(target {kube_version}); {removal}; {_replacement(manifest, minor)}",
+                "deprecated-api",
+                severity="warning",
+                at=("apiVersion",),
             )
 
 
@@ -148,6 +147,7 @@ def check_names(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                 f"metadata.namespace '{namespace}' is not a DNS-1123 label (at most 63 characters)",
                 "dns-name",
                 "use lower-case letters, digits and '-'",
+                at=("metadata", "namespace"),
             )
         name = _get(manifest.obj, "metadata", "name")
         if not isinstance(name, str) or not name:
@@ -155,7 +155,7 @@ def check_names(manifests: Sequence[Manifest]) -> Iterable[Problem]:
         rule = NAME_RULES.get(manifest.kind, "dns-subdomain")
         if not valid_name(rule, name):
             what, hint = _NAME_RULE_TEXT[rule]
-            yield _problem(manifest, f"metadata.name '{name}' is not {what}", "dns-name", hint)
+            yield _problem(manifest, f"metadata.name '{name}' is not {what}", "dns-name", hint, at=("metadata", "name"))
 
 
 # Cached: a render of many releases checks the same few keys and values thousands of times.
@@ -175,19 +175,20 @@ def _valid_label_value(value: str) -> bool:
     return len(value) <= 63 and bool(_LABEL_NAME.match(value))
 
 
-def _label_problems(labels: Any, where: str) -> Iterable[tuple[str, str]]:
+def _label_problems(labels: Any, where: str) -> Iterable[tuple[str, str, str]]:
     if not isinstance(labels, dict):
         return
     for key, value in labels.items():
         if not _valid_label_key(str(key)):
-            yield f"{where} key '{key}' is not a valid label key", "label-syntax"
+            yield f"{where} key '{key}' is not a valid label key", "label-syntax", key
         if not isinstance(value, str):
-            yield f"{where}['{key}'] is {type(value).__name__}, not text; quote it", "label-syntax"
+            yield f"{where}['{key}'] is {type(value).__name__}, not text; quote it", "label-syntax", key
         elif not _valid_label_value(value):
             yield (
                 f"{where}['{key}'] value '{value[:70]}' is not a valid label value "
                 "(at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)",
                 "label-syntax",
+                key,
             )
 
 
@@ -200,8 +201,8 @@ def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
             )
             places.append(("spec.selector.matchLabels", _get(manifest.obj, "spec", "selector", "matchLabels")))
         for where, labels in places:
-            for message, code in _label_problems(labels, where):
-                yield _problem(manifest, message, code)
+            for message, code, key in _label_problems(labels, where):
+                yield _problem(manifest, message, code, at=(*where.split("."), key))
         annotations = _get(manifest.obj, "metadata", "annotations")
         if isinstance(annotations, dict):
             for key, value in annotations.items():
@@ -210,18 +211,28 @@ def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                         manifest,
                         f"metadata.annotations['{key}'] is {type(value).__name__}, not text; quote it",
                         "annotation-type",
+                        at=("metadata", "annotations", key),
                     )
 
 
-def pod_template(obj: dict[str, Any]) -> Any:
-    """The pod template an object makes pods from: ``spec.template`` (workloads, ReplicationControllers,
-    PodTemplates' ``template``, and custom resources such as Argo Rollouts) or a CronJob-like
-    ``spec.jobTemplate.spec.template``; None when it has none."""
-    for path in (("spec", "template"), ("spec", "jobTemplate", "spec", "template"), ("template",)):
+_TEMPLATE_PATHS = (("spec", "template"), ("spec", "jobTemplate", "spec", "template"), ("template",))
+
+
+def pod_template_path(obj: dict[str, Any]) -> tuple[str, ...] | None:
+    """Where an object's pod template is: ``spec.template`` (workloads, ReplicationControllers, custom
+    resources such as Argo Rollouts), ``spec.jobTemplate.spec.template`` (CronJob-like) or a
+    PodTemplate's ``template``; None when it has none."""
+    for path in _TEMPLATE_PATHS:
         template = _get(obj, *path)
         if isinstance(template, dict) and ("spec" in template or "metadata" in template):
-            return template
+            return path
     return None
+
+
+def pod_template(obj: dict[str, Any]) -> Any:
+    """The pod template an object makes pods from (see :func:`pod_template_path`), or None."""
+    path = pod_template_path(obj)
+    return None if path is None else _get(obj, *path)
 
 
 def has_template_labels(obj: dict[str, Any]) -> bool:
@@ -259,6 +270,7 @@ def check_selectors(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                 "spec.selector does not match spec.template.metadata.labels",
                 "selector-matches-template",
                 "every selector label must be among the pod template's labels",
+                at=("spec", "selector"),
             )
 
 
@@ -374,6 +386,7 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     "service-selects-pods",
                     _INTENT_HINT.format(rule="service-selects-pods"),
                     severity="warning",
+                    at=("spec", "selector"),
                 )
         elif manifest.kind == "HorizontalPodAutoscaler":
             target = _get(manifest.obj, "spec", "scaleTargetRef")
@@ -385,6 +398,7 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     "scale-target-exists",
                     _INTENT_HINT.format(rule="scale-target-exists"),
                     severity="warning",
+                    at=("spec", "scaleTargetRef"),
                 )
         elif manifest.kind == "PodDisruptionBudget":
             selector = _get(manifest.obj, "spec", "selector", "matchLabels")
@@ -395,21 +409,30 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     "scale-target-exists",
                     _INTENT_HINT.format(rule="scale-target-exists"),
                     severity="warning",
+                    at=("spec", "selector"),
                 )
 
 
 # -- opt-in checks ---------------------------------------------------------------------------------------
 
 
-def _containers(manifest: Manifest) -> Iterable[tuple[str, dict[str, Any]]]:
-    """Each container and init container of a Pod, workload or CronJob, named for messages."""
-    spec = _get(manifest.obj, "spec") if manifest.kind == "Pod" else _get(pod_template(manifest.obj), "spec")
+def _containers(manifest: Manifest) -> Iterable[tuple[str, dict[str, Any], tuple[str | int, ...]]]:
+    """Each container and init container of a Pod or of an object's pod template, named for
+    messages, with its path."""
+    template = pod_template_path(manifest.obj)
+    spec_path: tuple[str, ...] | None = ("spec",) if manifest.kind == "Pod" else None
+    if spec_path is None and template is not None:
+        spec_path = (*template, "spec")
+    if spec_path is None:
+        return
+    spec = _get(manifest.obj, *spec_path)
     for field in ("initContainers", "containers"):
         listed = _get(spec, field)
         for index, container in enumerate(listed if isinstance(listed, list) else []):
             if isinstance(container, dict):
                 name = container.get("name")
-                yield (f"{field}[{index}] '{name}'" if isinstance(name, str) else f"{field}[{index}]"), container
+                where = f"{field}[{index}] '{name}'" if isinstance(name, str) else f"{field}[{index}]"
+                yield where, container, (*spec_path, field, index)
 
 
 def _unpinned(image: str) -> str | None:
@@ -427,7 +450,7 @@ def _unpinned(image: str) -> str | None:
 
 def check_image_pinned(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        for where, container in _containers(manifest):
+        for where, container, path in _containers(manifest):
             image = container.get("image")
             reason = _unpinned(image) if isinstance(image, str) and image else None
             if reason:
@@ -436,6 +459,7 @@ def check_image_pinned(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     f"{where}: image '{image}' {reason}",
                     "image-pinned",
                     "name a version tag (app:1.4.2) or a digest (app@sha256:...), so every node runs the same image",
+                    at=(*path, "image"),
                 )
 
 
@@ -444,7 +468,7 @@ _RESOURCES = tuple(f"{section}.{name}" for section in ("requests", "limits") for
 
 def check_resources_set(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        for where, container in _containers(manifest):
+        for where, container, path in _containers(manifest):
             resources = container.get("resources")
             missing = [f"resources.{entry}" for entry in _RESOURCES if _get(resources, *entry.split(".")) in (None, "")]
             if missing:
@@ -454,4 +478,5 @@ def check_resources_set(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     "resources-set",
                     "set requests (what the scheduler reserves) and limits (what the container may use) "
                     "for cpu and memory",
+                    at=path,
                 )

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pytemplar.checks import Selection, check_manifests, parse_ids, without_skipped
-from pytemplar.errors import Location, Problem, PytemplarError, UsageError
+from pytemplar.checks import CHECK_IDS, Selection, check_manifests, parse_ids, without_skipped
+from pytemplar.errors import Location, Problem, PytemplarError, UsageError, display_path
 from pytemplar.manifests import Manifest, list_items
 from pytemplar.policies import DEFAULT_KUBE_VERSION
 
@@ -30,7 +30,8 @@ class FileValidation:
 
     problems: list[Problem]
     files: list[str] = field(default_factory=list)
-    objects: int = 0
+    objects: list[tuple[str, str]] = field(default_factory=list)  # (file, "Kind ns/name")
+    checks: list[str] = field(default_factory=list)  # the ids of the checks run
 
     @property
     def ok(self) -> bool:
@@ -41,7 +42,7 @@ class FileValidation:
         errors = sum(1 for p in problems if p.severity == "error")
         warnings = len(problems) - errors
         counts = _count(errors, "error") + (f", {_count(warnings, 'warning')}" if warnings else "")
-        checked = f"{_count(self.objects, 'object')} in {_count(len(self.files), 'file')}"
+        checked = f"{_count(len(self.objects), 'object')} in {_count(len(self.files), 'file')}"
         return f"{'ok' if not errors else 'failed'}: {checked}; {counts}"
 
 
@@ -80,7 +81,7 @@ def read_manifests(name: str, text: str) -> tuple[list[Manifest], list[Problem]]
     from pytemplar.yamlio import load_documents
 
     try:
-        documents = load_documents(text, name, resolver="kubernetes")
+        documents = load_documents(text, name, track=True, resolver="kubernetes")
     except PytemplarError as exc:
         return [], exc.problems
     manifests: list[Manifest] = []
@@ -98,7 +99,15 @@ def read_manifests(name: str, text: str) -> tuple[list[Manifest], list[Problem]]
                 )
             )
             continue
-        manifests.extend(Manifest(obj, "", "", name, location) for obj in list_items(document.data))
+        objects = list_items(document.data)
+        if len(objects) == 1 and objects[0] is document.data:
+            manifests.append(Manifest(document.data, "", "", name, location, document.locations))
+            continue
+        flat = len(objects) == len(document.data["items"])  # a list of lists: items are not located
+        for index, obj in enumerate(objects):  # the items of a list: their fields are under items[index]
+            prefix = ("items", index)
+            fields = {path[2:]: at for path, at in document.locations.items() if flat and path[:2] == prefix}
+            manifests.append(Manifest(obj, "", "", name, fields.get((), location), fields or None))
     return manifests, problems
 
 
@@ -153,7 +162,9 @@ def validate_files(
     if "kube-schema" in selection:
         problems.extend(without_skipped(_schema_problems(manifests, version, crds), manifests))
     shown_names = [STDIN_NAME if name == STDIN else name for name in names]
-    return FileValidation(sorted(problems, key=Problem.sort_key), shown_names, len(manifests))
+    objects = [(display_path(m.source.path), m.describe()) for m in manifests]
+    checks = [check for check in CHECK_IDS if check in selection]
+    return FileValidation(sorted(problems, key=Problem.sort_key), shown_names, objects, checks)
 
 
 def _schema_problems(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult, Session, render_options
+from pytemplar.checks import CHECK_IDS
 from pytemplar.errors import (
     ManifestError,
     Problem,
@@ -118,6 +119,8 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
 class ValidationResult:
     problems: list[Problem]
     releases: list[tuple[str, str]]
+    objects: list[tuple[str, str]] = field(default_factory=list)  # (environment/release, "Kind ns/name")
+    checks: list[str] = field(default_factory=list)  # the ids of the checks run
 
     @property
     def ok(self) -> bool:
@@ -191,7 +194,10 @@ def validate(
     manifests.extend(session.namespaces(manifests))
     problems.extend(session.check(manifests))
     problems.extend(session.all_warnings("error"))
-    return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets])
+    objects = [("/".join(x for x in (m.environment, m.release) if x), m.describe()) for m in manifests]
+    selection = session.selection()
+    checks = [c for c in CHECK_IDS if c in selection and (c != "kube-schema" or session.schema_checked())]
+    return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets], objects, checks)
 
 
 def release_values(

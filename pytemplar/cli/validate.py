@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -32,7 +33,7 @@ from pytemplar.cli._common import (
     _set_arguments,
     app,
 )
-from pytemplar.errors import Problem
+from pytemplar.errors import Problem, UsageError
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 FilenameOpt = Annotated[
@@ -109,10 +110,10 @@ def validate(
                 skip_checks=skip_check or [],
             )
             problems = reporting.strictly(result.problems) if strict else result.problems
-            _report(problems, [], format, result.summary_of(problems), result.files)
+            _report(problems, [], format, result.summary_of(problems), result.files, result.objects, result.checks)
             return EXIT_INVALID if any(p.severity == "error" for p in problems) else 0
 
-        _run(files_action, debug, timeout, max_memory)
+        _run(_reported(files_action, format), debug, timeout, max_memory)
         return
 
     def action() -> int:
@@ -136,10 +137,33 @@ def validate(
                 jobs=jobs,
             )
         problems = reporting.strictly(result.problems) if strict else result.problems
-        _report(problems, result.releases, format, reporting.summary(problems, result.releases))
+        _report(
+            problems,
+            result.releases,
+            format,
+            reporting.summary(problems, result.releases),
+            None,
+            result.objects,
+            result.checks,
+        )
         return EXIT_INVALID if any(p.severity == "error" for p in problems) else 0
 
-    _run(action, debug, timeout, max_memory)
+    _run(_reported(action, format), debug, timeout, max_memory)
+
+
+def _reported(action: Callable[[], int], format: ReportFormat) -> Callable[[], int]:
+    """``action``, which also writes a usage error as a report in a machine-readable format, so a CI
+    step that reads the report sees why nothing was checked (the exit code stays 2)."""
+
+    def run() -> int:
+        try:
+            return action()
+        except UsageError as exc:
+            if format is not ReportFormat.text:
+                _report(exc.problems, [], format, "")
+            raise
+
+    return run
 
 
 def _report(
@@ -148,6 +172,8 @@ def _report(
     format: ReportFormat,
     summary: str,
     files: list[str] | None = None,
+    objects: Sequence[tuple[str, str]] = (),
+    checks: Sequence[str] = (),
 ) -> None:
     from pytemplar import reporting
 
@@ -156,7 +182,7 @@ def _report(
     elif format is ReportFormat.github:
         sys.stdout.write(reporting.as_github(problems))
     elif format is ReportFormat.junit:
-        sys.stdout.write(reporting.as_junit(problems, releases))
+        sys.stdout.write(reporting.as_junit(problems, objects, checks))
     else:
         _err(reporting.as_text(problems))
         _err(summary + "\n")

@@ -212,8 +212,8 @@ def test_an_unknown_check_is_a_usage_error(make_tree: Any) -> None:
     assert (result.code, result.stderr) == (
         2,
         "error: --check: unknown check 'image-pined'\n  hint: checks: required-fields, unique-objects, removed-api, "
-        "kube-schema, dns-name, label-syntax, annotation-type, selector-matches-template, service-selects-pods, "
-        "scale-target-exists, image-pinned, resources-set\n",
+        "deprecated-api, kube-schema, dns-name, label-syntax, annotation-type, selector-matches-template, "
+        "service-selects-pods, scale-target-exists, image-pinned, resources-set\n",
     )
 
 

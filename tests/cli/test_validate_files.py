@@ -77,14 +77,16 @@ def test_every_problem_of_a_folder_at_once_with_the_file_and_line(tmp_path: Path
     (tmp_path / "manifests" / ".hidden" / "x.yaml").write_text("{")
     result = run_pytemplar("validate", "-f", "manifests", cwd=tmp_path)
     assert result.code == 1
-    # The PodDisruptionBudget selects the pods of good.yaml's Deployment: no warning.
+    # The PodDisruptionBudget selects the pods of good.yaml's Deployment: no warning. Each problem is
+    # located at its field.
     assert result.stderr.splitlines() == [
-        "manifests/nested/bad.yml:2: error: ConfigMap Settings: data.mode: expected text, got number 420 [kube-schema]",
-        "  hint: write the type the v1 ConfigMap API of Kubernetes 1.35 expects (quote text, unquote numbers)",
-        "manifests/nested/bad.yml:2: error: ConfigMap Settings: metadata.name 'Settings' is not a DNS-1123 subdomain "
-        "[dns-name]",
+        "manifests/nested/bad.yml:4:18: error: ConfigMap Settings: metadata.name 'Settings' is not a DNS-1123 "
+        "subdomain [dns-name]",
         "  hint: use lower-case letters, digits and '-' (and '.' between parts)",
-        "manifests/nested/bad.yml:8: error: PodDisruptionBudget web: apiVersion policy/v1beta1 is not served since "
+        "manifests/nested/bad.yml:6:9: error: ConfigMap Settings: data.mode: expected text, got number 420 "
+        "[kube-schema]",
+        "  hint: write the type the v1 ConfigMap API of Kubernetes 1.35 expects (quote text, unquote numbers)",
+        "manifests/nested/bad.yml:15:17: error: PodDisruptionBudget web: apiVersion policy/v1beta1 is not served since "
         "Kubernetes 1.25 (target 1.35); use apiVersion: policy/v1 [removed-api]",
         "failed: 5 objects in 2 files; 3 errors",
     ]
@@ -98,8 +100,8 @@ def test_stdin_and_files_together_and_json_output(tmp_path: Path) -> None:
     assert report["ok"] is False
     assert report["checked"] == [{"file": "<stdin>"}, {"file": "good.yaml"}]
     assert [(p["rule"], p["object"], p["file"]) for p in report["problems"]] == [
-        ("kube-schema", "ConfigMap Settings", "<stdin>"),
         ("dns-name", "ConfigMap Settings", "<stdin>"),
+        ("kube-schema", "ConfigMap Settings", "<stdin>"),
         ("removed-api", "PodDisruptionBudget web", "<stdin>"),
     ]
 
@@ -110,8 +112,16 @@ def test_checks_are_chosen_by_id_and_the_target_version(tmp_path: Path) -> None:
         "validate", "-f", "bad.yaml", "--skip-check", "dns-name,kube-schema", "--kube-version", "1.24", cwd=tmp_path
     )
     assert result.code == 0, result.stderr
-    assert result.stderr.splitlines()[-1] == "ok: 3 objects in 1 file; 0 errors, 1 warning"
-    assert "warning: PodDisruptionBudget web: spec.selector.matchLabels matches no pod template" in result.stderr
+    assert result.stderr.splitlines() == [
+        "bad.yaml:15:17: warning: PodDisruptionBudget web: policy/v1beta1 PodDisruptionBudget is deprecated since "
+        "Kubernetes 1.21 (target 1.24); Kubernetes 1.25 no longer serves it; use apiVersion: policy/v1 "
+        "[deprecated-api]",
+        "bad.yaml:18:12: warning: PodDisruptionBudget web: spec.selector.matchLabels matches no pod template of the "
+        "render [scale-target-exists]",
+        "  hint: if its pods come from another release, an operator or another tool, disable the check for this "
+        "object with the annotation pytemplar.io/skip-checks: scale-target-exists",
+        "ok: 3 objects in 1 file; 0 errors, 2 warnings",
+    ]
 
 
 def test_custom_resources_are_validated_against_the_crds_in_the_input(tmp_path: Path) -> None:
@@ -224,7 +234,7 @@ def test_a_broken_chart_fails_the_step_with_the_object_and_field(tmp_path: Path)
     result = run_with_stdin("validate", "-f", "-", stdin=rendered, cwd=tmp_path)
     assert result.returncode == 1
     assert re.search(
-        r"<stdin>:\d+: error: Deployment rel-chart: spec\.template\.spec\.containers\[0\]\.imagePulPolicy: "
+        r"<stdin>:\d+:\d+: error: Deployment rel-chart: spec\.template\.spec\.containers\[0\]\.imagePulPolicy: "
         r"unknown field \(did you mean 'imagePullPolicy'\?\) \[kube-schema\]",
         result.stderr,
     ), result.stderr
