@@ -39,7 +39,7 @@ from pytemplar.crds import CompactSchemas
 from pytemplar.deprecations import removed_in
 from pytemplar.errors import Location, Problem, UsageError
 from pytemplar.manifests import Manifest
-from pytemplar.policies import has_template_labels
+from pytemplar.policies import has_template_labels, is_builtin
 from pytemplar.values import value_at
 
 RULE = "kube-schema"
@@ -50,6 +50,15 @@ _VERSION = re.compile(r"1\.(\d{1,2})\Z")
 # A resource.Quantity: sign, number, then an exponent or one SI / binary suffix.
 _QUANTITY = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
 _INT32 = (-(2**31), 2**31 - 1)
+# The patterns scripts/build_kube_schemas.py adds for what the API server's validation code
+# requires of the text form of int-or-string fields, said in words.
+_PATTERN_MEANINGS = {
+    r"^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$": (
+        "is neither a port number nor a port name (a name has at most 15 lower-case letters, digits and '-', "
+        "with a letter; write a number unquoted)"
+    ),
+    r"^[0-9]+%$": "is neither an integer nor a percentage like 25% (write a number unquoted)",
+}
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
 
 # (path of a violation so far, as a linked list) -> built only when something is reported.
@@ -263,7 +272,8 @@ class _Walker:
         if "minLength" in node and len(value) < node["minLength"]:
             self.report(path, f"{_show(value)} is shorter than {node['minLength']} characters", "value")
         if "pattern" in node and not _pattern_matches(node["pattern"], value):
-            self.report(path, f"{_show(value)} does not match the pattern {node['pattern']}", "value")
+            meaning = _PATTERN_MEANINGS.get(node["pattern"], f"does not match the pattern {node['pattern']}")
+            self.report(path, f"{_show(value)} {meaning}", "value")
 
     def _check_number(self, value: float, node: dict[str, Any], path: PathLink) -> None:
         low, high = node.get("minimum"), node.get("maximum")
@@ -426,6 +436,8 @@ def _reported_by_policies(manifest: Manifest, violation: Violation) -> bool:
     path = violation.path
     if path[:2] in (("metadata", "labels"), ("metadata", "annotations")):
         return True
+    if is_builtin(manifest):
+        return (len(path) > 3 and path[-3:-1] == ("metadata", "labels")) or path[-2:-1] == ("matchLabels",)
     return has_template_labels(manifest.obj) and (
         path[:4] == ("spec", "template", "metadata", "labels") or path[:3] == ("spec", "selector", "matchLabels")
     )

@@ -192,17 +192,49 @@ def _label_problems(labels: Any, where: str) -> Iterable[tuple[str, str, str]]:
             )
 
 
+def label_maps(manifest: Manifest) -> Iterable[tuple[tuple[str | int, ...], Any]]:
+    """Every map of labels the API server validates in an object, with its path: its own labels;
+    in a built-in object also every nested ``metadata.labels`` (pod and claim templates) and every
+    ``matchLabels`` (selectors, affinity, spread constraints, network policies); in a custom
+    resource, also its pod template's (the rest is the CRD's to say)."""
+    yield ("metadata", "labels"), _get(manifest.obj, "metadata", "labels")
+    if is_builtin(manifest):
+        for path, value in _walk(manifest.obj, ()):
+            if (len(path) > 2 and path[-2:] == ("metadata", "labels")) or path[-1:] == ("matchLabels",):
+                yield path, value
+    elif has_template_labels(manifest.obj):
+        yield ("spec", "template", "metadata", "labels"), _get(manifest.obj, "spec", "template", "metadata", "labels")
+        yield ("spec", "selector", "matchLabels"), _get(manifest.obj, "spec", "selector", "matchLabels")
+
+
+def is_builtin(manifest: Manifest) -> bool:
+    """Whether an object is of a Kubernetes API group (its fields are the API's, not a CRD's)."""
+    group = manifest.group
+    if group in _CRD_GROUPS or group.endswith(".x-k8s.io"):
+        return False  # Kubernetes projects' custom resources
+    return group in _BUILTIN_GROUPS or group.endswith(".k8s.io")
+
+
+def _walk(value: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list)):
+                yield (*path, key), item
+                yield from _walk(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, (*path, index))
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+
+
 def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        places = [("metadata.labels", _get(manifest.obj, "metadata", "labels"))]
-        if has_template_labels(manifest.obj):
-            places.append(
-                ("spec.template.metadata.labels", _get(manifest.obj, "spec", "template", "metadata", "labels"))
-            )
-            places.append(("spec.selector.matchLabels", _get(manifest.obj, "spec", "selector", "matchLabels")))
-        for where, labels in places:
-            for message, code, key in _label_problems(labels, where):
-                yield _problem(manifest, message, code, at=(*where.split("."), key))
+        for path, labels in label_maps(manifest):
+            for message, code, key in _label_problems(labels, _dotted(path)):
+                yield _problem(manifest, message, code, at=(*path, key))
         annotations = _get(manifest.obj, "metadata", "annotations")
         if isinstance(annotations, dict):
             for key, value in annotations.items():
@@ -309,6 +341,7 @@ _NO_PODS_GROUPS = frozenset(
     }
 )
 _BUILTIN_GROUPS = frozenset({"", "apps", "batch", "autoscaling", "policy", "extensions"})
+_CRD_GROUPS = frozenset({"gateway.networking.k8s.io", "snapshot.storage.k8s.io", "autoscaling.k8s.io"})
 
 
 def may_make_hidden_pods(manifest: Manifest) -> bool:

@@ -33,6 +33,7 @@ from pytemplar.crds import CompactSchemas, compact_node, load_crd_folder
 FORMAT = 1
 OUT = Path(__file__).resolve().parent.parent / "schemas" / "kubernetes"
 QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 
 
 def read_definitions(spec: Path) -> dict[str, Any]:
@@ -67,6 +68,7 @@ def kubernetes_schemas(definitions: dict[str, Any], enums: Enums | None = None) 
         node = _definition(name, definitions[name])
         if enums is not None:
             _add_enums(node, enums.get(name, {}))
+            _supplement(name, node)
         schemas.defs[name] = node
         pending.extend(ref for ref in _references(node) if ref not in schemas.defs)
     return schemas
@@ -121,6 +123,67 @@ def api_enums(folder: Path) -> Enums:
                     definition = f"io.k8s.api.{package.replace('/', '.')}.{struct}"
                     enums.setdefault(definition, {})[json_name] = (allowed, pointer_or_list == "[]")
     return enums
+
+
+# What the API server's validation code requires that the OpenAPI documents do not say, from the
+# API reference: enums of string types not marked +enum, the string forms int-or-string fields take
+# (a port name, a percentage), and the container image (optional in the schema so that workload
+# controllers can default it, refused when empty).
+_PORT_NAME = r"^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_PERCENT = r"^[0-9]+%$"
+SUPPLEMENTS: dict[str, dict[str, dict[str, Any]]] = {
+    "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {
+        "operator": {"enum": ["In", "NotIn", "Exists", "DoesNotExist"]}
+    },
+    "io.k8s.api.networking.v1.HTTPIngressPath": {"pathType": {"enum": ["Exact", "Prefix", "ImplementationSpecific"]}},
+    "io.k8s.api.autoscaling.v2.HPAScalingRules": {"selectPolicy": {"enum": ["", "Max", "Min", "Disabled"]}},
+    "io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy": {
+        "whenDeleted": {"enum": ["", "Retain", "Delete"]},
+        "whenScaled": {"enum": ["", "Retain", "Delete"]},
+    },
+    "io.k8s.api.core.v1.ServicePort": {"targetPort": {"pattern": _PORT_NAME}},
+    "io.k8s.api.core.v1.HTTPGetAction": {"port": {"pattern": _PORT_NAME}},
+    "io.k8s.api.core.v1.TCPSocketAction": {"port": {"pattern": _PORT_NAME}},
+    "io.k8s.api.networking.v1.NetworkPolicyPort": {"port": {"pattern": _PORT_NAME}},
+    "io.k8s.api.apps.v1.RollingUpdateDeployment": {
+        "maxUnavailable": {"pattern": _PERCENT},
+        "maxSurge": {"pattern": _PERCENT},
+    },
+    "io.k8s.api.apps.v1.RollingUpdateDaemonSet": {
+        "maxUnavailable": {"pattern": _PERCENT},
+        "maxSurge": {"pattern": _PERCENT},
+    },
+    "io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy": {"maxUnavailable": {"pattern": _PERCENT}},
+    "io.k8s.api.policy.v1.PodDisruptionBudgetSpec": {
+        "minAvailable": {"pattern": _PERCENT},
+        "maxUnavailable": {"pattern": _PERCENT},
+    },
+}
+REQUIRED_SUPPLEMENTS = {"io.k8s.api.core.v1.Container": ("image",)}
+
+
+def _supplement(name: str, node: dict[str, Any]) -> None:
+    """Add what validation requires beyond the documents (``SUPPLEMENTS``) to a compact definition.
+    A reference (int-or-string) becomes the reference plus the constraint, under allOf."""
+    properties = node.get("properties") or {}
+    for field_name, extra in SUPPLEMENTS.get(name, {}).items():
+        field = properties.get(field_name)
+        if not isinstance(field, dict):
+            continue
+        if "$ref" in field:
+            properties[field_name] = {**field_of_ref(field), **extra}
+        else:
+            field.update(extra)
+    for required in REQUIRED_SUPPLEMENTS.get(name, ()):
+        if required in properties and required not in node.get("required", []):
+            node["required"] = [*node.get("required", []), required]
+
+
+def field_of_ref(field: dict[str, Any]) -> dict[str, Any]:
+    """An int-or-string reference spelt out, so that a pattern can sit beside it."""
+    if field["$ref"] == INT_OR_STRING:
+        return {"x-kubernetes-int-or-string": True}
+    return dict(field)
 
 
 def _add_enums(node: dict[str, Any], fields: dict[str, tuple[list[str], bool]]) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pytemplar.checks import CHECK_IDS, Selection, check_manifests, parse_ids, without_skipped
 from pytemplar.errors import Location, Problem, PytemplarError, UsageError, display_path
@@ -53,11 +54,16 @@ def _count(number: int, noun: str) -> str:
 def manifest_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     """The files to read: each file named, and every *.yaml, *.yml and *.json below each folder
     (sorted, hidden entries left out); ``-`` is standard input, once."""
-    found: list[str] = []
+    return [name for name, _ in _inputs(paths)]
+
+
+def _inputs(paths: Sequence[str | os.PathLike[str]]) -> list[tuple[str, bool]]:
+    """Each file to read, and whether it was found in a folder rather than named."""
+    found: list[tuple[str, bool]] = []
     for given in paths:
         text = os.fspath(given)
         if text == STDIN:
-            found.append(STDIN)
+            found.append((STDIN, False))
             continue
         path = Path(text)
         if path.is_dir():
@@ -68,28 +74,44 @@ def manifest_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
                 if name.endswith(MANIFEST_SUFFIXES) and not name.startswith(".")
                 if not any(part.startswith(".") for part in Path(folder).relative_to(path).parts)
             ]
-            found.extend(sorted(below))
+            found.extend((name, True) for name in sorted(below))
         elif path.exists():
-            found.append(text)
+            found.append((text, False))
         else:
             raise UsageError(f"-f: no file or folder '{text}'")
-    return list(dict.fromkeys(found))
+    return list(dict(found).items())
 
 
-def read_manifests(name: str, text: str) -> tuple[list[Manifest], list[Problem]]:
-    """The objects of one file (the items of lists as objects of their own) and its YAML problems."""
+def is_config_file(data: dict[str, Any]) -> bool:
+    """Whether a document found in a folder is a tool's configuration beside the manifests, not a
+    Kubernetes object: no apiVersion and no kind (values.yaml, Chart.yaml), or a Kustomization."""
+    api_version = data.get("apiVersion")
+    if "kind" not in data and ("apiVersion" not in data or "metadata" not in data):
+        return True
+    return isinstance(api_version, str) and api_version.startswith("kustomize.config.k8s.io/")
+
+
+def read_manifests(name: str, text: str, in_folder: bool = False) -> tuple[list[Manifest], list[Problem]]:
+    """The objects of one file (the items of lists as objects of their own) and its YAML problems;
+    in a file found in a folder, tools' configuration files are left out (``is_config_file``)."""
     from pytemplar.yamlio import load_documents
 
     try:
         documents = load_documents(text, name, track=True, resolver="kubernetes")
     except PytemplarError as exc:
-        return [], exc.problems
+        if "{{" not in text:
+            return [], exc.problems
+        # A chart's template, not a manifest: say so rather than only what YAML makes of the braces.
+        hint = "this looks like a template: validate what it renders to (helm template, pytemplar render)"
+        return [], [replace(problem, hint=problem.hint or hint) for problem in exc.problems]
     manifests: list[Manifest] = []
     problems: list[Problem] = []
     for document in documents:
         if document.data is None:
             continue
         location = Location(name, document.line)
+        if in_folder and isinstance(document.data, dict) and is_config_file(document.data):
+            continue
         if not isinstance(document.data, dict):
             problems.append(
                 Problem(
@@ -143,19 +165,20 @@ def validate_files(
     selection = Selection.of(enable, disable)
     if not kube_schema:
         selection = Selection(selection.enabled - {"kube-schema"})
-    names = manifest_files(paths)
+    inputs = _inputs(paths)
+    names = [name for name, _ in inputs]
     if not names:
         raise UsageError("-f: no manifests found", hint="name files, folders of *.yaml files, or - for stdin")
     problems: list[Problem] = []
     manifests: list[Manifest] = []
-    for name in names:
+    for name, in_folder in inputs:
         shown = STDIN_NAME if name == STDIN else name
         try:
             text = _read(name, stdin)
         except PytemplarError as exc:
             problems.extend(exc.problems)
             continue
-        found, failed = read_manifests(shown, text)
+        found, failed = read_manifests(shown, text, in_folder)
         manifests.extend(found)
         problems.extend(failed)
     problems.extend(check_manifests(manifests, selection, lambda _manifest: version))
