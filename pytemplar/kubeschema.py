@@ -436,8 +436,10 @@ def _reported_by_policies(manifest: Manifest, violation: Violation) -> bool:
     path = violation.path
     if path[:2] in (("metadata", "labels"), ("metadata", "annotations")):
         return True
-    if is_builtin(manifest):
-        return (len(path) > 3 and path[-3:-1] == ("metadata", "labels")) or path[-2:-1] == ("matchLabels",)
+    if is_builtin(manifest) and manifest.kind != "CustomResourceDefinition":
+        in_labels = (len(path) > 3 and path[-3:-1] == ("metadata", "labels")) or path[-2:-1] == ("matchLabels",)
+        found, value = value_at(manifest.obj, path)
+        return in_labels and found and not isinstance(value, (dict, list))  # label-syntax says "quote it"
     return has_template_labels(manifest.obj) and (
         path[:4] == ("spec", "template", "metadata", "labels") or path[:3] == ("spec", "selector", "matchLabels")
     )

@@ -198,13 +198,19 @@ def label_maps(manifest: Manifest) -> Iterable[tuple[tuple[str | int, ...], Any]
     ``matchLabels`` (selectors, affinity, spread constraints, network policies); in a custom
     resource, also its pod template's (the rest is the CRD's to say)."""
     yield ("metadata", "labels"), _get(manifest.obj, "metadata", "labels")
-    if is_builtin(manifest):
+    if is_builtin(manifest) and manifest.kind != "CustomResourceDefinition":  # a CRD's schema names fields
         for path, value in _walk(manifest.obj, ()):
-            if (len(path) > 2 and path[-2:] == ("metadata", "labels")) or path[-1:] == ("matchLabels",):
+            nested = len(path) > 2 and path[-2:] == ("metadata", "labels")
+            if (nested or path[-1:] == ("matchLabels",)) and _is_label_map(value):
                 yield path, value
     elif has_template_labels(manifest.obj):
         yield ("spec", "template", "metadata", "labels"), _get(manifest.obj, "spec", "template", "metadata", "labels")
         yield ("spec", "selector", "matchLabels"), _get(manifest.obj, "spec", "selector", "matchLabels")
+
+
+def _is_label_map(value: Any) -> bool:
+    """A map that holds labels (text, or scalars written by mistake), not a schema or other structure."""
+    return isinstance(value, dict) and not any(isinstance(item, (dict, list)) for item in value.values())
 
 
 def is_builtin(manifest: Manifest) -> bool:

@@ -196,3 +196,50 @@ def test_the_items_of_a_list_are_checked_as_objects() -> None:
         "required-fields",  # and metadata
     ]
     assert list_items({"kind": "List", "items": ["text"]}) == [{"kind": "List", "items": ["text"]}]
+
+
+def test_labels_are_checked_in_every_label_map_of_a_built_in_object_and_nowhere_else() -> None:
+    text = """
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: db}
+    spec:
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec:
+          affinity:
+            podAffinity:
+              requiredDuringSchedulingIgnoredDuringExecution:
+                - {topologyKey: zone, labelSelector: {matchLabels: {tier: two words}}}
+      volumeClaimTemplates:
+        - metadata: {name: data, labels: {team: "a b"}}
+    ---
+    apiVersion: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    metadata: {name: widgets.example.com}
+    spec:
+      group: example.com
+      names: {kind: Widget, plural: widgets}
+      scope: Namespaced
+      versions:
+        - name: v1
+          served: true
+          storage: true
+          schema:
+            openAPIV3Schema:
+              type: object
+              properties:
+                selector:
+                  type: object
+                  properties:
+                    matchLabels: {type: object, description: "a map of {key,value} pairs"}
+    """
+    found = [p.message for p in check_manifests(manifests(text))]
+    assert found == [
+        "StatefulSet db: spec.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]"
+        ".labelSelector.matchLabels['tier'] value 'two words' is not a valid label value (at most 63 letters, "
+        "digits, '-', '_' or '.', starting and ending with a letter or digit)",
+        "StatefulSet db: spec.volumeClaimTemplates[0].metadata.labels['team'] value 'a b' is not a valid label value "
+        "(at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)",
+    ]
