@@ -408,6 +408,12 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
             pods.add(scope, labels)
         elif may_make_hidden_pods(manifest):
             hidden_pods.add(scope)
+        if not is_builtin(manifest):
+            # A custom resource may make pods from other templates too (an Argo Rollouts canary
+            # step's templates, an operator's podMetadata): every label map in it may be a pod's.
+            for path, nested in _walk(manifest.obj, ()):
+                if path[-1:] == ("labels",) and path[:2] != ("metadata", "labels") and _is_label_map(nested):
+                    pods.add(scope, nested)
         by_name.add((*scope, manifest.kind, manifest.name))
     for manifest in manifests:
         scope = (manifest.environment, manifest.namespace)

@@ -243,3 +243,26 @@ def test_labels_are_checked_in_every_label_map_of_a_built_in_object_and_nowhere_
         "StatefulSet db: spec.volumeClaimTemplates[0].metadata.labels['team'] value 'a b' is not a valid label value "
         "(at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)",
     ]
+
+
+def test_a_service_selects_pods_made_from_any_template_of_a_custom_resource() -> None:
+    rollout = """
+    apiVersion: argoproj.io/v1alpha1
+    kind: Rollout
+    metadata: {name: r}
+    spec:
+      selector: {matchLabels: {app: production}}
+      template: {metadata: {labels: {app: production}}, spec: {}}
+      strategy:
+        canary:
+          steps:
+            - experiment:
+                templates:
+                  - {name: preview, specRef: canary, metadata: {labels: {app: preview}}}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: preview}
+    spec: {selector: {app: preview}}
+    """
+    assert check_manifests(manifests(rollout)) == []
