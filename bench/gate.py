@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO / "tests" / "corpus"))
 import mutations  # noqa: E402
 
 from pytemplar.api.files import validate_files  # noqa: E402
+from pytemplar.manifests import list_items  # noqa: E402
 from pytemplar.yamlio import load_documents  # noqa: E402
 
 
@@ -120,7 +121,7 @@ def recall() -> None:
 
 
 def throughput(count: int, runs: int) -> None:
-    base = [obj for path in sorted(CORPUS.glob("*.yaml")) for obj in documents(path)]
+    base = [item for path in sorted(CORPUS.glob("*.yaml")) for obj in documents(path) for item in list_items(obj)]
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work) / "manifests"
         folder.mkdir()

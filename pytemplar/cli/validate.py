@@ -55,7 +55,12 @@ ValuesLongOpt = Annotated[
 @app.command()
 def validate(
     project: Annotated[
-        Path | None, typer.Argument(metavar="[PROJECT]", help="Project folder (holding pytemplar.yaml); default: .")
+        list[Path] | None,
+        typer.Argument(
+            metavar="[PROJECT]",
+            help="Project folder (holding pytemplar.yaml); default: '.'. With -f: more manifest files.",
+            show_default=False,
+        ),
     ] = None,
     filename: FilenameOpt = None,
     env: EnvOpt = None,
@@ -83,8 +88,9 @@ def validate(
     """Check values, templates and manifests of every environment x release, or plain manifests (-f); all
     problems at once."""
     if filename:
+        # After -f, more files may follow (pre-commit and shell globs pass them so).
+        filename = [*filename, *(str(path) for path in project or [])]
         project_only = {
-            "PROJECT": project is not None,
             "--env": bool(env),
             "--release": bool(release),
             "--values": bool(values),
@@ -116,6 +122,10 @@ def validate(
         _run(_reported(files_action, format), debug, timeout, max_memory)
         return
 
+    if project is not None and len(project) > 1:
+        _err("error: validate takes one PROJECT folder (or manifest files with -f)\n")
+        raise typer.Exit(EXIT_USAGE)
+
     def action() -> int:
         from pytemplar import api, reporting
         from pytemplar.progress import progress_line
@@ -123,7 +133,7 @@ def validate(
         sets = _set_arguments(set_json, set_, set_string, set_file)
         with progress_line(sys.stderr, "validating") as progress:
             result = api.validate(
-                project or Path("."),
+                project[0] if project else Path("."),
                 env or [],
                 release or [],
                 values or [],

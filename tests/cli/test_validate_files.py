@@ -160,7 +160,7 @@ def test_custom_resources_are_validated_against_the_crds_in_the_input(tmp_path: 
         (["validate", "-f", "missing.yaml"], "error: -f: no file or folder 'missing.yaml'"),
         (["validate", "-f", "empty"], "error: -f: no manifests found"),
         (["validate", "-f", "good.yaml", "-e", "prod"], "error: --env cannot be used with -f"),
-        (["validate", "project", "-f", "good.yaml"], "error: PROJECT cannot be used with -f"),
+        (["validate", "project", "-f", "good.yaml"], "error: -f: no file or folder 'project'"),
         (["validate", "-f", "good.yaml", "--skip-check", "dns"], "error: --skip-check: unknown check 'dns'"),
     ],
 )

@@ -94,7 +94,22 @@ def test_warnings_pass_unless_strict(make_tree: Any) -> None:
 def test_the_pre_commit_hook_runs_validate() -> None:
     import yaml
 
-    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    [hook, _manifests_hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "pytemplar-validate"
     assert hook["entry"] == "pytemplar validate"
     assert hook["pass_filenames"] is False
+
+
+def test_the_manifests_hook_validates_the_files_it_is_given(tmp_path: Path) -> None:
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    [hook] = [hook for hook in hooks if hook["id"] == "pytemplar-validate-manifests"]
+    assert hook["pass_filenames"] is True
+    entry = hook["entry"].split()
+    assert entry[:3] == ["pytemplar", "validate", "-f"]
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    (tmp_path / "b.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: B}\n")
+    result = run_pytemplar(*entry[1:], "a.yaml", "b.yaml", cwd=tmp_path)  # as pre-commit appends them
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == "failed: 2 objects in 2 files; 1 error"
