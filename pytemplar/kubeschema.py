@@ -3,7 +3,8 @@
 The schemas are bundled in a compact form (``schemas/kubernetes/*.json.gz``, built by
 ``scripts/build_kube_schemas.py``): one file per Kubernetes minor version (1.25 to 1.36), made
 from the official OpenAPI documents plus the enums of the API's ``+enum`` Go types (the
-checked-in documents leave them out; a live API server publishes them), and the Gateway API CRDs.
+checked-in documents leave them out; a live API server publishes them), and the CRDs of Gateway API, the Prometheus
+operator, Argo Rollouts, Argo CD and cert-manager.
 Each is read only when validation runs, once per process.
 
 A purpose-built walker checks an object against its kind's schema the way the API server with
@@ -44,7 +45,7 @@ from pytemplar.values import value_at
 
 RULE = "kube-schema"
 KUBERNETES_PREFIX = "kubernetes-"
-BUNDLED_CRDS = ("gateway-api",)
+BUNDLED_CRDS = ("gateway-api", "prometheus-operator", "argo-rollouts", "argocd", "cert-manager")
 _SUFFIX = ".json.gz"
 _VERSION = re.compile(r"1\.(\d{1,2})\Z")
 # A resource.Quantity: sign, number, then an exponent or one SI / binary suffix.

@@ -196,12 +196,12 @@ def _schema_problems(
     from pytemplar import kubeschema
     from pytemplar.crds import add_crd, load_crd_folders
 
-    custom = load_crd_folders([os.fspath(folder) for folder in folders])
+    problems: list[Problem] = []
+    custom = load_crd_folders([os.fspath(folder) for folder in folders], problems)
     for manifest in manifests:  # CRDs in the input describe the custom resources beside them
         if manifest.kind == "CustomResourceDefinition" and manifest.group == "apiextensions.k8s.io":
             add_crd(custom, manifest.obj, manifest.source.path)
     bundled = kubeschema.nearest_bundled(version)
-    problems: list[Problem] = []
     if bundled != version:
         problems.append(kubeschema.version_note(version, bundled, Location("--kube-version")))
     schemas = kubeschema.schema_set(bundled, custom)

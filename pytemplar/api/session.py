@@ -412,7 +412,7 @@ class Session:
         listed, _ = self._project_setting("crds")
         folders = [str(path) for path in self.options.crds]
         folders.extend(str(self.project.root.resolve(relative)) for relative in listed)
-        return load_crd_folders(folders) if folders else None
+        return load_crd_folders(folders, self.warnings) if folders else None
 
     def selection(self) -> Selection:
         """The checks of this run: the defaults, ``checks:`` and ``--check`` on, ``skipChecks:`` and

@@ -238,3 +238,35 @@ def test_a_broken_chart_fails_the_step_with_the_object_and_field(tmp_path: Path)
         r"unknown field \(did you mean 'imagePullPolicy'\?\) \[kube-schema\]",
         result.stderr,
     ), result.stderr
+
+
+def test_a_schema_folder_in_kubeconform_layout_and_one_unusable_schema_skipped(tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    (schemas / "example.com").mkdir(parents=True)
+    widget = {
+        "type": "object",
+        "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Widget"}],
+        "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}},
+    }
+    gadget = {  # the layout of CRD catalogues: example.com/gadget_v1.json, kind named by enums
+        "type": "object",
+        "properties": {
+            "apiVersion": {"enum": ["example.com/v1"]},
+            "kind": {"enum": ["Gadget"]},
+            "spec": {"type": "object", "properties": {"color": {"type": "string", "enum": ["red", "blue"]}}},
+        },
+    }
+    (schemas / "widget-example-v1.json").write_text(json.dumps(widget))
+    (schemas / "example.com" / "gadget_v1.json").write_text(json.dumps(gadget))
+    (schemas / "broken-example-v1.json").write_text('{"type": "object", ')
+    (tmp_path / "objects.yaml").write_text(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: large}\n---\n"
+        "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\nspec: {color: green}\n"
+    )
+    result = run_pytemplar("validate", "-f", "objects.yaml", "--crds", "schemas", cwd=tmp_path)
+    assert result.code == 1
+    lines = sorted(line for line in result.stderr.splitlines() if not line.startswith(" "))
+    assert lines[0] == "failed: 2 objects in 1 file; 2 errors, 1 warning"
+    assert lines[1].startswith("objects.yaml:4:14: error: Widget w: spec.size: expected an integer, got text")
+    assert lines[2].startswith("objects.yaml:9:15: error: Gadget g: spec.color: 'green' is not one of: red, blue")
+    assert lines[3].startswith("schemas/broken-example-v1.json:2:1: warning: schema skipped: invalid YAML")

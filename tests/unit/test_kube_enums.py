@@ -156,3 +156,20 @@ def test_v3_documents_are_merged_and_references_under_all_of_unwrapped(tmp_path:
         "type": "string",
         "enum": ["", "A", "B"],
     }
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "spec"),
+    [
+        ("monitoring.coreos.com/v1", "ServiceMonitor", {"endpoints": [{"port": "web", "intervall": "30s"}]}),
+        ("argoproj.io/v1alpha1", "Rollout", {"strategy": {"blueGreen": {"activeServce": "a"}}}),
+        ("argoproj.io/v1alpha1", "Application", {"destinaton": {}}),
+        ("cert-manager.io/v1", "Certificate", {"secretName": "s", "issuerRef": {"name": "i"}, "dnsNamez": ["a"]}),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute", {"hostname": ["a.example.com"]}),
+    ],
+)
+def test_the_well_known_crds_are_bundled(api_version: str, kind: str, spec: dict[str, Any]) -> None:
+    obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}, "spec": spec}
+    violations = validate_object(obj, schema_set("1.35"))
+    assert violations is not None, kind
+    assert [v.message for v in violations if v.kind == "unknown"] == ["unknown field"], kind
