@@ -4,7 +4,8 @@ Extracting archives is how tar tools get tricked into writing outside their fold
 absolute names, links, devices), so an archive is read member by member into a dict of bytes,
 with every member checked first:
 
-* names are relative, use ``/`` only, have no ``..``, ``.`` or empty parts, no drive prefix;
+* names are relative, use ``/`` only, have no ``..``, ``.`` or empty parts, and no part starts
+  with a drive (``c:``);
 * only regular files and folders: no symbolic or hard links, devices, pipes or sparse files;
 * no name twice; every member inside one top folder, which holds ``app.yaml``;
 * sizes are capped per file, in total and in member count, and the decompressed stream is
@@ -212,10 +213,11 @@ def _checked_parts(raw: str) -> list[str]:
         raise _ArchiveProblem("a member has an empty name")
     if raw.startswith("/"):
         raise _ArchiveProblem(f"member '{raw}' has an absolute path; names must be relative")
-    if "\\" in raw or _DRIVE.match(raw):
-        raise _ArchiveProblem(f"member '{raw}' has a backslash or a drive prefix; names must use '/' only")
     name = raw.removeprefix("./")
     parts = name.split("/")
+    # A drive in any part: an extractor on Windows would make 'app/c:/x' the path 'c:/x'.
+    if "\\" in raw or any(_DRIVE.match(part) for part in parts):
+        raise _ArchiveProblem(f"member '{raw}' has a backslash or a drive prefix; names must use '/' only")
     if ".." in parts:
         raise _ArchiveProblem(f"member '{raw}' leaves the app folder ('..')")
     if any(part in ("", ".") for part in parts):

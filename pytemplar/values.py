@@ -206,6 +206,9 @@ class KeptText:
     origin: Origin
     text: str
     read_as: Any
+    # Why: the schema wants a string, or (for --set, where no schema types the value) reading
+    # the text as a number would change it: 012 is 12, 1.10 is 1.1.
+    untyped: bool = False
 
     def warning(self, *, release: str, environment: str, secret: bool = False) -> Problem:
         """The warning saying the text was kept; for a ``secret`` value, without the value."""
@@ -216,6 +219,17 @@ class KeptText:
                 "using its text as written because the schema expects a string",
                 location=self.origin.location,
                 hint="use --set-string to pass text" if self.origin.layer.kind == "set" else "quote it to say so",
+                severity="warning",
+                release=release,
+                environment=environment,
+            )
+        if self.untyped:
+            return Problem(
+                f"{format_path(self.path)}: {self.text} would be read as the number {scalar_text(self.read_as)}, "
+                f"which changes its text; using the text '{self.text}'",
+                location=self.origin.location,
+                hint=f"use --set-string {dotted(self.path)}={self.text} to say it is text, or "
+                f"--set-json {dotted(self.path)}={scalar_text(self.read_as)} for the number",
                 severity="warning",
                 release=release,
                 environment=environment,
@@ -242,7 +256,9 @@ def keep_source_text(
     list_keys: ListKeys | None = None,
 ) -> list[KeptText]:
     """Where the schema expects a string and a layer wrote an unquoted ``1.20``, ``1e3`` or
-    ``true``, use the text as written (``"1.20"``), not what YAML made of it (``1.2``).
+    ``true``, use the text as written (``"1.20"``), not what YAML made of it (``1.2``). The
+    same for a number given with ``--set`` where no schema types the value, when reading it
+    as a number changes its text (``012``, ``1.10``, ``1e3``), as Helm users expect of tags.
 
     Changes ``values`` (a fresh merged tree) in place and returns what it changed.
     """
@@ -251,18 +267,19 @@ def keep_source_text(
         if value is None or isinstance(value, (str, dict, list)):
             continue
         types = expected_types(path)
-        if "string" not in types or _type_allowed(value, types):
+        untyped = not types and not isinstance(value, bool)  # the schema (if any) says nothing here
+        if not untyped and ("string" not in types or _type_allowed(value, types)):
             continue
         found = origins_of(layers, path, values, list_keys)
         local = layer_path(found[0].layer.data, values, path, list_keys) if found else None
         text = found[0].layer.raw_texts.get(local) if found and local is not None else None
-        if text is None:
+        if text is None or (untyped and (found[0].layer.kind != "set" or scalar_text(value) == text)):
             continue
         parent: Any = values
         for part in path[:-1]:
             parent = parent[part]
         parent[path[-1]] = text
-        kept.append(KeptText(path, found[0], text, value))
+        kept.append(KeptText(path, found[0], text, value, untyped))
     return kept
 
 

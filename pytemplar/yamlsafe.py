@@ -359,8 +359,11 @@ class YamlSlots(Extension):
                 i += 1
                 continue
             end = i + 1
-            while tokens[end].type != "variable_end":
+            while end < len(tokens) and tokens[end].type != "variable_end":
                 end += 1
+            if end == len(tokens):  # a `{{` never closed: Jinja2's parser reports it at its line
+                yield from tokens[i:]
+                return
             suffix = self._suffix(tokens, end + 1)
             kind, indent = classify(previous, line, suffix)
             lineno = token.lineno

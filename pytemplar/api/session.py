@@ -215,12 +215,12 @@ class Session:
         schema = app.schema
         list_keys = schema.list_keys if schema is not None else None
         merged = merge_layers(layers, list_keys)
-        warnings: list[Problem] = []
+        is_secret = schema.is_secret if schema is not None else (lambda _path: False)
+        warnings = [
+            kept.warning(release=spec.name, environment=environment, secret=is_secret(kept.path))
+            for kept in keep_source_text(merged, layers, expected_types(schema), list_keys)
+        ]
         if schema is not None:
-            warnings = [
-                kept.warning(release=spec.name, environment=environment, secret=schema.is_secret(kept.path))
-                for kept in keep_source_text(merged, layers, expected_types(schema), list_keys)
-            ]
             # The rollout strategy is pytemplar's key: its own schema checks it, below.
             own = {key: value for key, value in merged.items() if key != ROLLOUT_KEY}
             problems = schema.validate(

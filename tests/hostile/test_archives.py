@@ -185,6 +185,11 @@ CASES: list[tuple[str, Callable[[], bytes], str]] = [
     # H09: Windows-style names
     ("H09a-backslash-dotdot", lambda: tgz(Member("demo\\..\\..\\x.txt")), r"has a backslash or a drive prefix"),
     ("H09b-drive-slash", lambda: tgz(Member("c:/x.txt")), r"member 'c:/x\.txt' has a backslash or a drive prefix"),
+    (
+        "H09f-drive-inside-the-app",
+        lambda: tgz(Member("demo/c:/x.txt")),
+        r"member 'demo/c:/x\.txt' has a backslash or a drive prefix",
+    ),
     ("H09c-drive-backslash", lambda: tgz(Member("C:\\x.txt")), r"has a backslash or a drive prefix"),
     ("H09d-unc", lambda: tgz(Member("\\\\?\\C:\\x.txt")), r"has a backslash or a drive prefix"),
     ("H09e-mixed", lambda: tgz(Member("demo/sub\\..\\..\\x.txt")), r"has a backslash or a drive prefix"),
