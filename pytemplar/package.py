@@ -143,9 +143,9 @@ def _packaged_files(root: Root) -> dict[str, Member]:
         here = Path(current)
         relative_here = here.relative_to(root.path).as_posix()
         prefix = "" if relative_here == "." else f"{relative_here}/"
-        folders[:] = sorted(name for name in folders if not _skip(rules, here / name, prefix + name, True))
+        folders[:] = sorted(name for name in folders if not _skip(rules, here / name, prefix + name, True, root))
         for name in sorted(names):
-            if not _skip(rules, here / name, prefix + name, False):
+            if not _skip(rules, here / name, prefix + name, False, root):
                 found[prefix + name] = (root.read_bytes(prefix + name), _mode(here / name))
     return found
 
@@ -169,14 +169,20 @@ def _vendored(app: App, files: Mapping[str, Member]) -> dict[str, Member]:
     return vendored
 
 
-def _skip(rules: IgnoreRules, path: Path, relative: str, is_folder: bool) -> bool:
-    """Whether ``relative`` is left out; a link or special file that is not left out is refused."""
+def _skip(rules: IgnoreRules, path: Path, relative: str, is_folder: bool, root: Root) -> bool:
+    """Whether ``relative`` is left out; a link or special file that is not left out is refused,
+    except a link to a file inside the app, which ``render`` follows too: the archive holds a copy
+    of the file (never a link, which an extractor might follow)."""
     if rules.ignored(relative, is_folder):
         return True
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode):
+        target = path.resolve()
+        if not is_folder and target.is_file() and target.is_relative_to(root.path.resolve()):
+            return False
         raise FileAccessError(
-            f"'{relative}' is a symbolic link; packaged apps hold files only",
+            f"'{relative}' is a symbolic link {'to a folder' if is_folder else 'that leaves the app'}; "
+            "packaged apps hold files only",
             location=Location(str(path)),
             hint=f"replace the link with the file, or list it in {IGNORE_FILE}",
         )
@@ -190,7 +196,7 @@ def _skip(rules: IgnoreRules, path: Path, relative: str, is_folder: bool) -> boo
 
 
 def _mode(path: Path) -> int:
-    return EXECUTABLE if path.lstat().st_mode & 0o111 else REGULAR
+    return EXECUTABLE if path.stat().st_mode & 0o111 else REGULAR  # a link's file decides
 
 
 def _archive_bytes(name: str, files: Mapping[str, Member], mtime: int) -> bytes:

@@ -249,6 +249,24 @@ def test_symlink_that_stays_inside_the_app_is_followed(sandbox: Sandbox) -> None
     assert kinds == [("ConfigMap", "shared"), ("Deployment", "one")]
 
 
+def test_link_inside_the_app_is_followed_by_package_too(sandbox: Sandbox) -> None:
+    """H16d, one decision for every command: ``package`` follows a link that stays inside the app,
+    as ``render`` does, and the archive holds a copy (never a link); rendering the archive gives
+    the same manifests as rendering the folder."""
+    sandbox.write({"app/shared/cm.yaml.j2": configmap("  from: shared", name="shared")})
+    sandbox.symlink("app/templates/alias.yaml.j2", "../shared/cm.yaml.j2")
+    from_folder = sandbox.run(*RENDER)
+    sandbox.accepted(from_folder)
+    packaged = sandbox.run("package", "app", "-d", "dist", expect_changes=("dist",))
+    sandbox.accepted(packaged)
+    (sandbox.work / "project" / "pytemplar.yaml").write_text(
+        "environments:\n  dev: {}\nreleases:\n  one:\n    app: ../dist/demo-0.1.0.tgz\n"
+    )
+    from_archive = sandbox.run(*RENDER, expect_changes=("project",))
+    sandbox.accepted(from_archive)
+    assert from_archive.documents() == from_folder.documents()
+
+
 # -- H18: folder link loops while discovering templates -----------------------------------------
 
 

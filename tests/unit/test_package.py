@@ -86,9 +86,17 @@ def test_pytemplarignore_leaves_files_out(app: Path) -> None:
     assert "demo/.pytemplarignore" in names
 
 
-def test_a_link_inside_the_app_is_refused(app: Path) -> None:
+def test_a_link_to_a_file_inside_the_app_is_packaged_as_a_copy(app: Path) -> None:
+    """As render follows it, package does: the archive holds the file, never a link."""
     (app / "files" / "link.txt").symlink_to("z.txt")
-    with pytest.raises(FileAccessError, match=r"'files/link.txt' is a symbolic link; packaged apps hold files only"):
+    members = {m.name: m for m in _members(build_package(app).data)}
+    assert members["demo/files/link.txt"].isreg()
+    assert members["demo/files/link.txt"].size == (app / "files" / "z.txt").stat().st_size
+
+
+def test_a_link_to_a_folder_inside_the_app_is_refused(app: Path) -> None:
+    (app / "more").symlink_to("files")
+    with pytest.raises(FileAccessError, match=r"'more' is a symbolic link to a folder; packaged apps hold files only"):
         build_package(app)
 
 
