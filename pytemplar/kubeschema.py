@@ -343,11 +343,20 @@ def _suggest(key: str, properties: Mapping[str, Any]) -> str | None:
 
 
 def _pattern_matches(pattern: str, value: str) -> bool:
-    # The API server matches CRD patterns with RE2 (Go's regexp); so does pytemplar, in linear time.
+    # The API server matches patterns with RE2 (Go's regexp); so does pytemplar, in linear time.
     try:
         return compiled_pattern(pattern)(value)
-    except PatternError:
-        return True  # a pattern RE2 does not read: the API server refuses the CRD itself
+    except PatternError:  # e.g. the lookaheads of the bundled port-name pattern: Python's re reads them
+        compiled = _backtracking(pattern)
+        return compiled is None or compiled.search(value) is not None
+
+
+@cache
+def _backtracking(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None  # neither reads it: the API server still checks it
 
 
 def _is_int(value: Any) -> bool:
