@@ -263,11 +263,16 @@ def keep_source_text(
     Changes ``values`` (a fresh merged tree) in place and returns what it changed.
     """
     kept: list[KeptText] = []
+    # The texts --set wrote: the only layer whose untyped numbers keep their text (checked first,
+    # as a values file can hold 100,000 numbers no schema types).
+    set_texts = {path: text for layer in layers if layer.kind == "set" for path, text in layer.raw_texts.items()}
     for path, value in list(iter_leaves(values)):
         if value is None or isinstance(value, (str, dict, list)):
             continue
         types = expected_types(path)
         untyped = not types and not isinstance(value, bool)  # the schema (if any) says nothing here
+        if untyped and (path not in set_texts or scalar_text(value) == set_texts[path]):
+            continue
         if not untyped and ("string" not in types or _type_allowed(value, types)):
             continue
         found = origins_of(layers, path, values, list_keys)
