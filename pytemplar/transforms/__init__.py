@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytemplar.errors import Problem
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
 from pytemplar.transforms.references import fill_subject_namespaces
@@ -46,7 +47,13 @@ def __getattr__(name: str) -> Any:
 
 
 def transform_release(
-    manifests: Sequence[Manifest], project: Project, *, release: str, environment: str, namespace: str
+    manifests: Sequence[Manifest],
+    project: Project,
+    *,
+    release: str,
+    environment: str,
+    namespace: str,
+    warnings: list[Problem] | None = None,
 ) -> list[Manifest]:
     """The release's manifests with the transforms pytemplar.yaml declares for it, if any."""
     if not _declares_any(project, environment, release):
@@ -55,7 +62,9 @@ def transform_release(
     from pytemplar.transforms.config import release_transforms
 
     declarations = release_transforms(project, environment, release)
-    return apply_transforms(manifests, declarations, release=release, environment=environment, namespace=namespace)
+    return apply_transforms(
+        manifests, declarations, release=release, environment=environment, namespace=namespace, warnings=warnings
+    )
 
 
 def layer_paths(environment: str, release: str) -> tuple[tuple[str, ...], ...]:
@@ -82,14 +91,20 @@ def _declares_any(project: Project, environment: str, release: str) -> bool:
 
 
 def apply_transforms(
-    manifests: Sequence[Manifest], declarations: Declarations, *, release: str, environment: str, namespace: str
+    manifests: Sequence[Manifest],
+    declarations: Declarations,
+    *,
+    release: str,
+    environment: str,
+    namespace: str,
+    warnings: list[Problem] | None = None,
 ) -> list[Manifest]:
     """The release's manifests, transformed, followed by the objects its generators made."""
     from pytemplar.transforms.generators import Generated, add_hash_suffixes, run_generators
     from pytemplar.transforms.images import override_images
     from pytemplar.transforms.labels import add_annotations, add_labels
     from pytemplar.transforms.names import add_prefix_suffix
-    from pytemplar.transforms.patches import apply_patches
+    from pytemplar.transforms.patches import run_patches
     from pytemplar.transforms.references import rename_references
 
     objects = [manifest.obj for manifest in manifests]
@@ -99,16 +114,31 @@ def apply_transforms(
     generated = Generated()
     if declarations.generators and declarations.root is not None:
         generated = run_generators(objects, declarations.generators, declarations.root, namespace)
-    objects = apply_patches(objects, declarations.patches, release)
-    add_prefix_suffix(objects, declarations.name_prefix, declarations.name_suffix)
+    patched = run_patches(objects, declarations.patches, release, namespace)
+    for message, location in patched.warnings:
+        if warnings is not None:
+            warnings.append(
+                Problem(message, location=location, severity="warning", release=release, environment=environment)
+            )
+    # Objects keep their first index (which says where each came from); deleted ones are dropped.
+    origins = [index for index, obj in enumerate(patched.objects) if obj is not None]
+    objects = [obj for obj in patched.objects if obj is not None]
+    rename_references(objects, patched.renames, namespace)
+    add_prefix_suffix(objects, declarations.name_prefix, declarations.name_suffix, namespace)
     for label_set in declarations.labels:
         add_labels(objects, label_set)
     add_annotations(objects, declarations.annotations)
     override_images(objects, declarations.images)
-    renames = add_hash_suffixes([objects[index] for index in generated.to_hash])
-    rename_references(objects, renames)
+    hashed = set(generated.to_hash)
+    renames = add_hash_suffixes(
+        [obj for obj, origin in zip(objects, origins, strict=True) if origin in hashed], namespace
+    )
+    rename_references(objects, renames, namespace)
     fill_subject_namespaces(objects, namespace)  # subjects a patch added
-    return [_manifest(index, obj, manifests, generated, release, environment) for index, obj in enumerate(objects)]
+    return [
+        _manifest(origin, obj, manifests, generated, release, environment)
+        for origin, obj in zip(origins, objects, strict=True)
+    ]
 
 
 def _manifest(

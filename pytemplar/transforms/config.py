@@ -163,7 +163,8 @@ class _Reader:
         if patch_type == "json6902":
             self._check_operations(body, locate)
         target = self._target(entry, body, patch_type, at)
-        return Patch(patch_type, body, target, self.at(at), locate)
+        options = entry.get("options") or {}
+        return Patch(patch_type, body, target, self.at(at), locate, bool(options.get("allowNameChange", False)))
 
     def _patch_body(self, entry: Mapping[str, Any], at: Path_) -> tuple[Any, Locate]:
         if ("path" in entry) == ("patch" in entry):
@@ -274,6 +275,14 @@ class _Reader:
                 location=self.at(at),
                 hint="add 'target:' (kind, name, labelSelector...); a merge patch may instead carry "
                 "its object's kind and metadata.name",
+            )
+        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+        if isinstance(namespace, str) and namespace:
+            return PatchTarget(
+                kind=re.escape(kind),
+                name=re.escape(name),
+                namespace=re.escape(namespace),
+                shown=f"kind {kind}, name {name}, namespace {namespace}",
             )
         return PatchTarget(kind=re.escape(kind), name=re.escape(name), shown=f"kind {kind}, name {name}")
 

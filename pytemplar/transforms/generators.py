@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, FileAccessError, Location
 from pytemplar.fsroot import Root
+from pytemplar.transforms.references import ObjectKey, namespace_of
 
 GeneratedKind = Literal["ConfigMap", "Secret"]
 Behavior = Literal["create", "merge", "replace"]
@@ -149,7 +150,9 @@ def _as_data(generator: Generator, entries: Mapping[str, bytes]) -> dict[str, An
             text[key] = value.decode("utf-8")
         except UnicodeDecodeError:
             binary[key] = base64.b64encode(value).decode("ascii")
-    return {"data": text, **({"binaryData": binary} if binary else {})}
+    # As Kustomize writes them: a ConfigMap made only of binary files has no 'data' (which the
+    # content hash would count), one made of nothing has an empty one.
+    return {**({"data": text} if text or not binary else {}), **({"binaryData": binary} if binary else {})}
 
 
 def build_object(generator: Generator, entries: Mapping[str, bytes], namespace: str) -> dict[str, Any]:
@@ -278,12 +281,12 @@ def _update(obj: dict[str, Any], generator: Generator, entries: Mapping[str, byt
         obj["immutable"] = True
 
 
-def add_hash_suffixes(objects: Sequence[dict[str, Any]]) -> dict[tuple[str, str], str]:
+def add_hash_suffixes(objects: Sequence[dict[str, Any]], default_namespace: str = "") -> dict[ObjectKey, str]:
     """Append the content hash to each object's name, in place; returns the renames."""
-    renames: dict[tuple[str, str], str] = {}
+    renames: dict[ObjectKey, str] = {}
     for obj in objects:
         metadata = obj["metadata"]
         new_name = f"{metadata['name']}-{content_hash(obj)}"
-        renames[(obj["kind"], metadata["name"])] = new_name
+        renames[(obj["kind"], namespace_of(obj, default_namespace), metadata["name"])] = new_name
         metadata["name"] = new_name
     return renames

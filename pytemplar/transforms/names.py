@@ -5,25 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pytemplar.transforms.references import rename_references
+from pytemplar.transforms.references import ObjectKey, object_key, rename_references
 
 # Kustomize leaves these names alone: they are API names or shared across releases.
 UNRENAMED_KINDS = frozenset({"CustomResourceDefinition", "APIService", "Namespace"})
 
 
-def add_prefix_suffix(objects: Sequence[dict[str, Any]], prefix: str, suffix: str) -> dict[tuple[str, str], str]:
-    """Rename objects in place; returns ``(kind, old name) -> new name``."""
+def add_prefix_suffix(
+    objects: Sequence[dict[str, Any]], prefix: str, suffix: str, default_namespace: str = ""
+) -> dict[ObjectKey, str]:
+    """Rename objects in place; returns ``(kind, namespace, old name) -> new name``."""
     if not prefix and not suffix:
         return {}
-    renames: dict[tuple[str, str], str] = {}
+    renames: dict[ObjectKey, str] = {}
     for obj in objects:
-        kind = str(obj.get("kind", ""))
-        metadata = obj.get("metadata")
-        if kind in UNRENAMED_KINDS or not isinstance(metadata, dict):
+        key = object_key(obj, default_namespace)
+        if key is None or key[0] in UNRENAMED_KINDS:
             continue
-        name = metadata.get("name")
-        if not isinstance(name, str) or not name:
-            continue
-        metadata["name"] = renames[(kind, name)] = f"{prefix}{name}{suffix}"
-    rename_references(objects, renames)
+        obj["metadata"]["name"] = renames[key] = f"{prefix}{key[2]}{suffix}"
+    rename_references(objects, renames, default_namespace)
     return renames

@@ -98,20 +98,74 @@ for _referrer in REFERRERS:
     _BY_REFERRER_KIND.setdefault(_referrer.kind, []).append(_referrer)
 
 
-Renames = Mapping[tuple[str, str], str]  # (kind, old name) -> new name
+# Kinds whose objects have no namespace: a reference to one names it whatever the referrer's namespace.
+CLUSTER_SCOPED = frozenset(
+    {
+        "APIService",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CSIDriver",
+        "CSINode",
+        "CustomResourceDefinition",
+        "IngressClass",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PriorityClass",
+        "RuntimeClass",
+        "StorageClass",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+    }
+)
+
+ObjectKey = tuple[str, str, str]  # (kind, namespace or "" when cluster-scoped, name)
+Renames = Mapping[ObjectKey, str]  # old identity -> new name
 
 
-def rename_references(objects: Iterable[dict[str, Any]], renames: Renames) -> None:
-    """Point every known reference to a renamed object at its new name, in place."""
+def namespace_of(obj: Mapping[str, Any], default_namespace: str) -> str:
+    """The namespace an object lands in: its own, or the release's; "" for cluster-scoped kinds."""
+    if str(obj.get("kind", "")) in CLUSTER_SCOPED:
+        return ""
+    metadata = obj.get("metadata")
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    return str(namespace) if namespace else default_namespace
+
+
+def object_key(obj: Mapping[str, Any], default_namespace: str) -> ObjectKey | None:
+    metadata = obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(name, str) or not name:
+        return None
+    return (str(obj.get("kind", "")), namespace_of(obj, default_namespace), name)
+
+
+def rename_references(objects: Iterable[dict[str, Any]], renames: Renames, default_namespace: str = "") -> None:
+    """Point every known reference to a renamed object at its new name, in place.
+
+    A reference names an object in the referrer's namespace (a subject in its own ``namespace``);
+    an object of the same kind and name in another namespace is another object, and a reference
+    to it keeps its name.
+    """
     if not renames:
         return
     for obj in objects:
+        own_namespace = namespace_of(obj, default_namespace) or default_namespace
         for referrer in _BY_REFERRER_KIND.get(str(obj.get("kind", "")), ()):
             for holder, key in parents(obj, referrer.path):
                 old = holder.get(key)
                 if not isinstance(old, str) or not _names_kind(holder, referrer):
                     continue
-                new = renames.get((referrer.target, old))
+                if referrer.target in CLUSTER_SCOPED:
+                    namespace = ""
+                elif referrer.kind_field and holder.get("namespace"):
+                    namespace = str(holder["namespace"])
+                else:
+                    namespace = own_namespace
+                new = renames.get((referrer.target, namespace, old))
                 if new is not None:
                     holder[key] = new
 
