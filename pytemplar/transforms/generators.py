@@ -225,7 +225,7 @@ def run_generators(
     generated = Generated()
     for generator in generators:
         entries = read_entries(generator, root)
-        existing = _find(objects, generator.kind, generator.name)
+        existing = _find(objects, generator.kind, generator.name, generator.namespace or namespace, namespace)
         if generator.behavior == "create":
             if existing is not None:
                 raise ConfigError(
@@ -257,10 +257,18 @@ def run_generators(
     return generated
 
 
-def _find(objects: Sequence[dict[str, Any]], kind: str, name: str) -> int | None:
+def _find(
+    objects: Sequence[dict[str, Any]], kind: str, name: str, namespace: str, default_namespace: str
+) -> int | None:
+    """The object of that kind, name and namespace (one of each name may live in each namespace)."""
     for index, obj in enumerate(objects):
         metadata = obj.get("metadata")
-        if obj.get("kind") == kind and isinstance(metadata, dict) and metadata.get("name") == name:
+        if (
+            obj.get("kind") == kind
+            and isinstance(metadata, dict)
+            and metadata.get("name") == name
+            and namespace_of(obj, default_namespace) == namespace
+        ):
             return index
     return None
 
