@@ -12,8 +12,9 @@ Re-run it for a new Kubernetes minor version:
     python scripts/build_merge_keys.py path/to/swagger.json "Kubernetes 1.36"
 
 The output keeps only the definitions on a path from a kind to a list with a merge strategy:
-``{"source", "kinds": {"group/version/Kind": def}, "defs": {def: {field: [def or null, keys or
-null, strategy or null]}}}``. It is byte-for-byte reproducible.
+``{"source", "clusterScoped": [kinds without a namespace], "kinds": {"group/version/Kind": def},
+"defs": {def: {field: [def or null, keys or null, strategy or null]}}}``. It is byte-for-byte
+reproducible.
 """
 
 from __future__ import annotations
@@ -75,7 +76,27 @@ def merge_keys(swagger: dict[str, Any], source: str) -> dict[str, Any]:
         for gvk in body.get("x-kubernetes-group-version-kind", []):
             group, version, kind = gvk.get("group", ""), gvk["version"], gvk["kind"]
             kinds[f"{group}/{version}/{kind}"] = name
-    return {"source": source, "kinds": dict(sorted(kinds.items())), "defs": defs}
+    return {
+        "source": source,
+        "clusterScoped": cluster_scoped_kinds(swagger),
+        "kinds": dict(sorted(kinds.items())),
+        "defs": defs,
+    }
+
+
+def cluster_scoped_kinds(swagger: dict[str, Any]) -> list[str]:
+    """Kinds read at a path without a namespace, and never at one with a namespace."""
+    namespaced: set[str] = set()
+    cluster: set[str] = set()
+    for path, operations in swagger["paths"].items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or operation.get("x-kubernetes-action") != "get":
+                continue
+            gvk = operation.get("x-kubernetes-group-version-kind")
+            if not gvk or path.endswith(("/status", "/scale")) or "/proxy" in path:
+                continue
+            (namespaced if "{namespace}" in path else cluster).add(gvk["kind"])
+    return sorted(cluster - namespaced)
 
 
 def main(argv: list[str]) -> int:

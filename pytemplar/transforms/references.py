@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.transforms.fieldpaths import parents
+from pytemplar.transforms.kubeapi import is_cluster_scoped
 
 # Where each kind that runs pods keeps its pod spec.
 POD_SPECS: Mapping[str, str] = {
@@ -98,37 +99,13 @@ for _referrer in REFERRERS:
     _BY_REFERRER_KIND.setdefault(_referrer.kind, []).append(_referrer)
 
 
-# Kinds whose objects have no namespace: a reference to one names it whatever the referrer's namespace.
-CLUSTER_SCOPED = frozenset(
-    {
-        "APIService",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "CSIDriver",
-        "CSINode",
-        "CustomResourceDefinition",
-        "IngressClass",
-        "MutatingWebhookConfiguration",
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "PriorityClass",
-        "RuntimeClass",
-        "StorageClass",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "ValidatingWebhookConfiguration",
-        "VolumeAttachment",
-    }
-)
-
 ObjectKey = tuple[str, str, str]  # (kind, namespace or "" when cluster-scoped, name)
 Renames = Mapping[ObjectKey, str]  # old identity -> new name
 
 
 def namespace_of(obj: Mapping[str, Any], default_namespace: str) -> str:
     """The namespace an object lands in: its own, or the release's; "" for cluster-scoped kinds."""
-    if str(obj.get("kind", "")) in CLUSTER_SCOPED:
+    if is_cluster_scoped(str(obj.get("kind", ""))):
         return ""
     metadata = obj.get("metadata")
     namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
@@ -159,7 +136,7 @@ def rename_references(objects: Iterable[dict[str, Any]], renames: Renames, defau
                 old = holder.get(key)
                 if not isinstance(old, str) or not _names_kind(holder, referrer):
                     continue
-                if referrer.target in CLUSTER_SCOPED:
+                if is_cluster_scoped(referrer.target):
                     namespace = ""
                 elif referrer.kind_field and holder.get("namespace"):
                     namespace = str(holder["namespace"])
@@ -177,13 +154,19 @@ def _names_kind(holder: dict[str, Any], referrer: Referrer) -> bool:
 
 
 def fill_subject_namespaces(objects: Iterable[dict[str, Any]], namespace: str) -> None:
-    """ServiceAccount subjects of (Cluster)RoleBindings need a namespace; give them the release's."""
+    """ServiceAccount subjects of (Cluster)RoleBindings need a namespace; give them the one Kubernetes means.
+
+    A ClusterRoleBinding's must be written (the API server refuses one without): the release's. A
+    RoleBinding's defaults to the binding's own namespace, so that is the one written, which may
+    not be the release's when the template puts the binding elsewhere.
+    """
     for obj in objects:
         if obj.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
             continue
         subjects = obj.get("subjects")
         if not isinstance(subjects, list):
             continue
+        own = namespace_of(obj, namespace) if obj.get("kind") == "RoleBinding" else namespace
         for subject in subjects:
             if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and not subject.get("namespace"):
-                subject["namespace"] = namespace
+                subject["namespace"] = own

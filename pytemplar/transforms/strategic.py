@@ -19,60 +19,17 @@ their order, merged in place.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
 from pytemplar.errors import ConfigError, Location
+from pytemplar.transforms.kubeapi import MergeKeys, kube_merge_keys
 
 DIRECTIVE = "$patch"
 _DIRECTIVES = ("delete", "replace", "merge")
 # Kubernetes defaults these keys when they are left out (a port's protocol is TCP).
 _KEY_DEFAULTS = {"protocol": "TCP"}
-
-
-@dataclass(frozen=True)
-class ListStrategy:
-    keys: tuple[str, ...]  # empty: a list of scalars merged as a set
-
-
-@dataclass(frozen=True)
-class MergeKeys:
-    kinds: Mapping[str, str]
-    defs: Mapping[str, Mapping[str, tuple[str | None, tuple[str, ...] | None, str | None]]]
-
-    def schema_of(self, obj: Mapping[str, Any]) -> str | None:
-        api_version = str(obj.get("apiVersion", ""))
-        group, _, version = api_version.rpartition("/")
-        return self.kinds.get(f"{group}/{version}/{obj.get('kind', '')}")
-
-    def child(self, schema: str | None, name: str) -> str | None:
-        if schema is None:
-            return None
-        entry = self.defs.get(schema, {}).get(name)
-        return entry[0] if entry else None
-
-    def list_strategy(self, schema: str | None, name: str) -> ListStrategy | None:
-        if schema is None:
-            return None
-        entry = self.defs.get(schema, {}).get(name)
-        if not entry or not entry[2] or "merge" not in entry[2].split(","):
-            return None
-        return ListStrategy(tuple(entry[1] or ()))
-
-
-@cache
-def kube_merge_keys() -> MergeKeys:
-    text = resources.files("pytemplar.transforms").joinpath("data/kube-merge-keys.json").read_text(encoding="utf-8")
-    raw = json.loads(text)
-    defs = {
-        name: {key: (entry[0], tuple(entry[1]) if entry[1] else None, entry[2]) for key, entry in fields.items()}
-        for name, fields in raw["defs"].items()
-    }
-    return MergeKeys(raw["kinds"], defs)
 
 
 @dataclass

@@ -144,3 +144,15 @@ def test_a_reference_into_another_namespace_keeps_its_name() -> None:
     ]
     assert binding["roleRef"]["name"] == "p-reader"  # cluster-scoped: any namespace
     assert pod["spec"]["serviceAccountName"] == "web"  # the pod is in another namespace
+
+
+def test_a_role_binding_subject_without_namespace_is_in_the_binding_namespace() -> None:
+    binding = {
+        "kind": "RoleBinding",
+        "metadata": {"name": "b", "namespace": "monitoring"},
+        "subjects": [{"kind": "ServiceAccount", "name": "prometheus"}],
+    }
+    cluster_binding = {"kind": "ClusterRoleBinding", "subjects": [{"kind": "ServiceAccount", "name": "web"}]}
+    fill_subject_namespaces([binding, cluster_binding], "shop")
+    assert binding["subjects"][0]["namespace"] == "monitoring"  # what the API server would assume
+    assert cluster_binding["subjects"][0]["namespace"] == "shop"
