@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pytemplar.errors import ConfigError, FileAccessError, Location
 from pytemplar.fsroot import Root
 from pytemplar.transforms.references import ObjectKey, namespace_of
+from pytemplar.transforms.table import Objects, TransformContext
 
 GeneratedKind = Literal["ConfigMap", "Secret"]
 Behavior = Literal["create", "merge", "replace"]
@@ -298,3 +299,13 @@ def add_hash_suffixes(objects: Sequence[dict[str, Any]], default_namespace: str 
         renames[(obj["kind"], namespace_of(obj, default_namespace), metadata["name"])] = new_name
         metadata["name"] = new_name
     return renames
+
+
+def generate(objects: Objects, generators: Sequence[Generator], context: TransformContext) -> Objects:
+    """The generators' row of the transforms table: ``objects`` extended by what they made."""
+    if generators and context.root is not None:
+        before = len(objects)
+        context.generated = run_generators(objects, generators, context.root, context.namespace)
+        # The generators run first: an object's position is still its index, as Generated keeps it.
+        context.origins.extend(range(before, len(objects)))
+    return objects

@@ -67,18 +67,22 @@ def _follow(
             if subject.get("name") == "default" and (mode == "all" or not subject.get("namespace")):
                 subject["namespace"] = namespace
             elif subject.get("kind") == "ServiceAccount":
-                key = ("ServiceAccount", str(subject.get("namespace") or default_namespace), str(subject.get("name")))
-                if key in moves:
-                    subject["namespace"] = moves[key]
+                account = (
+                    "ServiceAccount",
+                    str(subject.get("namespace") or default_namespace),
+                    str(subject.get("name")),
+                )
+                if account in moves:
+                    subject["namespace"] = moves[account]
     elif kind in _WEBHOOK_KINDS:
-        for holder, key in parents(obj, "webhooks/clientConfig/service"):
-            service = holder.get(key)
+        for holder, field in parents(obj, "webhooks/clientConfig/service"):
+            service = holder.get(field)
             if isinstance(service, dict):
                 moved = ("Service", str(service.get("namespace") or default_namespace), str(service.get("name")))
                 if moved in moves:
                     service["namespace"] = moves[moved]
     elif kind in _ALWAYS_SET and mode == "all":
-        for holder, key in parents(obj, _ALWAYS_SET[kind]):
-            service = holder.get(key)
+        for holder, field in parents(obj, _ALWAYS_SET[kind]):
+            service = holder.get(field)
             if isinstance(service, dict):
                 service["namespace"] = namespace

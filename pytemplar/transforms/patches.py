@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, Location
-from pytemplar.transforms.references import ObjectKey, object_key
+from pytemplar.transforms.references import ObjectKey, object_key, rename_references
 from pytemplar.transforms.strategic import DELETED, MergeNotes, strategic_merge_object
+from pytemplar.transforms.table import Objects, TransformContext
 
 PatchType = Literal["json6902", "merge", "strategic"]
 Locate = Callable[[tuple[str | int, ...]], Location]
@@ -322,3 +323,18 @@ def _add(document: Any, path: list[str], value: Any) -> Any:
     else:
         raise _PatchFailed(f"/{'/'.join(path[:-1])} is not a map or list")
     return document
+
+
+def patch(objects: Objects, patches: Sequence[Patch], context: TransformContext) -> Objects:
+    """The patches' row of the transforms table: objects a patch deletes are dropped, renames
+    are followed by the references, and what a patch did differently from Kustomize is warned of."""
+    if not patches:
+        return objects
+    patched = run_patches(objects, patches, context.release, context.namespace)
+    for message, location in patched.warnings:
+        context.warn(message, location)
+    kept = [index for index, obj in enumerate(patched.objects) if obj is not None]
+    context.origins = [context.origins[index] for index in kept]
+    result = [obj for obj in patched.objects if obj is not None]
+    rename_references(result, patched.renames, context.namespace)
+    return result
