@@ -24,6 +24,7 @@ from pytemplar.transforms.generators import Generator, Source, SourceKind
 from pytemplar.transforms.images import ImageOverride
 from pytemplar.transforms.labels import LabelSet
 from pytemplar.transforms.patches import Locate, Patch, PatchTarget, PatchType, parse_selector
+from pytemplar.transforms.replicas import Replicas
 from pytemplar.transforms.table import TRANSFORMS
 from pytemplar.yamlio import YamlDocument, load_yaml
 
@@ -127,6 +128,39 @@ def read_patches(
         *declared,
         *(reader.patch(entry, (*at, "patches", index)) for index, entry in enumerate(section.get("patches") or [])),
     )
+
+
+def read_json6902_patches(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Patch, ...]
+) -> tuple[Patch, ...]:
+    """Kustomize's legacy ``patchesJson6902``: JSON patches with a target, run after the labels."""
+    found = list(declared)
+    for index, entry in enumerate(section.get("patchesJson6902") or []):
+        where = (*at, "patchesJson6902", index)
+        if "target" not in entry:
+            raise ConfigError(
+                "a patchesJson6902 entry needs 'target'",
+                location=reader.at(where),
+                hint="add target: {kind: ..., name: ...}",
+            )
+        found.append(reader.patch({**entry, "type": "json6902"}, where))
+    return tuple(found)
+
+
+def read_set_namespace(reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: str) -> str:
+    """A higher level's setNamespace wins."""
+    return str(section["setNamespace"])
+
+
+def read_replicas(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Replicas, ...]
+) -> tuple[Replicas, ...]:
+    """Counts merge by name: a higher level's replaces a lower one's."""
+    by_name = {replicas.name: replicas for replicas in declared}
+    for index, entry in enumerate(section.get("replicas") or []):
+        name = expand(str(entry["name"]), reader.release)
+        by_name[name] = Replicas(name, int(entry["count"]), reader.at((*at, "replicas", index)))
+    return tuple(by_name.values())
 
 
 def read_generators(

@@ -31,5 +31,7 @@ def add_prefix_suffix(
 def rename(objects: Objects, names: tuple[str, str], context: TransformContext) -> Objects:
     """The row of ``namePrefix`` and ``nameSuffix`` in the transforms table: ``names`` is both."""
     prefix, suffix = names
+    before = [obj.get("metadata", {}).get("name") for obj in objects]
     add_prefix_suffix(objects, prefix, suffix, context.namespace)
+    context.remember_names(before, objects)
     return objects

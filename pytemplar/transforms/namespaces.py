@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
+from pytemplar.errors import ConfigError
 from pytemplar.transforms.fieldpaths import parents
 from pytemplar.transforms.kubeapi import is_cluster_scoped
 from pytemplar.transforms.references import ObjectKey, namespace_of
+from pytemplar.transforms.table import Objects, TransformContext
 
 NamespaceMode = Literal["all", "unset"]
 
@@ -86,3 +88,13 @@ def _follow(
             service = holder.get(field)
             if isinstance(service, dict):
                 service["namespace"] = namespace
+
+
+def move(objects: Objects, mode: str, context: TransformContext) -> Objects:
+    """The row of ``setNamespace`` in the transforms table: into the release's namespace."""
+    if not mode:
+        return objects
+    if mode not in ("all", "unset"):
+        raise ConfigError(f"setNamespace must be 'all' or 'unset', not '{mode}'")
+    set_namespaces(objects, context.namespace, mode, context.namespace)  # type: ignore[arg-type]
+    return objects

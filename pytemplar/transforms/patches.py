@@ -330,11 +330,13 @@ def patch(objects: Objects, patches: Sequence[Patch], context: TransformContext)
     are followed by the references, and what a patch did differently from Kustomize is warned of."""
     if not patches:
         return objects
+    before = [obj.get("metadata", {}).get("name") for obj in objects]
     patched = run_patches(objects, patches, context.release, context.namespace)
     for message, location in patched.warnings:
         context.warn(message, location)
     kept = [index for index, obj in enumerate(patched.objects) if obj is not None]
     context.origins = [context.origins[index] for index in kept]
+    context.remember_names([before[index] for index in kept], [patched.objects[index] for index in kept])
     result = [obj for obj in patched.objects if obj is not None]
     rename_references(result, patched.renames, context.namespace)
     return result

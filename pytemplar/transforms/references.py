@@ -92,6 +92,15 @@ REFERRERS: tuple[Referrer, ...] = (
     Referrer("ClusterRole", "ClusterRoleBinding", "roleRef/name", kind_field=True),
     *_in_pod_specs("PriorityClass", ["priorityClassName"]),
     Referrer("IngressClass", "Ingress", "spec/ingressClassName"),
+    # A service reference carries its namespace beside the name.
+    Referrer("Service", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+    Referrer("Service", "MutatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+    Referrer("Service", "APIService", "spec/service/name"),
+    Referrer("Service", "CustomResourceDefinition", "spec/conversion/webhook/clientConfig/service/name"),
+    Referrer("StorageClass", "PersistentVolumeClaim", "spec/storageClassName"),
+    Referrer("StorageClass", "PersistentVolume", "spec/storageClassName"),
+    Referrer("StorageClass", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
+    Referrer("PersistentVolume", "PersistentVolumeClaim", "spec/volumeName"),
 )
 
 _BY_REFERRER_KIND: dict[str, list[Referrer]] = {}
@@ -138,7 +147,7 @@ def rename_references(objects: Iterable[dict[str, Any]], renames: Renames, defau
                     continue
                 if is_cluster_scoped(referrer.target):
                     namespace = ""
-                elif referrer.kind_field and holder.get("namespace"):
+                elif holder.get("namespace"):  # a subject or a service reference says its namespace
                     namespace = str(holder["namespace"])
                 else:
                     namespace = own_namespace

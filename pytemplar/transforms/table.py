@@ -41,6 +41,15 @@ class TransformContext:
     # generated objects, kept by a transform that drops objects (a patch that deletes one).
     warnings: list[Problem] | None = None
     origins: list[int] = field(default_factory=list)
+    # Names an object had before a transform renamed it, by origin, oldest first: replicas name the first.
+    former_names: dict[int, list[str]] = field(default_factory=dict)
+
+    def remember_names(self, before: list[Any], after: Objects | list[Any]) -> None:
+        """Record the names objects had before a transform renamed them (``after`` in the same order)."""
+        for origin, old, obj in zip(self.origins, before, after, strict=True):
+            new = obj.get("metadata", {}).get("name") if isinstance(obj, dict) else None
+            if isinstance(old, str) and old != new:
+                self.former_names.setdefault(origin, []).append(old)
 
     def warn(self, message: str, location: Location | None) -> None:
         if self.warnings is not None:
@@ -85,15 +94,20 @@ class Transform:
         return _function(self.apply)
 
 
-# Kustomize's order: generators make ConfigMaps and Secrets, patches change objects, prefixes and
-# suffixes rename them, labels and annotations are added, images are overridden. After the last
+# Kustomize's order: generators make ConfigMaps and Secrets, patches change objects, objects move
+# into the namespace, prefixes and suffixes rename them, labels and annotations are added, the
+# legacy patchesJson6902 run (after the labels, as in Kustomize), replica counts are set, images
+# are overridden. After the last
 # row the generated objects get their content hash, after every change to their content.
 TRANSFORMS: tuple[Transform, ...] = (
     Transform("generators", ("configMapGenerator", "secretGenerator"), "config:read_generators", "generators:generate"),
     Transform("patches", ("patches",), "config:read_patches", "patches:patch"),
+    Transform("namespace", ("setNamespace",), "config:read_set_namespace", "namespaces:move", nothing=str),
     Transform("names", ("namePrefix", "nameSuffix"), "config:read_names", "names:rename", nothing=lambda: ("", "")),
     Transform("labels", ("commonLabels", "labels"), "config:read_labels", "labels:label"),
     Transform("annotations", ("commonAnnotations",), "config:read_annotations", "labels:annotate", nothing=dict),
+    Transform("late_patches", ("patchesJson6902",), "config:read_json6902_patches", "patches:patch"),
+    Transform("replicas", ("replicas",), "config:read_replicas", "replicas:scale"),
     Transform("images", ("images",), "config:read_images", "images:override"),
 )
 

@@ -690,15 +690,129 @@ CASES = [
     ),
 ]
 
-ALL_CASES = [*CASES, *SILENT_DIFFERENCE_CASES]
-
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_krusty_case(tmp_path: Path, case: Case) -> None:
     check(tmp_path, case)
 
 
+NAMESPACED = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: old}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app, namespace: old}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: plain}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: hook, namespace: old}
+spec: {ports: [{port: 443}]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+subjects:
+  - {kind: ServiceAccount, name: app, namespace: old}
+  - {kind: ServiceAccount, name: plain, namespace: shop}
+  - {kind: ServiceAccount, name: default, namespace: kube-system}
+  - {kind: ServiceAccount, name: app, namespace: elsewhere}
+  - {kind: ServiceAccount, name: other, namespace: old}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb, namespace: old}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects:
+  - {kind: ServiceAccount, name: app, namespace: old}
+  - {kind: User, name: bob, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vwc}
+webhooks:
+  - name: a.example.com
+    clientConfig: {service: {name: hook, namespace: old, path: /v}}
+    admissionReviewVersions: [v1]
+    sideEffects: None
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1.example.com}
+spec:
+  service: {name: hook, namespace: old}
+  group: example.com
+  version: v1
+  groupPriorityMinimum: 1
+  versionPriority: 1
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w}
+"""
+
+FEATURE_CASES = [
+    Case(
+        "setNamespace all: namespace, subjects, webhooks, APIService, custom resources",
+        "namespaces_test.go",
+        NAMESPACED,
+        "namespace: shop",
+        transforms="setNamespace: all",
+    ),
+    Case(
+        "setNamespace with a prefix",
+        "namespaces_test.go",
+        NAMESPACED,
+        "namespace: shop\nnamePrefix: p-",
+        transforms="setNamespace: all\nnamePrefix: p-",
+    ),
+    Case(
+        "setNamespace unset leaves objects that have one",
+        "namespaces_test.go (unsetOnly)",
+        NAMESPACED,
+        "transformers: [namespace.yaml]",
+        transforms="setNamespace: unset",
+        files={
+            "namespace.yaml": "apiVersion: builtin\nkind: NamespaceTransformer\n"
+            "metadata: {name: ns, namespace: shop}\nunsetOnly: true\n"
+        },
+    ),
+    Case(
+        "patchesJson6902 run after the labels",
+        "legacy_order_test.go",
+        WEB,
+        """
+        commonLabels: {team: blue}
+        patchesJson6902:
+          - target: {kind: Service, name: web}
+            patch: |
+              - {op: replace, path: /metadata/labels, value: {only: this}}
+          - target: {version: v1, kind: ConfigMap, name: web-config}
+            path: cm.yaml
+        """,
+        files={"cm.yaml": "- {op: add, path: /data/FROM_FILE, value: 'yes'}\n"},
+    ),
+    Case(
+        "replicas by the rendered name, after a prefix",
+        "transformersarrays_test.go (replicas)",
+        WEB,
+        "namePrefix: p-\nreplicas:\n  - {name: web, count: 5}",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", FEATURE_CASES, ids=[case.name for case in FEATURE_CASES])
+def test_krusty_feature_case(tmp_path: Path, case: Case) -> None:
+    check(tmp_path, case)
+
+
 def test_every_case_that_differs_says_why() -> None:
-    for case in ALL_CASES:
+    for case in [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES]:
         assert (case.outcome == "same") == (case.why == ""), case.name
         assert case.krusty, case.name
