@@ -202,13 +202,15 @@ class DeclarationReader:
         return self.document.location_of(path)
 
     def label_sets(self, section: Mapping[str, Any]) -> list[LabelSet]:
+        """A level's ``labels`` entries in order, then its ``commonLabels``: Kustomize's order, so
+        ``commonLabels`` wins a key both set."""
         found = []
-        if section.get("commonLabels"):
-            found.append(LabelSet(dict(section["commonLabels"])))
         for entry in section.get("labels") or []:
             selectors = bool(entry.get("includeSelectors", False))
             templates = bool(entry.get("includeTemplates", False))
             found.append(LabelSet(dict(entry.get("pairs") or {}), selectors, templates))
+        if section.get("commonLabels"):
+            found.append(LabelSet(dict(section["commonLabels"])))
         return found
 
     def images(self, section: Mapping[str, Any], at: Path_) -> list[ImageOverride]:

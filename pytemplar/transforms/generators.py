@@ -143,7 +143,8 @@ def _env_entries(source: Source, root: Root) -> list[tuple[str, bytes, Location]
 
 def _as_data(generator: Generator, entries: Mapping[str, bytes]) -> dict[str, Any]:
     if generator.kind == "Secret":
-        return {"data": {key: base64.b64encode(value).decode("ascii") for key, value in entries.items()}}
+        encoded = {key: base64.b64encode(value).decode("ascii") for key, value in entries.items()}
+        return {"data": encoded} if encoded else {}
     text: dict[str, str] = {}
     binary: dict[str, str] = {}
     for key, value in entries.items():
@@ -151,9 +152,9 @@ def _as_data(generator: Generator, entries: Mapping[str, bytes]) -> dict[str, An
             text[key] = value.decode("utf-8")
         except UnicodeDecodeError:
             binary[key] = base64.b64encode(value).decode("ascii")
-    # As Kustomize writes them: a ConfigMap made only of binary files has no 'data' (which the
-    # content hash would count), one made of nothing has an empty one.
-    return {**({"data": text} if text or not binary else {}), **({"binaryData": binary} if binary else {})}
+    # As Kustomize writes them: no empty 'data' (which the content hash would count) when the
+    # ConfigMap is made only of binary files, or of nothing.
+    return {**({"data": text} if text else {}), **({"binaryData": binary} if binary else {})}
 
 
 def build_object(generator: Generator, entries: Mapping[str, bytes], namespace: str) -> dict[str, Any]:

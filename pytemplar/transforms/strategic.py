@@ -146,6 +146,11 @@ class _Merger:
                 continue
             if index not in merged_at:
                 order.append(index)
+            if item.get(DIRECTIVE) == "replace":
+                self.notes.notes.append(
+                    f"{'.'.join(path)} item {keys[0]} {item[keys[0]]}: '$patch: replace' replaces the item, as "
+                    "Kubernetes does, where kubectl kustomize would ignore the patch's item"
+                )
             base = merged_at.get(index, original[index])
             merged_at[index] = _REMOVE if deleting or base is _REMOVE else self.merge_map(base, item, schema, path)
         fresh = [entry.item for entry in order if isinstance(entry, _New)]

@@ -240,6 +240,12 @@ CASES = [
         "labels:\n  - pairs: {team: blue}\n    includeTemplates: true",
     ),
     Case(
+        "commonLabels and labels set the same key: commonLabels wins",
+        "inlinelabels_test.go",
+        WEB,
+        "commonLabels: {team: common}\nlabels:\n  - pairs: {team: labels, other: x}\n    includeTemplates: true",
+    ),
+    Case(
         "commonAnnotations reach metadata and templates",
         "simple_test.go",
         STATEFUL,
@@ -548,6 +554,109 @@ CASES = [
         WIDGET,
         "namePrefix: p-",
     ),
+    Case(
+        "$patch: replace on one container",
+        "extendedpatch_test.go ($patch directives)",
+        WEB,
+        deployment_patches(
+            """
+            spec:
+              template:
+                spec:
+                  containers:
+                    - {name: main, image: "nginx:1", $patch: replace}
+            """
+        ),
+        outcome="warns",
+        says=r"containers item name main: '\$patch: replace' replaces the item.*kubectl kustomize would ignore",
+        why="Kubernetes replaces a list item marked '$patch: replace'; kustomize v5.7 drops the patch's item",
+    ),
+    Case(
+        "hostAliases by ip and imagePullSecrets by name",
+        "extendedpatch_test.go (list merge keys)",
+        WEB,
+        deployment_patches(
+            """
+            spec:
+              template:
+                spec:
+                  hostAliases: [{ip: 10.0.0.1, hostnames: [db.local]}]
+                  imagePullSecrets: [{name: registry}]
+            """,
+            """
+            spec:
+              template:
+                spec:
+                  hostAliases: [{ip: 10.0.0.2, hostnames: [cache.local]}, {ip: 10.0.0.1, hostnames: [db2.local]}]
+                  imagePullSecrets: [{name: other}]
+            """,
+        ),
+    ),
+    Case(
+        "a JSON patch path with escaped characters",
+        "inlinepatch_test.go",
+        WEB,
+        """
+        patches:
+          - target: {kind: Service}
+            patch: |
+              - {op: add, path: /metadata/annotations, value: {}}
+              - {op: add, path: /metadata/annotations/example.com~1owner, value: shop}
+              - {op: add, path: /metadata/annotations/tilde~0key, value: t}
+        """,
+    ),
+    Case(
+        "targets by annotation selector",
+        "extendedpatch_test.go",
+        WEB.replace(
+            "metadata: {name: web, namespace: shop, labels: {app: web}}\nspec:\n  replicas",
+            "metadata: {name: web, namespace: shop, labels: {app: web}, annotations: {tier: front}}\nspec:\n  replicas",
+        ),
+        """
+        patches:
+          - target: {annotationSelector: tier=front}
+            patch: |
+              - {op: replace, path: /spec/replicas, value: 1}
+        """,
+    ),
+    Case(
+        "$retainKeys is refused",
+        "extendedpatch_test.go ($patch directives)",
+        WEB,
+        deployment_patches(
+            """
+            spec:
+              strategy:
+                $retainKeys: [type]
+                type: Recreate
+            """
+        ),
+        outcome="refuses",
+        says=r"directive '\$retainKeys'.* is not supported",
+        why="kubectl kustomize writes the directive into the object as a field; the API server rejects it",
+    ),
+    Case(
+        "images with a registry port and an image with tag and digest",
+        "transformersimage_test.go",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p, namespace: shop}
+        spec:
+          containers:
+            - {name: a, image: "localhost:5000/team/app:1.0"}
+            - {name: b, image: "busybox:1.36@sha256:1111111111111111111111111111111111111111111111111111111111111111"}
+            - {name: c, image: nginx}
+        """,
+        """
+        images:
+          - {name: 'localhost:5000/team/app', newTag: '2.0'}
+          - {name: busybox, newName: mirror.local/busybox}
+          - name: nginx
+            newTag: '1.27'
+            digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222'
+        """,
+    ),
     # -- generators -----------------------------------------------------------------------------
     Case(
         "configMapGenerator: literals, files, env files, hash and references",
@@ -621,6 +730,25 @@ CASES = [
             literals: [a=1]
             options: {disableNameSuffixHash: true, labels: {kind: plain}, annotations: {note: x}}
         """,
+    ),
+    Case(
+        "secretGenerator from an env file, and an empty configMapGenerator",
+        "configmaps_test.go",
+        WEB,
+        """
+        namespace: shop
+        secretGenerator:
+          - {name: env-secret, envs: [secret.env]}
+        configMapGenerator:
+          - {name: empty}
+        """,
+        transforms="""
+        secretGenerator:
+          - {name: env-secret, envs: [secret.env]}
+        configMapGenerator:
+          - {name: empty}
+        """,
+        files={"secret.env": "USER=admin\nPASS=p=ss\n"},
     ),
     Case(
         "generator behavior merge into a rendered ConfigMap",
