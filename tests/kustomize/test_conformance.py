@@ -10,6 +10,7 @@ an error), never silently. docs/transforms.md counts them; run them with
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -944,3 +945,19 @@ def test_every_case_that_differs_says_why() -> None:
     for case in [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES]:
         assert (case.outcome == "same") == (case.why == ""), case.name
         assert case.krusty, case.name
+
+
+def test_the_docs_count_the_cases() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "transforms.md").read_text(encoding="utf-8")
+    cases = [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES]
+
+    def count(row: str) -> int:
+        found = re.search(rf"^\| {re.escape(row)} \| (\d+) \|$", docs, re.MULTILINE)
+        assert found, f"docs/transforms.md has no row '{row}'"
+        return int(found[1])
+
+    assert count("krusty cases ported") == len(cases)
+    assert count("the same objects as kubectl kustomize") == sum(case.outcome == "same" for case in cases)
+    assert count("differ on purpose, with a warning or an error") == sum(case.outcome != "same" for case in cases)
+    assert count("differ silently") == 0
+    assert "```\npytest tests/kustomize -q\n```" in docs
