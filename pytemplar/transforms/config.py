@@ -26,7 +26,7 @@ from pytemplar.transforms.labels import LabelSet
 from pytemplar.transforms.patches import Locate, Patch, PatchTarget, PatchType, parse_selector
 from pytemplar.transforms.replicas import Replicas
 from pytemplar.transforms.table import TRANSFORMS
-from pytemplar.yamlio import YamlDocument, load_yaml
+from pytemplar.yamlio import YamlDocument, load_documents
 
 Path_ = tuple[str | int, ...]
 RELEASE_PLACEHOLDER = "{release}"
@@ -126,7 +126,11 @@ def read_patches(
 ) -> tuple[Patch, ...]:
     return (
         *declared,
-        *(reader.patch(entry, (*at, "patches", index)) for index, entry in enumerate(section.get("patches") or [])),
+        *(
+            patch
+            for index, entry in enumerate(section.get("patches") or [])
+            for patch in reader.patches(entry, (*at, "patches", index))
+        ),
     )
 
 
@@ -231,16 +235,41 @@ class DeclarationReader:
     # -- patches ----------------------------------------------------------------------------
 
     def patch(self, entry: Mapping[str, Any], at: Path_) -> Patch:
-        body, locate = self._patch_body(entry, at)
-        body = expand(body, self.release)
-        patch_type = self._patch_type(entry, body, at)
-        if patch_type == "json6902":
-            self._check_operations(body, locate)
-        target = self._target(entry, body, patch_type, at)
-        options = entry.get("options") or {}
-        return Patch(patch_type, body, target, self.at(at), locate, bool(options.get("allowNameChange", False)))
+        """The one patch an entry declares (its text or file must hold one document)."""
+        found = self.patches(entry, at)
+        if len(found) > 1:
+            raise ConfigError(
+                "this patch holds several YAML documents",
+                location=self.at(at),
+                hint="split it into one entry per document",
+            )
+        return found[0]
 
-    def _patch_body(self, entry: Mapping[str, Any], at: Path_) -> tuple[Any, Locate]:
+    def patches(self, entry: Mapping[str, Any], at: Path_) -> list[Patch]:
+        """The patches an entry declares: one per YAML document of its text or file. Several
+        documents each patch the object they name, as in Kustomize, so they take no target."""
+        bodies = self._patch_bodies(entry, at)
+        if len(bodies) > 1 and "target" in entry:
+            raise ConfigError(
+                f"a patch with {len(bodies)} documents cannot have a 'target'",
+                location=self.at((*at, "target")),
+                hint="each document patches the object its kind and metadata.name name; remove 'target', "
+                "or split the documents into entries with their own targets",
+            )
+        options = entry.get("options") or {}
+        found = []
+        for raw, locate in bodies:
+            body = expand(raw, self.release)
+            patch_type = self._patch_type(entry, body, at)
+            if patch_type == "json6902":
+                self._check_operations(body, locate)
+            target = self._target(entry, body, patch_type, at)
+            found.append(
+                Patch(patch_type, body, target, self.at(at), locate, bool(options.get("allowNameChange", False)))
+            )
+        return found
+
+    def _patch_bodies(self, entry: Mapping[str, Any], at: Path_) -> list[tuple[Any, Locate]]:
         if ("path" in entry) == ("patch" in entry):
             raise ConfigError(
                 "a patch needs exactly one of 'patch' (the patch itself) and 'path' (a file holding it)",
@@ -250,15 +279,17 @@ class DeclarationReader:
             return self._patch_file(entry["path"], self.at((*at, "path")))
         inline = entry["patch"]
         if not isinstance(inline, str):
-            return inline, lambda sub: self.at((*at, "patch", *sub))
+            return [(inline, lambda sub: self.at((*at, "patch", *sub)))]
         # Kustomize writes patches as YAML text in a block scalar: its lines follow the key's.
         start = self.at((*at, "patch"))
         if "\n" not in inline:  # a one-line string: its own line is as precise as it gets
-            return _parse_patch_text(inline, start, shift=False).data, lambda sub: start
-        parsed = _parse_patch_text(inline, start)
-        return parsed.data, lambda sub: _shifted(parsed.location_of(sub), start)
+            return [(document.data, lambda sub: start) for document in _parse_patch_text(inline, start, shift=False)]
+        return [
+            (document.data, lambda sub, document=document: _shifted(document.location_of(sub), start))  # type: ignore[misc]
+            for document in _parse_patch_text(inline, start)
+        ]
 
-    def _patch_file(self, relative: str, listed_at: Location) -> tuple[Any, Locate]:
+    def _patch_file(self, relative: str, listed_at: Location) -> list[tuple[Any, Locate]]:
         try:
             text = self.root.read_text(relative)
         except FileAccessError as exc:
@@ -268,10 +299,14 @@ class DeclarationReader:
                 location=listed_at,
                 hint=problem.hint or "patch files are named relative to the project folder",
             ) from exc
-        document = load_yaml(text, str(self.root.path / relative))
-        if document.data is None:
-            raise ConfigError("the patch file is empty", location=Location(document.path, 1))
-        return document.data, document.location_of
+        documents = [
+            document
+            for document in load_documents(text, str(self.root.path / relative), track=True)
+            if document.data is not None
+        ]
+        if not documents:
+            raise ConfigError("the patch file is empty", location=Location(str(self.root.path / relative), 1))
+        return [(document.data, document.location_of) for document in documents]
 
     def _patch_type(self, entry: Mapping[str, Any], body: Any, at: Path_) -> PatchType:
         declared = entry.get("type")
@@ -385,9 +420,11 @@ class DeclarationReader:
         )
 
 
-def _parse_patch_text(text: str, start: Location, *, shift: bool = True) -> YamlDocument:
+def _parse_patch_text(text: str, start: Location, *, shift: bool = True) -> list[YamlDocument]:
+    """The documents of a patch written inline (an empty text is one empty document)."""
     try:
-        return load_yaml(text, start.path)
+        documents = [document for document in load_documents(text, start.path, track=True) if document.data is not None]
+        return documents or [YamlDocument(None, start.path, 1)]
     except PytemplarError as exc:
         problem = exc.problems[0]
         raise ConfigError(

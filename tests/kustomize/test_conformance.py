@@ -928,6 +928,35 @@ FEATURE_CASES = [
         files={"cm.yaml": "- {op: add, path: /data/FROM_FILE, value: 'yes'}\n"},
     ),
     Case(
+        "a patch file with several documents patches each object it names",
+        "multiplepatch_test.go",
+        WEB,
+        "patches:\n  - path: several.yaml",
+        files={
+            "several.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\n"
+            "spec: {type: NodePort}\n---\napiVersion: v1\nkind: ConfigMap\n"
+            "metadata: {name: web-config, namespace: shop}\ndata: {EXTRA: '1'}\n"
+        },
+    ),
+    Case(
+        "inline patch text with several documents",
+        "multiplepatch_test.go",
+        WEB,
+        """
+        patches:
+          - patch: |
+              apiVersion: v1
+              kind: Service
+              metadata: {name: web, namespace: shop}
+              spec: {type: NodePort}
+              ---
+              apiVersion: apps/v1
+              kind: Deployment
+              metadata: {name: web, namespace: shop}
+              spec: {replicas: 1}
+        """,
+    ),
+    Case(
         "replicas by the rendered name, after a prefix",
         "transformersarrays_test.go (replicas)",
         WEB,
