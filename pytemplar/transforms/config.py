@@ -20,6 +20,7 @@ from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarEr
 from pytemplar.fsroot import Root
 from pytemplar.project import Project
 from pytemplar.transforms import layer_paths
+from pytemplar.transforms.fieldpaths import FieldSpec
 from pytemplar.transforms.generators import Generator, Source, SourceKind
 from pytemplar.transforms.images import ImageOverride
 from pytemplar.transforms.labels import LabelSet
@@ -212,7 +213,17 @@ class DeclarationReader:
         for entry in section.get("labels") or []:
             selectors = bool(entry.get("includeSelectors", False))
             templates = bool(entry.get("includeTemplates", False))
-            found.append(LabelSet(dict(entry.get("pairs") or {}), selectors, templates))
+            fields = tuple(
+                FieldSpec(
+                    str(spec["path"]),
+                    str(spec.get("kind", "")),
+                    spec.get("group"),
+                    bool(spec.get("create", False)),
+                    spec.get("version"),
+                )
+                for spec in entry.get("fields") or []
+            )
+            found.append(LabelSet(dict(entry.get("pairs") or {}), selectors, templates, fields))
         if section.get("commonLabels"):
             found.append(LabelSet(dict(section["commonLabels"])))
         return found

@@ -21,14 +21,15 @@ class FieldSpec:
     kind: str = ""
     group: str | None = None  # None: any group
     create: bool = False  # create the last map when it is missing
+    version: str | None = None  # None: any version
 
     def applies_to(self, obj: dict[str, Any]) -> bool:
         if self.kind and obj.get("kind") != self.kind:
             return False
-        if self.group is None:
-            return True
-        api_version = str(obj.get("apiVersion", ""))
-        return api_version.rpartition("/")[0] == self.group
+        group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
+        if self.version is not None and version != self.version:
+            return False
+        return self.group is None or group == self.group
 
 
 def parents(obj: Any, path: str) -> Iterator[tuple[dict[str, Any], str]]:

@@ -64,9 +64,10 @@ class LabelSet:
     pairs: Mapping[str, str]
     include_selectors: bool = True
     include_templates: bool = True
+    fields: tuple[FieldSpec, ...] = ()  # more places, as Kustomize's labels[].fields
 
     def field_specs(self) -> tuple[FieldSpec, ...]:
-        specs: tuple[FieldSpec, ...] = METADATA_LABELS
+        specs: tuple[FieldSpec, ...] = (*self.fields, *METADATA_LABELS)
         if self.include_templates or self.include_selectors:
             specs += TEMPLATE_LABELS
         if self.include_selectors:

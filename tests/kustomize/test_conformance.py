@@ -957,6 +957,19 @@ FEATURE_CASES = [
         """,
     ),
     Case(
+        "labels with fields: more places, in a custom resource too",
+        "inlinelabels_test.go (fields)",
+        WIDGET + "---\n" + WEB,
+        """
+        labels:
+          - pairs: {team: blue}
+            fields:
+              - {path: spec/selector/matchLabels, kind: Widget, create: true}
+              - {path: spec/template/metadata/labels, kind: Deployment, group: apps, version: v1}
+              - {path: spec/selector, kind: Service}
+        """,
+    ),
+    Case(
         "replicas by the rendered name, after a prefix",
         "transformersarrays_test.go (replicas)",
         WEB,
