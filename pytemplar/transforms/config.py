@@ -171,11 +171,30 @@ def read_replicas(
 def read_generators(
     reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Generator, ...]
 ) -> tuple[Generator, ...]:
+    """A level's ``generatorOptions`` apply to the generators of the same level, as Kustomize's
+    apply to those of the same kustomization: a generator's own labels and annotations win a key,
+    and the global disableNameSuffixHash or immutable, when true, applies to every one."""
     found = list(declared)
+    common = section.get("generatorOptions") or {}
     for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
         for index, entry in enumerate(section.get(key) or []):
-            found.append(reader.generator(entry, (*at, key, index), kind))
+            found.append(reader.generator(_with_common_options(entry, common), (*at, key, index), kind))
     return tuple(found)
+
+
+def _with_common_options(entry: Mapping[str, Any], common: Mapping[str, Any]) -> Mapping[str, Any]:
+    if not common:
+        return entry
+    own = dict(entry.get("options") or {})
+    merged: dict[str, Any] = {
+        **own,
+        "labels": {**(common.get("labels") or {}), **(own.get("labels") or {})},
+        "annotations": {**(common.get("annotations") or {}), **(own.get("annotations") or {})},
+    }
+    for flag in ("disableNameSuffixHash", "immutable"):
+        if common.get(flag):
+            merged[flag] = True
+    return {**entry, "options": merged}
 
 
 def _section(data: Any, at: Path_) -> dict[str, Any] | None:

@@ -100,7 +100,12 @@ class Transform:
 # are overridden. After the last
 # row the generated objects get their content hash, after every change to their content.
 TRANSFORMS: tuple[Transform, ...] = (
-    Transform("generators", ("configMapGenerator", "secretGenerator"), "config:read_generators", "generators:generate"),
+    Transform(
+        "generators",
+        ("configMapGenerator", "secretGenerator", "generatorOptions"),
+        "config:read_generators",
+        "generators:generate",
+    ),
     Transform("patches", ("patches",), "config:read_patches", "patches:patch"),
     Transform("namespace", ("setNamespace",), "config:read_set_namespace", "namespaces:move", nothing=str),
     Transform("names", ("namePrefix", "nameSuffix"), "config:read_names", "names:rename", nothing=lambda: ("", "")),

@@ -60,6 +60,10 @@ EFFECTS: dict[str, tuple[str, Callable[[Objects], bool]]] = {
         lambda o: deployment(o)["spec"]["replicas"] == 6,
     ),
     "replicas": ("replicas: [{name: replicas, count: 4}]", lambda o: deployment(o)["spec"]["replicas"] == 4),
+    "generatorOptions": (
+        "generatorOptions: {disableNameSuffixHash: true}\n    configMapGenerator: [{name: made, literals: [A=1]}]",
+        lambda o: ("ConfigMap", "made") in o,
+    ),
     "configMapGenerator": ("configMapGenerator: [{name: made, literals: [A=1]}]", generated("ConfigMap")),
     "secretGenerator": ("secretGenerator: [{name: made, literals: [A=1]}]", generated("Secret")),
 }

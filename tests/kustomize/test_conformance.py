@@ -752,6 +752,32 @@ CASES = [
         files={"secret.env": "USER=admin\nPASS=p=ss\n"},
     ),
     Case(
+        "generatorOptions for every generator of the level",
+        "generatoroptions_test.go",
+        WEB,
+        """
+        namespace: shop
+        generatorOptions:
+          labels: {team: shop, owner: common}
+          annotations: {note: common}
+          immutable: true
+        configMapGenerator:
+          - {name: a, literals: [x=1], options: {labels: {owner: own}}}
+        secretGenerator:
+          - {name: b, literals: [y=2], options: {disableNameSuffixHash: true}}
+        """,
+        transforms="""
+        generatorOptions:
+          labels: {team: shop, owner: common}
+          annotations: {note: common}
+          immutable: true
+        configMapGenerator:
+          - {name: a, literals: [x=1], options: {labels: {owner: own}}}
+        secretGenerator:
+          - {name: b, literals: [y=2], options: {disableNameSuffixHash: true}}
+        """,
+    ),
+    Case(
         "generator behavior merge into a rendered ConfigMap",
         "generatormergeandreplace_test.go",
         WEB,
