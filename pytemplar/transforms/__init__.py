@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytemplar.errors import Problem
+from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
 from pytemplar.transforms.references import fill_subject_namespaces
@@ -113,7 +113,10 @@ def apply_transforms(
     renames = add_hash_suffixes(
         [obj for obj, origin in zip(objects, origins, strict=True) if origin in hashed], namespace
     )
-    rename_references(objects, renames, namespace)
+    warnings_of_renames: list[tuple[str, Location | None]] = []
+    rename_references(objects, renames, namespace, context.referrers, warnings_of_renames)
+    for message, location in warnings_of_renames:
+        context.warn(message, location)
     fill_subject_namespaces(objects, namespace)  # subjects a patch added
     return [
         _manifest(origin, obj, manifests, generated, release, environment)

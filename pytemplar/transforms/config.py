@@ -25,6 +25,7 @@ from pytemplar.transforms.generators import Generator, Source, SourceKind
 from pytemplar.transforms.images import ImageOverride
 from pytemplar.transforms.labels import LabelSet
 from pytemplar.transforms.patches import Locate, Patch, PatchTarget, PatchType, parse_selector
+from pytemplar.transforms.references import Referrer
 from pytemplar.transforms.replicas import Replicas
 from pytemplar.transforms.table import TRANSFORMS
 from pytemplar.yamlio import YamlDocument, load_documents
@@ -149,6 +150,28 @@ def read_json6902_patches(
                 hint="add target: {kind: ..., name: ...}",
             )
         found.append(reader.patch({**entry, "type": "json6902"}, where))
+    return tuple(found)
+
+
+def read_name_references(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Referrer, ...]
+) -> tuple[Referrer, ...]:
+    """Kustomize's nameReference configuration: the fields of other kinds that name a kind. A path
+    ending in ``name`` whose map also has ``kind`` counts only when that kind is the named one."""
+    found = list(declared)
+    for index, entry in enumerate(section.get("nameReferences") or []):
+        where = reader.at((*at, "nameReferences", index))
+        for field in entry.get("fields") or []:
+            found.append(
+                Referrer(
+                    str(entry["kind"]),
+                    str(field["kind"]),
+                    str(field["path"]),
+                    kind_field=True,
+                    default_kind=str(entry["kind"]),
+                    declared_at=where,
+                )
+            )
     return tuple(found)
 
 

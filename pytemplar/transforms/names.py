@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pytemplar.transforms.references import ObjectKey, object_key, rename_references
+from pytemplar.errors import Location
+from pytemplar.transforms.references import ObjectKey, Referrer, object_key, rename_references
 from pytemplar.transforms.table import Objects, TransformContext
 
 # Kustomize leaves these names alone: they are API names or shared across releases.
@@ -13,7 +14,12 @@ UNRENAMED_KINDS = frozenset({"CustomResourceDefinition", "APIService", "Namespac
 
 
 def add_prefix_suffix(
-    objects: Sequence[dict[str, Any]], prefix: str, suffix: str, default_namespace: str = ""
+    objects: Sequence[dict[str, Any]],
+    prefix: str,
+    suffix: str,
+    default_namespace: str = "",
+    extra: Sequence[Referrer] = (),
+    warnings: list[tuple[str, Location | None]] | None = None,
 ) -> dict[ObjectKey, str]:
     """Rename objects in place; returns ``(kind, namespace, old name) -> new name``."""
     if not prefix and not suffix:
@@ -24,7 +30,7 @@ def add_prefix_suffix(
         if key is None or key[0] in UNRENAMED_KINDS:
             continue
         obj["metadata"]["name"] = renames[key] = f"{prefix}{key[2]}{suffix}"
-    rename_references(objects, renames, default_namespace)
+    rename_references(objects, renames, default_namespace, extra, warnings)
     return renames
 
 
@@ -32,6 +38,9 @@ def rename(objects: Objects, names: tuple[str, str], context: TransformContext) 
     """The row of ``namePrefix`` and ``nameSuffix`` in the transforms table: ``names`` is both."""
     prefix, suffix = names
     before = [obj.get("metadata", {}).get("name") for obj in objects]
-    add_prefix_suffix(objects, prefix, suffix, context.namespace)
+    warnings: list[tuple[str, Location | None]] = []
+    add_prefix_suffix(objects, prefix, suffix, context.namespace, context.referrers, warnings)
+    for message, location in warnings:
+        context.warn(message, location)
     context.remember_names(before, objects)
     return objects

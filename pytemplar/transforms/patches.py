@@ -338,5 +338,8 @@ def patch(objects: Objects, patches: Sequence[Patch], context: TransformContext)
     context.origins = [context.origins[index] for index in kept]
     context.remember_names([before[index] for index in kept], [patched.objects[index] for index in kept])
     result = [obj for obj in patched.objects if obj is not None]
-    rename_references(result, patched.renames, context.namespace)
+    renamed: list[tuple[str, Location | None]] = []
+    rename_references(result, patched.renames, context.namespace, context.referrers, renamed)
+    for message, where in renamed:
+        context.warn(message, where)
     return result

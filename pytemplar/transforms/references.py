@@ -7,10 +7,11 @@ must say the new name. Fields not listed here keep the old name (docs/transforms
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pytemplar.errors import Location
 from pytemplar.transforms.fieldpaths import parents
 from pytemplar.transforms.kubeapi import is_cluster_scoped
 
@@ -44,6 +45,7 @@ class Referrer:
     path: str
     kind_field: bool = False
     default_kind: str | None = None
+    declared_at: Location | None = None  # for the project's own nameReferences
 
 
 def _in_pod_specs(target: str, paths: Iterable[str]) -> list[Referrer]:
@@ -129,9 +131,16 @@ def object_key(obj: Mapping[str, Any], default_namespace: str) -> ObjectKey | No
     return (str(obj.get("kind", "")), namespace_of(obj, default_namespace), name)
 
 
-def rename_references(objects: Iterable[dict[str, Any]], renames: Renames, default_namespace: str = "") -> None:
+def rename_references(
+    objects: Iterable[dict[str, Any]],
+    renames: Renames,
+    default_namespace: str = "",
+    extra: Sequence[Referrer] = (),
+    warnings: list[tuple[str, Location | None]] | None = None,
+) -> None:
     """Point every known reference to a renamed object at its new name, in place.
 
+    ``extra`` are the project's own ``nameReferences``, for fields of custom resources.
     A reference names an object in the referrer's namespace (a subject in its own ``namespace``);
     an object of the same kind and name in another namespace is another object, and a reference
     to it keeps its name.
@@ -140,10 +149,22 @@ def rename_references(objects: Iterable[dict[str, Any]], renames: Renames, defau
         return
     for obj in objects:
         own_namespace = namespace_of(obj, default_namespace) or default_namespace
-        for referrer in _BY_REFERRER_KIND.get(str(obj.get("kind", "")), ()):
+        kind = str(obj.get("kind", ""))
+        for referrer in (*_BY_REFERRER_KIND.get(kind, ()), *(r for r in extra if r.kind == kind)):
             for holder, key in parents(obj, referrer.path):
                 old = holder.get(key)
-                if not isinstance(old, str) or not _names_kind(holder, referrer):
+                if not isinstance(old, str):
+                    continue
+                if not _names_kind(holder, referrer):
+                    if referrer.declared_at is not None and warnings is not None and _renamed(renames, referrer, old):
+                        warnings.append(
+                            (
+                                f"{kind} {_name(obj)}: {referrer.path} names {holder.get('kind')} {old}, not the "
+                                f"renamed {referrer.target} {old}, and keeps its name; kubectl kustomize would "
+                                "rename it",
+                                referrer.declared_at,
+                            )
+                        )
                     continue
                 if is_cluster_scoped(referrer.target):
                     namespace = ""
@@ -154,6 +175,15 @@ def rename_references(objects: Iterable[dict[str, Any]], renames: Renames, defau
                 new = renames.get((referrer.target, namespace, old))
                 if new is not None:
                     holder[key] = new
+
+
+def _renamed(renames: Renames, referrer: Referrer, old: str) -> bool:
+    return any(key[0] == referrer.target and key[2] == old for key in renames)
+
+
+def _name(obj: Mapping[str, Any]) -> str:
+    metadata = obj.get("metadata")
+    return str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
 
 
 def _names_kind(holder: dict[str, Any], referrer: Referrer) -> bool:
@@ -179,3 +209,9 @@ def fill_subject_namespaces(objects: Iterable[dict[str, Any]], namespace: str) -
         for subject in subjects:
             if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and not subject.get("namespace"):
                 subject["namespace"] = own
+
+
+def configure(objects: list[dict[str, Any]], declared: Sequence[Referrer], context: Any) -> list[dict[str, Any]]:
+    """The row of ``nameReferences`` in the transforms table: the renames after it follow them too."""
+    context.referrers = tuple(declared)
+    return objects

@@ -23,6 +23,7 @@ from pytemplar.errors import Location, Problem
 if TYPE_CHECKING:
     from pytemplar.fsroot import Root
     from pytemplar.transforms.generators import Generated
+    from pytemplar.transforms.references import Referrer
 
 Objects = list[dict[str, Any]]
 
@@ -41,6 +42,8 @@ class TransformContext:
     # generated objects, kept by a transform that drops objects (a patch that deletes one).
     warnings: list[Problem] | None = None
     origins: list[int] = field(default_factory=list)
+    # The project's own nameReferences, followed by every rename after their row (the first).
+    referrers: tuple[Referrer, ...] = ()
     # Names an object had before a transform renamed it, by origin, oldest first: replicas name the first.
     former_names: dict[int, list[str]] = field(default_factory=dict)
 
@@ -100,6 +103,7 @@ class Transform:
 # are overridden. After the last
 # row the generated objects get their content hash, after every change to their content.
 TRANSFORMS: tuple[Transform, ...] = (
+    Transform("name_references", ("nameReferences",), "config:read_name_references", "references:configure"),
     Transform(
         "generators",
         ("configMapGenerator", "secretGenerator", "generatorOptions"),

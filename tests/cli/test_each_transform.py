@@ -60,6 +60,13 @@ EFFECTS: dict[str, tuple[str, Callable[[Objects], bool]]] = {
         lambda o: deployment(o)["spec"]["replicas"] == 6,
     ),
     "replicas": ("replicas: [{name: replicas, count: 4}]", lambda o: deployment(o)["spec"]["replicas"] == 4),
+    # A field nameReferences names follows the rename a prefix makes.
+    "nameReferences": (
+        "nameReferences: [{kind: Deployment, fields: [{kind: Deployment, path: metadata/annotations/ref}]}]\n"
+        "    namePrefix: p-\n"
+        "    patches: [{target: {kind: Deployment}, patch: {metadata: {annotations: {ref: namereferences}}}}]",
+        lambda o: deployment(o)["metadata"]["annotations"]["ref"] == "p-namereferences",
+    ),
     "generatorOptions": (
         "generatorOptions: {disableNameSuffixHash: true}\n    configMapGenerator: [{name: made, literals: [A=1]}]",
         lambda o: ("ConfigMap", "made") in o,

@@ -996,6 +996,54 @@ FEATURE_CASES = [
         """,
     ),
     Case(
+        "custom name references: VPA targetRef, Certificate secretName, a custom kind",
+        "customconfig_test.go",
+        WEB
+        + """
+---
+apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+---
+apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: other, namespace: shop}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: StatefulSet, name: web}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web, namespace: shop}
+spec: {secretName: web-creds, dnsNames: [web.example.com]}
+""",
+        """
+        namePrefix: p-
+        configurations: [references.yaml]
+        """,
+        transforms="""
+        namePrefix: p-
+        nameReferences:
+          - kind: Deployment
+            fields: [{kind: VerticalPodAutoscaler, path: spec/targetRef/name}]
+          - kind: Secret
+            fields: [{kind: Certificate, path: spec/secretName}]
+        """,
+        files={
+            "references.yaml": """
+                nameReference:
+                  - kind: Deployment
+                    fieldSpecs: [{kind: VerticalPodAutoscaler, path: spec/targetRef/name}]
+                  - kind: Secret
+                    fieldSpecs: [{kind: Certificate, path: spec/secretName}]
+            """
+        },
+        outcome="warns",
+        says=r"VerticalPodAutoscaler p-other: spec/targetRef/name names StatefulSet web, not the renamed Deployment",
+        why="the reference says it names a StatefulSet; kustomize renames it to the Deployment's new name anyway",
+    ),
+    Case(
         "replicas by the rendered name, after a prefix",
         "transformersarrays_test.go (replicas)",
         WEB,
