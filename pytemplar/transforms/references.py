@@ -103,6 +103,26 @@ REFERRERS: tuple[Referrer, ...] = (
     Referrer("StorageClass", "PersistentVolume", "spec/storageClassName"),
     Referrer("StorageClass", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
     Referrer("PersistentVolume", "PersistentVolumeClaim", "spec/volumeName"),
+    # Names of objects a Role grants access to (a list of names).
+    *(
+        Referrer(target, role, "rules/resourceNames")
+        for target in ("ConfigMap", "Secret", "ServiceAccount")
+        for role in ("Role", "ClusterRole")
+    ),
+    # Ingress controllers' annotations, and storage provisioners' parameters.
+    *(
+        Referrer("Secret", "Ingress", f"metadata/annotations/{key}")
+        for key in (
+            "ingress.kubernetes.io\\/auth-secret",
+            "nginx.ingress.kubernetes.io\\/auth-secret",
+            "nginx.ingress.kubernetes.io\\/auth-tls-secret",
+        )
+    ),
+    Referrer("ConfigMap", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"),
+    *(
+        Referrer("Secret", "StorageClass", f"parameters/{key}")
+        for key in ("secretName", "adminSecretName", "userSecretName", "secretRef")
+    ),
 )
 
 _BY_REFERRER_KIND: dict[str, list[Referrer]] = {}
@@ -153,6 +173,12 @@ def rename_references(
         for referrer in (*_BY_REFERRER_KIND.get(kind, ()), *(r for r in extra if r.kind == kind)):
             for holder, key in parents(obj, referrer.path):
                 old = holder.get(key)
+                if isinstance(old, list):  # a list of names (a Role's resourceNames)
+                    holder[key] = [
+                        renames.get((referrer.target, own_namespace, item), item) if isinstance(item, str) else item
+                        for item in old
+                    ]
+                    continue
                 if not isinstance(old, str):
                     continue
                 if not _names_kind(holder, referrer):

@@ -260,6 +260,37 @@ CASES = [
         "namePrefix: pre-\nnameSuffix: -v2",
     ),
     Case(
+        "prefix follows Role resourceNames, ingress annotations and StorageClass secrets",
+        "namereference_test.go",
+        WEB
+        + """
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: shop}
+rules:
+  - {apiGroups: [""], resources: [configmaps, secrets], resourceNames: [web-config, web-creds, elsewhere], verbs: [get]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: guarded
+  namespace: shop
+  annotations:
+    nginx.ingress.kubernetes.io/auth-secret: web-creds
+    nginx.ingress.kubernetes.io/fastcgi-params-configmap: web-config
+spec:
+  defaultBackend: {service: {name: web, port: {number: 80}}}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: fast}
+provisioner: example.com/csi
+parameters: {secretName: web-creds, other: web-creds}
+""",
+        "namePrefix: p-",
+    ),
+    Case(
         "prefix on StatefulSet serviceName and CronJob references",
         "nameprefixsuffixpatch_test.go",
         STATEFUL + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: db-env, namespace: shop}\ndata: {X: '1'}\n",
