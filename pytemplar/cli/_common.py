@@ -1,12 +1,15 @@
 """What every command shares: the typer app, common options, and ``_run``, which turns failures into exit codes.
 
 Exit codes: 0 success, 1 invalid input, 2 usage error, 3 internal error (a bug: rerun with
---debug for the traceback), 124 time limit, 130 interrupted.
+--debug for the traceback), 124 time limit, 130 interrupted, 141 the reader of stdout went away
+(``render | head``: the code a Unix tool killed by SIGPIPE leaves, and no message).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -35,6 +38,7 @@ app = typer.Typer(
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3
+EXIT_PIPE = 128 + 13  # SIGPIPE: what the shell reports for `yes | head`
 
 
 class OutputFormat(StrEnum):
@@ -160,6 +164,7 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
     def guarded() -> int:
         try:
             code = action() or 0
+            sys.stdout.flush()  # a reader that went away is noticed here, not at exit
             if code == 0:
                 _keep_compiled_templates()
             return code
@@ -180,6 +185,9 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
             return 130
         except typer.Exit as exc:
             return int(exc.exit_code)
+        except BrokenPipeError:
+            _discard_output()
+            return EXIT_PIPE
         except Exception as exc:  # a bug: say so, without a traceback unless asked
             if debug:
                 traceback.print_exc()
@@ -212,6 +220,19 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
         code = 130
     if code:
         raise typer.Exit(code)
+
+
+def _discard_output() -> None:
+    """After a reader closed the pipe: send what is still buffered nowhere, as ``head`` expects.
+
+    Unix tools die quietly from SIGPIPE; Python turns it into BrokenPipeError, and the text still
+    buffered would raise it again when the interpreter flushes at exit.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 def _memory_limit_mib(asked: int) -> int:
@@ -287,3 +308,23 @@ def entrypoint() -> None:
     except KeyboardInterrupt:
         _err("interrupted\n")
         sys.exit(130)
+    except BrokenPipeError:  # --version read by a consumer that stopped early
+        _discard_output()
+        sys.exit(EXIT_PIPE)
+    except SystemExit as exc:
+        if exc.code == 1 and _reader_gone():  # how the parser ends --help on a broken pipe
+            _discard_output()
+            sys.exit(EXIT_PIPE)
+        raise
+
+
+def _reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (poll reports an error on it)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno() if sys.__stdout__ else 1, select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
