@@ -9,6 +9,7 @@ strategy; then, over everything rendered, the checks. The public functions of
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +113,7 @@ class Session:
         self.options = options
         self.workspace = Workspace()
         self.project: Project = load_project(options.project, self.workspace)
+        _check_values_files(options.values_files)
         self.set_layer = self._set_layer(options.set_arguments)
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
@@ -425,6 +427,13 @@ class Session:
             location = Location(self.project.config_path)
             created.append(Manifest(obj, "", environment, PROJECT_FILE, location))
         return created
+
+
+def _check_values_files(files: Sequence[Path]) -> None:
+    """A ``-f`` file that is not there is a usage error, as a missing ``--set-file`` file is."""
+    for path in files:
+        if not os.path.lexists(path):
+            raise UsageError(f"-f: file '{path}' not found", hint="check the path; it is read from the current folder")
 
 
 def _read_set_file(name: str) -> str:

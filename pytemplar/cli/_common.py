@@ -1,6 +1,6 @@
 """What every command shares: the typer app, common options, and ``_run``, which turns failures into exit codes.
 
-Exit codes: 0 success, 1 invalid input, 2 usage error, 3 internal error (a bug: rerun with
+Exit codes: 0 success, 1 invalid input (4 for ``diff``, whose 1 means "different"), 2 usage error, 3 internal error (a bug: rerun with
 --debug for the traceback), 124 time limit, 130 interrupted, 141 the reader of stdout went away
 (``render | head``: the code a Unix tool killed by SIGPIPE leaves, and no message).
 """
@@ -38,6 +38,8 @@ app = typer.Typer(
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3
+EXIT_DIFF_DIFFERENT = 1
+EXIT_DIFF_INVALID = 4  # diff(1) keeps 1 for "different"; a side that cannot be rendered is 4
 EXIT_PIPE = 128 + 13  # SIGPIPE: what the shell reports for `yes | head`
 
 
@@ -156,8 +158,14 @@ def _keep_compiled_templates() -> None:
         cache.save_compiled()
 
 
-def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int) -> None:
-    """Run ``action`` under the limits, turning every failure into a message and an exit code."""
+def _run(
+    action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int, invalid: int = EXIT_INVALID
+) -> None:
+    """Run ``action`` under the limits, turning every failure into a message and an exit code.
+
+    ``invalid`` is the code for invalid input: ``diff`` uses 1 for "different", so it passes
+    :data:`EXIT_DIFF_INVALID`.
+    """
     from pytemplar.progress import clear_terminal_line
     from pytemplar.supervise import Activity, Limits, run_limited
 
@@ -173,13 +181,13 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
             return EXIT_USAGE
         except PytemplarError as exc:
             _report(exc)
-            return EXIT_INVALID
+            return invalid
         except MemoryError:
             _err(
                 f"error: the command needed more than {_memory_limit_mib(max_memory)} MiB of memory and was stopped\n"
                 "  hint: a template or values file builds something very large; --max-memory raises the limit\n"
             )
-            return EXIT_INVALID
+            return invalid
         except KeyboardInterrupt:
             _err("interrupted\n")
             return 130

@@ -735,7 +735,9 @@ def test_command_line_values_file_that_does_not_exist(make_tree: MakeTree) -> No
     root = tree(make_tree, {})
     assert_fails(
         pytemplar(root, "render", "project", "-e", "prod", "-f", "hotfix.yaml"),
-        "hotfix.yaml: error: [prod/one] file 'hotfix.yaml' not found",
+        "error: -f: file 'hotfix.yaml' not found",
+        "  hint: check the path; it is read from the current folder",
+        code=2,  # as for a missing --set-file file: the command line names something that is not there
     )
 
 
