@@ -1,8 +1,9 @@
 """What every command shares: the typer app, common options, and ``_run``, which turns failures into exit codes.
 
-Exit codes: 0 success, 1 invalid input (4 for ``diff``, whose 1 means "different"), 2 usage error, 3 internal error (a bug: rerun with
---debug for the traceback), 124 time limit, 130 interrupted, 141 the reader of stdout went away
-(``render | head``: the code a Unix tool killed by SIGPIPE leaves, and no message).
+Exit codes: 0 success, 1 invalid input (4 for ``diff``, whose 1 means "different"), 2 usage
+error, 3 internal error (a bug: rerun with --debug for the traceback), 124 time limit, 130
+interrupted, 141 the reader of stdout went away (``render | head``: the code a Unix tool killed
+by SIGPIPE leaves, and no message).
 """
 
 from __future__ import annotations

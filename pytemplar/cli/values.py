@@ -39,7 +39,10 @@ def values_command(
     set_string: SetStringOpt = None,
     set_json: SetJsonOpt = None,
     set_file: SetFileOpt = None,
-    origin: Annotated[bool, typer.Option("--origin", help="Show where each value came from (with -o json: a list of path, value, origin, overrides).")] = False,
+    origin: Annotated[
+        bool,
+        typer.Option("--origin", help="Show where each value came from (-o json: path, value, origin, overrides)."),
+    ] = False,
     output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Output format.")] = OutputFormat.yaml,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
