@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from pytemplar import __version__
+from pytemplar.cli._complete import complete_check, complete_environment, complete_release, complete_value_path
 from pytemplar.errors import PytemplarError, UsageError
 
 if TYPE_CHECKING:
@@ -60,11 +61,26 @@ ProjectArg = Annotated[
     Path, typer.Argument(metavar="PROJECT", help="Project folder (holding pytemplar.yaml).", show_default=True)
 ]
 EnvOpt = Annotated[
-    list[str] | None, typer.Option("--env", "-e", metavar="ENV", help="Environment; repeat for several.")
+    list[str] | None,
+    typer.Option(
+        "--env", "-e", metavar="ENV", help="Environment; repeat for several.", autocompletion=complete_environment
+    ),
 ]
 ReleaseOpt = Annotated[
     list[str] | None,
-    typer.Option("--release", "-r", metavar="RELEASE", help="Release; repeat for several (default: all)."),
+    typer.Option(
+        "--release",
+        "-r",
+        metavar="RELEASE",
+        help="Release; repeat for several (default: all).",
+        autocompletion=complete_release,
+    ),
+]
+OneEnvOpt = Annotated[
+    str, typer.Option("--env", "-e", metavar="ENV", help="Environment.", autocompletion=complete_environment)
+]
+OneReleaseOpt = Annotated[
+    str, typer.Option("--release", "-r", metavar="RELEASE", help="Release.", autocompletion=complete_release)
 ]
 ValuesOpt = Annotated[
     list[Path] | None,
@@ -94,11 +110,20 @@ MemoryOpt = Annotated[
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", metavar="KEY=VALUE", help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable."
+        "--set",
+        metavar="KEY=VALUE",
+        help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable.",
+        autocompletion=complete_value_path,
     ),
 ]
 SetStringOpt = Annotated[
-    list[str] | None, typer.Option("--set-string", metavar="KEY=VALUE", help="Like --set; values are always text.")
+    list[str] | None,
+    typer.Option(
+        "--set-string",
+        metavar="KEY=VALUE",
+        help="Like --set; values are always text.",
+        autocompletion=complete_value_path,
+    ),
 ]
 SetJsonOpt = Annotated[
     list[str] | None, typer.Option("--set-json", metavar="KEY=JSON", help='Set a value from JSON: a.b={"x":1}.')
@@ -130,7 +155,12 @@ CrdsOpt = Annotated[
 ]
 CheckOpt = Annotated[
     list[str] | None,
-    typer.Option("--check", metavar="ID,...", help="Opt-in checks to run: image-pinned, resources-set."),
+    typer.Option(
+        "--check",
+        metavar="ID,...",
+        help="Opt-in checks to run: image-pinned, resources-set.",
+        autocompletion=complete_check,
+    ),
 ]
 
 
@@ -312,6 +342,11 @@ def _group_name(info: typer.models.TyperInfo) -> str | None:
 
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
+    shell = os.environ.get("_PYTEMPLAR_COMPLETE")
+    if shell:  # a completion script asks for candidates
+        from pytemplar.cli.completion import respond
+
+        sys.exit(respond(shell, sys.argv[1:]))
     try:
         _command_app(sys.argv[1:])(prog_name="pytemplar")
     except KeyboardInterrupt:

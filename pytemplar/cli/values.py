@@ -12,6 +12,8 @@ import typer
 from pytemplar.cli._common import (
     DebugOpt,
     MemoryOpt,
+    OneEnvOpt,
+    OneReleaseOpt,
     OutputFormat,
     ProjectArg,
     SetFileOpt,
@@ -32,8 +34,8 @@ from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 @app.command("values")
 def values_command(
     project: ProjectArg = Path("."),
-    env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment.")] = "",
-    release: Annotated[str, typer.Option("--release", "-r", metavar="RELEASE", help="Release.")] = "",
+    env: OneEnvOpt = "",
+    release: OneReleaseOpt = "",
     values: ValuesOpt = None,
     set_: SetOpt = None,
     set_string: SetStringOpt = None,
