@@ -225,7 +225,8 @@ def declares(root: Any, path: ValuePath) -> bool:
     """Whether the schema describes ``path``: it names it, or the map holding it is free-form.
 
     A map is free-form when its schema lists no ``properties`` or ``patternProperties``, or
-    allows ``additionalProperties`` with a schema or ``true``.
+    gives ``additionalProperties`` a schema of its own; ``additionalProperties: true`` beside
+    listed properties tolerates other keys without describing them.
     """
     return _declares(root, root, path, 0)
 
@@ -264,7 +265,10 @@ def _declares(root: Any, node: Any, path: ValuePath, depth: int) -> bool:
             if re.search(pattern, head):
                 return _declares(root, subschema, rest, depth + 1)
     additional = node.get("additionalProperties")
-    if isinstance(additional, dict) or additional is True:
+    named = properties is not None or patterns is not None
+    # A schema for the other keys (a typed map) describes them; a bare `true` beside named
+    # properties only tolerates them, so a misspelt key is still not described.
+    if (isinstance(additional, dict) and (additional or not named)) or (additional is True and not named):
         return _declares(root, additional, rest, depth + 1)
     if additional is False or properties is not None or patterns is not None:
         return False
