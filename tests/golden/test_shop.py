@@ -472,7 +472,7 @@ def test_output_dir_refuses_a_non_empty_folder_it_did_not_write(tmp_path: Path) 
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "mine: error: output folder 'mine' is not empty and was not written by pytemplar",
-        "  hint: choose an empty or new folder; pytemplar replaces the whole folder on each run",
+        "  hint: choose an empty or new folder; pytemplar replaces the environments it renders there",
     ]
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]

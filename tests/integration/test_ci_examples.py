@@ -118,7 +118,11 @@ def test_the_workflow_runs_on_pull_requests_with_python() -> None:
     triggers = document.get("on", document.get(True))
     assert "pull_request" in triggers
     assert any(str(step.get("uses", "")).startswith("actions/setup-python@") for step in workflow_steps())
-    assert any(step.get("run") == "pip install pytemplar" for step in workflow_steps())
+    # Installed from pytemplar's repository at a pinned revision, not from a package index.
+    assert any(step.get("run") == "pip install ./.pytemplar" for step in workflow_steps())
+    [source] = [step for step in workflow_steps() if step.get("with", {}).get("path") == ".pytemplar"]
+    assert source["uses"].startswith("actions/checkout@")
+    assert source["with"]["ref"] == "${{ vars.PYTEMPLAR_REVISION }}"
     commands = [line for step in workflow_steps() for line in pytemplar_lines(step.get("run", ""))]
     assert [arguments_of(line, {})[0] for line in commands] == ["validate", "diff"]
 
@@ -192,3 +196,11 @@ def test_the_jenkins_validate_step_writes_a_junit_report() -> None:
     assert result.code == 0, result.stderr
     assert result.stdout.startswith("<?xml")
     assert "<testsuite" in result.stdout
+
+
+def test_the_argocd_image_installs_pytemplar_from_this_repository() -> None:
+    dockerfile = (REPO / "examples" / "argocd" / "Dockerfile").read_text(encoding="utf-8")
+    copied = re.findall(r"^COPY (.+) /src/?", dockerfile, flags=re.MULTILINE)
+    assert [part for line in copied for part in line.split()] == ["pyproject.toml", "README.md", "pytemplar", "schemas"]
+    assert "pip install --no-cache-dir /src" in dockerfile
+    assert "pytemplar==" not in dockerfile
