@@ -25,6 +25,7 @@ from pytemplar.errors import (
     UsageError,
     ValuesError,
 )
+from pytemplar.hints import deletion_of
 from pytemplar.manifests import Manifest, parse_rendered
 from pytemplar.policies import DEFAULT_KUBE_VERSION, check_removed_apis, valid_namespace
 from pytemplar.project import (
@@ -210,6 +211,7 @@ class Session:
                 own,
                 lambda path: origin_of(layers, path, merged, list_keys),
                 locate_key=lambda path: key_origin_of(layers, path, merged, list_keys),
+                locate_deletion=lambda path: deletion_of(layers, path),
             )
             if problems:
                 raise ValuesError.collect(problems)

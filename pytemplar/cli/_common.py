@@ -347,6 +347,12 @@ def entrypoint() -> None:
         from pytemplar.cli.completion import respond
 
         sys.exit(respond(shell, sys.argv[1:]))
+    from pytemplar.hints import helm_habit
+
+    habit = helm_habit(sys.argv[1:])
+    if habit is not None:
+        _err(f"error: pytemplar {sys.argv[1]} has no option {habit[0]}\n  hint: {habit[1]}\n")
+        sys.exit(EXIT_USAGE)
     try:
         _command_app(sys.argv[1:])(prog_name="pytemplar")
     except KeyboardInterrupt:
