@@ -183,7 +183,8 @@ def test_undefined_value_names_the_template_line(make_tree: MakeTree) -> None:
     assert_fails(
         render(root),
         "app/templates/deployment.yaml.j2:12: error: [prod/one] 'values.image.tagg' is undefined",
-        "  hint: define it in values.yaml, or test it with 'is defined' or '| default(...)'",
+        "  hint: did you mean 'values.image.tag'? otherwise define it in values.yaml, or test it with 'is defined' "
+        "or '| default(...)'",
     )
 
 
