@@ -18,7 +18,8 @@ HTML comments on the lines right before a fence change how it runs:
 * ``<!-- docs-test: setup SHELL -->``: run SHELL first, unseen (e.g. add the typo an example
   talks about). Several setup lines run in order.
 * ``<!-- docs-test: exit N -->``: every command of the block must exit N instead of 0.
-* ``<!-- docs-test: skip REASON -->``: not run; REASON is required (e.g. "needs a cluster").
+* ``<!-- docs-test: skip REASON -->``: not run; REASON is required (e.g. "needs a cluster"). Its
+  ``pytemplar`` commands are still checked to parse (``--help`` appended).
 """
 
 from __future__ import annotations
@@ -149,6 +150,12 @@ ALL_BLOCKS = [block for page in PAGES for block in blocks(page) if block.tag in 
 @pytest.mark.parametrize("block", ALL_BLOCKS, ids=[block.label for block in ALL_BLOCKS])
 def test_the_commands_of_a_block_run_and_print_what_is_shown(block: Block, tmp_path: Path) -> None:
     if block.skip:
+        # Not run, but what it names must still exist: each pytemplar command parses.
+        for command in shell_steps(block) if block.tag != "console" else [c for c, _ in console_steps(block)]:
+            for part in re.split(r"&&|\|\||[|;]", command):
+                if part.strip().startswith("pytemplar "):
+                    done = run(f"{part.split('#')[0].strip()} --help", REPO)
+                    assert done.returncode == 0, f"{block.label}: {part.strip()}\n{done.stdout}"
         pytest.skip(block.skip)
     shutil.copytree(REPO / "examples", tmp_path / "examples")
     for command in block.setup:
