@@ -25,6 +25,7 @@ from pytemplar.errors import (
     UsageError,
     ValuesError,
 )
+from pytemplar.hiddenvalues import hidden_value_problems
 from pytemplar.hints import deletion_of
 from pytemplar.manifests import Manifest, parse_rendered
 from pytemplar.policies import DEFAULT_KUBE_VERSION, check_removed_apis, valid_namespace
@@ -118,6 +119,7 @@ class Session:
         self.set_layer = self._set_layer(options.set_arguments)
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
+        self.hidden_found: dict[tuple[str, int], list[tuple[ValuePath, str]]] = {}  # see hiddenvalues
         self.warnings: list[Problem] = []
         # The Kubernetes-schema problems of each release, found while its values are at hand (the
         # messages cite where a bad value was set); kept like warnings, across releases.
@@ -215,6 +217,7 @@ class Session:
             )
             if problems:
                 raise ValuesError.collect(problems)
+            warnings.extend(hidden_value_problems(layers, merged, schema.schema, list_keys, self.hidden_found))
         if ROLLOUT_KEY in merged:
             problems = builtin_schema("rollout.schema.json").validate(
                 merged[ROLLOUT_KEY],

@@ -68,3 +68,24 @@ def test_templates_that_read_all_values_make_the_check_say_it_cannot_run(make_tr
     (root / "project/envs/prod.yaml").write_text("replicas: 3\n", encoding="utf-8")
     again = run_pytemplar("validate", "project", cwd=root)
     assert (again.code, again.stderr) == (0, "ok: 2 releases in 2 environments; 0 errors\n")
+
+
+def test_a_wrong_value_hidden_by_a_higher_layer_is_still_reported(make_tree: Any) -> None:
+    root: Path = make_tree(
+        {
+            # tag: 2 is taken as the text "2" where the schema wants text, hidden or not: no warning
+            "project/envs/prod.yaml": "replicas: three\nimage:\n  tag: 2\n",
+            "project/envs/prod/one.yaml": "replicas: 3\nimage:\n  tag: '2.0'\n",
+        },
+        base=MINIMAL_APP,
+    )
+    result = run_pytemplar("validate", "project", cwd=root)
+    assert result.code == 0, result.stderr
+    assert result.stderr == (
+        "project/envs/prod.yaml:1:11: warning: values.replicas: 'three' is not of type 'integer'; a higher layer "
+        "overrides it, so it does not take effect now\n"
+        "  hint: fix or remove it: it applies as soon as the override goes\n"
+        "ok: 2 releases in 2 environments; 0 errors, 1 warning\n"
+    )
+    strict = run_pytemplar("validate", "project", "--strict", cwd=root)
+    assert strict.code == 1
