@@ -48,10 +48,11 @@ def value_paths(project: Path, release: str | None = None) -> list[str]:
     return []
 
 
-def check_ids() -> list[str]:
-    from pytemplar import policies
+def check_ids(opt_in_only: bool = True) -> list[str]:
+    """The ids ``--check`` takes (the opt-in ones), or with ``opt_in_only=False`` every id."""
+    from pytemplar.checks import CHECK_IDS, OPT_IN_IDS
 
-    return sorted(getattr(policies, "OPT_IN_CHECKS", {}))
+    return sorted(OPT_IN_IDS if opt_in_only else CHECK_IDS)
 
 
 def _schema_paths(schema: Any, prefix: str, depth: int = 0) -> Iterator[str]:

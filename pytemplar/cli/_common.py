@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from pytemplar import __version__
-from pytemplar.cli._complete import complete_check, complete_environment, complete_release, complete_value_path
+from pytemplar.checks import check_help, skip_check_help
+from pytemplar.cli._complete import (
+    complete_any_check,
+    complete_check,
+    complete_environment,
+    complete_release,
+    complete_value_path,
+)
 from pytemplar.errors import PytemplarError, UsageError
 
 if TYPE_CHECKING:
@@ -155,11 +162,15 @@ CrdsOpt = Annotated[
 ]
 CheckOpt = Annotated[
     list[str] | None,
+    typer.Option("--check", metavar="ID,...", help=check_help(), autocompletion=complete_check),
+]
+SkipCheckOpt = Annotated[
+    list[str] | None,
     typer.Option(
-        "--check",
+        "--skip-check",
         metavar="ID,...",
-        help="Opt-in checks to run: image-pinned, resources-set.",
-        autocompletion=complete_check,
+        help=skip_check_help(),
+        autocompletion=complete_any_check,
     ),
 ]
 

@@ -60,8 +60,17 @@ def complete_value_path(ctx: typer.Context, incomplete: str) -> list[str]:
 
 
 def complete_check(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _check_list(incomplete, opt_in_only=True)
+
+
+def complete_any_check(ctx: typer.Context, incomplete: str) -> list[str]:
+    return _check_list(incomplete, opt_in_only=False)
+
+
+def _check_list(incomplete: str, opt_in_only: bool) -> list[str]:
+    """Ids after the last comma of a comma-separated list."""
     from pytemplar.completion import check_ids
 
     done, _, last = incomplete.rpartition(",")
     prefix = f"{done}," if done else ""
-    return [prefix + name for name in check_ids() if name.startswith(last)]
+    return [prefix + name for name in check_ids(opt_in_only) if name.startswith(last)]

@@ -81,6 +81,7 @@ SHOP = "examples/apps/shop"
         (f"pytemplar set {SHOP} -e prod -r service-a replicaC", ["replicaCount="]),
         (f"pytemplar validate {SHOP} --check image-p", ["image-pinned "]),
         (f"pytemplar validate {SHOP} --check image-pinned,res", ["image-pinned,resources-set "]),
+        (f"pytemplar validate {SHOP} --skip-check dns", ["dns-name "]),
         ("pytemplar render examples/apps/sh", ["examples/apps/shop/"]),
         ("pytemplar render --output", ["--output ", "--output-dir "]),
         ("pytemplar completion ", ["bash ", "zsh ", "fish "]),
