@@ -18,6 +18,8 @@ HTML comments on the lines right before a fence change how it runs:
 * ``<!-- docs-test: setup SHELL -->``: run SHELL first, unseen (e.g. add the typo an example
   talks about). Several setup lines run in order.
 * ``<!-- docs-test: exit N -->``: every command of the block must exit N instead of 0.
+* ``<!-- docs-test: needs TOOL... -->``: the block runs other programs (``kubectl``, ``helm``);
+  it is skipped where one is not on PATH (CI puts the pinned kubectl there).
 * ``<!-- docs-test: skip REASON -->``: not run; REASON is required (e.g. "needs a cluster"). Its
   ``pytemplar`` commands are still checked to parse (``--help`` appended).
 """
@@ -37,7 +39,7 @@ from conftest import REPO, TEMPLATE_CACHE
 
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 RUN_TAGS = {"console", "sh", "bash", "shell"}
-MARKER = re.compile(r"<!--\s*docs-test:\s*(setup|exit|skip)\b\s*(.*?)\s*-->")
+MARKER = re.compile(r"<!--\s*docs-test:\s*(setup|exit|skip|needs)\b\s*(.*?)\s*-->")
 FENCE = re.compile(r"^(\s*)```(\S*)\s*$")
 
 
@@ -50,6 +52,7 @@ class Block:
     setup: list[str] = field(default_factory=list)
     exit: int = 0
     skip: str | None = None
+    needs: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -78,6 +81,8 @@ def blocks(page: Path) -> list[Block]:
                 block.setup.insert(0, argument)
             elif kind == "exit":
                 block.exit = int(argument)
+            elif kind == "needs":
+                block.needs.extend(argument.split())
             else:
                 assert argument, f"{block.label}: 'docs-test: skip' needs a reason"
                 block.skip = argument
@@ -157,6 +162,9 @@ def test_the_commands_of_a_block_run_and_print_what_is_shown(block: Block, tmp_p
                     done = run(f"{part.split('#')[0].strip()} --help", REPO)
                     assert done.returncode == 0, f"{block.label}: {part.strip()}\n{done.stdout}"
         pytest.skip(block.skip)
+    missing = [tool for tool in block.needs if shutil.which(tool, path=environment()["PATH"]) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not on PATH (see scripts/get-kubectl.sh)")
     shutil.copytree(REPO / "examples", tmp_path / "examples")
     for command in block.setup:
         done = run(command, tmp_path)
