@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, _err, _run, app
+from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _err, _run, app
 from pytemplar.errors import escape_control
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 add_app = typer.Typer(
     help="Add an environment or a release to a project (pytemplar.yaml is edited in place, comments kept).",
@@ -31,6 +32,8 @@ def add_env_command(
         typer.Option("--namespace", "-n", metavar="NAMESPACE", help="Its namespace (default: PROJECT-NAME)."),
     ] = None,
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Add an environment to pytemplar.yaml and create its overlay envs/NAME.yaml."""
 
@@ -40,7 +43,7 @@ def add_env_command(
         done = add_environment(project, name, namespace)
         _err(_describe(done.project_file, done.overlay, f"the environment {name}"))
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)
 
 
 @add_app.command("release")
@@ -52,6 +55,8 @@ def add_release_command(
     ],
     project: ProjectOpt = Path("."),
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Add a release of an app template to pytemplar.yaml and create its overlay releases/NAME.yaml."""
 
@@ -61,7 +66,7 @@ def add_release_command(
         done = add_release(project, name, app_folder)
         _err(_describe(done.project_file, done.overlay, f"the release {name}"))
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)
 
 
 def _describe(project_file: Path, overlay: Path, what: str) -> str:
