@@ -473,7 +473,7 @@ def check_manifest_schemas(
             problems.append(
                 Problem(
                     _message(manifest, violation),
-                    location=manifest.source,
+                    location=manifest.location_of(violation.path),
                     hint=_hint(manifest, violation, schemas.version),
                     release=manifest.release or None,
                     environment=manifest.environment,

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.checks import check_manifests, selected_checks
-from pytemplar.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.errors import (
     Location,
     Problem,
@@ -24,11 +23,10 @@ from pytemplar.errors import (
     UsageError,
     ValuesError,
 )
-from pytemplar.manifests import Manifest, parse_rendered
+from pytemplar.manifests import Manifest
 from pytemplar.policies import DEFAULT_KUBE_VERSION, check_removed_apis, valid_namespace
 from pytemplar.project import (
     PROJECT_FILE,
-    TEMPLATES_DIR,
     App,
     Project,
     ReleaseSpec,
@@ -38,6 +36,8 @@ from pytemplar.project import (
     release_env_files,
 )
 from pytemplar.schema import CompiledSchema
+from pytemplar.templating.engine import ReadLog, TemplateEngine, template_context
+from pytemplar.templating.parse import parse_rendered
 from pytemplar.transforms import transform_release
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
@@ -290,7 +290,9 @@ class Session:
             kube_version=self.declared_version(environment, spec.name),
             log=log,
         )
-        manifests = parse_rendered(engine.render(context), spec.name, environment)
+        # Field-level origins are kept only while this release's objects are checked.
+        track = self.options.kube_schema
+        manifests = parse_rendered(engine.render(context), spec.name, environment, track=track)
         manifests = transform_release(
             manifests,
             self.project,
@@ -305,6 +307,7 @@ class Session:
         if self.options.kube_schema:
             version = self.target_version(environment, spec.name)
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
+            manifests = [replace(manifest, origins=None) for manifest in manifests]
         self.warnings.extend(release_values.warnings)
         self.unused.record(
             release_values.layers,
@@ -375,15 +378,11 @@ class Session:
 
     def origin(self, manifest: Manifest, field: ValuePath, value: Any, values: ReleaseValues | None) -> str | None:
         """Where the value of a rendered field was set, when its template places one values path there."""
-        spec = self.project.releases.get(manifest.release)
-        key = field[-1] if field else None
-        if values is None or spec is None or not isinstance(key, str):
+        if values is None:
             return None
-        name = manifest.template.removeprefix(f"{TEMPLATES_DIR}/")
-        source = self.app(spec).templates.get(name)
         from pytemplar.provenance import value_source
 
-        path = value_source(source, key, value, values.values) if source is not None else None
+        path = value_source(manifest, field, value, values.values)
         where = values.origin(path) if path is not None else None
         return f"the value is {format_path(path)}, set at {where}" if path and where else None
 
