@@ -292,7 +292,9 @@ class Session:
         )
         # Field-level origins are kept only while this release's objects are checked.
         track = self.options.kube_schema
-        manifests = parse_rendered(engine.render(context), spec.name, environment, track=track)
+        manifests = parse_rendered(
+            engine.render(context), spec.name, environment, track=track, values_origin=release_values.origin
+        )
         manifests = transform_release(
             manifests,
             self.project,

@@ -7,7 +7,7 @@ values path when one value is at fault), never a line of text nobody wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, YamlError
@@ -15,6 +15,7 @@ from pytemplar.manifests import Manifest
 from pytemplar.templating.engine import RenderedFile
 from pytemplar.templating.lines import Mark, offset_of_line, template_location, template_location_of_line
 from pytemplar.templating.slots import TOKEN, Slot, SlotPlacer, SlotRefusal, as_text
+from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import YamlDocument, load_documents, python_parser
 
 CONTEXT_LINES = 2
@@ -69,16 +70,28 @@ def _slot_at(rendered: RenderedFile, line: int, column: int) -> Slot | None:
     return rendered.slots[int(found.group(1))] if found else None
 
 
-def _refusal(exc: SlotRefusal) -> Problem:
+ValuesOrigin = Callable[[ValuePath], Location | None]
+
+
+def _set_at(slot: Slot | None, values_origin: ValuesOrigin | None) -> tuple[str, ...]:
+    """The context line naming the values file and line a slot's value came from."""
+    if slot is None or slot.path is None or values_origin is None:
+        return ()
+    where = values_origin(slot.path)
+    return (f"the value is {format_path(slot.path)}, set at {where}",) if where is not None else ()
+
+
+def _refusal(exc: SlotRefusal, values_origin: ValuesOrigin | None) -> Problem:
     slot = exc.slot
     return Problem(
         f"cannot place the value{slot.where()} here: {exc}",
         location=Location(slot.template, slot.line),
         hint="change the template where this {{ }} stands, or the value",
+        context=_set_at(slot, values_origin),
     )
 
 
-def _yaml_problem(rendered: RenderedFile, problem: Problem) -> Problem:
+def _yaml_problem(rendered: RenderedFile, problem: Problem, values_origin: ValuesOrigin | None) -> Problem:
     line = problem.location.line if problem.location and problem.location.line else 1
     column = problem.location.column if problem.location and problem.location.column else 1
     where = template_location_of_line(rendered.text, rendered.marks, line, column, rendered.path)
@@ -88,10 +101,10 @@ def _yaml_problem(rendered: RenderedFile, problem: Problem) -> Problem:
         where = Location(slot.template, slot.line)
         message = f"the value{slot.where()} placed here: {message}"
     return Problem(
-        f"rendered output is not valid YAML (rendered line {line}): {message}",
+        f"rendered output is not valid YAML at rendered line {line}: {message}",
         location=where,
         hint=problem.hint or "check the indentation and quoting of the template around this line",
-        context=_excerpt(readable(rendered.text, rendered.slots), line),
+        context=(*_set_at(slot, values_origin), *_excerpt(readable(rendered.text, rendered.slots), line)),
     )
 
 
@@ -142,10 +155,16 @@ class RenderedOrigins:
 
 
 def parse_rendered(
-    files: Iterable[RenderedFile], release: str, environment: str, *, track: bool = False
+    files: Iterable[RenderedFile],
+    release: str,
+    environment: str,
+    *,
+    track: bool = False,
+    values_origin: ValuesOrigin | None = None,
 ) -> list[Manifest]:
     """Every non-empty YAML document of every rendered file; all problems at once. ``track``
-    keeps, with each manifest, where each of its fields was written (for field-level messages)."""
+    keeps, with each manifest, where each of its fields was written (for field-level messages);
+    ``values_origin`` says where a values path was set, for messages about one value."""
     manifests: list[Manifest] = []
     problems: list[Problem] = []
     for rendered in files:
@@ -153,10 +172,10 @@ def parse_rendered(
         try:
             documents = parse_slotted(rendered.text, rendered.path, rendered.slots, track=track)
         except SlotRefusal as exc:
-            problems.append(_refusal(exc))
+            problems.append(_refusal(exc, values_origin))
             continue
         except PytemplarError as exc:
-            problems.append(_yaml_problem(rendered, exc.problems[0]))
+            problems.append(_yaml_problem(rendered, exc.problems[0], values_origin))
             continue
         for document in documents:
             if document.data is None:
@@ -165,7 +184,7 @@ def parse_rendered(
             if not isinstance(document.data, dict):
                 problems.append(
                     Problem(
-                        f"rendered document (rendered line {document.line}) is a "
+                        f"rendered document at rendered line {document.line} is a "
                         f"{type(document.data).__name__}, not a Kubernetes object",
                         location=where,
                         context=_excerpt(readable(rendered.text, rendered.slots), document.line),

@@ -11,6 +11,7 @@ the golden file is that output as written.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +152,53 @@ def test_json_output_refuses_nan_and_infinity_and_writes_nothing(make_tree: Any)
     )
     as_yaml = run_pytemplar("render", "project", "-e", "dev", cwd=root)
     assert as_yaml.code == 0 and "immutable: .nan" in as_yaml.stdout
+
+
+def test_the_readme_helm_idioms_example_renders_as_shown(make_tree: Any) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- helm-idioms-example")
+    section = readme[start : readme.index("<!-- /helm-idioms-example -->", start)]
+    blocks = re.findall(r"```(?:jinja|yaml)\n(.*?)```", section, flags=re.DOTALL)
+    helpers, deployment, values, output = blocks
+    root: Path = make_tree(
+        {
+            "project/pytemplar.yaml": "project: p\nenvironments:\n  dev:\n    namespace: dev\n"
+            "releases:\n  web:\n    app: ../app\n",
+            "app/app.yaml": "name: app\nversion: 1.0.0\n",
+        }
+    )
+    (root / "app/templates").mkdir()
+    (root / "app/templates/_helpers.j2").write_text(helpers, encoding="utf-8")
+    (root / "app/templates/deployment.yaml.j2").write_text(deployment, encoding="utf-8")
+    (root / "app/values.yaml").write_text(values, encoding="utf-8")
+    result = run_pytemplar("render", "project", "-e", "dev", cwd=root)
+    assert result.code == 0, result.stderr
+    assert result.stdout == "---\n# Source: web/templates/deployment.yaml.j2\n" + output
+
+
+def test_a_refused_value_names_the_template_line_the_values_path_and_where_it_was_set(make_tree: Any) -> None:
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(
+        {
+            "app/templates/cm.yaml.j2": """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: cm
+                data:
+                  greeting: "hello {{ values.people }}"
+            """,
+            "project/envs/prod.yaml": "people:\n  - ann\n  - bob\n",
+        },
+        base=MINIMAL_APP,
+    )
+    (root / "app/values.schema.json").write_text("{}")
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "app/templates/cm.yaml.j2:6: error: [prod/one] cannot place the value (values.people) here: "
+        "a list cannot be placed inside text; place it as a whole value, or pipe it through tojson for its JSON text",
+        "    the value is values.people, set at project/envs/prod.yaml:1:1",
+        "  hint: change the template where this {{ }} stands, or the value",
+    ]

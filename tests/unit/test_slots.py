@@ -164,7 +164,7 @@ def test_invalid_yaml_is_reported_at_the_template_line_that_wrote_it(build: Buil
     found, app = problem(build, template, {"l": [1, 2]})
     assert found.location.path == app.template_paths["t.yaml.j2"]
     assert found.location.line == 3  # the loop's line that wrote the second 'b'
-    assert "rendered line 3" in found.message
+    assert "at rendered line 3" in found.message
 
 
 def test_a_document_that_is_not_a_map_is_reported_at_its_template_line(build: BuildApp) -> None:
