@@ -2,12 +2,15 @@
 
 Jinja2 writes a template as Python source; this generator changes three things in it:
 
-* each ``{{ expr }}`` calls ``environment.slot(context, value, name, lineno)``, which records the
+* each ``{{ expr }}`` calls ``environment.slot(context, value, template, lineno)``, which records the
   value and returns its token (never the value's text), including ``{{ "literal" }}``, which
   Jinja2 would otherwise fold into the template text at compile time;
 * a ``{% filter %}`` block's result is a slot too: text made from values is never template text;
-* each run of output in a template's own stream first calls ``environment.mark_line(name,
+* each run of output in a template's own stream first calls ``environment.mark_line(template,
   lineno)``, so every rendered line maps back to its template line.
+
+The template's name is written into the code as a literal: a template that extends another binds
+``name`` as a local of its own.
 """
 
 from __future__ import annotations
@@ -27,11 +30,11 @@ class SlotCodeGenerator(CodeGenerator):
         self.write("environment.slot(context, ")
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        self.write(f", name, {node.lineno})")
+        self.write(f", {self.name!r}, {node.lineno})")
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
         if frame.buffer is None:
-            self.writeline(f"environment.mark_line(name, {node.lineno})")
+            self.writeline(f"environment.mark_line({self.name!r}, {node.lineno})")
         super().visit_Output(node, frame)
 
     def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:
@@ -43,6 +46,6 @@ class SlotCodeGenerator(CodeGenerator):
         self.start_write(frame, node)
         self.write("environment.slot(context, ")
         self.visit_Filter(node.filter, filter_frame)
-        self.write(f", name, {node.lineno})")
+        self.write(f", {self.name!r}, {node.lineno})")
         self.end_write(frame)
         self.leave_frame(filter_frame)

@@ -277,7 +277,7 @@ class SlotPlacer:
                 try:
                     events = value_events(slot.value, event.anchor, event.start_mark, event.end_mark)
                 except SlotRefusal:
-                    raise
+                    raise  # a value inside this one, already named
                 except SlotError as exc:
                     raise SlotRefusal(str(exc), slot) from None
                 events.reverse()

@@ -202,3 +202,49 @@ def test_a_refused_value_names_the_template_line_the_values_path_and_where_it_wa
         "    the value is values.people, set at project/envs/prod.yaml:1:1",
         "  hint: change the template where this {{ }} stands, or the value",
     ]
+
+
+def test_labels_added_to_an_anchored_map_do_not_reach_its_aliases(make_tree: Any) -> None:
+    # The template shares its labels with the selector through a YAML alias: a labels transform
+    # that leaves selectors alone must change the object's labels only.
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(
+        {
+            "app/templates/deployment.yaml.j2": """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: {{ release.name }}
+                  labels: &labels {app: demo}
+                spec:
+                  replicas: {{ values.replicas }}
+                  selector:
+                    matchLabels: *labels
+                  template:
+                    metadata:
+                      labels: *labels
+                    spec:
+                      containers: [{name: main, image: "example/demo:{{ values.image.tag }}"}]
+            """,
+            "project/pytemplar.yaml": """
+                project: p
+                environments:
+                  prod:
+                    namespace: production
+                labels:
+                  - pairs: {cost-center: shop}
+                    includeSelectors: false
+                releases:
+                  one:
+                    app: ../app
+            """,
+        },
+        base=MINIMAL_APP,
+    )
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert result.code == 0, result.stderr
+    (deployment,) = [doc for doc in yaml.safe_load_all(result.stdout) if doc is not None]
+    assert deployment["metadata"]["labels"] == {"app": "demo", "cost-center": "shop"}
+    assert deployment["spec"]["selector"]["matchLabels"] == {"app": "demo"}
+    assert deployment["spec"]["template"]["metadata"]["labels"] == {"app": "demo"}

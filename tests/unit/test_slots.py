@@ -288,3 +288,9 @@ def test_aliases_are_copies_not_one_shared_map() -> None:
     data["c"]["b"].append(2)
     assert data["a"] == {"b": [1]}
     assert data["d"] == {"b": [1]}
+
+
+def test_a_template_that_extends_another_places_values_in_its_blocks(build: BuildApp) -> None:
+    base = "kind: ConfigMap\ndata:\n{% block data %}{% endblock %}\n"
+    child = '{% extends "_base.j2" %}\n{% block data %}\n  a: {{ values.s }}\n  b: x-{{ values.s }}\n{% endblock %}\n'
+    assert one(build, child, {"s": "1.20"}, _base=base) == {"kind": "ConfigMap", "data": {"a": "1.20", "b": "x-1.20"}}
