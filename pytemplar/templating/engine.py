@@ -217,7 +217,7 @@ class _Environment(ImmutableSandboxedEnvironment):
     consumed = 0  # characters of the template's own stream taken so far
     value_chars = 0  # characters of the strings placed so far
     # The last value read from a values map and its path, so a slot holding it can name it.
-    _last_read: tuple[Any, ValuePath] | None = None
+    _last_read: tuple[Any, Any, Any] | None = None  # (value, the map or list, the key or index)
 
     def slot(self, context: Any, value: Any, name: str | None, lineno: int) -> str:
         """A ``{{ }}``: record the value, return its token (see :mod:`pytemplar.templating.slots`)."""
@@ -237,7 +237,8 @@ class _Environment(ImmutableSandboxedEnvironment):
             value.note_whole()  # a map or list written whole counts as read whole
             path = value.key_path if value.root == "values" else None
         elif self._last_read is not None and self._last_read[0] is value:
-            path = self._last_read[1]
+            _, holder, key = self._last_read
+            path = (*holder.key_path, key)
         self._last_read = None
         where = self.template_paths.get(name, name) if name else "the text given to tpl"
         slots.append(Slot(value, where, lineno, path))
@@ -268,7 +269,7 @@ class _Environment(ImmutableSandboxedEnvironment):
             else:
                 self._null_path = None
                 if obj.root == "values":
-                    self._last_read = (value, (*obj.key_path, attribute))
+                    self._last_read = (value, obj, attribute)
             return value
         if type(obj) is TemplateModule and type(attribute) is str and not attribute.startswith("_"):
             # ``h.labels`` of an imported helper: a name the helper exported. The sandbox would
@@ -298,7 +299,7 @@ class _Environment(ImmutableSandboxedEnvironment):
             obj.note_read(argument)
             value = dict.__getitem__(obj, argument)
             if obj.root == "values" and value is not None:
-                self._last_read = (value, (*obj.key_path, argument))
+                self._last_read = (value, obj, argument)
             return value
         if isinstance(obj, ValueList) and isinstance(argument, int) and obj.log is not None:
             obj.log.read.add((*obj.key_path, argument if argument >= 0 else len(obj) + argument))
@@ -307,7 +308,7 @@ class _Environment(ImmutableSandboxedEnvironment):
                 return self.undefined(hint=f"'{obj.path}[{argument}]' is undefined (the list has {len(obj)} items)")
             value = list.__getitem__(obj, argument)
             if obj.root == "values" and value is not None:
-                self._last_read = (value, (*obj.key_path, argument % len(obj)))
+                self._last_read = (value, obj, argument % len(obj))
             return value
         return super().getitem(obj, argument)
 

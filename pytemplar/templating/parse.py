@@ -97,13 +97,17 @@ def _yaml_problem(rendered: RenderedFile, problem: Problem, values_origin: Value
     where = template_location_of_line(rendered.text, rendered.marks, line, column, rendered.path)
     message = problem.message.removeprefix("invalid YAML: ")
     slot = _slot_at(rendered, line, column)
+    hint = problem.hint
     if slot is not None:
         where = Location(slot.template, slot.line)
+        if isinstance(slot.value, (dict, list, tuple)) and message.startswith("key '"):
+            kind = "map" if isinstance(slot.value, dict) else "list"
+            message, hint = f"a {kind} cannot be a key", "place it as a value, or write one of its items as the key"
         message = f"the value{slot.where()} placed here: {message}"
     return Problem(
         f"rendered output is not valid YAML at rendered line {line}: {message}",
         location=where,
-        hint=problem.hint or "check the indentation and quoting of the template around this line",
+        hint=hint or "check the indentation and quoting of the template around this line",
         context=(*_set_at(slot, values_origin), *_excerpt(readable(rendered.text, rendered.slots), line)),
     )
 

@@ -27,18 +27,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2.runtime import Undefined
-from ruamel.yaml.events import (
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-)
+from ruamel.yaml.events import ScalarEvent
 
 from pytemplar.values import ValuePath, format_path
 
@@ -206,89 +200,82 @@ def note_whole(value: Any) -> None:
         note(value)
 
 
-def value_events(value: Any, anchor: str | None, start: Any, end: Any, depth: int = 0) -> list[Any]:
-    """The parser events of ``value`` placed as one whole node (anchored at ``anchor``)."""
+def placed(value: Any, depth: int = 0) -> Any:
+    """``value`` as plain data placed whole: maps and lists copied (no two objects share one),
+    a helper's one value or ``toyaml``'s data in place of their text."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
     if depth > MAX_VALUE_DEPTH:
         raise SlotError(f"the value is nested deeper than {MAX_VALUE_DEPTH} levels")
-    if type(value) is str:
-        return [ScalarEvent(anchor, None, (False, True), value, start, end, '"')]
-    if isinstance(value, Fragment):
-        inner = single_slot(value)
-        if inner is not None:
-            return value_events(inner.value, anchor, start, end, depth + 1)
-        return [ScalarEvent(anchor, None, (False, True), fragment_text(value, strict=True), start, end, '"')]
-    if isinstance(value, YamlText):
-        if value.data is None:
-            return [ScalarEvent(anchor, None, (False, True), str.__str__(value), start, end, '"')]
-        return value_events(value.data, anchor, start, end, depth + 1)
-    if isinstance(value, str):
-        return [ScalarEvent(anchor, None, (False, True), str.__str__(value), start, end, '"')]
-    if value is None or isinstance(value, (bool, int, float)):
-        return [ScalarEvent(anchor, None, (True, False), as_text(value), start, end, "")]
     if isinstance(value, dict):
         note_whole(value)
-        events: list[Any] = [MappingStartEvent(anchor, None, True, start, end, flow_style=True)]
+        made = {}
         for key, item in dict.items(value):
             if isinstance(key, (dict, list, tuple)):
                 raise SlotError("a map with a map or list as key cannot be written into a manifest")
-            events.append(ScalarEvent(None, None, (False, True), as_text(key), start, end, '"'))
-            events.extend(value_events(item, None, start, end, depth + 1))
-        events.append(MappingEndEvent(start, end))
-        return events
+            made[key if type(key) is str else as_text(key)] = placed(item, depth + 1)
+        return made
     if isinstance(value, (list, tuple)):
         note_whole(value)
-        events = [SequenceStartEvent(anchor, None, True, start, end, flow_style=True)]
-        for item in list.__iter__(value) if isinstance(value, list) else value:
-            events.extend(value_events(item, None, start, end, depth + 1))
-        events.append(SequenceEndEvent(start, end))
-        return events
-    return [_not_data(value)]
+        return [placed(item, depth + 1) for item in (list.__iter__(value) if isinstance(value, list) else value)]
+    if isinstance(value, Fragment):
+        inner = single_slot(value)
+        return placed(inner.value, depth + 1) if inner is not None else fragment_text(value, strict=True)
+    if isinstance(value, YamlText):
+        return str.__str__(value) if value.data is None else placed(value.data, depth + 1)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, (bool, int, float)):
+        return value
+    return _not_data(value)
 
 
+_QUOTED = (False, True)  # the implicit flags of a quoted scalar: the builder takes its value as it is
 _BLOCK_HEADER = re.compile(r"[|>]([1-9+-]{0,2})")
 
 
 class SlotPlacer:
     """A libyaml parser whose events have each token replaced by its value (see the module doc)."""
 
-    __slots__ = ("_get", "_pending", "dispose", "slots", "text")
+    __slots__ = ("dispose", "get_event", "slots", "text")
 
     def __init__(self, parser: Any, text: str, slots: list[Slot]) -> None:
-        self._get = parser.get_event
         self.dispose: Callable[[], None] | None = getattr(parser, "dispose", None)
-        self._pending: list[Any] = []
         self.text = text
         self.slots = slots
+        # A generator's __next__ costs less per event than a method: most events pass through.
+        self.get_event: Callable[[], Any] = self._events(parser.get_event).__next__
 
-    def get_event(self) -> Any:
-        if self._pending:
-            return self._pending.pop()
-        event = self._get()
-        if type(event) is ScalarEvent and MARKER in event.value:
-            return self._place(event)
-        return event
+    def _events(self, get: Callable[[], Any]) -> Iterator[Any]:
+        place = self._place
+        while True:
+            event = get()
+            if type(event) is ScalarEvent and MARKER in event.value:
+                event = place(event)
+            yield event
 
     def _place(self, event: Any) -> Any:
+        """The event with its tokens replaced. A whole value is the event's value itself, marked
+        as quoted so the builder takes it as it is (a key that is not a string is refused there)."""
         text = event.value
         if event.implicit[0]:  # plain and untagged
             whole = TOKEN.fullmatch(text)
             if whole is not None:
                 slot = self.slots[int(whole.group(1))]
                 try:
-                    events = value_events(slot.value, event.anchor, event.start_mark, event.end_mark)
+                    event.value = placed(slot.value)
                 except SlotRefusal:
                     raise  # a value inside this one, already named
                 except SlotError as exc:
                     raise SlotRefusal(str(exc), slot) from None
-                events.reverse()
-                first = events.pop()
-                self._pending.extend(events)
-                return first
+                event.implicit, event.style = _QUOTED, '"'
+                return event
         in_block = event.style in ("|", ">")
-        placed = self._in_block(event) if in_block else substitute(text, self.slots, strict=True)
-        implicit = (False, True) if event.implicit[0] else event.implicit
-        style = '"' if event.implicit[0] else event.style
-        return ScalarEvent(event.anchor, event.tag, implicit, placed, event.start_mark, event.end_mark, style)
+        event.value = self._in_block(event) if in_block else substitute(text, self.slots, strict=True)
+        if event.implicit[0]:
+            event.implicit, event.style = _QUOTED, '"'
+        return event
 
     def _in_block(self, event: Any) -> str:
         """A block scalar with its tokens replaced: each further line of a value keeps the
