@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -28,12 +28,21 @@ class Manifest:
     environment: str
     template: str  # e.g. templates/deployment.yaml.j2, relative to the app folder
     source: Location  # the template file and line the object starts at
+    # Where each field is written, when the object was read from a file as it is (validate -f).
+    fields: Mapping[tuple[str | int, ...], Location] | None = None
+    # Where each field was written, when a rendered object's fields are checked.
     origins: FieldOrigins | None = None
 
-    def location_of(self, path: tuple[str | int, ...]) -> Location:
-        """The template line that wrote the field at ``path`` when known, else the object's."""
-        found = self.origins.location_of(path) if self.origins is not None else None
-        return found or self.source
+    def location_of(self, path: Sequence[str | int]) -> Location:
+        """Where the field at ``path`` (or its nearest written ancestor) is, else the document's start."""
+        if self.origins is not None:
+            return self.origins.location_of(tuple(path)) or self.source
+        if self.fields:
+            for end in range(len(path), -1, -1):
+                found = self.fields.get(tuple(path[:end]))
+                if found is not None:
+                    return found
+        return self.source
 
     @property
     def kind(self) -> str:
@@ -63,6 +72,22 @@ class Manifest:
         return f"{self.kind} {ns}{self.name}"
 
 
+def is_list(obj: dict[str, Any]) -> bool:
+    """Whether an object is a list of objects (``kind: List``, ``ConfigMapList``...), as kubectl reads one."""
+    kind = obj.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list)
+
+
+def list_items(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects a document stands for: the items of a list (nested lists flattened), or itself.
+
+    An item that is not a map stays whole inside its list, for the checks to report.
+    """
+    if not is_list(obj) or not all(isinstance(item, dict) for item in obj["items"]):
+        return [obj]
+    return [inner for item in obj["items"] for inner in list_items(item)]
+
+
 def shared_strings(manifests: Sequence[Manifest], pool: dict[str, str]) -> list[Manifest]:
     """The manifests with copies of their objects in which every string is taken from ``pool``.
 
@@ -78,6 +103,7 @@ def shared_strings(manifests: Sequence[Manifest], pool: dict[str, str]) -> list[
             manifest.environment,
             pool.setdefault(manifest.template, manifest.template),
             manifest.source,
+            manifest.fields,
             manifest.origins,
         )
         for manifest in manifests

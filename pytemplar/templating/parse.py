@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, YamlError
-from pytemplar.manifests import Manifest
+from pytemplar.manifests import Manifest, list_items
 from pytemplar.templating.engine import RenderedFile
 from pytemplar.templating.lines import Mark, offset_of_line, template_location, template_location_of_line
 from pytemplar.templating.slots import TOKEN, Slot, SlotPlacer, SlotRefusal, as_text
@@ -25,16 +25,18 @@ _SHOWN = 60  # characters of a value shown in an excerpt
 def parse_slotted(text: str, path: str, slots: Sequence[Slot], *, track: bool = False) -> list[YamlDocument]:
     """The documents of ``text``, each token replaced by its slot's value (see ``slots.py``)."""
     table = list(slots)
+
+    def placer(parser: Any) -> SlotPlacer:
+        return SlotPlacer(parser, text, table)
+
     try:
-        return load_documents(text, path, track=track, events=lambda parser: SlotPlacer(parser, text, table))
+        return load_documents(text, path, track=track, resolver="kubernetes", events=placer)
     except YamlError as exc:
         if _FLOW_COLON not in exc.problems[0].message:
             raise
     # libyaml (YAML 1.1) refuses a ':' inside a plain scalar in a flow collection
     # ({image: postgres:15}); YAML 1.2 and Kubernetes' reader take it as text.
-    return load_documents(
-        text, path, track=track, events=lambda parser: SlotPlacer(parser, text, table), parser_class=python_parser
-    )
+    return load_documents(text, path, track=track, resolver="kubernetes", events=placer, parser_class=python_parser)
 
 
 _FLOW_COLON = "found unexpected ':'"
@@ -162,12 +164,17 @@ def parse_rendered(
     files: Iterable[RenderedFile],
     release: str,
     environment: str,
+    problems_to: list[Problem] | None = None,
     *,
     track: bool = False,
     values_origin: ValuesOrigin | None = None,
 ) -> list[Manifest]:
-    """Every non-empty YAML document of every rendered file; all problems at once. ``track``
-    keeps, with each manifest, where each of its fields was written (for field-level messages);
+    """Every non-empty YAML document of every rendered file (the items of a ``List``); all
+    problems at once.
+
+    With ``problems_to``, the problems are added to it and the objects of the files that parsed are
+    returned, so ``validate`` checks them too; otherwise they are raised together. ``track`` keeps,
+    with each manifest, where each of its fields was written (for field-level messages);
     ``values_origin`` says where a values path was set, for messages about one value."""
     manifests: list[Manifest] = []
     problems: list[Problem] = []
@@ -195,8 +202,14 @@ def parse_rendered(
                     )
                 )
                 continue
-            origins = RenderedOrigins(rendered, document.locations) if track else None
-            manifests.append(Manifest(document.data, release, environment, template, where, origins))
-    if problems:
+            objects = list_items(document.data)
+            if len(objects) == 1 and objects[0] is document.data:
+                origins = RenderedOrigins(rendered, document.locations) if track else None
+                manifests.append(Manifest(document.data, release, environment, template, where, origins=origins))
+            else:  # the items of a List: their paths are not the document's
+                manifests.extend(Manifest(obj, release, environment, template, where) for obj in objects)
+    if problems and problems_to is None:
         raise ManifestError.collect(problems)
+    if problems_to is not None:
+        problems_to.extend(problems)
     return manifests
