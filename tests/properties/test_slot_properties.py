@@ -166,9 +166,8 @@ def pieces_of(draw: st.DrawFn, allow_values: bool = True, in_flow: bool = False)
     # Mostly scalars: a map or list inside text is refused, and one refusal hides the rest.
     value = draw(st.one_of(scalars, scalars, scalars, values) if allow_values else scalars)
     made.insert(position, Piece(value=value, wrapper=draw(wrappers)))
-    if position in (0, len(made) - 1):
-        # Glue a literal to the slot so the scalar is more than the slot.
-        made.insert(position + 1 if position == 0 else position, Piece(text=draw(words)))
+    if position + 1 < len(made) > 2 and draw(st.booleans()):
+        del made[position + 1]  # the slot ends the scalar or comes right before a separator
     return made
 
 
