@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _err, _run, _usage, app
+from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _err, _run, _usage
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from pytemplar.values import ValuePath
 
 
-@app.command("set")
 def set_command(
     arguments: Annotated[
         list[str] | None,

@@ -30,13 +30,11 @@ from pytemplar.cli._common import (
     _run,
     _set_arguments,
     _usage,
-    app,
 )
 from pytemplar.errors import escape_control
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 
-@app.command()
 def render(
     project: ProjectArg = Path("."),
     env: EnvOpt = None,

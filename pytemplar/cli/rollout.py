@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, ProjectArg, _err, _run, _usage, app
+from pytemplar.cli._common import DebugOpt, ProjectArg, _err, _run, _usage
 from pytemplar.errors import escape_control
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ rollout_app = typer.Typer(
     help="Show, promote, re-weigh or abort a release's Blue/Green or Canary rollout (edits its overlay).",
     no_args_is_help=True,
 )
-app.add_typer(rollout_app)
 
 EnvArg = Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment.")]
 ReleaseArg = Annotated[str, typer.Option("--release", "-r", metavar="RELEASE", help="Release.")]

@@ -30,12 +30,10 @@ from pytemplar.cli._common import (
     _err,
     _run,
     _set_arguments,
-    app,
 )
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 
-@app.command()
 def validate(
     project: ProjectArg = Path("."),
     env: EnvOpt = None,
