@@ -26,7 +26,7 @@ import difflib
 import gzip
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -37,7 +37,7 @@ from pytemplar.crds import CompactSchemas
 from pytemplar.errors import Location, Problem, UsageError
 from pytemplar.manifests import Manifest
 from pytemplar.policies import REMOVED_APIS, WORKLOADS
-from pytemplar.values import value_at
+from pytemplar.values import format_path, value_at
 
 RULE = "kube-schema"
 KUBERNETES_PREFIX = "kubernetes-"
@@ -47,7 +47,6 @@ _VERSION = re.compile(r"1\.(\d{1,2})\Z")
 # A resource.Quantity: sign, number, then an exponent or one SI / binary suffix.
 _QUANTITY = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
 _INT32 = (-(2**31), 2**31 - 1)
-_PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
 
 # (path of a violation so far, as a linked list) -> built only when something is reported.
 PathLink = tuple[Any, str | int] | None
@@ -63,20 +62,7 @@ class Violation:
     suggestion: str | None = None  # for an unknown field: the declared field it most resembles
 
     def where(self) -> str:
-        return format_path(self.path)
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    """``spec.template.spec.containers[0].image``; keys that are not plain names in brackets."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif _PLAIN_KEY.match(part):
-            text += f".{part}" if text else part
-        else:
-            text += f"['{part}']"
-    return text
+        return format_path(self.path, "")
 
 
 # ---------------------------------------------------------------- loading

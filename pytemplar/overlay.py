@@ -46,7 +46,7 @@ from pytemplar import yamlio
 from pytemplar.errors import FileAccessError, Location, OutputError, PytemplarError, YamlError
 from pytemplar.fsroot import MAX_FILE_BYTES, Root, decode_utf8
 from pytemplar.setargs import format_path_argument
-from pytemplar.values import ValuePath
+from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import load_yaml
 from pytemplar.yamlout import double_quoted, dump_yaml, scalar_text
 
@@ -238,10 +238,10 @@ def _check_result(new_text: str, before: Any, path: ValuePath, value: Any, sourc
 
 
 def _shown_path(path: ValuePath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + part
-    return text
+    """A path in the file as the command line names it (--set syntax); the file itself is ''."""
+    if path and isinstance(path[0], str):
+        return format_path_argument(path)
+    return format_path(path, "")
 
 
 # -- the nodes of a file, with their positions --------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pytemplar.errors import Problem, display_path, escape_control
-from pytemplar.values import Origin, ValuePath, dotted, iter_leaves
+from pytemplar.values import Origin, ValuePath, format_path, iter_leaves
 from pytemplar.yamlout import scalar_text
 
 
@@ -67,7 +67,7 @@ def origins_table(values: dict[str, Any], origins: Callable[[ValuePath], Sequenc
     lines = []
     for path, value in iter_leaves(values):
         text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else scalar_text(value)
-        line = f"{dotted(path) if path else '.'}: {text}"
+        line = f"{format_path(path, '') if path else '.'}: {text}"
         found = origins(path)
         if found:
             line += f"  # {found[0].location} ({found[0].layer.kind})"
