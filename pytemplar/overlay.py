@@ -35,7 +35,6 @@ import json
 import math
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from pytemplar import yamlio
+from pytemplar.atomicfile import replacing
 from pytemplar.errors import FileAccessError, Location, OutputError, PytemplarError, YamlError
 from pytemplar.fsroot import MAX_FILE_BYTES, Root, decode_utf8
 from pytemplar.setargs import format_path_argument
@@ -906,18 +906,14 @@ def write_overlay(overlay: OverlayFile, text: str) -> None:
     shown = Location(str(overlay.path))
     folder = overlay.real.parent
     made = _make_folders(folder, overlay)
-    temp: Path | None = None
+    written = False
     try:
-        temp = _write_temp(folder, overlay, overlay.encode(text))
-        with _folder_lock(folder):
+        with (
+            _folder_lock(folder),
+            replacing(overlay.real, overlay.encode(text), keep_metadata=True, create_only=overlay.original is None),
+        ):
             _check_unchanged(overlay, shown)
-            if overlay.original is None:
-                os.link(temp, overlay.real)
-                os.unlink(temp)
-            else:
-                os.replace(temp, overlay.real)
-            temp = None
-            _sync_folder(folder)
+        written = True
     except FileExistsError:
         raise OutputError(
             f"'{overlay.path.name}' was created by someone else while this edit ran; nothing was written",
@@ -931,10 +927,7 @@ def write_overlay(overlay: OverlayFile, text: str) -> None:
             hint="check the free space and the folder's permissions",
         ) from None
     finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-        if temp is not None or (made and not os.path.lexists(overlay.real)):
+        if not written and made and not os.path.lexists(overlay.real):
             for created in reversed(made):
                 with contextlib.suppress(OSError):
                     os.rmdir(created)
@@ -961,31 +954,6 @@ def _make_folders(folder: Path, overlay: OverlayFile) -> list[Path]:
             hint="check the folder's permissions",
         ) from None
     return made
-
-
-def _write_temp(folder: Path, overlay: OverlayFile, data: bytes) -> Path:
-    # An unpredictable name, created exclusively: no one can plant it first.
-    temp = folder / f".{overlay.real.name}.{secrets.token_hex(6)}.tmp"
-    mode = 0o666 if overlay.original is None else 0o600  # a new file gets the umask like any other
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
-    try:
-        if overlay.original is not None:
-            info = os.stat(overlay.real)
-            os.fchmod(fd, stat.S_IMODE(info.st_mode))
-            with contextlib.suppress(OSError):  # keeping the owner needs privileges; the mode does not
-                if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
-                    os.fchown(fd, info.st_uid, info.st_gid)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    os.close(fd)
-    return temp
 
 
 @contextlib.contextmanager
@@ -1021,15 +989,6 @@ def _check_unchanged(overlay: OverlayFile, shown: Location) -> None:
             location=shown,
             hint="run the command again",
         )
-
-
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # -- describing an edit ------------------------------------------------------------------------------
