@@ -96,7 +96,7 @@ def as_github(problems: Sequence[Problem]) -> str:
                 props.append(f"line={problem.location.line}")
             if problem.location.column:
                 props.append(f"col={problem.location.column}")
-        scope = "/".join(x for x in (problem.environment, problem.release) if x)
+        scope = problem.scope
         props.append(f"title={_escape_property('pytemplar ' + scope if scope else 'pytemplar')}")
         message = escape_control(problem.message)
         if problem.hint:
