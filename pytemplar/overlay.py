@@ -48,7 +48,7 @@ from pytemplar.fsroot import MAX_FILE_BYTES, Root, decode_utf8
 from pytemplar.setargs import format_path_argument
 from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import load_yaml
-from pytemplar.yamlout import double_quoted, dump_yaml, scalar_text
+from pytemplar.yamlout import block_lines, block_scalar, double_quoted, scalar_text
 
 
 class _Sentinel:
@@ -300,60 +300,44 @@ class _Tree:
 
 
 def _parse(text: str) -> _Tree:
-    """The node tree of a (checked, single-document) YAML text, built from libyaml's events."""
-    # The same libyaml parser that yamlio reads with: its events carry every node's position.
-    parser: Any = yamlio._Parser(text)  # type: ignore[attr-defined]
+    """The node tree of a (checked, single-document) YAML text, built from its events."""
     root: _Node | None = None
     stack: list[_Node] = []
     pending_keys: list[_Node | None] = []
     aliases: dict[str, list[_Node]] = {}
     document_end = len(text)
-    try:
-        while True:
-            event = parser.get_event()
-            kind = type(event).__name__  # ruamel's event classes, named: yamlio is ruamel's home
-            if kind == "StreamEndEvent":
-                break
-            if kind == "DocumentEndEvent":
-                if getattr(event, "explicit", False):
-                    document_end = _line_start(text, event.start_mark.index)
-                continue
-            node: _Node | None = None
-            mark = event.start_mark
-            if kind == "ScalarEvent":
-                node = _Node("scalar", mark.index, event.end_mark.index, mark.line, mark.column, event.anchor)
-                node.style, node.value = event.style or "", event.value
-            elif kind == "AliasEvent":
-                node = _Node("alias", mark.index, event.end_mark.index, mark.line, mark.column, value=event.anchor)
-                aliases.setdefault(event.anchor, []).append(node)
-            elif kind == "MappingStartEvent" or kind == "SequenceStartEvent":
-                collection = "map" if kind == "MappingStartEvent" else "seq"
-                start = _Node(collection, mark.index, event.end_mark.index, mark.line, mark.column, event.anchor)
-                start.flow = bool(event.flow_style)
-                stack.append(start)
-                pending_keys.append(None)
-                continue
-            elif kind == "MappingEndEvent" or kind == "SequenceEndEvent":
-                node = stack.pop()
-                pending_keys.pop()
-                node.end = event.end_mark.index if node.flow else _block_end(node, event.start_mark.index)
-            else:
-                continue
-            if not stack:
-                root = node
-            elif stack[-1].kind == "seq":
-                stack[-1].items.append(node)
-            elif pending_keys[-1] is None:
-                pending_keys[-1] = node
-            else:
-                key = pending_keys[-1]
-                assert key is not None
-                stack[-1].entries.append((key, node))
-                pending_keys[-1] = None
-    finally:
-        dispose = getattr(parser, "dispose", None)
-        if dispose is not None:
-            dispose()
+    for event in yamlio.events(text):
+        if event.kind == "document_end":
+            if event.explicit:
+                document_end = _line_start(text, event.start)
+            continue
+        if event.kind == "scalar":
+            node = _Node("scalar", event.start, event.end, event.line, event.column, event.anchor)
+            node.style, node.value = event.style, event.value
+        elif event.kind == "alias":
+            node = _Node("alias", event.start, event.end, event.line, event.column, value=event.value)
+            aliases.setdefault(event.value or "", []).append(node)
+        elif event.kind in ("map", "seq"):
+            start = _Node(event.kind, event.start, event.end, event.line, event.column, event.anchor)
+            start.flow = event.flow
+            stack.append(start)
+            pending_keys.append(None)
+            continue
+        else:  # the innermost collection ends
+            node = stack.pop()
+            pending_keys.pop()
+            node.end = event.end if node.flow else _block_end(node, event.start)
+        if not stack:
+            root = node
+        elif stack[-1].kind == "seq":
+            stack[-1].items.append(node)
+        elif pending_keys[-1] is None:
+            pending_keys[-1] = node
+        else:
+            key = pending_keys[-1]
+            assert key is not None
+            stack[-1].entries.append((key, node))
+            pending_keys[-1] = None
     return _Tree(root, document_end, aliases)
 
 
@@ -755,38 +739,12 @@ class _Editor:
         return key_column + self.step
 
     def _block(self, value: Any, indent: int) -> tuple[str, list[str]]:
-        """A value that needs lines of its own: (what goes after 'key:' or '-', the lines)."""
+        """A value that needs lines of its own: (what goes after 'key:' or '-', the lines),
+        written by yamlout as pytemplar writes manifests, in this file's indentation."""
         if isinstance(value, str):
             return _literal(value, indent)
-        lines: list[str] = []
-        self._emit(value, indent, lines)
-        return "", lines
-
-    def _emit(self, value: dict[str, Any] | list[Any], indent: int, out: list[str]) -> None:
-        pad = " " * indent
-        if isinstance(value, dict):
-            for key, child in value.items():
-                self._entry(f"{pad}{scalar_text(key)}:", child, indent, out, in_list=False)
-        else:
-            for item in value:
-                self._entry(f"{pad}-", item, indent, out, in_list=True)
-
-    def _entry(self, head: str, child: Any, indent: int, out: list[str], *, in_list: bool) -> None:
-        inline = _inline(child, None)
-        if inline is not None:
-            out.append(f"{head} {inline}")
-        elif isinstance(child, str):
-            header, lines = _literal(child, indent + (2 if in_list else self.step))
-            out.append(f"{head} {header}")
-            out.extend(lines)
-        elif in_list:
-            nested: list[str] = []
-            self._emit(child, indent + 2, nested)
-            out.append(f"{head} {nested[0][indent + 2 :]}")
-            out.extend(nested[1:])
-        else:
-            out.append(head)
-            self._emit(child, self._child_indent(indent, child), out)
+        list_step = self.step if self.indented_lists else 0
+        return "", block_lines(value, indent, self.step, list_step)
 
 
 def _same_kind(node: _Node, value: Any) -> bool:
@@ -826,12 +784,8 @@ def _flow_inline(value: Any, old: _Node) -> str | None:
 def _literal(text: str, indent: int) -> tuple[str, list[str]]:
     """Multi-line text as a literal block scalar (``|``) with its lines at ``indent``, or
     double-quoted on one line when a literal block cannot hold it exactly."""
-    dumped = dump_yaml(text)
-    if not dumped.startswith("|"):
-        return dumped.rstrip("\n"), []
-    header, *lines = dumped.rstrip("\n").split("\n")
-    pad = " " * indent
-    return header, [f"{pad}{line[2:]}" if line else "" for line in lines]
+    header, *lines = block_scalar(text, indent).split("\n")
+    return header, lines
 
 
 # -- reading and writing the file -------------------------------------------------------------------
