@@ -42,8 +42,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("docs", "docs", "docs_command"),
     Command("package", "package", "package_command"),
     Command("init", "init", "init_command"),
+    Command("completion", "completion", "completion_command"),
     Command("rollout", "rollout", "rollout_app"),
     Command("new", "new", "new_app"),
+    Command("add", "add", "add_app"),
 )
 
 

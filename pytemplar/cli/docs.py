@@ -8,7 +8,10 @@ from typing import Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, _run
+from pytemplar.cli._common import (
+    DebugOpt,
+    _run,
+)
 
 
 def docs_command(
