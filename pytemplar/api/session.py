@@ -310,6 +310,7 @@ class Session:
             release=spec.name,
             environment=environment,
             namespace=spec.namespace or env.namespace,
+            warnings=self.warnings,
         )
         if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
             from pytemplar.rollout import apply_rollout, read_rollout  # only releases with a strategy need it
