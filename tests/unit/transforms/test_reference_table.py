@@ -77,6 +77,45 @@ ELSEWHERE = [
     ("ClusterRole", "kind: RoleBinding\nroleRef: {kind: ClusterRole, name: t}"),
     ("ClusterRole", "kind: ClusterRoleBinding\nroleRef: {kind: ClusterRole, name: t}"),
     ("IngressClass", "kind: Ingress\nspec: {ingressClassName: t}"),
+    *(
+        (
+            "Service",
+            f"kind: {kind}\nwebhooks: [{{name: w.example.com, clientConfig: {{service: {{name: t, namespace: ns}}}}}}]",
+        )
+        for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
+    ),
+    ("Service", "kind: APIService\nspec: {service: {name: t, namespace: ns}}"),
+    (
+        "Service",
+        "kind: CustomResourceDefinition\n"
+        "spec: {conversion: {webhook: {clientConfig: {service: {name: t, namespace: ns}}}}}",
+    ),
+    ("StorageClass", "kind: PersistentVolumeClaim\nspec: {storageClassName: t}"),
+    ("StorageClass", "kind: PersistentVolume\nspec: {storageClassName: t}"),
+    ("StorageClass", "kind: StatefulSet\nspec: {volumeClaimTemplates: [{spec: {storageClassName: t}}]}"),
+    ("PersistentVolume", "kind: PersistentVolumeClaim\nspec: {volumeName: t}"),
+    *(
+        (target, f"kind: {role}\nrules: [{{apiGroups: [''], resources: [{resource}], resourceNames: [t]}}]")
+        for target, resource in (
+            ("ConfigMap", "configmaps"),
+            ("Secret", "secrets"),
+            ("ServiceAccount", "serviceaccounts"),
+        )
+        for role in ("Role", "ClusterRole")
+    ),
+    *(
+        (target, f"kind: Ingress\nmetadata: {{name: holder, annotations: {{{key}: t}}}}")
+        for target, key in (
+            ("Secret", "ingress.kubernetes.io/auth-secret"),
+            ("Secret", "nginx.ingress.kubernetes.io/auth-secret"),
+            ("Secret", "nginx.ingress.kubernetes.io/auth-tls-secret"),
+            ("ConfigMap", "nginx.ingress.kubernetes.io/fastcgi-params-configmap"),
+        )
+    ),
+    *(
+        ("Secret", f"kind: StorageClass\nprovisioner: example.com/csi\nparameters: {{{key}: t}}")
+        for key in ("secretName", "adminSecretName", "userSecretName", "secretRef")
+    ),
 ]
 
 
@@ -104,7 +143,7 @@ def paths_to(node: Any, value: str, at: tuple[str, ...] = ()) -> Iterator[str]:
         yield "/".join(at)
     elif isinstance(node, dict):
         for key, child in node.items():
-            yield from paths_to(child, value, (*at, key))
+            yield from paths_to(child, value, (*at, key.replace("/", "\\/")))
     elif isinstance(node, list):
         for child in node:
             yield from paths_to(child, value, at)
