@@ -162,7 +162,8 @@ def _edit(
     except PytemplarError as exc:
         exc.problems = [replace(p, hint=_not_written(p.hint)) for p in exc.problems]
         raise
-    result.warnings = [*values.warnings, *_undeclared(records, schema, overlay.path)]
+    rendering = [w for w in session.warnings if w not in values.warnings]  # e.g. a value an override shadows
+    result.warnings = [*values.warnings, *_undeclared(records, schema, overlay.path), *rendering]
     if not dry_run:
         write_overlay(overlay, text)
         result.written = True

@@ -38,6 +38,7 @@ from pytemplar.project import (
     release_env_files,
 )
 from pytemplar.schema import CompiledSchema
+from pytemplar.shadowing import rendered_images, shadowed_tags
 from pytemplar.transforms import transform_release
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
@@ -291,6 +292,7 @@ class Session:
             log=log,
         )
         manifests = parse_rendered(engine.render(context), spec.name, environment)
+        images = rendered_images(manifests)  # before an `images:` override replaces any
         manifests = transform_release(
             manifests,
             self.project,
@@ -306,6 +308,9 @@ class Session:
             version = self.target_version(environment, spec.name)
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
         self.warnings.extend(release_values.warnings)
+        self.warnings.extend(
+            shadowed_tags(self.project, environment, spec.name, images, release_values.values, release_values.origin)
+        )
         self.unused.record(
             release_values.layers,
             release_values.values,
