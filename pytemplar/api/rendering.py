@@ -134,10 +134,13 @@ def validate(
     checks: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
+    against: str | None = None,
 ) -> ValidationResult:
     """Values, render and manifest checks for every environment x release; all problems.
 
     The keyword options are those of :func:`render`; here ``kube_schema`` is on unless turned off.
+    ``against`` names a git revision (what runs now): changes the cluster refuses, or that send
+    traffic to pods that do not run yet, are warnings.
     """
 
     options = render_options(
@@ -183,6 +186,12 @@ def validate(
     manifests.extend(session.namespaces(manifests))
     problems.extend(session.check(manifests))
     problems.extend(session.all_warnings("error"))
+    if against is not None:
+        from pytemplar.api.comparing import _render_revision
+        from pytemplar.livechanges import live_changes
+
+        old, notes = _render_revision(Path(project), against, environments, releases, values_files, set_arguments)
+        problems.extend([*notes, *live_changes(old, manifests, against)])
     return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets])
 
 

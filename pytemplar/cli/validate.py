@@ -50,6 +50,15 @@ def validate(
         typer.Option("--format", help="text (stderr); json, github annotations or junit XML (stdout)."),
     ] = ReportFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="GITREF",
+            help="Also warn about what applying the project over this git revision breaks (immutable fields,"
+            " traffic to pods that do not run yet).",
+        ),
+    ] = None,
     kube_version: KubeVersionOpt = None,
     kube_schema: KubeSchemaOpt = True,
     crds: CrdsOpt = None,
@@ -79,6 +88,7 @@ def validate(
                 checks=check or [],
                 progress=progress,
                 jobs=jobs,
+                against=against,
             )
         problems = reporting.strictly(result.problems) if strict else result.problems
         if format is ReportFormat.json:
