@@ -162,8 +162,7 @@ def _edit(
     except PytemplarError as exc:
         exc.problems = [replace(p, hint=_not_written(p.hint)) for p in exc.problems]
         raise
-    rendering = [w for w in session.warnings if w not in values.warnings]  # e.g. a value an override shadows
-    result.warnings = [*values.warnings, *_undeclared(records, schema, overlay.path), *rendering]
+    result.warnings = [*values.warnings, *_undeclared(records, schema, overlay.path), *session.shadowed]
     if not dry_run:
         write_overlay(overlay, text)
         result.written = True

@@ -186,6 +186,7 @@ def validate(
     manifests.extend(session.namespaces(manifests))
     problems.extend(session.check(manifests))
     problems.extend(session.all_warnings("error"))
+    problems.extend(dict.fromkeys(session.shadowed))
     if against is not None:
         from pytemplar.api.comparing import _render_revision
         from pytemplar.livechanges import live_changes

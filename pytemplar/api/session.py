@@ -117,6 +117,8 @@ class Session:
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
         self.warnings: list[Problem] = []
+        # Values an `images:` override replaces: validate, set and rollout start report them.
+        self.shadowed: list[Problem] = []
         # The Kubernetes-schema problems of each release, found while its values are at hand (the
         # messages cite where a bad value was set); kept like warnings, across releases.
         self.schema_problems: list[Problem] = []
@@ -255,16 +257,17 @@ class Session:
             with contextlib.suppress(PytemplarError):
                 self.layers(environment, spec)
 
-    def kept_across_releases(self) -> tuple[list[Problem], list[Problem], UnusedValues]:
+    def kept_across_releases(self) -> tuple[list[Problem], list[Problem], list[Problem], UnusedValues]:
         """What a run of releases gathers beyond their manifests: warnings, Kubernetes-schema
-        problems and the values used."""
-        return self.warnings, self.schema_problems, self.unused
+        problems, shadowed values and the values used."""
+        return self.warnings, self.schema_problems, self.shadowed, self.unused
 
-    def take_in(self, kept: tuple[list[Problem], list[Problem], UnusedValues]) -> None:
+    def take_in(self, kept: tuple[list[Problem], list[Problem], list[Problem], UnusedValues]) -> None:
         """Add what :meth:`kept_across_releases` gave for the releases after this session's own."""
-        warnings, schema_problems, unused = kept
+        warnings, schema_problems, shadowed, unused = kept
         self.warnings.extend(warnings)
         self.schema_problems.extend(schema_problems)
+        self.shadowed.extend(shadowed)
         self.unused.merge(unused)
 
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
@@ -308,7 +311,7 @@ class Session:
             version = self.target_version(environment, spec.name)
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
         self.warnings.extend(release_values.warnings)
-        self.warnings.extend(
+        self.shadowed.extend(
             shadowed_tags(self.project, environment, spec.name, images, release_values.values, release_values.origin)
         )
         self.unused.record(

@@ -39,6 +39,10 @@ def test_validate_warns_when_an_override_replaces_the_tag_value(tmp_path: Path) 
         warning(shop, "releases/service-c.yaml", "4:8", "3.0.2", "ghcr.io/acme-shop/orders:3.1.0-rc.1")
         + "ok: 4 releases in 1 environment; 0 errors, 1 warning\n"
     )
+    in_parallel = run_pytemplar("validate", shop, "-e", "staging", "--jobs", "2")
+    assert (in_parallel.code, in_parallel.stderr) == (0, result.stderr)
+    # render is not the place for it: its stderr stays for render problems
+    assert run_pytemplar("render", shop, "-e", "staging", "-r", "service-c").stderr == ""
 
 
 def test_a_digest_override_shadows_the_tag_too(tmp_path: Path) -> None:
