@@ -65,6 +65,13 @@ REMOVED_APIS: dict[tuple[str, str], tuple[int, str | None]] = {
 }
 
 WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
+
+
+def _is_argo_rollout(manifest: Manifest) -> bool:
+    """An Argo Rollouts ``Rollout``: a Deployment's spec.template and selector under another kind."""
+    return manifest.kind == "Rollout" and manifest.group == "argoproj.io"
+
+
 _LABEL_NAME = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?\Z")
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
@@ -189,7 +196,7 @@ def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
 
 
 def _pod_labels(manifest: Manifest) -> dict[str, Any] | None:
-    if manifest.kind in WORKLOADS or manifest.kind == "CronJob":
+    if manifest.kind in WORKLOADS or manifest.kind == "CronJob" or _is_argo_rollout(manifest):
         template = _get(manifest.obj, "spec", "template") or _get(
             manifest.obj, "spec", "jobTemplate", "spec", "template"
         )
@@ -291,7 +298,7 @@ def _containers(manifest: Manifest) -> Iterable[tuple[str, dict[str, Any]]]:
         spec = _get(manifest.obj, "spec")
     elif manifest.kind == "CronJob":
         spec = _get(manifest.obj, "spec", "jobTemplate", "spec", "template", "spec")
-    elif manifest.kind in WORKLOADS or manifest.kind == "ReplicationController":
+    elif manifest.kind in WORKLOADS or manifest.kind == "ReplicationController" or _is_argo_rollout(manifest):
         spec = _get(manifest.obj, "spec", "template", "spec")
     else:
         return

@@ -82,6 +82,8 @@ class Plan:
 def describe(spec: RolloutSpec) -> str:
     """The phase in words, as ``status`` shows it and refusals quote it."""
     phase = spec.phase
+    if spec.controller == "ArgoRollouts":
+        return f"run by the Argo Rollouts controller ({spec.strategy}): kubectl argo rollouts get rollout shows where"
     if spec.strategy == "BlueGreen":
         old = spec.rollback_to or spec.preview
         return {
@@ -133,6 +135,14 @@ def plan(
     if action == "start":
         assert tag is not None
         return _start(spec, values, target, tag)
+    if spec is not None and spec.controller == "ArgoRollouts":
+        raise UsageError(
+            f"release '{target.release}' in '{target.environment}' is rolled out by the Argo Rollouts controller:"
+            f" it shifts the traffic, promotes and aborts itself",
+            hint="its steps set the weights: change rollout.steps"
+            if action == "weight"
+            else f"use its plugin: kubectl argo rollouts {_ARGO.get(action, action)} ROLLOUT -n NAMESPACE",
+        )
     if spec is None or spec.strategy in ("Recreate", "RollingUpdate"):
         strategy = spec.strategy if spec else "no rollout strategy"
         raise UsageError(
@@ -154,9 +164,12 @@ def _tag_path(spec: RolloutSpec | None) -> ValuePath:
     return tuple((spec.tag_value if spec else "image.tag").split("."))
 
 
+_ARGO = {"rollback": "undo", "finish": "promote --full"}
+
+
 def _start(spec: RolloutSpec | None, values: dict[str, Any], target: Target, tag: str) -> Plan:
     already = f"release '{target.release}' in '{target.environment}' already runs {tag}"
-    if spec is None or spec.strategy in ("Recreate", "RollingUpdate"):
+    if spec is None or spec.strategy in ("Recreate", "RollingUpdate") or spec.controller == "ArgoRollouts":
         path = _tag_path(spec)
         _check_holds(values, path, spec, target)
         if _value(values, path) == tag:
@@ -409,7 +422,7 @@ def status(
     autoscaled: Callable[[Manifest], bool],
 ) -> Status:
     """The release's rollout as rendered: each Deployment, its images, and the Services selecting it."""
-    deployments = [m for m in manifests if m.kind == "Deployment" and m.release == release]
+    deployments = [m for m in manifests if m.kind in ("Deployment", "Rollout") and m.release == release]
     services = [m for m in manifests if m.kind == "Service" and m.release == release]
     tracks = tuple(
         Track(
