@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytemplar.checks import check_manifests, selected_checks
+from pytemplar.checks import Selection, check_manifests, parse_ids, without_skipped
 from pytemplar.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.errors import (
     Location,
@@ -25,7 +25,7 @@ from pytemplar.errors import (
     ValuesError,
 )
 from pytemplar.manifests import Manifest, parse_rendered
-from pytemplar.policies import DEFAULT_KUBE_VERSION, check_removed_apis, valid_namespace
+from pytemplar.policies import DEFAULT_KUBE_VERSION, valid_namespace
 from pytemplar.project import (
     PROJECT_FILE,
     TEMPLATES_DIR,
@@ -73,7 +73,8 @@ class RenderOptions:
     kube_version: str | None = None  # --kube-version: the target of every environment
     kube_schema: bool = False  # validate every object against the Kubernetes API schemas
     crds: tuple[Path, ...] = ()  # --crds folders, besides crds: in pytemplar.yaml
-    checks: tuple[str, ...] = ()  # opt-in policy checks, besides checks: in pytemplar.yaml
+    checks: tuple[str, ...] = ()  # checks to run, besides the defaults and checks: in pytemplar.yaml
+    skip_checks: tuple[str, ...] = ()  # checks not to run, besides skipChecks: in pytemplar.yaml
 
 
 @dataclass
@@ -124,6 +125,7 @@ class Session:
         self.schema_problems: list[Problem] = []
         self._schema_sets: dict[str, Any] = {}  # bundled version -> kubeschema.SchemaSet
         self._crds: list[CompactSchemas | None] = []  # loaded once, on first use
+        self._selection: Selection | None = None
 
     def all_warnings(self, unused_severity: Severity) -> list[Problem]:
         """Warnings of every release rendered so far, each once, and the unused values."""
@@ -280,7 +282,11 @@ class Session:
             self.engines[key] = engine
         return engine
 
-    def render_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
+    def render_release(
+        self, environment: str, spec: ReleaseSpec, problems_to: list[Problem] | None = None
+    ) -> list[Manifest]:
+        """The release's objects. With ``problems_to``, a template whose output is not YAML adds its
+        problems there and the objects of the other templates go on through the stages (validate)."""
         release_values = self.values(environment, spec)
         engine = self.engine(spec)
         env = self.project.environments[environment]
@@ -294,7 +300,7 @@ class Session:
             kube_version=self.declared_version(environment, spec.name),
             log=log,
         )
-        manifests = parse_rendered(engine.render(context), spec.name, environment)
+        manifests = parse_rendered(engine.render(context), spec.name, environment, problems_to)
         images = rendered_images(manifests)  # before an `images:` override replaces any
         manifests = transform_release(
             manifests,
@@ -307,7 +313,7 @@ class Session:
             from pytemplar.rollout import apply_rollout, read_rollout  # only releases with a strategy need it
 
             manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
-        if self.options.kube_schema:
+        if self.schema_checked():
             version = self.target_version(environment, spec.name)
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
         self.warnings.extend(release_values.warnings)
@@ -326,25 +332,31 @@ class Session:
 
     def check(self, manifests: Sequence[Manifest]) -> list[Problem]:
         """The manifest checks, with APIs judged against each release's target Kubernetes version."""
-        problems = check_manifests(manifests, selected_checks(self.opt_in_checks()))
-        by_version: dict[str, list[Manifest]] = {}
         versions: dict[tuple[str, str], str] = {}  # looked up once per release, not once per object
-        for manifest in manifests:
+
+        def version_of(manifest: Manifest) -> str:
             key = (manifest.environment, manifest.release)
             if key not in versions:
                 versions[key] = self.target_version(*key)
-            by_version.setdefault(versions[key], []).append(manifest)
-        for version, mine in by_version.items():
-            problems.extend(check_removed_apis(mine, version))
-        if self.options.kube_schema:
+            return versions[key]
+
+        problems = check_manifests(manifests, self.selection(), version_of)
+        if self.schema_checked():
             # Each release's objects were checked as it was rendered; what is left are the notes
             # about versions and the objects the run made itself (Namespaces).
+            by_version: dict[str, list[Manifest]] = {}
+            for manifest in manifests:
+                by_version.setdefault(version_of(manifest), []).append(manifest)
             made = {
                 version: [manifest for manifest in mine if not manifest.release] for version, mine in by_version.items()
             }
             problems.extend(self.kube_schema_problems(made, None, notes=True))
-            problems.extend(self.schema_problems)
+            problems.extend(without_skipped(self.schema_problems, manifests))
         return problems
+
+    def schema_checked(self) -> bool:
+        """Whether objects are checked against the Kubernetes schemas (rule kube-schema)."""
+        return self.options.kube_schema and "kube-schema" in self.selection()
 
     def target_version(self, environment: str, release: str) -> str:
         """The Kubernetes minor version a release is checked against: as declared, or the default."""
@@ -408,11 +420,18 @@ class Session:
         listed, _ = self._project_setting("crds")
         folders = [str(path) for path in self.options.crds]
         folders.extend(str(self.project.root.resolve(relative)) for relative in listed)
-        return load_crd_folders(folders) if folders else None
+        return load_crd_folders(folders, self.warnings) if folders else None
 
-    def opt_in_checks(self) -> list[str]:
-        listed, _ = self._project_setting("checks")
-        return list(dict.fromkeys([*listed, *self.options.checks]))
+    def selection(self) -> Selection:
+        """The checks of this run: the defaults, ``checks:`` and ``--check`` on, ``skipChecks:`` and
+        ``--skip-check`` off; the command line wins over pytemplar.yaml."""
+        if self._selection is None:
+            enable, _ = self._project_setting("checks")
+            disable, _ = self._project_setting("skipChecks")
+            on = {*enable, *self.options.checks} - set(self.options.skip_checks)
+            off = {*disable, *self.options.skip_checks} - set(self.options.checks)
+            self._selection = Selection.of(on, off)
+        return self._selection
 
     def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
         """Namespace objects for environments that ask for them (``createNamespace``)."""
@@ -458,6 +477,7 @@ def render_options(
     kube_schema: bool = False,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    skip_checks: Sequence[str] = (),
 ) -> RenderOptions:
     # Naming an environment or release twice means it once.
     return RenderOptions(
@@ -469,7 +489,8 @@ def render_options(
         _kube_version_option(kube_version),
         kube_schema,
         tuple(Path(f) for f in crds),
-        _check_names(checks),
+        parse_ids(checks, "--check"),
+        parse_ids(skip_checks, "--skip-check"),
     )
 
 
@@ -479,17 +500,6 @@ def _kube_version_option(version: str | None) -> str | None:
     from pytemplar.kubeschema import require_bundled
 
     return require_bundled(version)
-
-
-def _check_names(names: Sequence[str]) -> tuple[str, ...]:
-    """Opt-in check ids, given one per item or comma-separated; unknown ones are a usage error."""
-    from pytemplar.policies import OPT_IN_CHECKS
-
-    wanted = [name.strip() for item in names for name in item.split(",") if name.strip()]
-    for name in wanted:
-        if name not in OPT_IN_CHECKS:
-            raise UsageError(f"unknown check '{name}'", hint=f"opt-in checks: {', '.join(OPT_IN_CHECKS)}")
-    return tuple(dict.fromkeys(wanted))
 
 
 def expected_types(schema: CompiledSchema | None) -> Callable[[ValuePath], set[str]]:

@@ -24,6 +24,7 @@ from pytemplar.cli._common import (
     SetJsonOpt,
     SetOpt,
     SetStringOpt,
+    SkipCheckOpt,
     TimeoutOpt,
     ValuesOpt,
     _err,
@@ -60,6 +61,7 @@ def render(
     kube_schema: KubeSchemaOpt = False,
     crds: CrdsOpt = None,
     check: CheckOpt = None,
+    skip_check: SkipCheckOpt = None,
     jobs: JobsOpt = 0,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
@@ -92,6 +94,7 @@ def render(
                 kube_schema=kube_schema,
                 crds=crds or [],
                 checks=check or [],
+                skip_checks=skip_check or [],
                 progress=progress,
                 jobs=jobs,
             )
