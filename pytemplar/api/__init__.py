@@ -20,6 +20,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pytemplar.api.argocd import argocd_applications
     from pytemplar.api.comparing import DiffReport, diff
     from pytemplar.api.editing import EditResult, edit_values
     from pytemplar.api.rendering import ValidationResult, release_values, render, render_with, validate
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 # Each name's module, imported on first use: a render does not pay for diff's, set's or rollout's.
 _HOMES = {
+    "argocd_applications": "argocd",
     "DiffReport": "comparing",
     "diff": "comparing",
     "EditResult": "editing",
@@ -59,6 +61,7 @@ __all__ = [
     "RenderOptions",
     "RenderResult",
     "ValidationResult",
+    "argocd_applications",
     "diff",
     "edit_values",
     "release_values",

@@ -12,6 +12,7 @@ from pytemplar.cli import render, validate, values  # noqa: F401  (each register
 from pytemplar.cli import edit  # noqa: F401
 from pytemplar.cli import diff  # noqa: F401
 from pytemplar.cli import rollout  # noqa: F401
+from pytemplar.cli import argocd  # noqa: F401
 from pytemplar.cli import reference  # noqa: F401
 from pytemplar.cli import package  # noqa: F401
 # isort: on
