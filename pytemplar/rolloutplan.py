@@ -399,6 +399,7 @@ class Track:
     images: tuple[str, ...]
     replicas: str
     services: tuple[str, ...]
+    kind: str = "Deployment"
 
 
 @dataclass(frozen=True)
@@ -431,6 +432,7 @@ def status(
             tuple(str(c.get("image")) for c in _containers(d)),
             "autoscaled" if autoscaled(d) else str(d.obj.get("spec", {}).get("replicas", 1)),
             tuple(s.name for s in services if selects(s.obj.get("spec", {}).get("selector"), _pod_labels(d))),
+            d.kind,
         )
         for d in deployments
     )
@@ -477,6 +479,8 @@ def _role(spec: RolloutSpec | None, deployment: Manifest) -> str:
 def _traffic(spec: RolloutSpec | None) -> str:
     if spec is None or spec.strategy in ("Recreate", "RollingUpdate"):
         return "all to the one Deployment"
+    if spec.controller == "ArgoRollouts":
+        return "as the controller's current step sets it"
     if spec.strategy == "BlueGreen":
         behind = "scaled down" if spec.phase == "idle" else "at full capacity behind the preview Service"
         return f"all to {spec.active}; {spec.preview} {behind}"
@@ -501,7 +505,7 @@ def format_status(report: Status) -> str:
     for track in report.tracks:
         services = ", ".join(track.services) or "no Service"
         lines.append(
-            f"  {track.role:<{width}}  Deployment {track.deployment}: {', '.join(track.images)}"
+            f"  {track.role:<{width}}  {track.kind} {track.deployment}: {', '.join(track.images)}"
             f" (replicas: {track.replicas}; selected by {services})"
         )
     lines.append(f"  traffic: {report.traffic}")
