@@ -519,7 +519,10 @@ class TemplateEngine:
                 location=Location(path, line),
                 hint=f"add {{% end{tag} %}} where the block should end",
             )
-        return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno))
+        from pytemplar.templatehints import unknown_filter
+
+        hint = unknown_filter(exc.message or "", self.env.filters)
+        return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno), hint=hint)
 
     def _translate(self, name: str, exc: BaseException) -> TemplateError:
         location = Location(self.app.template_paths[name])
@@ -537,9 +540,10 @@ class TemplateEngine:
             hint += f"templates can use {', '.join(CONTEXT_NAMES)}"
             return TemplateError(str(exc.message or exc), location=location, hint=hint)
         if isinstance(exc, UndefinedError):
+            from pytemplar.templatehints import undefined
+
             message = str(exc.message or exc)
-            hint = "define it in values.yaml, or test it with 'is defined' or '| default(...)'"
-            return TemplateError(message, location=location, hint=hint)
+            return TemplateError(message, location=location, hint=undefined(message, self.app))
         if isinstance(exc, TemplateFailure):
             return TemplateError(str(exc), location=location)
         if isinstance(exc, SlotError):
@@ -554,6 +558,11 @@ class TemplateEngine:
             )
         if isinstance(exc, RecursionError):
             return TemplateError("template recursion too deep", location=location)
+        from pytemplar.templatehints import unknown_filter
+
+        if "No filter named" in str(exc):  # a filter used only on a branch is looked up when it runs
+            nearest = unknown_filter(str(exc), self.env.filters)
+            return TemplateError(str(exc).replace(" found.", "").rstrip("."), location=location, hint=nearest)
         return TemplateError(f"{type(exc).__name__}: {exc}", location=location)
 
 

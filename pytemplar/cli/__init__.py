@@ -15,6 +15,8 @@ from pytemplar.cli import rollout  # noqa: F401
 from pytemplar.cli import argocd  # noqa: F401
 from pytemplar.cli import reference  # noqa: F401
 from pytemplar.cli import package  # noqa: F401
+from pytemplar.cli import add  # noqa: F401
+from pytemplar.cli import completion  # noqa: F401
 # isort: on
 
 __all__ = ["app", "entrypoint"]
