@@ -60,10 +60,10 @@ def test_set_and_rollout_start_warn_about_the_value_they_write(tmp_path: Path) -
     result = run_pytemplar("set", shop, "-e", "staging", "-r", "service-c", "image.tag=3.1.0")
     assert result.code == 0, result.stderr
     overlay = "envs/staging/service-c.yaml"
-    assert result.stderr.startswith(warning(shop, overlay, "2:8", "3.1.0", "ghcr.io/acme-shop/orders:3.1.0-rc.1"))
+    assert result.stderr.startswith(warning(shop, overlay, "3:8", "3.1.0", "ghcr.io/acme-shop/orders:3.1.0-rc.1"))
     result = run_pytemplar("rollout", "start", shop, "-e", "staging", "-r", "service-c", "--tag", "3.1.1")
     assert result.code == 0, result.stderr
-    assert warning(shop, overlay, "2:8", "3.1.1", "ghcr.io/acme-shop/orders:3.1.0-rc.1") in result.stderr
+    assert warning(shop, overlay, "3:8", "3.1.1", "ghcr.io/acme-shop/orders:3.1.0-rc.1") in result.stderr
 
 
 @pytest.mark.parametrize(
