@@ -39,6 +39,7 @@ from pytemplar.project import (
     release_env_files,
 )
 from pytemplar.schema import CompiledSchema
+from pytemplar.shadowing import rendered_images, shadowed_tags
 from pytemplar.templating.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.templating.parse import parse_rendered
 from pytemplar.transforms import transform_release
@@ -122,6 +123,8 @@ class Session:
         self.unused = UnusedValues()
         self.hidden_found: dict[tuple[str, int], list[tuple[ValuePath, str]]] = {}  # see hiddenvalues
         self.warnings: list[Problem] = []
+        # Values an `images:` override replaces: validate, set and rollout start report them.
+        self.shadowed: list[Problem] = []
         # The Kubernetes-schema problems of each release, found while its values are at hand (the
         # messages cite where a bad value was set); kept like warnings, across releases.
         self.schema_problems: list[Problem] = []
@@ -263,16 +266,17 @@ class Session:
             with contextlib.suppress(PytemplarError):
                 self.layers(environment, spec)
 
-    def kept_across_releases(self) -> tuple[list[Problem], list[Problem], UnusedValues]:
+    def kept_across_releases(self) -> tuple[list[Problem], list[Problem], list[Problem], UnusedValues]:
         """What a run of releases gathers beyond their manifests: warnings, Kubernetes-schema
-        problems and the values used."""
-        return self.warnings, self.schema_problems, self.unused
+        problems, shadowed values and the values used."""
+        return self.warnings, self.schema_problems, self.shadowed, self.unused
 
-    def take_in(self, kept: tuple[list[Problem], list[Problem], UnusedValues]) -> None:
+    def take_in(self, kept: tuple[list[Problem], list[Problem], list[Problem], UnusedValues]) -> None:
         """Add what :meth:`kept_across_releases` gave for the releases after this session's own."""
-        warnings, schema_problems, unused = kept
+        warnings, schema_problems, shadowed, unused = kept
         self.warnings.extend(warnings)
         self.schema_problems.extend(schema_problems)
+        self.shadowed.extend(shadowed)
         self.unused.merge(unused)
 
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
@@ -312,6 +316,7 @@ class Session:
             track=self.schema_checked(),
             values_origin=release_values.origin,
         )
+        images = rendered_images(manifests)  # before an `images:` override replaces any
         manifests = transform_release(
             manifests,
             self.project,
@@ -329,6 +334,9 @@ class Session:
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
             manifests = [replace(manifest, origins=None) for manifest in manifests]
         self.warnings.extend(release_values.warnings)
+        self.shadowed.extend(
+            shadowed_tags(self.project, environment, spec.name, images, release_values.values, release_values.origin)
+        )
         self.unused.record(
             release_values.layers,
             release_values.values,
