@@ -13,9 +13,9 @@ units of work:
   ``call``) costs :data:`CALL_UNITS`, about what a call costs next to a loop step;
 * past :data:`MAX_UNITS` the render stops, naming the template line that was running;
 * ``range()`` makes at most :data:`MAX_RANGE` numbers, as in Jinja2's sandbox;
-* the text is built from the chunks the template yields, and the render stops as soon as they
-  pass :data:`MAX_RENDERED_CHARS`, naming the line that wrote past it: a runaway loop never
-  builds the whole text first.
+* the engine builds the text from the chunks the template yields and stops the render as soon
+  as they pass :data:`MAX_RENDERED_CHARS`, naming the line that wrote past it: a runaway loop
+  never builds the whole text first.
 
 The limits are deterministic: a template that renders here renders on every machine. They are
 far above what real templates use (each template of the example apps uses under 500 units per
@@ -25,7 +25,7 @@ bounded elsewhere (``engine``: big powers, repetitions and format widths; the me
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from jinja2 import nodes
@@ -44,6 +44,12 @@ _remaining = MAX_UNITS
 
 class BudgetExceeded(SecurityError):
     """A template used more steps or output than one render may; the message says which."""
+
+
+def start() -> None:
+    """Give the render about to start the whole budget."""
+    global _remaining
+    _remaining = MAX_UNITS
 
 
 def step() -> None:
@@ -103,38 +109,3 @@ def count_loops(template: nodes.Template) -> nodes.Template:
         cost = nodes.Filter(nodes.ContextReference(), CHARGE_FILTER, [units], [], None, None, lineno=block.lineno)
         block.body.insert(0, nodes.ExprStmt(cost, lineno=block.lineno))
     return template
-
-
-class OutputTooLarge(Exception):
-    """The text of a template passed :data:`MAX_RENDERED_CHARS`; ``line`` wrote past it."""
-
-    def __init__(self, line: int | None) -> None:
-        super().__init__(f"the template wrote more than the limit of {MAX_RENDERED_CHARS:,} characters")
-        self.line = line
-
-
-def render(template: Any, context: Mapping[str, Any]) -> str:
-    """The text of a compiled Jinja2 ``template``, rendered within the budget.
-
-    Raises :class:`BudgetExceeded` (from inside the template, so its traceback holds the line)
-    and :class:`OutputTooLarge`.
-    """
-    global _remaining
-    _remaining = MAX_UNITS
-    chunks = template.root_render_func(template.new_context(dict(context)))
-    parts: list[str] = []
-    size = 0
-    try:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_RENDERED_CHARS:
-                frame = chunks.gi_frame
-                line = template.get_corresponding_lineno(frame.f_lineno) if frame is not None else None
-                chunks.close()
-                raise OutputTooLarge(line)
-            parts.append(chunk)
-    except OutputTooLarge:
-        raise
-    except Exception:
-        template.environment.handle_exception()  # re-raised with the template's lines in its traceback
-    return "".join(parts)

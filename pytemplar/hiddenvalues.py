@@ -82,7 +82,10 @@ def _overlay_validator(values_schema: Any) -> Any:
     import jsonschema
 
     from pytemplar.editorschema import overlay_schema
+    from pytemplar.patterns import use_in_jsonschema
     from pytemplar.project import builtin_schema
+
+    use_in_jsonschema()  # the app's patternProperties are the user's: matched in linear time
 
     schema = overlay_schema(values_schema, builtin_schema("rollout.schema.json").schema)
     validator = jsonschema.validators.validator_for(schema)(schema)

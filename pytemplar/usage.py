@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytemplar.engine import ReadLog
 from pytemplar.errors import Location, Problem, Severity
 from pytemplar.schema import CompiledSchema
-from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, dotted, iter_leaves, value_at
+from pytemplar.templating.engine import ReadLog
+from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, format_path, iter_leaves, value_at
 
 
 @dataclass
@@ -101,7 +101,7 @@ class UnusedValues:
             top_key = (layer.source, top)
             if top not in used and top_key not in self.candidates:
                 self.candidates[top_key] = Problem(
-                    f"'{dotted(top)}' is not used by any template",
+                    f"'{format_path(top, '')}' is not used by any template",
                     location=layer.key_locations.get(top) or layer.locations.get(top),
                     hint=_suggest(top, values, log, read_keys),
                     release=release,
@@ -173,6 +173,9 @@ def _rejects_unknown_keys(schema: CompiledSchema | None) -> bool:
         return cached[1]
     import jsonschema
 
+    from pytemplar.patterns import use_in_jsonschema
+
+    use_in_jsonschema()  # patternProperties are the user's: matched in linear time
     validator = jsonschema.validators.validator_for(document)(document)
     refused = any(
         not error.absolute_path and error.validator in ("additionalProperties", "unevaluatedProperties")
@@ -193,5 +196,5 @@ def invisible_characters(values: dict[str, Any]) -> list[tuple[ValuePath, str]]:
         match = _INVISIBLE.search(value) if isinstance(value, str) and not value.isascii() else None
         if match:
             code = f"U+{ord(match.group()):04X}"
-            found.append((path, f"values.{dotted(path)} holds an invisible or bidirectional character ({code})"))
+            found.append((path, f"{format_path(path)} holds an invisible or bidirectional character ({code})"))
     return found

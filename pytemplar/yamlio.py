@@ -16,28 +16,9 @@ A round-trip load is far slower; it is kept for files that are edited in place.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-from pytemplar.errors import Location, YamlError
-
-try:  # libyaml's parser is ~30x faster than the pure-Python one
-    from _ruamel_yaml_clibz import CParser as _Parser
-
-    FAST_PARSER = True
-except ImportError:  # pragma: no cover - exercised only where the extension is missing
-    from ruamel.yaml.parser import Parser as _PyParser
-    from ruamel.yaml.reader import Reader as _PyReader
-    from ruamel.yaml.scanner import Scanner as _PyScanner
-
-    FAST_PARSER = False
-
-    class _Parser(_PyReader, _PyScanner, _PyParser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            _PyReader.__init__(self, stream, loader=self)
-            _PyScanner.__init__(self, loader=self)
-            _PyParser.__init__(self, loader=self)
-
+from typing import Any, Literal
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
@@ -51,6 +32,38 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+
+from pytemplar.errors import Location, YamlError
+
+
+def python_parser(text: str) -> Any:
+    """ruamel.yaml's pure-Python YAML 1.2 parser over ``text``: the same events as libyaml's
+    (imported on first use: only rare inputs need it)."""
+    from ruamel.yaml.parser import Parser
+    from ruamel.yaml.reader import Reader
+    from ruamel.yaml.scanner import Scanner
+
+    class PythonParser(Reader, Scanner, Parser):
+        processing_version = (1, 2)
+
+        def __init__(self, stream: str) -> None:
+            # ruamel's parts find each other through the loader: here, this one object.
+            self._reader = self._scanner = self._parser = self._resolver = self
+            Reader.__init__(self, stream, loader=self)
+            Scanner.__init__(self, loader=self)
+            Parser.__init__(self, loader=self)
+
+    return PythonParser(text)
+
+
+try:  # libyaml's parser is ~30x faster than the pure-Python one
+    from _ruamel_yaml_clibz import CParser as _Parser
+
+    FAST_PARSER = True
+except ImportError:  # pragma: no cover - exercised only where the extension is missing
+    _Parser = python_parser
+    FAST_PARSER = False
+
 
 Path_ = tuple[str | int, ...]
 
@@ -470,7 +483,8 @@ class _Builder:
             at = self.here()
             self.locate(at, self.where(event))
             self.reroot(anchored_at, at, (first, last))
-        return value
+        # A copy: objects that share an anchor must not share a dict a later edit changes.
+        return _copied(value)
 
     def scalar(self, event: Any) -> Any:
         tag = event.tag
@@ -518,13 +532,35 @@ def _go_key_text(key: bool | int | float) -> str:
 _PENDING_MERGE = object()
 
 
-def load_documents(text: str, path: str, *, track: bool = False, resolver: str = "core") -> list[YamlDocument]:
+def _copied(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list:
+        return [_copied(item) for item in value]
+    return value
+
+
+def load_documents(
+    text: str,
+    path: str,
+    *,
+    track: bool = False,
+    resolver: str = "core",
+    events: Callable[[Any], Any] | None = None,
+    parser_class: Callable[[str], Any] | None = None,
+) -> list[YamlDocument]:
     """Every document of a YAML stream (empty documents included, as ``None`` data); plain scalars
-    are read by ``resolver`` (see ``RESOLVERS``)."""
+    are read by ``resolver`` (see ``RESOLVERS``).
+
+    ``events`` wraps the parser (anything with ``get_event``) to rewrite its events before they
+    are built into data; ``parser_class`` replaces libyaml's parser (e.g. :func:`python_parser`)."""
     parser: Any = None
     documents: list[YamlDocument] = []
     try:
-        parser = _Parser(text)
+        parser = (parser_class or _Parser)(text)
+        if events is not None:
+            parser = events(parser)
         while True:
             event = parser.get_event()
             kind = type(event)
@@ -619,3 +655,75 @@ def _kind(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "number"
     return "string"
+
+
+# -- events with positions, for editing text in place -------------------------------------------------
+
+EventKind = Literal["scalar", "alias", "map", "seq", "end", "document_end"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One parse event of a YAML text, with where it is in the text.
+
+    ``kind``: ``scalar``, ``alias``, ``map`` or ``seq`` (a collection starts), ``end`` (the
+    innermost collection ends), ``document_end``. Positions are character indexes; ``line`` and
+    ``column`` are 0-based. ``value`` is a scalar's text or the anchor an alias names; ``style``
+    a scalar's (``""`` plain, ``'``, ``"``, ``|``, ``>``); ``flow`` is true for ``{...}`` and
+    ``[...]``; ``explicit`` for a document end written as ``...``.
+    """
+
+    kind: EventKind
+    start: int
+    end: int
+    line: int
+    column: int
+    anchor: str | None = None
+    value: str | None = None
+    style: str = ""
+    flow: bool = False
+    explicit: bool = False
+
+
+_EVENT_KINDS: dict[type, EventKind] = {
+    ScalarEvent: "scalar",
+    AliasEvent: "alias",
+    MappingStartEvent: "map",
+    SequenceStartEvent: "seq",
+    MappingEndEvent: "end",
+    SequenceEndEvent: "end",
+    DocumentEndEvent: "document_end",
+}
+
+
+def events(text: str) -> Iterator[Event]:
+    """The events of ``text`` (read by the same parser as :func:`load_yaml`), up to its end.
+
+    Meant for text already checked by :func:`load_yaml`; a YAML error is raised as ruamel's.
+    """
+    parser: Any = _Parser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is StreamEndEvent:
+                return
+            name = _EVENT_KINDS.get(kind)
+            if name is None:
+                continue
+            start, end = event.start_mark, event.end_mark
+            if name == "alias":
+                yield Event(name, start.index, end.index, start.line, start.column, value=event.anchor)
+            elif name == "scalar":
+                style = event.style or ""
+                yield Event(name, start.index, end.index, start.line, start.column, event.anchor, event.value, style)
+            elif name in ("map", "seq"):
+                flow = bool(event.flow_style)
+                yield Event(name, start.index, end.index, start.line, start.column, event.anchor, flow=flow)
+            else:
+                explicit = bool(getattr(event, "explicit", False))
+                yield Event(name, start.index, end.index, start.line, start.column, explicit=explicit)
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()

@@ -54,6 +54,18 @@ _AMBIGUOUS = re.compile(
     )\Z
     """
 )
+# Kubernetes' reader (go-yaml) drops every '_' of a plain scalar that starts like a number before
+# reading it as one: 1e_3 and 70e0_ are numbers to kubectl.
+_GO_NUMBER = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?0(?:[xX][0-9a-fA-F]+|[oO]?[0-7]+|[bB][01]+)"
+)
+
+
+def _go_yaml_number(text: str) -> bool:
+    return text[:1] in _NUMBER_START and "_" in text and _GO_NUMBER.fullmatch(text.replace("_", "")) is not None
+
+
+_NUMBER_START = frozenset("0123456789+-.")
 _BLOCK_SAFE = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff\r]*\Z")
 MAX_PLAIN_KEY = 1024  # longer keys need the explicit '? key' form
 
@@ -98,7 +110,12 @@ def _string_text(text: str) -> str:
     known = _STRING_TEXTS.get(text)
     if known is not None:
         return known
-    if _PLAIN_SAFE.match(text) and not _PLAIN_BREAKERS.search(text) and not _AMBIGUOUS.match(text):
+    if (
+        _PLAIN_SAFE.match(text)
+        and not _PLAIN_BREAKERS.search(text)
+        and not _AMBIGUOUS.match(text)
+        and not _go_yaml_number(text)
+    ):
         written = text
     else:
         written = double_quoted(text)
@@ -129,7 +146,14 @@ def _block_literal(text: str, indent: str) -> str | None:
     return f"|{chomp}\n{rendered}"
 
 
-def _emit_map(value: dict[Any, Any], indent: int, out: list[str], lead: str | None = None) -> None:
+# A block's layout: ``step`` spaces per level of maps, ``list_step`` for a list under a key. The
+# output of pytemplar uses 2 and 2; the overlay editor passes the layout of the file it edits
+# (``list_step`` 0: lists start at their key's column, as kubectl writes them).
+
+
+def _emit_map(
+    value: dict[Any, Any], indent: int, out: list[str], lead: str | None = None, step: int = 2, list_step: int = 2
+) -> None:
     """The entries of a non-empty map, one per line at ``indent``; the first line starts with
     ``lead`` instead of the indent when the map is a list item (``- key: value``)."""
     pad = " " * indent
@@ -140,50 +164,64 @@ def _emit_map(value: dict[Any, Any], indent: int, out: list[str], lead: str | No
             start, lead = lead, None
         if len(key_text) > MAX_PLAIN_KEY:
             out.append(f"{start}? {key_text}")
-            _emit_entry(f"{pad}:", child, indent, out)
+            _emit_entry(f"{pad}:", child, indent, out, False, step, list_step)
         else:
-            _emit_entry(f"{start}{key_text}:", child, indent, out)
+            _emit_entry(f"{start}{key_text}:", child, indent, out, False, step, list_step)
 
 
-def _emit_list(value: list[Any], indent: int, out: list[str]) -> None:
+def _emit_list(value: list[Any], indent: int, out: list[str], step: int = 2, list_step: int = 2) -> None:
     head = " " * indent + "-"
     for item in value:
         if type(item) is dict and item:
-            _emit_map(item, indent + 2, out, head + " ")
+            _emit_map(item, indent + 2, out, head + " ", step, list_step)
         else:
-            _emit_entry(head, item, indent, out, in_list=True)
+            _emit_entry(head, item, indent, out, True, step, list_step)
 
 
-def _emit_entry(head: str, child: Any, indent: int, out: list[str], in_list: bool = False) -> None:
+def _emit_entry(
+    head: str, child: Any, indent: int, out: list[str], in_list: bool = False, step: int = 2, list_step: int = 2
+) -> None:
     # Exact types first: manifests are plain data, and str is by far the most common value.
     kind = type(child)
     if kind is str:
         if "\n" in child:
-            out.append(f"{head} {_multi_line(child, indent)}")
+            out.append(f"{head} {block_scalar(child, indent + (2 if in_list else step))}")
         else:
             out.append(f"{head} {_string_text(child)}")
     elif isinstance(child, dict) and child:
         if in_list:
-            _emit_map(child, indent + 2, out, head + " ")
+            _emit_map(child, indent + 2, out, head + " ", step, list_step)
         else:
             out.append(head)
-            _emit_map(child, indent + 2, out)
+            _emit_map(child, indent + step, out, None, step, list_step)
     elif isinstance(child, list) and child:
         out.append(head)
-        _emit_list(child, indent + 2, out)
+        _emit_list(child, indent + (2 if in_list else list_step), out, step, list_step)
     elif isinstance(child, dict):
         out.append(f"{head} {{}}")
     elif isinstance(child, list):
         out.append(f"{head} []")
     elif isinstance(child, str) and "\n" in child:
-        out.append(f"{head} {_multi_line(child, indent)}")
+        out.append(f"{head} {block_scalar(child, indent + (2 if in_list else step))}")
     else:
         out.append(f"{head} {scalar_text(child)}")
 
 
-def _multi_line(text: str, indent: int) -> str:
-    block = _block_literal(text, " " * (indent + 2))
+def block_scalar(text: str, indent: int) -> str:
+    """Multi-line text as a ``|`` block with its lines at ``indent``, or double-quoted on one
+    line when a literal block cannot hold it exactly."""
+    block = _block_literal(text, " " * indent)
     return block if block is not None else double_quoted(text)
+
+
+def block_lines(value: dict[Any, Any] | list[Any], indent: int, step: int = 2, list_step: int = 2) -> list[str]:
+    """The lines of a non-empty map or list at ``indent``, with the given layout."""
+    out: list[str] = []
+    if isinstance(value, dict):
+        _emit_map(value, indent, out, None, step, list_step)
+    else:
+        _emit_list(value, indent, out, step, list_step)
+    return out
 
 
 def dump_yaml(value: Any) -> str:
@@ -200,6 +238,5 @@ def dump_yaml(value: Any) -> str:
     if isinstance(value, list):
         return "[]\n"
     if isinstance(value, str) and "\n" in value:
-        block = _block_literal(value, "  ")
-        return (block if block is not None else double_quoted(value)) + "\n"
+        return block_scalar(value, 2) + "\n"
     return scalar_text(value) + "\n"

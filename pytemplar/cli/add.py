@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _err, _run, app
+from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _err, _run
 from pytemplar.errors import escape_control
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
@@ -16,7 +16,6 @@ add_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(add_app, name="add")
 
 ProjectOpt = Annotated[
     Path, typer.Option("--project", "-p", metavar="PROJECT", help="Project folder (holding pytemplar.yaml).")

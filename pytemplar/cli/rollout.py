@@ -22,7 +22,6 @@ from pytemplar.cli._common import (
     _err,
     _run,
     _usage,
-    app,
 )
 from pytemplar.errors import escape_control
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
@@ -35,7 +34,6 @@ rollout_app = typer.Typer(
     help="Start, show, promote, re-weigh, finish, abort or roll back a release's rollout (edits its overlay).",
     no_args_is_help=True,
 )
-app.add_typer(rollout_app)
 
 EnvArg = OneEnvOpt
 ReleaseArg = OneReleaseOpt
@@ -107,6 +105,10 @@ def _change(
     else:
         for line in edit.describe():
             _err(line + "\n")
+    if edit.warnings:
+        from pytemplar import reporting
+
+        _err(reporting.as_text(edit.warnings))
     if planned.note:
         _err(escape_control(f"note: {planned.note}") + "\n")
 

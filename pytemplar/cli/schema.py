@@ -1,4 +1,4 @@
-"""`pytemplar schema` and `pytemplar docs`: reference material for editors and readers."""
+"""`pytemplar schema`: the JSON Schemas editors use, an app's values schema or pytemplar's own."""
 
 from __future__ import annotations
 
@@ -10,14 +10,7 @@ from typing import Annotated
 
 import typer
 
-from pytemplar.cli._common import (
-    DebugOpt,
-    MemoryOpt,
-    TimeoutOpt,
-    _run,
-    _usage,
-    app,
-)
+from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _run, _usage
 from pytemplar.errors import UsageError
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
@@ -28,7 +21,6 @@ class SchemaName(StrEnum):
     app = "app"
 
 
-@app.command("schema")
 def schema_command(
     which: Annotated[
         SchemaName,
@@ -75,23 +67,5 @@ def schema_command(
         else:
             schema = builtin_schema(f"{'pytemplar' if which is SchemaName.project else 'app'}.schema.json").schema
         sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
-
-    _run(action, debug, timeout, max_memory)
-
-
-@app.command("docs")
-def docs_command(
-    app_folder: Annotated[Path, typer.Argument(metavar="APP", help="The app template folder.")],
-    debug: DebugOpt = False,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
-) -> None:
-    """Print the Markdown values reference of an app template (key, type, default, description)."""
-
-    def action() -> None:
-        from pytemplar.docsgen import values_reference
-        from pytemplar.project import Workspace
-
-        sys.stdout.write(values_reference(Workspace().app(app_folder)))
 
     _run(action, debug, timeout, max_memory)
