@@ -36,4 +36,4 @@ def package_command(
         shown = escape_control(str(destination / package.file_name))
         _err(f"wrote {shown} and {shown}.sha256\n  sha256 {package.sha256}\n")
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import typer
 
-from pytemplar.cli import app as cli_app
+from pytemplar.cli import build_app
 
 from .harness import RENDER, Sandbox
 
@@ -65,7 +65,7 @@ def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str,
     return found
 
 
-COMMANDS = _commands(typer.main.get_command(cli_app))
+COMMANDS = _commands(typer.main.get_command(build_app()))
 
 
 @pytest.mark.parametrize("command", [pytest.param(c, id=" ".join(path)) for path, c in COMMANDS])

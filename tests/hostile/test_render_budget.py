@@ -43,7 +43,7 @@ WORK = (
             "a: |\n{% for i in range(100000) %}{% for j in range(100000) %}\n  {{ 'x' * 1000 }}\n"
             "{% endfor %}{% endfor %}\n",
             3,
-            r"the template wrote more than the limit of 16,777,216 characters$",
+            r"the template rendered more than 16,777,216 characters, the limit$",
             id="output-past-16-mib",
         ),
     ],
