@@ -29,7 +29,7 @@ from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.project import App
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
-from pytemplar.values import ValuePath, format_path
+from pytemplar.values import AbsentKeys, ValuePath, format_path
 from pytemplar.yamlio import load_yaml
 from pytemplar.yamlout import double_quoted, dump_yaml
 from pytemplar.yamlsafe import SLOT_FILTER, SlotError, YamlSlots, YamlText, slot
@@ -74,10 +74,11 @@ class ValueMap(dict[str, Any]):
     """A values map that knows its path (for messages like ``'values.image.tagg' is undefined``)
     and records in a :class:`ReadLog` what templates read of it."""
 
-    __slots__ = ("key_path", "log", "root")
+    __slots__ = ("absent", "key_path", "log", "root")
     root: str  # the name templates reach it from: values, release, app...
     key_path: ValuePath
     log: ReadLog | None
+    absent: AbsentKeys | None  # keys that may be missing: removed by a null, or optional
 
     @property
     def path(self) -> str:
@@ -133,15 +134,17 @@ class ValueList(list[Any]):
         return super().__iter__()
 
 
-def as_template_data(value: Any, root: str, key_path: ValuePath = (), log: ReadLog | None = None) -> Any:
+def as_template_data(
+    value: Any, root: str, key_path: ValuePath = (), log: ReadLog | None = None, absent: AbsentKeys | None = None
+) -> Any:
     """``value`` with its maps and lists made :class:`ValueMap` and :class:`ValueList`, named
     ``root`` (``values``) in messages."""
     if isinstance(value, dict):
         made = ValueMap()
-        made.root, made.key_path, made.log = root, key_path, log
+        made.root, made.key_path, made.log, made.absent = root, key_path, log, absent
         for key, child in value.items():
             if isinstance(child, (dict, list)):
-                child = as_template_data(child, root, (*key_path, key), log)
+                child = as_template_data(child, root, (*key_path, key), log, absent)
             dict.__setitem__(made, key, child)
         return made
     if isinstance(value, list):
@@ -150,7 +153,9 @@ def as_template_data(value: Any, root: str, key_path: ValuePath = (), log: ReadL
         list.extend(
             items,
             [
-                as_template_data(child, root, (*key_path, index), log) if isinstance(child, (dict, list)) else child
+                as_template_data(child, root, (*key_path, index), log, absent)
+                if isinstance(child, (dict, list))
+                else child
                 for index, child in enumerate(value)
             ],
         )
@@ -179,6 +184,49 @@ class _Undefined(StrictUndefined):
     # StrictUndefined binds these to the base class's method; rebind them to ours.
     __iter__ = __str__ = __len__ = _fail_with_undefined_error
     __eq__ = __ne__ = __bool__ = __hash__ = __contains__ = _fail_with_undefined_error
+
+
+class AbsentValueError(UndefinedError):
+    """A value that is missing on purpose (removed by a null, or optional) was used as a value."""
+
+
+class _Absent(_Undefined):
+    """A key removed by an overlay's null, or named by the schema and not set: false in ``if``,
+    empty in ``for``, replaced by ``default``, as in Helm; used as a value, an error that says
+    why it is missing (for a removed key, where the null is)."""
+
+    __slots__ = ()
+
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AbsentValueError(self._undefined_message)
+
+    def __getattr__(self, name: str) -> Any:
+        if name[:2] == "__":
+            raise AttributeError(name)
+        raise AbsentValueError(f"{self._undefined_message}, so it has no '{name}'")
+
+    def __bool__(self) -> bool:  # type: ignore[override]
+        return False
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+        return iter(())
+
+    def __len__(self) -> int:  # type: ignore[override]
+        return 0
+
+    __str__ = __eq__ = __ne__ = __hash__ = __contains__ = _fail_with_undefined_error
+
+
+def _absent(obj: ValueMap, key: str) -> _Absent | None:
+    """The undefined for a key missing on purpose, or None when nothing explains its absence."""
+    if obj.absent is None:
+        return None
+    path = (*obj.key_path, key)
+    why = obj.absent.why_absent(path)
+    if why is None:
+        return None
+    obj.note_read(key)
+    return _Absent(hint=f"'{format_path(path, obj.root)}' is {why}", obj=obj, name=key)
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -215,11 +263,17 @@ class _Environment(ImmutableSandboxedEnvironment):
                     return value
                 return obj[attribute]
             if isinstance(obj, ValueMap) and not hasattr(dict, attribute):
+                absent = _absent(obj, attribute)
+                if absent is not None:
+                    return absent
                 return self.undefined(hint=f"'{obj.path}.{attribute}' is undefined", obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, ValueMap) and isinstance(argument, str) and argument not in obj:
+            absent = _absent(obj, argument)
+            if absent is not None:
+                return absent
             return self.undefined(hint=f"'{format_path((argument,), obj.path)}' is undefined", obj=obj, name=argument)
         if isinstance(obj, ValueMap) and isinstance(argument, str):
             obj.note_read(argument)
@@ -315,6 +369,8 @@ def _fail(message: str = "failed") -> NoReturn:
 
 
 def _required(value: Any, message: str = "a required value is missing") -> Any:
+    if isinstance(value, _Absent):
+        raise TemplateFailure(f"{message} ({value._undefined_message})")
     if _undefined_or_empty(value):
         raise TemplateFailure(str(message))
     return value
@@ -536,6 +592,12 @@ class TemplateEngine:
             hint = f"did you mean '{close[0]}'? " if close else ""
             hint += f"templates can use {', '.join(CONTEXT_NAMES)}"
             return TemplateError(str(exc.message or exc), location=location, hint=hint)
+        if isinstance(exc, AbsentValueError):
+            return TemplateError(
+                str(exc.message or exc),
+                location=location,
+                hint="test it first ({% if ... %}), give it a '| default(...)', or set it in a higher layer",
+            )
         if isinstance(exc, UndefinedError):
             message = str(exc.message or exc)
             hint = "define it in values.yaml, or test it with 'is defined' or '| default(...)'"
@@ -591,9 +653,10 @@ def template_context(
     app: App,
     kube_version: str | None,
     log: ReadLog | None = None,
+    absent: AbsentKeys | None = None,
 ) -> dict[str, Any]:
     return {
-        "values": as_template_data(dict(values), "values", (), log),
+        "values": as_template_data(dict(values), "values", (), log, absent),
         "release": as_template_data({"name": release, "namespace": namespace, "environment": environment}, "release"),
         "app": as_template_data({"name": app.name, "version": app.version}, "app"),
         "capabilities": as_template_data({"kubeVersion": kube_version or ""}, "capabilities"),

@@ -36,7 +36,7 @@ from pytemplar.fsroot import ArchiveRoot, Root
 from pytemplar.ignore import IGNORE_FILE, IgnoreRules
 from pytemplar.manifests import parse_rendered
 from pytemplar.project import App, Workspace
-from pytemplar.values import key_origin_of, merge_layers, origin_of
+from pytemplar.values import AbsentKeys, key_origin_of, merge_layers, origin_of
 
 EXECUTABLE = 0o755
 REGULAR = 0o644
@@ -242,6 +242,12 @@ def _check_renders(app: App) -> None:
     engine = TemplateEngine(app)
     engine.compile_all()
     context = template_context(
-        values, release=app.name, namespace="default", environment="package", app=app, kube_version=app.kube_version
+        values,
+        release=app.name,
+        namespace="default",
+        environment="package",
+        app=app,
+        kube_version=app.kube_version,
+        absent=AbsentKeys({}, app.schema.names if app.schema is not None else None),
     )
     parse_rendered(engine.render(context), app.name, "package")

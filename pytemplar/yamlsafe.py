@@ -94,8 +94,8 @@ def as_text(value: Any) -> str:
         return str(value)  # StrictUndefined raises here
     if isinstance(value, bool):
         return "true" if value else "false"
-    if value is None:
-        return "null"
+    if value is None:  # as Helm writes a null inside text
+        return ""
     if isinstance(value, float):
         return _float_literal(value)
     if isinstance(value, (str, int)):

@@ -42,6 +42,7 @@ from pytemplar.transforms import transform_release
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
     ROLLOUT_KEY,
+    AbsentKeys,
     ListKeys,
     Origin,
     ValuePath,
@@ -53,6 +54,7 @@ from pytemplar.values import (
     merge_layers,
     origin_of,
     origins_of,
+    removed_keys,
 )
 
 if TYPE_CHECKING:  # the modules themselves load only when a run needs them
@@ -211,6 +213,11 @@ class Session:
             )
             if problems:
                 raise ValuesError.collect(problems)
+        from pytemplar.helm.yaml11 import helm_differences
+
+        warnings.extend(
+            helm_differences(merged, layers, expected_types(schema), release=spec.name, environment=environment)
+        )
         if ROLLOUT_KEY in merged:
             problems = builtin_schema("rollout.schema.json").validate(
                 merged[ROLLOUT_KEY],
@@ -289,6 +296,10 @@ class Session:
             app=engine.app,
             kube_version=self.declared_version(environment, spec.name),
             log=log,
+            absent=AbsentKeys(
+                removed_keys(release_values.layers, release_values.values),
+                engine.app.schema.names if engine.app.schema is not None else None,
+            ),
         )
         manifests = parse_rendered(engine.render(context), spec.name, environment)
         manifests = transform_release(
