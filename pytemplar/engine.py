@@ -26,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
 from pytemplar.errors import Location, PytemplarError, TemplateError
+from pytemplar.helm.builtins import SERVICE, ApiVersions, FileGlob, capabilities
 from pytemplar.project import App
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
@@ -186,6 +187,31 @@ class _Undefined(StrictUndefined):
     __eq__ = __ne__ = __bool__ = __hash__ = __contains__ = _fail_with_undefined_error
 
 
+class MemberError(UndefinedError):
+    """A name that an imported helper or a built-in object (``files``) does not have."""
+
+
+def _member_error(environment: Any, obj: Any, attribute: str) -> Any:
+    """An undefined for ``obj.attribute`` that names what ``obj`` does have."""
+    if type(obj) is TemplateModule:
+        have = sorted(k for k in obj.__dict__ if not k.startswith("_"))
+        what = f"the helper '{obj.__name__}' has no macro or variable '{attribute}'"
+    else:
+        have = sorted(k for k in dir(type(obj)) if not k.startswith("_"))
+        what = f"'{_OBJECT_NAMES.get(type(obj).__name__, type(obj).__name__)}' has no '{attribute}'"
+    close = difflib.get_close_matches(attribute, have, n=1) or difflib.get_close_matches(
+        attribute.lower(), [h.replace("_", "") for h in have], n=1
+    )
+    if close and close[0] not in have:
+        close = [h for h in have if h.replace("_", "") == close[0]]
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    hint += f"it has: {', '.join(have)}" if have else "it has nothing public"
+    return environment.undefined(hint=f"{what}\x00{hint}", obj=obj, name=attribute, exc=MemberError)
+
+
+_OBJECT_NAMES = {"Files": "files", "FileGlob": "files.glob(...)", "ApiVersions": "capabilities.api_versions"}
+
+
 class AbsentValueError(UndefinedError):
     """A value that is missing on purpose (removed by a null, or optional) was used as a value."""
 
@@ -252,6 +278,10 @@ class _Environment(ImmutableSandboxedEnvironment):
             value = obj.__dict__.get(attribute, missing)
             if value is not missing and not isinstance(value, _METHOD_TYPES):
                 return value
+            if value is missing:
+                return _member_error(self, obj, attribute)
+        if type(obj) in _BUILTIN_OBJECTS and type(attribute) is str and not hasattr(obj, attribute):
+            return _member_error(self, obj, attribute)
         if obj is None and self._null_path is not None:
             return self.undefined(hint=f"'{self._null_path}' is null, so it has no '{attribute}'")
         if isinstance(obj, dict):
@@ -463,11 +493,26 @@ class Files:
             self._texts[name] = text
         return text
 
+    def glob(self, pattern: str) -> FileGlob:
+        """The app's files whose path matches ``pattern`` (``config/*.conf``, ``files/**``), sorted."""
+        from pytemplar.helm.builtins import FileGlob, glob_pattern
+
+        matcher = glob_pattern(str(pattern))
+        return FileGlob({name: self.get(name) for name in self._app.root.list_files("") if matcher.match(name)})
+
+    def lines(self, name: str) -> list[str]:
+        """The lines of a file, without their line breaks (Helm's .Files.Lines)."""
+        return self.get(name).splitlines()
+
     def exists(self, name: str) -> bool:
         try:
             return self._app.root.resolve(str(name)).is_file()
         except PytemplarError as exc:  # a path outside the app is an error, not a probe
             raise TemplateFailure(f"files.exists('{name}'): {exc}") from exc
+
+
+# Objects templates get from pytemplar: a missing member names the members they have.
+_BUILTIN_OBJECTS = frozenset({Files, FileGlob, ApiVersions})
 
 
 @dataclass(frozen=True)
@@ -512,9 +557,13 @@ class TemplateEngine:
                 "indent": _indent,
             }
         )
+        from pytemplar.helm.builtins import install
+
+        install(env, self)
         self.env = env
         self._compiled: dict[str, Any] = {}
         self._files = Files(app)
+        self._rendering: list[str] = []
 
     def compile_all(self) -> None:
         """Compile every template, so syntax errors surface before any release renders."""
@@ -563,6 +612,19 @@ class TemplateEngine:
             rendered.append(RenderedFile(name, self.app.template_paths[name], text))
         return rendered
 
+    def render_text(self, name: str, context: Mapping[str, Any]) -> str:
+        """The rendered text of template ``name`` (relative to templates/), for ``render_template``."""
+        if name not in self.app.templates:
+            known = ", ".join(self.app.manifest_templates)
+            raise TemplateFailure(f"render_template: no template '{name}' (templates: {known})")
+        if name in self._rendering:
+            raise TemplateFailure(f"render_template: '{name}' renders itself ({' -> '.join([*self._rendering, name])})")
+        self._rendering.append(name)
+        try:
+            return str(self._template(name).render(dict(context)))
+        finally:
+            self._rendering.pop()
+
     def _syntax_error(self, exc: TemplateSyntaxError, name: str) -> TemplateError:
         known = self.app.template_paths.values()
         path = exc.filename if exc.filename and exc.filename in known else self.app.template_paths[name]
@@ -575,7 +637,11 @@ class TemplateEngine:
                 location=Location(path, line),
                 hint=f"add {{% end{tag} %}} where the block should end",
             )
-        return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno))
+        from pytemplar.helm.builtins import HELM_NAMES
+
+        named = re.match(r"No (?:filter|test) named '(\w+)'", exc.message or "")
+        hint = HELM_NAMES.get(named.group(1)) if named else None
+        return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno), hint=hint)
 
     def _translate(self, name: str, exc: BaseException) -> TemplateError:
         location = Location(self.app.template_paths[name])
@@ -587,11 +653,20 @@ class TemplateEngine:
         if isinstance(exc, TemplateSyntaxError):  # an import of a broken helper
             return self._syntax_error(exc, name)
         if isinstance(exc, UndefinedNameError) and exc.top_level:
+            from pytemplar.helm.builtins import HELM_NAMES
+
+            if exc.name in HELM_NAMES:
+                return TemplateError(
+                    f"'{exc.name}' is Helm's; pytemplar has no such name", location=location, hint=HELM_NAMES[exc.name]
+                )
             names = sorted([*CONTEXT_NAMES, *self.env.globals])
             close = difflib.get_close_matches(exc.name or "", names, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             hint += f"templates can use {', '.join(CONTEXT_NAMES)}"
             return TemplateError(str(exc.message or exc), location=location, hint=hint)
+        if isinstance(exc, MemberError):
+            message, _, hint = str(exc.message or exc).partition("\x00")
+            return TemplateError(message, location=location, hint=hint or None)
         if isinstance(exc, AbsentValueError):
             return TemplateError(
                 str(exc.message or exc),
@@ -655,9 +730,13 @@ def template_context(
     log: ReadLog | None = None,
     absent: AbsentKeys | None = None,
 ) -> dict[str, Any]:
+    from pytemplar.policies import DEFAULT_KUBE_VERSION  # policies imports manifests, which imports us
+
     return {
         "values": as_template_data(dict(values), "values", (), log, absent),
-        "release": as_template_data({"name": release, "namespace": namespace, "environment": environment}, "release"),
-        "app": as_template_data({"name": app.name, "version": app.version}, "app"),
-        "capabilities": as_template_data({"kubeVersion": kube_version or ""}, "capabilities"),
+        "release": as_template_data(
+            {"name": release, "namespace": namespace, "environment": environment, "service": SERVICE}, "release"
+        ),
+        "app": as_template_data({"name": app.name, "version": app.version, "appVersion": app.app_version}, "app"),
+        "capabilities": as_template_data(capabilities(kube_version or DEFAULT_KUBE_VERSION), "capabilities"),
     }

@@ -79,6 +79,7 @@ class App:
     template_paths: dict[str, str]  # name -> file path shown to users
     # Apps whose helpers the templates import as @NAME/_x.j2, directly or not, by name.
     dependencies: dict[str, Dependency] = field(default_factory=dict)
+    app_version: str = ""  # the version of what the app deploys (Helm's appVersion)
 
     @property
     def manifest_templates(self) -> list[str]:
@@ -259,6 +260,7 @@ class Workspace:
             templates=templates,
             template_paths=paths,
             dependencies=resolved,
+            app_version=str(data.get("appVersion", "")),
         )
 
     def _dependencies(self, root: Root, meta: YamlDocument) -> dict[str, Dependency]:
