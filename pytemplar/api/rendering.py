@@ -39,6 +39,8 @@ def render(
     checks: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
+    release_name: str | None = None,
+    namespace: str | None = None,
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release.
 
@@ -48,6 +50,8 @@ def render(
     opt-in policy checks (``image-pinned``, ``resources-set``); ``progress``, when given, is called
     before each release (see :data:`Progress`); ``jobs`` is how many processes may render (0: one
     per processor; more than one forks workers, on Linux, when there are enough releases).
+    ``project`` may also be an app folder or archive, rendered alone as one release named
+    ``release_name`` (else the app's name) in ``namespace`` (else ``default``).
     """
     options = render_options(
         project,
@@ -59,6 +63,8 @@ def render(
         kube_schema=kube_schema,
         crds=crds,
         checks=checks,
+        release_name=release_name,
+        namespace=namespace,
     )
     return render_with(options, progress, jobs)
 

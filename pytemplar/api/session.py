@@ -75,6 +75,9 @@ class RenderOptions:
     kube_schema: bool = False  # validate every object against the Kubernetes API schemas
     crds: tuple[Path, ...] = ()  # --crds folders, besides crds: in pytemplar.yaml
     checks: tuple[str, ...] = ()  # opt-in policy checks, besides checks: in pytemplar.yaml
+    # An app rendered alone (`render APP`): its release's name and namespace.
+    release_name: str | None = None
+    namespace: str | None = None
 
 
 @dataclass
@@ -113,7 +116,7 @@ class Session:
     def __init__(self, options: RenderOptions) -> None:
         self.options = options
         self.workspace = Workspace()
-        self.project: Project = load_project(options.project, self.workspace)
+        self.project: Project = self._load(options)
         self.set_layer = self._set_layer(options.set_arguments)
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
@@ -123,6 +126,21 @@ class Session:
         self.schema_problems: list[Problem] = []
         self._schema_sets: dict[str, Any] = {}  # bundled version -> kubeschema.SchemaSet
         self._crds: list[CompactSchemas | None] = []  # loaded once, on first use
+
+    def _load(self, options: RenderOptions) -> Project:
+        from pytemplar.helm.standalone import app_project, is_app
+
+        if is_app(options.project):
+            return app_project(
+                options.project,
+                self.workspace,
+                release_name=options.release_name,
+                namespace=options.namespace,
+                environments=options.environments,
+            )
+        if options.release_name or options.namespace:
+            raise UsageError("--release-name and --namespace are for an app rendered alone (render APP)")
+        return load_project(options.project, self.workspace)
 
     def all_warnings(self, unused_severity: Severity) -> list[Problem]:
         """Warnings of every release rendered so far, each once, and the unused values."""
@@ -400,6 +418,8 @@ class Session:
 
     def _project_setting(self, key: str) -> tuple[list[str], Location]:
         """A list of names under ``key`` in pytemplar.yaml (checked by its schema) and where it is."""
+        if self.project.document is None:  # an app rendered alone
+            return [], Location(self.project.config_path)
         document = self.workspace.yaml_mapping(self.project.root, PROJECT_FILE, PROJECT_FILE)
         value = document.data.get(key) or []
         return ([value] if isinstance(value, str) else list(value)), document.location_of((key,))
@@ -461,6 +481,8 @@ def render_options(
     kube_schema: bool = False,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    release_name: str | None = None,
+    namespace: str | None = None,
 ) -> RenderOptions:
     # Naming an environment or release twice means it once.
     return RenderOptions(
@@ -473,6 +495,8 @@ def render_options(
         kube_schema,
         tuple(Path(f) for f in crds),
         _check_names(checks),
+        release_name,
+        namespace,
     )
 
 
