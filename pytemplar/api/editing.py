@@ -74,6 +74,8 @@ class EditResult:
 class _EditSession(Session):
     """A session that reads one overlay from edited text instead of from the disk."""
 
+    edits_files = True
+
     edited: tuple[str, ValuesLayer] | None = None
 
     def use_text(self, path: Path, text: str) -> None:

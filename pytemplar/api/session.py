@@ -113,6 +113,9 @@ class RenderResult:
 class Session:
     """One run over a project: loads each file and compiles each app once."""
 
+    # Whether the run edits a project's files (an app rendered alone has none to edit).
+    edits_files = False
+
     def __init__(self, options: RenderOptions) -> None:
         self.options = options
         self.workspace = Workspace()
@@ -130,7 +133,7 @@ class Session:
     def _load(self, options: RenderOptions) -> Project:
         from pytemplar.helm.standalone import app_project, is_app
 
-        if is_app(options.project):
+        if is_app(options.project) and not self.edits_files:
             return app_project(
                 options.project,
                 self.workspace,

@@ -14,6 +14,7 @@ from pytemplar.cli import diff  # noqa: F401
 from pytemplar.cli import rollout  # noqa: F401
 from pytemplar.cli import reference  # noqa: F401
 from pytemplar.cli import package  # noqa: F401
+from pytemplar.cli import importing  # noqa: F401
 # isort: on
 
 __all__ = ["app", "entrypoint"]

@@ -191,6 +191,61 @@ def glob_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(out + r"\Z")
 
 
+def helm_toyaml(value: Any) -> str:
+    """YAML text laid out as Helm's ``toYaml`` writes it: keys sorted, list items at their
+    key's indentation, no trailing line break (for text such as a config file in a ConfigMap)."""
+    from pytemplar.engine import _plain
+    from pytemplar.yamlout import dump_yaml
+
+    plain = _sorted(_plain(value))
+    if not isinstance(plain, (dict, list)) or not plain:
+        return dump_yaml(plain).rstrip("\n")
+    out: list[str] = []
+    _helm_lines(plain, 0, out)
+    return "\n".join(out)
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def _helm_lines(value: Any, indent: int, out: list[str], lead: str = "") -> None:
+    from pytemplar.yamlout import dump_yaml
+
+    pad = " " * indent
+    if isinstance(value, dict):
+        for index, (key, child) in enumerate(value.items()):
+            start = lead if index == 0 and lead else pad
+            head = f"{start}{dump_yaml(key).rstrip()}:"
+            if isinstance(child, dict) and child:
+                out.append(head)
+                _helm_lines(child, indent + 2, out)
+            elif isinstance(child, list) and child:
+                out.append(head)
+                _helm_lines(child, indent, out)
+            else:
+                text = dump_yaml(child).rstrip("\n")
+                out.append(f"{head} {text}" if "\n" not in text else f"{head} {_reindent(text, indent + 2)}")
+    else:
+        for item in value:
+            if isinstance(item, dict) and item:
+                _helm_lines(item, indent + 2, out, f"{pad}- ")
+            elif isinstance(item, list) and item:
+                out.append(f"{pad}-")
+                _helm_lines(item, indent + 2, out)
+            else:
+                out.append(f"{pad}- {dump_yaml(item).rstrip()}")
+
+
+def _reindent(block: str, indent: int) -> str:
+    first, _, rest = block.partition("\n")
+    return first + "\n" + "\n".join(" " * indent + line.lstrip(" ") if line else line for line in rest.split("\n"))
+
+
 def install(environment: Environment, engine: TemplateEngine) -> None:
     """Add the Helm-inspired filters and functions to a template environment."""
     environment.filters.update(
@@ -198,6 +253,7 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
             "dictsort": _dictsort,
             "sort": _sort,
             "sortalpha": _sortalpha,
+            "helm_toyaml": helm_toyaml,
             "regex_match": regex_match,
             "regex_find": regex_find,
             "regex_find_all": regex_find_all,
