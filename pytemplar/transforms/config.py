@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarError
@@ -24,6 +24,7 @@ from pytemplar.transforms.generators import Generator, Source, SourceKind
 from pytemplar.transforms.images import ImageOverride
 from pytemplar.transforms.labels import LabelSet
 from pytemplar.transforms.patches import Locate, Patch, PatchTarget, PatchType, parse_selector
+from pytemplar.transforms.table import TRANSFORMS
 from pytemplar.yamlio import YamlDocument, load_yaml
 
 Path_ = tuple[str | int, ...]
@@ -38,30 +39,36 @@ _JSON_OPS = {
 }
 
 
-@dataclass(frozen=True)
 class Declarations:
-    """Every transform that applies to one release in one environment, in the order they run."""
+    """Every transform that applies to one release in one environment: one attribute per row of
+    ``TRANSFORMS`` (``transforms/table.py``), holding what the four levels declare combined."""
 
-    root: Root | None = None
-    labels: tuple[LabelSet, ...] = ()
-    annotations: Mapping[str, str] = field(default_factory=dict)
-    name_prefix: str = ""
-    name_suffix: str = ""
-    images: tuple[ImageOverride, ...] = ()
-    patches: tuple[Patch, ...] = ()
-    generators: tuple[Generator, ...] = ()
+    def __init__(self, root: Root | None = None, **declared: Any) -> None:
+        unknown = sorted(set(declared) - {transform.field for transform in TRANSFORMS})
+        if unknown:
+            raise TypeError(f"no transform declares {', '.join(unknown)}")
+        self.root = root
+        self.declared = {
+            transform.field: declared.get(transform.field, transform.nothing()) for transform in TRANSFORMS
+        }
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["declared"][name]
+        except KeyError:
+            raise AttributeError(f"'Declarations' object has no attribute '{name}'") from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Declarations) and (self.root, self.declared) == (other.root, other.declared)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Declarations({self.root!r}, **{self.declared!r})"
 
     @property
     def empty(self) -> bool:
-        return not (
-            self.labels
-            or self.annotations
-            or self.name_prefix
-            or self.name_suffix
-            or self.images
-            or self.patches
-            or self.generators
-        )
+        return all(self.declared[transform.field] == transform.nothing() for transform in TRANSFORMS)
 
 
 def release_transforms(project: Project, environment: str, release: str) -> Declarations:
@@ -69,38 +76,67 @@ def release_transforms(project: Project, environment: str, release: str) -> Decl
     document = project.document
     if document is None:
         return Declarations(project.root)
-    reader = _Reader(document, project.root, release)
-    labels: list[LabelSet] = []
-    annotations: dict[str, str] = {}
-    prefix = suffix = ""
-    images: dict[str, ImageOverride] = {}
-    patches: list[Patch] = []
-    generators: list[Generator] = []
+    reader = DeclarationReader(document, project.root, release)
+    declared = {transform.field: transform.nothing() for transform in TRANSFORMS}
     for at in layer_paths(environment, release):
         section = _section(document.data, at)
         if not section:
             continue
-        labels.extend(reader.label_sets(section))
-        annotations.update(section.get("commonAnnotations") or {})
-        prefix = str(section.get("namePrefix", "")) + prefix
-        suffix += str(section.get("nameSuffix", ""))
-        images.update((image.name, image) for image in reader.images(section, at))
-        patches.extend(
-            reader.patch(entry, (*at, "patches", index)) for index, entry in enumerate(section.get("patches") or [])
-        )
-        for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
-            for index, entry in enumerate(section.get(key) or []):
-                generators.append(reader.generator(entry, (*at, key, index), kind))
-    return Declarations(
-        project.root,
-        tuple(labels),
-        annotations,
-        prefix,
-        suffix,
-        tuple(images.values()),
-        tuple(patches),
-        tuple(generators),
+        for transform in TRANSFORMS:
+            if any(key in section for key in transform.keys):
+                declared[transform.field] = transform.reader()(reader, section, at, declared[transform.field])
+    return Declarations(project.root, **declared)
+
+
+# -- how each transform's declarations combine over the four levels, lowest first -------------
+
+
+def read_labels(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[LabelSet, ...]
+) -> tuple[LabelSet, ...]:
+    return (*declared, *reader.label_sets(section))
+
+
+def read_annotations(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: Mapping[str, str]
+) -> dict[str, str]:
+    return {**declared, **(section.get("commonAnnotations") or {})}
+
+
+def read_names(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[str, str]
+) -> tuple[str, str]:
+    """(prefix, suffix): a higher level's prefix goes outside, and so does its suffix."""
+    prefix, suffix = declared
+    return str(section.get("namePrefix", "")) + prefix, suffix + str(section.get("nameSuffix", ""))
+
+
+def read_images(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[ImageOverride, ...]
+) -> tuple[ImageOverride, ...]:
+    """Overrides merge by image name: a higher level's replaces a lower one's, in its place."""
+    by_name = {image.name: image for image in declared}
+    by_name.update((image.name, image) for image in reader.images(section, at))
+    return tuple(by_name.values())
+
+
+def read_patches(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Patch, ...]
+) -> tuple[Patch, ...]:
+    return (
+        *declared,
+        *(reader.patch(entry, (*at, "patches", index)) for index, entry in enumerate(section.get("patches") or [])),
     )
+
+
+def read_generators(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Generator, ...]
+) -> tuple[Generator, ...]:
+    found = list(declared)
+    for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+        for index, entry in enumerate(section.get(key) or []):
+            found.append(reader.generator(entry, (*at, key, index), kind))
+    return tuple(found)
 
 
 def _section(data: Any, at: Path_) -> dict[str, Any] | None:
@@ -121,7 +157,9 @@ def expand(value: Any, release: str) -> Any:
 
 
 @dataclass(frozen=True)
-class _Reader:
+class DeclarationReader:
+    """Reads one release's declarations from pytemplar.yaml, with the location of each."""
+
     document: YamlDocument
     root: Root
     release: str

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, FileAccessError, Location
 from pytemplar.fsroot import Root
+from pytemplar.transforms.table import Objects, TransformContext
 
 GeneratedKind = Literal["ConfigMap", "Secret"]
 Behavior = Literal["create", "merge", "replace"]
@@ -287,3 +288,10 @@ def add_hash_suffixes(objects: Sequence[dict[str, Any]]) -> dict[tuple[str, str]
         renames[(obj["kind"], metadata["name"])] = new_name
         metadata["name"] = new_name
     return renames
+
+
+def generate(objects: Objects, generators: Sequence[Generator], context: TransformContext) -> Objects:
+    """The generators' row of the transforms table: ``objects`` extended by what they made."""
+    if generators and context.root is not None:
+        context.generated = run_generators(objects, generators, context.root, context.namespace)
+    return objects

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import Location
+from pytemplar.transforms.table import Objects, TransformContext
 
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 
@@ -80,3 +81,9 @@ def override_images(objects: Iterable[dict[str, Any]], overrides: Sequence[Image
             override = by_name.get(split_image(image)[0])
             if override is not None:
                 container["image"] = override_image(image, override)
+
+
+def override(objects: Objects, overrides: Sequence[ImageOverride], context: TransformContext) -> Objects:
+    """The images' row of the transforms table."""
+    override_images(objects, overrides)
+    return objects

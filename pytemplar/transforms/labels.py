@@ -8,11 +8,12 @@ later makes ``kubectl apply`` fail, which is why the ``labels`` form leaves sele
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.transforms.fieldpaths import FieldSpec, maps_at
+from pytemplar.transforms.table import Objects, TransformContext
 
 _WORKLOADS = ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController")
 
@@ -87,3 +88,16 @@ def _set_all(objects: Iterable[dict[str, Any]], pairs: Mapping[str, str], specs:
         for spec in specs:
             for target in maps_at(obj, spec):
                 target.update(pairs)
+
+
+def label(objects: Objects, label_sets: Sequence[LabelSet], context: TransformContext) -> Objects:
+    """The labels' row of the transforms table."""
+    for label_set in label_sets:
+        add_labels(objects, label_set)
+    return objects
+
+
+def annotate(objects: Objects, annotations: Mapping[str, str], context: TransformContext) -> Objects:
+    """The annotations' row of the transforms table."""
+    add_annotations(objects, annotations)
+    return objects

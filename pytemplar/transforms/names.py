@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pytemplar.transforms.references import rename_references
+from pytemplar.transforms.table import Objects, TransformContext
 
 # Kustomize leaves these names alone: they are API names or shared across releases.
 UNRENAMED_KINDS = frozenset({"CustomResourceDefinition", "APIService", "Namespace"})
@@ -27,3 +28,10 @@ def add_prefix_suffix(objects: Sequence[dict[str, Any]], prefix: str, suffix: st
         metadata["name"] = renames[(kind, name)] = f"{prefix}{name}{suffix}"
     rename_references(objects, renames)
     return renames
+
+
+def rename(objects: Objects, names: tuple[str, str], context: TransformContext) -> Objects:
+    """The row of ``namePrefix`` and ``nameSuffix`` in the transforms table: ``names`` is both."""
+    prefix, suffix = names
+    add_prefix_suffix(objects, prefix, suffix)
+    return objects

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, Location
+from pytemplar.transforms.table import Objects, TransformContext
 
 PatchType = Literal["json6902", "merge", "strategic"]
 Locate = Callable[[tuple[str | int, ...]], Location]
@@ -345,3 +346,8 @@ def _add(document: Any, path: list[str], value: Any) -> Any:
     else:
         raise _PatchFailed(f"/{'/'.join(path[:-1])} is not a map or list")
     return document
+
+
+def patch(objects: Objects, patches: Sequence[Patch], context: TransformContext) -> Objects:
+    """The patches' row of the transforms table."""
+    return apply_patches(objects, patches, context.release)

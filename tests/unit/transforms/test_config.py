@@ -61,7 +61,7 @@ def test_levels_combine_lowest_first(make_tree: Callable[..., Path]) -> None:
         (False, False),
     ]
     assert dict(found.annotations) == {"owner": "one"}
-    assert (found.name_prefix, found.name_suffix) == ("re-e-p-", "-p-r")
+    assert found.names == ("re-e-p-", "-p-r")
     assert {image.name: image.new_tag for image in found.images} == {"example/demo": "2", "busybox": "1.36"}
     [generator] = found.generators
     assert generator.name == "one-flags"
@@ -71,7 +71,7 @@ def test_levels_combine_lowest_first(make_tree: Callable[..., Path]) -> None:
 
 def test_other_environment_sees_only_its_levels(make_tree: Callable[..., Path]) -> None:
     found = declarations(make_tree, LAYERED, env="prod")
-    assert (found.name_prefix, found.name_suffix) == ("p-", "-p-r")
+    assert found.names == ("p-", "-p-r")
     assert found.generators == ()
 
 

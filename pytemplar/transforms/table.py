@@ -1,0 +1,96 @@
+"""The transforms ``pytemplar.yaml`` can declare: one row each, in the order they run.
+
+Everything else is derived from this table: the keys that mark a release as transformed
+(``TRANSFORM_KEYS``), the attributes of ``Declarations``, how the four levels are read and
+combined (``release_transforms``) and the order of ``apply_transforms``. A test checks the table
+against ``$defs/transforms`` in ``schemas/pytemplar.schema.json`` and against
+``docs/transforms.md``, and renders each key alone to see it change the output.
+
+Adding a transform: a row here, a module with its ``read`` and ``apply`` functions, the key in the
+schema and the docs, and its tests. The modules load only when a release declares a transform.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytemplar.fsroot import Root
+    from pytemplar.transforms.generators import Generated
+
+Objects = list[dict[str, Any]]
+
+
+@dataclass
+class TransformContext:
+    """What a transform may need besides the objects and its own declarations."""
+
+    release: str
+    environment: str
+    namespace: str
+    root: Root | None
+    # Set by the generators: which objects they made, and which get a content hash at the end.
+    generated: Generated | None = None
+
+
+# apply(objects, declared, context) -> the objects, transformed (in place or as a new list).
+Apply = Callable[[Objects, Any, TransformContext], Objects]
+# read(reader, section, at, declared so far) -> declared, with this level's ``section`` added.
+Read = Callable[[Any, Mapping[str, Any], tuple[str, ...], Any], Any]
+
+
+@dataclass(frozen=True)
+class Transform:
+    """One transform: where it is declared, what it is read into, and which module applies it.
+
+    ``field``: the attribute of ``Declarations`` holding what the four levels declare.
+    ``keys``: its keys in pytemplar.yaml, each a property of ``$defs/transforms`` in the schema.
+    ``read``/``apply``: ``"module:function"`` in ``pytemplar.transforms``.
+    ``nothing``: makes the value of ``field`` when no level declares it.
+    """
+
+    field: str
+    keys: tuple[str, ...]
+    read: str
+    apply: str
+    nothing: Callable[[], Any] = tuple
+
+    @property
+    def module(self) -> str:
+        """The module that applies the transform."""
+        return f"pytemplar.transforms.{self.apply.partition(':')[0]}"
+
+    def reader(self) -> Read:
+        return _function(self.read)
+
+    def applier(self) -> Apply:
+        return _function(self.apply)
+
+
+# Kustomize's order: generators make ConfigMaps and Secrets, patches change objects, prefixes and
+# suffixes rename them, labels and annotations are added, images are overridden. After the last
+# row the generated objects get their content hash, after every change to their content.
+TRANSFORMS: tuple[Transform, ...] = (
+    Transform("generators", ("configMapGenerator", "secretGenerator"), "config:read_generators", "generators:generate"),
+    Transform("patches", ("patches",), "config:read_patches", "patches:patch"),
+    Transform("names", ("namePrefix", "nameSuffix"), "config:read_names", "names:rename", nothing=lambda: ("", "")),
+    Transform("labels", ("commonLabels", "labels"), "config:read_labels", "labels:label"),
+    Transform("annotations", ("commonAnnotations",), "config:read_annotations", "labels:annotate", nothing=dict),
+    Transform("images", ("images",), "config:read_images", "images:override"),
+)
+
+# The keys of pytemplar.yaml that declare transforms, at any of its four levels.
+TRANSFORM_KEYS: tuple[str, ...] = tuple(key for transform in TRANSFORMS for key in transform.keys)
+
+
+@cache
+def _function(reference: str) -> Callable[..., Any]:
+    module, _, name = reference.partition(":")
+    function = getattr(importlib.import_module(f"pytemplar.transforms.{module}"), name)
+    if not callable(function):
+        raise TypeError(f"{reference} is not a function")
+    return function  # type: ignore[no-any-return]
