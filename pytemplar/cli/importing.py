@@ -44,6 +44,8 @@ def import_helm_command(
         lines = [f"imported {templates} templates into {where}"]
         for file, why in imported.skipped:
             lines.append(f"  left out {escape_control(file)}: {why}")
+        for file, what in imported.notes:
+            lines.append(f"  note: {escape_control(str(destination / file))}: {what}")
         for file, line, what in imported.todos:
             place = f"{destination / file}:{line}" if line else str(destination / file)
             lines.append(f"{escape_control(place)}: TODO(import): {escape_control(what)}")

@@ -32,6 +32,7 @@ class Imported:
     files: dict[str, str]
     todos: list[tuple[str, int, str]] = field(default_factory=list)  # file, line, what
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, why
+    notes: list[tuple[str, str]] = field(default_factory=list)  # file, what differs from Helm there
 
 
 def read_chart(path: Path) -> dict[str, str]:
@@ -89,6 +90,7 @@ def import_chart(path: Path) -> Imported:
     defines = {node.name: node for tree in trees.values() for node in _defines(tree)}
 
     helpers = Translator(defaults, set(defines), in_helpers=True)
+    reads: set[tuple[str, ...]] = set()
     macros = []
     for define_name, node in defines.items():
         body = helpers.template(node.body)
@@ -101,11 +103,15 @@ def import_chart(path: Path) -> Imported:
             continue
         translator = Translator(defaults, set(defines))
         body = translator.template(tree)
+        reads |= translator.reads
+        result.notes += [(f"{name}/{target}", what) for what in sorted({what for _, what in translator.notes})]
         target = file + ".j2" if file.endswith((".yaml", ".yml")) else file.rsplit(".", 1)[0] + ".yaml.j2"
         files[target] = (IMPORT_LINE if macros else "") + body.lstrip("\n")
     files["app.yaml"] = _app_yaml(meta)
     files["values.yaml"] = values_text
-    files["values.schema.json"] = chart.get("values.schema.json") or _draft_schema(defaults, files)
+    reads |= helpers.reads
+    result.notes += [(f"{name}/{HELPERS}", what) for what in sorted({what for _, what in helpers.notes})]
+    files["values.schema.json"] = chart.get("values.schema.json") or _draft_schema(defaults, files, reads)
     for file, text in chart.items():
         if file.startswith("templates/") or file in ("Chart.yaml", "values.yaml", "values.schema.json", "Chart.lock"):
             continue
@@ -134,9 +140,12 @@ def _app_yaml(meta: dict[str, Any]) -> str:
 _VALUES_PATH = re.compile(r"\bvalues((?:\.[A-Za-z_]\w*)+)")
 
 
-def _draft_schema(defaults: dict[str, Any], translated: dict[str, str]) -> str:
-    """A schema with the types of the default values, naming every key the templates read."""
+def _draft_schema(defaults: dict[str, Any], translated: dict[str, str], reads: set[tuple[str, ...]]) -> str:
+    """A schema with the types of the default values, naming every key the templates read
+    (``*``: each item of a list, or each value of a map, read through a loop)."""
     schema = _schema_of(defaults)
+    for path in sorted(reads):
+        _declare(schema, list(path))
     for file, text in translated.items():
         if file.startswith("templates/"):
             for found in _VALUES_PATH.finditer(text):
@@ -164,6 +173,13 @@ def _schema_of(value: Any) -> dict[str, Any]:
 def _declare(schema: dict[str, Any], names: list[str]) -> None:
     node = schema
     for name in names:
+        if name == "*" and node.get("type") == "array":
+            node = node.setdefault("items", {})
+            continue
+        if name == "*":
+            extra = node.setdefault("additionalProperties", {})
+            node = extra if isinstance(extra, dict) else {}
+            continue
         if node.get("type") not in (None, "object"):
             return
         properties = node.setdefault("properties", {})
@@ -177,5 +193,5 @@ def marked_lines(files: dict[str, str]) -> list[tuple[str, int, str]]:
         for number, line in enumerate(text.splitlines(), 1):
             at = line.find(TODO + ": ")
             if at >= 0:
-                found.append((file, number, line[at + len(TODO) + 2 :].removesuffix("#}").strip()))
+                found.append((file, number, line[at + len(TODO) + 2 :].split(" #}", 1)[0].strip()))
     return found

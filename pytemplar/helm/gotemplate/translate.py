@@ -47,6 +47,10 @@ class Translator:
     todos: list[tuple[int, str]] = field(default_factory=list)
     fragments: list[tuple[str, str]] = field(default_factory=list)  # (expression, "map"|"list"|"any")
     counter: int = 0
+    # Values paths read through range variables ("*" for any item): the drafted schema names them.
+    reads: set[tuple[str, ...]] = field(default_factory=set)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # translated, with a difference to know
+    origins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # loop variable -> values path
 
     # -------------------------------------------------------------- tree -> text
 
@@ -129,17 +133,23 @@ class Translator:
         kind = self.kind_of(collection)
         names = list(pipeline.declare)
         inner = Scope(f"item{self.counter}", dict(scope.variables))
+        source = re.fullmatch(r"values((?:\.\w+)*)", collection)
+        source_path = tuple(source.group(1).split(".")[1:]) if source else None
         if kind == "map":
             key = names[0] if len(names) == 2 else f"key{self.counter}"
             value = names[-1] if names else inner.dot
             inner.variables.update({key: key, value: value})
             inner.dot = value
             head = f"for {key}, {value} in {collection} | dictsort"
+            if source_path is not None:
+                self.origins[value] = (*source_path, "*")
         else:
             value = names[-1] if names else inner.dot
             inner.dot = value
             inner.variables[value] = value
             head = f"for {value} in {collection}"
+            if source_path is not None:
+                self.origins[value] = (*source_path, "*")
             if len(names) == 2:
                 inner.variables[names[0]] = "loop.index0"
         text = _tag(head) + self.body(node, inner)
@@ -194,7 +204,9 @@ class Translator:
     @staticmethod
     def is_fragment(commands: list[list[Operand]]) -> bool:
         head = commands[0][0] if commands and commands[0] else None
-        return isinstance(head, Ident) and head.name in ("toYaml", "include") and len(commands) == 1
+        # `toYaml X | trim` before nindent: the same YAML without its final line break.
+        rest_trims = all(len(c) == 1 and isinstance(c[0], Ident) and c[0].name == "trim" for c in commands[1:])
+        return isinstance(head, Ident) and head.name in ("toYaml", "include") and rest_trims
 
     def fragment(self, commands: list[list[Operand]], scope: Scope) -> tuple[str, str]:
         command = commands[0]
@@ -241,7 +253,8 @@ class Translator:
                 result.append(f"{pad}{{{{ {text} }}}}{rest}")
                 continue
             if kind == "text":
-                result.append("{# " + f"{TODO}: text placed with nindent outside a block scalar: {expression}" + " #}")
+                marker = f"{TODO}: text placed with nindent outside a block scalar: {expression}"
+                result.append(pad + "{# " + marker.replace("#}", "# }") + " #}" + rest)
                 continue
             following = next((_without_tags(ln) for ln in lines[index + 1 :] if _without_tags(ln).strip()), "")
             ends_block = _indent(following) < indent or _without_tags(rest).strip() != ""
@@ -273,6 +286,10 @@ class Translator:
         if isinstance(head, Ident):
             if head.name == "include":
                 return self.call(command, scope, piped)
+            if head.name == "tpl" and len(command) + (piped is not None) == 3:
+                # Values are data in pytemplar: a value is used as written, never rendered.
+                self.notes.append((0, "tpl: the value is used as written; a template inside it is not rendered"))
+                return self.operand(command[1], scope) if len(command) == 3 else piped  # type: ignore[return-value]
             args = [self.operand(op, scope) for op in command[1:]]
             if piped is not None:
                 args.append(piped)
@@ -307,6 +324,8 @@ class Translator:
             if variable not in scope.variables:
                 raise Untranslatable(f"unknown variable ${variable}")
             base = scope.variables[variable]
+        if base in self.origins and names:
+            self.reads.add((*self.origins[base], *names))
         if base != ROOT:
             return base + "".join(f".{name}" for name in names) if names else base
         if not names:
