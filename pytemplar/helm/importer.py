@@ -104,9 +104,9 @@ def import_chart(path: Path) -> Imported:
         translator = Translator(defaults, set(defines))
         body = translator.template(tree)
         reads |= translator.reads
-        result.notes += [(f"{name}/{target}", what) for what in sorted({what for _, what in translator.notes})]
         target = file + ".j2" if file.endswith((".yaml", ".yml")) else file.rsplit(".", 1)[0] + ".yaml.j2"
         files[target] = (IMPORT_LINE if macros else "") + body.lstrip("\n")
+        result.notes += [(f"{name}/{target}", what) for what in sorted({what for _, what in translator.notes})]
     files["app.yaml"] = _app_yaml(meta)
     files["values.yaml"] = values_text
     reads |= helpers.reads
