@@ -139,7 +139,7 @@ def _edit(
 ) -> EditResult:
     relative = _overlay_for(session, environment, spec, [path for path, _ in changes])
     overlay = read_overlay(session.project.root, relative)
-    schema = session.app(spec).schema
+    schema = session.app(spec).schema if spec.helm_chart is None else None
     text = overlay.text
     records: list[tuple[ValuePath, int, Any, Any]] = []
     for path, asked in changes:

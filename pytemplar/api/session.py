@@ -181,11 +181,15 @@ class Session:
 
     def layers(self, environment: str, spec: ReleaseSpec) -> list[ValuesLayer]:
         project = self.project
-        app = self.app(spec)
         root = project.root
-        layers = [app.defaults, project.values]
-        for relative, listed in project.environments[environment].values_files:
-            layers.append(self.workspace.values_layer(root, relative, "environment", listed))
+        if spec.helm_chart is not None:
+            # A chart's defaults are inside it, read by helm; the project's and environment's
+            # values are for the project's apps. The release's own layers go to helm.
+            layers = [ValuesLayer("defaults", spec.app_ref, {})]
+        else:
+            layers = [self.app(spec).defaults, project.values]
+            for relative, listed in project.environments[environment].values_files:
+                layers.append(self.workspace.values_layer(root, relative, "environment", listed))
         for relative, listed in spec.values_files:
             layers.append(self.workspace.values_layer(root, relative, "release", listed))
         for relative, listed in release_env_files(project, spec, environment):
@@ -215,6 +219,8 @@ class Session:
 
     def values(self, environment: str, spec: ReleaseSpec) -> ReleaseValues:
         layers = self.layers(environment, spec)
+        if spec.helm_chart is not None:  # helm checks a chart's values against its schema
+            return ReleaseValues(environment, spec.name, layers, merge_layers(layers))
         app = self.app(spec)
         schema = app.schema
         list_keys = schema.list_keys if schema is not None else None
@@ -274,6 +280,8 @@ class Session:
         environment values), so that workers forked after this inherit it instead of redoing it."""
         first_in: dict[str, ReleaseSpec] = {}
         for environment, spec in targets:
+            if spec.helm_chart is not None:
+                continue
             first_in.setdefault(environment, spec)
             # A broken file fails the release that needs it, in release order, not here.
             with contextlib.suppress(PytemplarError):
@@ -305,13 +313,15 @@ class Session:
         return engine
 
     def render_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
+        if spec.helm_chart is not None:
+            return self.render_chart_release(environment, spec)
         release_values = self.values(environment, spec)
         engine = self.engine(spec)
         env = self.project.environments[environment]
         log = ReadLog()
         context = template_context(
             release_values.values,
-            release=spec.name,
+            release=spec.rendered_name,
             namespace=spec.namespace or env.namespace,
             environment=environment,
             app=engine.app,
@@ -348,6 +358,38 @@ class Session:
         )
         return manifests
 
+    def render_chart_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
+        """A release of a third-party Helm chart: helm renders, pytemplar does the rest."""
+        from pytemplar.helm.charts import check_digest, render_chart, set_namespace
+
+        assert spec.helm_chart is not None
+        release_values = self.values(environment, spec)
+        namespace = spec.namespace or self.project.environments[environment].namespace
+        expected, pinned_at = spec.helm_chart
+        check_digest(spec.app_path, expected, pinned_at, spec.app_ref)
+        rendered = render_chart(
+            spec.app_path,
+            shown=spec.app_ref,
+            release=spec.rendered_name,
+            namespace=namespace,
+            values=release_values.values,
+            kube_version=self.target_version(environment, spec.name),
+            at=spec.app_location,
+        )
+        manifests = parse_rendered(rendered, spec.name, environment)
+        set_namespace([manifest.obj for manifest in manifests], namespace)
+        manifests = transform_release(
+            manifests, self.project, release=spec.name, environment=environment, namespace=namespace
+        )
+        if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
+            from pytemplar.rollout import apply_rollout, read_rollout
+
+            manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
+        if self.options.kube_schema:
+            version = self.target_version(environment, spec.name)
+            self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
+        return manifests
+
     def check(self, manifests: Sequence[Manifest]) -> list[Problem]:
         """The manifest checks, with APIs judged against each release's target Kubernetes version."""
         problems = check_manifests(manifests, selected_checks(self.opt_in_checks()))
@@ -379,7 +421,7 @@ class Session:
         if self.options.kube_version:
             return self.options.kube_version
         spec = self.project.releases.get(release)
-        app_version = self.app(spec).kube_version if spec is not None else None
+        app_version = self.app(spec).kube_version if spec is not None and spec.helm_chart is None else None
         return self.project.environments[environment].kube_version or self.project.kube_version or app_version
 
     def kube_schema_problems(
@@ -409,7 +451,7 @@ class Session:
         """Where the value of a rendered field was set, when its template places one values path there."""
         spec = self.project.releases.get(manifest.release)
         key = field[-1] if field else None
-        if values is None or spec is None or not isinstance(key, str):
+        if values is None or spec is None or not isinstance(key, str) or spec.helm_chart is not None:
             return None
         name = manifest.template.removeprefix(f"{TEMPLATES_DIR}/")
         source = self.app(spec).templates.get(name)

@@ -114,3 +114,26 @@ def test_release_name_on_a_project_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[0] == (
         "error: --release-name and --namespace are for an app rendered alone (render APP)"
     )
+
+
+@needs_helm
+def test_release_name_keeps_helm_object_names_when_the_key_differs(tmp_path: Path) -> None:
+    helm_chart, app = _both(tmp_path)
+    write_tree(
+        tmp_path,
+        {
+            "project/pytemplar.yaml": """
+                environments:
+                  prod: {namespace: shop}
+                releases:
+                  web-v2:
+                    app: ../web
+                    releaseName: shop-web
+            """,
+        },
+    )
+    expected = objects(helm_template(helm_chart, "-n", "shop", release="shop-web").stdout)
+    result = run_pytemplar("render", tmp_path / "project", "-e", "prod")
+    assert result.code == 0, result.stderr
+    assert objects(result.stdout) == expected
+    assert "# Source: web-v2/templates/d.yaml.j2" in result.stdout  # the key still names the release
