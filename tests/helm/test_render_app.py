@@ -118,7 +118,7 @@ def test_release_name_on_a_project_is_a_usage_error(tmp_path: Path) -> None:
 
 @needs_helm
 def test_release_name_keeps_helm_object_names_when_the_key_differs(tmp_path: Path) -> None:
-    helm_chart, app = _both(tmp_path)
+    helm_chart, _ = _both(tmp_path)
     write_tree(
         tmp_path,
         {
