@@ -393,6 +393,9 @@ class Session:
     def check(self, manifests: Sequence[Manifest]) -> list[Problem]:
         """The manifest checks, with APIs judged against each release's target Kubernetes version."""
         problems = check_manifests(manifests, selected_checks(self.opt_in_checks()))
+        from pytemplar.helm.hooks import check_helm_hooks  # rule helm-hook
+
+        problems.extend(check_helm_hooks(manifests))
         by_version: dict[str, list[Manifest]] = {}
         versions: dict[tuple[str, str], str] = {}  # looked up once per release, not once per object
         for manifest in manifests:
