@@ -219,7 +219,7 @@ DOUBLE_QUOTED_CASES = [
     pytest.param("\u2028\u2029\ufeff", "\\u2028\\u2029\\ufeff", id="unicode-breaks-and-bom"),
     pytest.param("it's ü", "it's ü", id="single-quote-and-unicode"),
     pytest.param(True, "true", id="bool"),
-    pytest.param(None, "null", id="null"),
+    pytest.param(None, "", id="null-is-empty-as-in-helm"),
     pytest.param(3, "3", id="int"),
     pytest.param(2.5, "2.5", id="float"),
 ]
@@ -369,7 +369,7 @@ def test_emit_block_refuses_characters_yaml_cannot_hold_unescaped(char: str) -> 
         ("[x]", False, "[x]"),
         ("a b", True, "a b"),
         (True, False, "true"),
-        (None, False, "null"),
+        (None, False, ""),
         (3, True, "3"),
     ],
 )
@@ -438,7 +438,7 @@ def test_emit_plain_refuses_unicode_line_breaks_and_control_characters(value: st
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("note", "note"), ("a: b # c", "a: b # c"), ("'\"", "'\""), (1.5, "1.5"), (None, "null")],
+    [("note", "note"), ("a: b # c", "a: b # c"), ("'\"", "'\""), (1.5, "1.5"), (None, "")],
 )
 def test_emit_comment_writes_single_line_text(value: Any, expected: str) -> None:
     assert emit_comment(value) == expected
