@@ -24,6 +24,7 @@ the change and ArgoCD needs ``Replace=true`` for that one sync (docs/rollout.md)
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -42,6 +43,12 @@ MAX_BACKEND_WEIGHT = 1_000_000  # Gateway API v1: backendRefs[].weight maximum
 
 Strategy = Literal["Recreate", "RollingUpdate", "BlueGreen", "Canary"]
 Color = Literal["blue", "green"]
+# Where a release stands in its rollout (docs/rollout.md draws the transitions):
+#   idle        one version runs; BlueGreen's other colour is scaled down, Canary has no canary
+#   previewing  BlueGreen: the other colour runs a new version at full capacity, without traffic
+#   canary      Canary: the canary runs a new version and takes its weight of the traffic
+#   promoted    the new version takes the traffic; the old one is kept whole for a rollback
+Phase = Literal["idle", "previewing", "canary", "promoted"]
 Locator = Callable[[tuple[str | int, ...]], Location | None]
 
 
@@ -69,11 +76,21 @@ class CanarySpec:
     version: Version
     weight: int | None
     header: tuple[str, str | None] | None
-    replicas: int
+    replicas: int  # at least this many; more when the weight needs them
+    rollback_to: Version = Version()  # after promote: the stable version it replaced
 
     @property
     def running(self) -> bool:
         return self.version.set
+
+    def pods(self, stable_capacity: int) -> int:
+        """The canary's replicas: enough for its weight's share of the stable capacity."""
+        return max(self.replicas, pods_for(self.weight or 0, stable_capacity))
+
+
+def pods_for(weight: int, capacity: int) -> int:
+    """Pods that take ``weight`` percent of the traffic a capacity of ``capacity`` pods takes."""
+    return math.ceil(weight * capacity / 100)
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,9 @@ class RolloutSpec:
     active: Color = "blue"
     colors: tuple[tuple[Color, Version], ...] = (("blue", Version()), ("green", Version()))
     preview_replicas: int | None = None
+    rollback_to: Color | None = None  # BlueGreen after promote: the old colour, kept whole
     canary: CanarySpec | None = None
+    stable_tag: str | None = None  # the value at tag_value, which a colour without a version runs
     where: Location | None = None  # where the strategy was chosen: errors point there
 
     @property
@@ -98,6 +117,23 @@ class RolloutSpec:
 
     def color(self, name: Color) -> Version:
         return dict(self.colors)[name]
+
+    def runs(self, version: Version) -> tuple[str, str | None]:
+        """What a version amounts to: a whole image, or a tag (the stable tag when it names none)."""
+        if version.image is not None:
+            return ("image", version.image)
+        return ("tag", version.tag if version.tag is not None else self.stable_tag)
+
+    @property
+    def phase(self) -> Phase:
+        if self.strategy == "BlueGreen":
+            if self.rollback_to is not None:
+                return "promoted"
+            pending = self.runs(self.color(self.active)) != self.runs(self.color(self.preview))
+            return "previewing" if pending else "idle"
+        if self.strategy == "Canary" and self.canary is not None and self.canary.running:
+            return "promoted" if self.canary.rollback_to.set else "canary"
+        return "idle"
 
 
 def _version(data: dict[str, Any] | None) -> Version:
@@ -119,18 +155,25 @@ def read_rollout(values: dict[str, Any], locate: Locator) -> RolloutSpec | None:
             raw.get("weight"),
             (header["name"], header.get("value")) if header else None,
             raw.get("replicas", 1),
+            _version(raw.get("rollbackTo")),
         )
+    tag_value = data.get("tagValue", DEFAULT_TAG_VALUE)
+    stable: Any = values
+    for part in tag_value.split("."):
+        stable = stable.get(part) if isinstance(stable, dict) else None
     return RolloutSpec(
         strategy=data["strategy"],
         deployment=data.get("deployment"),
         container=data.get("container"),
-        tag_value=data.get("tagValue", DEFAULT_TAG_VALUE),
+        tag_value=tag_value,
         max_surge=data.get("maxSurge"),
         max_unavailable=data.get("maxUnavailable"),
         active=data.get("active", "blue"),
         colors=(("blue", _version(data.get("blue"))), ("green", _version(data.get("green")))),
         preview_replicas=data.get("previewReplicas"),
+        rollback_to=data.get("rollbackTo"),
         canary=canary,
+        stable_tag=None if stable is None or isinstance(stable, (dict, list)) else str(stable),
         where=locate((ROLLOUT_KEY, "strategy")),
     )
 
@@ -350,22 +393,28 @@ def blue_green(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpe
             f" of Deployment '{deployment.name}'",
             "render a Service whose selector matches the Deployment's pod labels",
         )
+    if spec.rollback_to is not None and spec.rollback_to == spec.active:
+        raise _fail(
+            spec,
+            f"rollbackTo names the active colour '{spec.active}'; it keeps the colour a promote switched away from",
+            f"set rollout.rollbackTo to '{spec.preview}', or remove it",
+        )
     autoscalers = [m for m in manifests if m.kind == "HorizontalPodAutoscaler" and _targets(m, deployment)]
     budgets = _budgets_of(manifests, deployment)
     replaced = {id(m) for m in [deployment, *autoscalers, *budgets]}
+    # Both colours run at full capacity while a new version waits or the old one is kept for a
+    # rollback; only an idle release scales its other colour down (no autoscaler, no budget).
+    whole: list[Color] = [spec.active] if spec.phase == "idle" else ["blue", "green"]
     result: list[Manifest] = []
     for manifest in manifests:
         if id(manifest) in replaced:
             if manifest is deployment:
-                result.extend(_colored_deployment(deployment, spec, color) for color in ("blue", "green"))
+                colors: tuple[Color, ...] = ("blue", "green")
+                result.extend(_colored_deployment(deployment, spec, color, color in whole) for color in colors)
             elif any(manifest is a for a in autoscalers):
-                # A preview with a fixed replica count is not autoscaled.
-                colors: list[Color] = ["blue", "green"] if spec.preview_replicas is None else [spec.active]
-                result.extend(_colored_autoscaler(manifest, color) for color in colors)
+                result.extend(_colored_autoscaler(manifest, color) for color in whole)
             else:
-                # A preview with fewer replicas than the budget allows would block node drains.
-                kept: list[Color] = ["blue", "green"] if spec.preview_replicas is None else [spec.active]
-                result.extend(_colored_budget(manifest, color) for color in kept)
+                result.extend(_colored_budget(manifest, color) for color in whole)
         elif any(manifest is s for s in services):
             active = _copy(manifest)
             active.obj["spec"]["selector"][COLOR_LABEL] = spec.active
@@ -376,12 +425,12 @@ def blue_green(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpe
     return result
 
 
-def _colored_deployment(deployment: Manifest, spec: RolloutSpec, color: Color) -> Manifest:
+def _colored_deployment(deployment: Manifest, spec: RolloutSpec, color: Color, whole: bool) -> Manifest:
     colored = _copy(deployment, f"{deployment.name}-{color}")
     _mark_pods(colored, COLOR_LABEL, color)
     _set_version(colored, spec, spec.color(color))
-    if color == spec.preview and spec.preview_replicas is not None:
-        colored.obj["spec"]["replicas"] = spec.preview_replicas
+    if not whole:
+        colored.obj["spec"]["replicas"] = spec.preview_replicas or 0
     return colored
 
 
@@ -403,6 +452,8 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
     services = _services_of(manifests, deployment)
     budgets = _budgets_of(manifests, deployment)
     running = spec.canary is not None and spec.canary.running
+    stable_capacity = capacity(manifests, deployment)
+    pods = spec.canary.pods(stable_capacity) if spec.canary is not None else 0
     service_names = {s.name for s in services}
     routed = False
     result: list[Manifest] = []
@@ -412,7 +463,7 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
             _mark_pods(stable, TRACK_LABEL, "stable")
             result.append(stable)
             if running:
-                result.append(_canary_deployment(deployment, spec))
+                result.append(_canary_deployment(deployment, spec, pods))
         elif any(manifest is s for s in services):
             stable_service = _copy(manifest)
             stable_service.obj["spec"]["selector"][TRACK_LABEL] = "stable"
@@ -423,6 +474,8 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
             stable_budget = _copy(manifest)
             stable_budget.obj["spec"]["selector"]["matchLabels"][TRACK_LABEL] = "stable"
             result.append(stable_budget)
+            if running:
+                result.append(_canary_budget(manifest, stable_capacity, pods))
         elif running and manifest.kind == "Ingress" and _ingress_backends(manifest.obj) & service_names:
             routed = True
             result.append(manifest)
@@ -450,12 +503,33 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
     return result
 
 
-def _canary_deployment(deployment: Manifest, spec: RolloutSpec) -> Manifest:
+def capacity(manifests: Iterable[Manifest], deployment: Manifest) -> int:
+    """The pods a Deployment keeps: its autoscaler's minimum, else its replicas (Kubernetes' default 1)."""
+    for manifest in manifests:
+        if manifest.kind == "HorizontalPodAutoscaler" and _targets(manifest, deployment):
+            least = _dig(manifest.obj, "spec", "minReplicas")
+            return least if isinstance(least, int) else 1
+    replicas = _dig(deployment.obj, "spec", "replicas")
+    return replicas if isinstance(replicas, int) else 1
+
+
+def _canary_deployment(deployment: Manifest, spec: RolloutSpec, pods: int) -> Manifest:
     assert spec.canary is not None
     side = _copy(deployment, f"{deployment.name}-canary")
     _mark_pods(side, TRACK_LABEL, "canary")
     _set_version(side, spec, spec.canary.version)
-    side.obj["spec"]["replicas"] = spec.canary.replicas
+    side.obj["spec"]["replicas"] = pods
+    return side
+
+
+def _canary_budget(budget: Manifest, stable_capacity: int, pods: int) -> Manifest:
+    """The canary's own budget, allowing the disruptions the stable one allows (a copy would block drains)."""
+    side = _copy(budget, f"{budget.name}-canary")
+    body = side.obj["spec"]
+    body["selector"]["matchLabels"][TRACK_LABEL] = "canary"
+    least = body.get("minAvailable")
+    if isinstance(least, int):
+        body["minAvailable"] = max(0, pods - max(0, stable_capacity - least))
     return side
 
 

@@ -18,8 +18,8 @@ from pytemplar.overlay import (
 from pytemplar.project import (
     ReleaseSpec,
 )
-from pytemplar.rollout import read_rollout
-from pytemplar.rolloutplan import REMOVE, Action, Change, Status
+from pytemplar.rollout import TRACK_LABEL, capacity, read_rollout
+from pytemplar.rolloutplan import REMOVE, RESET, Action, Plan, Status, Target
 from pytemplar.rolloutplan import plan as plan_rollout
 from pytemplar.rolloutplan import status as rollout_report
 from pytemplar.values import (
@@ -60,25 +60,47 @@ def rollout(
     action: Action,
     weight: int | None = None,
     *,
+    tag: str | None = None,
     dry_run: bool = False,
-) -> tuple[list[Change], EditResult | None]:
-    """Promote, re-weigh or abort a release's rollout by editing its release x environment overlay.
+) -> tuple[Plan, EditResult]:
+    """Start, promote, re-weigh, finish, abort or roll back a release's rollout by editing its
+    release x environment overlay. A command with nothing to do raises :class:`UsageError`.
 
-    Returns the planned changes and the edit (None when there was nothing to change).
+    Returns the plan (its changes, and what to do before running the command again) and the edit.
     """
     session = Session(render_options(project, (environment,), (release,), ()))
-    _, values = _rollout_of(session, environment, release)
+    release_spec, values = _rollout_of(session, environment, release)
     strategy = read_rollout(values.values, values.origin)
-    if strategy is None:
+    if strategy is None and action != "start":
         raise UsageError(
             f"release '{release}' has no rollout strategy in environment '{environment}'",
             hint=f"choose one first: pytemplar set -e {environment} -r {release} rollout.strategy=Canary",
         )
-    changes = plan_rollout(action, strategy, values.values, release, weight)
-    if not changes:
-        return changes, None
-    edits = [(c.path, _removal(values, c.path) if c.value is REMOVE else c.value) for c in changes]
-    return changes, edit_values(project, environment, release, edits, dry_run=dry_run)
+    stable_capacity = 1
+    if action == "weight" and strategy is not None and strategy.strategy == "Canary":
+        try:
+            manifests = session.render_release(environment, release_spec)
+        except PytemplarError as exc:
+            raise exc.scoped(release=release, environment=environment) from None
+        stable = [m for m in manifests if m.kind == "Deployment" and _track(m) == "stable"]
+        stable_capacity = capacity(manifests, stable[0]) if stable else 1
+    target = Target(release, environment, stable_capacity)
+    planned = plan_rollout(action, strategy, values.values, target, weight=weight, tag=tag)
+    edits = []
+    for change in planned.changes:
+        if change.value is REMOVE:
+            edits.append((change.path, _removal(values, change.path)))
+        elif change.value is RESET:
+            if any(o.layer.kind == "release-environment" for o in values.origins(change.path)):
+                edits.append((change.path, DELETE))
+        else:
+            edits.append((change.path, change.value))
+    return planned, edit_values(project, environment, release, edits, dry_run=dry_run)
+
+
+def _track(deployment: Manifest) -> object:
+    labels = ((deployment.obj.get("spec") or {}).get("template") or {}).get("metadata", {}).get("labels") or {}
+    return labels.get(TRACK_LABEL)
 
 
 def _removal(values: ReleaseValues, path: ValuePath) -> Any:

@@ -1,4 +1,4 @@
-"""`pytemplar rollout status|promote|weight N|abort`: read and change a release's rollout.
+"""`pytemplar rollout status|start|promote|weight N|finish|abort|rollback`: read and change a release's rollout.
 
 Each change edits the release x environment overlay in place (the GitOps act: commit the
 file and the cluster follows) and prints what changed.
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 rollout_app = typer.Typer(
     name="rollout",
-    help="Show, promote, re-weigh or abort a release's Blue/Green or Canary rollout (edits its overlay).",
+    help="Start, show, promote, re-weigh, finish, abort or roll back a release's rollout (edits its overlay).",
     no_args_is_help=True,
 )
 app.add_typer(rollout_app)
@@ -52,19 +52,51 @@ def status_command(
     _run(action, debug, 0, 0)
 
 
-def _change(project: Path, env: str, release: str, what: Action, weight: int | None, dry_run: bool) -> None:
+def _change(
+    project: Path,
+    env: str,
+    release: str,
+    what: Action,
+    dry_run: bool,
+    weight: int | None = None,
+    tag: str | None = None,
+) -> None:
     from pytemplar import api
 
     _need(env, release, what)
-    _, edit = api.rollout(project, env, release, what, weight, dry_run=dry_run)
-    if edit is None:
-        _err(f"nothing to {what}: release '{release}' in '{env}' has no pending version\n")
-        return
+    planned, edit = api.rollout(project, env, release, what, weight, tag=tag, dry_run=dry_run)
     if dry_run:
         sys.stdout.write(edit.diff())
-        return
-    for line in edit.describe():
-        _err(line + "\n")
+    else:
+        for line in edit.describe():
+            _err(line + "\n")
+    if planned.note:
+        _err(escape_control(f"note: {planned.note}") + "\n")
+
+
+TagOpt = Annotated[
+    str, typer.Option("--tag", metavar="TAG", help="The new version's image tag (what CI built and pushed).")
+]
+
+
+@rollout_app.command("start")
+def start_command(
+    project: ProjectArg = Path("."),
+    env: EnvArg = "",
+    release: ReleaseArg = "",
+    tag: TagOpt = "",
+    dry_run: DryRunOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Put a new version where the strategy wants it: the preview colour, the canary (at weight 0), or the
+    Deployment itself (Recreate, RollingUpdate). The same line deploys every release from CI."""
+
+    def action() -> None:
+        if not tag:
+            _usage("rollout start needs the new version's tag (--tag TAG)")
+        _change(project, env, release, "start", dry_run, tag=tag)
+
+    _run(action, debug, 0, 0)
 
 
 @rollout_app.command("promote")
@@ -75,8 +107,9 @@ def promote_command(
     dry_run: DryRunOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """BlueGreen: switch traffic to the preview colour. Canary: make the canary's version stable."""
-    _run(lambda: _change(project, env, release, "promote", None, dry_run), debug, 0, 0)
+    """BlueGreen: switch traffic to the preview colour; the old colour stays whole for a rollback.
+    Canary: the stable Deployment takes the canary's version while the canary keeps serving."""
+    _run(lambda: _change(project, env, release, "promote", dry_run), debug, 0, 0)
 
 
 @rollout_app.command("weight")
@@ -88,8 +121,21 @@ def weight_command(
     dry_run: DryRunOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Canary: send PERCENT of the requests to the canary."""
-    _run(lambda: _change(project, env, release, "weight", weight, dry_run), debug, 0, 0)
+    """Canary: send PERCENT of the requests to the canary. When the canary lacks the pods for that share,
+    this run only scales it up; run the command again once its pods are ready."""
+    _run(lambda: _change(project, env, release, "weight", dry_run, weight=weight), debug, 0, 0)
+
+
+@rollout_app.command("finish")
+def finish_command(
+    project: ProjectArg = Path("."),
+    env: EnvArg = "",
+    release: ReleaseArg = "",
+    dry_run: DryRunOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """After promote: let the old version go (BlueGreen scales the old colour down; Canary ends the canary)."""
+    _run(lambda: _change(project, env, release, "finish", dry_run), debug, 0, 0)
 
 
 @rollout_app.command("abort")
@@ -100,5 +146,19 @@ def abort_command(
     dry_run: DryRunOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Send all traffic back to the stable version: end the canary, or reset the preview colour."""
-    _run(lambda: _change(project, env, release, "abort", None, dry_run), debug, 0, 0)
+    """Before promote: drop the new version (BlueGreen resets and scales down the preview; Canary ends the
+    canary). The traffic never left the stable version."""
+    _run(lambda: _change(project, env, release, "abort", dry_run), debug, 0, 0)
+
+
+@rollout_app.command("rollback")
+def rollback_command(
+    project: ProjectArg = Path("."),
+    env: EnvArg = "",
+    release: ReleaseArg = "",
+    dry_run: DryRunOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """After promote: return the traffic to the old version, which was kept whole (BlueGreen switches back;
+    Canary gives the stable Deployment its old version while the canary keeps serving)."""
+    _run(lambda: _change(project, env, release, "rollback", dry_run), debug, 0, 0)

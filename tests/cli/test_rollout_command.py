@@ -38,6 +38,9 @@ def test_status_of_a_canary_names_each_deployment_image_and_the_traffic(shop: Pa
     lines = result.stdout.splitlines()
     assert lines[0] == f"service-d in prod: Canary (chosen at {shop}/envs/prod/service-d.yaml:24:13)"
     assert lines[1:] == [
+        "  phase: running a canary at 10% of the traffic",
+        "  next: pytemplar rollout weight PERCENT -e prod -r service-d; or pytemplar rollout promote -e prod -r"
+        " service-d; or pytemplar rollout abort -e prod -r service-d",
         "  stable  Deployment service-d: ghcr.io/acme-shop/payments:0.9.12 (replicas: 4; selected by service-d)",
         "  canary  Deployment service-d-canary: ghcr.io/acme-shop/payments:0.10.0"
         " (replicas: 1; selected by service-d-canary)",
@@ -54,9 +57,16 @@ def test_blue_green_promote_switches_the_service_and_changes_one_line(shop: Path
     result = run_pytemplar("rollout", "promote", shop, "-e", "prod", "-r", "service-c")
 
     assert result.code == 0, result.stderr
-    assert result.stderr == f"{shop}/envs/prod/service-c.yaml:14: rollout.active: blue -> green\n"
+    assert result.stderr == (
+        f"{shop}/envs/prod/service-c.yaml:14: rollout.active: blue -> green\n"
+        f"{shop}/envs/prod/service-c.yaml:18: rollout.rollbackTo: blue (new)\n"
+    )
     assert result.stdout == ""
-    assert changed_lines(before, overlay.read_text()) == [("-", "  active: blue"), ("+", "  active: green")]
+    assert changed_lines(before, overlay.read_text()) == [
+        ("-", "  active: blue"),
+        ("+", "  active: green"),
+        ("+", "  rollbackTo: blue"),
+    ]
     objects = rendered(shop, "prod", "service-c")
     assert objects[("Service", "service-c")]["spec"]["selector"]["pytemplar.io/color"] == "green"
     assert objects[("Service", "service-c-preview")]["spec"]["selector"]["pytemplar.io/color"] == "blue"
@@ -81,20 +91,49 @@ def test_canary_weight_changes_the_ingress_annotation(shop: Path) -> None:
     overlay = shop / "envs/prod/service-d.yaml"
     before = overlay.read_text()
 
+    result = run_pytemplar("rollout", "weight", "25", shop, "-e", "prod", "-r", "service-d")
+
+    assert result.code == 0, result.stderr
+    assert changed_lines(before, overlay.read_text()) == [("-", "    weight: 10"), ("+", "    weight: 25")]
+    annotations = rendered(shop, "prod", "service-d")[("Ingress", "service-d-canary")]["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/canary-weight"] == "25"
+
+
+def test_canary_weight_beyond_the_canary_pods_scales_them_first(shop: Path) -> None:
+    overlay = shop / "envs/prod/service-d.yaml"
+    before = overlay.read_text()
+
     result = run_pytemplar("rollout", "weight", "50", shop, "-e", "prod", "-r", "service-d")
 
     assert result.code == 0, result.stderr
-    assert changed_lines(before, overlay.read_text()) == [("-", "    weight: 10"), ("+", "    weight: 50")]
+    assert result.stderr.splitlines()[1:] == [
+        "note: the canary needs 2 replicas for 50% of the traffic and runs 1: this change scales it up first;"
+        " once its pods are ready, run the same command again to send 50%"
+    ]
+    assert changed_lines(before, overlay.read_text()) == [("+", "    replicas: 2")]
+    objects = rendered(shop, "prod", "service-d")
+    assert objects[("Deployment", "service-d-canary")]["spec"]["replicas"] == 2
+    annotations = objects[("Ingress", "service-d-canary")]["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/canary-weight"] == "10"
+
+    result = run_pytemplar("rollout", "weight", "50", shop, "-e", "prod", "-r", "service-d")
+    assert result.code == 0, result.stderr
     annotations = rendered(shop, "prod", "service-d")[("Ingress", "service-d-canary")]["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/canary-weight"] == "50"
 
 
-def test_canary_promote_makes_the_canary_tag_stable_and_ends_the_canary(shop: Path) -> None:
+def test_canary_promote_makes_the_canary_tag_stable_then_finish_ends_the_canary(shop: Path) -> None:
     result = run_pytemplar("rollout", "promote", shop, "-e", "prod", "-r", "service-d")
 
     assert result.code == 0, result.stderr
     data = yaml.safe_load((shop / "envs/prod/service-d.yaml").read_text())
     assert data["image"]["tag"] == "0.10.0"
+    assert data["rollout"]["canary"] == {"tag": "0.10.0", "weight": 10, "rollbackTo": {"tag": "0.9.12"}}
+    assert ("Deployment", "service-d-canary") in rendered(shop, "prod", "service-d")
+
+    result = run_pytemplar("rollout", "finish", shop, "-e", "prod", "-r", "service-d")
+    assert result.code == 0, result.stderr
+    data = yaml.safe_load((shop / "envs/prod/service-d.yaml").read_text())
     assert data["rollout"]["canary"] == {"weight": 0}
     objects = rendered(shop, "prod", "service-d")
     deployments = [name for kind, name in objects if kind == "Deployment"]
@@ -119,8 +158,11 @@ def test_abort_without_a_running_canary_changes_nothing(shop: Path) -> None:
     overlay = shop / "envs/prod/service-d.yaml"
     before = overlay.read_text()
     result = run_pytemplar("rollout", "abort", shop, "-e", "prod", "-r", "service-d")
-    assert result.code == 0
-    assert result.stderr == "nothing to abort: release 'service-d' in 'prod' has no pending version\n"
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: nothing to abort: release 'service-d' in 'prod' is idle: no canary is running\n"
+        "  hint: next: pytemplar rollout start -e prod -r service-d --tag TAG\n"
+    )
     assert overlay.read_text() == before
 
 

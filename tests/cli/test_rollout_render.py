@@ -66,13 +66,16 @@ def test_blue_green_in_prod_renders_two_colours_and_a_preview(shop: Path) -> Non
         ("Deployment", "service-c-blue"),
         ("Deployment", "service-c-green"),
         ("HorizontalPodAutoscaler", "service-c-blue"),
+        ("HorizontalPodAutoscaler", "service-c-green"),
         ("PodDisruptionBudget", "service-c-blue"),
+        ("PodDisruptionBudget", "service-c-green"),
     }
     blue, green = find(docs, "Deployment", "service-c-blue"), find(docs, "Deployment", "service-c-green")
     assert blue["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme-shop/orders:2.9.7"
     assert green["spec"]["template"]["spec"]["containers"][0]["image"] == "ghcr.io/acme-shop/orders:3.0.0"
     assert green["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] == "3.0.0"
-    assert green["spec"]["replicas"] == 1
+    # The pending version runs at the active colour's capacity (its autoscaler), ready to take the traffic.
+    assert "replicas" not in green["spec"]
     assert find(docs, "Service", "service-c")["spec"]["selector"]["pytemplar.io/color"] == "blue"
     assert find(docs, "Service", "service-c-preview")["spec"]["selector"]["pytemplar.io/color"] == "green"
 
@@ -81,6 +84,7 @@ def test_a_weighted_canary_in_prod_renders_an_ingress_nginx_canary(shop: Path) -
     docs = render(shop, "prod", "service-d")
     assert kinds_and_names(docs) == {
         ("PodDisruptionBudget", "service-d"),
+        ("PodDisruptionBudget", "service-d-canary"),
         ("Service", "service-d"),
         ("Service", "service-d-canary"),
         ("Deployment", "service-d"),
@@ -103,6 +107,7 @@ def test_a_canary_by_header_in_staging_splits_both_the_ingress_and_the_route(sho
     docs = render(shop, "staging", "service-a")
     assert kinds_and_names(docs) == {
         ("PodDisruptionBudget", "service-a"),
+        ("PodDisruptionBudget", "service-a-canary"),
         ("Service", "service-a"),
         ("Service", "service-a-canary"),
         ("Deployment", "service-a"),

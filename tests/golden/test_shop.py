@@ -155,13 +155,16 @@ def test_replicas_follow_the_environment_and_release_overlays() -> None:
         assert staging[("Deployment", release)]["spec"]["replicas"] == 2
     assert prod[("Deployment", "service-b")]["spec"]["replicas"] == 3  # envs/prod.yaml
     assert prod[("Deployment", "service-d")]["spec"]["replicas"] == 4  # envs/prod/service-d.yaml
-    # Canaries and the blue/green preview have their own fixed counts (rollout: in the overlays).
+    # Canaries run the weight's share of the stable capacity, at least one (10% of 4 in prod).
     assert staging[("Deployment", "service-a-canary")]["spec"]["replicas"] == 1
     assert prod[("Deployment", "service-d-canary")]["spec"]["replicas"] == 1
-    assert prod[("Deployment", "service-c-green")]["spec"]["replicas"] == 1
     # Autoscaled in prod: the HPA owns the replica count, the Deployment must not set it.
-    # service-c runs blue/green with blue active: the autoscaler follows the active colour.
-    for deployment, low, high, cpu in [("service-a", 4, 12, 65), ("service-c-blue", 3, 8, 75)]:
+    # service-c previews green beside the active blue: both colours run at full capacity.
+    for deployment, low, high, cpu in [
+        ("service-a", 4, 12, 65),
+        ("service-c-blue", 3, 8, 75),
+        ("service-c-green", 3, 8, 75),
+    ]:
         assert "replicas" not in prod[("Deployment", deployment)]["spec"]
         hpa = prod[("HorizontalPodAutoscaler", deployment)]["spec"]
         assert (hpa["minReplicas"], hpa["maxReplicas"]) == (low, high)
@@ -169,7 +172,8 @@ def test_replicas_follow_the_environment_and_release_overlays() -> None:
         assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment}
     assert not [key for key in dev if key[0] == "HorizontalPodAutoscaler"]
     assert not [key for key in staging if key[0] == "HorizontalPodAutoscaler"]
-    assert sorted(key[1] for key in prod if key[0] == "HorizontalPodAutoscaler") == ["service-a", "service-c-blue"]
+    autoscaled = ["service-a", "service-c-blue", "service-c-green"]
+    assert sorted(key[1] for key in prod if key[0] == "HorizontalPodAutoscaler") == autoscaled
 
 
 def test_resources_follow_the_layers() -> None:
@@ -279,14 +283,25 @@ def test_config_images_and_logging_follow_the_overlays() -> None:
 
 
 def test_disruption_budgets_exist_outside_dev() -> None:
-    expected = {"staging": [1, 1, 1, 1], "prod": [2, 2, 2, 3]}
+    # Each colour of a previewing blue/green release has one; a canary has its own, allowing the
+    # stable budget's disruptions (service-d: 4 replicas, minAvailable 3; its one canary pod, 0).
+    expected = {
+        "staging": {"service-a": 1, "service-a-canary": 0, "service-b": 1, "service-c": 1, "service-d": 1},
+        "prod": {
+            "service-a": 2,
+            "service-b": 2,
+            "service-c-blue": 2,
+            "service-c-green": 2,
+            "service-d": 3,
+            "service-d-canary": 0,
+        },
+    }
     assert not [key for key in by_identity(render("dev").stdout) if key[0] == "PodDisruptionBudget"]
     for env, minimum in expected.items():
         objects = by_identity(render(env).stdout)
-        # Blue/green keeps a budget for the active colour only when the preview has fixed replicas.
-        names = [f"{release}-blue" if (env, release) == ("prod", "service-c") else release for release in RELEASES]
+        names = sorted(minimum)
         assert sorted(name for kind, name in objects if kind == "PodDisruptionBudget") == names
-        assert [objects[("PodDisruptionBudget", name)]["spec"]["minAvailable"] for name in names] == minimum
+        assert {name: objects[("PodDisruptionBudget", name)]["spec"]["minAvailable"] for name in names} == minimum
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -302,7 +317,14 @@ def test_selectors_match_the_pods_of_their_release(env: str) -> None:
         assert selector.items() <= deployment["template"]["metadata"]["labels"].items()
         assert objects[("Service", release)]["spec"]["selector"] == selector
         budgets = [doc for (kind, _), doc in objects.items() if kind == "PodDisruptionBudget"]
-        mine = [b for b in budgets if base.items() <= b["spec"]["selector"]["matchLabels"].items()]
+        mine = [
+            b
+            for b in budgets
+            if base.items() <= b["spec"]["selector"]["matchLabels"].items()
+            and b["spec"]["selector"]["matchLabels"].get("pytemplar.io/track") != "canary"
+            and b["spec"]["selector"]["matchLabels"].get("pytemplar.io/color")
+            in (None, selector.get("pytemplar.io/color"))
+        ]
         assert all(b["spec"]["selector"]["matchLabels"] == selector for b in mine)
         volume = deployment["template"]["spec"]["volumes"][0]["configMap"]["name"]
         assert volume == f"{release}-config"

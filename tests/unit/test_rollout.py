@@ -410,8 +410,11 @@ def blue_green_input() -> list[Manifest]:
     return [config_map(), node_port_service(), deployment(), autoscaler(), budget()]
 
 
+PREVIEWING = (("blue", Version()), ("green", Version(tag="2.0")))
+
+
 def test_blue_green_renames_and_splits_every_object_of_the_deployment() -> None:
-    result = unmutated(blue_green, blue_green_input(), spec_of("BlueGreen", active="blue"))
+    result = unmutated(blue_green, blue_green_input(), spec_of("BlueGreen", active="blue", colors=PREVIEWING))
     assert names(result) == [
         ("ConfigMap", "web-config"),
         ("Service", "web"),
@@ -466,17 +469,52 @@ def test_blue_green_active_service_and_preview_service() -> None:
     }
 
 
-def test_blue_green_preview_replicas_apply_to_the_preview_colour_only() -> None:
+def test_blue_green_preview_replicas_apply_to_an_idle_preview_colour_only() -> None:
     result = unmutated(blue_green, blue_green_input(), spec_of("BlueGreen", active="green", preview_replicas=1))
     assert find(result, "Deployment", "web-blue")["spec"]["replicas"] == 1
     assert find(result, "Deployment", "web-green")["spec"]["replicas"] == 3
-    # A preview with a fixed replica count has no autoscaler to override it.
+    # A scaled-down colour has no autoscaler to scale it back up.
     assert [name for kind, name in names(result) if kind == "HorizontalPodAutoscaler"] == ["web-green"]
+
+
+def test_blue_green_idle_preview_colour_is_scaled_to_zero_by_default() -> None:
+    result = unmutated(blue_green, blue_green_input(), spec_of("BlueGreen", active="blue"))
+    assert find(result, "Deployment", "web-blue")["spec"]["replicas"] == 3
+    assert find(result, "Deployment", "web-green")["spec"]["replicas"] == 0
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"colors": PREVIEWING, "preview_replicas": 0},  # a pending version waits at full capacity
+        {"active": "green", "rollback_to": "blue", "colors": PREVIEWING},  # promoted: blue kept whole
+        {"active": "green", "rollback_to": "blue"},  # even when both colours run the same version
+    ],
+)
+def test_blue_green_runs_both_colours_whole_while_a_version_is_pending_or_kept(fields: dict[str, Any]) -> None:
+    spec = spec_of("BlueGreen", **{"active": "blue", **fields})
+    result = unmutated(blue_green, blue_green_input(), spec)
+    for color in ("blue", "green"):
+        assert find(result, "Deployment", f"web-{color}")["spec"]["replicas"] == 3
+        assert find(result, "HorizontalPodAutoscaler", f"web-{color}")
+        assert find(result, "PodDisruptionBudget", f"web-{color}")
+
+
+def test_blue_green_rollback_to_the_active_colour_is_refused() -> None:
+    manifests = blue_green_input()
+    spec = spec_of("BlueGreen", active="blue", rollback_to="blue")
+    assert failure(lambda: blue_green(manifests, manifests[2], spec)) == [
+        Problem(
+            "rollout: rollbackTo names the active colour 'blue'; it keeps the colour a promote switched away from",
+            WHERE,
+            "set rollout.rollbackTo to 'green', or remove it",
+        )
+    ]
 
 
 def test_blue_green_autoscalers_and_budgets_follow_their_colour() -> None:
     manifests = [*blue_green_input(), autoscaler(target="other")]
-    result = unmutated(blue_green, manifests, spec_of("BlueGreen", active="blue"))
+    result = unmutated(blue_green, manifests, spec_of("BlueGreen", active="blue", colors=PREVIEWING))
     for color in ("blue", "green"):
         assert find(result, "HorizontalPodAutoscaler", f"web-{color}")["spec"]["scaleTargetRef"] == {
             "apiVersion": "apps/v1",
@@ -738,7 +776,7 @@ def test_apply_rollout_names_the_rendered_deployment_for_an_unknown_container() 
     ]
 
 
-def test_blue_green_with_preview_replicas_keeps_the_budget_on_the_active_colour_only() -> None:
+def test_blue_green_idle_keeps_the_budget_on_the_active_colour_only() -> None:
     result = unmutated(blue_green, blue_green_input(), spec_of("BlueGreen", active="blue", preview_replicas=1))
     assert [name for kind, name in names(result) if kind == "PodDisruptionBudget"] == ["web-blue"]
 
