@@ -45,6 +45,14 @@ def helm_reading(text: str, ours: Any) -> Any:
     return _NOT_DIFFERENT
 
 
+_PLAIN_INT = re.compile(r"-?[1-9][0-9]*\Z|0\Z")
+
+
+def _may_differ(text: str) -> bool:
+    """A cheap first look: whether Helm could read ``text`` otherwise at all."""
+    return not (_PLAIN_INT.match(text) or text in ("true", "false", "True", "False", "null", "~"))
+
+
 def _go_int(text: str) -> int:
     """The integer Go's ``strconv.ParseInt(s, 0, 64)`` reads, after Helm's YAML reader drops ``_``."""
     digits = text.replace("_", "")
@@ -94,6 +102,8 @@ def helm_differences(
         if layer.kind == "set":  # --set has Helm's own typing rules (setargs.py)
             continue
         for path, text in layer.raw_texts.items():
+            if not _may_differ(text):  # most numbers: 1, 8080, true
+                continue
             present, value = value_at(values, path)
             if not present or isinstance(value, (dict, list)) or value is None:
                 continue
