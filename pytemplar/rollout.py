@@ -188,6 +188,13 @@ def with_tag(image: str, tag: str) -> str:
     return f"{name}:{tag}"
 
 
+def repository_of(image: str) -> str:
+    """``image`` without its tag and digest: ``reg:5000/app:1@sha256:..`` -> ``reg:5000/app``."""
+    name = image.split("@", 1)[0]
+    colon = name.rfind(":")
+    return name[:colon] if colon > name.rfind("/") else name
+
+
 def tag_of(image: str) -> str | None:
     name = image.split("@", 1)[0]
     colon = name.rfind(":")

@@ -30,7 +30,16 @@ from typing import Any, Literal
 
 from pytemplar.errors import UsageError
 from pytemplar.manifests import Manifest
-from pytemplar.rollout import COLOR_LABEL, TRACK_LABEL, Phase, RolloutSpec, Version, pods_for, selects
+from pytemplar.rollout import (
+    COLOR_LABEL,
+    TRACK_LABEL,
+    Phase,
+    RolloutSpec,
+    Version,
+    pods_for,
+    repository_of,
+    selects,
+)
 from pytemplar.values import ROLLOUT_KEY, ValuePath
 
 Action = Literal["start", "promote", "weight", "finish", "abort", "rollback"]
@@ -389,6 +398,7 @@ class Status:
     next: tuple[str, ...]  # the safe commands from here, the usual one first
     tracks: tuple[Track, ...]
     traffic: str
+    repository: str | None = None  # where new versions of the rolled-out container are pulled from
 
 
 def status(
@@ -416,7 +426,19 @@ def status(
     target = Target(release, environment)
     shown = spec or RolloutSpec(strategy="RollingUpdate")
     steps = tuple(target.command(c) for c in next_commands(shown))
-    return Status(release, environment, strategy, where, describe(shown), steps, tracks, _traffic(spec))
+    serving = [d for d in deployments if _role(spec, d).split(" ")[0] in ("active", "stable")] or deployments
+    repository = _repository(serving[0], spec) if len(serving) == 1 or spec else None
+    return Status(release, environment, strategy, where, describe(shown), steps, tracks, _traffic(spec), repository)
+
+
+def _repository(deployment: Manifest, spec: RolloutSpec | None) -> str | None:
+    """The image name (registry and path, no tag or digest) of the container a rollout versions."""
+    containers = _containers(deployment)
+    if spec is not None and spec.container is not None:
+        containers = [c for c in containers if c.get("name") == spec.container]
+    if not containers:
+        return None
+    return repository_of(str(containers[0].get("image", "")))
 
 
 def _containers(deployment: Manifest) -> list[dict[str, Any]]:

@@ -35,18 +35,41 @@ def _need(env: str, release: str, what: str) -> None:
         _usage(f"rollout {what} needs an environment (-e) and a release (-r)")
 
 
+ImageOpt = Annotated[
+    bool,
+    typer.Option(
+        "--image",
+        help="Print only the image name (no tag) the release pulls new versions from: what CI builds and pushes.",
+    ),
+]
+
+
 @rollout_app.command("status")
 def status_command(
-    project: ProjectArg = Path("."), env: EnvArg = "", release: ReleaseArg = "", debug: DebugOpt = False
+    project: ProjectArg = Path("."),
+    env: EnvArg = "",
+    release: ReleaseArg = "",
+    image: ImageOpt = False,
+    debug: DebugOpt = False,
 ) -> None:
-    """Show the strategy, each Deployment's image and replicas, and where the traffic goes."""
+    """Show the phase, the next safe command, each Deployment's image and replicas, and where the traffic goes."""
 
     def action() -> None:
         from pytemplar import api
+        from pytemplar.errors import UsageError
         from pytemplar.rolloutplan import format_status
 
         _need(env, release, "status")
-        report = format_status(api.rollout_status(project, env, release))
+        status = api.rollout_status(project, env, release)
+        if image:
+            if status.repository is None:
+                raise UsageError(
+                    f"release '{release}' in '{env}' renders no single Deployment whose image a rollout versions",
+                    hint="name it in rollout.deployment (and the container in rollout.container)",
+                )
+            sys.stdout.write(escape_control(status.repository) + "\n")
+            return
+        report = format_status(status)
         sys.stdout.write("".join(escape_control(line) + "\n" for line in report.splitlines()))
 
     _run(action, debug, 0, 0)

@@ -17,6 +17,7 @@ from conftest import REPO, run_pytemplar
 
 CI = REPO / "examples" / "ci"
 WORKFLOW = CI / "github-actions" / "validate.yaml"
+DEPLOY = CI / "github-actions" / "deploy.yaml"
 JENKINSFILE = CI / "Jenkinsfile"
 
 # What Jenkins would have in the environment when the pipeline's shell steps run.
@@ -51,11 +52,10 @@ def pytemplar_lines(script: str) -> list[str]:
 
 
 def jenkins_scripts() -> list[str]:
-    """The text of every ``sh '…'`` and ``sh '''…'''`` step of the Jenkinsfile."""
+    """The text of every ``sh '…'``, ``sh '''…'''`` and ``sh(script: '…')`` step of the Jenkinsfile, in order."""
     text = JENKINSFILE.read_text(encoding="utf-8")
-    blocks = re.findall(r"sh '''(.*?)'''", text, flags=re.DOTALL)
-    singles = re.findall(r"sh '([^'\n]+)'", text)
-    return [*blocks, *singles]
+    pattern = r"sh '''(.*?)'''|sh '([^'\n]+)'|sh\(script: '([^'\n]+)'"
+    return ["".join(parts) for parts in re.findall(pattern, text, flags=re.DOTALL)]
 
 
 def expand(token: str, variables: dict[str, str]) -> str:
@@ -118,7 +118,8 @@ def test_the_workflow_runs_on_pull_requests_with_python() -> None:
     triggers = document.get("on", document.get(True))
     assert "pull_request" in triggers
     assert any(str(step.get("uses", "")).startswith("actions/setup-python@") for step in workflow_steps())
-    assert any(step.get("run") == "pip install pytemplar" for step in workflow_steps())
+    assert any(step.get("run") == 'pip install "$PYTEMPLAR_SOURCE"' for step in workflow_steps())
+    assert workflow()["env"]["PYTEMPLAR_SOURCE"] == "."
     commands = [line for step in workflow_steps() for line in pytemplar_lines(step.get("run", ""))]
     assert [arguments_of(line, {})[0] for line in commands] == ["validate", "diff"]
 
@@ -173,15 +174,32 @@ def jenkins_commands() -> list[list[str]]:
     return [arguments_of(line, JENKINS_VARIABLES) for script in jenkins_scripts() for line in pytemplar_lines(script)]
 
 
-def test_the_jenkinsfile_sets_the_tag_validates_and_shows_the_diff() -> None:
+def test_the_jenkinsfile_starts_the_tag_validates_and_shows_the_diff() -> None:
     commands = jenkins_commands()
-    assert [c[0] for c in commands] == ["set", "validate", "diff"]
-    assert commands[0] == ["set", "examples/apps/shop", "-e", "prod", "-r", "service-a", "image.tag=0123456789ab"]
+    assert [c[:2] for c in commands] == [
+        ["rollout", "status"],
+        ["rollout", "start"],
+        ["validate", "examples/apps/shop"],
+        ["diff", "examples/apps/shop"],
+        ["rollout", "status"],
+    ]
+    assert commands[0][-1] == "--image"
+    assert commands[1] == [
+        "rollout",
+        "start",
+        "examples/apps/shop",
+        "-e",
+        "prod",
+        "-r",
+        "service-a",
+        "--tag",
+        "0123456789ab",
+    ]
     for name in ("ENVIRONMENT", "RELEASE"):
         assert f"name: '{name}'" in JENKINSFILE.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("arguments", jenkins_commands(), ids=lambda a: str(a[0]))
+@pytest.mark.parametrize("arguments", jenkins_commands(), ids=lambda a: " ".join(a[:2]))
 def test_the_jenkinsfile_commands_parse(arguments: list[str]) -> None:
     assert_parses(arguments)
 
@@ -192,3 +210,117 @@ def test_the_jenkins_validate_step_writes_a_junit_report() -> None:
     assert result.code == 0, result.stderr
     assert result.stdout.startswith("<?xml")
     assert "<testsuite" in result.stdout
+
+
+# --- Deploying: the same pytemplar lines for every release, whatever its strategy -------------------
+
+# Where `rollout start` puts the new version in prod, by each release's strategy there.
+STARTED_IN = {
+    "service-a": "service-a",  # no strategy: the Deployment itself
+    "service-b": "service-b",
+    "service-c": "service-c-green",  # BlueGreen: the preview colour, blue keeps the traffic
+    "service-d": "service-d-canary",  # Canary: the canary, at weight 0
+}
+IMAGES = {
+    "service-a": "ghcr.io/acme-shop/storefront",
+    "service-b": "ghcr.io/acme-shop/catalog",
+    "service-c": "ghcr.io/acme-shop/orders",
+    "service-d": "ghcr.io/acme-shop/payments",
+}
+
+
+def git_repository(root: Path) -> Path:
+    copy_examples(root)
+    git(root, "-c", "init.defaultBranch=main", "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "base")
+    return root
+
+
+def images_in(root: Path, release: str) -> dict[str, str]:
+    result = run_pytemplar("render", root / "examples/apps/shop", "-e", "prod", "-r", release)
+    assert result.code == 0, result.stderr
+    return {
+        d["metadata"]["name"]: d["spec"]["template"]["spec"]["containers"][0]["image"]
+        for d in yaml.safe_load_all(result.stdout)
+        if d and d["kind"] == "Deployment"
+    }
+
+
+def check_started(root: Path, release: str, image: str, tag: str) -> None:
+    assert image == IMAGES[release], "the pushed image is the one the manifests pull"
+    images = images_in(root, release)
+    assert images[STARTED_IN[release]] == f"{image}:{tag}"
+    if release == "service-c":
+        assert images["service-c-blue"] == f"{image}:2.9.7", "the active colour keeps its version"
+    if release == "service-d":
+        assert images["service-d"] == f"{image}:0.9.12", "the stable track keeps its version"
+        overlay = yaml.safe_load((root / "examples/apps/shop/envs/prod/service-d.yaml").read_text(encoding="utf-8"))
+        assert overlay["rollout"]["canary"]["weight"] == 0, "a new build takes no weighted traffic yet"
+
+
+@pytest.mark.parametrize("release", sorted(STARTED_IN))
+def test_the_jenkins_steps_start_each_release_where_its_strategy_wants(tmp_path: Path, release: str) -> None:
+    root = git_repository(tmp_path)
+    variables = {**JENKINS_VARIABLES, "RELEASE": release}
+    scripts = [script for script in jenkins_scripts() if pytemplar_lines(script)]
+    # The image step's stdout becomes IMAGE, as `sh(script: …, returnStdout: true).trim()` does.
+    image_step, *later = scripts
+    done = run_step(image_step, root, **variables)
+    assert done.returncode == 0, done.stderr
+    variables["IMAGE"] = done.stdout.strip()
+    for script in later:
+        done = run_step(script, root, **variables)
+        assert done.returncode == 0, f"{script}: {done.stderr}"
+    check_started(root, release, variables["IMAGE"], variables["TAG"])
+
+
+@pytest.mark.parametrize("release", ["service-c", "service-d"])
+def test_the_deploy_workflow_starts_the_release_where_its_strategy_wants(tmp_path: Path, release: str) -> None:
+    document = yaml.safe_load(DEPLOY.read_text(encoding="utf-8"))
+    [job] = document["jobs"].values()
+    root = git_repository(tmp_path)
+    github_env = tmp_path / "github-env"
+    github_env.write_text("", encoding="utf-8")
+    variables = {**document["env"], "ENVIRONMENT": "prod", "RELEASE": release, "GITHUB_ENV": str(github_env)}
+    ran = []
+    for step in job["steps"]:
+        script = step.get("run", "")
+        if "pytemplar " not in script or "pip install" in script or "docker " in script or "git push" in script:
+            continue  # the registry and the remote are not here
+        exported = dict(line.split("=", 1) for line in github_env.read_text(encoding="utf-8").splitlines())
+        done = run_step(script, root, **{**variables, **exported})
+        assert done.returncode == 0, f"{step['name']}: {done.stderr}"
+        ran.append(step["name"])
+    assert ran == [
+        "The image the release pulls",
+        "Start the new version",
+        "Validate every environment and release",
+        "What comes next",
+    ]
+    exported = dict(line.split("=", 1) for line in github_env.read_text(encoding="utf-8").splitlines())
+    check_started(root, release, exported["IMAGE"], exported["TAG"])
+
+
+def test_the_install_step_installs_pytemplar_from_this_repository(tmp_path: Path) -> None:
+    """The Jenkins install step, run in a checkout of this repository; the workflows run the same pip line."""
+    checkout = tmp_path / "checkout"
+    listed = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    for name in listed.splitlines():
+        if (REPO / name).is_file():
+            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, checkout / name)
+    [install] = [s for s in jenkins_scripts() if "pip install" in s]
+    done = run_step(install, checkout, PYTEMPLAR_SOURCE=".")
+    assert done.returncode == 0, done.stderr
+    installed = subprocess.run(
+        [str(checkout / ".pytemplar-venv/bin/pytemplar"), "--version"], capture_output=True, text=True, check=False
+    )
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.startswith("pytemplar ")
+    for workflow_file in (WORKFLOW, DEPLOY):
+        document = yaml.safe_load(workflow_file.read_text(encoding="utf-8"))
+        assert document["env"]["PYTEMPLAR_SOURCE"] == "."
+        [job] = document["jobs"].values()
+        assert 'pip install "$PYTEMPLAR_SOURCE"' in [step.get("run") for step in job["steps"]]
+    assert "PYTEMPLAR_SOURCE = '.'" in JENKINSFILE.read_text(encoding="utf-8")
