@@ -1,18 +1,61 @@
-"""Checks on rendered manifests: each check maps manifests to problems and is tested alone."""
+"""The table of manifest checks, and running the ones a run selects.
+
+``CHECKS`` is the one list of checks: each row has the id that problems carry (``Problem.rule``),
+whether it runs by default, whether it needs the target Kubernetes version, its help text and the
+function that runs it. The ``--check``/``--skip-check`` help, the ``checks``/``skipChecks`` enums
+of the project schema and the README list are derived from it (``tests/unit/test_checks.py``
+compares them). A check is disabled for a run with ``--skip-check ID`` or ``skipChecks: [ID]`` in
+pytemplar.yaml, and for one object with the annotation ``pytemplar.io/skip-checks: ID,ID``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pytemplar import policies
-from pytemplar.errors import Location, Problem
-from pytemplar.manifests import Manifest
+from pytemplar.errors import Location, Problem, UsageError
 
-Check = Callable[[Sequence[Manifest]], Iterable[Problem]]
+if TYPE_CHECKING:  # the table is read by the CLI's help; the checks load when they run
+    from pytemplar.manifests import Manifest
+
+SKIP_ANNOTATION = "pytemplar.io/skip-checks"
+
+VersionOf = Callable[["Manifest"], str]
+"""The target Kubernetes minor version (``1.35``) of a manifest."""
+Runner = Callable[[Sequence["Manifest"], VersionOf], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row of the check table."""
+
+    id: str
+    help: str  # one line: what it finds
+    default: bool  # runs unless disabled; False: opt-in (``--check ID``)
+    needs_version: bool  # judged against the target Kubernetes version
+    run: Runner | None  # None: run by the row ``part_of``, or by the session (kube-schema)
+    part_of: str | None = None  # the row whose function also finds this row's problems
+
+
+def _each(check: Callable[[Sequence[Manifest]], Iterable[Problem]]) -> Runner:
+    return lambda manifests, _version_of: check(manifests)
+
+
+def _policy(name: str) -> Runner:
+    """The function ``name`` of :mod:`pytemplar.policies`, imported when it first runs."""
+
+    def run(manifests: Sequence[Manifest], _version_of: VersionOf) -> Iterable[Problem]:
+        from pytemplar import policies
+
+        check: Callable[[Sequence[Manifest]], Iterable[Problem]] = getattr(policies, name)
+        return check(manifests)
+
+    return run
 
 
 def _where(manifest: Manifest) -> Location:
-    return Location(manifest.source.path)
+    return manifest.source
 
 
 def check_required_fields(manifests: Sequence[Manifest]) -> Iterable[Problem]:
@@ -35,6 +78,7 @@ def check_required_fields(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                 location=_where(manifest),
                 release=manifest.release,
                 environment=manifest.environment,
+                rule="required-fields",
             )
 
 
@@ -55,26 +99,222 @@ def check_unique_identities(manifests: Sequence[Manifest]) -> Iterable[Problem]:
             hint="give one of them another name",
             release=manifest.release,
             environment=manifest.environment,
+            rule="unique-objects",
+            subject=manifest.describe(),
         )
 
 
-DEFAULT_CHECKS: tuple[Check, ...] = (
-    check_required_fields,
-    check_unique_identities,
-    policies.check_names,
-    policies.check_labels,
-    policies.check_selectors,
-    policies.check_references,
+def _by_version(name: str) -> Runner:
+    """The function ``name`` of :mod:`pytemplar.policies`, run on the manifests of each target version."""
+
+    def run(manifests: Sequence[Manifest], version_of: VersionOf) -> Iterable[Problem]:
+        from pytemplar import policies
+
+        check: Callable[[Sequence[Manifest], str], Iterable[Problem]] = getattr(policies, name)
+        by_version: dict[str, list[Manifest]] = {}
+        for manifest in manifests:
+            by_version.setdefault(version_of(manifest), []).append(manifest)
+        for version, mine in by_version.items():
+            yield from check(mine, version)
+
+    return run
+
+
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "required-fields",
+        "every object has apiVersion, kind and metadata.name",
+        True,
+        False,
+        _each(check_required_fields),
+    ),
+    Check(
+        "unique-objects",
+        "no two objects share group, kind, namespace and name",
+        True,
+        False,
+        _each(check_unique_identities),
+    ),
+    Check(
+        "removed-api",
+        "apiVersions the target Kubernetes version no longer serves, with their replacement",
+        True,
+        True,
+        _by_version("check_removed_apis"),
+    ),
+    Check(
+        "deprecated-api",
+        "apiVersions deprecated in the target version, with their replacement and removal (warning)",
+        True,
+        True,
+        _by_version("check_deprecated_apis"),
+    ),
+    Check(
+        "kube-schema",
+        "every object against the Kubernetes API schema of the target version (and CRDs)",
+        True,
+        True,
+        None,
+    ),
+    Check(
+        "dns-name",
+        "metadata.name and namespace follow the API server's rule for the kind",
+        True,
+        False,
+        _policy("check_names"),
+    ),
+    Check("label-syntax", "label keys and values are valid text", True, False, _policy("check_labels")),
+    Check("annotation-type", "annotation values are text", True, False, None, part_of="label-syntax"),
+    Check(
+        "selector-matches-template",
+        "a workload's selector selects its own pod template",
+        True,
+        False,
+        _policy("check_selectors"),
+    ),
+    Check(
+        "service-selects-pods",
+        "a Service selects some pod template of the run (warning)",
+        True,
+        False,
+        _policy("check_references"),
+    ),
+    Check(
+        "scale-target-exists",
+        "an HPA's scaleTargetRef names an object of the run, a PDB selects some pod template (warning)",
+        True,
+        False,
+        None,
+        part_of="service-selects-pods",
+    ),
+    Check(
+        "image-pinned",
+        "every container image names a version tag (not latest) or a digest",
+        False,
+        False,
+        _policy("check_image_pinned"),
+    ),
+    Check(
+        "resources-set",
+        "every container sets requests and limits for cpu and memory",
+        False,
+        False,
+        _policy("check_resources_set"),
+    ),
 )
+"""Every check, in the order their problems are found. A row without ``run`` is run by the function of
+another row (``annotation-type`` by ``label-syntax``'s) or by the session (``kube-schema``)."""
+
+CHECK_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS)
+OPT_IN_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS if not check.default)
 
 
-def selected_checks(opt_in: Sequence[str]) -> tuple[Check, ...]:
-    """The default checks and the opt-in ones named (ids of ``policies.OPT_IN_CHECKS``)."""
-    return (*DEFAULT_CHECKS, *(policies.OPT_IN_CHECKS[name] for name in opt_in))
+def check_help() -> str:
+    """The help of ``--check``: the opt-in ids."""
+    return "Opt-in checks to run: " + ", ".join(OPT_IN_IDS) + "."
 
 
-def check_manifests(manifests: Sequence[Manifest], checks: Sequence[Check] = DEFAULT_CHECKS) -> list[Problem]:
+def skip_check_help() -> str:
+    """The help of ``--skip-check``: every id."""
+    return "Checks not to run: " + ", ".join(CHECK_IDS) + "."
+
+
+def parse_ids(items: Iterable[str], option: str) -> tuple[str, ...]:
+    """Check ids given one per item or comma-separated; an unknown one is a usage error."""
+    wanted = [name.strip() for item in items for name in item.split(",") if name.strip()]
+    for name in wanted:
+        if name not in CHECK_IDS:
+            raise UsageError(f"{option}: unknown check '{name}'", hint=f"checks: {', '.join(CHECK_IDS)}")
+    return tuple(dict.fromkeys(wanted))
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which checks run: the defaults, plus those enabled, less those disabled."""
+
+    enabled: frozenset[str]
+
+    @classmethod
+    def of(cls, enable: Iterable[str] = (), disable: Iterable[str] = ()) -> Selection:
+        on = {check.id for check in CHECKS if check.default} | set(enable)
+        return cls(frozenset(on - set(disable)))
+
+    def __contains__(self, check_id: object) -> bool:
+        return check_id in self.enabled
+
+
+DEFAULT_SELECTION = Selection.of()
+
+
+def skipped_checks(manifest: Manifest) -> tuple[frozenset[str], list[str]]:
+    """The check ids an object's ``pytemplar.io/skip-checks`` annotation disables, and unknown ids in it."""
+    metadata = manifest.obj.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    text = annotations.get(SKIP_ANNOTATION) if isinstance(annotations, dict) else None
+    if not isinstance(text, str):
+        return frozenset(), []
+    ids = [name.strip() for name in text.split(",") if name.strip()]
+    return frozenset(ids), [name for name in ids if name not in CHECK_IDS]
+
+
+def _key(environment: str | None, release: str | None, subject: str | None) -> tuple[str, str, str]:
+    return (environment or "", release or "", subject or "")
+
+
+def without_skipped(problems: Iterable[Problem], manifests: Sequence[Manifest]) -> list[Problem]:
+    """The problems less those of checks an object's annotation disables for it, plus a warning for
+    each unknown id in such an annotation."""
+    skips: dict[tuple[str, str, str], frozenset[str]] = {}
+    notes: list[Problem] = []
+    for manifest in manifests:
+        ids, unknown = skipped_checks(manifest)
+        if ids:
+            skips[_key(manifest.environment, manifest.release, manifest.describe())] = ids
+        for name in unknown:
+            notes.append(
+                Problem(
+                    f"{manifest.describe()}: annotation {SKIP_ANNOTATION} names no check '{name}'",
+                    location=manifest.source,
+                    hint=f"checks: {', '.join(CHECK_IDS)}",
+                    severity="warning",
+                    release=manifest.release or None,
+                    environment=manifest.environment,
+                    subject=manifest.describe(),
+                )
+            )
+    if not skips:
+        return [*problems, *notes]
+    kept = [
+        problem
+        for problem in problems
+        if problem.rule is None
+        or problem.rule not in skips.get(_key(problem.environment, problem.release, problem.subject), ())
+    ]
+    return [*kept, *notes]
+
+
+def selected(problems: Iterable[Problem], selection: Selection) -> list[Problem]:
+    """The problems of the checks ``selection`` runs (a function may serve two rows)."""
+    return [p for p in problems if p.rule is None or p.rule in selection]
+
+
+def check_manifests(
+    manifests: Sequence[Manifest],
+    selection: Selection = DEFAULT_SELECTION,
+    version_of: VersionOf | None = None,
+) -> list[Problem]:
+    """The problems the selected checks find in ``manifests`` (kube-schema aside), annotations applied."""
+    from pytemplar.policies import DEFAULT_KUBE_VERSION
+
+    versions: VersionOf = version_of or (lambda _manifest: DEFAULT_KUBE_VERSION)
     problems: list[Problem] = []
-    for check in checks:
-        problems.extend(check(manifests))
-    return problems
+    for check in CHECKS:
+        if check.run is None or not _runs(check, selection):
+            continue
+        problems.extend(check.run(manifests, versions))
+    return without_skipped(selected(problems, selection), manifests)
+
+
+def _runs(check: Check, selection: Selection) -> bool:
+    """Whether a row's function runs: its own id is selected, or one of the rows it serves."""
+    return check.id in selection or any(other.part_of == check.id and other.id in selection for other in CHECKS)

@@ -8,11 +8,12 @@ user supplies (``--crds DIR``) and the bundled Gateway API schemas (``scripts/bu
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytemplar.errors import ConfigError, Location, Problem
+from pytemplar.errors import ConfigError, Location, Problem, PytemplarError
 from pytemplar.fsroot import Root
 from pytemplar.yamlio import YamlDocument, load_documents
 
@@ -162,14 +163,24 @@ def _enum(node: Any) -> list[str]:
     return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
 
 
-def load_crd_folders(folders: Iterable[str]) -> CompactSchemas:
-    """Every CRD and JSON Schema below each folder (a later folder's kind replaces an earlier one's)."""
+def load_crd_folders(folders: Iterable[str], skipped: list[Problem] | None = None) -> CompactSchemas:
+    """Every CRD and JSON Schema below each folder (a later folder's kind replaces an earlier one's).
+
+    An unusable file (not YAML or JSON, or a schema that names no kind) fails the whole load, or,
+    given ``skipped``, is left out with a warning there: one bad file of a downloaded schema
+    catalogue (kubeconform's layout) should not stop every other object from being validated.
+    """
     schemas = CompactSchemas()
     problems: list[Problem] = []
     for folder in folders:
         problems.extend(_load_folder(schemas, folder))
-    if problems:
+    if problems and skipped is None:
         raise ConfigError.collect(problems)
+    for problem in problems:
+        skipped_problem = dataclasses.replace(
+            problem, message=f"schema skipped: {problem.message}", severity="warning", rule="kube-schema"
+        )
+        (skipped if skipped is not None else []).append(skipped_problem)
     return schemas
 
 
@@ -185,7 +196,12 @@ def _load_folder(schemas: CompactSchemas, folder: str) -> list[Problem]:
         if not relative.endswith(SCHEMA_SUFFIXES):
             continue
         shown = str(root.path / relative)
-        for document in load_documents(root.read_text(relative), shown):
+        try:
+            documents = load_documents(root.read_text(relative), shown, resolver="kubernetes")
+        except PytemplarError as exc:
+            problems.extend(exc.problems)
+            continue
+        for document in documents:
             problems.extend(_add_document(schemas, document, shown))
     return problems
 

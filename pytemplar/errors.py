@@ -6,6 +6,7 @@ Nothing below the CLI prints: the CLI turns a :class:`PytemplarError` into text 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -61,13 +62,20 @@ class Problem:
     release: str | None = None
     environment: str | None = None
     context: tuple[str, ...] = field(default=(), compare=False)
+    rule: str | None = None  # the id of the check that found it (``pytemplar.checks.CHECKS``)
+    subject: str | None = None  # the object it is about, "Kind namespace/name"
+
+    @property
+    def text(self) -> str:
+        """The message with the id of its check, as people read it: ``... [kube-schema]``."""
+        return f"{self.message} [{self.rule}]" if self.rule else self.message
 
     def format(self) -> str:
         where = f"{escape_control(str(self.location))}: " if self.location else ""
         scope = ""
         if self.release or self.environment:
             scope = f"[{'/'.join(x for x in (self.environment, self.release) if x)}] "
-        lines = [f"{where}{self.severity}: {scope}{escape_control(self.message)}"]
+        lines = [f"{where}{self.severity}: {scope}{escape_control(self.text)}"]
         lines.extend(f"    {escape_control(line)}" for line in self.context)
         if self.hint:
             lines.append(f"  hint: {escape_control(self.hint)}")
@@ -106,15 +114,7 @@ class PytemplarError(Exception):
     def scoped(self, *, release: str | None, environment: str | None) -> PytemplarError:
         """The same error with every problem tagged with the release it came from."""
         self.problems = [
-            Problem(
-                p.message,
-                p.location,
-                p.hint,
-                p.severity,
-                p.release or release,
-                p.environment or environment,
-                p.context,
-            )
+            dataclasses.replace(p, release=p.release or release, environment=p.environment or environment)
             for p in self.problems
         ]
         return self

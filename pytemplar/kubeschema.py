@@ -1,8 +1,11 @@
 """Validation of rendered objects against the Kubernetes API schemas, offline (rule ``kube-schema``).
 
 The schemas are bundled in a compact form (``schemas/kubernetes/*.json.gz``, built by
-``scripts/build_kube_schemas.py``): one file per Kubernetes minor version, made from the official
-OpenAPI spec, and the Gateway API CRDs. Each is read only when validation runs, once per process.
+``scripts/build_kube_schemas.py``): one file per Kubernetes minor version (1.25 to 1.36), made
+from the official OpenAPI documents plus the enums of the API's ``+enum`` Go types (the
+checked-in documents leave them out; a live API server publishes them), and the CRDs of Gateway API, the Prometheus
+operator, Argo Rollouts, Argo CD and cert-manager.
+Each is read only when validation runs, once per process.
 
 A purpose-built walker checks an object against its kind's schema the way the API server with
 strict field validation does: unknown fields are errors (with a "did you mean"), types are exact
@@ -34,19 +37,29 @@ from pathlib import Path
 from typing import Any
 
 from pytemplar.crds import CompactSchemas
+from pytemplar.deprecations import removed_in
 from pytemplar.errors import Location, Problem, UsageError
 from pytemplar.manifests import Manifest
-from pytemplar.policies import REMOVED_APIS, WORKLOADS
+from pytemplar.policies import has_template_labels, is_builtin
 from pytemplar.values import value_at
 
 RULE = "kube-schema"
 KUBERNETES_PREFIX = "kubernetes-"
-BUNDLED_CRDS = ("gateway-api",)
+BUNDLED_CRDS = ("gateway-api", "prometheus-operator", "argo-rollouts", "argocd", "cert-manager")
 _SUFFIX = ".json.gz"
 _VERSION = re.compile(r"1\.(\d{1,2})\Z")
 # A resource.Quantity: sign, number, then an exponent or one SI / binary suffix.
 _QUANTITY = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?\Z")
 _INT32 = (-(2**31), 2**31 - 1)
+# The patterns scripts/build_kube_schemas.py adds for what the API server's validation code
+# requires of the text form of int-or-string fields, said in words.
+_PATTERN_MEANINGS = {
+    r"^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$": (
+        "is neither a port number nor a port name (a name has at most 15 lower-case letters, digits and '-', "
+        "with a letter; write a number unquoted)"
+    ),
+    r"^[0-9]+%$": "is neither an integer nor a percentage like 25% (write a number unquoted)",
+}
 _PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
 
 # (path of a violation so far, as a linked list) -> built only when something is reported.
@@ -127,8 +140,9 @@ def version_note(version: str, bundled: str, location: Location) -> Problem:
     """The warning that a target version without a bundled schema is validated against another."""
     versions = bundled_versions()
     return Problem(
-        f"no bundled Kubernetes schema for {version}: objects are validated against {bundled} [{RULE}]",
+        f"no bundled Kubernetes schema for {version}: objects are validated against {bundled}",
         location=location,
+        rule=RULE,
         hint=f"bundled versions: {versions[0]} to {versions[-1]}; kubeVersion or --kube-version chooses one",
         severity="warning",
     )
@@ -205,8 +219,11 @@ class _Walker:
         if not self._check_type(value, node, path):
             return
         if "enum" in node and value not in node["enum"]:
-            allowed = ", ".join(str(v) for v in node["enum"])
-            self.report(path, f"{_show(value)} is not one of: {allowed}", "value")
+            # An enum of a built-in type keeps "" allowed (the API server defaults it): not worth listing.
+            allowed = ", ".join(str(v) for v in node["enum"] if v != "")
+            close = _suggest(str(value), {str(v): None for v in node["enum"] if v != ""})
+            hint = f" (did you mean '{close}'?)" if close is not None and isinstance(value, str) else ""
+            self.report(path, f"{_show(value)} is not one of: {allowed}{hint}", "value")
         if isinstance(value, str):
             self._check_string(value, node, path)
         elif isinstance(value, dict):
@@ -256,7 +273,8 @@ class _Walker:
         if "minLength" in node and len(value) < node["minLength"]:
             self.report(path, f"{_show(value)} is shorter than {node['minLength']} characters", "value")
         if "pattern" in node and not _pattern_matches(node["pattern"], value):
-            self.report(path, f"{_show(value)} does not match the pattern {node['pattern']}", "value")
+            meaning = _PATTERN_MEANINGS.get(node["pattern"], f"does not match the pattern {node['pattern']}")
+            self.report(path, f"{_show(value)} {meaning}", "value")
 
     def _check_number(self, value: float, node: dict[str, Any], path: PathLink) -> None:
         low, high = node.get("minimum"), node.get("maximum")
@@ -419,21 +437,24 @@ def _reported_by_policies(manifest: Manifest, violation: Violation) -> bool:
     path = violation.path
     if path[:2] in (("metadata", "labels"), ("metadata", "annotations")):
         return True
-    return manifest.kind in WORKLOADS and (
+    if is_builtin(manifest) and manifest.kind != "CustomResourceDefinition":
+        in_labels = (len(path) > 3 and path[-3:-1] == ("metadata", "labels")) or path[-2:-1] == ("matchLabels",)
+        found, value = value_at(manifest.obj, path)
+        return in_labels and found and not isinstance(value, (dict, list))  # label-syntax says "quote it"
+    return has_template_labels(manifest.obj) and (
         path[:4] == ("spec", "template", "metadata", "labels") or path[:3] == ("spec", "selector", "matchLabels")
     )
 
 
 def _is_removed_api(manifest: Manifest, version: str) -> bool:
-    removed = REMOVED_APIS.get((str(manifest.obj.get("apiVersion")), manifest.kind))
-    return removed is not None and _minor(version) >= removed[0]
+    return removed_in(str(manifest.obj.get("apiVersion")), manifest.kind, _minor(version)) is not None
 
 
 def _message(manifest: Manifest, violation: Violation) -> str:
     text = f"{manifest.describe()}: {violation.where()}: {violation.message}"
     if violation.suggestion is not None:
         text += f" (did you mean '{violation.suggestion}'?)"
-    return f"{text} [{RULE}]"
+    return text
 
 
 def _hint(manifest: Manifest, violation: Violation, version: str) -> str:
@@ -473,11 +494,13 @@ def check_manifest_schemas(
             problems.append(
                 Problem(
                     _message(manifest, violation),
-                    location=manifest.source,
+                    location=manifest.location_of(violation.path),
                     hint=_hint(manifest, violation, schemas.version),
                     release=manifest.release or None,
                     environment=manifest.environment,
                     context=_origin_context(manifest, violation, origin),
+                    rule=RULE,
+                    subject=manifest.describe(),
                 )
             )
     return problems
@@ -495,8 +518,10 @@ def _unvalidated(manifest: Manifest, version: str) -> Problem:
     api_version = str(manifest.obj.get("apiVersion"))
     return Problem(
         f"{manifest.describe()}: not validated: no schema for kind {manifest.kind} ({api_version}) "
-        f"in Kubernetes {version} or the CRDs given [{RULE}]",
+        f"in Kubernetes {version} or the CRDs given",
         location=manifest.source,
+        rule=RULE,
+        subject=manifest.describe(),
         hint="give its CustomResourceDefinition with --crds DIR (or crds: in pytemplar.yaml), "
         "or correct apiVersion/kind if they are misspelt",
         severity="warning",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,17 @@ class Manifest:
     environment: str
     template: str  # e.g. templates/deployment.yaml.j2, relative to the app folder
     source: Location  # the template file; the line is the document's line in the rendered text
+    # Where each field is written, when the object was read from a file as it is (validate -f).
+    fields: Mapping[tuple[str | int, ...], Location] | None = None
+
+    def location_of(self, path: Sequence[str | int]) -> Location:
+        """Where the field at ``path`` (or its nearest written ancestor) is, else the document's start."""
+        if self.fields:
+            for end in range(len(path), -1, -1):
+                found = self.fields.get(tuple(path[:end]))
+                if found is not None:
+                    return found
+        return self.source
 
     @property
     def kind(self) -> str:
@@ -60,14 +71,20 @@ def _excerpt(text: str, line: int) -> tuple[str, ...]:
     )
 
 
-def parse_rendered(files: Iterable[RenderedFile], release: str, environment: str) -> list[Manifest]:
-    """Every non-empty YAML document of every rendered file; all problems at once."""
+def parse_rendered(
+    files: Iterable[RenderedFile], release: str, environment: str, problems_to: list[Problem] | None = None
+) -> list[Manifest]:
+    """Every non-empty YAML document of every rendered file; all problems at once.
+
+    With ``problems_to``, the problems are added to it and the objects of the files that parsed are
+    returned, so ``validate`` checks them too; otherwise they are raised together.
+    """
     manifests: list[Manifest] = []
     problems: list[Problem] = []
     for rendered in files:
         template = f"templates/{rendered.template}"
         try:
-            documents = load_documents(rendered.text, rendered.path)
+            documents = load_documents(rendered.text, rendered.path, resolver="kubernetes")
         except PytemplarError as exc:
             problem = exc.problems[0]
             line = problem.location.line if problem.location and problem.location.line else 1
@@ -94,18 +111,31 @@ def parse_rendered(files: Iterable[RenderedFile], release: str, environment: str
                     )
                 )
                 continue
-            manifests.append(
-                Manifest(
-                    document.data,
-                    release,
-                    environment,
-                    template,
-                    Location(rendered.path, document.line),
-                )
+            manifests.extend(
+                Manifest(obj, release, environment, template, Location(rendered.path, document.line))
+                for obj in list_items(document.data)
             )
-    if problems:
+    if problems and problems_to is None:
         raise ManifestError.collect(problems)
+    if problems_to is not None:
+        problems_to.extend(problems)
     return manifests
+
+
+def is_list(obj: dict[str, Any]) -> bool:
+    """Whether an object is a list of objects (``kind: List``, ``ConfigMapList``...), as kubectl reads one."""
+    kind = obj.get("kind")
+    return isinstance(kind, str) and kind.endswith("List") and isinstance(obj.get("items"), list)
+
+
+def list_items(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects a document stands for: the items of a list (nested lists flattened), or itself.
+
+    An item that is not a map stays whole inside its list, for the checks to report.
+    """
+    if not is_list(obj) or not all(isinstance(item, dict) for item in obj["items"]):
+        return [obj]
+    return [inner for item in obj["items"] for inner in list_items(item)]
 
 
 def shared_strings(manifests: Sequence[Manifest], pool: dict[str, str]) -> list[Manifest]:
@@ -123,6 +153,7 @@ def shared_strings(manifests: Sequence[Manifest], pool: dict[str, str]) -> list[
             manifest.environment,
             pool.setdefault(manifest.template, manifest.template),
             manifest.source,
+            manifest.fields,
         )
         for manifest in manifests
     ]

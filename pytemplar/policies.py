@@ -1,21 +1,7 @@
-"""Correctness checks on rendered manifests that the cluster, or the first rollout, would reject.
+"""The manifest checks themselves: what the cluster would reject, and the intent and practice checks.
 
-Each check has an id (shown in brackets after the message) and maps the manifests of a render to
-problems; all are on by default because each catches a manifest that is wrong, not a style:
-
-``removed-api``           an apiVersion the target Kubernetes version no longer serves
-``dns-name``              metadata.name that Kubernetes refuses for the kind
-``label-syntax``          label keys and values (text, at most 63 characters, the allowed characters)
-``annotation-type``       annotation values that are not text
-``selector-matches-template``  a workload whose selector does not select its own pod template
-``service-selects-pods``  a Service whose selector matches no pod template of the render
-``scale-target-exists``   an HPA whose target, or a PDB whose selector, matches nothing
-
-Opt-in checks are about practice rather than correctness; ``--check`` or ``checks:`` in
-pytemplar.yaml turns them on (``OPT_IN_CHECKS``):
-
-``image-pinned``          every container image names a version tag (not ``latest``) or a digest
-``resources-set``         every container sets requests and limits for cpu and memory
+Each function maps the manifests of a run to problems carrying their check's id (``Problem.rule``);
+the table of checks, with their ids, defaults and help, is ``pytemplar.checks.CHECKS``.
 """
 
 from __future__ import annotations
@@ -25,60 +11,79 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pytemplar.errors import Location, Problem
+from pytemplar.deprecations import deprecated_in, removed_in, replacement_at
+from pytemplar.errors import Problem, Severity
 from pytemplar.manifests import Manifest
 
 DEFAULT_KUBE_VERSION = "1.35"
 
-# (apiVersion, kind) -> (minor version that stopped serving it, replacement apiVersion or None)
-REMOVED_APIS: dict[tuple[str, str], tuple[int, str | None]] = {
-    **{("extensions/v1beta1", k): (16, "apps/v1") for k in ("Deployment", "DaemonSet", "ReplicaSet")},
-    ("extensions/v1beta1", "NetworkPolicy"): (16, "networking.k8s.io/v1"),
-    ("extensions/v1beta1", "PodSecurityPolicy"): (16, None),
-    ("extensions/v1beta1", "Ingress"): (22, "networking.k8s.io/v1"),
-    **{
-        (g, k): (16, "apps/v1")
-        for g in ("apps/v1beta1", "apps/v1beta2")
-        for k in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
-    },
-    ("networking.k8s.io/v1beta1", "Ingress"): (22, "networking.k8s.io/v1"),
-    ("networking.k8s.io/v1beta1", "IngressClass"): (22, "networking.k8s.io/v1"),
-    **{
-        ("rbac.authorization.k8s.io/v1beta1", k): (22, "rbac.authorization.k8s.io/v1")
-        for k in ("Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
-    },
-    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"): (22, "apiextensions.k8s.io/v1"),
-    **{
-        ("admissionregistration.k8s.io/v1beta1", k): (22, "admissionregistration.k8s.io/v1")
-        for k in ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
-    },
-    ("scheduling.k8s.io/v1beta1", "PriorityClass"): (22, "scheduling.k8s.io/v1"),
-    ("coordination.k8s.io/v1beta1", "Lease"): (22, "coordination.k8s.io/v1"),
-    ("batch/v1beta1", "CronJob"): (25, "batch/v1"),
-    ("policy/v1beta1", "PodDisruptionBudget"): (25, "policy/v1"),
-    ("policy/v1beta1", "PodSecurityPolicy"): (25, None),
-    ("autoscaling/v2beta1", "HorizontalPodAutoscaler"): (25, "autoscaling/v2"),
-    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"): (26, "autoscaling/v2"),
-    ("discovery.k8s.io/v1beta1", "EndpointSlice"): (25, "discovery.k8s.io/v1"),
-    ("node.k8s.io/v1beta1", "RuntimeClass"): (25, "node.k8s.io/v1"),
-    ("storage.k8s.io/v1beta1", "CSIStorageCapacity"): (27, "storage.k8s.io/v1"),
-}
-
+# Kinds whose pods are made from spec.template, and whose spec.selector must select it.
 WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"})
 _LABEL_NAME = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?\Z")
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-# Kinds whose names must be DNS-1123 labels (they become host names); others are subdomains.
-_LABEL_NAMED = frozenset({"Namespace", "Service"})
+
+# How the API server validates metadata.name, per kind (its ValidateXName functions). Kinds not
+# listed, custom resources included, take DNS-1123 subdomains.
+NAME_RULES: dict[str, str] = {
+    "Namespace": "dns-label",
+    "Service": "dns-1035-label",
+    **dict.fromkeys(
+        (
+            "Role",
+            "ClusterRole",
+            "RoleBinding",
+            "ClusterRoleBinding",
+            "FlowSchema",
+            "PriorityLevelConfiguration",
+        ),
+        "path-segment",
+    ),
+}
+_NAME_RULE_TEXT = {
+    "dns-label": ("a DNS-1123 label (at most 63 characters)", "use lower-case letters, digits and '-'"),
+    "dns-1035-label": (
+        "a DNS-1035 label (at most 63 characters, starting with a letter)",
+        "use lower-case letters, digits and '-', and start with a letter",
+    ),
+    "dns-subdomain": (
+        "a DNS-1123 subdomain",
+        "use lower-case letters, digits and '-' (and '.' between parts)",
+    ),
+    "path-segment": ("a valid name for this kind (not '.' or '..', no '/' or '%')", "remove '/' and '%'"),
+}
 
 
-def _problem(manifest: Manifest, message: str, code: str, hint: str | None = None) -> Problem:
+def valid_name(rule: str, name: str) -> bool:
+    """Whether ``name`` passes the API server's name validation ``rule`` (see ``NAME_RULES``)."""
+    if rule == "path-segment":
+        return name not in (".", "..") and "/" not in name and "%" not in name
+    if rule == "dns-label":
+        return len(name) <= 63 and bool(_DNS_LABEL.match(name))
+    if rule == "dns-1035-label":
+        return len(name) <= 63 and bool(_DNS1035_LABEL.match(name))
+    return len(name) <= 253 and bool(_DNS_SUBDOMAIN.match(name))
+
+
+def _problem(
+    manifest: Manifest,
+    message: str,
+    code: str,
+    hint: str | None = None,
+    severity: Severity = "error",
+    at: Sequence[str | int] = (),
+) -> Problem:
+    """A problem of ``manifest`` found by check ``code``, located at the field ``at`` where known."""
     return Problem(
-        f"{manifest.describe()}: {message} [{code}]",
-        location=Location(manifest.source.path),
+        f"{manifest.describe()}: {message}",
+        location=manifest.location_of(at),
         hint=hint,
+        severity=severity,
         release=manifest.release or None,
         environment=manifest.environment,
+        rule=code,
+        subject=manifest.describe(),
     )
 
 
@@ -88,18 +93,44 @@ def _get(obj: Any, *path: str) -> Any:
     return obj
 
 
+def _replacement(manifest: Manifest, minor: int) -> str:
+    replacement = replacement_at(str(manifest.obj.get("apiVersion")), manifest.kind, minor)
+    return f"use apiVersion: {replacement}" if replacement else "it has no replacement"
+
+
 def check_removed_apis(manifests: Sequence[Manifest], kube_version: str = DEFAULT_KUBE_VERSION) -> Iterable[Problem]:
     minor = int(kube_version.split(".")[1])
     for manifest in manifests:
-        removed = REMOVED_APIS.get((str(manifest.obj.get("apiVersion")), manifest.kind))
-        if removed and minor >= removed[0]:
-            since, replacement = removed
-            use = f"use apiVersion: {replacement}" if replacement else "it has no replacement"
+        api_version = str(manifest.obj.get("apiVersion"))
+        lifecycle = removed_in(api_version, manifest.kind, minor)
+        if lifecycle is not None:
             yield _problem(
                 manifest,
-                f"apiVersion {manifest.obj['apiVersion']} is not served since Kubernetes 1.{since} "
-                f"(target {kube_version}); {use}",
+                f"apiVersion {api_version} is not served since Kubernetes 1.{lifecycle.removed} "
+                f"(target {kube_version}); {_replacement(manifest, minor)}",
                 "removed-api",
+                at=("apiVersion",),
+            )
+
+
+def check_deprecated_apis(manifests: Sequence[Manifest], kube_version: str = DEFAULT_KUBE_VERSION) -> Iterable[Problem]:
+    minor = int(kube_version.split(".")[1])
+    for manifest in manifests:
+        api_version = str(manifest.obj.get("apiVersion"))
+        lifecycle = deprecated_in(api_version, manifest.kind, minor)
+        if lifecycle is not None:
+            removal = (
+                f"Kubernetes 1.{lifecycle.removed} no longer serves it"
+                if lifecycle.removed is not None
+                else "no removal is planned yet"
+            )
+            yield _problem(
+                manifest,
+                f"{api_version} {manifest.kind} is deprecated since Kubernetes 1.{lifecycle.deprecated} "
+                f"(target {kube_version}); {removal}; {_replacement(manifest, minor)}",
+                "deprecated-api",
+                severity="warning",
+                at=("apiVersion",),
             )
 
 
@@ -116,21 +147,15 @@ def check_names(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                 f"metadata.namespace '{namespace}' is not a DNS-1123 label (at most 63 characters)",
                 "dns-name",
                 "use lower-case letters, digits and '-'",
+                at=("metadata", "namespace"),
             )
         name = _get(manifest.obj, "metadata", "name")
         if not isinstance(name, str) or not name:
             continue  # check_required_fields reports it
-        if manifest.kind in _LABEL_NAMED:
-            ok, rule = len(name) <= 63 and bool(_DNS_LABEL.match(name)), "a DNS-1123 label (at most 63 characters)"
-        else:
-            ok, rule = len(name) <= 253 and bool(_DNS_SUBDOMAIN.match(name)), "a DNS-1123 subdomain"
-        if not ok:
-            yield _problem(
-                manifest,
-                f"metadata.name '{name}' is not {rule}",
-                "dns-name",
-                "use lower-case letters, digits and '-' (and '.' between parts, except in a label)",
-            )
+        rule = NAME_RULES.get(manifest.kind, "dns-subdomain")
+        if not valid_name(rule, name):
+            what, hint = _NAME_RULE_TEXT[rule]
+            yield _problem(manifest, f"metadata.name '{name}' is not {what}", "dns-name", hint, at=("metadata", "name"))
 
 
 # Cached: a render of many releases checks the same few keys and values thousands of times.
@@ -150,33 +175,72 @@ def _valid_label_value(value: str) -> bool:
     return len(value) <= 63 and bool(_LABEL_NAME.match(value))
 
 
-def _label_problems(labels: Any, where: str) -> Iterable[tuple[str, str]]:
+def _label_problems(labels: Any, where: str) -> Iterable[tuple[str, str, str]]:
     if not isinstance(labels, dict):
         return
     for key, value in labels.items():
         if not _valid_label_key(str(key)):
-            yield f"{where} key '{key}' is not a valid label key", "label-syntax"
+            yield f"{where} key '{key}' is not a valid label key", "label-syntax", key
         if not isinstance(value, str):
-            yield f"{where}['{key}'] is {type(value).__name__}, not text; quote it", "label-syntax"
+            yield f"{where}['{key}'] is {type(value).__name__}, not text; quote it", "label-syntax", key
         elif not _valid_label_value(value):
             yield (
                 f"{where}['{key}'] value '{value[:70]}' is not a valid label value "
                 "(at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)",
                 "label-syntax",
+                key,
             )
+
+
+def label_maps(manifest: Manifest) -> Iterable[tuple[tuple[str | int, ...], Any]]:
+    """Every map of labels the API server validates in an object, with its path: its own labels;
+    in a built-in object also every nested ``metadata.labels`` (pod and claim templates) and every
+    ``matchLabels`` (selectors, affinity, spread constraints, network policies); in a custom
+    resource, also its pod template's (the rest is the CRD's to say)."""
+    yield ("metadata", "labels"), _get(manifest.obj, "metadata", "labels")
+    if is_builtin(manifest) and manifest.kind != "CustomResourceDefinition":  # a CRD's schema names fields
+        for path, value in _walk(manifest.obj, ()):
+            nested = len(path) > 2 and path[-2:] == ("metadata", "labels")
+            if (nested or path[-1:] == ("matchLabels",)) and _is_label_map(value):
+                yield path, value
+    elif has_template_labels(manifest.obj):
+        yield ("spec", "template", "metadata", "labels"), _get(manifest.obj, "spec", "template", "metadata", "labels")
+        yield ("spec", "selector", "matchLabels"), _get(manifest.obj, "spec", "selector", "matchLabels")
+
+
+def _is_label_map(value: Any) -> bool:
+    """A map that holds labels (text, or scalars written by mistake), not a schema or other structure."""
+    return isinstance(value, dict) and not any(isinstance(item, (dict, list)) for item in value.values())
+
+
+def is_builtin(manifest: Manifest) -> bool:
+    """Whether an object is of a Kubernetes API group (its fields are the API's, not a CRD's)."""
+    group = manifest.group
+    if group in _CRD_GROUPS or group.endswith(".x-k8s.io"):
+        return False  # Kubernetes projects' custom resources
+    return group in _BUILTIN_GROUPS or group.endswith(".k8s.io")
+
+
+def _walk(value: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple[str | int, ...], Any]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list)):
+                yield (*path, key), item
+                yield from _walk(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, (*path, index))
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
 
 
 def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        places = [("metadata.labels", _get(manifest.obj, "metadata", "labels"))]
-        if manifest.kind in WORKLOADS:
-            places.append(
-                ("spec.template.metadata.labels", _get(manifest.obj, "spec", "template", "metadata", "labels"))
-            )
-            places.append(("spec.selector.matchLabels", _get(manifest.obj, "spec", "selector", "matchLabels")))
-        for where, labels in places:
-            for message, code in _label_problems(labels, where):
-                yield _problem(manifest, message, code)
+        for path, labels in label_maps(manifest):
+            for message, code, key in _label_problems(labels, _dotted(path)):
+                yield _problem(manifest, message, code, at=(*path, key))
         annotations = _get(manifest.obj, "metadata", "annotations")
         if isinstance(annotations, dict):
             for key, value in annotations.items():
@@ -185,19 +249,44 @@ def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                         manifest,
                         f"metadata.annotations['{key}'] is {type(value).__name__}, not text; quote it",
                         "annotation-type",
+                        at=("metadata", "annotations", key),
                     )
 
 
+_TEMPLATE_PATHS = (("spec", "template"), ("spec", "jobTemplate", "spec", "template"), ("template",))
+
+
+def pod_template_path(obj: dict[str, Any]) -> tuple[str, ...] | None:
+    """Where an object's pod template is: ``spec.template`` (workloads, ReplicationControllers, custom
+    resources such as Argo Rollouts), ``spec.jobTemplate.spec.template`` (CronJob-like) or a
+    PodTemplate's ``template``; None when it has none."""
+    for path in _TEMPLATE_PATHS:
+        template = _get(obj, *path)
+        if isinstance(template, dict) and ("spec" in template or "metadata" in template):
+            return path
+    return None
+
+
+def pod_template(obj: dict[str, Any]) -> Any:
+    """The pod template an object makes pods from (see :func:`pod_template_path`), or None."""
+    path = pod_template_path(obj)
+    return None if path is None else _get(obj, *path)
+
+
+def has_template_labels(obj: dict[str, Any]) -> bool:
+    """Whether an object's spec.template and spec.selector hold pod labels (checked by label-syntax)."""
+    return isinstance(_get(obj, "spec", "template"), dict)
+
+
 def _pod_labels(manifest: Manifest) -> dict[str, Any] | None:
-    if manifest.kind in WORKLOADS or manifest.kind == "CronJob":
-        template = _get(manifest.obj, "spec", "template") or _get(
-            manifest.obj, "spec", "jobTemplate", "spec", "template"
-        )
-        labels = _get(template, "metadata", "labels")
-    elif manifest.kind == "Pod":
+    """The labels of the pods an object makes (a Pod: its own), or None when it makes none."""
+    if manifest.kind == "Pod":
         labels = _get(manifest.obj, "metadata", "labels")
     else:
-        return None
+        template = pod_template(manifest.obj)
+        if template is None:
+            return None
+        labels = _get(template, "metadata", "labels")
     return labels if isinstance(labels, dict) else {}
 
 
@@ -207,17 +296,68 @@ def _selects(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
 
 def check_selectors(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        if manifest.kind not in WORKLOADS - {"Job"}:
-            continue
-        selector = _get(manifest.obj, "spec", "selector", "matchLabels")
+        if manifest.kind in ("Job", "CronJob") or pod_template(manifest.obj) is None:
+            continue  # a Job's selector is generated
+        selector = _get(manifest.obj, "spec", "selector")
+        if manifest.kind != "ReplicationController":  # whose selector is a plain map
+            selector = _get(selector, "matchLabels")
         labels = _pod_labels(manifest) or {}
         if isinstance(selector, dict) and not _selects(selector, labels):
             yield _problem(
                 manifest,
-                "spec.selector.matchLabels does not match spec.template.metadata.labels",
+                "spec.selector does not match spec.template.metadata.labels",
                 "selector-matches-template",
                 "every selector label must be among the pod template's labels",
+                at=("spec", "selector"),
             )
+
+
+# API groups of custom resources known not to make pods; any other custom resource may (an operator's
+# Prometheus, Kafka or Postgres cluster), so a Service next to one may select pods no manifest shows.
+_NO_PODS_GROUPS = frozenset(
+    {
+        "monitoring.coreos.com/ServiceMonitor",
+        "monitoring.coreos.com/PodMonitor",
+        "monitoring.coreos.com/Probe",
+        "monitoring.coreos.com/PrometheusRule",
+        "monitoring.coreos.com/AlertmanagerConfig",
+        "monitoring.coreos.com/ScrapeConfig",
+        "cert-manager.io",
+        "acme.cert-manager.io",
+        "gateway.networking.k8s.io",
+        "networking.istio.io",
+        "security.istio.io",
+        "telemetry.istio.io",
+        "policy.linkerd.io",
+        "traefik.io",
+        "traefik.containo.us",
+        "external-secrets.io",
+        "bitnami.com",
+        "keda.sh/ScaledObject",
+        "keda.sh/TriggerAuthentication",
+        "autoscaling.k8s.io",
+        "snapshot.storage.k8s.io",
+        "argoproj.io/Application",
+        "argoproj.io/AppProject",
+        "argoproj.io/ApplicationSet",
+        "argoproj.io/AnalysisTemplate",
+        "argoproj.io/ClusterAnalysisTemplate",
+        "argoproj.io/AnalysisRun",
+        "argoproj.io/Experiment",
+    }
+)
+_BUILTIN_GROUPS = frozenset({"", "apps", "batch", "autoscaling", "policy", "extensions"})
+_CRD_GROUPS = frozenset({"gateway.networking.k8s.io", "snapshot.storage.k8s.io", "autoscaling.k8s.io"})
+
+
+def may_make_hidden_pods(manifest: Manifest) -> bool:
+    """Whether an object may make pods that no manifest shows: a custom resource run by an operator."""
+    group = manifest.group
+    if group in _BUILTIN_GROUPS or (group.endswith(".k8s.io") and group != "gateway.networking.k8s.io"):
+        return False
+    if pod_template(manifest.obj) is not None:
+        return False  # its pods are known from the template
+    return group not in _NO_PODS_GROUPS and f"{group}/{manifest.kind}" not in _NO_PODS_GROUPS
 
 
 class PodIndex:
@@ -249,58 +389,95 @@ class PodIndex:
         return any(_selects(selector, labels) for labels in candidates)
 
 
+_INTENT_HINT = (
+    "if its pods come from another release, an operator or another tool, disable the check for this object "
+    "with the annotation pytemplar.io/skip-checks: {rule}"
+)
+
+
 def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
+    """Services, HPAs and PDBs that point at nothing in the run: warnings, since what they point at may
+    be deployed by other means."""
     pods = PodIndex()
     by_name: set[tuple[str, str, str, str]] = set()
+    hidden_pods: set[tuple[str, str]] = set()
     for manifest in manifests:
         labels = _pod_labels(manifest)
+        scope = (manifest.environment, manifest.namespace)
         if labels is not None:
-            pods.add((manifest.environment, manifest.namespace), labels)
-        by_name.add((manifest.environment, manifest.namespace, manifest.kind, manifest.name))
+            pods.add(scope, labels)
+        elif may_make_hidden_pods(manifest):
+            hidden_pods.add(scope)
+        if not is_builtin(manifest):
+            # A custom resource may make pods from other templates too (an Argo Rollouts canary
+            # step's templates, an operator's podMetadata): every label map in it may be a pod's.
+            for path, nested in _walk(manifest.obj, ()):
+                if path[-1:] == ("labels",) and path[:2] != ("metadata", "labels") and _is_label_map(nested):
+                    pods.add(scope, nested)
+        by_name.add((*scope, manifest.kind, manifest.name))
     for manifest in manifests:
         scope = (manifest.environment, manifest.namespace)
         if manifest.kind == "Service":
             selector = _get(manifest.obj, "spec", "selector")
-            if isinstance(selector, dict) and selector and not pods.selects_any(scope, selector):
+            if (
+                isinstance(selector, dict)
+                and selector
+                and scope not in hidden_pods
+                and not pods.selects_any(scope, selector)
+            ):
                 yield _problem(
                     manifest,
                     f"spec.selector {selector} matches no pod template in namespace '{manifest.namespace}'",
                     "service-selects-pods",
+                    _INTENT_HINT.format(rule="service-selects-pods"),
+                    severity="warning",
+                    at=("spec", "selector"),
                 )
         elif manifest.kind == "HorizontalPodAutoscaler":
             target = _get(manifest.obj, "spec", "scaleTargetRef")
             kind, name = _get(target, "kind"), _get(target, "name")
             if (*scope, str(kind), str(name)) not in by_name:
                 yield _problem(
-                    manifest, f"spec.scaleTargetRef {kind} '{name}' is not in the render", "scale-target-exists"
+                    manifest,
+                    f"spec.scaleTargetRef {kind} '{name}' is not in the render",
+                    "scale-target-exists",
+                    _INTENT_HINT.format(rule="scale-target-exists"),
+                    severity="warning",
+                    at=("spec", "scaleTargetRef"),
                 )
         elif manifest.kind == "PodDisruptionBudget":
             selector = _get(manifest.obj, "spec", "selector", "matchLabels")
-            if isinstance(selector, dict) and not pods.selects_any(scope, selector):
+            if isinstance(selector, dict) and scope not in hidden_pods and not pods.selects_any(scope, selector):
                 yield _problem(
-                    manifest, "spec.selector.matchLabels matches no pod template of the render", "scale-target-exists"
+                    manifest,
+                    "spec.selector.matchLabels matches no pod template of the render",
+                    "scale-target-exists",
+                    _INTENT_HINT.format(rule="scale-target-exists"),
+                    severity="warning",
+                    at=("spec", "selector"),
                 )
 
 
 # -- opt-in checks ---------------------------------------------------------------------------------------
 
 
-def _containers(manifest: Manifest) -> Iterable[tuple[str, dict[str, Any]]]:
-    """Each container and init container of a Pod, workload or CronJob, named for messages."""
-    if manifest.kind == "Pod":
-        spec = _get(manifest.obj, "spec")
-    elif manifest.kind == "CronJob":
-        spec = _get(manifest.obj, "spec", "jobTemplate", "spec", "template", "spec")
-    elif manifest.kind in WORKLOADS or manifest.kind == "ReplicationController":
-        spec = _get(manifest.obj, "spec", "template", "spec")
-    else:
+def _containers(manifest: Manifest) -> Iterable[tuple[str, dict[str, Any], tuple[str | int, ...]]]:
+    """Each container and init container of a Pod or of an object's pod template, named for
+    messages, with its path."""
+    template = pod_template_path(manifest.obj)
+    spec_path: tuple[str, ...] | None = ("spec",) if manifest.kind == "Pod" else None
+    if spec_path is None and template is not None:
+        spec_path = (*template, "spec")
+    if spec_path is None:
         return
+    spec = _get(manifest.obj, *spec_path)
     for field in ("initContainers", "containers"):
         listed = _get(spec, field)
         for index, container in enumerate(listed if isinstance(listed, list) else []):
             if isinstance(container, dict):
                 name = container.get("name")
-                yield (f"{field}[{index}] '{name}'" if isinstance(name, str) else f"{field}[{index}]"), container
+                where = f"{field}[{index}] '{name}'" if isinstance(name, str) else f"{field}[{index}]"
+                yield where, container, (*spec_path, field, index)
 
 
 def _unpinned(image: str) -> str | None:
@@ -318,7 +495,7 @@ def _unpinned(image: str) -> str | None:
 
 def check_image_pinned(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        for where, container in _containers(manifest):
+        for where, container, path in _containers(manifest):
             image = container.get("image")
             reason = _unpinned(image) if isinstance(image, str) and image else None
             if reason:
@@ -327,6 +504,7 @@ def check_image_pinned(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     f"{where}: image '{image}' {reason}",
                     "image-pinned",
                     "name a version tag (app:1.4.2) or a digest (app@sha256:...), so every node runs the same image",
+                    at=(*path, "image"),
                 )
 
 
@@ -335,7 +513,7 @@ _RESOURCES = tuple(f"{section}.{name}" for section in ("requests", "limits") for
 
 def check_resources_set(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        for where, container in _containers(manifest):
+        for where, container, path in _containers(manifest):
             resources = container.get("resources")
             missing = [f"resources.{entry}" for entry in _RESOURCES if _get(resources, *entry.split(".")) in (None, "")]
             if missing:
@@ -345,7 +523,5 @@ def check_resources_set(manifests: Sequence[Manifest]) -> Iterable[Problem]:
                     "resources-set",
                     "set requests (what the scheduler reserves) and limits (what the container may use) "
                     "for cpu and memory",
+                    at=path,
                 )
-
-
-OPT_IN_CHECKS = {"image-pinned": check_image_pinned, "resources-set": check_resources_set}

@@ -38,7 +38,10 @@ def as_text(problems: Sequence[Problem]) -> str:
     return "".join(problem.format() + "\n" for problem in problems)
 
 
-def as_json(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) -> str:
+def as_json(
+    problems: Sequence[Problem], releases: Sequence[tuple[str, str]], files: Sequence[str] | None = None
+) -> str:
+    """The report as JSON: ``checked`` lists the releases, or the files of ``validate -f``."""
     items = []
     for problem in problems:
         location = problem.location
@@ -46,6 +49,8 @@ def as_json(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) ->
             {
                 "severity": problem.severity,
                 "message": problem.message,
+                "rule": problem.rule,
+                "object": problem.subject,
                 "file": display_path(location.path) if location else None,
                 "line": location.line if location else None,
                 "column": location.column if location else None,
@@ -56,7 +61,11 @@ def as_json(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) ->
         )
     document = {
         "ok": not any(p.severity == "error" for p in problems),
-        "checked": [{"environment": env, "release": rel} for env, rel in releases],
+        "checked": (
+            [{"file": name} for name in files]
+            if files is not None
+            else [{"environment": env, "release": rel} for env, rel in releases]
+        ),
         "problems": items,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -98,33 +107,72 @@ def as_github(problems: Sequence[Problem]) -> str:
                 props.append(f"col={problem.location.column}")
         scope = "/".join(x for x in (problem.environment, problem.release) if x)
         props.append(f"title={_escape_property('pytemplar ' + scope if scope else 'pytemplar')}")
-        message = escape_control(problem.message)
+        message = escape_control(problem.text)
         if problem.hint:
             message += f"\n{escape_control(problem.hint)}"
         lines.append(f"::{problem.severity} {','.join(props)}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)
 
 
-def as_junit(problems: Sequence[Problem], releases: Sequence[tuple[str, str]]) -> str:
-    """JUnit XML, as Jenkins' test report reads it: one test case per environment x release."""
+JUNIT_INPUT_CASE = "input"  # the test case of problems about no one object: values, templates, YAML
+
+
+def junit_suite(problem: Problem) -> str:
+    """The test suite a problem belongs to: its environment/release, else its file."""
+    if problem.release or problem.environment:
+        return "/".join(x for x in (problem.environment, problem.release) if x)
+    return display_path(problem.location.path) if problem.location else "project"
+
+
+def as_junit(problems: Sequence[Problem], objects: Sequence[tuple[str, str]] = (), checks: Sequence[str] = ()) -> str:
+    """JUnit XML, as Jenkins' junit step reads it: a test suite per release (or file), a test case per
+    object and check (``Kind namespace/name [check]``), failed by each error that check found in it;
+    problems about no one object fail the suite's ``input`` case. ``objects`` are the (suite, object)
+    pairs checked, ``checks`` the ids of the checks run."""
     from xml.etree import ElementTree as ET
 
-    cases: dict[tuple[str, str], list[Problem]] = {pair: [] for pair in releases}
+    suites: dict[str, dict[str, list[Problem]]] = {}
+    for suite_name, subject in objects:
+        cases = suites.setdefault(suite_name, {})
+        for check in checks:
+            cases.setdefault(f"{subject} [{check}]", [])
     for problem in problems:
-        key = (problem.environment or "", problem.release or "")
-        cases.setdefault(key if key in cases else ("", "project"), []).append(problem)
-    failed = str(sum(1 for found in cases.values() if any(p.severity == "error" for p in found)))
-    suites = ET.Element("testsuites", name="pytemplar validate", tests=str(len(cases)), failures=failed)
-    suite = ET.SubElement(suites, "testsuite", name="pytemplar", tests=str(len(cases)), failures=failed)
-    for (environment, release), found in cases.items():
-        case = ET.SubElement(suite, "testcase", classname=environment or "project", name=release or "project")
-        for problem in found:
-            tag = "failure" if problem.severity == "error" else "system-out"
-            element = ET.SubElement(case, tag)
-            text = escape_control(problem.format().replace("\n", " | "))
-            if tag == "failure":
-                element.set("message", escape_control(problem.message))
-                element.set("type", "error")
-            element.text = text
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+        cases = suites.setdefault(junit_suite(problem), {})
+        if problem.subject is None:
+            name = JUNIT_INPUT_CASE
+        elif problem.rule is None:
+            name = problem.subject
+        else:
+            name = f"{problem.subject} [{problem.rule}]"
+        cases.setdefault(name, []).append(problem)
+    total = sum(len(cases) for cases in suites.values())
+    failed = sum(1 for cases in suites.values() for found in cases.values() if _fails(found))
+    root = ET.Element("testsuites", name="pytemplar validate", tests=str(total), failures=str(failed))
+    for suite_name, cases in suites.items():
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=suite_name,
+            tests=str(len(cases)),
+            failures=str(sum(1 for found in cases.values() if _fails(found))),
+        )
+        # Jenkins splits a class name at its last dot into package and class.
+        classname = suite_name.replace(".", "_")
+        for name, found in cases.items():
+            case = ET.SubElement(suite, "testcase", classname=classname, name=escape_control(name))
+            notes = []
+            for problem in found:
+                text = escape_control(problem.format().replace("\n", " | "))
+                if problem.severity == "error":
+                    failure = ET.SubElement(case, "failure", message=escape_control(problem.text), type="error")
+                    failure.text = text
+                else:
+                    notes.append(text)
+            if notes:
+                ET.SubElement(case, "system-out").text = "\n".join(notes)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _fails(problems: Sequence[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)

@@ -98,6 +98,70 @@ def resolve_plain(text: str) -> Any:
     return text
 
 
+# How kubectl and the API server read a plain scalar (sigs.k8s.io/yaml over go-yaml v2, YAML 1.1
+# style): y/yes/on are true, a leading 0 is octal, 0o/0b/0x prefixes and '_' between digits are
+# numbers, there are no sexagesimal numbers and dates stay text.
+_KUBE_WORDS: dict[str, Any] = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), None),
+}
+_KUBE_NOT_JSON = frozenset(
+    (".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF")
+)
+_KUBE_INT = re.compile(r"[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_KUBE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_KUBE_MAYBE_TYPED = frozenset("0123456789+-.~yYnNtTfFoO")
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+class NotJsonError(ValueError):
+    """A plain scalar Kubernetes reads as a value JSON cannot hold (NaN, infinity)."""
+
+
+def resolve_kubernetes(text: str) -> Any:
+    """The value kubectl takes an untagged plain scalar for, as it would send it in JSON.
+
+    A float with an integral value is the integer JSON carries (``1e3`` is 1000); NaN and infinity
+    raise :class:`NotJsonError`, as kubectl refuses them.
+    """
+    if text in _KUBE_WORDS:
+        return _KUBE_WORDS[text]
+    if text in _KUBE_NOT_JSON:
+        raise NotJsonError(text)
+    first = text[0]
+    if first == ".":
+        return _json_number(float(text)) if _KUBE_FLOAT.match(text) else text
+    if first not in "0123456789+-":
+        return text
+    plain = text.replace("_", "")
+    if _KUBE_INT.match(plain):
+        sign, digits = (-1, plain[1:]) if plain[0] == "-" else (1, plain.lstrip("+"))
+        value = sign * _int_of(digits)
+        if _INT64[0] <= value <= _INT64[1] or (0 <= value < 2**64 and plain[0] != "+"):
+            return value
+        return _json_number(float(value))
+    if _KUBE_FLOAT.match(plain):
+        return _json_number(float(plain))
+    return text
+
+
+def _int_of(digits: str) -> int:
+    prefix = digits[:2].lower()
+    if prefix in ("0x", "0o", "0b"):
+        return int(digits[2:], {"0x": 16, "0o": 8, "0b": 2}[prefix])
+    return int(digits, 8) if digits.startswith("0") and len(digits) > 1 else int(digits)
+
+
+def _json_number(value: float) -> Any:
+    return int(value) if value.is_integer() else value
+
+
+RESOLVERS = {"core": (resolve_plain, _MAYBE_TYPED), "kubernetes": (resolve_kubernetes, _KUBE_MAYBE_TYPED)}
+"""How plain scalars are read: ``core`` is YAML 1.2 (values files, pytemplar's own files),
+``kubernetes`` is how kubectl reads manifests (rendered templates, ``validate -f`` input)."""
+
+
 def show_tag(tag: str) -> str:
     """A tag as users write it: ``!!set`` rather than ``tag:yaml.org,2002:set``."""
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
@@ -161,9 +225,11 @@ class _Frame:
 class _Builder:
     """Builds one document from parser events, enforcing the rules in the module docstring."""
 
-    def __init__(self, path: str, track: bool) -> None:
+    def __init__(self, path: str, track: bool, resolver: str = "core") -> None:
         self.path = path
         self.track = track
+        self.kubernetes = resolver == "kubernetes"
+        self.resolve, self.maybe_typed = RESOLVERS[resolver]
         self.locations: dict[Path_, Location] = {}
         self.key_locations: dict[Path_, Location] = {}
         self.raw_texts: dict[Path_, str] = {}
@@ -200,6 +266,7 @@ class _Builder:
         first_line = 0
         stack = self.stack
         track = self.track
+        maybe_typed = self.maybe_typed
         get_event = parser.get_event
         while True:
             event = get_event()
@@ -217,7 +284,7 @@ class _Builder:
                 value = event.value
                 # Quoted text and plain text that cannot be a number, bool or null are strings as
                 # written (``ctag`` is the tag without the property that copies it).
-                if event.ctag is not None or (event.implicit[0] and (not value or value[0] in _MAYBE_TYPED)):
+                if event.ctag is not None or (event.implicit[0] and (not value or value[0] in maybe_typed)):
                     value = self.scalar(event)
                 if track or event.anchor is not None:
                     self.note_scalar(event, value, frame)
@@ -292,10 +359,19 @@ class _Builder:
             frame.key, frame.key_event, frame.merge = _MERGE, event, _PENDING_MERGE
             frame.merge_entries = len(self.entries)
             return
-        elif text and text[0] not in _MAYBE_TYPED:
+        elif text and text[0] not in self.maybe_typed:
             key = text
         else:
             key = self.scalar(event)
+        if self.kubernetes and isinstance(key, (bool, int, float)) and _go_key_text(key) == text:
+            key = text  # the same text either way: 8080, 1.5
+        if self.kubernetes and isinstance(key, (bool, int, float)):
+            # kubectl would silently send the key as the text of that value ("on" becomes "true").
+            raise self.fail(
+                f"key '{event.value}' is read by Kubernetes as {_go_key_text(key)}, not as the text '{event.value}'",
+                event,
+                f'quote it: "{event.value}":',
+            )
         if not isinstance(key, str):
             raise self.fail(
                 f"key '{event.value}' is read as {type(key).__name__}, not a string",
@@ -406,7 +482,13 @@ class _Builder:
             if not event.implicit[0]:
                 return text  # quoted
             try:
-                return resolve_plain(text)
+                return self.resolve(text)
+            except NotJsonError:
+                raise self.fail(
+                    f"'{text}' is read by Kubernetes as a number JSON cannot hold, which kubectl refuses",
+                    event,
+                    f'quote it if it is text: "{text}"',
+                ) from None
             except ValueError as exc:  # an integer longer than Python converts
                 raise self.fail(
                     f"the number {text[:20]}... has too many digits", event, "quote it if it is text"
@@ -421,7 +503,7 @@ class _Builder:
                 "only the YAML core tags !!str !!int !!float !!bool !!null are accepted",
             )
         try:
-            value = resolve_plain(text)
+            value = self.resolve(text)
         except ValueError:
             value = text
         kind = tag[len(_CORE) :]
@@ -430,11 +512,18 @@ class _Builder:
         return float(value) if kind == "float" else value  # type: ignore[arg-type]
 
 
+def _go_key_text(key: bool | int | float) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)
+
+
 _PENDING_MERGE = object()
 
 
-def load_documents(text: str, path: str, *, track: bool = False) -> list[YamlDocument]:
-    """Every document of a YAML stream (empty documents included, as ``None`` data)."""
+def load_documents(text: str, path: str, *, track: bool = False, resolver: str = "core") -> list[YamlDocument]:
+    """Every document of a YAML stream (empty documents included, as ``None`` data); plain scalars
+    are read by ``resolver`` (see ``RESOLVERS``)."""
     parser: Any = None
     documents: list[YamlDocument] = []
     try:
@@ -445,7 +534,7 @@ def load_documents(text: str, path: str, *, track: bool = False) -> list[YamlDoc
             if kind is StreamEndEvent:
                 break
             if kind is DocumentStartEvent:
-                builder = _Builder(path, track)
+                builder = _Builder(path, track, resolver)
                 data, line = builder.build(parser)
                 documents.append(
                     YamlDocument(

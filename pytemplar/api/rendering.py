@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult, Session, render_options
+from pytemplar.checks import CHECK_IDS
 from pytemplar.errors import (
     ManifestError,
     Problem,
@@ -37,6 +38,7 @@ def render(
     kube_schema: bool = False,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    skip_checks: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
     release_name: str | None = None,
@@ -47,7 +49,8 @@ def render(
     ``kube_version`` overrides every environment's target Kubernetes version; ``kube_schema=True``
     validates every object against the Kubernetes API schemas of that version (``validate`` does by
     default); ``crds`` are folders of CRDs or JSON Schemas for custom resources; ``checks`` names
-    opt-in policy checks (``image-pinned``, ``resources-set``); ``progress``, when given, is called
+    checks to run besides the defaults and ``skip_checks`` checks not to run (ids of
+    ``pytemplar.checks.CHECKS``); ``progress``, when given, is called
     before each release (see :data:`Progress`); ``jobs`` is how many processes may render (0: one
     per processor; more than one forks workers, on Linux, when there are enough releases).
     ``project`` may also be an app folder or archive, rendered alone as one release named
@@ -63,6 +66,7 @@ def render(
         kube_schema=kube_schema,
         crds=crds,
         checks=checks,
+        skip_checks=skip_checks,
         release_name=release_name,
         namespace=namespace,
     )
@@ -121,6 +125,8 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
 class ValidationResult:
     problems: list[Problem]
     releases: list[tuple[str, str]]
+    objects: list[tuple[str, str]] = field(default_factory=list)  # (environment/release, "Kind ns/name")
+    checks: list[str] = field(default_factory=list)  # the ids of the checks run
 
     @property
     def ok(self) -> bool:
@@ -138,6 +144,7 @@ def validate(
     kube_schema: bool = True,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    skip_checks: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
 ) -> ValidationResult:
@@ -156,6 +163,7 @@ def validate(
         kube_schema=kube_schema,
         crds=crds,
         checks=checks,
+        skip_checks=skip_checks,
     )
     try:
         session = Session(options)
@@ -171,7 +179,10 @@ def validate(
             schema = session.app(spec).schema if spec.helm_chart is None else None
             if schema is not None:
                 schema.check()  # the CI gate checks the schema itself, not only the values
-            return shared_strings(session.render_release(environment, spec), strings), []
+            unparsed: list[Problem] = []  # templates whose output is not YAML: the others are still checked
+            rendered = shared_strings(session.render_release(environment, spec, unparsed), strings)
+            scoped = [replace(p, release=spec.name, environment=environment) for p in unparsed]
+            return rendered, scoped
         except PytemplarError as exc:
             return [], exc.scoped(release=spec.name, environment=environment).problems
 
@@ -189,7 +200,10 @@ def validate(
     manifests.extend(session.namespaces(manifests))
     problems.extend(session.check(manifests))
     problems.extend(session.all_warnings("error"))
-    return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets])
+    objects = [("/".join(x for x in (m.environment, m.release) if x), m.describe()) for m in manifests]
+    selection = session.selection()
+    checks = [c for c in CHECK_IDS if c in selection and (c != "kube-schema" or session.schema_checked())]
+    return ValidationResult(sorted(problems, key=Problem.sort_key), [(e, s.name) for e, s in targets], objects, checks)
 
 
 def release_values(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytemplar.checks import check_manifests, selected_checks
+from pytemplar.checks import Selection, check_manifests, parse_ids, without_skipped
 from pytemplar.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.errors import (
     Location,
@@ -25,7 +25,7 @@ from pytemplar.errors import (
     ValuesError,
 )
 from pytemplar.manifests import Manifest, parse_rendered
-from pytemplar.policies import DEFAULT_KUBE_VERSION, check_removed_apis, valid_namespace
+from pytemplar.policies import DEFAULT_KUBE_VERSION, valid_namespace
 from pytemplar.project import (
     PROJECT_FILE,
     TEMPLATES_DIR,
@@ -74,7 +74,8 @@ class RenderOptions:
     kube_version: str | None = None  # --kube-version: the target of every environment
     kube_schema: bool = False  # validate every object against the Kubernetes API schemas
     crds: tuple[Path, ...] = ()  # --crds folders, besides crds: in pytemplar.yaml
-    checks: tuple[str, ...] = ()  # opt-in policy checks, besides checks: in pytemplar.yaml
+    checks: tuple[str, ...] = ()  # checks to run, besides the defaults and checks: in pytemplar.yaml
+    skip_checks: tuple[str, ...] = ()  # checks not to run, besides skipChecks: in pytemplar.yaml
     # An app rendered alone (`render APP`): its release's name and namespace.
     release_name: str | None = None
     namespace: str | None = None
@@ -129,6 +130,7 @@ class Session:
         self.schema_problems: list[Problem] = []
         self._schema_sets: dict[str, Any] = {}  # bundled version -> kubeschema.SchemaSet
         self._crds: list[CompactSchemas | None] = []  # loaded once, on first use
+        self._selection: Selection | None = None
 
     def _load(self, options: RenderOptions) -> Project:
         from pytemplar.helm.standalone import app_project, is_app
@@ -312,7 +314,11 @@ class Session:
             self.engines[key] = engine
         return engine
 
-    def render_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
+    def render_release(
+        self, environment: str, spec: ReleaseSpec, problems_to: list[Problem] | None = None
+    ) -> list[Manifest]:
+        """The release's objects. With ``problems_to``, a template whose output is not YAML adds its
+        problems there and the objects of the other templates go on through the stages (validate)."""
         if spec.helm_chart is not None:
             return self.render_chart_release(environment, spec)
         release_values = self.values(environment, spec)
@@ -332,7 +338,7 @@ class Session:
                 engine.app.schema.names if engine.app.schema is not None else None,
             ),
         )
-        manifests = parse_rendered(engine.render(context), spec.name, environment)
+        manifests = parse_rendered(engine.render(context), spec.name, environment, problems_to)
         manifests = transform_release(
             manifests,
             self.project,
@@ -344,7 +350,7 @@ class Session:
             from pytemplar.rollout import apply_rollout, read_rollout  # only releases with a strategy need it
 
             manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
-        if self.options.kube_schema:
+        if self.schema_checked():
             version = self.target_version(environment, spec.name)
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
         self.warnings.extend(release_values.warnings)
@@ -392,28 +398,34 @@ class Session:
 
     def check(self, manifests: Sequence[Manifest]) -> list[Problem]:
         """The manifest checks, with APIs judged against each release's target Kubernetes version."""
-        problems = check_manifests(manifests, selected_checks(self.opt_in_checks()))
-        from pytemplar.helm.hooks import check_helm_hooks  # rule helm-hook
-
-        problems.extend(check_helm_hooks(manifests))
-        by_version: dict[str, list[Manifest]] = {}
         versions: dict[tuple[str, str], str] = {}  # looked up once per release, not once per object
-        for manifest in manifests:
+
+        def version_of(manifest: Manifest) -> str:
             key = (manifest.environment, manifest.release)
             if key not in versions:
                 versions[key] = self.target_version(*key)
-            by_version.setdefault(versions[key], []).append(manifest)
-        for version, mine in by_version.items():
-            problems.extend(check_removed_apis(mine, version))
-        if self.options.kube_schema:
+            return versions[key]
+
+        problems = check_manifests(manifests, self.selection(), version_of)
+        from pytemplar.helm.hooks import check_helm_hooks  # rule helm-hook
+
+        problems.extend(check_helm_hooks(manifests))
+        if self.schema_checked():
             # Each release's objects were checked as it was rendered; what is left are the notes
             # about versions and the objects the run made itself (Namespaces).
+            by_version: dict[str, list[Manifest]] = {}
+            for manifest in manifests:
+                by_version.setdefault(version_of(manifest), []).append(manifest)
             made = {
                 version: [manifest for manifest in mine if not manifest.release] for version, mine in by_version.items()
             }
             problems.extend(self.kube_schema_problems(made, None, notes=True))
-            problems.extend(self.schema_problems)
+            problems.extend(without_skipped(self.schema_problems, manifests))
         return problems
+
+    def schema_checked(self) -> bool:
+        """Whether objects are checked against the Kubernetes schemas (rule kube-schema)."""
+        return self.options.kube_schema and "kube-schema" in self.selection()
 
     def target_version(self, environment: str, release: str) -> str:
         """The Kubernetes minor version a release is checked against: as declared, or the default."""
@@ -479,11 +491,18 @@ class Session:
         listed, _ = self._project_setting("crds")
         folders = [str(path) for path in self.options.crds]
         folders.extend(str(self.project.root.resolve(relative)) for relative in listed)
-        return load_crd_folders(folders) if folders else None
+        return load_crd_folders(folders, self.warnings) if folders else None
 
-    def opt_in_checks(self) -> list[str]:
-        listed, _ = self._project_setting("checks")
-        return list(dict.fromkeys([*listed, *self.options.checks]))
+    def selection(self) -> Selection:
+        """The checks of this run: the defaults, ``checks:`` and ``--check`` on, ``skipChecks:`` and
+        ``--skip-check`` off; the command line wins over pytemplar.yaml."""
+        if self._selection is None:
+            enable, _ = self._project_setting("checks")
+            disable, _ = self._project_setting("skipChecks")
+            on = {*enable, *self.options.checks} - set(self.options.skip_checks)
+            off = {*disable, *self.options.skip_checks} - set(self.options.checks)
+            self._selection = Selection.of(on, off)
+        return self._selection
 
     def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
         """Namespace objects for environments that ask for them (``createNamespace``)."""
@@ -529,6 +548,7 @@ def render_options(
     kube_schema: bool = False,
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
+    skip_checks: Sequence[str] = (),
     release_name: str | None = None,
     namespace: str | None = None,
 ) -> RenderOptions:
@@ -542,7 +562,8 @@ def render_options(
         _kube_version_option(kube_version),
         kube_schema,
         tuple(Path(f) for f in crds),
-        _check_names(checks),
+        parse_ids(checks, "--check"),
+        parse_ids(skip_checks, "--skip-check"),
         release_name,
         namespace,
     )
@@ -554,17 +575,6 @@ def _kube_version_option(version: str | None) -> str | None:
     from pytemplar.kubeschema import require_bundled
 
     return require_bundled(version)
-
-
-def _check_names(names: Sequence[str]) -> tuple[str, ...]:
-    """Opt-in check ids, given one per item or comma-separated; unknown ones are a usage error."""
-    from pytemplar.policies import OPT_IN_CHECKS
-
-    wanted = [name.strip() for item in names for name in item.split(",") if name.strip()]
-    for name in wanted:
-        if name not in OPT_IN_CHECKS:
-            raise UsageError(f"unknown check '{name}'", hint=f"opt-in checks: {', '.join(OPT_IN_CHECKS)}")
-    return tuple(dict.fromkeys(wanted))
 
 
 def expected_types(schema: CompiledSchema | None) -> Callable[[ValuePath], set[str]]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from pytemplar import __version__
+from pytemplar.checks import check_help, skip_check_help
 from pytemplar.errors import PytemplarError, UsageError
 
 if TYPE_CHECKING:
@@ -123,7 +124,15 @@ CrdsOpt = Annotated[
 ]
 CheckOpt = Annotated[
     list[str] | None,
-    typer.Option("--check", metavar="ID,...", help="Opt-in checks to run: image-pinned, resources-set."),
+    typer.Option("--check", metavar="ID,...", help=check_help()),
+]
+SkipCheckOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--skip-check",
+        metavar="ID,...",
+        help=skip_check_help(),
+    ),
 ]
 
 

@@ -400,10 +400,10 @@ def test_documents_without_kind_or_name_are_refused(make_tree: MakeTree) -> None
     )
     assert_fails(
         render(root),
-        "app/templates/deployment.yaml.j2: error: [prod/one] document at rendered line 1 has no kind "
-        "(or it is not a string)",
-        "app/templates/deployment.yaml.j2: error: [prod/one] document at rendered line 5 has no metadata.name "
-        "(or it is not a string)",
+        "app/templates/deployment.yaml.j2:1: error: [prod/one] document at rendered line 1 has no kind "
+        "(or it is not a string) [required-fields]",
+        "app/templates/deployment.yaml.j2:5: error: [prod/one] document at rendered line 5 has no metadata.name "
+        "(or it is not a string) [required-fields]",
     )
 
 
@@ -423,8 +423,8 @@ def test_two_releases_rendering_the_same_deployment_name_is_a_duplicate(make_tre
     )
     assert_fails(
         render(root),
-        "app/templates/deployment.yaml.j2: error: [prod/two] Deployment production/web is rendered twice: "
-        "by one/templates/deployment.yaml.j2 and by two/templates/deployment.yaml.j2",
+        "app/templates/deployment.yaml.j2:1: error: [prod/two] Deployment production/web is rendered twice: "
+        "by one/templates/deployment.yaml.j2 and by two/templates/deployment.yaml.j2 [unique-objects]",
         "  hint: give one of them another name",
     )
 
@@ -834,6 +834,8 @@ def test_validate_json_format(broken_project: Path) -> None:
             {
                 "severity": "error",
                 "message": "values.image.tag: [3] is not of type string",
+                "rule": None,
+                "object": None,
                 "file": "project/envs/dev/two.yaml",
                 "line": 2,
                 "column": 3,
@@ -844,6 +846,8 @@ def test_validate_json_format(broken_project: Path) -> None:
             {
                 "severity": "error",
                 "message": 'values.replicas: "many" is not of type integer',
+                "rule": None,
+                "object": None,
                 "file": "project/envs/prod.yaml",
                 "line": 1,
                 "column": 11,

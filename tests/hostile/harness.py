@@ -83,7 +83,9 @@ DEPLOYMENT = """
       namespace: {{ release.namespace }}
     spec:
       replicas: {{ values.replicas }}
+      selector: {matchLabels: {app: demo}}
       template:
+        metadata: {labels: {app: demo}}
         spec:
           containers:
             - name: main

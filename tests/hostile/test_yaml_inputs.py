@@ -167,7 +167,8 @@ def test_yaml_1_1_lookalikes_keep_their_yaml_1_2_meaning_and_read_back_the_same(
     sandbox.write(
         {
             "app/values.schema.json": H32_SCHEMA,
-            "app/templates/t.yaml.j2": configmap(*(f"  {key}: {{{{ values['{key}'] }}}}" for key in H32_KEYS)),
+            # The keys are quoted: in template text, as kubectl reads it, a bare `on:` is the key "true".
+            "app/templates/t.yaml.j2": configmap(*(f'  "{key}": {{{{ values["{key}"] }}}}' for key in H32_KEYS)),
             OVERLAY: """
                 country: NO
                 answer: yes

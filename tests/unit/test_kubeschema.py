@@ -103,11 +103,29 @@ def test_types_are_exact(k8s: SchemaSet, path: tuple[str, ...], value: Any, mess
     assert found(data, k8s) == [(".".join(path), message, None)]
 
 
-@pytest.mark.parametrize("value", ["25%", 3, "0"])
+@pytest.mark.parametrize("value", ["25%", 3, 0])
 def test_int_or_string_fields_take_both(k8s: SchemaSet, value: Any) -> None:
     data = obj(DEPLOYMENT)
     data["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = value
     assert found(data, k8s) == []
+
+
+def test_the_text_form_of_an_int_or_string_field_is_what_the_api_server_takes(k8s: SchemaSet) -> None:
+    """maxSurge takes a percentage as text (the API server refuses "0"), a Service's targetPort a port
+    name (it refuses "8080", which is not a name)."""
+    data = obj(DEPLOYMENT)
+    data["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = "0"
+    assert found(data, k8s) == [
+        (
+            "spec.strategy.rollingUpdate.maxSurge",
+            "'0' is neither an integer nor a percentage like 25% (write a number unquoted)",
+            None,
+        )
+    ]
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": []}}
+    for target, ok in (("http", True), ("8080", False), ("web-metrics", True), ("Http", False), (8080, True)):
+        service["spec"]["ports"] = [{"port": 80, "targetPort": target}]
+        assert (found(service, k8s) == []) is ok, target
 
 
 @pytest.mark.parametrize(("value", "ok"), [("500m", True), (2, True), (0.5, True), ("1.5Gi", True), ("1e3", True),
