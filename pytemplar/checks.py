@@ -94,7 +94,9 @@ def check_unique_identities(manifests: Sequence[Manifest]) -> Iterable[Problem]:
             seen[key] = manifest
             continue
         yield Problem(
-            f"{manifest.describe()} is rendered twice: by {first.label} and by {manifest.label}",
+            f"{manifest.describe()} is rendered twice: by {first.label} and by {manifest.label}"
+            if manifest.release
+            else f"{manifest.describe()} is defined twice: in {first.label} and in {manifest.label}",
             location=_where(manifest),
             hint="give one of them another name",
             release=manifest.release,

@@ -41,6 +41,8 @@ VALUE_KEYWORDS = (
     "x-kubernetes-int-or-string",
     "x-kubernetes-preserve-unknown-fields",
     "x-kubernetes-embedded-resource",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
 )
 KEPT_KEYWORDS = frozenset({*VALUE_KEYWORDS, "properties", "items", "additionalProperties", "anyOf", "oneOf", "allOf"})
 SCHEMA_SUFFIXES = (".yaml", ".yml", ".json")

@@ -638,9 +638,11 @@ class TemplateEngine:
                 hint=f"add {{% end{tag} %}} where the block should end",
             )
         from pytemplar.helm.builtins import HELM_NAMES
+        from pytemplar.templatehints import unknown_filter
 
         named = re.match(r"No (?:filter|test) named '(\w+)'", exc.message or "")
         hint = HELM_NAMES.get(named.group(1)) if named else None
+        hint = hint or unknown_filter(exc.message or "", self.env.filters)
         return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno), hint=hint)
 
     def _translate(self, name: str, exc: BaseException) -> TemplateError:
@@ -674,9 +676,10 @@ class TemplateEngine:
                 hint="test it first ({% if ... %}), give it a '| default(...)', or set it in a higher layer",
             )
         if isinstance(exc, UndefinedError):
+            from pytemplar.templatehints import undefined
+
             message = str(exc.message or exc)
-            hint = "define it in values.yaml, or test it with 'is defined' or '| default(...)'"
-            return TemplateError(message, location=location, hint=hint)
+            return TemplateError(message, location=location, hint=undefined(message, self.app))
         if isinstance(exc, TemplateFailure):
             return TemplateError(str(exc), location=location)
         if isinstance(exc, SlotError):
@@ -691,6 +694,11 @@ class TemplateEngine:
             )
         if isinstance(exc, RecursionError):
             return TemplateError("template recursion too deep", location=location)
+        from pytemplar.templatehints import unknown_filter
+
+        if "No filter named" in str(exc):  # a filter used only on a branch is looked up when it runs
+            nearest = unknown_filter(str(exc), self.env.filters)
+            return TemplateError(str(exc).replace(" found.", "").rstrip("."), location=location, hint=nearest)
         return TemplateError(f"{type(exc).__name__}: {exc}", location=location)
 
 

@@ -16,7 +16,9 @@ means "not set". It is about ten times faster than jsonschema on the same schema
 Node keywords (a subset of JSON Schema / OpenAPI v3, see ``pytemplar.crds.KEPT_KEYWORDS``):
 ``$ref`` (a definition name), ``type``, ``properties``, ``required``, ``additionalProperties``,
 ``items``, ``enum``, ``format`` (int32, int64, byte, quantity), ``x-kubernetes-int-or-string``,
-``x-kubernetes-preserve-unknown-fields``, ``x-kubernetes-embedded-resource``, the length, size
+``x-kubernetes-preserve-unknown-fields``, ``x-kubernetes-embedded-resource``,
+``x-kubernetes-list-type`` with ``x-kubernetes-list-map-keys`` (entries unique by their keys: an
+error where the API server refuses duplicates, a warning where it keeps the last), the length, size
 and range limits, ``pattern`` and ``anyOf``/``oneOf``/``allOf``. An object node (``type: object``)
 without ``additionalProperties`` or ``x-kubernetes-preserve-unknown-fields`` takes only its properties.
 """
@@ -38,7 +40,7 @@ from typing import Any
 
 from pytemplar.crds import CompactSchemas
 from pytemplar.deprecations import removed_in
-from pytemplar.errors import Location, Problem, UsageError
+from pytemplar.errors import Location, Problem, Severity, UsageError
 from pytemplar.manifests import Manifest
 from pytemplar.policies import has_template_labels, is_builtin
 from pytemplar.values import value_at
@@ -72,7 +74,7 @@ class Violation:
 
     path: tuple[str | int, ...]
     message: str  # without the path
-    kind: str  # unknown, type, required, value
+    kind: str  # unknown, type, required, value, duplicate
     suggestion: str | None = None  # for an unknown field: the declared field it most resembles
 
     def where(self) -> str:
@@ -292,6 +294,27 @@ class _Walker:
         if items is not None:
             for index, item in enumerate(value):
                 self.check(item, items, (path, index))
+        list_type = node.get("x-kubernetes-list-type")
+        if list_type in ("map", "set"):
+            self._check_unique(value, list_type, node.get("x-kubernetes-list-map-keys") or [], path)
+
+    def _check_unique(self, value: list[Any], list_type: str, keys: list[str], path: PathLink) -> None:
+        """The items of a list map are unique by their keys, those of a set by their value."""
+        seen: dict[str, int] = {}
+        for index, item in enumerate(value):
+            if list_type == "map":
+                if not isinstance(item, dict):
+                    continue
+                # protocol is the one map key with a default every Kubernetes list map shares.
+                identity = {key: item.get(key, "TCP" if key == "protocol" else None) for key in keys}
+                shown = ", ".join(f"{key}={_show(found)}" for key, found in identity.items())
+            else:
+                identity, shown = item, _show(item)
+            text = json.dumps(identity, sort_keys=True, default=str)
+            if text in seen:
+                self.report((path, index), f"duplicate entry ({shown}): the same as item [{seen[text]}]", "duplicate")
+            else:
+                seen[text] = index
 
     def _check_object(self, value: dict[str, Any], node: dict[str, Any], path: PathLink) -> None:
         properties: dict[str, Any] = node.get("properties") or {}
@@ -446,6 +469,19 @@ def _reported_by_policies(manifest: Manifest, violation: Violation) -> bool:
     )
 
 
+# Lists of the built-in API whose duplicate entries the API server refuses; in the others (env,
+# imagePullSecrets...) it keeps them, and the last one wins: a warning.
+_UNIQUE_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers", "volumes", "volumeMounts"})
+
+
+def _severity(manifest: Manifest, violation: Violation) -> Severity:
+    if violation.kind != "duplicate" or not is_builtin(manifest):
+        return "error"
+    field = next((part for part in reversed(violation.path) if isinstance(part, str)), "")
+    refused = field in _UNIQUE_LISTS or (manifest.kind == "Service" and violation.path[:2] == ("spec", "ports"))
+    return "error" if refused else "warning"
+
+
 def _is_removed_api(manifest: Manifest, version: str) -> bool:
     return removed_in(str(manifest.obj.get("apiVersion")), manifest.kind, _minor(version)) is not None
 
@@ -465,6 +501,8 @@ def _hint(manifest: Manifest, violation: Violation, version: str) -> str:
         return f"write the type the {api} API of Kubernetes {version} expects (quote text, unquote numbers)"
     if violation.kind == "required":
         return f"{api} needs this field in Kubernetes {version}"
+    if violation.kind == "duplicate":
+        return "remove one of the two, or give them different keys"
     return f"the {api} API of Kubernetes {version} refuses this value"
 
 
@@ -496,6 +534,7 @@ def check_manifest_schemas(
                     _message(manifest, violation),
                     location=manifest.location_of(violation.path),
                     hint=_hint(manifest, violation, schemas.version),
+                    severity=_severity(manifest, violation),
                     release=manifest.release or None,
                     environment=manifest.environment,
                     context=_origin_context(manifest, violation, origin),

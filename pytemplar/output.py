@@ -1,13 +1,20 @@
-"""Writing manifests: to a YAML or JSON stream, or atomically to a folder."""
+"""Writing manifests: to a YAML or JSON stream, or atomically to a folder.
+
+An output folder holds one folder per environment. A render replaces only what it rendered
+(whole environment folders, or with ``-r`` the entries of those releases) and leaves every other
+environment as it was, so ``render -e prod --output-dir out`` does not touch ``out/dev``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from enum import StrEnum
 from pathlib import Path
 
 from pytemplar.errors import Location, OutputError
@@ -15,6 +22,17 @@ from pytemplar.manifests import Manifest
 from pytemplar.yamlout import dump_yaml
 
 OUTPUT_MARKER = ".pytemplar-output"
+_WORK_PREFIX = ".pytemplar-work-"  # staging and retired entries while a render is written
+
+
+class Layout(StrEnum):
+    """How an output folder is laid out below ``DIR/<env>/``."""
+
+    tree = "tree"  # <release>/<template>.yaml: one file per template (kubectl apply -R, recurse: true)
+    flat = "flat"  # <release>.yaml: flat files (kubectl apply -f DIR/<env>, Argo CD's directory source)
+
+
+ENVIRONMENT_FILE = {Layout.tree: "{kind}s.yaml", Layout.flat: "00-{kind}s.yaml"}
 
 
 # Text is handed to the writer in pieces of about this many characters: big enough that the
@@ -80,27 +98,119 @@ def _file_name(manifest: Manifest) -> str:
     return name.removesuffix(".j2")
 
 
-def plan_folder(manifests: Sequence[Manifest]) -> dict[str, list[Manifest]]:
-    """Relative file path -> its manifests: ``<env>/<release>/<template without .j2>``, sorted."""
+def _relative_path(manifest: Manifest, layout: Layout) -> str:
+    if not manifest.release:  # generated for the environment, e.g. Namespaces
+        # In the flat layout the name sorts first: kubectl applies a folder's files in name order.
+        return f"{manifest.environment}/{ENVIRONMENT_FILE[layout].format(kind=manifest.kind.lower())}"
+    if layout is Layout.flat:
+        return f"{manifest.environment}/{manifest.release}.yaml"
+    return f"{manifest.environment}/{manifest.release}/{_file_name(manifest)}"
+
+
+def plan_folder(manifests: Sequence[Manifest], layout: Layout = Layout.tree) -> dict[str, list[Manifest]]:
+    """Relative file path -> its manifests, sorted by path; the order of manifests is kept."""
     grouped: dict[str, list[Manifest]] = {}
+    releases: dict[str, set[str]] = {}
     for manifest in manifests:
-        if manifest.release:
-            relative = f"{manifest.environment}/{manifest.release}/{_file_name(manifest)}"
-        else:  # generated for the environment, e.g. Namespaces
-            relative = f"{manifest.environment}/{manifest.kind.lower()}s.yaml"
+        relative = _relative_path(manifest, layout)
         grouped.setdefault(relative, []).append(manifest)
+        releases.setdefault(relative, set()).add(manifest.release)
+    clashes = [path for path, names in releases.items() if len(names) > 1]
+    if clashes:
+        raise OutputError(
+            f"output file '{clashes[0]}' would hold objects of the environment and of a release",
+            hint="rename the release, or use another --layout",
+        )
     return dict(sorted(grouped.items()))
 
 
-def write_folder(
-    manifests: Sequence[Manifest], folder: Path, protected: Sequence[Path] = (), sources: Sequence[Path] = ()
+def replaced_entries(
+    files: Iterable[str], rendered: Sequence[tuple[str, str]], whole_environments: bool, layout: Layout
 ) -> list[str]:
-    """Replace ``folder`` with the rendered tree in one rename; untouched on any failure.
+    """The entries of the output folder a render replaces (relative paths, sorted).
 
-    A folder is only replaced when it is empty or was written by pytemplar before (it holds
-    the marker file), so pointing ``--output-dir`` at a source folder cannot delete it.
+    Whole environments replace ``<env>``; a render of chosen releases replaces each release's
+    folder (tree) or file (flat), and the environment's own files it wrote (e.g. Namespaces).
+    """
+    if whole_environments:
+        return sorted({env for env, _release in rendered})
+    # Both layouts' names: a release written before in the other layout is replaced, not doubled.
+    entries = {f"{env}/{name}" for env, release in rendered for name in (release, f"{release}.yaml")}
+    environments = {env for env, _release in rendered}
+    for path in files:
+        env, _, rest = path.partition("/")
+        if env in environments and "/" not in rest:
+            entries.update(
+                f"{env}/{pattern.format(kind=rest.removeprefix('00-').removesuffix('s.yaml'))}"
+                for pattern in ENVIRONMENT_FILE.values()
+            )
+    return sorted(entries)
+
+
+def write_folder(
+    manifests: Sequence[Manifest],
+    folder: Path,
+    protected: Sequence[Path] = (),
+    sources: Sequence[Path] = (),
+    *,
+    rendered: Sequence[tuple[str, str]] | None = None,
+    whole_environments: bool = True,
+    layout: Layout = Layout.tree,
+) -> list[str]:
+    """Write the rendered files below ``folder``, replacing only the entries this render owns.
+
+    ``rendered`` lists the (environment, release) pairs rendered (default: those of the
+    manifests); with ``whole_environments`` each of their environment folders is replaced,
+    otherwise only the releases' entries. Everything is written to a staging folder first and
+    then renamed into place; on a failure the entries already replaced are put back, so the
+    folder is as it was. A folder is only written to when it is new, empty, or was written by
+    pytemplar before (it holds the marker file), so ``--output-dir`` cannot delete a source folder.
     """
     target = Path(os.path.abspath(folder))
+    where = Location(str(folder))
+    _refuse_unsafe(target, folder, protected, sources)
+    files = plan_folder(manifests, layout)
+    if rendered is None:
+        rendered = sorted({(m.environment, m.release) for m in manifests if m.release})
+    entries = replaced_entries(files, rendered, whole_environments, layout)
+    for entry in entries:
+        if (target / entry).is_symlink():
+            raise OutputError(f"'{folder}/{entry}' is a symlink; refusing to write through it", location=where)
+    fresh = not target.exists() or not any(target.iterdir())
+    work_parent = target.parent if fresh else target
+    try:
+        work_parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(target)
+        staging = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=work_parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder '{folder}': {exc.strerror}", location=where) from exc
+    try:
+        for env in {entry.split("/", 1)[0] for entry in entries}:
+            (staging / env).mkdir(parents=True, exist_ok=True)  # an environment rendered to nothing is an empty folder
+        for relative, items in files.items():
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Each file's text is made as it is written: the whole tree is never in memory at once.
+            path.write_text(to_yaml_stream(items), encoding="utf-8")
+        if fresh:
+            (staging / OUTPUT_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            staging.chmod(0o755)
+            if target.exists():
+                target.rmdir()  # empty: checked above
+            os.replace(staging, target)
+        else:
+            _swap_in(staging, target, entries)
+    except OSError as exc:
+        raise OutputError(f"cannot write output folder '{folder}': {exc.strerror}", location=where) from exc
+    finally:  # also when interrupted, or out of memory, while the files are made: leave nothing behind
+        shutil.rmtree(staging, ignore_errors=True)
+    return sorted(files)
+
+
+MARKER_TEXT = "written by pytemplar; each render replaces the environments (or releases) it rendered\n"
+
+
+def _refuse_unsafe(target: Path, folder: Path, protected: Sequence[Path], sources: Sequence[Path]) -> None:
     where = Location(str(folder))
     if target.is_symlink():
         raise OutputError(f"output folder '{folder}' is a symlink; refusing to write through it", location=where)
@@ -124,38 +234,47 @@ def write_folder(
         raise OutputError(
             f"output folder '{folder}' is not empty and was not written by pytemplar",
             location=where,
-            hint="choose an empty or new folder; pytemplar replaces the whole folder on each run",
+            hint="choose an empty or new folder; pytemplar replaces the environments it renders there",
         )
-    files = plan_folder(manifests)
-    parent = target.parent
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Staging folders of a run that was killed while it wrote (only in a folder pytemplar owns)."""
+    if not (target / OUTPUT_MARKER).is_file():
+        return
+    for entry in target.iterdir():
+        if entry.name.startswith(_WORK_PREFIX) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _swap_in(staging: Path, target: Path, entries: Sequence[str]) -> None:
+    """Replace each entry of ``target`` by its staged version; on a failure undo what was done."""
+    retired = staging / ".retired"
+    retired.mkdir()
+    done: list[tuple[str, bool, Path | None]] = []  # (entry, parent created, retired copy)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder '{folder}': {exc.strerror}", location=where) from exc
-    try:
-        for relative, items in files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Each file's text is made as it is written: the whole tree is never in memory at once.
-            path.write_text(to_yaml_stream(items), encoding="utf-8")
-        (staging / OUTPUT_MARKER).write_text("written by pytemplar; replaced on every render\n", encoding="utf-8")
-        staging.chmod(0o755)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
-            os.replace(target, retired / "previous")
-            try:
-                os.replace(staging, target)
-            except OSError:
-                os.replace(retired / "previous", target)
-                raise
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write output folder '{folder}': {exc.strerror}", location=where) from exc
-    except BaseException:  # interrupted, or out of memory, while the files are made: leave nothing behind
-        shutil.rmtree(staging, ignore_errors=True)
+        for index, entry in enumerate(entries):
+            new, old = staging / entry, target / entry
+            created = not old.parent.exists()
+            old.parent.mkdir(parents=True, exist_ok=True)
+            kept: Path | None = None
+            if os.path.lexists(old):
+                kept = retired / str(index)
+                os.replace(old, kept)
+            done.append((entry, created, kept))
+            if os.path.lexists(new):
+                os.replace(new, old)
+    except BaseException:
+        for entry, created, kept in reversed(done):
+            old = target / entry
+            if os.path.lexists(old):
+                if old.is_dir() and not old.is_symlink():
+                    shutil.rmtree(old, ignore_errors=True)
+                else:
+                    old.unlink()
+            if kept is not None:
+                os.replace(kept, old)
+            if created:
+                with contextlib.suppress(OSError):
+                    old.parent.rmdir()
         raise
-    return sorted(files)

@@ -64,6 +64,11 @@ def _check_against(document: YamlDocument, schema_name: str, root_name: str) -> 
         raise ConfigError.collect(problems)
 
 
+def check_project_document(document: YamlDocument) -> None:
+    """Raise the schema problems of a ``pytemplar.yaml`` document (used before writing an edited one)."""
+    _check_against(document, "pytemplar.schema.json", "project")
+
+
 @dataclass(frozen=True)
 class App:
     """An app template: metadata, defaults, values schema and compiled-on-demand templates."""

@@ -86,6 +86,32 @@ def origins_table(values: dict[str, Any], origins: Callable[[ValuePath], Sequenc
     return "".join(lines)
 
 
+def origins_json(values: dict[str, Any], origins: Callable[[ValuePath], Sequence[Origin]]) -> str:
+    """The data of :func:`origins_table` for machines: one entry per leaf, in the same order.
+
+    ``origin`` is the layer that won (null for a value no file set); ``overrides`` the layers
+    below it that set the same path, highest first.
+    """
+
+    def place(origin: Origin) -> dict[str, Any]:
+        where = origin.location
+        shown = display_path(where.path) if not where.path.startswith("--") else where.path
+        return {"file": shown, "line": where.line, "column": where.column, "layer": origin.layer.kind}
+
+    entries = []
+    for path, value in iter_leaves(values):
+        found = origins(path)
+        entries.append(
+            {
+                "path": dotted(path) if path else ".",
+                "value": value,
+                "origin": place(found[0]) if found else None,
+                "overrides": [place(o) for o in found[1:]],
+            }
+        )
+    return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 

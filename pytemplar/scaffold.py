@@ -1,9 +1,11 @@
 """``pytemplar new app`` and ``pytemplar init``: starting points that validate as they are.
 
 The files live in ``pytemplar/scaffolds/`` (package data): ``app/`` is an app template and
-``project/`` a project with dev, staging and prod. ``__NAME__``, ``__APP__`` and ``__PROJECT__``
-in their paths and text are replaced by the names given. The app's README is the values
-reference ``pytemplar docs`` writes, made from the new app itself.
+``project/`` a project (dev, staging and prod unless other environments are asked for). Every
+values file starts with a modeline pointing editors at a schema in the new tree (the overlays at
+the app's ``values.overlay.schema.json``), so completion and checks work offline.
+``__NAME__``, ``__APP__`` and ``__PROJECT__`` in their paths and text are replaced by the names
+given. The app's README is the values reference ``pytemplar docs`` writes, made from the new app.
 
 Nothing is overwritten: when any file or folder to be written is there already, nothing is
 written at all. The new tree is built in a temporary folder beside its target and renamed in.
@@ -12,16 +14,19 @@ written at all. The new tree is built in a temporary folder beside its target an
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import posixpath
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
 from pytemplar.docsgen import values_reference
+from pytemplar.editorschema import MODELINE, OVERLAY_SCHEMA_FILE
 from pytemplar.errors import OutputError, UsageError
 from pytemplar.fsroot import ArchiveRoot
 from pytemplar.project import Workspace
@@ -41,18 +46,72 @@ def check_name(name: str, what: str, limit: int = 63) -> str:
     return name
 
 
-def app_files(name: str) -> dict[str, str]:
-    """The files of a new app template called ``name`` (relative path -> text)."""
+DEFAULT_ENVIRONMENTS = ("dev", "staging", "prod")
+SCHEMA_FOLDER = ".pytemplar/schemas"  # pytemplar's own schemas, copied so that editors work offline
+
+
+def app_files(name: str, app_schema: str | None = None) -> dict[str, str]:
+    """The files of a new app template called ``name`` (relative path -> text).
+
+    ``app_schema`` is the path of ``app.schema.json`` from the app folder, for the modeline of
+    ``app.yaml`` (none when the app is made on its own: no offline copy to point at).
+    """
     files = _scaffold("app", {"__NAME__": name})
+    modeline = f"{MODELINE}{app_schema}\n" if app_schema else ""
+    files["app.yaml"] = modeline + files["app.yaml"]
+    files["values.yaml"] = f"{MODELINE}values.schema.json\n" + files["values.yaml"]
+    files[OVERLAY_SCHEMA_FILE] = _overlay_schema_text(files)
     files["README.md"] = _readme(name, files)
     return files
 
 
-def project_files(project: str, app: str) -> dict[str, str]:
-    """A project ``project`` with dev/staging/prod and one release of a new app in ``apps/APP``."""
+def project_files(project: str, app: str, environments: Sequence[str] = DEFAULT_ENVIRONMENTS) -> dict[str, str]:
+    """A project ``project`` with ``environments`` and one release of a new app in ``apps/APP``."""
+    for env in environments:
+        check_name(env, "environment name")
+    if len(set(environments)) != len(environments) or not environments:
+        raise UsageError("give each environment once, and at least one", hint="e.g. --env dev --env prod")
     files = _scaffold("project", {"__PROJECT__": project, "__APP__": app})
-    files.update({f"apps/{app}/{path}": text for path, text in app_files(app).items()})
+    files["pytemplar.yaml"] = files["pytemplar.yaml"].replace(
+        "__ENVIRONMENTS__\n", "".join(f"  {env}:\n    namespace: {project}-{env}\n" for env in environments)
+    )
+    overlay_schema = f"apps/{app}/{OVERLAY_SCHEMA_FILE}"
+    for env in DEFAULT_ENVIRONMENTS:  # the scaffold's examples, kept for the environments asked for
+        if env not in environments:
+            del files[f"envs/{env}.yaml"]
+    for env in environments:
+        files.setdefault(f"envs/{env}.yaml", f"# Values of every release in {env}.\n{{}}\n")
+    last = environments[-1]
+    example = files.pop(f"envs/prod/{app}.yaml")
+    files[f"envs/{last}/{app}.yaml"] = example.replace("in prod only", f"in {last} only")
+    for path in list(files):
+        if path.startswith(("envs/", "releases/")):
+            files[path] = f"{MODELINE}{_relative(overlay_schema, path)}\n" + files[path]
+    files.update(
+        {f"apps/{app}/{path}": text for path, text in app_files(app, f"../../{SCHEMA_FOLDER}/app.schema.json").items()}
+    )
+    for name in ("pytemplar.schema.json", "app.schema.json", "rollout.schema.json"):
+        files[f"{SCHEMA_FOLDER}/{name}"] = _builtin_schema_text(name)
     return files
+
+
+def _relative(target: str, from_file: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(from_file) or ".")
+
+
+def _overlay_schema_text(files: Mapping[str, str]) -> str:
+    from pytemplar.editorschema import overlay_schema, schema_text
+    from pytemplar.project import builtin_schema
+
+    values_schema = json.loads(files["values.schema.json"])
+    return schema_text(overlay_schema(values_schema, builtin_schema("rollout.schema.json").schema))
+
+
+def _builtin_schema_text(name: str) -> str:
+    from pytemplar.editorschema import schema_text
+    from pytemplar.project import builtin_schema
+
+    return schema_text(builtin_schema(name).schema)
 
 
 def project_name_for(folder: Path) -> str:

@@ -166,8 +166,14 @@ class CompiledSchema:
         return None
 
     def validate(
-        self, instance: Any, locate: Locator, root: str = "values", locate_key: Locator | None = None
+        self,
+        instance: Any,
+        locate: Locator,
+        root: str = "values",
+        locate_key: Locator | None = None,
+        locate_deletion: Locator | None = None,
     ) -> list[Problem]:
+        """The problems of ``instance``; ``locate_deletion(path)`` is where a layer deleted ``path`` (null)."""
         if self.quick is not None:
             try:
                 if self.quick(instance):
@@ -191,7 +197,8 @@ class CompiledSchema:
         problems: list[Problem] = []
         for error in errors:
             secret = self.is_secret(tuple(error.absolute_path))
-            problems.extend(_describe(error, locate, root, locate_key or locate, secret, self.schema))
+            found = _describe(error, locate, root, locate_key or locate, secret, self.schema, locate_deletion)
+            problems.extend(found)
         return problems
 
 
@@ -234,7 +241,8 @@ def declares(root: Any, path: ValuePath) -> bool:
     """Whether the schema describes ``path``: it names it, or the map holding it is free-form.
 
     A map is free-form when its schema lists no ``properties`` or ``patternProperties``, or
-    allows ``additionalProperties`` with a schema or ``true``.
+    gives ``additionalProperties`` a schema of its own; ``additionalProperties: true`` beside
+    listed properties tolerates other keys without describing them.
     """
     return _declares(root, root, path, 0)
 
@@ -273,7 +281,10 @@ def _declares(root: Any, node: Any, path: ValuePath, depth: int) -> bool:
             if re.search(pattern, head):
                 return _declares(root, subschema, rest, depth + 1)
     additional = node.get("additionalProperties")
-    if isinstance(additional, dict) or additional is True:
+    named = properties is not None or patterns is not None
+    # A schema for the other keys (a typed map) describes them; a bare `true` beside named
+    # properties only tolerates them, so a misspelt key is still not described.
+    if (isinstance(additional, dict) and (additional or not named)) or (additional is True and not named):
         return _declares(root, additional, rest, depth + 1)
     if additional is False or properties is not None or patterns is not None:
         return False
@@ -456,7 +467,13 @@ def _short(value: Any) -> str:
 
 
 def _describe(
-    error: Any, locate: Locator, root: str, locate_key: Locator, secret: bool, schema: Any = None
+    error: Any,
+    locate: Locator,
+    root: str,
+    locate_key: Locator,
+    secret: bool,
+    schema: Any = None,
+    locate_deletion: Locator | None = None,
 ) -> Iterator[Problem]:
     path: ValuePath = tuple(error.absolute_path)
     where = format_path(path, root)
@@ -496,7 +513,24 @@ def _describe(
         # jsonschema reports one error per missing name; its message holds the repr of the name.
         missing = [name for name in error.validator_value if name not in error.instance]
         name = next((n for n in missing if repr(n) in error.message), missing[0] if missing else "?")
+        deleted_at = locate_deletion((*path, name)) if locate_deletion is not None and missing else None
+        if deleted_at is not None:
+            yield Problem(
+                f"{where}: '{name}' is required, and this empty key deletes it (an empty value is null, "
+                "which removes what lower layers set)",
+                location=deleted_at,
+                hint="give it a value, or remove the line to keep the value of the layers below",
+            )
+            return
         yield Problem(f"{where}: '{name}' is required", location=locate(path))
+        return
+    if kind == "enum" and isinstance(error.instance, str) and not secret:
+        from pytemplar.hints import closest_choice
+
+        message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+        yield Problem(
+            f"{where}: {message}", location=locate(path), hint=closest_choice(error.instance, error.validator_value)
+        )
         return
     if "propertyNames" in error.relative_schema_path:
         # The offending thing is a key: point at the key, not at the map holding it.

@@ -5,6 +5,10 @@ while rendering, and that the app's schema does not describe, is almost always a
 key (``replicaCont``) whose intended value silently never arrives. Keys are judged per file
 over every release rendered in the run: a key is used when any release that reads its file
 uses it.
+
+The check cannot run for an app whose templates read ``values`` as a whole (``toyaml(values)``,
+a loop over ``values``) and whose schema does not close its top level: every key then counts
+as used. That is said once per app, as a warning, rather than passing silently.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytemplar.engine import ReadLog
-from pytemplar.errors import Problem, Severity
+from pytemplar.errors import Location, Problem, Severity
 from pytemplar.schema import CompiledSchema
 from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, dotted, iter_leaves, value_at
 
@@ -30,6 +34,7 @@ class UnusedValues:
     # Files every key of which is used: later releases have nothing to add, so they are skipped
     # and their paths forgotten (a run of thousands of releases would otherwise keep them all).
     settled: set[str] = field(default_factory=set)
+    blind: dict[str, Problem] = field(default_factory=dict)  # app defaults file -> why the check cannot run
 
     def record(
         self,
@@ -41,12 +46,29 @@ class UnusedValues:
         release: str,
         environment: str,
     ) -> None:
+        if log.uses(()) and not _rejects_unknown_keys(schema):
+            self._note_blind(layers, release, environment)
         for layer in layers:
             if layer.kind == "defaults" or layer.source in self.settled:
                 continue
             if self._record_layer(layer, values, log, schema, release, environment):
                 self.settled.add(layer.source)
                 del self.used[layer.source]
+
+    def _note_blind(self, layers: Sequence[ValuesLayer], release: str, environment: str) -> None:
+        defaults = next((layer for layer in layers if layer.kind == "defaults"), None)
+        if defaults is None or defaults.source in self.blind:
+            return
+        self.blind[defaults.source] = Problem(
+            "a template reads 'values' as a whole, so a misspelt key in a values file of this app "
+            "cannot be told from a used one: that check does not run",
+            location=Location(defaults.source),
+            hint="read values key by key in the templates, or close the top level of values.schema.json "
+            "(list the keys under properties, with additionalProperties: false)",
+            severity="warning",
+            release=release,
+            environment=environment,
+        )
 
     def _record_layer(
         self,
@@ -94,6 +116,8 @@ class UnusedValues:
             if source not in self.settled and path not in self.used.get(source, ()):
                 self.candidates.setdefault(key, problem)  # an earlier release's report stays first
         self.settled.update(later.settled)
+        for source, problem in later.blind.items():
+            self.blind.setdefault(source, problem)
         for source, paths in later.used.items():
             if source not in self.settled:
                 self.used.setdefault(source, set()).update(paths)
@@ -106,7 +130,7 @@ class UnusedValues:
         }
 
     def problems(self, severity: Severity) -> list[Problem]:
-        return [
+        return [*self.blind.values()] + [
             Problem(p.message, p.location, p.hint, severity, p.release, p.environment)
             for (source, path), p in self.candidates.items()
             if path not in self.used.get(source, ())
@@ -122,6 +146,29 @@ def _suggest(path: ValuePath, values: dict[str, Any], log: ReadLog) -> str:
         if close:
             return f"did you mean '{close[0]}'?"
     return "remove it, or describe it in the app's values.schema.json if templates read it indirectly"
+
+
+_NO_SUCH_KEY = "\0no such key"  # a key no schema names: whether the top level is open
+_closed: dict[int, tuple[Any, bool]] = {}  # id of a schema document -> (the document, its answer)
+
+
+def _rejects_unknown_keys(schema: CompiledSchema | None) -> bool:
+    """Whether the schema refuses a top-level key it does not name (then the schema finds typos)."""
+    if schema is None:
+        return False
+    document = schema.schema
+    cached = _closed.get(id(document))
+    if cached is not None and cached[0] is document:
+        return cached[1]
+    import jsonschema
+
+    validator = jsonschema.validators.validator_for(document)(document)
+    refused = any(
+        not error.absolute_path and error.validator in ("additionalProperties", "unevaluatedProperties")
+        for error in validator.iter_errors({_NO_SUCH_KEY: None})
+    )
+    _closed[id(document)] = (document, refused)
+    return refused
 
 
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")

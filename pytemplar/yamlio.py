@@ -557,6 +557,11 @@ def load_documents(text: str, path: str, *, track: bool = False, resolver: str =
             if mark is None or "end of stream" in problem:
                 mark = start  # the construct left open is the thing to fix
         location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+        from pytemplar.hints import tab_hint
+
+        tab = tab_hint(text, mark.line + 1, mark.column + 1) if mark else None
+        if tab is not None:
+            raise YamlError(f"invalid YAML: {tab[0]}", location=location, hint=tab[1]) from exc
         raise YamlError(f"invalid YAML: {problem}", location=location) from exc
     except YAMLError as exc:
         position = getattr(exc, "position", None)  # a reader error: a character YAML refuses

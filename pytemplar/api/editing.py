@@ -141,6 +141,12 @@ def _edit(
     overlay = read_overlay(session.project.root, relative)
     schema = session.app(spec).schema if spec.helm_chart is None else None
     text = overlay.text
+    if overlay.created:  # a new file starts with the modeline that gives editors the overlay schema
+        from pytemplar.editorschema import overlay_modeline
+
+        modeline = overlay_modeline(session.project.root.path, relative, str(spec.app_path))
+        text = f"{modeline}\n" if modeline else text
+    start = text
     records: list[tuple[ValuePath, int, Any, Any]] = []
     for path, asked in changes:
         value = _as_schema_text(path, asked, raw_texts, schema)
@@ -149,9 +155,9 @@ def _edit(
         text = edit.text
     if len(records) > 1:  # a later edit may have moved an earlier one's line
         records = [(p, n if v is DELETE else line_of(text, p, str(overlay.path)), o, v) for p, n, o, v in records]
-    result = EditResult(overlay.path, overlay.created and text != overlay.text, records, overlay.text, text)
-    if text == overlay.text:
-        return result  # nothing to change: the file is left exactly as it is
+    if text == start:  # nothing to change: the file is left exactly as it is
+        return EditResult(overlay.path, False, records, overlay.text, overlay.text)
+    result = EditResult(overlay.path, overlay.created, records, overlay.text, text)
     session.use_text(overlay.path, text)
     try:
         values = session.values(environment, spec)

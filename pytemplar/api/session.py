@@ -9,6 +9,7 @@ strategy; then, over everything rendered, the checks. The public functions of
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,8 @@ from pytemplar.errors import (
     UsageError,
     ValuesError,
 )
+from pytemplar.hiddenvalues import hidden_value_problems
+from pytemplar.hints import deletion_of
 from pytemplar.manifests import Manifest, parse_rendered
 from pytemplar.policies import DEFAULT_KUBE_VERSION, valid_namespace
 from pytemplar.project import (
@@ -121,9 +124,11 @@ class Session:
         self.options = options
         self.workspace = Workspace()
         self.project: Project = self._load(options)
+        _check_values_files(options.values_files)
         self.set_layer = self._set_layer(options.set_arguments)
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
+        self.hidden_found: dict[tuple[str, int], list[tuple[ValuePath, str]]] = {}  # see hiddenvalues
         self.warnings: list[Problem] = []
         # The Kubernetes-schema problems of each release, found while its values are at hand (the
         # messages cite where a bad value was set); kept like warnings, across releases.
@@ -239,9 +244,11 @@ class Session:
                 own,
                 lambda path: origin_of(layers, path, merged, list_keys),
                 locate_key=lambda path: key_origin_of(layers, path, merged, list_keys),
+                locate_deletion=lambda path: deletion_of(layers, path),
             )
             if problems:
                 raise ValuesError.collect(problems)
+            warnings.extend(hidden_value_problems(layers, merged, schema.schema, list_keys, self.hidden_found))
         from pytemplar.helm.yaml11 import helm_differences
 
         warnings.extend(
@@ -345,6 +352,7 @@ class Session:
             release=spec.name,
             environment=environment,
             namespace=spec.namespace or env.namespace,
+            warnings=self.warnings,
         )
         if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
             from pytemplar.rollout import apply_rollout, read_rollout  # only releases with a strategy need it
@@ -523,6 +531,13 @@ class Session:
             location = Location(self.project.config_path)
             created.append(Manifest(obj, "", environment, PROJECT_FILE, location))
         return created
+
+
+def _check_values_files(files: Sequence[Path]) -> None:
+    """A ``-f`` file that is not there is a usage error, as a missing ``--set-file`` file is."""
+    for path in files:
+        if not os.path.lexists(path):
+            raise UsageError(f"-f: file '{path}' not found", hint="check the path; it is read from the current folder")
 
 
 def _read_set_file(name: str) -> str:

@@ -14,6 +14,8 @@ from pytemplar.cli import diff  # noqa: F401
 from pytemplar.cli import rollout  # noqa: F401
 from pytemplar.cli import reference  # noqa: F401
 from pytemplar.cli import package  # noqa: F401
+from pytemplar.cli import add  # noqa: F401
+from pytemplar.cli import completion  # noqa: F401
 from pytemplar.cli import importing  # noqa: F401
 # isort: on
 

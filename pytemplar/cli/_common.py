@@ -1,12 +1,16 @@
 """What every command shares: the typer app, common options, and ``_run``, which turns failures into exit codes.
 
-Exit codes: 0 success, 1 invalid input, 2 usage error, 3 internal error (a bug: rerun with
---debug for the traceback), 124 time limit, 130 interrupted.
+Exit codes: 0 success, 1 invalid input (4 for ``diff``, whose 1 means "different"), 2 usage
+error, 3 internal error (a bug: rerun with --debug for the traceback), 124 time limit, 130
+interrupted, 141 the reader of stdout went away (``render | head``: the code a Unix tool killed
+by SIGPIPE leaves, and no message).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -18,6 +22,13 @@ import typer
 
 from pytemplar import __version__
 from pytemplar.checks import check_help, skip_check_help
+from pytemplar.cli._complete import (
+    complete_any_check,
+    complete_check,
+    complete_environment,
+    complete_release,
+    complete_value_path,
+)
 from pytemplar.errors import PytemplarError, UsageError
 
 if TYPE_CHECKING:
@@ -36,6 +47,9 @@ app = typer.Typer(
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_BUG = 3
+EXIT_DIFF_DIFFERENT = 1
+EXIT_DIFF_INVALID = 4  # diff(1) keeps 1 for "different"; a side that cannot be rendered is 4
+EXIT_PIPE = 128 + 13  # SIGPIPE: what the shell reports for `yes | head`
 
 
 class OutputFormat(StrEnum):
@@ -54,11 +68,26 @@ ProjectArg = Annotated[
     Path, typer.Argument(metavar="PROJECT", help="Project folder (holding pytemplar.yaml).", show_default=True)
 ]
 EnvOpt = Annotated[
-    list[str] | None, typer.Option("--env", "-e", metavar="ENV", help="Environment; repeat for several.")
+    list[str] | None,
+    typer.Option(
+        "--env", "-e", metavar="ENV", help="Environment; repeat for several.", autocompletion=complete_environment
+    ),
 ]
 ReleaseOpt = Annotated[
     list[str] | None,
-    typer.Option("--release", "-r", metavar="RELEASE", help="Release; repeat for several (default: all)."),
+    typer.Option(
+        "--release",
+        "-r",
+        metavar="RELEASE",
+        help="Release; repeat for several (default: all).",
+        autocompletion=complete_release,
+    ),
+]
+OneEnvOpt = Annotated[
+    str, typer.Option("--env", "-e", metavar="ENV", help="Environment.", autocompletion=complete_environment)
+]
+OneReleaseOpt = Annotated[
+    str, typer.Option("--release", "-r", metavar="RELEASE", help="Release.", autocompletion=complete_release)
 ]
 ValuesOpt = Annotated[
     list[Path] | None,
@@ -88,11 +117,20 @@ MemoryOpt = Annotated[
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", metavar="KEY=VALUE", help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable."
+        "--set",
+        metavar="KEY=VALUE",
+        help="Set values: a.b=1,list[0].name=x,l={a,b}; typed like YAML. Repeatable.",
+        autocompletion=complete_value_path,
     ),
 ]
 SetStringOpt = Annotated[
-    list[str] | None, typer.Option("--set-string", metavar="KEY=VALUE", help="Like --set; values are always text.")
+    list[str] | None,
+    typer.Option(
+        "--set-string",
+        metavar="KEY=VALUE",
+        help="Like --set; values are always text.",
+        autocompletion=complete_value_path,
+    ),
 ]
 SetJsonOpt = Annotated[
     list[str] | None, typer.Option("--set-json", metavar="KEY=JSON", help='Set a value from JSON: a.b={"x":1}.')
@@ -124,7 +162,7 @@ CrdsOpt = Annotated[
 ]
 CheckOpt = Annotated[
     list[str] | None,
-    typer.Option("--check", metavar="ID,...", help=check_help()),
+    typer.Option("--check", metavar="ID,...", help=check_help(), autocompletion=complete_check),
 ]
 SkipCheckOpt = Annotated[
     list[str] | None,
@@ -132,6 +170,7 @@ SkipCheckOpt = Annotated[
         "--skip-check",
         metavar="ID,...",
         help=skip_check_help(),
+        autocompletion=complete_any_check,
     ),
 ]
 
@@ -161,14 +200,21 @@ def _keep_compiled_templates() -> None:
         cache.save_compiled()
 
 
-def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int) -> None:
-    """Run ``action`` under the limits, turning every failure into a message and an exit code."""
+def _run(
+    action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int, invalid: int = EXIT_INVALID
+) -> None:
+    """Run ``action`` under the limits, turning every failure into a message and an exit code.
+
+    ``invalid`` is the code for invalid input: ``diff`` uses 1 for "different", so it passes
+    :data:`EXIT_DIFF_INVALID`.
+    """
     from pytemplar.progress import clear_terminal_line
     from pytemplar.supervise import Activity, Limits, run_limited
 
     def guarded() -> int:
         try:
             code = action() or 0
+            sys.stdout.flush()  # a reader that went away is noticed here, not at exit
             if code == 0:
                 _keep_compiled_templates()
             return code
@@ -177,18 +223,21 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
             return EXIT_USAGE
         except PytemplarError as exc:
             _report(exc)
-            return EXIT_INVALID
+            return invalid
         except MemoryError:
             _err(
                 f"error: the command needed more than {_memory_limit_mib(max_memory)} MiB of memory and was stopped\n"
                 "  hint: a template or values file builds something very large; --max-memory raises the limit\n"
             )
-            return EXIT_INVALID
+            return invalid
         except KeyboardInterrupt:
             _err("interrupted\n")
             return 130
         except typer.Exit as exc:
             return int(exc.exit_code)
+        except BrokenPipeError:
+            _discard_output()
+            return EXIT_PIPE
         except Exception as exc:  # a bug: say so, without a traceback unless asked
             if debug:
                 traceback.print_exc()
@@ -221,6 +270,19 @@ def _run(action: Callable[[], int | None], debug: bool, timeout: float, max_memo
         code = 130
     if code:
         raise typer.Exit(code)
+
+
+def _discard_output() -> None:
+    """After a reader closed the pipe: send what is still buffered nowhere, as ``head`` expects.
+
+    Unix tools die quietly from SIGPIPE; Python turns it into BrokenPipeError, and the text still
+    buffered would raise it again when the interpreter flushes at exit.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
 def _memory_limit_mib(asked: int) -> int:
@@ -291,8 +353,39 @@ def _group_name(info: typer.models.TyperInfo) -> str | None:
 
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
+    shell = os.environ.get("_PYTEMPLAR_COMPLETE")
+    if shell:  # a completion script asks for candidates
+        from pytemplar.cli.completion import respond
+
+        sys.exit(respond(shell, sys.argv[1:]))
+    from pytemplar.hints import helm_habit
+
+    habit = helm_habit(sys.argv[1:])
+    if habit is not None:
+        _err(f"error: pytemplar {sys.argv[1]} has no option {habit[0]}\n  hint: {habit[1]}\n")
+        sys.exit(EXIT_USAGE)
     try:
         _command_app(sys.argv[1:])(prog_name="pytemplar")
     except KeyboardInterrupt:
         _err("interrupted\n")
         sys.exit(130)
+    except BrokenPipeError:  # --version read by a consumer that stopped early
+        _discard_output()
+        sys.exit(EXIT_PIPE)
+    except SystemExit as exc:
+        if exc.code == 1 and _reader_gone():  # how the parser ends --help on a broken pipe
+            _discard_output()
+            sys.exit(EXIT_PIPE)
+        raise
+
+
+def _reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (poll reports an error on it)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno() if sys.__stdout__ else 1, select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False

@@ -1,7 +1,9 @@
 """`pytemplar diff`: what changes between two environments, or between a git revision and now.
 
-The diff goes to stdout, the summary to stderr. Exit codes: 0 equal, 1 different (or a side
-does not render), 2 usage error.
+The diff goes to stdout, the summary to stderr. Exit codes follow diff(1) and ``git diff
+--exit-code``: 0 equal, 1 different, 2 usage error, and for failures codes other than 1 (4 a side
+does not render, 3 a bug, 124 time limit), so a script can accept "different" without
+swallowing errors: ``pytemplar diff … || [ $? -eq 1 ]``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Annotated
 import typer
 
 from pytemplar.cli._common import (
-    EXIT_INVALID,
+    EXIT_DIFF_DIFFERENT,
+    EXIT_DIFF_INVALID,
     DebugOpt,
     EnvOpt,
     MemoryOpt,
@@ -86,7 +89,8 @@ def diff_command(
 ) -> None:
     """Show what changes between two renders: -e A -e B, or [-e ENV]... --against GITREF.
 
-    Exit code 0: the renders are equal; 1: they differ (or one does not render). Secret values stay masked.
+    Exit code 0: the renders are equal; 1: they differ; 2: usage error; 4: a side does not render.
+    Secret values stay masked.
     """
 
     def action() -> int:
@@ -100,6 +104,6 @@ def diff_command(
         else:
             sys.stdout.write(diffing.as_text(report.result, context, use_colour(color)))
         _err(f"{report.old_label} -> {report.new_label}: {report.result.summary()}\n")
-        return EXIT_INVALID if report.result.differs else 0
+        return EXIT_DIFF_DIFFERENT if report.result.differs else 0
 
-    _run(action, debug, timeout, max_memory)
+    _run(action, debug, timeout, max_memory, invalid=EXIT_DIFF_INVALID)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _err, _run, _usage, app
+from pytemplar.cli._common import DebugOpt, MemoryOpt, OneEnvOpt, OneReleaseOpt, TimeoutOpt, _err, _run, _usage, app
+from pytemplar.cli._complete import complete_value_path
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
@@ -24,10 +25,11 @@ def set_command(
             metavar="[PROJECT] KEY=VALUE...",
             help="Project folder (default: .), then values to set: image.tag=1.5.0 list[0].name=x l={a,b}.",
             show_default=False,
+            autocompletion=complete_value_path,
         ),
     ] = None,
-    env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment.")] = "",
-    release: Annotated[str, typer.Option("--release", "-r", metavar="RELEASE", help="Release.")] = "",
+    env: OneEnvOpt = "",
+    release: OneReleaseOpt = "",
     string: Annotated[bool, typer.Option("--string", help="Values are text, as with --set-string.")] = False,
     delete: Annotated[
         list[str] | None, typer.Option("--delete", metavar="KEY", help="Remove a key from the overlay; repeatable.")

@@ -75,9 +75,18 @@ def init_command(
     app_name: Annotated[
         str, typer.Option("--app", metavar="APP", help="Name of the app template and its release.")
     ] = "web",
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--env", "-e", metavar="ENV", help="An environment; repeat for several (default: dev, staging, prod)."
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Create a project: pytemplar.yaml with dev, staging and prod, one release of a new app in apps/."""
+    """Create a project: pytemplar.yaml with environments (dev, staging, prod), one release of a new app in apps/.
+
+    Later: pytemplar add env NAME, pytemplar add release NAME --app APP.
+    """
 
     def action() -> None:
         from pytemplar.scaffold import MAX_PROJECT_NAME, check_name, project_files, project_name_for, write_new
@@ -87,7 +96,9 @@ def init_command(
             if project_name is not None
             else project_name_for(folder)
         )
-        files = project_files(project, check_name(app_name, "app name"))
+        from pytemplar.scaffold import DEFAULT_ENVIRONMENTS
+
+        files = project_files(project, check_name(app_name, "app name"), tuple(env or DEFAULT_ENVIRONMENTS))
         write_new(folder, files)
         _err(f"created the project {escape_control(project)} in {escape_control(str(folder))}\n")
 

@@ -34,16 +34,35 @@ def schema_command(
     app_folder: Annotated[
         Path | None, typer.Argument(metavar="[APP]", help="The app template folder (for 'values').")
     ] = None,
+    overlay: Annotated[
+        bool,
+        typer.Option(
+            "--overlay",
+            help="For 'values': the schema of an overlay (a partial values file): every key optional, "
+            "null allowed, 'rollout' allowed. Save it as APP/values.overlay.schema.json for editors.",
+        ),
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Print a JSON Schema: an app's values schema, or that of pytemplar.yaml or app.yaml (for editors)."""
+    """Print a JSON Schema: an app's values schema, or that of pytemplar.yaml or app.yaml (for editors).
+
+    Editors with yaml-language-server use a schema through a first-line comment
+    '# yaml-language-server: $schema=PATH', PATH relative to the file.
+    """
 
     def action() -> None:
         from pytemplar.project import Workspace, builtin_schema
 
+        if overlay and which is not SchemaName.values:
+            _usage("--overlay goes with 'schema values APP'")
         if which is SchemaName.values:
             if app_folder is None:
                 _usage("schema values needs the app template folder: pytemplar schema values APP")
+            if overlay:
+                from pytemplar.editorschema import app_overlay_schema, schema_text
+
+                sys.stdout.write(schema_text(app_overlay_schema(app_folder)))
+                return
             found = Workspace().app(app_folder).schema
             if found is None:
                 raise UsageError(f"the app '{app_folder}' has no values.schema.json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,11 @@ from pytemplar.errors import escape_control
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 
+class OutputLayout(StrEnum):  # pytemplar.output.Layout, named here so --help does not import it
+    tree = "tree"
+    flat = "flat"
+
+
 @app.command()
 def render(
     project: ProjectArg = Path("."),
@@ -54,9 +60,17 @@ def render(
         typer.Option(
             "--output-dir",
             metavar="DIR",
-            help="Write DIR/<env>/<release>/<file>.yaml instead of stdout; the folder is replaced atomically.",
+            help="Write files to DIR/<env>/ instead of stdout, replacing only the environments (or releases) rendered.",
         ),
     ] = None,
+    layout: Annotated[
+        OutputLayout,
+        typer.Option(
+            "--layout",
+            help="With --output-dir: tree: <env>/<release>/<template>.yaml; "
+            "flat: <env>/<release>.yaml (for kubectl apply -f DIR/<env> and Argo CD's directory source).",
+        ),
+    ] = OutputLayout.tree,
     kube_version: KubeVersionOpt = None,
     kube_schema: KubeSchemaOpt = False,
     crds: CrdsOpt = None,
@@ -124,11 +138,22 @@ def render(
             _err(as_text(result.warnings))
         if output_dir is not None:
             apps = [project] if alone else [Path(p) for p in _app_folders(project)]
-            written = out.write_folder(result.manifests, output_dir, [project, *apps], apps)
+            written = out.write_folder(
+                result.manifests,
+                output_dir,
+                [project, *apps],
+                apps,
+                rendered=result.releases,
+                whole_environments=not release,
+                layout=out.Layout(layout.value),
+            )
             shown = escape_control(str(output_dir))
-            _err(f"wrote {len(written)} files for {len(result.releases)} releases to {shown}\n")
+            count = len(result.releases)
+            _err(f"wrote {len(written)} files for {count} release{'' if count == 1 else 's'} to {shown}\n")
             return
         # Written in pieces as they are made: a big stream is never held whole.
+        if layout is not OutputLayout.tree:
+            _usage("--layout needs --output-dir")
         pieces = out.json_pieces(result.manifests) if output is OutputFormat.json else out.yaml_pieces(result.manifests)
         for piece in pieces:
             sys.stdout.write(piece)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, ProjectArg, _err, _run, _usage, app
+from pytemplar.cli._common import DebugOpt, OneEnvOpt, OneReleaseOpt, ProjectArg, _err, _run, _usage, app
 from pytemplar.errors import escape_control
 
 if TYPE_CHECKING:
@@ -25,8 +25,8 @@ rollout_app = typer.Typer(
 )
 app.add_typer(rollout_app)
 
-EnvArg = Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment.")]
-ReleaseArg = Annotated[str, typer.Option("--release", "-r", metavar="RELEASE", help="Release.")]
+EnvArg = OneEnvOpt
+ReleaseArg = OneReleaseOpt
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change as a diff; write nothing.")]
 
 

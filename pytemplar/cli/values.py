@@ -12,6 +12,8 @@ import typer
 from pytemplar.cli._common import (
     DebugOpt,
     MemoryOpt,
+    OneEnvOpt,
+    OneReleaseOpt,
     OutputFormat,
     ProjectArg,
     SetFileOpt,
@@ -32,14 +34,17 @@ from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 @app.command("values")
 def values_command(
     project: ProjectArg = Path("."),
-    env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment.")] = "",
-    release: Annotated[str, typer.Option("--release", "-r", metavar="RELEASE", help="Release.")] = "",
+    env: OneEnvOpt = "",
+    release: OneReleaseOpt = "",
     values: ValuesOpt = None,
     set_: SetOpt = None,
     set_string: SetStringOpt = None,
     set_json: SetJsonOpt = None,
     set_file: SetFileOpt = None,
-    origin: Annotated[bool, typer.Option("--origin", help="Show where each value came from.")] = False,
+    origin: Annotated[
+        bool,
+        typer.Option("--origin", help="Show where each value came from (-o json: path, value, origin, overrides)."),
+    ] = False,
     output: Annotated[OutputFormat, typer.Option("--output", "-o", help="Output format.")] = OutputFormat.yaml,
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
@@ -56,7 +61,9 @@ def values_command(
         sets = _set_arguments(set_json, set_, set_string, set_file)
         result = api.release_values(project, env, release, values or [], sets)
         _err(reporting.as_text(result.warnings))
-        if origin:
+        if origin and output is OutputFormat.json:
+            sys.stdout.write(reporting.origins_json(result.shown(), result.origins))
+        elif origin:
             sys.stdout.write(reporting.origins_table(result.shown(), result.origins))
         elif output is OutputFormat.json:
             sys.stdout.write(json.dumps(result.shown(), indent=2, ensure_ascii=False) + "\n")

@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
 from pytemplar.transforms.references import fill_subject_namespaces
@@ -42,7 +43,13 @@ def __getattr__(name: str) -> Any:
 
 
 def transform_release(
-    manifests: Sequence[Manifest], project: Project, *, release: str, environment: str, namespace: str
+    manifests: Sequence[Manifest],
+    project: Project,
+    *,
+    release: str,
+    environment: str,
+    namespace: str,
+    warnings: list[Problem] | None = None,
 ) -> list[Manifest]:
     """The release's manifests with the transforms pytemplar.yaml declares for it, if any."""
     if not _declares_any(project, environment, release):
@@ -51,7 +58,9 @@ def transform_release(
     from pytemplar.transforms.config import release_transforms
 
     declarations = release_transforms(project, environment, release)
-    return apply_transforms(manifests, declarations, release=release, environment=environment, namespace=namespace)
+    return apply_transforms(
+        manifests, declarations, release=release, environment=environment, namespace=namespace, warnings=warnings
+    )
 
 
 def layer_paths(environment: str, release: str) -> tuple[tuple[str, ...], ...]:
@@ -78,7 +87,13 @@ def _declares_any(project: Project, environment: str, release: str) -> bool:
 
 
 def apply_transforms(
-    manifests: Sequence[Manifest], declarations: Declarations, *, release: str, environment: str, namespace: str
+    manifests: Sequence[Manifest],
+    declarations: Declarations,
+    *,
+    release: str,
+    environment: str,
+    namespace: str,
+    warnings: list[Problem] | None = None,
 ) -> list[Manifest]:
     """The release's manifests, transformed, followed by the objects its generators made."""
     from pytemplar.transforms.generators import Generated, add_hash_suffixes
@@ -88,14 +103,25 @@ def apply_transforms(
     fill_subject_namespaces(objects, namespace)
     if declarations.empty:
         return list(manifests)
-    context = TransformContext(release, environment, namespace, declarations.root)
+    context = TransformContext(release, environment, namespace, declarations.root, warnings=warnings)
+    context.origins = list(range(len(objects)))
     for transform in TRANSFORMS:
         objects = transform.applier()(objects, getattr(declarations, transform.field), context)
     generated = context.generated or Generated()
-    renames = add_hash_suffixes([objects[index] for index in generated.to_hash])
-    rename_references(objects, renames)
+    origins = context.origins
+    hashed = set(generated.to_hash)
+    renames = add_hash_suffixes(
+        [obj for obj, origin in zip(objects, origins, strict=True) if origin in hashed], namespace
+    )
+    warnings_of_renames: list[tuple[str, Location | None]] = []
+    rename_references(objects, renames, namespace, context.referrers, warnings_of_renames)
+    for message, location in warnings_of_renames:
+        context.warn(message, location)
     fill_subject_namespaces(objects, namespace)  # subjects a patch added
-    return [_manifest(index, obj, manifests, generated, release, environment) for index, obj in enumerate(objects)]
+    return [
+        _manifest(origin, obj, manifests, generated, release, environment)
+        for origin, obj in zip(origins, objects, strict=True)
+    ]
 
 
 def _manifest(

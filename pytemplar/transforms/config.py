@@ -20,12 +20,15 @@ from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarEr
 from pytemplar.fsroot import Root
 from pytemplar.project import Project
 from pytemplar.transforms import layer_paths
+from pytemplar.transforms.fieldpaths import FieldSpec
 from pytemplar.transforms.generators import Generator, Source, SourceKind
 from pytemplar.transforms.images import ImageOverride
 from pytemplar.transforms.labels import LabelSet
 from pytemplar.transforms.patches import Locate, Patch, PatchTarget, PatchType, parse_selector
+from pytemplar.transforms.references import Referrer
+from pytemplar.transforms.replicas import Replicas
 from pytemplar.transforms.table import TRANSFORMS
-from pytemplar.yamlio import YamlDocument, load_yaml
+from pytemplar.yamlio import YamlDocument, load_documents
 
 Path_ = tuple[str | int, ...]
 RELEASE_PLACEHOLDER = "{release}"
@@ -125,18 +128,96 @@ def read_patches(
 ) -> tuple[Patch, ...]:
     return (
         *declared,
-        *(reader.patch(entry, (*at, "patches", index)) for index, entry in enumerate(section.get("patches") or [])),
+        *(
+            patch
+            for index, entry in enumerate(section.get("patches") or [])
+            for patch in reader.patches(entry, (*at, "patches", index))
+        ),
     )
+
+
+def read_json6902_patches(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Patch, ...]
+) -> tuple[Patch, ...]:
+    """Kustomize's legacy ``patchesJson6902``: JSON patches with a target, run after the labels."""
+    found = list(declared)
+    for index, entry in enumerate(section.get("patchesJson6902") or []):
+        where = (*at, "patchesJson6902", index)
+        if "target" not in entry:
+            raise ConfigError(
+                "a patchesJson6902 entry needs 'target'",
+                location=reader.at(where),
+                hint="add target: {kind: ..., name: ...}",
+            )
+        found.append(reader.patch({**entry, "type": "json6902"}, where))
+    return tuple(found)
+
+
+def read_name_references(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Referrer, ...]
+) -> tuple[Referrer, ...]:
+    """Kustomize's nameReference configuration: the fields of other kinds that name a kind. A path
+    ending in ``name`` whose map also has ``kind`` counts only when that kind is the named one."""
+    found = list(declared)
+    for index, entry in enumerate(section.get("nameReferences") or []):
+        where = reader.at((*at, "nameReferences", index))
+        for field in entry.get("fields") or []:
+            found.append(
+                Referrer(
+                    str(entry["kind"]),
+                    str(field["kind"]),
+                    str(field["path"]),
+                    kind_field=True,
+                    default_kind=str(entry["kind"]),
+                    declared_at=where,
+                )
+            )
+    return tuple(found)
+
+
+def read_set_namespace(reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: str) -> str:
+    """A higher level's setNamespace wins."""
+    return str(section["setNamespace"])
+
+
+def read_replicas(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Replicas, ...]
+) -> tuple[Replicas, ...]:
+    """Counts merge by name: a higher level's replaces a lower one's."""
+    by_name = {replicas.name: replicas for replicas in declared}
+    for index, entry in enumerate(section.get("replicas") or []):
+        name = expand(str(entry["name"]), reader.release)
+        by_name[name] = Replicas(name, int(entry["count"]), reader.at((*at, "replicas", index)))
+    return tuple(by_name.values())
 
 
 def read_generators(
     reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Generator, ...]
 ) -> tuple[Generator, ...]:
+    """A level's ``generatorOptions`` apply to the generators of the same level, as Kustomize's
+    apply to those of the same kustomization: a generator's own labels and annotations win a key,
+    and the global disableNameSuffixHash or immutable, when true, applies to every one."""
     found = list(declared)
+    common = section.get("generatorOptions") or {}
     for key, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
         for index, entry in enumerate(section.get(key) or []):
-            found.append(reader.generator(entry, (*at, key, index), kind))
+            found.append(reader.generator(_with_common_options(entry, common), (*at, key, index), kind))
     return tuple(found)
+
+
+def _with_common_options(entry: Mapping[str, Any], common: Mapping[str, Any]) -> Mapping[str, Any]:
+    if not common:
+        return entry
+    own = dict(entry.get("options") or {})
+    merged: dict[str, Any] = {
+        **own,
+        "labels": {**(common.get("labels") or {}), **(own.get("labels") or {})},
+        "annotations": {**(common.get("annotations") or {}), **(own.get("annotations") or {})},
+    }
+    for flag in ("disableNameSuffixHash", "immutable"):
+        if common.get(flag):
+            merged[flag] = True
+    return {**entry, "options": merged}
 
 
 def _section(data: Any, at: Path_) -> dict[str, Any] | None:
@@ -168,13 +249,25 @@ class DeclarationReader:
         return self.document.location_of(path)
 
     def label_sets(self, section: Mapping[str, Any]) -> list[LabelSet]:
+        """A level's ``labels`` entries in order, then its ``commonLabels``: Kustomize's order, so
+        ``commonLabels`` wins a key both set."""
         found = []
-        if section.get("commonLabels"):
-            found.append(LabelSet(dict(section["commonLabels"])))
         for entry in section.get("labels") or []:
             selectors = bool(entry.get("includeSelectors", False))
             templates = bool(entry.get("includeTemplates", False))
-            found.append(LabelSet(dict(entry.get("pairs") or {}), selectors, templates))
+            fields = tuple(
+                FieldSpec(
+                    str(spec["path"]),
+                    str(spec.get("kind", "")),
+                    spec.get("group"),
+                    bool(spec.get("create", False)),
+                    spec.get("version"),
+                )
+                for spec in entry.get("fields") or []
+            )
+            found.append(LabelSet(dict(entry.get("pairs") or {}), selectors, templates, fields))
+        if section.get("commonLabels"):
+            found.append(LabelSet(dict(section["commonLabels"])))
         return found
 
     def images(self, section: Mapping[str, Any], at: Path_) -> list[ImageOverride]:
@@ -195,15 +288,41 @@ class DeclarationReader:
     # -- patches ----------------------------------------------------------------------------
 
     def patch(self, entry: Mapping[str, Any], at: Path_) -> Patch:
-        body, locate = self._patch_body(entry, at)
-        body = expand(body, self.release)
-        patch_type = self._patch_type(entry, body, at)
-        if patch_type == "json6902":
-            self._check_operations(body, locate)
-        target = self._target(entry, body, patch_type, at)
-        return Patch(patch_type, body, target, self.at(at), locate)
+        """The one patch an entry declares (its text or file must hold one document)."""
+        found = self.patches(entry, at)
+        if len(found) > 1:
+            raise ConfigError(
+                "this patch holds several YAML documents",
+                location=self.at(at),
+                hint="split it into one entry per document",
+            )
+        return found[0]
 
-    def _patch_body(self, entry: Mapping[str, Any], at: Path_) -> tuple[Any, Locate]:
+    def patches(self, entry: Mapping[str, Any], at: Path_) -> list[Patch]:
+        """The patches an entry declares: one per YAML document of its text or file. Several
+        documents each patch the object they name, as in Kustomize, so they take no target."""
+        bodies = self._patch_bodies(entry, at)
+        if len(bodies) > 1 and "target" in entry:
+            raise ConfigError(
+                f"a patch with {len(bodies)} documents cannot have a 'target'",
+                location=self.at((*at, "target")),
+                hint="each document patches the object its kind and metadata.name name; remove 'target', "
+                "or split the documents into entries with their own targets",
+            )
+        options = entry.get("options") or {}
+        found = []
+        for raw, locate in bodies:
+            body = expand(raw, self.release)
+            patch_type = self._patch_type(entry, body, at)
+            if patch_type == "json6902":
+                self._check_operations(body, locate)
+            target = self._target(entry, body, patch_type, at)
+            found.append(
+                Patch(patch_type, body, target, self.at(at), locate, bool(options.get("allowNameChange", False)))
+            )
+        return found
+
+    def _patch_bodies(self, entry: Mapping[str, Any], at: Path_) -> list[tuple[Any, Locate]]:
         if ("path" in entry) == ("patch" in entry):
             raise ConfigError(
                 "a patch needs exactly one of 'patch' (the patch itself) and 'path' (a file holding it)",
@@ -213,15 +332,17 @@ class DeclarationReader:
             return self._patch_file(entry["path"], self.at((*at, "path")))
         inline = entry["patch"]
         if not isinstance(inline, str):
-            return inline, lambda sub: self.at((*at, "patch", *sub))
+            return [(inline, lambda sub: self.at((*at, "patch", *sub)))]
         # Kustomize writes patches as YAML text in a block scalar: its lines follow the key's.
         start = self.at((*at, "patch"))
         if "\n" not in inline:  # a one-line string: its own line is as precise as it gets
-            return _parse_patch_text(inline, start, shift=False).data, lambda sub: start
-        parsed = _parse_patch_text(inline, start)
-        return parsed.data, lambda sub: _shifted(parsed.location_of(sub), start)
+            return [(document.data, lambda sub: start) for document in _parse_patch_text(inline, start, shift=False)]
+        return [
+            (document.data, lambda sub, document=document: _shifted(document.location_of(sub), start))  # type: ignore[misc]
+            for document in _parse_patch_text(inline, start)
+        ]
 
-    def _patch_file(self, relative: str, listed_at: Location) -> tuple[Any, Locate]:
+    def _patch_file(self, relative: str, listed_at: Location) -> list[tuple[Any, Locate]]:
         try:
             text = self.root.read_text(relative)
         except FileAccessError as exc:
@@ -231,10 +352,14 @@ class DeclarationReader:
                 location=listed_at,
                 hint=problem.hint or "patch files are named relative to the project folder",
             ) from exc
-        document = load_yaml(text, str(self.root.path / relative))
-        if document.data is None:
-            raise ConfigError("the patch file is empty", location=Location(document.path, 1))
-        return document.data, document.location_of
+        documents = [
+            document
+            for document in load_documents(text, str(self.root.path / relative), track=True)
+            if document.data is not None
+        ]
+        if not documents:
+            raise ConfigError("the patch file is empty", location=Location(str(self.root.path / relative), 1))
+        return [(document.data, document.location_of) for document in documents]
 
     def _patch_type(self, entry: Mapping[str, Any], body: Any, at: Path_) -> PatchType:
         declared = entry.get("type")
@@ -313,6 +438,14 @@ class DeclarationReader:
                 hint="add 'target:' (kind, name, labelSelector...); a merge patch may instead carry "
                 "its object's kind and metadata.name",
             )
+        namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+        if isinstance(namespace, str) and namespace:
+            return PatchTarget(
+                kind=re.escape(kind),
+                name=re.escape(name),
+                namespace=re.escape(namespace),
+                shown=f"kind {kind}, name {name}, namespace {namespace}",
+            )
         return PatchTarget(kind=re.escape(kind), name=re.escape(name), shown=f"kind {kind}, name {name}")
 
     # -- generators -------------------------------------------------------------------------
@@ -340,9 +473,11 @@ class DeclarationReader:
         )
 
 
-def _parse_patch_text(text: str, start: Location, *, shift: bool = True) -> YamlDocument:
+def _parse_patch_text(text: str, start: Location, *, shift: bool = True) -> list[YamlDocument]:
+    """The documents of a patch written inline (an empty text is one empty document)."""
     try:
-        return load_yaml(text, start.path)
+        documents = [document for document in load_documents(text, start.path, track=True) if document.data is not None]
+        return documents or [YamlDocument(None, start.path, 1)]
     except PytemplarError as exc:
         problem = exc.problems[0]
         raise ConfigError(

@@ -8,6 +8,7 @@ path reaches every container of a pod, every rule of a NetworkPolicy, and so on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,19 +22,25 @@ class FieldSpec:
     kind: str = ""
     group: str | None = None  # None: any group
     create: bool = False  # create the last map when it is missing
+    version: str | None = None  # None: any version
 
     def applies_to(self, obj: dict[str, Any]) -> bool:
         if self.kind and obj.get("kind") != self.kind:
             return False
-        if self.group is None:
-            return True
-        api_version = str(obj.get("apiVersion", ""))
-        return api_version.rpartition("/")[0] == self.group
+        group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
+        if self.version is not None and version != self.version:
+            return False
+        return self.group is None or group == self.group
+
+
+def split_path(path: str) -> list[str]:
+    """A path's steps; ``\\/`` is a slash inside a key (``metadata/annotations/a.io\\/b``), as Kustomize writes it."""
+    return [step.replace("\\/", "/") for step in re.split(r"(?<!\\)/", path)]
 
 
 def parents(obj: Any, path: str) -> Iterator[tuple[dict[str, Any], str]]:
     """Each ``(map, key)`` that the path's last field names, entering lists on the way."""
-    *steps, last = path.split("/")
+    *steps, last = split_path(path)
     for holder in _walk(obj, steps):
         yield holder, last
 
@@ -59,7 +66,7 @@ def maps_at(obj: dict[str, Any], spec: FieldSpec) -> Iterator[dict[str, Any]]:
     """
     if not spec.applies_to(obj):
         return
-    *steps, last = spec.path.split("/")
+    *steps, last = split_path(spec.path)
     if spec.create:
         for holder in _walk_creating(obj, steps):
             found = holder.get(last)

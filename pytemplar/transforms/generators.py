@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, FileAccessError, Location
 from pytemplar.fsroot import Root
+from pytemplar.transforms.references import ObjectKey, namespace_of
 from pytemplar.transforms.table import Objects, TransformContext
 
 GeneratedKind = Literal["ConfigMap", "Secret"]
@@ -142,7 +143,8 @@ def _env_entries(source: Source, root: Root) -> list[tuple[str, bytes, Location]
 
 def _as_data(generator: Generator, entries: Mapping[str, bytes]) -> dict[str, Any]:
     if generator.kind == "Secret":
-        return {"data": {key: base64.b64encode(value).decode("ascii") for key, value in entries.items()}}
+        encoded = {key: base64.b64encode(value).decode("ascii") for key, value in entries.items()}
+        return {"data": encoded} if encoded else {}
     text: dict[str, str] = {}
     binary: dict[str, str] = {}
     for key, value in entries.items():
@@ -150,7 +152,9 @@ def _as_data(generator: Generator, entries: Mapping[str, bytes]) -> dict[str, An
             text[key] = value.decode("utf-8")
         except UnicodeDecodeError:
             binary[key] = base64.b64encode(value).decode("ascii")
-    return {"data": text, **({"binaryData": binary} if binary else {})}
+    # As Kustomize writes them: no empty 'data' (which the content hash would count) when the
+    # ConfigMap is made only of binary files, or of nothing.
+    return {**({"data": text} if text else {}), **({"binaryData": binary} if binary else {})}
 
 
 def build_object(generator: Generator, entries: Mapping[str, bytes], namespace: str) -> dict[str, Any]:
@@ -223,7 +227,7 @@ def run_generators(
     generated = Generated()
     for generator in generators:
         entries = read_entries(generator, root)
-        existing = _find(objects, generator.kind, generator.name)
+        existing = _find(objects, generator.kind, generator.name, generator.namespace or namespace, namespace)
         if generator.behavior == "create":
             if existing is not None:
                 raise ConfigError(
@@ -255,10 +259,18 @@ def run_generators(
     return generated
 
 
-def _find(objects: Sequence[dict[str, Any]], kind: str, name: str) -> int | None:
+def _find(
+    objects: Sequence[dict[str, Any]], kind: str, name: str, namespace: str, default_namespace: str
+) -> int | None:
+    """The object of that kind, name and namespace (one of each name may live in each namespace)."""
     for index, obj in enumerate(objects):
         metadata = obj.get("metadata")
-        if obj.get("kind") == kind and isinstance(metadata, dict) and metadata.get("name") == name:
+        if (
+            obj.get("kind") == kind
+            and isinstance(metadata, dict)
+            and metadata.get("name") == name
+            and namespace_of(obj, default_namespace) == namespace
+        ):
             return index
     return None
 
@@ -279,13 +291,13 @@ def _update(obj: dict[str, Any], generator: Generator, entries: Mapping[str, byt
         obj["immutable"] = True
 
 
-def add_hash_suffixes(objects: Sequence[dict[str, Any]]) -> dict[tuple[str, str], str]:
+def add_hash_suffixes(objects: Sequence[dict[str, Any]], default_namespace: str = "") -> dict[ObjectKey, str]:
     """Append the content hash to each object's name, in place; returns the renames."""
-    renames: dict[tuple[str, str], str] = {}
+    renames: dict[ObjectKey, str] = {}
     for obj in objects:
         metadata = obj["metadata"]
         new_name = f"{metadata['name']}-{content_hash(obj)}"
-        renames[(obj["kind"], metadata["name"])] = new_name
+        renames[(obj["kind"], namespace_of(obj, default_namespace), metadata["name"])] = new_name
         metadata["name"] = new_name
     return renames
 
@@ -293,5 +305,8 @@ def add_hash_suffixes(objects: Sequence[dict[str, Any]]) -> dict[tuple[str, str]
 def generate(objects: Objects, generators: Sequence[Generator], context: TransformContext) -> Objects:
     """The generators' row of the transforms table: ``objects`` extended by what they made."""
     if generators and context.root is not None:
+        before = len(objects)
         context.generated = run_generators(objects, generators, context.root, context.namespace)
+        # The generators run first: an object's position is still its index, as Generated keeps it.
+        context.origins.extend(range(before, len(objects)))
     return objects

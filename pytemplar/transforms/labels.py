@@ -36,13 +36,16 @@ _TERM_SELECTORS = (
 )
 
 METADATA_LABELS = (FieldSpec("metadata/labels", create=True),)
-TEMPLATE_LABELS = tuple(_template_specs("labels"))
+# Kustomize v5.7 counts a StatefulSet's volume claim templates among the templates.
+TEMPLATE_LABELS = (
+    *_template_specs("labels"),
+    FieldSpec("spec/volumeClaimTemplates[]/metadata/labels", "StatefulSet", "apps", create=True),
+)
 SELECTOR_LABELS = (
     FieldSpec("spec/selector", "Service", "", create=True),
     FieldSpec("spec/selector", "ReplicationController", "", create=True),
     *(FieldSpec("spec/selector/matchLabels", kind, create=True) for kind in ("Deployment", "ReplicaSet", "DaemonSet")),
     FieldSpec("spec/selector/matchLabels", "StatefulSet", "apps", create=True),
-    FieldSpec("spec/volumeClaimTemplates[]/metadata/labels", "StatefulSet", "apps", create=True),
     *(FieldSpec(path, kind, "apps") for kind in ("Deployment", "StatefulSet") for path in _TERM_SELECTORS),
     FieldSpec("spec/selector/matchLabels", "Job", "batch"),
     FieldSpec("spec/jobTemplate/spec/selector/matchLabels", "CronJob", "batch"),
@@ -61,9 +64,10 @@ class LabelSet:
     pairs: Mapping[str, str]
     include_selectors: bool = True
     include_templates: bool = True
+    fields: tuple[FieldSpec, ...] = ()  # more places, as Kustomize's labels[].fields
 
     def field_specs(self) -> tuple[FieldSpec, ...]:
-        specs: tuple[FieldSpec, ...] = METADATA_LABELS
+        specs: tuple[FieldSpec, ...] = (*self.fields, *METADATA_LABELS)
         if self.include_templates or self.include_selectors:
             specs += TEMPLATE_LABELS
         if self.include_selectors:

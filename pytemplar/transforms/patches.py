@@ -5,10 +5,12 @@ annotation selectors; names are anchored regular expressions, as in Kustomize) o
 patch without one, by the ``kind`` and ``metadata.name`` it carries. A patch that selects
 nothing is an error: it is almost always a typo or a renamed template.
 
-Strategic merge is the merge patch plus what Kubernetes does for the lists people patch most:
-containers, env, volumes... are merged item by item on their key (``name``, ``mountPath``,
-``containerPort``), ``$patch: delete`` removes an item or a map, ``$patch: replace`` replaces a
-map. Merged lists follow Kustomize's order: the patch's items first, then the others.
+Strategic merge (``strategic.py``) is the merge patch plus Kubernetes' merge keys for lists and
+the ``$patch`` directives; ``$patch: delete`` at the top of a patch deletes the objects it targets.
+
+As in Kustomize, a JSON patch may rename its target (and references follow it); a strategic or
+merge patch keeps the target's name and namespace unless its entry says
+``options: {allowNameChange: true}``.
 """
 
 from __future__ import annotations
@@ -16,22 +18,16 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, Location
+from pytemplar.transforms.references import ObjectKey, object_key, rename_references
+from pytemplar.transforms.strategic import DELETED, MergeNotes, strategic_merge_object
 from pytemplar.transforms.table import Objects, TransformContext
 
 PatchType = Literal["json6902", "merge", "strategic"]
 Locate = Callable[[tuple[str | int, ...]], Location]
-
-# API groups whose kinds Kubernetes defines, where strategic merge keys apply.
-_BUILTIN_GROUPS = frozenset(
-    {"", "apps", "batch", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io"}
-)
-_CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
-_KEYED_BY_NAME = frozenset({*_CONTAINER_LISTS, "env", "volumes", "imagePullSecrets"})
-_KEYED_OTHERWISE = {"volumeMounts": "mountPath", "volumeDevices": "devicePath", "hostAliases": "ip"}
 
 
 @dataclass(frozen=True)
@@ -117,13 +113,27 @@ class Patch:
     target: PatchTarget
     location: Location  # where the patch is declared
     locate: Locate  # the location of a path inside the body (a JSON patch operation, say)
+    allow_name_change: bool = False
 
 
-def apply_patches(objects: list[dict[str, Any]], patches: Sequence[Patch], release: str) -> list[dict[str, Any]]:
-    """The objects with every patch applied in order; a patch that selects nothing is an error."""
-    result = list(objects)
+@dataclass
+class Patched:
+    """The objects after the patches (None where a patch deleted one), the renames patches made,
+    and warnings about what they did."""
+
+    objects: list[dict[str, Any] | None]
+    renames: dict[ObjectKey, str] = field(default_factory=dict)
+    warnings: list[tuple[str, Location]] = field(default_factory=list)
+
+
+def run_patches(
+    objects: Sequence[dict[str, Any]], patches: Sequence[Patch], release: str, default_namespace: str = ""
+) -> Patched:
+    """Every patch applied in order; a patch that selects nothing is an error."""
+    result = Patched(list(objects))
+    original_keys = [object_key(obj, default_namespace) for obj in objects]
     for patch in patches:
-        selected = [index for index, obj in enumerate(result) if patch.target.matches(obj)]
+        selected = [index for index, obj in enumerate(result.objects) if obj is not None and patch.target.matches(obj)]
         if not selected:
             raise ConfigError(
                 f"patch matches no object of release '{release}' (target: {patch.target.shown})",
@@ -132,21 +142,39 @@ def apply_patches(objects: list[dict[str, Any]], patches: Sequence[Patch], relea
                 "run 'pytemplar render' without the patch to see them",
             )
         for index in selected:
-            result[index] = apply_patch(result[index], patch)
+            obj = result.objects[index]
+            assert obj is not None
+            notes = MergeNotes()
+            result.objects[index] = apply_patch(obj, patch, notes)
+            result.warnings.extend((f"patch on {describe(obj)}: {note}", patch.location) for note in notes.notes)
+    for index, obj in enumerate(result.objects):
+        old = original_keys[index]
+        new = object_key(obj, default_namespace) if obj is not None else None
+        if old is not None and new is not None and new[0] == old[0] and new[2] != old[2]:
+            result.renames[old] = new[2]
     return result
 
 
-def apply_patch(obj: dict[str, Any], patch: Patch) -> dict[str, Any]:
-    """A patched copy of ``obj``; the object's identity (apiVersion, kind, name) is kept."""
+def apply_patches(objects: list[dict[str, Any]], patches: Sequence[Patch], release: str) -> list[dict[str, Any]]:
+    """The objects with every patch applied in order, without those a patch deleted."""
+    return [obj for obj in run_patches(objects, patches, release).objects if obj is not None]
+
+
+def apply_patch(obj: dict[str, Any], patch: Patch, notes: MergeNotes | None = None) -> dict[str, Any] | None:
+    """A patched copy of ``obj``, or None when the patch deletes it.
+
+    A JSON patch may change anything; a merge or strategic patch keeps the object's apiVersion,
+    kind, namespace and (unless the patch allows it) name.
+    """
     if patch.type == "json6902":
         return apply_json_patch(obj, patch.body, patch.locate, describe(obj))
     if patch.type == "merge":
-        patched = merge_patch(obj, patch.body)
+        patched: Any = merge_patch(obj, patch.body)
     else:
-        group = str(obj.get("apiVersion", "")).rpartition("/")[0]
-        keyed = group in _BUILTIN_GROUPS
-        patched = strategic_merge(obj, patch.body, (str(obj.get("kind", "")),) if keyed else None)
-    return _keep_identity(obj, patched)
+        patched = strategic_merge_object(obj, patch.body, patch.location, notes or MergeNotes())
+        if patched is DELETED:
+            return None
+    return _keep_identity(obj, patched, keep_name=not patch.allow_name_change)
 
 
 def describe(obj: Mapping[str, Any]) -> str:
@@ -155,7 +183,7 @@ def describe(obj: Mapping[str, Any]) -> str:
     return f"{obj.get('kind', '')} {name}"
 
 
-def _keep_identity(original: dict[str, Any], patched: Any) -> dict[str, Any]:
+def _keep_identity(original: dict[str, Any], patched: Any, *, keep_name: bool) -> dict[str, Any]:
     # A merge patch that names its target carries that name; one with an explicit target
     # selects objects by other means, and must not rename them to whatever it says.
     result = patched if isinstance(patched, dict) else {}
@@ -166,8 +194,12 @@ def _keep_identity(original: dict[str, Any], patched: Any) -> dict[str, Any]:
     if not isinstance(metadata, dict):
         metadata = result["metadata"] = {}
     original_metadata = original.get("metadata")
-    if isinstance(original_metadata, dict) and "name" in original_metadata:
-        metadata["name"] = original_metadata["name"]
+    if isinstance(original_metadata, dict):
+        for key in ("name", "namespace") if keep_name else ("namespace",):
+            if key in original_metadata:
+                metadata[key] = original_metadata[key]
+            else:
+                metadata.pop(key, None)
     return result
 
 
@@ -185,61 +217,6 @@ def merge_patch(target: Any, patch: Any) -> Any:
         else:
             result[key] = merge_patch(result.get(key), value)
     return result
-
-
-# -- strategic merge --------------------------------------------------------------------------
-
-
-def merge_key(path: tuple[str, ...], field: str) -> str | None:
-    """The key that list ``field`` (under ``path``, field names from the kind down) merges on."""
-    if field in _KEYED_BY_NAME:
-        return "name"
-    if field in _KEYED_OTHERWISE:
-        return _KEYED_OTHERWISE[field]
-    if field == "ports":
-        if _CONTAINER_LISTS.intersection(path):
-            return "containerPort"
-        if path[:1] == ("Service",):
-            return "port"
-    return None
-
-
-def strategic_merge(target: Any, patch: Any, path: tuple[str, ...] | None) -> Any:
-    """Merge ``patch`` into ``target``; ``path`` is None where no merge keys apply (custom kinds)."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    directive = patch.get("$patch")
-    if directive == "replace":
-        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if key.startswith("$"):
-            continue
-        child_path = None if path is None else (*path, key)
-        if value is None or (isinstance(value, dict) and value.get("$patch") == "delete"):
-            result.pop(key, None)
-        elif isinstance(value, list) and path is not None and (field_key := merge_key(path, key)) is not None:
-            result[key] = _merge_list(result.get(key), value, field_key, child_path or ())
-        else:
-            result[key] = strategic_merge(result.get(key), value, child_path)
-    return result
-
-
-def _merge_list(target: Any, patch: list[Any], key: str, path: tuple[str, ...]) -> list[Any]:
-    original = [item for item in target if isinstance(item, dict)] if isinstance(target, list) else []
-    by_key = {item.get(key): item for item in original if key in item}
-    merged: list[Any] = []
-    used: set[Any] = set()
-    for item in patch:
-        if not isinstance(item, dict) or key not in item:
-            merged.append(copy.deepcopy(item))
-            continue
-        used.add(item[key])
-        if item.get("$patch") == "delete":
-            continue
-        merged.append(strategic_merge(by_key.get(item[key], {}), item, path))
-    merged.extend(item for item in original if item.get(key) not in used)
-    return merged
 
 
 # -- RFC 6902 ---------------------------------------------------------------------------------
@@ -349,5 +326,20 @@ def _add(document: Any, path: list[str], value: Any) -> Any:
 
 
 def patch(objects: Objects, patches: Sequence[Patch], context: TransformContext) -> Objects:
-    """The patches' row of the transforms table."""
-    return apply_patches(objects, patches, context.release)
+    """The patches' row of the transforms table: objects a patch deletes are dropped, renames
+    are followed by the references, and what a patch did differently from Kustomize is warned of."""
+    if not patches:
+        return objects
+    before = [obj.get("metadata", {}).get("name") for obj in objects]
+    patched = run_patches(objects, patches, context.release, context.namespace)
+    for message, location in patched.warnings:
+        context.warn(message, location)
+    kept = [index for index, obj in enumerate(patched.objects) if obj is not None]
+    context.origins = [context.origins[index] for index in kept]
+    context.remember_names([before[index] for index in kept], [patched.objects[index] for index in kept])
+    result = [obj for obj in patched.objects if obj is not None]
+    renamed: list[tuple[str, Location | None]] = []
+    rename_references(result, patched.renames, context.namespace, context.referrers, renamed)
+    for message, where in renamed:
+        context.warn(message, where)
+    return result

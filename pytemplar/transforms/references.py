@@ -7,11 +7,13 @@ must say the new name. Fields not listed here keep the old name (docs/transforms
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pytemplar.errors import Location
 from pytemplar.transforms.fieldpaths import parents
+from pytemplar.transforms.kubeapi import is_cluster_scoped
 
 # Where each kind that runs pods keeps its pod spec.
 POD_SPECS: Mapping[str, str] = {
@@ -43,6 +45,7 @@ class Referrer:
     path: str
     kind_field: bool = False
     default_kind: str | None = None
+    declared_at: Location | None = None  # for the project's own nameReferences
 
 
 def _in_pod_specs(target: str, paths: Iterable[str]) -> list[Referrer]:
@@ -91,6 +94,35 @@ REFERRERS: tuple[Referrer, ...] = (
     Referrer("ClusterRole", "ClusterRoleBinding", "roleRef/name", kind_field=True),
     *_in_pod_specs("PriorityClass", ["priorityClassName"]),
     Referrer("IngressClass", "Ingress", "spec/ingressClassName"),
+    # A service reference carries its namespace beside the name.
+    Referrer("Service", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+    Referrer("Service", "MutatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+    Referrer("Service", "APIService", "spec/service/name"),
+    Referrer("Service", "CustomResourceDefinition", "spec/conversion/webhook/clientConfig/service/name"),
+    Referrer("StorageClass", "PersistentVolumeClaim", "spec/storageClassName"),
+    Referrer("StorageClass", "PersistentVolume", "spec/storageClassName"),
+    Referrer("StorageClass", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
+    Referrer("PersistentVolume", "PersistentVolumeClaim", "spec/volumeName"),
+    # Names of objects a Role grants access to (a list of names).
+    *(
+        Referrer(target, role, "rules/resourceNames")
+        for target in ("ConfigMap", "Secret", "ServiceAccount")
+        for role in ("Role", "ClusterRole")
+    ),
+    # Ingress controllers' annotations, and storage provisioners' parameters.
+    *(
+        Referrer("Secret", "Ingress", f"metadata/annotations/{key}")
+        for key in (
+            "ingress.kubernetes.io\\/auth-secret",
+            "nginx.ingress.kubernetes.io\\/auth-secret",
+            "nginx.ingress.kubernetes.io\\/auth-tls-secret",
+        )
+    ),
+    Referrer("ConfigMap", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"),
+    *(
+        Referrer("Secret", "StorageClass", f"parameters/{key}")
+        for key in ("secretName", "adminSecretName", "userSecretName", "secretRef")
+    ),
 )
 
 _BY_REFERRER_KIND: dict[str, list[Referrer]] = {}
@@ -98,22 +130,86 @@ for _referrer in REFERRERS:
     _BY_REFERRER_KIND.setdefault(_referrer.kind, []).append(_referrer)
 
 
-Renames = Mapping[tuple[str, str], str]  # (kind, old name) -> new name
+ObjectKey = tuple[str, str, str]  # (kind, namespace or "" when cluster-scoped, name)
+Renames = Mapping[ObjectKey, str]  # old identity -> new name
 
 
-def rename_references(objects: Iterable[dict[str, Any]], renames: Renames) -> None:
-    """Point every known reference to a renamed object at its new name, in place."""
+def namespace_of(obj: Mapping[str, Any], default_namespace: str) -> str:
+    """The namespace an object lands in: its own, or the release's; "" for cluster-scoped kinds."""
+    if is_cluster_scoped(str(obj.get("kind", ""))):
+        return ""
+    metadata = obj.get("metadata")
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    return str(namespace) if namespace else default_namespace
+
+
+def object_key(obj: Mapping[str, Any], default_namespace: str) -> ObjectKey | None:
+    metadata = obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(name, str) or not name:
+        return None
+    return (str(obj.get("kind", "")), namespace_of(obj, default_namespace), name)
+
+
+def rename_references(
+    objects: Iterable[dict[str, Any]],
+    renames: Renames,
+    default_namespace: str = "",
+    extra: Sequence[Referrer] = (),
+    warnings: list[tuple[str, Location | None]] | None = None,
+) -> None:
+    """Point every known reference to a renamed object at its new name, in place.
+
+    ``extra`` are the project's own ``nameReferences``, for fields of custom resources.
+    A reference names an object in the referrer's namespace (a subject in its own ``namespace``);
+    an object of the same kind and name in another namespace is another object, and a reference
+    to it keeps its name.
+    """
     if not renames:
         return
     for obj in objects:
-        for referrer in _BY_REFERRER_KIND.get(str(obj.get("kind", "")), ()):
+        own_namespace = namespace_of(obj, default_namespace) or default_namespace
+        kind = str(obj.get("kind", ""))
+        for referrer in (*_BY_REFERRER_KIND.get(kind, ()), *(r for r in extra if r.kind == kind)):
             for holder, key in parents(obj, referrer.path):
                 old = holder.get(key)
-                if not isinstance(old, str) or not _names_kind(holder, referrer):
+                if isinstance(old, list):  # a list of names (a Role's resourceNames)
+                    holder[key] = [
+                        renames.get((referrer.target, own_namespace, item), item) if isinstance(item, str) else item
+                        for item in old
+                    ]
                     continue
-                new = renames.get((referrer.target, old))
+                if not isinstance(old, str):
+                    continue
+                if not _names_kind(holder, referrer):
+                    if referrer.declared_at is not None and warnings is not None and _renamed(renames, referrer, old):
+                        warnings.append(
+                            (
+                                f"{kind} {_name(obj)}: {referrer.path} names {holder.get('kind')} {old}, not the "
+                                f"renamed {referrer.target} {old}, and keeps its name; kubectl kustomize would "
+                                "rename it",
+                                referrer.declared_at,
+                            )
+                        )
+                    continue
+                if is_cluster_scoped(referrer.target):
+                    namespace = ""
+                elif holder.get("namespace"):  # a subject or a service reference says its namespace
+                    namespace = str(holder["namespace"])
+                else:
+                    namespace = own_namespace
+                new = renames.get((referrer.target, namespace, old))
                 if new is not None:
                     holder[key] = new
+
+
+def _renamed(renames: Renames, referrer: Referrer, old: str) -> bool:
+    return any(key[0] == referrer.target and key[2] == old for key in renames)
+
+
+def _name(obj: Mapping[str, Any]) -> str:
+    metadata = obj.get("metadata")
+    return str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
 
 
 def _names_kind(holder: dict[str, Any], referrer: Referrer) -> bool:
@@ -123,13 +219,25 @@ def _names_kind(holder: dict[str, Any], referrer: Referrer) -> bool:
 
 
 def fill_subject_namespaces(objects: Iterable[dict[str, Any]], namespace: str) -> None:
-    """ServiceAccount subjects of (Cluster)RoleBindings need a namespace; give them the release's."""
+    """ServiceAccount subjects of (Cluster)RoleBindings need a namespace; give them the one Kubernetes means.
+
+    A ClusterRoleBinding's must be written (the API server refuses one without): the release's. A
+    RoleBinding's defaults to the binding's own namespace, so that is the one written, which may
+    not be the release's when the template puts the binding elsewhere.
+    """
     for obj in objects:
         if obj.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
             continue
         subjects = obj.get("subjects")
         if not isinstance(subjects, list):
             continue
+        own = namespace_of(obj, namespace) if obj.get("kind") == "RoleBinding" else namespace
         for subject in subjects:
             if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and not subject.get("namespace"):
-                subject["namespace"] = namespace
+                subject["namespace"] = own
+
+
+def configure(objects: list[dict[str, Any]], declared: Sequence[Referrer], context: Any) -> list[dict[str, Any]]:
+    """The row of ``nameReferences`` in the transforms table: the renames after it follow them too."""
+    context.referrers = tuple(declared)
+    return objects

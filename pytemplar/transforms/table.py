@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from pytemplar.errors import Location, Problem
 
 if TYPE_CHECKING:
     from pytemplar.fsroot import Root
     from pytemplar.transforms.generators import Generated
+    from pytemplar.transforms.references import Referrer
 
 Objects = list[dict[str, Any]]
 
@@ -35,6 +38,29 @@ class TransformContext:
     root: Root | None
     # Set by the generators: which objects they made, and which get a content hash at the end.
     generated: Generated | None = None
+    # Where warnings go (the run's list), and for each object its index among the rendered and
+    # generated objects, kept by a transform that drops objects (a patch that deletes one).
+    warnings: list[Problem] | None = None
+    origins: list[int] = field(default_factory=list)
+    # The project's own nameReferences, followed by every rename after their row (the first).
+    referrers: tuple[Referrer, ...] = ()
+    # Names an object had before a transform renamed it, by origin, oldest first: replicas name the first.
+    former_names: dict[int, list[str]] = field(default_factory=dict)
+
+    def remember_names(self, before: list[Any], after: Objects | list[Any]) -> None:
+        """Record the names objects had before a transform renamed them (``after`` in the same order)."""
+        for origin, old, obj in zip(self.origins, before, after, strict=True):
+            new = obj.get("metadata", {}).get("name") if isinstance(obj, dict) else None
+            if isinstance(old, str) and old != new:
+                self.former_names.setdefault(origin, []).append(old)
+
+    def warn(self, message: str, location: Location | None) -> None:
+        if self.warnings is not None:
+            self.warnings.append(
+                Problem(
+                    message, location=location, severity="warning", release=self.release, environment=self.environment
+                )
+            )
 
 
 # apply(objects, declared, context) -> the objects, transformed (in place or as a new list).
@@ -71,15 +97,26 @@ class Transform:
         return _function(self.apply)
 
 
-# Kustomize's order: generators make ConfigMaps and Secrets, patches change objects, prefixes and
-# suffixes rename them, labels and annotations are added, images are overridden. After the last
+# Kustomize's order: generators make ConfigMaps and Secrets, patches change objects, objects move
+# into the namespace, prefixes and suffixes rename them, labels and annotations are added, the
+# legacy patchesJson6902 run (after the labels, as in Kustomize), replica counts are set, images
+# are overridden. After the last
 # row the generated objects get their content hash, after every change to their content.
 TRANSFORMS: tuple[Transform, ...] = (
-    Transform("generators", ("configMapGenerator", "secretGenerator"), "config:read_generators", "generators:generate"),
+    Transform("name_references", ("nameReferences",), "config:read_name_references", "references:configure"),
+    Transform(
+        "generators",
+        ("configMapGenerator", "secretGenerator", "generatorOptions"),
+        "config:read_generators",
+        "generators:generate",
+    ),
     Transform("patches", ("patches",), "config:read_patches", "patches:patch"),
+    Transform("namespace", ("setNamespace",), "config:read_set_namespace", "namespaces:move", nothing=str),
     Transform("names", ("namePrefix", "nameSuffix"), "config:read_names", "names:rename", nothing=lambda: ("", "")),
     Transform("labels", ("commonLabels", "labels"), "config:read_labels", "labels:label"),
     Transform("annotations", ("commonAnnotations",), "config:read_annotations", "labels:annotate", nothing=dict),
+    Transform("late_patches", ("patchesJson6902",), "config:read_json6902_patches", "patches:patch"),
+    Transform("replicas", ("replicas",), "config:read_replicas", "replicas:scale"),
     Transform("images", ("images",), "config:read_images", "images:override"),
 )
 

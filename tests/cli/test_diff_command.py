@@ -224,7 +224,7 @@ def test_a_revision_that_does_not_render_is_named_with_its_files(repo: Path) -> 
     git(repo, "commit", "-q", "-am", "broken")
     write_tree(repo, {"project/envs/prod.yaml": "replicas: 3\n"})
     result = run_pytemplar("diff", "project", "-e", "prod", "--against", "HEAD", cwd=repo)
-    assert (result.code, result.stdout) == (1, "")
+    assert (result.code, result.stdout) == (4, "")
     assert result.stderr.splitlines()[0] == (
         'HEAD:project/envs/prod.yaml:1:11: error: [prod/one] (HEAD) values.replicas: "many" is not of type integer'
     )
@@ -233,7 +233,7 @@ def test_a_revision_that_does_not_render_is_named_with_its_files(repo: Path) -> 
 def test_the_working_tree_side_is_named_when_it_does_not_render(repo: Path) -> None:
     write_tree(repo, {"project/envs/prod.yaml": "replicas: many\n"})
     result = run_pytemplar("diff", "project", "-e", "prod", "--against", "HEAD", cwd=repo)
-    assert (result.code, result.stdout) == (1, "")
+    assert (result.code, result.stdout) == (4, "")
     assert 'error: [prod/one] (working tree) values.replicas: "many" is not of type integer' in result.stderr
 
 

@@ -49,6 +49,28 @@ EFFECTS: dict[str, tuple[str, Callable[[Objects], bool]]] = {
         "patches: [{target: {kind: Deployment}, patch: {spec: {replicas: 7}}}]",
         lambda o: deployment(o)["spec"]["replicas"] == 7,
     ),
+    # The template already writes the release's namespace: a patch takes it out for setNamespace to put back.
+    "setNamespace": (
+        "setNamespace: all\n"
+        "    patches: [{target: {kind: Deployment}, patch: [{op: remove, path: /metadata/namespace}]}]",
+        lambda o: deployment(o)["metadata"]["namespace"] == "dev",
+    ),
+    "patchesJson6902": (
+        "patchesJson6902: [{target: {kind: Deployment}, patch: [{op: replace, path: /spec/replicas, value: 6}]}]",
+        lambda o: deployment(o)["spec"]["replicas"] == 6,
+    ),
+    "replicas": ("replicas: [{name: replicas, count: 4}]", lambda o: deployment(o)["spec"]["replicas"] == 4),
+    # A field nameReferences names follows the rename a prefix makes.
+    "nameReferences": (
+        "nameReferences: [{kind: Deployment, fields: [{kind: Deployment, path: metadata/annotations/ref}]}]\n"
+        "    namePrefix: p-\n"
+        "    patches: [{target: {kind: Deployment}, patch: {metadata: {annotations: {ref: namereferences}}}}]",
+        lambda o: deployment(o)["metadata"]["annotations"]["ref"] == "p-namereferences",
+    ),
+    "generatorOptions": (
+        "generatorOptions: {disableNameSuffixHash: true}\n    configMapGenerator: [{name: made, literals: [A=1]}]",
+        lambda o: ("ConfigMap", "made") in o,
+    ),
     "configMapGenerator": ("configMapGenerator: [{name: made, literals: [A=1]}]", generated("ConfigMap")),
     "secretGenerator": ("secretGenerator: [{name: made, literals: [A=1]}]", generated("Secret")),
 }

@@ -187,7 +187,7 @@ BAD = {
         "strategy: Bluegreen",
         13,
         "values.rollout.strategy: 'Bluegreen' is not one of ['Recreate', 'RollingUpdate', 'BlueGreen', 'Canary']",
-        None,
+        "did you mean 'BlueGreen'?",
     ),
     "maxSurge with BlueGreen": (
         C_OVERLAY,

@@ -16,6 +16,7 @@ APP_FILES = [
     "templates/_helpers.j2",
     "templates/deployment.yaml.j2",
     "templates/service.yaml.j2",
+    "values.overlay.schema.json",
     "values.schema.json",
     "values.yaml",
 ]
@@ -45,6 +46,9 @@ def test_init_makes_a_project_that_validates_and_renders(tmp_path: Path) -> None
             "envs/prod.yaml",
             "envs/prod/api.yaml",
             "releases/api.yaml",
+            ".pytemplar/schemas/app.schema.json",
+            ".pytemplar/schemas/pytemplar.schema.json",
+            ".pytemplar/schemas/rollout.schema.json",
             *(f"apps/api/{name}" for name in APP_FILES),
         ]
     )
@@ -65,7 +69,7 @@ def test_new_app_is_usable_by_a_project_and_can_be_packaged(tmp_path: Path) -> N
     assert created.code == 0, created.stderr
     app = tmp_path / "apps" / "billing"
     assert _files(app) == APP_FILES
-    assert (app / "app.yaml").read_text().splitlines()[1] == "name: billing"
+    assert "name: billing" in (app / "app.yaml").read_text().splitlines()
     project = tmp_path / "project"
     project.mkdir()
     (project / "pytemplar.yaml").write_text(

@@ -270,3 +270,40 @@ def test_a_schema_folder_in_kubeconform_layout_and_one_unusable_schema_skipped(t
     assert lines[1].startswith("objects.yaml:4:14: error: Widget w: spec.size: expected an integer, got text")
     assert lines[2].startswith("objects.yaml:9:15: error: Gadget g: spec.color: 'green' is not one of: red, blue")
     assert lines[3].startswith("schemas/broken-example-v1.json:2:1: warning: schema skipped: invalid YAML")
+
+
+def test_duplicate_entries_of_list_maps_are_errors_where_the_api_server_refuses_them(tmp_path: Path) -> None:
+    (tmp_path / "pod.yaml").write_text(
+        textwrap.dedent(
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p}
+            spec:
+              containers:
+                - name: app
+                  image: "nginx:1.27"
+                  env: [{name: A, value: "1"}, {name: A, value: "2"}]
+                - name: app
+                  image: "nginx:1.27"
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: s}
+            spec:
+              ports: [{port: 80}, {port: 80, protocol: TCP}, {port: 80, protocol: UDP}]
+            """
+        )
+    )
+    result = run_pytemplar("validate", "-f", "pod.yaml", "--skip-check", "service-selects-pods", cwd=tmp_path)
+    assert result.code == 1
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(" ")]
+    assert lines == [
+        "pod.yaml:9:36: warning: Pod p: spec.containers[0].env[1]: duplicate entry (name='A'): the same as item [0] "
+        "[kube-schema]",
+        "pod.yaml:10:7: error: Pod p: spec.containers[1]: duplicate entry (name='app'): the same as item [0] "
+        "[kube-schema]",
+        "pod.yaml:17:23: error: Service s: spec.ports[1]: duplicate entry (port=80, protocol='TCP'): the same as "
+        "item [0] [kube-schema]",
+        "failed: 2 objects in 1 file; 2 errors, 1 warning",
+    ]

@@ -3,7 +3,8 @@
 Each operator takes one object of the clean corpus and returns mutants: the object with one
 mistake, described. The mistakes are those teams make and the cluster rejects: a misspelt enum
 value, a number written as text, a misspelt field name, a required field left out, an invalid
-name or label, a removed apiVersion, a malformed quantity, a selector that misses its template.
+name or label, a removed apiVersion, a malformed quantity, a selector that misses its template, a
+container or volume listed twice.
 The operators know nothing of pytemplar's schemas: their field lists come from the Kubernetes
 API reference, so a check that misses a case shows up as a miss.
 """
@@ -229,6 +230,17 @@ def selector_mismatches(obj: dict[str, Any]) -> list[Mutant]:
     return [(f"{_show((*path, key))} no longer matches the template", _set(obj, (*path, key), "other"))]
 
 
+def duplicate_entries(obj: dict[str, Any]) -> list[Mutant]:
+    """A container or volume listed twice under one name, which the API server refuses."""
+    found = []
+    for path, value in walk(obj):
+        if path[-1:] in (("containers",), ("volumes",)) and isinstance(value, list) and value and not is_custom(obj):
+            mutant = copy.deepcopy(obj)
+            get(mutant, path).append(copy.deepcopy(value[0]))
+            found.append((f"{_show(path)}: item 0 listed twice", mutant))
+    return found
+
+
 OPERATORS: dict[str, Callable[[dict[str, Any]], list[Mutant]]] = {
     "enum-typo": enum_typos,
     "number-as-text": numbers_as_text,
@@ -240,6 +252,7 @@ OPERATORS: dict[str, Callable[[dict[str, Any]], list[Mutant]]] = {
     "removed-api": removed_apis,
     "malformed-quantity": malformed_quantities,
     "selector-mismatch": selector_mismatches,
+    "duplicate-entry": duplicate_entries,
 }
 
 

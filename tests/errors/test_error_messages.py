@@ -183,7 +183,8 @@ def test_undefined_value_names_the_template_line(make_tree: MakeTree) -> None:
     assert_fails(
         render(root),
         "app/templates/deployment.yaml.j2:12: error: [prod/one] 'values.image.tagg' is undefined",
-        "  hint: define it in values.yaml, or test it with 'is defined' or '| default(...)'",
+        "  hint: did you mean 'values.image.tag'? otherwise define it in values.yaml, or test it with 'is defined' "
+        "or '| default(...)'",
     )
 
 
@@ -736,7 +737,9 @@ def test_command_line_values_file_that_does_not_exist(make_tree: MakeTree) -> No
     root = tree(make_tree, {})
     assert_fails(
         pytemplar(root, "render", "project", "-e", "prod", "-f", "hotfix.yaml"),
-        "hotfix.yaml: error: [prod/one] file 'hotfix.yaml' not found",
+        "error: -f: file 'hotfix.yaml' not found",
+        "  hint: check the path; it is read from the current folder",
+        code=2,  # as for a missing --set-file file: the command line names something that is not there
     )
 
 

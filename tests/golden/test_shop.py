@@ -450,7 +450,7 @@ def test_output_dir_does_not_write_a_file_named_like_a_project_file(tmp_path: Pa
     assert not namespace_files[0].endswith("pytemplar.yaml"), namespace_files
 
 
-def test_output_dir_second_run_replaces_the_folder(tmp_path: Path) -> None:
+def test_output_dir_second_run_replaces_the_environments_it_renders(tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = run_pytemplar("render", SHOP, "--all-envs", "--output-dir", out, cwd=REPO)
     assert first.code == 0, first.stderr
@@ -458,7 +458,8 @@ def test_output_dir_second_run_replaces_the_folder(tmp_path: Path) -> None:
     (out / "dev" / "service-a" / "stale.yaml").write_text("kind: Stale\n", encoding="utf-8")
     second = run_pytemplar("render", SHOP, "-e", "dev", "--output-dir", out, cwd=REPO)
     assert second.code == 0, second.stderr
-    assert sorted(p.name for p in out.iterdir()) == [MARKER, "dev"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "dev", "prod", "staging"]
+    assert (out / "prod" / "service-a" / "hpa.yaml").is_file()
     assert not (out / "dev" / "service-a" / "stale.yaml").exists()
     assert (out / "dev" / "service-a" / "deployment.yaml").is_file()
     # No staging or retired folders are left beside the output.
@@ -493,7 +494,7 @@ def test_output_dir_refuses_a_non_empty_folder_it_did_not_write(tmp_path: Path) 
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "mine: error: output folder 'mine' is not empty and was not written by pytemplar",
-        "  hint: choose an empty or new folder; pytemplar replaces the whole folder on each run",
+        "  hint: choose an empty or new folder; pytemplar replaces the environments it renders there",
     ]
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]

@@ -300,7 +300,7 @@ def test_read_rollout_of_blue_green_knows_the_preview_colour() -> None:
         (
             {"strategy": "Bluegreen"},
             "values.rollout.strategy: 'Bluegreen' is not one of ['Recreate', 'RollingUpdate', 'BlueGreen', 'Canary']",
-            None,
+            "did you mean 'BlueGreen'?",
         ),
     ],
 )

@@ -69,6 +69,9 @@ SCHEMA = {
         "ref": {"$ref": "#/$defs/probe"},
         "hosts": {"type": "array", "items": {"type": "object", "properties": {"name": {}}}},
         "either": {"anyOf": [{"properties": {"x": {}}}, {"properties": {"y": {}}}]},
+        "open": {"type": "object", "properties": {"a": {}}, "additionalProperties": True},
+        "typed": {"type": "object", "properties": {"a": {}}, "additionalProperties": {"type": "string"}},
+        "bare": {"type": "object", "additionalProperties": True},
     },
     "patternProperties": {"^x-": {}},
     "$defs": {"probe": {"type": "object", "properties": {"path": {}}}},
@@ -91,6 +94,10 @@ SCHEMA = {
         (("either", "y"), True),
         (("either", "z"), False),
         (("x-custom",), True),
+        (("open", "a"), True),
+        (("open", "b"), False),  # additionalProperties: true beside properties tolerates, does not describe
+        (("typed", "b"), True),  # a typed map describes its other keys
+        (("bare", "b"), True),  # no properties at all: a free-form map
     ],
 )
 def test_declares_follows_properties_refs_items_and_free_form_maps(path: tuple[Any, ...], declared: bool) -> None:

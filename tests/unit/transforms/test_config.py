@@ -195,3 +195,21 @@ def test_schema_refuses_unknown_transform_keys(make_tree: Callable[..., Path]) -
         declarations(make_tree, config.replace("imagez", "images"))
     messages = sorted(problem.message for problem in caught.value.problems)
     assert messages == ["image override 'x' changes nothing"]
+
+
+def test_a_patch_file_with_several_documents_takes_no_target(tmp_path: Path) -> None:
+    (tmp_path / "two.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
+        "metadata: {name: b}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "pytemplar.yaml").write_text(
+        "environments: {dev: {}}\nreleases:\n  web:\n    app: ./app\n    patches:\n"
+        "      - path: two.yaml\n        target: {kind: ConfigMap}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as raised:
+        release_transforms(load_project(tmp_path, Workspace()), "dev", "web")
+    problem = raised.value.problems[0]
+    assert problem.message == "a patch with 2 documents cannot have a 'target'"
+    assert problem.location is not None and problem.location.line == 7

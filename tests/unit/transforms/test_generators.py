@@ -102,8 +102,8 @@ def test_merge_and_replace_change_an_existing_object_and_keep_whether_it_is_hash
     run_generators(objects, [config_map("cfg", literal("c=4"), behavior="replace")], Root.at(tmp_path), "shop")
     assert existing["data"] == {"c": "4"}
     renames = add_hash_suffixes(objects[:1])
-    assert renames == {("ConfigMap", "cfg"): f"cfg-{content_hash(existing)}"}
-    assert existing["metadata"]["name"] == renames[("ConfigMap", "cfg")]
+    assert renames == {("ConfigMap", "", "cfg"): f"cfg-{content_hash(existing)}"}
+    assert existing["metadata"]["name"] == renames[("ConfigMap", "", "cfg")]
 
 
 def test_disable_name_suffix_hash(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def test_prefix_and_suffix_rename_objects_and_references_but_not_namespaces_or_s
     }
     assert deployment["spec"]["selector"] == {"matchLabels": {"app": "web"}}
     assert service["spec"]["selector"] == {"app": "web"}
-    assert renames[("ConfigMap", "cfg")] == "p-cfg-s"
+    assert renames[("ConfigMap", "", "cfg")] == "p-cfg-s"
 
 
 def test_a_reference_to_an_object_outside_the_render_keeps_its_name() -> None:

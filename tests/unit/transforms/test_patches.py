@@ -15,7 +15,6 @@ from pytemplar.transforms.patches import (
     apply_patches,
     merge_patch,
     parse_selector,
-    strategic_merge,
 )
 
 HERE = Location("pytemplar.yaml", 7)
@@ -86,12 +85,17 @@ def test_strategic_merge_merges_named_lists_in_kustomize_order() -> None:
 
 
 def test_strategic_directives_and_null() -> None:
-    original = {"spec": {"a": {"x": 1, "y": 2}, "b": {"k": 1}, "c": 1}}
-    patched = strategic_merge(
-        original, {"spec": {"a": {"$patch": "replace", "z": 3}, "b": {"$patch": "delete"}, "c": None}}, ("Thing",)
-    )
-    assert patched == {"spec": {"a": {"z": 3}}}
-    assert original == {"spec": {"a": {"x": 1, "y": 2}, "b": {"k": 1}, "c": 1}}
+    original = {
+        "apiVersion": "example.com/v1",
+        "kind": "Thing",
+        "metadata": {"name": "t"},
+        "spec": {"a": {"x": 1, "y": 2}, "b": {"k": 1}, "c": 1},
+    }
+    kept = copy.deepcopy(original)
+    body = {"spec": {"a": {"$patch": "replace", "z": 3}, "b": {"$patch": "delete"}, "c": None}}
+    [patched] = apply_patches([original], [make("strategic", body, PatchTarget(kind="Thing"))], "web")
+    assert patched["spec"] == {"a": {"z": 3}}
+    assert original == kept
 
 
 def test_custom_kinds_get_plain_merge_semantics() -> None:

@@ -45,7 +45,7 @@ def deployment() -> dict[str, Any]:
 
 def test_configmap_rename_reaches_every_pod_reference_and_nothing_else() -> None:
     obj = deployment()
-    rename_references([obj], {("ConfigMap", "cfg"): "cfg-abc"})
+    rename_references([obj], {("ConfigMap", "", "cfg"): "cfg-abc"})
     pod = obj["spec"]["template"]["spec"]
     assert pod["containers"][0]["envFrom"] == [{"configMapRef": {"name": "cfg-abc"}}, {"secretRef": {"name": "cfg"}}]
     assert pod["containers"][0]["env"][0]["valueFrom"]["configMapKeyRef"]["name"] == "cfg-abc"
@@ -58,10 +58,10 @@ def test_configmap_rename_reaches_every_pod_reference_and_nothing_else() -> None
 def test_secret_pvc_and_service_account_renames() -> None:
     obj = deployment()
     renames = {
-        ("Secret", "creds"): "p-creds",
-        ("Secret", "pull"): "p-pull",
-        ("PersistentVolumeClaim", "data"): "p-data",
-        ("ServiceAccount", "web"): "p-web",
+        ("Secret", "", "creds"): "p-creds",
+        ("Secret", "", "pull"): "p-pull",
+        ("PersistentVolumeClaim", "", "data"): "p-data",
+        ("ServiceAccount", "", "web"): "p-web",
     }
     rename_references([obj], renames)
     pod = obj["spec"]["template"]["spec"]
@@ -81,7 +81,7 @@ def test_references_that_say_their_kind_follow_only_that_kind() -> None:
         "subjects": [{"kind": "ServiceAccount", "name": "web"}, {"kind": "User", "name": "web"}],
     }
     rename_references(
-        [hpa, binding], {("Deployment", "web"): "d", ("ServiceAccount", "web"): "sa", ("Role", "web"): "r"}
+        [hpa, binding], {("Deployment", "", "web"): "d", ("ServiceAccount", "", "web"): "sa", ("Role", "", "web"): "r"}
     )
     assert hpa["spec"]["scaleTargetRef"]["name"] == "web"
     assert binding["roleRef"]["name"] == "web"
@@ -97,7 +97,7 @@ def test_ingress_backends_and_tls_follow_services_and_secrets() -> None:
             "rules": [{"http": {"paths": [{"backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}],
         },
     }
-    rename_references([ingress], {("Service", "web"): "p-web", ("Secret", "tls"): "p-tls"})
+    rename_references([ingress], {("Service", "", "web"): "p-web", ("Secret", "", "tls"): "p-tls"})
     assert ingress["spec"]["defaultBackend"]["service"]["name"] == "p-web"
     assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "p-web"
     assert ingress["spec"]["tls"][0]["secretName"] == "p-tls"
@@ -118,3 +118,41 @@ def test_service_account_subjects_get_the_release_namespace() -> None:
         {"kind": "ServiceAccount", "name": "b", "namespace": "other"},
         {"kind": "Group", "name": "g"},
     ]
+
+
+def test_a_reference_into_another_namespace_keeps_its_name() -> None:
+    binding = {
+        "kind": "RoleBinding",
+        "metadata": {"name": "b", "namespace": "shop"},
+        "roleRef": {"kind": "ClusterRole", "name": "reader"},
+        "subjects": [
+            {"kind": "ServiceAccount", "name": "web", "namespace": "shop"},
+            {"kind": "ServiceAccount", "name": "web", "namespace": "monitoring"},
+        ],
+    }
+    pod = {
+        "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "other"},
+        "spec": {"serviceAccountName": "web", "containers": []},
+    }
+    rename_references(
+        [binding, pod], {("ServiceAccount", "shop", "web"): "p-web", ("ClusterRole", "", "reader"): "p-reader"}, "shop"
+    )
+    assert binding["subjects"] == [
+        {"kind": "ServiceAccount", "name": "p-web", "namespace": "shop"},
+        {"kind": "ServiceAccount", "name": "web", "namespace": "monitoring"},
+    ]
+    assert binding["roleRef"]["name"] == "p-reader"  # cluster-scoped: any namespace
+    assert pod["spec"]["serviceAccountName"] == "web"  # the pod is in another namespace
+
+
+def test_a_role_binding_subject_without_namespace_is_in_the_binding_namespace() -> None:
+    binding = {
+        "kind": "RoleBinding",
+        "metadata": {"name": "b", "namespace": "monitoring"},
+        "subjects": [{"kind": "ServiceAccount", "name": "prometheus"}],
+    }
+    cluster_binding = {"kind": "ClusterRoleBinding", "subjects": [{"kind": "ServiceAccount", "name": "web"}]}
+    fill_subject_namespaces([binding, cluster_binding], "shop")
+    assert binding["subjects"][0]["namespace"] == "monitoring"  # what the API server would assume
+    assert cluster_binding["subjects"][0]["namespace"] == "shop"

@@ -1,0 +1,90 @@
+"""Values hidden by a higher layer are checked too.
+
+Only the merged values are validated, so a wrong value in a lower layer (``replicaCount: three``
+in ``envs/prod.yaml``) passes as long as a higher layer sets the same key: it surfaces the day
+that override is removed, far from the change that caused it. Each layer is checked on its own
+against the app's overlay schema (every key optional, see :mod:`pytemplar.editorschema`), and a
+problem at a value that a higher layer replaces is reported as a warning, naming what hides it.
+Problems at values that take effect are left to the check of the merged values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pytemplar.errors import Problem
+from pytemplar.values import ListKeys, ValuePath, ValuesLayer, format_path, origins_of
+
+_validators: dict[int, tuple[Any, Any]] = {}  # id of an app's values schema -> (it, overlay validator)
+
+
+def hidden_value_problems(
+    layers: Sequence[ValuesLayer],
+    merged: Any,
+    values_schema: Any,
+    list_keys: ListKeys | None,
+    found: dict[tuple[str, int], list[tuple[ValuePath, str]]],
+) -> list[Problem]:
+    """Warnings for values of ``layers`` that break the schema and that a higher layer hides here.
+
+    ``found`` keeps each layer's problems for the run: a layer shared by many releases of one app
+    is checked once. The warnings name no release, so every release that hides a value gives the
+    same one, whatever the order (or the process) the releases are rendered in.
+    """
+    problems: list[Problem] = []
+    for layer in layers:
+        if layer.kind == "defaults":
+            continue
+        key = (layer.source, id(values_schema))
+        if key not in found:
+            found[key] = _layer_problems(layer, values_schema)
+        for path, message in found[key]:
+            winner = origins_of(layers, path, merged, list_keys)
+            if not winner or winner[0].layer is layer:
+                continue  # the value takes effect: the merged check reports it
+            problems.append(
+                Problem(
+                    f"{format_path(path)}: {message}; a higher layer overrides it, so it does not take effect now",
+                    location=layer.locations[path],
+                    hint="fix or remove it: it applies as soon as the override goes",
+                    severity="warning",
+                )
+            )
+    return problems
+
+
+def _layer_problems(layer: ValuesLayer, values_schema: Any) -> list[tuple[ValuePath, str]]:
+    problems: list[tuple[ValuePath, str]] = []
+    for error in _overlay_validator(values_schema).iter_errors(dict(layer.data)):
+        path: ValuePath = tuple(error.absolute_path)
+        while path and path not in layer.locations:
+            path = path[:-1]
+        wanted = error.validator_value if error.validator == "type" else None
+        wants_text = wanted == "string" or (isinstance(wanted, list) and "string" in wanted)
+        if wants_text and path in layer.raw_texts:
+            continue  # an unquoted 1.20 where text is wanted: the merged check keeps its text, with a warning
+        if path:
+            problems.append((path, _short(error.message)))
+    return problems
+
+
+def _short(message: str) -> str:
+    # The overlay schema allows null everywhere (it deletes); that is no news about this value.
+    message = message.replace(", 'null'", "").replace(", None]", "]")
+    return message if len(message) <= 160 else message[:157] + "..."
+
+
+def _overlay_validator(values_schema: Any) -> Any:
+    cached = _validators.get(id(values_schema))
+    if cached is not None and cached[0] is values_schema:
+        return cached[1]
+    import jsonschema
+
+    from pytemplar.editorschema import overlay_schema
+    from pytemplar.project import builtin_schema
+
+    schema = overlay_schema(values_schema, builtin_schema("rollout.schema.json").schema)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    _validators[id(values_schema)] = (values_schema, validator)
+    return validator

@@ -1,0 +1,83 @@
+"""Hints for common mistakes, each a small function the error translations call.
+
+They only add a hint or a better place to a message the caller has already made; none of them
+decides whether something is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the CLI asks helm_habit on every start: keep this module light
+    from pytemplar.errors import Location
+    from pytemplar.values import ValuePath, ValuesLayer
+
+
+def closest_choice(given: str, choices: Any) -> str | None:
+    """``did you mean 'X'?`` for a value outside an enum: the same word in another case, or a close one."""
+    import difflib
+
+    if not isinstance(choices, list):
+        return None
+    texts = [choice for choice in choices if isinstance(choice, str)]
+    close = [text for text in texts if text.lower() == given.lower()]
+    close = close or difflib.get_close_matches(given, texts, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def deletion_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None:
+    """Where the highest layer that deleted ``path`` wrote its empty (null) value, if one did."""
+    for layer in reversed(layers):
+        node: Any = layer.data
+        for part in path:
+            if not isinstance(node, dict) or part not in node:
+                node = ...
+                break
+            node = node[part]
+        if node is ...:
+            continue
+        if node is not None:
+            return None  # this layer sets a value: the key was not deleted above it
+        return layer.key_locations.get(path) or layer.locations.get(path)
+    return None
+
+
+def tab_hint(text: str, line: int, column: int) -> tuple[str, str] | None:
+    """For a YAML error at ``line``/``column`` (1-based) caused by a tab: a message and a hint."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return None
+    row = lines[line - 1]
+    if "\t" not in row[: max(column, 1)] and not row[column - 1 : column].startswith("\t"):
+        return None
+    return (
+        "a tab character indents this line; YAML indents with spaces only",
+        f"replace the tab at line {line} with spaces (most editors: convert indentation to spaces)",
+    )
+
+
+# Flags a Helm user types out of habit, for the commands that have no such flag.
+_NAMESPACE_HINT = (
+    "a namespace is set per environment in pytemplar.yaml (environments.<env>.namespace) or per "
+    "release (releases.<release>.namespace): choose the environment with -e"
+)
+HELM_HABITS = {
+    "-n": _NAMESPACE_HINT,
+    "--namespace": _NAMESPACE_HINT,
+    "--create-namespace": "set createNamespace: true on the environment in pytemplar.yaml",
+}
+_COMMANDS_WITHOUT_THEM = frozenset({"render", "validate", "values", "diff", "set", "rollout"})
+
+
+def helm_habit(arguments: Sequence[str]) -> tuple[str, str] | None:
+    """``(flag, hint)`` when a command is given a Helm flag pytemplar does not have there."""
+    if not arguments or arguments[0] not in _COMMANDS_WITHOUT_THEM:
+        return None
+    for argument in arguments[1:]:
+        if argument == "--":
+            break
+        flag = argument.split("=", 1)[0] if argument.startswith("--") else argument
+        if flag in HELM_HABITS:
+            return flag, HELM_HABITS[flag]
+    return None

@@ -1,0 +1,122 @@
+"""Shell completion: the script `pytemplar completion bash` prints, run in a real bash.
+
+Each case sources the script, sets the variables bash sets when Tab is pressed on a command
+line, calls the completion function and reads COMPREPLY.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, TEMPLATE_CACHE, run_pytemplar
+
+SCRIPTS = str(Path(sys.executable).parent)
+
+
+def environment() -> dict[str, str]:
+    if shutil.which("pytemplar", path=SCRIPTS) is None:
+        pytest.fail(f"pytemplar is not installed beside {sys.executable}: pip install -e .")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEMPLAR") and not k.startswith("_PYTEMPLAR")}
+    env["PATH"] = os.pathsep.join([SCRIPTS, "/usr/bin", "/bin"])
+    env["PYTEMPLAR_CACHE_DIR"] = str(TEMPLATE_CACHE)
+    return env
+
+
+def bash_complete(line: str, script: Path) -> list[str]:
+    """What bash offers for Tab at the end of ``line``."""
+    program = f"""
+source {script}
+COMP_LINE={_quote(line)}
+COMP_POINT=${{#COMP_LINE}}
+read -ra COMP_WORDS <<< "$COMP_LINE"
+COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))
+[[ "$COMP_LINE" == *" " ]] && COMP_CWORD=${{#COMP_WORDS[@]}}
+_pytemplar_complete
+printf '%s\\n' "${{COMPREPLY[@]}}"
+"""
+    done = subprocess.run(
+        ["bash", "--norc", "-c", program], capture_output=True, text=True, cwd=REPO, env=environment(), timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return [line for line in done.stdout.split("\n") if line]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+@pytest.fixture(scope="module")
+def script(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    result = run_pytemplar("completion", "bash")
+    assert result.code == 0, result.stderr
+    path = tmp_path_factory.mktemp("completion") / "pytemplar.bash"
+    path.write_text(result.stdout, encoding="utf-8")
+    return path
+
+
+SHOP = "examples/apps/shop"
+
+
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("pytemplar ren", ["render "]),
+        ("pytemplar add ", ["env ", "release "]),
+        (f"pytemplar render {SHOP} -e ", ["dev ", "staging ", "prod "]),
+        (f"pytemplar render {SHOP} -e p", ["prod "]),
+        (f"pytemplar validate {SHOP} -r service-", ["service-a ", "service-b ", "service-c ", "service-d "]),
+        (f"pytemplar values {SHOP} -e prod -r service-c", ["service-c "]),
+        (f"pytemplar rollout status {SHOP} -e st", ["staging "]),
+        (f"pytemplar render {SHOP} -e prod --set image.t", ["image.tag="]),
+        (
+            f"pytemplar render {SHOP} -e prod --set-string autoscaling.m",
+            ["autoscaling.maxReplicas=", "autoscaling.minReplicas="],
+        ),
+        (f"pytemplar set {SHOP} -e prod -r service-a replicaC", ["replicaCount="]),
+        (f"pytemplar validate {SHOP} --check image-p", ["image-pinned "]),
+        (f"pytemplar validate {SHOP} --check image-pinned,res", ["image-pinned,resources-set "]),
+        (f"pytemplar validate {SHOP} --skip-check dns", ["dns-name "]),
+        ("pytemplar render examples/apps/sh", ["examples/apps/shop/"]),
+        ("pytemplar render --output", ["--output ", "--output-dir "]),
+        ("pytemplar completion ", ["bash ", "zsh ", "fish "]),
+    ],
+)
+def test_bash_completes(script: Path, line: str, offered: list[str]) -> None:
+    assert bash_complete(line, script) == offered
+
+
+def test_a_project_that_does_not_load_offers_nothing_and_prints_nothing(script: Path, tmp_path: Path) -> None:
+    (tmp_path / "pytemplar.yaml").write_text("environments: [\n", encoding="utf-8")
+    assert bash_complete(f"pytemplar render {tmp_path} -e ", script) == []
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_zsh_and_fish_get_a_script_and_the_same_candidates(shell: str) -> None:
+    result = run_pytemplar("completion", shell)
+    assert result.code == 0
+    assert "_PYTEMPLAR_COMPLETE=" + shell in result.stdout
+    # Both scripts pass the words typed so far as arguments, the word being completed last.
+    done = subprocess.run(
+        ["pytemplar", "render", SHOP, "-e", ""],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**environment(), "_PYTEMPLAR_COMPLETE": shell},
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "dev \nstaging \nprod \n", "")
+
+
+def test_the_zsh_script_is_valid_zsh() -> None:
+    zsh = shutil.which("zsh")
+    if zsh is None:
+        pytest.skip("zsh is not installed")
+    script = run_pytemplar("completion", "zsh").stdout
+    done = subprocess.run([zsh, "-n", "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -1,0 +1,90 @@
+"""Hints for common first-day mistakes: the exact message, where it points, and the exit code."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, run_pytemplar
+
+OVERLAY = "shop/envs/dev/service-b.yaml"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
+    shutil.copytree(EXAMPLES / "microservice", tmp_path / "microservice")
+    return tmp_path
+
+
+def validate(root: Path, overlay_text: str) -> tuple[int, list[str]]:
+    (root / OVERLAY).write_text(overlay_text, encoding="utf-8")
+    result = run_pytemplar("validate", "shop", "-e", "dev", cwd=root)
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    return result.code, result.stderr.splitlines()
+
+
+def test_a_tab_in_yaml_is_named(shop: Path) -> None:
+    assert validate(shop, 'image:\n\ttag: "1.0"\n') == (
+        1,
+        [
+            f"{OVERLAY}:2:1: error: [dev/service-b] invalid YAML: a tab character indents this line; "
+            "YAML indents with spaces only",
+            "  hint: replace the tab at line 2 with spaces (most editors: convert indentation to spaces)",
+            "failed: 4 releases in 1 environment; 1 error",
+        ],
+    )
+
+
+def test_an_emptied_required_key_is_called_a_deletion_at_its_line(shop: Path) -> None:
+    assert validate(shop, "replicaCount: 2\nimage:\n") == (
+        1,
+        [
+            f"{OVERLAY}:2:1: error: [dev/service-b] values: 'image' is required, and this empty key deletes it "
+            "(an empty value is null, which removes what lower layers set)",
+            "  hint: give it a value, or remove the line to keep the value of the layers below",
+            "failed: 4 releases in 1 environment; 1 error",
+        ],
+    )
+
+
+def test_a_required_key_never_set_is_not_called_a_deletion(shop: Path) -> None:
+    defaults = shop / "microservice/values.yaml"
+    defaults.write_text(defaults.read_text(encoding="utf-8").replace("\ncontainerPort:", "\n# containerPort:"))
+    code, lines = validate(shop, "replicaCount: 2\n")
+    assert code == 1
+    assert lines[0].endswith("error: [dev/service-b] values: 'containerPort' is required"), lines
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [("Loadbalancer", "did you mean 'LoadBalancer'?"), ("NodePrt", "did you mean 'NodePort'?"), ("Elsewhere", None)],
+)
+def test_a_value_outside_an_enum_gets_the_closest_choice(shop: Path, given: str, hint: str | None) -> None:
+    code, lines = validate(shop, f"service:\n  type: {given}\n")
+    assert code == 1
+    assert lines[0] == (
+        f"{OVERLAY}:2:9: error: [dev/service-b] values.service.type: '{given}' is not one of "
+        "['ClusterIP', 'NodePort', 'LoadBalancer']"
+    )
+    assert lines[1] == (f"  hint: {hint}" if hint else "failed: 4 releases in 1 environment; 1 error")
+
+
+@pytest.mark.parametrize("flag", ["-n", "--namespace", "--namespace=shop-prod"])
+def test_helm_namespace_flag_points_at_the_pytemplar_way(flag: str) -> None:
+    arguments = [flag, "shop-prod"] if "=" not in flag else [flag]
+    result = run_pytemplar("render", EXAMPLES / "shop", "-e", "prod", *arguments)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: pytemplar render has no option {flag.split('=')[0]}\n"
+        "  hint: a namespace is set per environment in pytemplar.yaml (environments.<env>.namespace) or per "
+        "release (releases.<release>.namespace): choose the environment with -e\n"
+    )
+
+
+def test_add_env_keeps_its_own_namespace_flag(tmp_path: Path) -> None:
+    assert run_pytemplar("init", "proj", cwd=tmp_path).code == 0
+    result = run_pytemplar("add", "env", "perf", "-n", "perf-ns", "-p", "proj", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert "namespace: perf-ns" in (tmp_path / "proj/pytemplar.yaml").read_text(encoding="utf-8")
