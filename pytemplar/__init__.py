@@ -14,25 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ConfigError",
-    "Location",
-    "ManifestError",
-    "Problem",
-    "PytemplarError",
-    "TemplateError",
-    "UsageError",
-    "ValuesError",
-    "__version__",
-    "diff",
-    "edit_values",
-    "release_values",
-    "render",
-    "rollout",
-    "rollout_status",
-    "validate",
-]
-
+from pytemplar.api import FUNCTIONS
 from pytemplar.errors import (
     ConfigError,
     Location,
@@ -44,15 +26,33 @@ from pytemplar.errors import (
     ValuesError,
 )
 
+# For type checkers only; a test checks these imports against pytemplar.api.FUNCTIONS.
 if TYPE_CHECKING:
-    from pytemplar.api import diff, edit_values, release_values, render, rollout, rollout_status, validate
+    from pytemplar.api import diff as diff
+    from pytemplar.api import edit_values as edit_values
+    from pytemplar.api import release_values as release_values
+    from pytemplar.api import render as render
+    from pytemplar.api import rollout as rollout
+    from pytemplar.api import rollout_status as rollout_status
+    from pytemplar.api import validate as validate
 
-_API = ("diff", "edit_values", "release_values", "render", "rollout", "rollout_status", "validate")
+__all__ = [
+    "ConfigError",
+    "Location",
+    "ManifestError",
+    "Problem",
+    "PytemplarError",
+    "TemplateError",
+    "UsageError",
+    "ValuesError",
+    "__version__",
+    *sorted(FUNCTIONS),
+]
 
 
 def __getattr__(name: str) -> Any:
     # The API pulls in Jinja2 and jsonschema; import it only when it is used.
-    if name in _API:
+    if name in FUNCTIONS:
         from pytemplar import api
 
         return getattr(api, name)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pytemplar.values import dotted, iter_leaves
+from pytemplar.values import format_path, iter_leaves
 
 
 def environments(project: Path) -> list[str]:
@@ -40,7 +40,7 @@ def value_paths(project: Path, release: str | None = None) -> list[str]:
         found: dict[str, None] = {}
         for app_path in dict.fromkeys(spec.app_path for spec in specs):
             app = workspace.app(app_path)
-            found.update((dotted(path), None) for path, _value in iter_leaves(app.defaults.data) if path)
+            found.update((format_path(path, ""), None) for path, _value in iter_leaves(app.defaults.data) if path)
             if app.schema is not None:
                 found.update((path, None) for path in _schema_paths(app.schema.schema, ""))
         found.update((path, None) for path in ("rollout.strategy", "rollout.canary.tag", "rollout.canary.weight"))

@@ -70,11 +70,21 @@ class Problem:
         """The message with the id of its check, as people read it: ``... [kube-schema]``."""
         return f"{self.message} [{self.rule}]" if self.rule else self.message
 
+    # The message frame, the same in every format (reporting.py): where, scope, message, hint.
+
+    @property
+    def where(self) -> str:
+        """The location as people read it (``file:line:col``), control characters escaped."""
+        return escape_control(str(self.location)) if self.location else ""
+
+    @property
+    def scope(self) -> str:
+        """``environment/release``, either part left out when unknown."""
+        return "/".join(x for x in (self.environment, self.release) if x)
+
     def format(self) -> str:
-        where = f"{escape_control(str(self.location))}: " if self.location else ""
-        scope = ""
-        if self.release or self.environment:
-            scope = f"[{'/'.join(x for x in (self.environment, self.release) if x)}] "
+        where = f"{self.where}: " if self.location else ""
+        scope = f"[{self.scope}] " if self.scope else ""
         lines = [f"{where}{self.severity}: {scope}{escape_control(self.text)}"]
         lines.extend(f"    {escape_control(line)}" for line in self.context)
         if self.hint:

@@ -31,7 +31,7 @@ import difflib
 import gzip
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -43,7 +43,7 @@ from pytemplar.deprecations import removed_in
 from pytemplar.errors import Location, Problem, Severity, UsageError
 from pytemplar.manifests import Manifest
 from pytemplar.policies import has_template_labels, is_builtin
-from pytemplar.values import value_at
+from pytemplar.values import format_path, value_at
 
 RULE = "kube-schema"
 KUBERNETES_PREFIX = "kubernetes-"
@@ -62,7 +62,6 @@ _PATTERN_MEANINGS = {
     ),
     r"^[0-9]+%$": "is neither an integer nor a percentage like 25% (write a number unquoted)",
 }
-_PLAIN_KEY = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*\Z")
 
 # (path of a violation so far, as a linked list) -> built only when something is reported.
 PathLink = tuple[Any, str | int] | None
@@ -78,20 +77,7 @@ class Violation:
     suggestion: str | None = None  # for an unknown field: the declared field it most resembles
 
     def where(self) -> str:
-        return format_path(self.path)
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    """``spec.template.spec.containers[0].image``; keys that are not plain names in brackets."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif _PLAIN_KEY.match(part):
-            text += f".{part}" if text else part
-        else:
-            text += f"['{part}']"
-    return text
+        return format_path(self.path, "")
 
 
 # ---------------------------------------------------------------- loading

@@ -17,18 +17,17 @@ renamed into place, so a failed run writes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import io
 import os
 import stat
 import tarfile
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pytemplar.archive import archive_root, is_archive_name, read_archive_bytes
+from pytemplar.atomicfile import replacing
 from pytemplar.dependencies import VENDORED
 from pytemplar.engine import TemplateEngine, template_context
 from pytemplar.errors import FileAccessError, Location, OutputError, UsageError, ValuesError
@@ -86,16 +85,15 @@ def write_package(package: Package, folder: Path, app_folder: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     archive = target / package.file_name
     checksum = target / f"{package.file_name}.sha256"
-    temporaries: list[Path] = []
     try:
-        temporaries.append(_temporary_with(target, package.data))
-        temporaries.append(_temporary_with(target, package.checksum_line.encode("ascii")))
-        os.replace(temporaries[0], archive)
-        os.replace(temporaries[1], checksum)
+        # Both are written before either is renamed into place: an archive beside the checksum
+        # of another is left only if the last rename fails.
+        with (
+            replacing(checksum, package.checksum_line.encode("ascii"), mode=REGULAR),
+            replacing(archive, package.data, mode=REGULAR),
+        ):
+            pass
     except OSError as exc:
-        for temporary in temporaries:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
         raise OutputError(f"cannot write the package: {exc.strerror}", location=Location(str(archive))) from exc
     return archive
 
@@ -107,14 +105,6 @@ def _refuse_inside_app(target: Path, app_folder: Path, shown: Path) -> None:
             f"the package folder '{shown}' is inside the app template; the next package would include it",
             hint="write packages outside the app folder, e.g. -d dist",
         )
-
-
-def _temporary_with(folder: Path, data: bytes) -> Path:
-    descriptor, name = tempfile.mkstemp(dir=folder, prefix=".pytemplar-package-")
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    os.chmod(name, REGULAR)
-    return Path(name)
 
 
 def _mtime() -> int:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pytemplar.errors import Problem, display_path, escape_control
-from pytemplar.values import Origin, ValuePath, dotted, iter_leaves
+from pytemplar.values import Origin, ValuePath, format_path, iter_leaves
 from pytemplar.yamlout import scalar_text
 
 
@@ -76,7 +76,7 @@ def origins_table(values: dict[str, Any], origins: Callable[[ValuePath], Sequenc
     lines = []
     for path, value in iter_leaves(values):
         text = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else scalar_text(value)
-        line = f"{dotted(path) if path else '.'}: {text}"
+        line = f"{format_path(path, '') if path else '.'}: {text}"
         found = origins(path)
         if found:
             line += f"  # {found[0].location} ({found[0].layer.kind})"
@@ -103,7 +103,7 @@ def origins_json(values: dict[str, Any], origins: Callable[[ValuePath], Sequence
         found = origins(path)
         entries.append(
             {
-                "path": dotted(path) if path else ".",
+                "path": format_path(path, "") if path else ".",
                 "value": value,
                 "origin": place(found[0]) if found else None,
                 "overrides": [place(o) for o in found[1:]],
@@ -131,7 +131,7 @@ def as_github(problems: Sequence[Problem]) -> str:
                 props.append(f"line={problem.location.line}")
             if problem.location.column:
                 props.append(f"col={problem.location.column}")
-        scope = "/".join(x for x in (problem.environment, problem.release) if x)
+        scope = problem.scope
         props.append(f"title={_escape_property('pytemplar ' + scope if scope else 'pytemplar')}")
         message = escape_control(problem.text)
         if problem.hint:

@@ -21,11 +21,12 @@ import hashlib
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
+
+from pytemplar.atomicfile import replacing
 
 CACHE_ENV = "PYTEMPLAR_CACHE_DIR"
 DISABLE_ENV = "PYTEMPLAR_NO_CACHE"
@@ -131,14 +132,9 @@ class TemplateCodeCache(BytecodeCache):
             pass  # a cache that cannot be written only costs time
 
     def _write(self, key: str, data: bytes) -> None:
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, self.folder / key)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # Private to the user, and not flushed to disk: a lost entry only costs time.
+        with replacing(self.folder / key, data, mode=0o600, durable=False):
+            pass
 
     def _read(self, path: Path) -> bytes | None:
         try:

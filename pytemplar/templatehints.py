@@ -54,13 +54,13 @@ def unknown_filter(message: str, filters: Iterable[str]) -> str | None:
 
 
 def _value_paths(app: App) -> Iterator[str]:
-    from pytemplar.values import dotted, iter_leaves
+    from pytemplar.values import format_path, iter_leaves
 
     defaults: Any = app.defaults.data
     for path, _value in iter_leaves(defaults):
         for end in range(1, len(path) + 1):
             if all(isinstance(part, str) for part in path[:end]):
-                yield dotted(path[:end])
+                yield format_path(path[:end], "")
     if app.schema is not None:
         yield from _schema_paths(app.schema.schema, "")
 

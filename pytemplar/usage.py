@@ -22,7 +22,7 @@ from typing import Any
 from pytemplar.engine import ReadLog
 from pytemplar.errors import Location, Problem, Severity
 from pytemplar.schema import CompiledSchema
-from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, dotted, iter_leaves, value_at
+from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, format_path, iter_leaves, value_at
 
 
 @dataclass
@@ -100,7 +100,7 @@ class UnusedValues:
             top_key = (layer.source, top)
             if top not in used and top_key not in self.candidates:
                 self.candidates[top_key] = Problem(
-                    f"'{dotted(top)}' is not used by any template",
+                    f"'{format_path(top, '')}' is not used by any template",
                     location=layer.key_locations.get(top) or layer.locations.get(top),
                     hint=_suggest(top, values, log),
                     release=release,
@@ -182,5 +182,5 @@ def invisible_characters(values: dict[str, Any]) -> list[tuple[ValuePath, str]]:
         match = _INVISIBLE.search(value) if isinstance(value, str) and not value.isascii() else None
         if match:
             code = f"U+{ord(match.group()):04X}"
-            found.append((path, f"values.{dotted(path)} holds an invisible or bidirectional character ({code})"))
+            found.append((path, f"{format_path(path)} holds an invisible or bidirectional character ({code})"))
     return found

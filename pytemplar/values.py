@@ -261,7 +261,7 @@ class KeptText:
             f"using the text '{self.text}' because the schema expects a string",
             location=self.origin.location,
             hint=(
-                f"use --set-string to pass text: --set-string {dotted(self.path)}={self.text}"
+                f"use --set-string to pass text: --set-string {_set_syntax(self.path)}={self.text}"
                 if self.origin.layer.kind == "set"
                 else f'quote it to say so: "{self.text}"'
             ),
@@ -336,11 +336,6 @@ def iter_leaves(value: Any, prefix: ValuePath = ()) -> Iterator[tuple[ValuePath,
         yield prefix, value
 
 
-def dotted(path: ValuePath) -> str:
-    """A path as users write it in a values file's terms: ``image.tag``, ``env[0].name``."""
-    return format_path(path, "").removeprefix(".")
-
-
 def value_at(data: Any, path: Sequence[str | int]) -> tuple[bool, Any]:
     """``(True, value)`` at ``path`` in nested maps and lists, or ``(False, None)`` when it is not there."""
     node = data
@@ -356,13 +351,22 @@ def value_at(data: Any, path: Sequence[str | int]) -> tuple[bool, Any]:
     return True, node
 
 
-def format_path(path: ValuePath, root: str = "values") -> str:
+def _set_syntax(path: ValuePath) -> str:
+    from pytemplar.setargs import format_path_argument
+
+    return format_path_argument(path)
+
+
+def format_path(path: Sequence[str | int], root: str = "values") -> str:
+    """The one way paths into values, schemas and objects are shown: as a template reads them,
+    ``values.image.tag``, ``values.env[0].name``, ``values['app.kubernetes.io/name']``; with
+    ``root=""``, ``image.tag``. ``setargs.format_path_argument`` writes them in --set syntax."""
     text = root
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
         elif part.isidentifier():
-            text += f".{part}"
+            text += f".{part}" if text else part
         else:
             text += f"[{part!r}]"
     return text

@@ -16,8 +16,9 @@ A round-trip load is far slower; it is kept for files that are edited in place.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from pytemplar.errors import Location, YamlError
 
@@ -622,3 +623,75 @@ def _kind(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "number"
     return "string"
+
+
+# -- events with positions, for editing text in place -------------------------------------------------
+
+EventKind = Literal["scalar", "alias", "map", "seq", "end", "document_end"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One parse event of a YAML text, with where it is in the text.
+
+    ``kind``: ``scalar``, ``alias``, ``map`` or ``seq`` (a collection starts), ``end`` (the
+    innermost collection ends), ``document_end``. Positions are character indexes; ``line`` and
+    ``column`` are 0-based. ``value`` is a scalar's text or the anchor an alias names; ``style``
+    a scalar's (``""`` plain, ``'``, ``"``, ``|``, ``>``); ``flow`` is true for ``{...}`` and
+    ``[...]``; ``explicit`` for a document end written as ``...``.
+    """
+
+    kind: EventKind
+    start: int
+    end: int
+    line: int
+    column: int
+    anchor: str | None = None
+    value: str | None = None
+    style: str = ""
+    flow: bool = False
+    explicit: bool = False
+
+
+_EVENT_KINDS: dict[type, EventKind] = {
+    ScalarEvent: "scalar",
+    AliasEvent: "alias",
+    MappingStartEvent: "map",
+    SequenceStartEvent: "seq",
+    MappingEndEvent: "end",
+    SequenceEndEvent: "end",
+    DocumentEndEvent: "document_end",
+}
+
+
+def events(text: str) -> Iterator[Event]:
+    """The events of ``text`` (read by the same parser as :func:`load_yaml`), up to its end.
+
+    Meant for text already checked by :func:`load_yaml`; a YAML error is raised as ruamel's.
+    """
+    parser: Any = _Parser(text)
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is StreamEndEvent:
+                return
+            name = _EVENT_KINDS.get(kind)
+            if name is None:
+                continue
+            start, end = event.start_mark, event.end_mark
+            if name == "alias":
+                yield Event(name, start.index, end.index, start.line, start.column, value=event.anchor)
+            elif name == "scalar":
+                style = event.style or ""
+                yield Event(name, start.index, end.index, start.line, start.column, event.anchor, event.value, style)
+            elif name in ("map", "seq"):
+                flow = bool(event.flow_style)
+                yield Event(name, start.index, end.index, start.line, start.column, event.anchor, flow=flow)
+            else:
+                explicit = bool(getattr(event, "explicit", False))
+                yield Event(name, start.index, end.index, start.line, start.column, explicit=explicit)
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()

@@ -129,7 +129,14 @@ def _block_literal(text: str, indent: str) -> str | None:
     return f"|{chomp}\n{rendered}"
 
 
-def _emit_map(value: dict[Any, Any], indent: int, out: list[str], lead: str | None = None) -> None:
+# A block's layout: ``step`` spaces per level of maps, ``list_step`` for a list under a key. The
+# output of pytemplar uses 2 and 2; the overlay editor passes the layout of the file it edits
+# (``list_step`` 0: lists start at their key's column, as kubectl writes them).
+
+
+def _emit_map(
+    value: dict[Any, Any], indent: int, out: list[str], lead: str | None = None, step: int = 2, list_step: int = 2
+) -> None:
     """The entries of a non-empty map, one per line at ``indent``; the first line starts with
     ``lead`` instead of the indent when the map is a list item (``- key: value``)."""
     pad = " " * indent
@@ -140,50 +147,64 @@ def _emit_map(value: dict[Any, Any], indent: int, out: list[str], lead: str | No
             start, lead = lead, None
         if len(key_text) > MAX_PLAIN_KEY:
             out.append(f"{start}? {key_text}")
-            _emit_entry(f"{pad}:", child, indent, out)
+            _emit_entry(f"{pad}:", child, indent, out, False, step, list_step)
         else:
-            _emit_entry(f"{start}{key_text}:", child, indent, out)
+            _emit_entry(f"{start}{key_text}:", child, indent, out, False, step, list_step)
 
 
-def _emit_list(value: list[Any], indent: int, out: list[str]) -> None:
+def _emit_list(value: list[Any], indent: int, out: list[str], step: int = 2, list_step: int = 2) -> None:
     head = " " * indent + "-"
     for item in value:
         if type(item) is dict and item:
-            _emit_map(item, indent + 2, out, head + " ")
+            _emit_map(item, indent + 2, out, head + " ", step, list_step)
         else:
-            _emit_entry(head, item, indent, out, in_list=True)
+            _emit_entry(head, item, indent, out, True, step, list_step)
 
 
-def _emit_entry(head: str, child: Any, indent: int, out: list[str], in_list: bool = False) -> None:
+def _emit_entry(
+    head: str, child: Any, indent: int, out: list[str], in_list: bool = False, step: int = 2, list_step: int = 2
+) -> None:
     # Exact types first: manifests are plain data, and str is by far the most common value.
     kind = type(child)
     if kind is str:
         if "\n" in child:
-            out.append(f"{head} {_multi_line(child, indent)}")
+            out.append(f"{head} {block_scalar(child, indent + (2 if in_list else step))}")
         else:
             out.append(f"{head} {_string_text(child)}")
     elif isinstance(child, dict) and child:
         if in_list:
-            _emit_map(child, indent + 2, out, head + " ")
+            _emit_map(child, indent + 2, out, head + " ", step, list_step)
         else:
             out.append(head)
-            _emit_map(child, indent + 2, out)
+            _emit_map(child, indent + step, out, None, step, list_step)
     elif isinstance(child, list) and child:
         out.append(head)
-        _emit_list(child, indent + 2, out)
+        _emit_list(child, indent + (2 if in_list else list_step), out, step, list_step)
     elif isinstance(child, dict):
         out.append(f"{head} {{}}")
     elif isinstance(child, list):
         out.append(f"{head} []")
     elif isinstance(child, str) and "\n" in child:
-        out.append(f"{head} {_multi_line(child, indent)}")
+        out.append(f"{head} {block_scalar(child, indent + (2 if in_list else step))}")
     else:
         out.append(f"{head} {scalar_text(child)}")
 
 
-def _multi_line(text: str, indent: int) -> str:
-    block = _block_literal(text, " " * (indent + 2))
+def block_scalar(text: str, indent: int) -> str:
+    """Multi-line text as a ``|`` block with its lines at ``indent``, or double-quoted on one
+    line when a literal block cannot hold it exactly."""
+    block = _block_literal(text, " " * indent)
     return block if block is not None else double_quoted(text)
+
+
+def block_lines(value: dict[Any, Any] | list[Any], indent: int, step: int = 2, list_step: int = 2) -> list[str]:
+    """The lines of a non-empty map or list at ``indent``, with the given layout."""
+    out: list[str] = []
+    if isinstance(value, dict):
+        _emit_map(value, indent, out, None, step, list_step)
+    else:
+        _emit_list(value, indent, out, step, list_step)
+    return out
 
 
 def dump_yaml(value: Any) -> str:
@@ -200,6 +221,5 @@ def dump_yaml(value: Any) -> str:
     if isinstance(value, list):
         return "[]\n"
     if isinstance(value, str) and "\n" in value:
-        block = _block_literal(value, "  ")
-        return (block if block is not None else double_quoted(value)) + "\n"
+        return block_scalar(value, 2) + "\n"
     return scalar_text(value) + "\n"

@@ -19,30 +19,45 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from pytemplar.api.comparing import DiffReport, diff
-    from pytemplar.api.editing import EditResult, edit_values
-    from pytemplar.api.rendering import ValidationResult, release_values, render, render_with, validate
-    from pytemplar.api.rollouts import rollout, rollout_status
-    from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult
-
-# Each name's module, imported on first use: a render does not pay for diff's, set's or rollout's.
-_HOMES = {
-    "DiffReport": "comparing",
+# The library: each name and its module in ``pytemplar.api``, imported on first use (a render
+# does not pay for diff's, set's or rollout's). FUNCTIONS are also ``pytemplar.<name>``.
+FUNCTIONS: dict[str, str] = {
     "diff": "comparing",
-    "EditResult": "editing",
     "edit_values": "editing",
-    "ValidationResult": "rendering",
     "release_values": "rendering",
     "render": "rendering",
-    "render_with": "rendering",
-    "validate": "rendering",
     "rollout": "rollouts",
     "rollout_status": "rollouts",
+    "validate": "rendering",
+}
+# What they take and return, and render_with (a render sharing a Workspace with other calls).
+MORE: dict[str, str] = {
+    "DiffReport": "comparing",
+    "EditResult": "editing",
     "ReleaseValues": "session",
     "RenderOptions": "session",
     "RenderResult": "session",
+    "ValidationResult": "rendering",
+    "render_with": "rendering",
 }
+_HOMES = {**FUNCTIONS, **MORE}
+
+# For type checkers only; a test checks these imports against the two tables above.
+if TYPE_CHECKING:
+    from pytemplar.api.comparing import DiffReport as DiffReport
+    from pytemplar.api.comparing import diff as diff
+    from pytemplar.api.editing import EditResult as EditResult
+    from pytemplar.api.editing import edit_values as edit_values
+    from pytemplar.api.rendering import ValidationResult as ValidationResult
+    from pytemplar.api.rendering import release_values as release_values
+    from pytemplar.api.rendering import render as render
+    from pytemplar.api.rendering import render_with as render_with
+    from pytemplar.api.rendering import validate as validate
+    from pytemplar.api.rollouts import rollout as rollout
+    from pytemplar.api.rollouts import rollout_status as rollout_status
+    from pytemplar.api.session import ReleaseValues as ReleaseValues
+    from pytemplar.api.session import RenderOptions as RenderOptions
+    from pytemplar.api.session import RenderResult as RenderResult
 
 
 def __getattr__(name: str) -> Any:
@@ -52,19 +67,4 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(f"pytemplar.api.{home}"), name)
 
 
-__all__ = [
-    "DiffReport",
-    "EditResult",
-    "ReleaseValues",
-    "RenderOptions",
-    "RenderResult",
-    "ValidationResult",
-    "diff",
-    "edit_values",
-    "release_values",
-    "render",
-    "render_with",
-    "rollout",
-    "rollout_status",
-    "validate",
-]
+__all__ = sorted(_HOMES)

@@ -1,4 +1,4 @@
-"""What every command shares: the typer app, common options, and ``_run``, which turns failures into exit codes.
+"""What every command shares: common options, and ``_run``, which turns failures into exit codes.
 
 Exit codes: 0 success, 1 invalid input (4 for ``diff``, whose 1 means "different"), 2 usage
 error, 3 internal error (a bug: rerun with --debug for the traceback), 124 time limit, 130
@@ -9,7 +9,6 @@ by SIGPIPE leaves, and no message).
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import sys
 import traceback
@@ -20,7 +19,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from pytemplar import __version__
 from pytemplar.checks import check_help, skip_check_help
 from pytemplar.cli._complete import (
     complete_any_check,
@@ -33,16 +31,6 @@ from pytemplar.errors import PytemplarError, UsageError
 
 if TYPE_CHECKING:
     from pytemplar.setargs import SetKind
-
-app = typer.Typer(
-    name="pytemplar",
-    help="Render Kubernetes manifests from one app template for many releases and environments.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -303,54 +291,6 @@ def _usage(message: str) -> NoReturn:
     raise UsageError(message)
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"pytemplar {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: Annotated[
-        bool | None,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
-    ] = None,
-) -> None:
-    """pytemplar: Kubernetes manifests from Jinja2 app templates with layered, validated values."""
-
-
-def _command_app(argv: list[str]) -> typer.Typer:
-    """The app to run ``argv`` with: when it names a command, an app holding only that command.
-
-    Typer builds the parser of every registered command before it dispatches, which costs more
-    than rendering one small release; the narrowed app builds one and behaves the same for it.
-    """
-    wanted = argv[0] if argv and not argv[0].startswith("-") else None
-    if wanted is None:
-        return app
-    commands = [info for info in app.registered_commands if _command_name(info) == wanted]
-    groups = [info for info in app.registered_groups if _group_name(info) == wanted]
-    if len(commands) + len(groups) != 1:
-        return app  # an unknown command: the full app says so, with the list of commands
-    narrowed = copy.copy(app)
-    narrowed.registered_commands = commands
-    narrowed.registered_groups = groups
-    return narrowed
-
-
-def _command_name(info: typer.models.CommandInfo) -> str | None:
-    name = info.name or (info.callback.__name__ if info.callback is not None else None)
-    return name.lower().replace("_", "-") if name else None
-
-
-def _group_name(info: typer.models.TyperInfo) -> str | None:
-    typer_instance = info.typer_instance
-    for name in (info.name, typer_instance.info.name if typer_instance is not None else None):
-        if isinstance(name, str):
-            return name
-    return None
-
-
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
     shell = os.environ.get("_PYTEMPLAR_COMPLETE")
@@ -365,7 +305,9 @@ def entrypoint() -> None:
         _err(f"error: pytemplar {sys.argv[1]} has no option {habit[0]}\n  hint: {habit[1]}\n")
         sys.exit(EXIT_USAGE)
     try:
-        _command_app(sys.argv[1:])(prog_name="pytemplar")
+        from pytemplar.cli import command_app
+
+        command_app(sys.argv[1:])(prog_name="pytemplar")
     except KeyboardInterrupt:
         _err("interrupted\n")
         sys.exit(130)

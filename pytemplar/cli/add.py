@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, _err, _run, app
+from pytemplar.cli._common import DebugOpt, _err, _run
 from pytemplar.errors import escape_control
 
 add_app = typer.Typer(
@@ -15,7 +15,6 @@ add_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-app.add_typer(add_app, name="add")
 
 ProjectOpt = Annotated[
     Path, typer.Option("--project", "-p", metavar="PROJECT", help="Project folder (holding pytemplar.yaml).")

@@ -19,8 +19,6 @@ from typing import Annotated, Any
 
 import typer
 
-from pytemplar.cli._common import app
-
 COMPLETE_VARIABLE = "_PYTEMPLAR_COMPLETE"
 
 
@@ -70,7 +68,6 @@ complete -c pytemplar -f -a '(__pytemplar_complete)'
 SCRIPTS = {Shell.bash: BASH_SCRIPT, Shell.zsh: ZSH_SCRIPT, Shell.fish: FISH_SCRIPT}
 
 
-@app.command("completion")
 def completion_command(
     shell: Annotated[Shell, typer.Argument(metavar="bash|zsh|fish", help="The shell to print the script for.")],
 ) -> None:
@@ -121,7 +118,9 @@ def _candidates(words: list[str], incomplete: str) -> list[str]:
     from pytemplar.cli import _complete
 
     _complete.words = list(words)
-    command = typer.main.get_command(app)
+    from pytemplar.cli import build_app
+
+    command = typer.main.get_command(build_app())
     context = _resolve_context(command, {}, "pytemplar", list(words))
     target, incomplete = _resolve_incomplete(context, list(words), incomplete)
     items = target.shell_complete(context, incomplete)

@@ -33,7 +33,6 @@ from pytemplar.cli._common import (
     _err,
     _run,
     _set_arguments,
-    app,
 )
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
@@ -56,7 +55,6 @@ def use_colour(mode: ColorMode) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-@app.command("diff")
 def diff_command(
     project: ProjectArg = Path("."),
     env: EnvOpt = None,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, MemoryOpt, OneEnvOpt, OneReleaseOpt, TimeoutOpt, _err, _run, _usage, app
+from pytemplar.cli._common import DebugOpt, MemoryOpt, OneEnvOpt, OneReleaseOpt, TimeoutOpt, _err, _run, _usage
 from pytemplar.cli._complete import complete_value_path
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from pytemplar.values import ValuePath
 
 
-@app.command("set")
 def set_command(
     arguments: Annotated[
         list[str] | None,

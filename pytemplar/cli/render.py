@@ -32,7 +32,6 @@ from pytemplar.cli._common import (
     _run,
     _set_arguments,
     _usage,
-    app,
 )
 from pytemplar.errors import escape_control
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
@@ -43,7 +42,6 @@ class OutputLayout(StrEnum):  # pytemplar.output.Layout, named here so --help do
     flat = "flat"
 
 
-@app.command()
 def render(
     project: ProjectArg = Path("."),
     env: EnvOpt = None,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, OneEnvOpt, OneReleaseOpt, ProjectArg, _err, _run, _usage, app
+from pytemplar.cli._common import DebugOpt, OneEnvOpt, OneReleaseOpt, ProjectArg, _err, _run, _usage
 from pytemplar.errors import escape_control
 
 if TYPE_CHECKING:
@@ -23,7 +23,6 @@ rollout_app = typer.Typer(
     help="Start, show, promote, re-weigh, finish, abort or roll back a release's rollout (edits its overlay).",
     no_args_is_help=True,
 )
-app.add_typer(rollout_app)
 
 EnvArg = OneEnvOpt
 ReleaseArg = OneReleaseOpt

@@ -31,7 +31,6 @@ from pytemplar.cli._common import (
     _err,
     _run,
     _set_arguments,
-    app,
 )
 from pytemplar.errors import Problem, UsageError
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
@@ -52,7 +51,6 @@ ValuesLongOpt = Annotated[
 ]
 
 
-@app.command()
 def validate(
     project: Annotated[
         list[Path] | None,

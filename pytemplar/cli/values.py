@@ -26,12 +26,10 @@ from pytemplar.cli._common import (
     _run,
     _set_arguments,
     _usage,
-    app,
 )
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 
-@app.command("values")
 def values_command(
     project: ProjectArg = Path("."),
     env: OneEnvOpt = "",

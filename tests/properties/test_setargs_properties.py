@@ -11,7 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytemplar.errors import UsageError
-from pytemplar.setargs import SET_KINDS, SetKind, SetValue, format_set, parse_set_argument, set_layer
+from pytemplar.setargs import (
+    SET_KINDS,
+    SetKind,
+    SetValue,
+    format_path_argument,
+    format_set,
+    parse_set_argument,
+    set_layer,
+)
 from pytemplar.values import ValuePath, ValuesLayer
 from pytemplar.yamlio import resolve_plain
 
@@ -206,3 +214,13 @@ def test_set_string_values_are_always_strings(text: str) -> None:
         assert isinstance(value.value, str) or (
             isinstance(value.value, list) and all(isinstance(item, str) for item in value.value)
         )
+
+
+@RELAXED
+@given(PATHS)
+def test_paths_shown_in_set_syntax_read_back_as_the_same_path(path: ValuePath) -> None:
+    # format_path_argument names paths in messages and hints for the user to type back.
+    shown = format_path_argument(path)
+    assert shown == write_path(path)
+    [parsed] = parse_set_argument(f"{shown}=x", "set-string", 1)
+    assert parsed.path == path

@@ -436,3 +436,29 @@ def test_folders_made_for_a_new_file_are_removed_when_the_write_fails(
     with pytest.raises(OutputError):
         write_overlay(overlay, "a: 1\n")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- new blocks are written by yamlout, in the file's indentation ------------------------------------------
+
+
+def test_text_ending_in_blank_lines_is_kept_exactly() -> None:
+    text = "image:\n  tag: '1'\n"
+    assert set_value(text, ("notes",), "a\n\n", SOURCE) == "image:\n  tag: '1'\nnotes: |+\n  a\n\n"
+    assert set_value(text, ("image", "notes"), "a\n\n\n", SOURCE) == "image:\n  tag: '1'\n  notes: |+\n    a\n\n\n"
+
+
+def test_a_very_long_key_gets_the_explicit_key_form() -> None:
+    key = "k" * 1100
+    assert set_value("a: 1\n", ("m", key), 1, SOURCE) == f"a: 1\nm:\n  ? {key}\n  : 1\n"
+
+
+def test_new_blocks_follow_the_files_list_indentation() -> None:
+    value = {"hosts": ["a", "b"], "sub": {"x": [1]}}
+    flush = "list:\n- a\n"
+    assert (
+        set_value(flush, ("new",), value, SOURCE) == flush + "new:\n  hosts:\n  - a\n  - b\n  sub:\n    x:\n    - 1\n"
+    )
+    indented = "a:\n    b: 1\nlist:\n    - a\n"
+    assert set_value(indented, ("new",), value, SOURCE) == (
+        indented + "new:\n    hosts:\n        - a\n        - b\n    sub:\n        x:\n            - 1\n"
+    )

@@ -19,36 +19,25 @@ What is refused rather than edited, each with the file and line:
 
 After each edit the new text is read back and compared with the old data plus the change: an edit
 that would change anything else is never returned.
-
-The second half of the module reads and writes the overlay file itself: confined to the project,
-through a symlink only when its target is inside the project, never through a hard link, with the
-permission bits kept, atomically (a temp file in the same folder, then a rename), and refused when
-the file changed after it was read.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import difflib
 import json
 import math
-import os
 import re
-import secrets
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pytemplar import yamlio
-from pytemplar.errors import FileAccessError, Location, OutputError, PytemplarError, YamlError
-from pytemplar.fsroot import MAX_FILE_BYTES, Root, decode_utf8
+from pytemplar.errors import Location, PytemplarError, YamlError
 from pytemplar.setargs import format_path_argument
-from pytemplar.values import ValuePath
+from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import load_yaml
-from pytemplar.yamlout import double_quoted, dump_yaml, scalar_text
+from pytemplar.yamlout import block_lines, block_scalar, double_quoted, scalar_text
 
 
 class _Sentinel:
@@ -238,10 +227,10 @@ def _check_result(new_text: str, before: Any, path: ValuePath, value: Any, sourc
 
 
 def _shown_path(path: ValuePath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else ("." if text else "") + part
-    return text
+    """A path in the file as the command line names it (--set syntax); the file itself is ''."""
+    if path and isinstance(path[0], str):
+        return format_path_argument(path)
+    return format_path(path, "")
 
 
 # -- the nodes of a file, with their positions --------------------------------------------------------
@@ -300,60 +289,44 @@ class _Tree:
 
 
 def _parse(text: str) -> _Tree:
-    """The node tree of a (checked, single-document) YAML text, built from libyaml's events."""
-    # The same libyaml parser that yamlio reads with: its events carry every node's position.
-    parser: Any = yamlio._Parser(text)  # type: ignore[attr-defined]
+    """The node tree of a (checked, single-document) YAML text, built from its events."""
     root: _Node | None = None
     stack: list[_Node] = []
     pending_keys: list[_Node | None] = []
     aliases: dict[str, list[_Node]] = {}
     document_end = len(text)
-    try:
-        while True:
-            event = parser.get_event()
-            kind = type(event).__name__  # ruamel's event classes, named: yamlio is ruamel's home
-            if kind == "StreamEndEvent":
-                break
-            if kind == "DocumentEndEvent":
-                if getattr(event, "explicit", False):
-                    document_end = _line_start(text, event.start_mark.index)
-                continue
-            node: _Node | None = None
-            mark = event.start_mark
-            if kind == "ScalarEvent":
-                node = _Node("scalar", mark.index, event.end_mark.index, mark.line, mark.column, event.anchor)
-                node.style, node.value = event.style or "", event.value
-            elif kind == "AliasEvent":
-                node = _Node("alias", mark.index, event.end_mark.index, mark.line, mark.column, value=event.anchor)
-                aliases.setdefault(event.anchor, []).append(node)
-            elif kind == "MappingStartEvent" or kind == "SequenceStartEvent":
-                collection = "map" if kind == "MappingStartEvent" else "seq"
-                start = _Node(collection, mark.index, event.end_mark.index, mark.line, mark.column, event.anchor)
-                start.flow = bool(event.flow_style)
-                stack.append(start)
-                pending_keys.append(None)
-                continue
-            elif kind == "MappingEndEvent" or kind == "SequenceEndEvent":
-                node = stack.pop()
-                pending_keys.pop()
-                node.end = event.end_mark.index if node.flow else _block_end(node, event.start_mark.index)
-            else:
-                continue
-            if not stack:
-                root = node
-            elif stack[-1].kind == "seq":
-                stack[-1].items.append(node)
-            elif pending_keys[-1] is None:
-                pending_keys[-1] = node
-            else:
-                key = pending_keys[-1]
-                assert key is not None
-                stack[-1].entries.append((key, node))
-                pending_keys[-1] = None
-    finally:
-        dispose = getattr(parser, "dispose", None)
-        if dispose is not None:
-            dispose()
+    for event in yamlio.events(text):
+        if event.kind == "document_end":
+            if event.explicit:
+                document_end = _line_start(text, event.start)
+            continue
+        if event.kind == "scalar":
+            node = _Node("scalar", event.start, event.end, event.line, event.column, event.anchor)
+            node.style, node.value = event.style, event.value
+        elif event.kind == "alias":
+            node = _Node("alias", event.start, event.end, event.line, event.column, value=event.value)
+            aliases.setdefault(event.value or "", []).append(node)
+        elif event.kind in ("map", "seq"):
+            start = _Node(event.kind, event.start, event.end, event.line, event.column, event.anchor)
+            start.flow = event.flow
+            stack.append(start)
+            pending_keys.append(None)
+            continue
+        else:  # the innermost collection ends
+            node = stack.pop()
+            pending_keys.pop()
+            node.end = event.end if node.flow else _block_end(node, event.start)
+        if not stack:
+            root = node
+        elif stack[-1].kind == "seq":
+            stack[-1].items.append(node)
+        elif pending_keys[-1] is None:
+            pending_keys[-1] = node
+        else:
+            key = pending_keys[-1]
+            assert key is not None
+            stack[-1].entries.append((key, node))
+            pending_keys[-1] = None
     return _Tree(root, document_end, aliases)
 
 
@@ -755,38 +728,12 @@ class _Editor:
         return key_column + self.step
 
     def _block(self, value: Any, indent: int) -> tuple[str, list[str]]:
-        """A value that needs lines of its own: (what goes after 'key:' or '-', the lines)."""
+        """A value that needs lines of its own: (what goes after 'key:' or '-', the lines),
+        written by yamlout as pytemplar writes manifests, in this file's indentation."""
         if isinstance(value, str):
             return _literal(value, indent)
-        lines: list[str] = []
-        self._emit(value, indent, lines)
-        return "", lines
-
-    def _emit(self, value: dict[str, Any] | list[Any], indent: int, out: list[str]) -> None:
-        pad = " " * indent
-        if isinstance(value, dict):
-            for key, child in value.items():
-                self._entry(f"{pad}{scalar_text(key)}:", child, indent, out, in_list=False)
-        else:
-            for item in value:
-                self._entry(f"{pad}-", item, indent, out, in_list=True)
-
-    def _entry(self, head: str, child: Any, indent: int, out: list[str], *, in_list: bool) -> None:
-        inline = _inline(child, None)
-        if inline is not None:
-            out.append(f"{head} {inline}")
-        elif isinstance(child, str):
-            header, lines = _literal(child, indent + (2 if in_list else self.step))
-            out.append(f"{head} {header}")
-            out.extend(lines)
-        elif in_list:
-            nested: list[str] = []
-            self._emit(child, indent + 2, nested)
-            out.append(f"{head} {nested[0][indent + 2 :]}")
-            out.extend(nested[1:])
-        else:
-            out.append(head)
-            self._emit(child, self._child_indent(indent, child), out)
+        list_step = self.step if self.indented_lists else 0
+        return "", block_lines(value, indent, self.step, list_step)
 
 
 def _same_kind(node: _Node, value: Any) -> bool:
@@ -826,210 +773,8 @@ def _flow_inline(value: Any, old: _Node) -> str | None:
 def _literal(text: str, indent: int) -> tuple[str, list[str]]:
     """Multi-line text as a literal block scalar (``|``) with its lines at ``indent``, or
     double-quoted on one line when a literal block cannot hold it exactly."""
-    dumped = dump_yaml(text)
-    if not dumped.startswith("|"):
-        return dumped.rstrip("\n"), []
-    header, *lines = dumped.rstrip("\n").split("\n")
-    pad = " " * indent
-    return header, [f"{pad}{line[2:]}" if line else "" for line in lines]
-
-
-# -- reading and writing the file -------------------------------------------------------------------
-
-
-@dataclass
-class OverlayFile:
-    """An overlay as read for editing; ``original`` is None when the file does not exist yet."""
-
-    path: Path  # as named in the project (what messages show)
-    real: Path  # the file written: the link target for a symlink inside the project
-    root: Root
-    original: bytes | None
-    text: str  # decoded, without a byte-order mark
-    bom: bool = False
-
-    @property
-    def created(self) -> bool:
-        return self.original is None
-
-    def encode(self, text: str) -> bytes:
-        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
-
-
-def read_overlay(root: Root, relative: str) -> OverlayFile:
-    """The overlay ``relative`` to the project ``root``, refusing what must not be edited."""
-    named = root.path / relative
-    where = Location(str(named))
-    real = _confined(root, relative, named)
-    if not os.path.lexists(real):
-        if os.path.islink(named):
-            raise FileAccessError(
-                f"'{relative}' is a symlink to '{os.readlink(named)}', which does not exist",
-                location=where,
-                hint="point the link at an existing file, or replace it by a file",
-            )
-        return OverlayFile(named, real, root, None, "")
-    info = os.stat(real)
-    if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
-        raise FileAccessError(
-            f"'{relative}' has {info.st_nlink} hard links; replacing it would leave the other names "
-            "with the old content",
-            location=where,
-            hint="make it a file of its own (cp it to a new name and move that over it), then run the command again",
-        )
-    data = root.read_bytes(relative, limit=MAX_FILE_BYTES)
-    text = decode_utf8(data, str(named))
-    return OverlayFile(named, real, root, data, text, data.startswith(b"\xef\xbb\xbf"))
-
-
-def _confined(root: Root, relative: str, named: Path) -> Path:
-    try:
-        return root.resolve(relative)
-    except FileAccessError:
-        if os.path.islink(named):
-            raise FileAccessError(
-                f"'{relative}' is a symlink to '{os.readlink(named)}', outside the project; "
-                "refusing to edit through it",
-                location=Location(str(named)),
-                hint="replace the link by the file itself, or edit the target by hand",
-            ) from None
-        raise
-
-
-def write_overlay(overlay: OverlayFile, text: str) -> None:
-    """Replace the overlay's content by ``text`` atomically; refuse if it changed since it was read.
-
-    The new content goes to a temp file in the same folder (same permission bits, flushed to
-    disk), which then replaces the file with one rename; a new file is linked into place, so
-    it never overwrites a file created meanwhile. On any failure nothing is left behind.
-    """
-    shown = Location(str(overlay.path))
-    folder = overlay.real.parent
-    made = _make_folders(folder, overlay)
-    temp: Path | None = None
-    try:
-        temp = _write_temp(folder, overlay, overlay.encode(text))
-        with _folder_lock(folder):
-            _check_unchanged(overlay, shown)
-            if overlay.original is None:
-                os.link(temp, overlay.real)
-                os.unlink(temp)
-            else:
-                os.replace(temp, overlay.real)
-            temp = None
-            _sync_folder(folder)
-    except FileExistsError:
-        raise OutputError(
-            f"'{overlay.path.name}' was created by someone else while this edit ran; nothing was written",
-            location=shown,
-            hint="run the command again",
-        ) from None
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write the file: {exc.strerror or exc}; nothing was changed",
-            location=shown,
-            hint="check the free space and the folder's permissions",
-        ) from None
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-        if temp is not None or (made and not os.path.lexists(overlay.real)):
-            for created in reversed(made):
-                with contextlib.suppress(OSError):
-                    os.rmdir(created)
-
-
-def _make_folders(folder: Path, overlay: OverlayFile) -> list[Path]:
-    missing: list[Path] = []
-    current = folder
-    while not os.path.lexists(current):
-        missing.append(current)
-        current = current.parent
-    made: list[Path] = []
-    try:
-        for path in reversed(missing):
-            os.mkdir(path)
-            made.append(path)
-    except OSError as exc:
-        for path in reversed(made):
-            with contextlib.suppress(OSError):
-                os.rmdir(path)
-        raise OutputError(
-            f"cannot create the folder '{path.name}': {exc.strerror or exc}",
-            location=Location(str(overlay.path)),
-            hint="check the folder's permissions",
-        ) from None
-    return made
-
-
-def _write_temp(folder: Path, overlay: OverlayFile, data: bytes) -> Path:
-    # An unpredictable name, created exclusively: no one can plant it first.
-    temp = folder / f".{overlay.real.name}.{secrets.token_hex(6)}.tmp"
-    mode = 0o666 if overlay.original is None else 0o600  # a new file gets the umask like any other
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
-    try:
-        if overlay.original is not None:
-            info = os.stat(overlay.real)
-            os.fchmod(fd, stat.S_IMODE(info.st_mode))
-            with contextlib.suppress(OSError):  # keeping the owner needs privileges; the mode does not
-                if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
-                    os.fchown(fd, info.st_uid, info.st_gid)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    os.close(fd)
-    return temp
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
-    """An exclusive lock on the folder between the last check and the rename, so two pytemplar
-    runs editing files there at the same time cannot both pass the check."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX: the content check alone remains
-        yield
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def _check_unchanged(overlay: OverlayFile, shown: Location) -> None:
-    if overlay.original is None:
-        if os.path.lexists(overlay.real):
-            raise FileExistsError(str(overlay.real))
-        return
-    try:
-        current = overlay.root.read_bytes(overlay.real.relative_to(overlay.root.path))
-    except (FileAccessError, ValueError):
-        current = None
-    if current != overlay.original:
-        raise OutputError(
-            "the file changed since it was read (another edit at the same time?); nothing was written",
-            location=shown,
-            hint="run the command again",
-        )
-
-
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    header, *lines = block_scalar(text, indent).split("\n")
+    return header, lines
 
 
 # -- describing an edit ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`pytemplar schema` and `pytemplar docs`: reference material for editors and readers."""
+"""`pytemplar schema`: the JSON Schemas editors use, an app's values schema or pytemplar's own."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pytemplar.cli._common import (
     DebugOpt,
     _run,
     _usage,
-    app,
 )
 from pytemplar.errors import UsageError
 
@@ -25,7 +24,6 @@ class SchemaName(StrEnum):
     app = "app"
 
 
-@app.command("schema")
 def schema_command(
     which: Annotated[
         SchemaName,
@@ -70,21 +68,5 @@ def schema_command(
         else:
             schema = builtin_schema(f"{'pytemplar' if which is SchemaName.project else 'app'}.schema.json").schema
         sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
-
-    _run(action, debug, 0, 0)
-
-
-@app.command("docs")
-def docs_command(
-    app_folder: Annotated[Path, typer.Argument(metavar="APP", help="The app template folder.")],
-    debug: DebugOpt = False,
-) -> None:
-    """Print the Markdown values reference of an app template (key, type, default, description)."""
-
-    def action() -> None:
-        from pytemplar.docsgen import values_reference
-        from pytemplar.project import Workspace
-
-        sys.stdout.write(values_reference(Workspace().app(app_folder)))
 
     _run(action, debug, 0, 0)

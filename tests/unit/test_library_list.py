@@ -1,0 +1,46 @@
+"""The library's names come from one list; the imports type checkers read must agree with it."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytemplar
+import pytemplar.api
+from pytemplar.api import FUNCTIONS, MORE
+
+
+def typing_imports(module: object) -> dict[str, str]:
+    """name -> module of the ``if TYPE_CHECKING:`` imports of ``module``'s source."""
+    tree = ast.parse(Path(str(getattr(module, "__file__", ""))).read_text("utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom) and statement.module
+                for alias in statement.names:
+                    assert alias.asname == alias.name, f"{alias.name} must be re-exported as itself"
+                    found[alias.name] = statement.module
+    return found
+
+
+def test_the_api_exports_its_list_and_type_checkers_see_the_same() -> None:
+    assert not set(FUNCTIONS) & set(MORE)
+    everything = {**FUNCTIONS, **MORE}
+    assert sorted(pytemplar.api.__all__) == sorted(everything)
+    assert typing_imports(pytemplar.api) == {name: f"pytemplar.api.{home}" for name, home in everything.items()}
+    for name, home in everything.items():
+        assert getattr(pytemplar.api, name) is getattr(importlib.import_module(f"pytemplar.api.{home}"), name)
+
+
+def test_the_package_exports_the_library_functions() -> None:
+    assert typing_imports(pytemplar) == dict.fromkeys(FUNCTIONS, "pytemplar.api")
+    assert set(FUNCTIONS) <= set(pytemplar.__all__)
+    for name in FUNCTIONS:
+        # Through the package's __getattr__: a submodule of the same name, once imported, hides it
+        # (pytemplar.rollout, the module of the rollout stage).
+        assert pytemplar.__getattr__(name) is getattr(pytemplar.api, name)
+        assert callable(pytemplar.__getattr__(name))
+    for name in pytemplar.__all__:
+        assert hasattr(pytemplar, name), name
