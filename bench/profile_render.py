@@ -51,7 +51,7 @@ try:
     entrypoint()
 except SystemExit:
     pass
-if "pytemplar.engine" not in sys.modules:  # a CLI without those flags rendered in a child
+if "pytemplar.templating.engine" not in sys.modules:  # a CLI without those flags rendered in a child
     import pytemplar
     pytemplar.render(project, environments=["prod"])
 sys.stderr.write("\\n".join(sorted(sys.modules)))

@@ -83,6 +83,8 @@ def helm_habit(arguments: Sequence[str]) -> tuple[str, str] | None:
     """``(flag, hint)`` when a command is given a Helm flag pytemplar does not have there."""
     if not arguments or arguments[0] not in _COMMANDS_WITHOUT_THEM:
         return None
+    if "--help" in arguments or "-h" in arguments:
+        return None  # asked for the command's options: its help lists them
     if arguments[0] == "render" and _renders_an_app(arguments[1:]):
         return None  # `render APP` takes --namespace, as `helm template` does
     for argument in arguments[1:]:

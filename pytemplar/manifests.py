@@ -1,16 +1,22 @@
-"""Parsing rendered templates into manifests."""
+"""Manifests: rendered Kubernetes objects and where they came from (parsed by ``templating/parse.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from pytemplar.engine import RenderedFile
-from pytemplar.errors import Location, ManifestError, Problem, PytemplarError
-from pytemplar.yamlio import load_documents
+from pytemplar.errors import Location
 
-CONTEXT_LINES = 2
+
+class FieldOrigins(Protocol):
+    """Where each field of a rendered object was written (kept when a run checks fields)."""
+
+    def location_of(self, path: tuple[str | int, ...]) -> Location | None:
+        """The template file and line that wrote the field at ``path``."""
+
+    def values_path_of(self, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+        """The values path whose value the template placed whole at ``path``, if one did."""
 
 
 @dataclass(frozen=True, slots=True)  # slots: a big render holds tens of thousands
@@ -21,12 +27,16 @@ class Manifest:
     release: str
     environment: str
     template: str  # e.g. templates/deployment.yaml.j2, relative to the app folder
-    source: Location  # the template file; the line is the document's line in the rendered text
+    source: Location  # the template file and line the object starts at
     # Where each field is written, when the object was read from a file as it is (validate -f).
     fields: Mapping[tuple[str | int, ...], Location] | None = None
+    # Where each field was written, when a rendered object's fields are checked.
+    origins: FieldOrigins | None = None
 
     def location_of(self, path: Sequence[str | int]) -> Location:
         """Where the field at ``path`` (or its nearest written ancestor) is, else the document's start."""
+        if self.origins is not None:
+            return self.origins.location_of(tuple(path)) or self.source
         if self.fields:
             for end in range(len(path), -1, -1):
                 found = self.fields.get(tuple(path[:end]))
@@ -62,66 +72,6 @@ class Manifest:
         return f"{self.kind} {ns}{self.name}"
 
 
-def _excerpt(text: str, line: int) -> tuple[str, ...]:
-    lines = text.split("\n")
-    start = max(line - 1 - CONTEXT_LINES, 0)
-    end = min(line + CONTEXT_LINES, len(lines))
-    return tuple(
-        f"{'>' if number == line else ' '} {number:4d} | {lines[number - 1]}" for number in range(start + 1, end + 1)
-    )
-
-
-def parse_rendered(
-    files: Iterable[RenderedFile], release: str, environment: str, problems_to: list[Problem] | None = None
-) -> list[Manifest]:
-    """Every non-empty YAML document of every rendered file; all problems at once.
-
-    With ``problems_to``, the problems are added to it and the objects of the files that parsed are
-    returned, so ``validate`` checks them too; otherwise they are raised together.
-    """
-    manifests: list[Manifest] = []
-    problems: list[Problem] = []
-    for rendered in files:
-        template = f"templates/{rendered.template}"
-        try:
-            documents = load_documents(rendered.text, rendered.path, resolver="kubernetes")
-        except PytemplarError as exc:
-            problem = exc.problems[0]
-            line = problem.location.line if problem.location and problem.location.line else 1
-            problems.append(
-                Problem(
-                    f"rendered output is not valid YAML at rendered line {line}: "
-                    f"{problem.message.removeprefix('invalid YAML: ')}",
-                    location=Location(rendered.path),
-                    hint=problem.hint or "check the indentation and quoting of the template around this line",
-                    context=_excerpt(rendered.text, line),
-                )
-            )
-            continue
-        for document in documents:
-            if document.data is None:
-                continue
-            if not isinstance(document.data, dict):
-                problems.append(
-                    Problem(
-                        f"rendered document at rendered line {document.line} is a "
-                        f"{type(document.data).__name__}, not a Kubernetes object",
-                        location=Location(rendered.path),
-                        context=_excerpt(rendered.text, document.line),
-                    )
-                )
-                continue
-            manifests.extend(
-                Manifest(obj, release, environment, template, Location(rendered.path, document.line))
-                for obj in list_items(document.data)
-            )
-    if problems and problems_to is None:
-        raise ManifestError.collect(problems)
-    if problems_to is not None:
-        problems_to.extend(problems)
-    return manifests
-
-
 def is_list(obj: dict[str, Any]) -> bool:
     """Whether an object is a list of objects (``kind: List``, ``ConfigMapList``...), as kubectl reads one."""
     kind = obj.get("kind")
@@ -154,6 +104,7 @@ def shared_strings(manifests: Sequence[Manifest], pool: dict[str, str]) -> list[
             pool.setdefault(manifest.template, manifest.template),
             manifest.source,
             manifest.fields,
+            manifest.origins,
         )
         for manifest in manifests
     ]

@@ -10,15 +10,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import math
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from pytemplar.errors import Location, OutputError
+from pytemplar.errors import Location, ManifestError, OutputError, Problem
 from pytemplar.manifests import Manifest
+from pytemplar.values import format_path
 from pytemplar.yamlout import dump_yaml
 
 OUTPUT_MARKER = ".pytemplar-output"
@@ -63,11 +66,39 @@ def to_yaml_stream(manifests: Sequence[Manifest]) -> str:
 
 
 def json_pieces(manifests: Sequence[Manifest]) -> Iterator[str]:
-    """The text of :func:`to_json`, in pieces of about :data:`PIECE_CHARS` characters."""
+    """The text of :func:`to_json`, in pieces of about :data:`PIECE_CHARS` characters.
+
+    Refuses, before any piece is made, a NaN or infinite number: JSON cannot hold one."""
+    _refuse_non_finite(manifests)
     document = {"apiVersion": "v1", "kind": "List", "items": [m.obj for m in manifests]}
     # iterencode with an indent is the encoder json.dumps uses with one, so the text is the same.
-    chunks = json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(document)
+    chunks = json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False).iterencode(document)
     return in_pieces(itertools.chain(chunks, ["\n"]))
+
+
+def _refuse_non_finite(manifests: Sequence[Manifest]) -> None:
+    problems: list[Problem] = []
+    for manifest in manifests:
+        stack: list[tuple[Any, tuple[str | int, ...]]] = [(manifest.obj, ())]
+        while stack:
+            value, path = stack.pop()
+            if isinstance(value, dict):
+                stack.extend((item, (*path, key)) for key, item in value.items())
+            elif isinstance(value, list):
+                stack.extend((item, (*path, index)) for index, item in enumerate(value))
+            elif isinstance(value, float) and not math.isfinite(value):
+                problems.append(
+                    Problem(
+                        f"{manifest.describe()}: {format_path(path, '').lstrip('.')} is {value}, "
+                        "which JSON cannot hold",
+                        location=manifest.source,
+                        hint="write YAML (-o yaml), or make the value a string",
+                        release=manifest.release or None,
+                        environment=manifest.environment or None,
+                    )
+                )
+    if problems:
+        raise ManifestError.collect(problems)
 
 
 def to_json(manifests: Sequence[Manifest]) -> str:

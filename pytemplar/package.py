@@ -29,12 +29,12 @@ from pathlib import Path
 from pytemplar.archive import archive_root, is_archive_name, read_archive_bytes
 from pytemplar.atomicfile import replacing
 from pytemplar.dependencies import VENDORED
-from pytemplar.engine import TemplateEngine, template_context
 from pytemplar.errors import FileAccessError, Location, OutputError, UsageError, ValuesError
 from pytemplar.fsroot import ArchiveRoot, Root
 from pytemplar.ignore import IGNORE_FILE, IgnoreRules
-from pytemplar.manifests import parse_rendered
 from pytemplar.project import App, Workspace
+from pytemplar.templating.engine import TemplateEngine, template_context
+from pytemplar.templating.parse import parse_rendered
 from pytemplar.values import AbsentKeys, key_origin_of, merge_layers, origin_of
 
 EXECUTABLE = 0o755

@@ -109,6 +109,10 @@ class RolloutSpec:
     rollback_to: Color | None = None  # BlueGreen after promote: the old colour, kept whole
     canary: CanarySpec | None = None
     stable_tag: str | None = None  # the value at tag_value, which a colour without a version runs
+    controller: Literal["pytemplar", "ArgoRollouts"] = "pytemplar"
+    steps: tuple[dict[str, Any], ...] = ()  # ArgoRollouts canary steps
+    analysis: tuple[str, ...] = ()  # ArgoRollouts AnalysisTemplate names
+    auto_promotion_seconds: int | None = None  # ArgoRollouts blue/green
     where: Location | None = None  # where the strategy was chosen: errors point there
 
     @property
@@ -126,6 +130,8 @@ class RolloutSpec:
 
     @property
     def phase(self) -> Phase:
+        if self.controller == "ArgoRollouts":
+            return "idle"  # the controller holds the live phase
         if self.strategy == "BlueGreen":
             if self.rollback_to is not None:
                 return "promoted"
@@ -173,6 +179,10 @@ def read_rollout(values: dict[str, Any], locate: Locator) -> RolloutSpec | None:
         preview_replicas=data.get("previewReplicas"),
         rollback_to=data.get("rollbackTo"),
         canary=canary,
+        controller=data.get("controller", "pytemplar"),
+        steps=tuple(data.get("steps") or ()),
+        analysis=tuple(data.get("analysis") or ()),
+        auto_promotion_seconds=data.get("autoPromotionSeconds"),
         stable_tag=None if stable is None or isinstance(stable, (dict, list)) else str(stable),
         where=locate((ROLLOUT_KEY, "strategy")),
     )
@@ -369,6 +379,10 @@ def apply_rollout(manifests: list[Manifest], spec: RolloutSpec | None) -> list[M
     _containers(deployment, spec)  # an unknown rollout.container is reported with the rendered name
     if spec.strategy in ("Recreate", "RollingUpdate"):
         return update_strategy(manifests, deployment, spec)
+    if spec.controller == "ArgoRollouts":
+        from pytemplar.argorollouts import argo_rollout
+
+        return argo_rollout(manifests, deployment, spec)
     if spec.strategy == "BlueGreen":
         return blue_green(manifests, deployment, spec)
     return canary(manifests, deployment, spec)

@@ -82,6 +82,8 @@ class Plan:
 def describe(spec: RolloutSpec) -> str:
     """The phase in words, as ``status`` shows it and refusals quote it."""
     phase = spec.phase
+    if spec.controller == "ArgoRollouts":
+        return f"run by the Argo Rollouts controller ({spec.strategy}): kubectl argo rollouts get rollout shows where"
     if spec.strategy == "BlueGreen":
         old = spec.rollback_to or spec.preview
         return {
@@ -133,6 +135,14 @@ def plan(
     if action == "start":
         assert tag is not None
         return _start(spec, values, target, tag)
+    if spec is not None and spec.controller == "ArgoRollouts":
+        raise UsageError(
+            f"release '{target.release}' in '{target.environment}' is rolled out by the Argo Rollouts controller:"
+            f" it shifts the traffic, promotes and aborts itself",
+            hint="its steps set the weights: change rollout.steps"
+            if action == "weight"
+            else f"use its plugin: kubectl argo rollouts {_ARGO.get(action, action)} ROLLOUT -n NAMESPACE",
+        )
     if spec is None or spec.strategy in ("Recreate", "RollingUpdate"):
         strategy = spec.strategy if spec else "no rollout strategy"
         raise UsageError(
@@ -154,9 +164,12 @@ def _tag_path(spec: RolloutSpec | None) -> ValuePath:
     return tuple((spec.tag_value if spec else "image.tag").split("."))
 
 
+_ARGO = {"rollback": "undo", "finish": "promote --full"}
+
+
 def _start(spec: RolloutSpec | None, values: dict[str, Any], target: Target, tag: str) -> Plan:
     already = f"release '{target.release}' in '{target.environment}' already runs {tag}"
-    if spec is None or spec.strategy in ("Recreate", "RollingUpdate"):
+    if spec is None or spec.strategy in ("Recreate", "RollingUpdate") or spec.controller == "ArgoRollouts":
         path = _tag_path(spec)
         _check_holds(values, path, spec, target)
         if _value(values, path) == tag:
@@ -386,6 +399,7 @@ class Track:
     images: tuple[str, ...]
     replicas: str
     services: tuple[str, ...]
+    kind: str = "Deployment"
 
 
 @dataclass(frozen=True)
@@ -409,7 +423,7 @@ def status(
     autoscaled: Callable[[Manifest], bool],
 ) -> Status:
     """The release's rollout as rendered: each Deployment, its images, and the Services selecting it."""
-    deployments = [m for m in manifests if m.kind == "Deployment" and m.release == release]
+    deployments = [m for m in manifests if m.kind in ("Deployment", "Rollout") and m.release == release]
     services = [m for m in manifests if m.kind == "Service" and m.release == release]
     tracks = tuple(
         Track(
@@ -418,6 +432,7 @@ def status(
             tuple(str(c.get("image")) for c in _containers(d)),
             "autoscaled" if autoscaled(d) else str(d.obj.get("spec", {}).get("replicas", 1)),
             tuple(s.name for s in services if selects(s.obj.get("spec", {}).get("selector"), _pod_labels(d))),
+            d.kind,
         )
         for d in deployments
     )
@@ -464,6 +479,8 @@ def _role(spec: RolloutSpec | None, deployment: Manifest) -> str:
 def _traffic(spec: RolloutSpec | None) -> str:
     if spec is None or spec.strategy in ("Recreate", "RollingUpdate"):
         return "all to the one Deployment"
+    if spec.controller == "ArgoRollouts":
+        return "as the controller's current step sets it"
     if spec.strategy == "BlueGreen":
         behind = "scaled down" if spec.phase == "idle" else "at full capacity behind the preview Service"
         return f"all to {spec.active}; {spec.preview} {behind}"
@@ -488,7 +505,7 @@ def format_status(report: Status) -> str:
     for track in report.tracks:
         services = ", ".join(track.services) or "no Service"
         lines.append(
-            f"  {track.role:<{width}}  Deployment {track.deployment}: {', '.join(track.images)}"
+            f"  {track.role:<{width}}  {track.kind} {track.deployment}: {', '.join(track.images)}"
             f" (replicas: {track.replicas}; selected by {services})"
         )
     lines.append(f"  traffic: {report.traffic}")

@@ -31,7 +31,7 @@ from pytemplar.atomicfile import replacing
 CACHE_ENV = "PYTEMPLAR_CACHE_DIR"
 DISABLE_ENV = "PYTEMPLAR_NO_CACHE"
 MAX_ENTRIES = 2000  # past this, the oldest half is removed
-_SHAPING_MODULES = ("engine.py", "yamlsafe.py")  # their code decides what a template compiles to
+_SHAPING_MODULES = ("templating/engine.py", "templating/codegen.py")  # their code decides what a template compiles to
 
 
 def default_folder() -> Path:

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytemplar.engine import ReadLog
 from pytemplar.errors import Location, Problem, Severity
 from pytemplar.schema import CompiledSchema
+from pytemplar.templating.engine import ReadLog
 from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, format_path, iter_leaves, value_at
 
 

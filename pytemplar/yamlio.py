@@ -16,29 +16,9 @@ A round-trip load is far slower; it is kept for files that are edited in place.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from pytemplar.errors import Location, YamlError
-
-try:  # libyaml's parser is ~30x faster than the pure-Python one
-    from _ruamel_yaml_clibz import CParser as _Parser
-
-    FAST_PARSER = True
-except ImportError:  # pragma: no cover - exercised only where the extension is missing
-    from ruamel.yaml.parser import Parser as _PyParser
-    from ruamel.yaml.reader import Reader as _PyReader
-    from ruamel.yaml.scanner import Scanner as _PyScanner
-
-    FAST_PARSER = False
-
-    class _Parser(_PyReader, _PyScanner, _PyParser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            _PyReader.__init__(self, stream, loader=self)
-            _PyScanner.__init__(self, loader=self)
-            _PyParser.__init__(self, loader=self)
-
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
@@ -52,6 +32,38 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+
+from pytemplar.errors import Location, YamlError
+
+
+def python_parser(text: str) -> Any:
+    """ruamel.yaml's pure-Python YAML 1.2 parser over ``text``: the same events as libyaml's
+    (imported on first use: only rare inputs need it)."""
+    from ruamel.yaml.parser import Parser
+    from ruamel.yaml.reader import Reader
+    from ruamel.yaml.scanner import Scanner
+
+    class PythonParser(Reader, Scanner, Parser):
+        processing_version = (1, 2)
+
+        def __init__(self, stream: str) -> None:
+            # ruamel's parts find each other through the loader: here, this one object.
+            self._reader = self._scanner = self._parser = self._resolver = self
+            Reader.__init__(self, stream, loader=self)
+            Scanner.__init__(self, loader=self)
+            Parser.__init__(self, loader=self)
+
+    return PythonParser(text)
+
+
+try:  # libyaml's parser is ~30x faster than the pure-Python one
+    from _ruamel_yaml_clibz import CParser as _Parser
+
+    FAST_PARSER = True
+except ImportError:  # pragma: no cover - exercised only where the extension is missing
+    _Parser = python_parser
+    FAST_PARSER = False
+
 
 Path_ = tuple[str | int, ...]
 
@@ -474,7 +486,8 @@ class _Builder:
             at = self.here()
             self.locate(at, self.where(event))
             self.reroot(anchored_at, at, (first, last))
-        return value
+        # A copy: objects that share an anchor must not share a dict a later edit changes.
+        return _copied(value)
 
     def scalar(self, event: Any) -> Any:
         tag = event.tag
@@ -522,13 +535,35 @@ def _go_key_text(key: bool | int | float) -> str:
 _PENDING_MERGE = object()
 
 
-def load_documents(text: str, path: str, *, track: bool = False, resolver: str = "core") -> list[YamlDocument]:
+def _copied(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list:
+        return [_copied(item) for item in value]
+    return value
+
+
+def load_documents(
+    text: str,
+    path: str,
+    *,
+    track: bool = False,
+    resolver: str = "core",
+    events: Callable[[Any], Any] | None = None,
+    parser_class: Callable[[str], Any] | None = None,
+) -> list[YamlDocument]:
     """Every document of a YAML stream (empty documents included, as ``None`` data); plain scalars
-    are read by ``resolver`` (see ``RESOLVERS``)."""
+    are read by ``resolver`` (see ``RESOLVERS``).
+
+    ``events`` wraps the parser (anything with ``get_event``) to rewrite its events before they
+    are built into data; ``parser_class`` replaces libyaml's parser (e.g. :func:`python_parser`)."""
     parser: Any = None
     documents: list[YamlDocument] = []
     try:
-        parser = _Parser(text)
+        parser = (parser_class or _Parser)(text)
+        if events is not None:
+            parser = events(parser)
         while True:
             event = parser.get_event()
             kind = type(event)

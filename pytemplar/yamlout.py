@@ -54,6 +54,18 @@ _AMBIGUOUS = re.compile(
     )\Z
     """
 )
+# Kubernetes' reader (go-yaml) drops every '_' of a plain scalar that starts like a number before
+# reading it as one: 1e_3 and 70e0_ are numbers to kubectl.
+_GO_NUMBER = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?0(?:[xX][0-9a-fA-F]+|[oO]?[0-7]+|[bB][01]+)"
+)
+
+
+def _go_yaml_number(text: str) -> bool:
+    return text[:1] in _NUMBER_START and "_" in text and _GO_NUMBER.fullmatch(text.replace("_", "")) is not None
+
+
+_NUMBER_START = frozenset("0123456789+-.")
 _BLOCK_SAFE = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff\r]*\Z")
 MAX_PLAIN_KEY = 1024  # longer keys need the explicit '? key' form
 
@@ -98,7 +110,12 @@ def _string_text(text: str) -> str:
     known = _STRING_TEXTS.get(text)
     if known is not None:
         return known
-    if _PLAIN_SAFE.match(text) and not _PLAIN_BREAKERS.search(text) and not _AMBIGUOUS.match(text):
+    if (
+        _PLAIN_SAFE.match(text)
+        and not _PLAIN_BREAKERS.search(text)
+        and not _AMBIGUOUS.match(text)
+        and not _go_yaml_number(text)
+    ):
         written = text
     else:
         written = double_quoted(text)

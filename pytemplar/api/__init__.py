@@ -12,6 +12,7 @@ Files and compiled templates are shared across releases through one :class:`Work
 * :mod:`~pytemplar.api.comparing`: :func:`diff`
 * :mod:`~pytemplar.api.editing`: :func:`edit_values` (``pytemplar set``)
 * :mod:`~pytemplar.api.rollouts`: :func:`rollout_status`, :func:`rollout`
+* :mod:`~pytemplar.api.argocd`: :func:`argocd_applications`
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 # The library: each name and its module in ``pytemplar.api``, imported on first use (a render
 # does not pay for diff's, set's or rollout's). FUNCTIONS are also ``pytemplar.<name>``.
 FUNCTIONS: dict[str, str] = {
+    "argocd_applications": "argocd",
     "diff": "comparing",
     "edit_values": "editing",
     "release_values": "rendering",
@@ -44,6 +46,7 @@ _HOMES = {**FUNCTIONS, **MORE}
 
 # For type checkers only; a test checks these imports against the two tables above.
 if TYPE_CHECKING:
+    from pytemplar.api.argocd import argocd_applications as argocd_applications
     from pytemplar.api.comparing import DiffReport as DiffReport
     from pytemplar.api.comparing import diff as diff
     from pytemplar.api.editing import EditResult as EditResult

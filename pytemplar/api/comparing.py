@@ -15,6 +15,7 @@ from pytemplar.errors import (
     UsageError,
     display_path,
 )
+from pytemplar.livechanges import live_changes
 from pytemplar.manifests import Manifest
 from pytemplar.setargs import SetKind
 
@@ -56,7 +57,8 @@ def diff(
     new = _render_side("working tree", render_options(project, environments, releases, values_files, set_arguments))
     old_manifests, notes = _render_revision(Path(project), against, environments, releases, values_files, set_arguments)
     result = diff_manifests(old_manifests, new.manifests, "object")
-    return DiffReport(result, against, "working tree", _unique([*notes, *new.warnings]))
+    live = live_changes(old_manifests, new.manifests, against)
+    return DiffReport(result, against, "working tree", _unique([*notes, *new.warnings, *live]))
 
 
 def _render_side(label: str, options: RenderOptions) -> RenderResult:

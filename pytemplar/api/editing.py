@@ -170,7 +170,7 @@ def _edit(
     except PytemplarError as exc:
         exc.problems = [replace(p, hint=_not_written(p.hint)) for p in exc.problems]
         raise
-    result.warnings = [*values.warnings, *_undeclared(records, schema, overlay.path)]
+    result.warnings = [*values.warnings, *_undeclared(records, schema, overlay.path), *session.shadowed]
     if not dry_run:
         write_overlay(overlay, text)
         result.written = True

@@ -147,10 +147,13 @@ def validate(
     skip_checks: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
+    against: str | None = None,
 ) -> ValidationResult:
     """Values, render and manifest checks for every environment x release; all problems.
 
     The keyword options are those of :func:`render`; here ``kube_schema`` is on unless turned off.
+    ``against`` names a git revision (what runs now): changes the cluster refuses, or that send
+    traffic to pods that do not run yet, are warnings.
     """
 
     options = render_options(
@@ -200,6 +203,13 @@ def validate(
     manifests.extend(session.namespaces(manifests))
     problems.extend(session.check(manifests))
     problems.extend(session.all_warnings("error"))
+    problems.extend(dict.fromkeys(session.shadowed))
+    if against is not None:
+        from pytemplar.api.comparing import _render_revision
+        from pytemplar.livechanges import live_changes
+
+        old, notes = _render_revision(Path(project), against, environments, releases, values_files, set_arguments)
+        problems.extend([*notes, *live_changes(old, manifests, against)])
     objects = [("/".join(x for x in (m.environment, m.release) if x), m.describe()) for m in manifests]
     selection = session.selection()
     checks = [c for c in CHECK_IDS if c in selection and (c != "kube-schema" or session.schema_checked())]

@@ -11,12 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.checks import Selection, check_manifests, parse_ids, without_skipped
-from pytemplar.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.errors import (
     Location,
     Problem,
@@ -27,11 +26,10 @@ from pytemplar.errors import (
 )
 from pytemplar.hiddenvalues import hidden_value_problems
 from pytemplar.hints import deletion_of
-from pytemplar.manifests import Manifest, parse_rendered
+from pytemplar.manifests import Manifest
 from pytemplar.policies import DEFAULT_KUBE_VERSION, valid_namespace
 from pytemplar.project import (
     PROJECT_FILE,
-    TEMPLATES_DIR,
     App,
     Project,
     ReleaseSpec,
@@ -41,6 +39,9 @@ from pytemplar.project import (
     release_env_files,
 )
 from pytemplar.schema import CompiledSchema
+from pytemplar.shadowing import rendered_images, shadowed_tags
+from pytemplar.templating.engine import ReadLog, TemplateEngine, template_context
+from pytemplar.templating.parse import parse_rendered
 from pytemplar.transforms import transform_release
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
@@ -130,6 +131,8 @@ class Session:
         self.unused = UnusedValues()
         self.hidden_found: dict[tuple[str, int], list[tuple[ValuePath, str]]] = {}  # see hiddenvalues
         self.warnings: list[Problem] = []
+        # Values an `images:` override replaces: validate, set and rollout start report them.
+        self.shadowed: list[Problem] = []
         # The Kubernetes-schema problems of each release, found while its values are at hand (the
         # messages cite where a bad value was set); kept like warnings, across releases.
         self.schema_problems: list[Problem] = []
@@ -299,16 +302,17 @@ class Session:
             with contextlib.suppress(PytemplarError):
                 self.layers(environment, spec)
 
-    def kept_across_releases(self) -> tuple[list[Problem], list[Problem], UnusedValues]:
+    def kept_across_releases(self) -> tuple[list[Problem], list[Problem], list[Problem], UnusedValues]:
         """What a run of releases gathers beyond their manifests: warnings, Kubernetes-schema
-        problems and the values used."""
-        return self.warnings, self.schema_problems, self.unused
+        problems, shadowed values and the values used."""
+        return self.warnings, self.schema_problems, self.shadowed, self.unused
 
-    def take_in(self, kept: tuple[list[Problem], list[Problem], UnusedValues]) -> None:
+    def take_in(self, kept: tuple[list[Problem], list[Problem], list[Problem], UnusedValues]) -> None:
         """Add what :meth:`kept_across_releases` gave for the releases after this session's own."""
-        warnings, schema_problems, unused = kept
+        warnings, schema_problems, shadowed, unused = kept
         self.warnings.extend(warnings)
         self.schema_problems.extend(schema_problems)
+        self.shadowed.extend(shadowed)
         self.unused.merge(unused)
 
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
@@ -345,7 +349,16 @@ class Session:
                 engine.app.schema.names if engine.app.schema is not None else None,
             ),
         )
-        manifests = parse_rendered(engine.render(context), spec.name, environment, problems_to)
+        # Field-level origins are kept only while this release's objects are checked.
+        manifests = parse_rendered(
+            engine.render(context),
+            spec.name,
+            environment,
+            problems_to,
+            track=self.schema_checked(),
+            values_origin=release_values.origin,
+        )
+        images = rendered_images(manifests)  # before an `images:` override replaces any
         manifests = transform_release(
             manifests,
             self.project,
@@ -361,7 +374,11 @@ class Session:
         if self.schema_checked():
             version = self.target_version(environment, spec.name)
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
+            manifests = [replace(manifest, origins=None) for manifest in manifests]
         self.warnings.extend(release_values.warnings)
+        self.shadowed.extend(
+            shadowed_tags(self.project, environment, spec.name, images, release_values.values, release_values.origin)
+        )
         self.unused.record(
             release_values.layers,
             release_values.values,
@@ -473,14 +490,11 @@ class Session:
     def origin(self, manifest: Manifest, field: ValuePath, value: Any, values: ReleaseValues | None) -> str | None:
         """Where the value of a rendered field was set, when its template places one values path there."""
         spec = self.project.releases.get(manifest.release)
-        key = field[-1] if field else None
-        if values is None or spec is None or not isinstance(key, str) or spec.helm_chart is not None:
+        if values is None or spec is None or spec.helm_chart is not None:  # a chart's templates are Helm's
             return None
-        name = manifest.template.removeprefix(f"{TEMPLATES_DIR}/")
-        source = self.app(spec).templates.get(name)
         from pytemplar.provenance import value_source
 
-        path = value_source(source, key, value, values.values) if source is not None else None
+        path = value_source(manifest, field, value, values.values)
         where = values.origin(path) if path is not None else None
         return f"the value is {format_path(path)}, set at {where}" if path and where else None
 

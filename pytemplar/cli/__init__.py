@@ -44,6 +44,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("init", "init", "init_command"),
     Command("completion", "completion", "completion_command"),
     Command("rollout", "rollout", "rollout_app"),
+    Command("argocd", "argocd", "argocd_app"),
     Command("new", "new", "new_app"),
     Command("add", "add", "add_app"),
     Command("import", "importing", "import_app"),

@@ -92,6 +92,10 @@ def _change(
     else:
         for line in edit.describe():
             _err(line + "\n")
+    if edit.warnings:
+        from pytemplar import reporting
+
+        _err(reporting.as_text(edit.warnings))
     if planned.note:
         _err(escape_control(f"note: {planned.note}") + "\n")
 

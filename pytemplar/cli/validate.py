@@ -73,6 +73,15 @@ def validate(
         typer.Option("--format", help="text (stderr); json, github annotations or junit XML (stdout)."),
     ] = ReportFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            metavar="GITREF",
+            help="Also warn about what applying the project over this git revision breaks (immutable fields,"
+            " traffic to pods that do not run yet).",
+        ),
+    ] = None,
     kube_version: KubeVersionOpt = None,
     kube_schema: KubeSchemaOpt = True,
     crds: CrdsOpt = None,
@@ -143,6 +152,7 @@ def validate(
                 skip_checks=skip_check or [],
                 progress=progress,
                 jobs=jobs,
+                against=against,
             )
         problems = reporting.strictly(result.problems) if strict else result.problems
         _report(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from jinja2 import Environment
     from jinja2.runtime import Context
 
-    from pytemplar.engine import TemplateEngine
+    from pytemplar.templating.engine import TemplateEngine
 
 SERVICE = "pytemplar"  # release.service: what manages the objects (Helm writes "Helm")
 
@@ -59,7 +59,7 @@ def _sort(
 
 def _sortalpha(value: Any) -> list[str]:
     """Sprig's sortAlpha: the items as text, in byte order."""
-    from pytemplar.yamlsafe import as_text
+    from pytemplar.templating.slots import as_text
 
     return sorted(as_text(item) for item in value)
 
@@ -194,7 +194,7 @@ def glob_pattern(pattern: str) -> re.Pattern[str]:
 def helm_toyaml(value: Any) -> str:
     """YAML text laid out as Helm's ``toYaml`` writes it: keys sorted, list items at their
     key's indentation, no trailing line break (for text such as a config file in a ConfigMap)."""
-    from pytemplar.engine import _plain
+    from pytemplar.templating.engine import _plain
     from pytemplar.yamlout import dump_yaml
 
     plain = _sorted(_plain(value))

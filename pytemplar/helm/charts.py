@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pytemplar.engine import RenderedFile
 from pytemplar.errors import ConfigError, Location, TemplateError
+from pytemplar.templating.engine import RenderedFile
 
 HELM_TIMEOUT = 120  # seconds for one `helm template`
 _INSTALL_HINT = "install helm 3 or 4 (https://helm.sh/docs/intro/install/) and put it on PATH"

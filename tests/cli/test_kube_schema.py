@@ -55,11 +55,11 @@ def test_each_mistake_fails_validate_with_one_precise_message(make_tree: Any) ->
     assert result.stderr.splitlines() == [
         "app/templates/deployment.yaml.j2:1: error: [prod/one] Deployment one: "
         "metadata.annotations['example.com/canary'] is bool, not text; quote it [annotation-type]",
-        "app/templates/deployment.yaml.j2:1: error: [prod/one] Deployment one: "
+        "app/templates/deployment.yaml.j2:8: error: [prod/one] Deployment one: "
         "spec.replicas: expected an integer, got text '3' [kube-schema]",
         "    the value is values.replicas, set at app/values.yaml:1:11",
         "  hint: write the type the apps/v1 Deployment API of Kubernetes 1.35 expects (quote text, unquote numbers)",
-        "app/templates/deployment.yaml.j2:1: error: [prod/one] Deployment one: "
+        "app/templates/deployment.yaml.j2:18: error: [prod/one] Deployment one: "
         "spec.template.spec.containers[0].imagePulPolicy: unknown field (did you mean 'imagePullPolicy'?) "
         "[kube-schema]",
         "  hint: apps/v1 Deployment has no such field in Kubernetes 1.35: correct its name or remove it",
@@ -81,7 +81,7 @@ def test_render_checks_the_schemas_when_asked_and_writes_nothing_on_failure(make
     checked = run_pytemplar("render", "project", "-e", "dev", "--kube-schema", cwd=root)
     assert (checked.code, checked.stdout) == (1, "")
     assert checked.stderr.splitlines()[0] == (
-        "app/templates/deployment.yaml.j2:1: error: [dev/one] Deployment dev/one: "
+        "app/templates/deployment.yaml.j2:7: error: [dev/one] Deployment dev/one: "
         "spec.replicas: expected an integer, got text '3' [kube-schema]"
     )
 
@@ -164,7 +164,7 @@ def test_custom_resources_are_validated_against_the_crds_given_and_others_are_ne
         "(example.com/v1) in Kubernetes 1.35 or the CRDs given [kube-schema]",
         "  hint: give its CustomResourceDefinition with --crds DIR (or crds: in pytemplar.yaml), "
         "or correct apiVersion/kind if they are misspelt",
-        "app/templates/widget.yaml.j2:1: error: [dev/one] Widget w: spec.colour: unknown field [kube-schema]",
+        "app/templates/widget.yaml.j2:4: error: [dev/one] Widget w: spec.colour: unknown field [kube-schema]",
         "  hint: example.com/v1 Widget has no such field in Kubernetes 1.35: correct its name or remove it",
         "failed: 1 release in 1 environment; 1 error, 1 warning",
     ]
@@ -229,7 +229,7 @@ def test_a_wrongly_typed_value_cites_the_overlay_that_set_it(make_tree: Any) -> 
     result = run_pytemplar("validate", "project", "-e", "prod", cwd=root)
     assert (result.code, result.stdout) == (1, "")
     assert result.stderr.splitlines()[:2] == [
-        "app/templates/deployment.yaml.j2:1: error: [prod/one] Deployment production/one: "
+        "app/templates/deployment.yaml.j2:7: error: [prod/one] Deployment production/one: "
         "spec.replicas: expected an integer, got text 'five' [kube-schema]",
         "    the value is values.replicas, set at project/envs/prod.yaml:1:11",
     ]

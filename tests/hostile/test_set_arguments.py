@@ -104,11 +104,12 @@ def test_set_value_with_yaml_structure_is_one_string(sandbox: Sandbox) -> None:
     assert config["data"] == {"title": SECRET_INJECTION}
 
 
-def test_set_value_with_a_line_break_inside_a_plain_scalar_is_refused(sandbox: Sandbox) -> None:
-    """H49: the same value as part of a name cannot be placed: refused at the template line."""
+def test_set_value_with_a_line_break_inside_a_plain_scalar_is_one_name_and_refused_as_one(sandbox: Sandbox) -> None:
+    """H49: the same value as part of a name is placed inside the name, whole (no key or document
+    is added), and the name, not a valid one, is refused."""
     sandbox.write({T: configmap("  a: b", name="cm-{{ values.title }}")})
     result = sandbox.run(*RENDER, "--set", f"title={SECRET_INJECTION}")
-    sandbox.refused(result, file=T, line=4, message=r"line break")
+    sandbox.refused(result, file=T, message=r"is not a DNS-1123 subdomain")
 
 
 def test_set_value_with_template_syntax_is_never_evaluated(sandbox: Sandbox) -> None:

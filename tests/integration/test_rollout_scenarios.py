@@ -130,9 +130,8 @@ def needed(share: float, full: int) -> int:
     return max(1, math.ceil(share * full - 1e-9))
 
 
-def check_state(state: State, environment: str, release: str) -> None:
-    """Every share of traffic lands on Deployments with the pods it needs."""
-    full = FULL_CAPACITY[(environment, release)]
+def check_state(state: State, release: str, full: int) -> None:
+    """Every share of traffic lands on Deployments with the pods it needs (``full``: the release's capacity)."""
     for entry, shares in entries(state, release):
         for service, share in shares.items():
             if share <= 0:
@@ -150,9 +149,8 @@ def check_state(state: State, environment: str, release: str) -> None:
                 state.shares[key] = state.shares.get(key, 0.0) + (HEADER_SHARE if share == HEADER_SHARE else part)
 
 
-def check_step(before: State, after: State, environment: str, release: str) -> None:
+def check_step(before: State, after: State, full: int) -> None:
     """Traffic only moves to pods that already ran, with the same image and in the number it needs."""
-    full = FULL_CAPACITY[(environment, release)]
     for (entry, name), share in after.shares.items():
         if share <= before.shares.get((entry, name), 0.0) + 1e-9 or share <= HEADER_SHARE:
             continue
@@ -184,9 +182,10 @@ class Walk:
         assert result.code == 0, f"after {after}: {result.stderr}"
         objects = [d for d in yaml.safe_load_all(result.stdout) if d and d["kind"] != "Namespace"]
         state = State(after, objects)
-        check_state(state, self.environment, self.release)
+        full = FULL_CAPACITY[(self.environment, self.release)]
+        check_state(state, self.release, full)
         if self.states:
-            check_step(self.states[-1], state, self.environment, self.release)
+            check_step(self.states[-1], state, full)
         return state
 
     @property

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytemplar.engine import ReadLog
+from pytemplar.templating.engine import ReadLog
 from pytemplar.usage import UnusedValues
 from pytemplar.values import ValuesLayer, merge_layers
 

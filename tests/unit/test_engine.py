@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
-from pytemplar.engine import RenderedFile, TemplateEngine, template_context
-from pytemplar.errors import Location, TemplateError
-from pytemplar.manifests import parse_rendered
+from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.project import App, Workspace
+from pytemplar.templating.engine import RenderedFile, TemplateEngine, template_context
+from pytemplar.templating.parse import parse_rendered
 
 APP_YAML = """
     name: demo
@@ -152,9 +152,22 @@ def test_quote_writes_any_scalar_as_a_string(build: BuildApp) -> None:
 
 def test_squote_writes_single_quoted_strings_and_falls_back_for_line_breaks(build: BuildApp) -> None:
     app = build({"t.yaml.j2": "a: {{ values.s | squote }}\nb: {{ 5 | squote }}\nc: {{ values.n | squote }}\n"})
-    (rendered,) = render(app, {"s": "it's: #1", "n": "two\nlines"})
-    assert rendered.text.splitlines()[:2] == ["a: 'it''s: #1'", "b: '5'"]
     assert objects(app, {"s": "it's: #1", "n": "two\nlines"}) == [{"a": "it's: #1", "b": "5", "c": "two\nlines"}]
+    # Inside a string, squote's result is its YAML text.
+    app = build({"t.yaml.j2": 'a: "{{ values.s | squote }}"\nb: "{{ values.n | squote }}"\n'})
+    assert objects(app, {"s": "it's: #1", "n": "two\nlines"}) == [{"a": "'it''s: #1'", "b": '"two\\nlines"'}]
+
+
+@pytest.mark.parametrize("breaks", ["\x85", "\u2028", "\u2029", "\r", "\x0b"])
+def test_squote_never_writes_a_yaml_1_1_line_break_inside_single_quotes(build: BuildApp, breaks: str) -> None:
+    # A YAML 1.1 reader (kubectl, PyYAML) folds U+0085, U+2028 and U+2029 in a single-quoted
+    # scalar into a space: squote double-quotes such text instead.
+    text = f"a{breaks}b"
+    app = build({"t.yaml.j2": 'a: {{ values.s | squote }}\nb: "{{ values.s | squote }}"\n'})
+    (obj,) = objects(app, {"s": text})
+    assert obj["a"] == text
+    assert not obj["b"].startswith("'")
+    assert yaml.safe_load(obj["b"]) == text
 
 
 def test_b64encode_and_b64decode_round_trip_utf8(build: BuildApp) -> None:
@@ -463,8 +476,18 @@ def test_ordinary_powers_still_work(build: BuildApp) -> None:
 def test_non_data_objects_cannot_be_written(build: BuildApp) -> None:
     error, _ = render_error(build, "a: {{ fail }}\n")
     assert str(error) == "a function is not data and cannot be written into a manifest"
-    error, _ = render_error(build, "a: x-{{ values.m }}\n", {"m": {"k": 1}})
-    assert str(error) == "a map cannot be placed inside text; pipe it through tojson or place it as a whole value"
+
+
+def test_a_map_inside_text_is_refused_at_its_template_line_naming_the_value(build: BuildApp) -> None:
+    app = build({"t.yaml.j2": "a: 1\nb: x-{{ values.m }}\n"})
+    with pytest.raises(PytemplarError) as raised:
+        objects(app, {"m": {"k": 1}})
+    (problem,) = raised.value.problems
+    assert problem.message == (
+        "cannot place the value (values.m) here: a map cannot be placed inside text; "
+        "place it as a whole value, or pipe it through tojson for its JSON text"
+    )
+    assert problem.location == at(app, "t.yaml.j2", 2)
 
 
 # -- attribute access on maps ---------------------------------------------------------------------

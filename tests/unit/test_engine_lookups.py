@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from pytemplar.engine import TemplateEngine, template_context
 from pytemplar.errors import TemplateError
-from pytemplar.manifests import parse_rendered
 from pytemplar.project import App, Workspace
+from pytemplar.templating.engine import TemplateEngine, template_context
+from pytemplar.templating.parse import parse_rendered
 
 HELPERS = """\
 {% set fullname = release.name ~ "-web" %}

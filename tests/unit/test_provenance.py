@@ -1,12 +1,19 @@
-"""pytemplar.provenance: a rendered field's value traced to the values path the template placed there."""
+"""pytemplar.provenance: a rendered field's value traced to the values path placed there whole."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pytemplar.provenance import placed_values, value_source
+from pytemplar.errors import Location
+from pytemplar.manifests import Manifest
+from pytemplar.project import Workspace
+from pytemplar.provenance import value_source
+from pytemplar.templating.engine import TemplateEngine, template_context
+from pytemplar.templating.parse import parse_rendered
 
 TEMPLATE = """\
 spec:
@@ -19,44 +26,62 @@ spec:
           image: "{{ values.image.repository }}:{{ values.image.tag }}"
           imagePullPolicy: "{{ values.image['pull-policy'] }}"
           ports:
-            - containerPort: {{- values.ports[0] -}}  # the first port
+            - containerPort: {{ values.ports[0] }}  # the first port
+          args: {{ values.args }}
+      port: {{ values.port + 1 }}
 """
+
+VALUES = {
+    "replicas": "3",
+    "strategy": {"type": "Recreate"},
+    "image": {"repository": "r", "tag": "t", "pull-policy": "Sometimes"},
+    "ports": [8080],
+    "args": ["a", "b"],
+    "port": 1000,
+}
+
+
+@pytest.fixture
+def manifest(make_tree: Callable[..., Path]) -> Manifest:
+    root = make_tree({"app/app.yaml": "name: demo\nversion: 0.1.0\n", "app/templates/t.yaml.j2": TEMPLATE})
+    app = Workspace().app(root / "app")
+    context = template_context(VALUES, release="r", namespace="ns", environment="dev", app=app, kube_version=None)
+    (found,) = parse_rendered(TemplateEngine(app).render(context), "r", "dev", track=True)
+    return found
+
+
+CONTAINER = ("spec", "template", "spec", "containers", 0)
 
 
 @pytest.mark.parametrize(
-    ("key", "expected"),
+    ("field", "value", "expected"),
     [
-        ("replicas", {("replicas",)}),
-        ("imagePullPolicy", {("image", "pull-policy")}),
-        ("containerPort", {("ports", 0)}),
-        ("image", set()),  # two references in one scalar: not one whole value
-        ("name", set()),
-        ("absent", set()),
+        (("spec", "replicas"), "3", ("replicas",)),
+        (("spec", "replicas"), 3, None),  # same text, another type
+        (("spec", "strategy", "type"), "Recreate", None),  # inside a placed map: the map's path, not this one
+        (("spec", "strategy"), {"type": "Recreate"}, ("strategy",)),
+        ((*CONTAINER, "imagePullPolicy"), "Sometimes", None),  # inside quotes: text, not the value
+        ((*CONTAINER, "image"), "r:t", None),  # two values in one scalar
+        ((*CONTAINER, "ports", 0, "containerPort"), 8080, ("ports", 0)),
+        ((*CONTAINER, "args"), ["a", "b"], ("args",)),
+        (("spec", "template", "spec", "port"), 1001, None),  # an expression of a value
+        ((*CONTAINER, "name"), "main", None),  # template text
     ],
 )
-def test_placed_values_are_whole_values_references_under_the_key(key: str, expected: set[Any]) -> None:
-    assert placed_values(TEMPLATE, key) == expected
+def test_a_field_cites_the_values_path_placed_there_whole(
+    manifest: Manifest, field: tuple[Any, ...], value: Any, expected: Any
+) -> None:
+    assert value_source(manifest, field, value, VALUES) == expected
 
 
-def test_the_value_must_be_exactly_the_one_in_the_values() -> None:
-    values = {"replicas": "3", "image": {"pull-policy": "Sometimes"}}
-    assert value_source(TEMPLATE, "replicas", "3", values) == ("replicas",)
-    assert value_source(TEMPLATE, "replicas", 3, values) is None  # same text, another type
-    assert value_source(TEMPLATE, "imagePullPolicy", "Sometimes", values) == ("image", "pull-policy")
-    assert value_source(TEMPLATE, "imagePullPolicy", "Always", values) is None
+def test_a_changed_value_cites_nothing(manifest: Manifest) -> None:
+    assert value_source(manifest, ("spec", "replicas"), "3", {"replicas": "4"}) is None
+    assert value_source(manifest, ("spec", "replicas"), "3", {}) is None
 
 
-def test_two_lines_for_one_key_cite_nothing() -> None:
-    template = "a:\n  replicas: {{ values.a }}\nb:\n  replicas: {{ values.b }}\n"
-    assert placed_values(template, "replicas") == {("a",), ("b",)}
-    assert value_source(template, "replicas", "x", {"a": "x", "b": "y"}) is None
-
-
-def test_an_expression_is_not_a_placement() -> None:
-    template = "replicas: {{ values.replicas | default(1) }}\nport: {{ values.port + 1 }}\n"
-    assert placed_values(template, "replicas") == set()
-    assert placed_values(template, "port") == set()
-
-
-def test_a_path_missing_from_the_values_cites_nothing() -> None:
-    assert value_source(TEMPLATE, "replicas", "3", {}) is None
+def test_each_field_knows_its_template_line(manifest: Manifest) -> None:
+    path = manifest.source.path
+    assert manifest.location_of(("spec", "replicas")) == Location(path, 2)
+    assert manifest.location_of((*CONTAINER, "ports", 0, "containerPort")) == Location(path, 11)
+    assert manifest.location_of((*CONTAINER, "name")) == Location(path, 7)
+    assert manifest.location_of(("spec", "template", "spec", "port")) == Location(path, 13)

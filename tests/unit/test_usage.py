@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from conftest import write_tree
 
-from pytemplar.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.errors import Location
 from pytemplar.project import Workspace
 from pytemplar.schema import declares
+from pytemplar.templating.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.usage import UnusedValues
 from pytemplar.values import ValuesLayer, merge_layers
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytemplar.engine import ReadLog
+from pytemplar.templating.engine import ReadLog
 from pytemplar.usage import UnusedValues
 from pytemplar.values import ValuesLayer, merge_layers
 

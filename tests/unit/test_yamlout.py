@@ -351,3 +351,16 @@ def test_dump_does_not_mutate_its_input() -> None:
     data = {"a": [{"b": "x\ny"}], "c": {}}
     dump_yaml(data)
     assert data == {"a": [{"b": "x\ny"}], "c": {}}
+
+
+@pytest.mark.parametrize("value", ["1e_3", "70e0_", "1_e3", "1e+_3", "1_000", "-1_", "0x_1F", "0b1_0"])
+def test_strings_kubernetes_reads_as_numbers_after_dropping_underscores_are_quoted(value: str) -> None:
+    # go-yaml, Kubernetes' reader, drops every '_' of a number-like plain scalar (PyYAML does
+    # not for 1e_3 or 70e0_): `kubectl label --local -o json` reads `a: 1e_3` as 1000.
+    assert scalar_text(value).startswith('"')
+    assert yaml.safe_load(dump_yaml({"a": value})) == {"a": value}
+
+
+@pytest.mark.parametrize("value", ["a_1", "x1e_3", "v1_2"])
+def test_words_with_underscores_stay_plain(value: str) -> None:
+    assert scalar_text(value) == value

@@ -1,8 +1,9 @@
 """Rendering templates: the home of Jinja2.
 
-Templates run in Jinja2's immutable sandbox with strict undefined names. Every ``{{ }}`` goes
-through :mod:`pytemplar.yamlsafe`, so a value always lands as one YAML node. Templates of an
-app are compiled once per run and shared by every release of that app.
+Templates run in Jinja2's immutable sandbox with strict undefined names. Every ``{{ }}`` that
+reaches the YAML stream is a slot (:mod:`pytemplar.templating.slots`): the rendered text holds a token
+where the value goes, and the value is placed by the YAML parser (:mod:`pytemplar.templating.parse`).
+Templates of an app are compiled once per run and shared by every release of that app.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import json
 import re
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import BuiltinMethodType, MethodType
 from typing import Any, NoReturn
@@ -23,17 +24,29 @@ from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import missing
+from jinja2.utils import missing, pass_context
 
 from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.helm.builtins import SERVICE, ApiVersions, FileGlob, capabilities
 from pytemplar.project import App
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
+from pytemplar.templating.codegen import SlotCodeGenerator
+from pytemplar.templating.slots import (
+    MARKER,
+    RESERVED,
+    Fragment,
+    Slot,
+    SlotError,
+    YamlText,
+    as_text,
+    make_fragment,
+    marker_line,
+    token,
+)
 from pytemplar.values import AbsentKeys, ValuePath, format_path
 from pytemplar.yamlio import load_yaml
 from pytemplar.yamlout import double_quoted, dump_yaml
-from pytemplar.yamlsafe import SLOT_FILTER, SlotError, YamlSlots, YamlText, slot
 
 MAX_POWER_BITS = 4096
 MAX_REPEAT = 1_000_000  # characters or items made by `*`
@@ -111,9 +124,16 @@ class ValueMap(dict[str, Any]):
         return super().values()
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key in self:
+        if dict.__contains__(self, key):
             self.note_read(key)
         return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        # ``"tls" in values.ingress`` reads the key: a values file that sets it is not unused.
+        found = dict.__contains__(self, key)
+        if found and isinstance(key, str):
+            self.note_read(key)
+        return found
 
 
 class ValueList(list[Any]):
@@ -264,12 +284,66 @@ class _Environment(ImmutableSandboxedEnvironment):
     # The path of the last null read from the values, to name it when a template reads into it.
     _null_path: str | None = None
 
+    # Set by the engine around each render: the slots of the template being rendered, and the
+    # marks that map its rendered text back to template lines.
+    slots: list[Slot] | None = None
+    marks: list[tuple[int, str, int]] | None = None
+    consumed = 0  # characters of the template's own stream taken so far
+    value_chars = 0  # characters of the strings placed so far
+    # The last value read from a values map and its path, so a slot holding it can name it.
+    _last_read: tuple[Any, Any, Any] | None = None  # (value, the map or list, the key or index)
+
+    def slot(self, context: Any, value: Any, name: str | None, lineno: int) -> str:
+        """A ``{{ }}``: record the value, return its token (see :mod:`pytemplar.templating.slots`)."""
+        if isinstance(value, Undefined):
+            str(value)  # raises the undefined error, located at this line by the traceback
+        if not isinstance(value, _DATA):
+            as_text(value)  # refuses what is not data (a macro, a function) at this line
+        if type(value) is str:
+            self.value_chars += len(value)
+            if self.value_chars > MAX_RENDERED_CHARS:
+                raise TemplateFailure(f"the template rendered more than {MAX_RENDERED_CHARS:,} characters, the limit")
+        slots = self.slots
+        if slots is None:  # rendered outside TemplateEngine.render (never by pytemplar itself)
+            return as_text(value)
+        path: ValuePath | None = None
+        if isinstance(value, (ValueMap, ValueList)):
+            value.note_whole()  # a map or list written whole counts as read whole
+            path = value.key_path if value.root == "values" else None
+        elif self._last_read is not None and self._last_read[0] is value:
+            _, holder, key = self._last_read
+            path = (*holder.key_path, key)
+        self._last_read = None
+        where = self.template_paths.get(name, name) if name else "the text given to tpl"
+        slots.append(Slot(value, where, lineno, path))
+        return token(len(slots) - 1)
+
+    template_paths: Mapping[str, str] = {}
+    string_templates: dict[str, Any]
+
+    def concat(self, chunks: Iterable[Any]) -> str:
+        """Joins what a macro, ``{% set %}`` block or call block wrote: a :class:`Fragment` when a
+        ``{{ }}`` is in it."""
+        source = "".join([chunk.source if type(chunk) is Fragment else chunk for chunk in chunks])
+        if MARKER not in source or self.slots is None:
+            return source
+        return make_fragment(source, self.slots)
+
+    def mark_line(self, name: str | None, lineno: int) -> None:
+        if self.marks is not None and name:
+            self.marks.append((self.consumed, self.template_paths.get(name or "", name or ""), lineno))
+
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is ValueMap and attribute in obj:  # ``values.image.tag``: most lookups
+        if type(obj) is ValueMap and dict.__contains__(obj, attribute):  # ``values.image.tag``: most lookups
             if obj.log is not None:
                 obj.log.read.add((*obj.key_path, attribute))
             value = dict.__getitem__(obj, attribute)
-            self._null_path = None if value is not None else format_path((*obj.key_path, attribute), obj.root)
+            if value is None:
+                self._null_path = format_path((*obj.key_path, attribute), obj.root)
+            else:
+                self._null_path = None
+                if obj.root == "values":
+                    self._last_read = (value, obj, attribute)
             return value
         if type(obj) is TemplateModule and type(attribute) is str and not attribute.startswith("_"):
             # ``h.labels`` of an imported helper: a name the helper exported. The sandbox would
@@ -285,7 +359,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         if obj is None and self._null_path is not None:
             return self.undefined(hint=f"'{self._null_path}' is null, so it has no '{attribute}'")
         if isinstance(obj, dict):
-            if attribute in obj:
+            if dict.__contains__(obj, attribute):
                 if isinstance(obj, ValueMap):
                     obj.note_read(attribute)
                     value = obj[attribute]
@@ -300,17 +374,26 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if isinstance(obj, ValueMap) and isinstance(argument, str) and argument not in obj:
+        if isinstance(obj, ValueMap) and isinstance(argument, str) and not dict.__contains__(obj, argument):
             absent = _absent(obj, argument)
             if absent is not None:
                 return absent
             return self.undefined(hint=f"'{format_path((argument,), obj.path)}' is undefined", obj=obj, name=argument)
         if isinstance(obj, ValueMap) and isinstance(argument, str):
             obj.note_read(argument)
+            value = dict.__getitem__(obj, argument)
+            if obj.root == "values" and value is not None:
+                self._last_read = (value, obj, argument)
+            return value
         if isinstance(obj, ValueList) and isinstance(argument, int) and obj.log is not None:
             obj.log.read.add((*obj.key_path, argument if argument >= 0 else len(obj) + argument))
-        if isinstance(obj, ValueList) and isinstance(argument, int) and not -len(obj) <= argument < len(obj):
-            return self.undefined(hint=f"'{obj.path}[{argument}]' is undefined (the list has {len(obj)} items)")
+        if isinstance(obj, ValueList) and isinstance(argument, int) and not isinstance(argument, bool):
+            if not -len(obj) <= argument < len(obj):
+                return self.undefined(hint=f"'{obj.path}[{argument}]' is undefined (the list has {len(obj)} items)")
+            value = list.__getitem__(obj, argument)
+            if obj.root == "values" and value is not None:
+                self._last_read = (value, obj, argument % len(obj))
+            return value
         return super().getitem(obj, argument)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -346,6 +429,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 
 _METHOD_TYPES = (MethodType, BuiltinMethodType)
+_DATA = (str, int, float, dict, list, tuple, type(None))
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 _HUGE_NUMBER = re.compile(r"[0-9]{7,}")
 
@@ -367,7 +451,11 @@ def _indent(value: Any, width: Any = 4, first: bool = False, blank: bool = False
 
     if (_int(width) and width > MAX_REPEAT) or (isinstance(width, str) and len(width) > MAX_REPEAT):
         raise SecurityError("the indent is too large")
-    return do_indent(str(value), width, first, blank)
+    indented = do_indent(str(value), width, first, blank)
+    if isinstance(value, YamlText) and value.data is not None:
+        # ``toyaml | indent(2)``: still the same map when placed whole.
+        return YamlText.of(indented, value.data)
+    return indented
 
 
 class _AppLoader(BaseLoader):
@@ -379,15 +467,6 @@ class _AppLoader(BaseLoader):
         if source is None:
             raise TemplateNotFound(template)
         return source, self.app.template_paths[template], lambda: True
-
-
-def _slot(value: Any, *args: Any) -> str:
-    if type(value) is str and args and args[0] == "node":  # most slots: what slot() does, minus its dispatch
-        return double_quoted(value)
-    # A map or list written whole counts as read whole.
-    if isinstance(value, (ValueMap, ValueList)):
-        value.note_whole()
-    return slot(value, *args)
 
 
 def _undefined_or_empty(value: Any) -> bool:
@@ -417,23 +496,33 @@ def _to_yaml(value: Any) -> YamlText:
 
 
 def _from_yaml(text: Any) -> Any:
+    if isinstance(text, Fragment):
+        # A macro's YAML: parsed from its source, each ``{{ }}`` in it placed like any other.
+        from pytemplar.templating.parse import parse_slotted
+
+        documents = parse_slotted(text.source, "<fromyaml>", text.slots)
+        if len(documents) > 1:
+            raise TemplateFailure("fromyaml: the text holds more than one YAML document")
+        return documents[0].data if documents else None
     document = load_yaml(str(text), "<fromyaml>", track=False)
     return document.data
 
 
 def _quote(value: Any) -> YamlText:
-    from pytemplar.yamlsafe import as_text
+    text = as_text(value)
+    return YamlText.of(double_quoted(text), text)
 
-    return YamlText.of(double_quoted(as_text(value)))
+
+# Characters after which a YAML 1.1 reader (kubectl, PyYAML) starts a new line, or that only an
+# escape can carry: single quotes cannot hold them.
+_NOT_IN_SINGLE_QUOTES = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 def _squote(value: Any) -> YamlText:
-    from pytemplar.yamlsafe import as_text
-
     text = as_text(value)
-    if "\n" in text or "\r" in text:
-        return YamlText.of(double_quoted(text))
-    return YamlText.of("'" + text.replace("'", "''") + "'")
+    if _NOT_IN_SINGLE_QUOTES.search(text):
+        return YamlText.of(double_quoted(text), text)
+    return YamlText.of("'" + text.replace("'", "''") + "'", text)
 
 
 def _b64encode(value: Any) -> str:
@@ -517,9 +606,49 @@ _BUILTIN_OBJECTS = frozenset({Files, FileGlob, ApiVersions})
 
 @dataclass(frozen=True)
 class RenderedFile:
+    """A rendered template: its text with a token for each slot, the slots, and the marks that
+    map the text back to template lines (see :mod:`pytemplar.templating.lines`)."""
+
     template: str  # name relative to templates/
     path: str  # file path shown to users
     text: str
+    slots: tuple[Slot, ...] | list[Slot] = ()
+    marks: tuple[tuple[int, str, int], ...] | list[tuple[int, str, int]] = ()
+
+
+def _tpl(context: Any, text: Any) -> str:
+    """A values string rendered as a template, in the same sandbox: Helm's ``tpl``."""
+    env = context.environment
+    source = str(text)
+    template = env.string_templates.get(source)
+    if template is None:
+        if marker_line(source) is not None:
+            raise TemplateFailure(f"tpl: {RESERVED}")
+        template = env.from_string(source)
+        env.string_templates[source] = template
+    made: str = env.concat(template.root_render_func(template.new_context(context.get_all(), shared=True)))
+    return made
+
+
+# Every filter and global a template can use, in one place (Jinja2's built-ins besides).
+FILTERS: dict[str, Callable[..., Any]] = {
+    "tojson": _to_json,
+    "toyaml": _to_yaml,
+    "fromyaml": _from_yaml,
+    "quote": _quote,
+    "squote": _squote,
+    "b64encode": _b64encode,
+    "b64decode": _b64decode,
+    "sha256": _sha256,
+    "required": _required,
+    "format": _format,
+    "indent": _indent,
+}
+GLOBALS: dict[str, Any] = {
+    "fail": _fail,
+    "tpl": pass_context(_tpl),
+}
+REMOVED_GLOBALS = ("lipsum",)
 
 
 class TemplateEngine:
@@ -536,27 +665,15 @@ class TemplateEngine:
             autoescape=False,
             auto_reload=False,
             cache_size=-1,
-            extensions=[YamlSlots],
             bytecode_cache=template_cache("app templates"),
         )
-        env.globals.pop("lipsum", None)
-        env.globals["fail"] = _fail
-        env.filters.update(
-            {
-                SLOT_FILTER: _slot,
-                "tojson": _to_json,
-                "toyaml": _to_yaml,
-                "fromyaml": _from_yaml,
-                "quote": _quote,
-                "squote": _squote,
-                "b64encode": _b64encode,
-                "b64decode": _b64decode,
-                "sha256": _sha256,
-                "required": _required,
-                "format": _format,
-                "indent": _indent,
-            }
-        )
+        env.code_generator_class = SlotCodeGenerator
+        for removed in REMOVED_GLOBALS:
+            env.globals.pop(removed, None)
+        env.globals.update(GLOBALS)
+        env.filters.update(FILTERS)
+        env.template_paths = {name: path for name, path in app.template_paths.items()}
+        env.string_templates = {}
         from pytemplar.helm.builtins import install
 
         install(env, self)
@@ -573,6 +690,9 @@ class TemplateEngine:
     def _template(self, name: str) -> Any:
         compiled = self._compiled.get(name)
         if compiled is None:
+            reserved = marker_line(self.app.templates.get(name, ""))
+            if reserved is not None:
+                raise TemplateError(RESERVED, location=Location(self.app.template_paths[name], reserved))
             try:
                 compiled = self.env.get_template(name)
             except TemplateSyntaxError as exc:
@@ -591,26 +711,50 @@ class TemplateEngine:
         rendered: list[RenderedFile] = []
         for name in self.app.manifest_templates:
             template = self._template(name)
+            path = self.app.template_paths[name]
             try:
-                with activity(self.app.template_paths[name], "rendering this template"):
-                    text = template.render(full)
+                with activity(path, "rendering this template"):
+                    text, slots, marks = self._render_one(template, full)
             except TemplateError:
                 raise
             except MemoryError:
                 raise TemplateError(
                     "rendering this template needed more memory than the limit",
-                    location=Location(self.app.template_paths[name]),
+                    location=Location(path),
                     hint="a loop or filter builds something very large; --max-memory raises the limit",
                 ) from None
             except Exception as exc:  # any failure inside a template is the template's
                 raise self._translate(name, exc) from exc
-            if len(text) > MAX_RENDERED_CHARS:
-                raise TemplateError(
-                    f"the template rendered {len(text):,} characters, above the limit of {MAX_RENDERED_CHARS:,}",
-                    location=Location(self.app.template_paths[name]),
-                )
-            rendered.append(RenderedFile(name, self.app.template_paths[name], text))
+            rendered.append(RenderedFile(name, path, text, slots, marks))
         return rendered
+
+    def _render_one(self, template: Any, context: dict[str, Any]) -> tuple[str, list[Slot], list[tuple[int, str, int]]]:
+        """The template's text with a token for each slot, its slots and its line marks."""
+        env = self.env
+        slots: list[Slot] = []
+        marks: list[tuple[int, str, int]] = []
+        env.slots, env.marks, env.consumed, env.value_chars = slots, marks, 0, 0
+        parts: list[str] = []
+        size = 0
+        try:
+            for chunk in template.root_render_func(template.new_context(context)):
+                if type(chunk) is Fragment:  # a call block's output is template text
+                    chunk = chunk.source
+                parts.append(chunk)
+                size += len(chunk)
+                env.consumed = size
+                if size + env.value_chars > MAX_RENDERED_CHARS:
+                    raise TemplateError(
+                        f"the template rendered more than {MAX_RENDERED_CHARS:,} characters, the limit",
+                        location=Location(env.template_paths.get(template.name, template.name)),
+                    )
+        except TemplateError:
+            raise
+        except Exception:
+            env.handle_exception()  # re-raises with the traceback in template lines
+        finally:
+            env.slots = env.marks = None
+        return "".join(parts), slots, marks
 
     def render_text(self, name: str, context: Mapping[str, Any]) -> str:
         """The rendered text of template ``name`` (relative to templates/), for ``render_template``."""
@@ -619,10 +763,15 @@ class TemplateEngine:
             raise TemplateFailure(f"render_template: no template '{name}' (templates: {known})")
         if name in self._rendering:
             raise TemplateFailure(f"render_template: '{name}' renders itself ({' -> '.join([*self._rendering, name])})")
+        template = self._template(name)
+        env, marks = self.env, self.env.marks
         self._rendering.append(name)
+        env.marks = None  # its lines are not this template's: the marks map this template's text
         try:
-            return str(self._template(name).render(dict(context)))
+            made: str = env.concat(template.root_render_func(template.new_context(dict(context))))
+            return made
         finally:
+            env.marks = marks
             self._rendering.pop()
 
     def _syntax_error(self, exc: TemplateSyntaxError, name: str) -> TemplateError:

@@ -1,0 +1,51 @@
+"""How templates compile: every ``{{ }}`` becomes a slot, every output run marks its line.
+
+Jinja2 writes a template as Python source; this generator changes three things in it:
+
+* each ``{{ expr }}`` calls ``environment.slot(context, value, template, lineno)``, which records the
+  value and returns its token (never the value's text), including ``{{ "literal" }}``, which
+  Jinja2 would otherwise fold into the template text at compile time;
+* a ``{% filter %}`` block's result is a slot too: text made from values is never template text;
+* each run of output in a template's own stream first calls ``environment.mark_line(template,
+  lineno)``, so every rendered line maps back to its template line.
+
+The template's name is written into the code as a literal: a template that extends another binds
+``name`` as a local of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+
+
+class SlotCodeGenerator(CodeGenerator):
+    def _make_finalize(self) -> CodeGenerator._FinalizeInfo:
+        # No compile-time folding of expressions: their output must become slots.
+        return self._FinalizeInfo(None, None)
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        self.write("environment.slot(context, ")
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        self.write(f", {self.name!r}, {node.lineno})")
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        if frame.buffer is None:
+            self.writeline(f"environment.mark_line({self.name!r}, {node.lineno})")
+        super().visit_Output(node, frame)
+
+    def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:
+        filter_frame = frame.inner()
+        filter_frame.symbols.analyze_node(node)
+        self.enter_frame(filter_frame)
+        self.buffer(filter_frame)
+        self.blockvisit(node.body, filter_frame)
+        self.start_write(frame, node)
+        self.write("environment.slot(context, ")
+        self.visit_Filter(node.filter, filter_frame)
+        self.write(f", {self.name!r}, {node.lineno})")
+        self.end_write(frame)
+        self.leave_frame(filter_frame)

@@ -1,0 +1,215 @@
+"""Parsing rendered templates into manifests, each value placed by the parser.
+
+The rendered text holds a token for each slot; libyaml parses it and :class:`SlotPlacer` puts
+each value where its token landed. Problems name the template line the user must edit (and the
+values path when one value is at fault), never a line of text nobody wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, YamlError
+from pytemplar.manifests import Manifest, list_items
+from pytemplar.templating.engine import RenderedFile
+from pytemplar.templating.lines import Mark, offset_of_line, template_location, template_location_of_line
+from pytemplar.templating.slots import TOKEN, Slot, SlotPlacer, SlotRefusal, as_text
+from pytemplar.values import ValuePath, format_path
+from pytemplar.yamlio import YamlDocument, load_documents, python_parser
+
+CONTEXT_LINES = 2
+_SHOWN = 60  # characters of a value shown in an excerpt
+
+
+def parse_slotted(text: str, path: str, slots: Sequence[Slot], *, track: bool = False) -> list[YamlDocument]:
+    """The documents of ``text``, each token replaced by its slot's value (see ``slots.py``)."""
+    table = list(slots)
+
+    def placer(parser: Any) -> SlotPlacer:
+        return SlotPlacer(parser, text, table)
+
+    try:
+        return load_documents(text, path, track=track, resolver="kubernetes", events=placer)
+    except YamlError as exc:
+        if _FLOW_COLON not in exc.problems[0].message:
+            raise
+    # libyaml (YAML 1.1) refuses a ':' inside a plain scalar in a flow collection
+    # ({image: postgres:15}); YAML 1.2 and Kubernetes' reader take it as text.
+    return load_documents(text, path, track=track, resolver="kubernetes", events=placer, parser_class=python_parser)
+
+
+_FLOW_COLON = "found unexpected ':'"
+
+
+def readable(text: str, slots: Sequence[Slot]) -> str:
+    """Rendered text as a user can read it: each token shown as its value's text, on one line."""
+
+    def shown(found: Any) -> str:
+        try:
+            value = as_text(slots[int(found.group(1))].value, strict=False)
+        except Exception:  # a value that is not data: shown by its slot's position
+            return "{{ ... }}"
+        value = value.replace("\n", "\\n")
+        return value if len(value) <= _SHOWN else value[:_SHOWN] + "..."
+
+    return TOKEN.sub(shown, text)
+
+
+def _excerpt(text: str, line: int) -> tuple[str, ...]:
+    lines = text.split("\n")
+    start = max(line - 1 - CONTEXT_LINES, 0)
+    end = min(line + CONTEXT_LINES, len(lines))
+    return tuple(
+        f"{'>' if number == line else ' '} {number:4d} | {lines[number - 1]}" for number in range(start + 1, end + 1)
+    )
+
+
+def _slot_at(rendered: RenderedFile, line: int, column: int) -> Slot | None:
+    """The slot whose token starts at a rendered position (where a placed value's events are)."""
+    offset = offset_of_line(rendered.text, line) + column - 1
+    found = TOKEN.match(rendered.text, offset)
+    return rendered.slots[int(found.group(1))] if found else None
+
+
+ValuesOrigin = Callable[[ValuePath], Location | None]
+
+
+def _set_at(slot: Slot | None, values_origin: ValuesOrigin | None) -> tuple[str, ...]:
+    """The context line naming the values file and line a slot's value came from."""
+    if slot is None or slot.path is None or values_origin is None:
+        return ()
+    where = values_origin(slot.path)
+    return (f"the value is {format_path(slot.path)}, set at {where}",) if where is not None else ()
+
+
+def _refusal(exc: SlotRefusal, values_origin: ValuesOrigin | None) -> Problem:
+    slot = exc.slot
+    return Problem(
+        f"cannot place the value{slot.where()} here: {exc}",
+        location=Location(slot.template, slot.line),
+        hint="change the template where this {{ }} stands, or the value",
+        context=_set_at(slot, values_origin),
+    )
+
+
+def _yaml_problem(rendered: RenderedFile, problem: Problem, values_origin: ValuesOrigin | None) -> Problem:
+    line = problem.location.line if problem.location and problem.location.line else 1
+    column = problem.location.column if problem.location and problem.location.column else 1
+    where = template_location_of_line(rendered.text, rendered.marks, line, column, rendered.path)
+    message = problem.message.removeprefix("invalid YAML: ")
+    slot = _slot_at(rendered, line, column)
+    hint = problem.hint
+    if slot is not None:
+        where = Location(slot.template, slot.line)
+        if isinstance(slot.value, (dict, list, tuple)) and message.startswith("key '"):
+            kind = "map" if isinstance(slot.value, dict) else "list"
+            message, hint = f"a {kind} cannot be a key", "place it as a value, or write one of its items as the key"
+        message = f"the value{slot.where()} placed here: {message}"
+    return Problem(
+        f"rendered output is not valid YAML at rendered line {line}: {message}",
+        location=where,
+        hint=hint or "check the indentation and quoting of the template around this line",
+        context=(*_set_at(slot, values_origin), *_excerpt(readable(rendered.text, rendered.slots), line)),
+    )
+
+
+def document_location(rendered: RenderedFile, marks: Sequence[Mark], line: int) -> Location:
+    return template_location(rendered.text, marks, offset_of_line(rendered.text, line), rendered.path)
+
+
+class RenderedOrigins:
+    """Where each field of one rendered document was written: the rendered position the parser
+    reported for it, mapped to the slot whose token stands there or to the template line."""
+
+    __slots__ = ("locations", "rendered")
+
+    def __init__(self, rendered: RenderedFile, locations: dict[tuple[str | int, ...], Location]) -> None:
+        self.rendered = rendered
+        self.locations = locations
+
+    def _rendered_at(self, path: tuple[str | int, ...]) -> Location | None:
+        for end in range(len(path), -1, -1):
+            found = self.locations.get(path[:end])
+            if found is not None:
+                return found
+        return None
+
+    def _slot(self, at: Location) -> Slot | None:
+        return _slot_at(self.rendered, at.line or 1, at.column or 1)
+
+    def location_of(self, path: tuple[str | int, ...]) -> Location | None:
+        at = self._rendered_at(path)
+        if at is None:
+            return None
+        slot = self._slot(at)
+        if slot is not None:
+            return Location(slot.template, slot.line)
+        rendered = self.rendered
+        return template_location_of_line(rendered.text, rendered.marks, at.line or 1, at.column or 1, rendered.path)
+
+    def values_path_of(self, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+        """The values path of the slot at ``path``. A map or list is located at its key, so its
+        first item says whether a slot placed it (every node of a placed value is at its token);
+        the caller compares the values, which tells a placed map from one holding a slot."""
+        at = self.locations.get(path)
+        slot = self._slot(at) if at is not None else None
+        if slot is None:
+            first = next((where for found, where in self.locations.items() if found[:-1] == path), None)
+            slot = self._slot(first) if first is not None else None
+        return slot.path if slot is not None else None
+
+
+def parse_rendered(
+    files: Iterable[RenderedFile],
+    release: str,
+    environment: str,
+    problems_to: list[Problem] | None = None,
+    *,
+    track: bool = False,
+    values_origin: ValuesOrigin | None = None,
+) -> list[Manifest]:
+    """Every non-empty YAML document of every rendered file (the items of a ``List``); all
+    problems at once.
+
+    With ``problems_to``, the problems are added to it and the objects of the files that parsed are
+    returned, so ``validate`` checks them too; otherwise they are raised together. ``track`` keeps,
+    with each manifest, where each of its fields was written (for field-level messages);
+    ``values_origin`` says where a values path was set, for messages about one value."""
+    manifests: list[Manifest] = []
+    problems: list[Problem] = []
+    for rendered in files:
+        template = f"templates/{rendered.template}"
+        try:
+            documents = parse_slotted(rendered.text, rendered.path, rendered.slots, track=track)
+        except SlotRefusal as exc:
+            problems.append(_refusal(exc, values_origin))
+            continue
+        except PytemplarError as exc:
+            problems.append(_yaml_problem(rendered, exc.problems[0], values_origin))
+            continue
+        for document in documents:
+            if document.data is None:
+                continue
+            where = document_location(rendered, rendered.marks, document.line)
+            if not isinstance(document.data, dict):
+                problems.append(
+                    Problem(
+                        f"rendered document at rendered line {document.line} is a "
+                        f"{type(document.data).__name__}, not a Kubernetes object",
+                        location=where,
+                        context=_excerpt(readable(rendered.text, rendered.slots), document.line),
+                    )
+                )
+                continue
+            objects = list_items(document.data)
+            if len(objects) == 1 and objects[0] is document.data:
+                origins = RenderedOrigins(rendered, document.locations) if track else None
+                manifests.append(Manifest(document.data, release, environment, template, where, origins=origins))
+            else:  # the items of a List: their paths are not the document's
+                manifests.extend(Manifest(obj, release, environment, template, where) for obj in objects)
+    if problems and problems_to is None:
+        raise ManifestError.collect(problems)
+    if problems_to is not None:
+        problems_to.extend(problems)
+    return manifests

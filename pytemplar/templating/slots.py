@@ -1,0 +1,308 @@
+"""Slots: each ``{{ }}`` placed where the YAML parser finds it, never where the text suggests.
+
+A template renders every ``{{ expr }}`` that reaches the YAML stream as an opaque token
+(:func:`token`): two private-use characters around a number, text that no template can contain
+(:func:`refuse_marker`) and that is a plain scalar everywhere YAML allows one. The rendered text is
+then parsed by libyaml, and :class:`SlotPlacer` rewrites the parser's events before they are built
+into data:
+
+* a plain scalar that is exactly one token is the value itself: a string stays a string whatever
+  its text, numbers, booleans and null keep their type, a map or list is placed as a node;
+* a token inside a longer scalar of any style (plain, quoted, block, over several lines) is
+  replaced by the value's text inside that string; a map or list there is refused;
+* a key is a string key (the builder refuses collections as keys);
+* a token in a comment never reaches an event, so it places nothing.
+
+So the rendered object is what parsing the template's structure and putting each value in its
+place gives, whatever the value's text: no value can add a key, end a scalar or change type.
+
+Text produced inside a macro, a ``{% set %}`` block or a call block is a :class:`Fragment`: a
+``str`` holding the real text (what filters, comparisons and ``~`` see), which also keeps its
+source with the tokens in it, for ``| fromyaml`` and for ``{% call %}`` output to be parsed with
+each value placed by the same rule.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2.runtime import Undefined
+from ruamel.yaml.events import ScalarEvent
+
+from pytemplar.values import ValuePath, format_path
+
+MARKER = "\ue000"  # starts every token; refused in template text
+_END = "\ue001"
+TOKEN = re.compile("\ue000([0-9]+)\ue001")
+MAX_VALUE_DEPTH = 100
+MAX_KEY_LENGTH = 1024
+
+
+def token(index: int) -> str:
+    return f"{MARKER}{index}{_END}"
+
+
+class SlotError(ValueError):
+    """A value cannot be placed where the template put it."""
+
+
+class YamlText(str):
+    """Text that is YAML for one node (the output of ``toyaml``, ``tojson``, ``quote``).
+
+    Placed as a whole value it is ``data``, the value it was made from; inside a string it is
+    its text.
+    """
+
+    data: Any = None
+
+    @classmethod
+    def of(cls, text: str, data: Any = None) -> YamlText:
+        made = cls(text)
+        made.data = data
+        return made
+
+
+@dataclass(slots=True)
+class Slot:
+    """One ``{{ }}`` evaluated: its value and where the template wrote it."""
+
+    value: Any
+    template: str  # the template file, as shown to users
+    line: int
+    path: ValuePath | None = None  # the values path, when the value is one values entry
+
+    def where(self) -> str:
+        return f" ({format_path(self.path, 'values')})" if self.path is not None else ""
+
+
+class Fragment(str):
+    """Text made by a macro, ``{% set %}`` block or call block: the real text as a ``str``, plus
+    ``source``, the same text with a token for each ``{{ }}`` in it, and the table they index."""
+
+    source: str
+    slots: list[Slot]
+
+
+# -- text ------------------------------------------------------------------------------------------
+
+
+def _float_literal(value: float) -> str:
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    return repr(value)
+
+
+def _not_data(value: Any) -> Any:
+    if isinstance(value, Undefined):
+        str(value)  # raises the undefined error with its name
+    raise SlotError(f"a {type(value).__name__} is not data and cannot be written into a manifest")
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False, default=_not_data)
+
+
+def inline_json(value: Any) -> str:
+    try:
+        return _JSON.encode(value)
+    except ValueError as exc:
+        raise SlotError(f"cannot write {type(value).__name__} as YAML: {exc}") from exc
+
+
+def as_text(value: Any, *, strict: bool = True) -> str:
+    """The text of a value inside a larger string. ``strict`` refuses maps and lists; otherwise
+    they read as inline JSON (the text a macro's result shows to filters)."""
+    if type(value) is str:
+        return value
+    if isinstance(value, Fragment):
+        return fragment_text(value, strict=True) if strict else str.__str__(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, Undefined):
+        return str(value)  # StrictUndefined raises here
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:  # as Helm writes a null inside text
+        return ""
+    if isinstance(value, float):
+        return _float_literal(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (dict, list, tuple)):
+        if not strict:
+            return inline_json(value)
+        raise SlotError(
+            f"a {'map' if isinstance(value, dict) else 'list'} cannot be placed inside text; "
+            "place it as a whole value, or pipe it through tojson for its JSON text"
+        )
+    return _not_data(value)  # type: ignore[no-any-return]
+
+
+def substitute(source: str, slots: list[Slot], *, strict: bool) -> str:
+    """``source`` with each token replaced by its value's text."""
+    return TOKEN.sub(lambda found: _text_of_slot(slots[int(found.group(1))], strict), source)
+
+
+def _text_of_slot(slot: Slot, strict: bool) -> str:
+    try:
+        return as_text(slot.value, strict=strict)
+    except SlotError as exc:
+        raise SlotRefusal(str(exc), slot) from None
+
+
+def fragment_text(fragment: Fragment, *, strict: bool) -> str:
+    return substitute(fragment.source, fragment.slots, strict=strict)
+
+
+def make_fragment(source: str, slots: list[Slot]) -> Fragment:
+    made = Fragment(substitute(source, slots, strict=False))
+    made.source = source
+    made.slots = slots
+    return made
+
+
+def single_slot(fragment: Fragment) -> Slot | None:
+    """The one slot a fragment consists of (whitespace aside): a one-expression helper."""
+    found = TOKEN.fullmatch(fragment.source.strip())
+    return fragment.slots[int(found.group(1))] if found else None
+
+
+class SlotRefusal(SlotError):
+    """A value refused where its slot landed; names the slot."""
+
+    def __init__(self, message: str, slot: Slot) -> None:
+        super().__init__(message)
+        self.slot = slot
+
+
+def marker_line(text: str) -> int | None:
+    """The line of the first character reserved for tokens in ``text``, if there is one."""
+    found = [index for index in (text.find(MARKER), text.find(_END)) if index >= 0]
+    return text.count("\n", 0, min(found)) + 1 if found else None
+
+
+RESERVED = "the characters U+E000 and U+E001 are reserved for pytemplar and cannot appear in template text"
+
+
+# -- placing -----------------------------------------------------------------------------------------
+
+
+def note_whole(value: Any) -> None:
+    """A map or list written whole counts as read whole."""
+    note = getattr(type(value), "note_whole", None)
+    if note is not None:
+        note(value)
+
+
+def placed(value: Any, depth: int = 0) -> Any:
+    """``value`` as plain data placed whole: maps and lists copied (no two objects share one),
+    a helper's one value or ``toyaml``'s data in place of their text."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if depth > MAX_VALUE_DEPTH:
+        raise SlotError(f"the value is nested deeper than {MAX_VALUE_DEPTH} levels")
+    if isinstance(value, dict):
+        note_whole(value)
+        made = {}
+        for key, item in dict.items(value):
+            if isinstance(key, (dict, list, tuple)):
+                raise SlotError("a map with a map or list as key cannot be written into a manifest")
+            made[key if type(key) is str else as_text(key)] = placed(item, depth + 1)
+        return made
+    if isinstance(value, (list, tuple)):
+        note_whole(value)
+        return [placed(item, depth + 1) for item in (list.__iter__(value) if isinstance(value, list) else value)]
+    if isinstance(value, Fragment):
+        inner = single_slot(value)
+        return placed(inner.value, depth + 1) if inner is not None else fragment_text(value, strict=True)
+    if isinstance(value, YamlText):
+        return str.__str__(value) if value.data is None else placed(value.data, depth + 1)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, (bool, int, float)):
+        return value
+    return _not_data(value)
+
+
+_QUOTED = (False, True)  # the implicit flags of a quoted scalar: the builder takes its value as it is
+_BLOCK_HEADER = re.compile(r"[|>]([1-9+-]{0,2})")
+
+
+class SlotPlacer:
+    """A libyaml parser whose events have each token replaced by its value (see the module doc)."""
+
+    __slots__ = ("dispose", "get_event", "slots", "text")
+
+    def __init__(self, parser: Any, text: str, slots: list[Slot]) -> None:
+        self.dispose: Callable[[], None] | None = getattr(parser, "dispose", None)
+        self.text = text
+        self.slots = slots
+        # A generator's __next__ costs less per event than a method: most events pass through.
+        self.get_event: Callable[[], Any] = self._events(parser.get_event).__next__
+
+    def _events(self, get: Callable[[], Any]) -> Iterator[Any]:
+        place = self._place
+        while True:
+            event = get()
+            if type(event) is ScalarEvent and MARKER in event.value:
+                event = place(event)
+            yield event
+
+    def _place(self, event: Any) -> Any:
+        """The event with its tokens replaced. A whole value is the event's value itself, marked
+        as quoted so the builder takes it as it is (a key that is not a string is refused there)."""
+        text = event.value
+        if event.implicit[0]:  # plain and untagged
+            whole = TOKEN.fullmatch(text)
+            if whole is not None:
+                slot = self.slots[int(whole.group(1))]
+                try:
+                    event.value = placed(slot.value)
+                except SlotRefusal:
+                    raise  # a value inside this one, already named
+                except SlotError as exc:
+                    raise SlotRefusal(str(exc), slot) from None
+                event.implicit, event.style = _QUOTED, '"'
+                return event
+        in_block = event.style in ("|", ">")
+        event.value = self._in_block(event) if in_block else substitute(text, self.slots, strict=True)
+        if event.implicit[0]:
+            event.implicit, event.style = _QUOTED, '"'
+        return event
+
+    def _in_block(self, event: Any) -> str:
+        """A block scalar with its tokens replaced: each further line of a value keeps the
+        indentation of the line its token is on, and the block's chomping applies to the result,
+        as if the value's text had been written there."""
+        text = event.value
+        parts: list[str] = []
+        last = 0
+        for found in TOKEN.finditer(text):
+            start = found.start()
+            value = _text_of_slot(self.slots[int(found.group(1))], True)
+            line_start = text.rfind("\n", 0, start) + 1
+            indent = re.match(r"[ \t]*", text[line_start:start])
+            if indent is not None and "\n" in value:
+                value = re.sub("\n(?=[^\n])", "\n" + indent.group(), value)
+            if value.endswith("\n") and text.startswith("\n", found.end()):
+                value = value[:-1]  # the template line's own line break ends the value's last line
+            parts.append(text[last:start])
+            parts.append(value)
+            last = found.end()
+        parts.append(text[last:])
+        placed = "".join(parts)
+        header = _BLOCK_HEADER.match(self.text, event.start_mark.index)
+        chomping = header.group(1) if header is not None else ""
+        if "+" in chomping:
+            return placed
+        body = placed.rstrip("\n")
+        if "-" in chomping or not body:
+            return body
+        return body + "\n"

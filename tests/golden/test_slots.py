@@ -1,0 +1,250 @@
+"""Every way a template places a value, rendered through the command line.
+
+``slots/app`` holds the templates users write: values inside longer plain scalars, inside flow
+collections over several lines, inside block and multi-line quoted scalars, after anchors and
+tags, after an ``{% if %}`` that renders nothing, one-expression helper macros, helpers that build
+text and helpers that build YAML, call blocks, ``{% set %}`` blocks, ``tpl`` and
+``toyaml | indent``. ``EXPECTED`` is what parsing each template's structure and putting each
+value in its place gives, worked out by hand from the templates and ``slots/project``'s values;
+the golden file is that output as written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO, run_pytemplar
+
+PROJECT = Path(__file__).parent / "slots" / "project"
+GOLDEN = Path(__file__).parent / "expected" / "slots" / "dev.yaml"
+
+CONFIGMAP = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "web-config", "labels": {"team": "payments", "tier": "backend"}},
+    "data": {
+        "NO_PROXY": "localhost,proxy.example.com",
+        "expr": "sum(rate(http_requests_total[5m]))",
+        "description": "Service for payments - prod",
+        "image": "[nginx]",
+        "script.sh": "if true; then\n  echo hi\nfi\n",
+        "tag": "1.20",
+        "octal": "012",
+        "word": "null",
+        "anchored": 'say "hi": now',
+        "again": 'say "hi": now',
+        "folded": "the team payments, the flags --verbose, --color",
+        "steps": "set -e\necho one\necho two\necho done\n",
+        "host": "payments.shop.example.com",
+        "short": "web-with-a",
+        "loud": "WEB",
+        "greeting": "hello payments in dev",
+        "banner": "payments/prod",
+        "label-tier": "backend",
+        "label-version": "1.0",
+    },
+}
+
+DEPLOYMENT = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "web", "labels": {"tier": "backend", "version": "1.0"}},
+    "spec": {
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {
+                "containers": [
+                    {"name": "db", "image": "postgres:15"},
+                    {"name": "app", "image": "[nginx]", "args": ["--flags", "--verbose, --color"]},
+                ],
+                "initContainers": [
+                    {
+                        "name": "init",
+                        "image": "busybox:1.20",
+                        "env": [{"name": "TAG", "value": "1.20"}, {"name": "CMD", "value": "echo hi"}],
+                    }
+                ],
+                "ephemeralContainers": [
+                    {
+                        "name": "debug",
+                        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
+                        "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}},
+                    }
+                ],
+            },
+        },
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def rendered() -> str:
+    result = run_pytemplar("render", str(PROJECT), "-e", "dev", cwd=REPO)
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    return result.stdout
+
+
+def test_every_value_lands_exactly_where_the_template_put_it(rendered: str) -> None:
+    documents = [doc for doc in yaml.safe_load_all(rendered) if doc is not None]
+    assert documents == [CONFIGMAP, DEPLOYMENT]
+
+
+def test_the_output_matches_the_golden_file(rendered: str, golden: Any) -> None:
+    golden(rendered, GOLDEN)
+
+
+def test_kubernetes_reads_the_same_objects(rendered: str, tmp_path: Path) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not on PATH")
+    manifest = tmp_path / "out.yaml"
+    manifest.write_text(rendered, encoding="utf-8")
+    result = subprocess.run(
+        ["kubectl", "label", "--local", "-f", str(manifest), "checked=yes", "-o", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    decoder, text, items = json.JSONDecoder(), result.stdout.strip(), []
+    while text:  # one JSON object per document
+        item, end = decoder.raw_decode(text)
+        items.append(item)
+        text = text[end:].strip()
+    for item in items:
+        item["metadata"]["labels"].pop("checked")
+    assert items == [CONFIGMAP, DEPLOYMENT]
+
+
+NAN_APP = {
+    "app/values.yaml": "replicas: 1\nratio: .nan\nimage:\n  tag: '1.0'\n",
+    "app/templates/cm.yaml.j2": """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: ratio
+        data:
+          ratio: "{{ values.ratio }}"
+        binaryData: {}
+        immutable: {{ values.ratio }}
+    """,
+}
+
+
+def test_json_output_refuses_nan_and_infinity_and_writes_nothing(make_tree: Any) -> None:
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(NAN_APP, base=MINIMAL_APP)
+    (root / "app/values.schema.json").write_text("{}")
+    result = run_pytemplar("render", "project", "-e", "dev", "-o", "json", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == (
+        "app/templates/cm.yaml.j2:1: error: [dev/one] ConfigMap ratio: immutable is nan, which JSON cannot hold"
+    )
+    as_yaml = run_pytemplar("render", "project", "-e", "dev", cwd=root)
+    assert as_yaml.code == 0 and "immutable: .nan" in as_yaml.stdout
+
+
+def test_the_readme_helm_idioms_example_renders_as_shown(make_tree: Any) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- helm-idioms-example")
+    section = readme[start : readme.index("<!-- /helm-idioms-example -->", start)]
+    blocks = re.findall(r"```(?:jinja|yaml)\n(.*?)```", section, flags=re.DOTALL)
+    helpers, deployment, values, output = blocks
+    root: Path = make_tree(
+        {
+            "project/pytemplar.yaml": "project: p\nenvironments:\n  dev:\n    namespace: dev\n"
+            "releases:\n  web:\n    app: ../app\n",
+            "app/app.yaml": "name: app\nversion: 1.0.0\n",
+        }
+    )
+    (root / "app/templates").mkdir()
+    (root / "app/templates/_helpers.j2").write_text(helpers, encoding="utf-8")
+    (root / "app/templates/deployment.yaml.j2").write_text(deployment, encoding="utf-8")
+    (root / "app/values.yaml").write_text(values, encoding="utf-8")
+    result = run_pytemplar("render", "project", "-e", "dev", cwd=root)
+    assert result.code == 0, result.stderr
+    assert result.stdout == "---\n# Source: web/templates/deployment.yaml.j2\n" + output
+
+
+def test_a_refused_value_names_the_template_line_the_values_path_and_where_it_was_set(make_tree: Any) -> None:
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(
+        {
+            "app/templates/cm.yaml.j2": """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: cm
+                data:
+                  greeting: "hello {{ values.people }}"
+            """,
+            "project/envs/prod.yaml": "people:\n  - ann\n  - bob\n",
+        },
+        base=MINIMAL_APP,
+    )
+    (root / "app/values.schema.json").write_text("{}")
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "app/templates/cm.yaml.j2:6: error: [prod/one] cannot place the value (values.people) here: "
+        "a list cannot be placed inside text; place it as a whole value, or pipe it through tojson for its JSON text",
+        "    the value is values.people, set at project/envs/prod.yaml:1:1",
+        "  hint: change the template where this {{ }} stands, or the value",
+    ]
+
+
+def test_labels_added_to_an_anchored_map_do_not_reach_its_aliases(make_tree: Any) -> None:
+    # The template shares its labels with the selector through a YAML alias: a labels transform
+    # that leaves selectors alone must change the object's labels only.
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(
+        {
+            "app/templates/deployment.yaml.j2": """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: {{ release.name }}
+                  labels: &labels {app: demo}
+                spec:
+                  replicas: {{ values.replicas }}
+                  selector:
+                    matchLabels: *labels
+                  template:
+                    metadata:
+                      labels: *labels
+                    spec:
+                      containers: [{name: main, image: "example/demo:{{ values.image.tag }}"}]
+            """,
+            "project/pytemplar.yaml": """
+                project: p
+                environments:
+                  prod:
+                    namespace: production
+                labels:
+                  - pairs: {cost-center: shop}
+                    includeSelectors: false
+                releases:
+                  one:
+                    app: ../app
+            """,
+        },
+        base=MINIMAL_APP,
+    )
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert result.code == 0, result.stderr
+    (deployment,) = [doc for doc in yaml.safe_load_all(result.stdout) if doc is not None]
+    assert deployment["metadata"]["labels"] == {"app": "demo", "cost-center": "shop"}
+    assert deployment["spec"]["selector"]["matchLabels"] == {"app": "demo"}
+    assert deployment["spec"]["template"]["metadata"]["labels"] == {"app": "demo"}
