@@ -93,7 +93,7 @@ def _merge_lists_by_key(list_keys: ListKeys) -> Callable[[Merger, list[Any], lis
 
 
 # The one top-level key of the values that belongs to pytemplar, not to the app: the release's
-# rollout strategy (read by pytemplar.rollout, checked against schemas/rollout.schema.json).
+# rollout strategy (read by pytemplar.strategy, checked against schemas/rollout.schema.json).
 ROLLOUT_KEY = "rollout"
 
 _MERGER = Merger([(dict, [_merge_maps]), (list, [_replace])], [_replace], [_replace])

@@ -368,7 +368,7 @@ class Session:
             warnings=self.warnings,
         )
         if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
-            from pytemplar.rollout import apply_rollout, read_rollout  # only releases with a strategy need it
+            from pytemplar.strategy import apply_rollout, read_rollout  # only releases with a strategy need it
 
             manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
         if self.schema_checked():
