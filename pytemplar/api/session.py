@@ -413,7 +413,7 @@ class Session:
             manifests, self.project, release=spec.name, environment=environment, namespace=namespace
         )
         if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
-            from pytemplar.rollout import apply_rollout, read_rollout
+            from pytemplar.strategy import apply_rollout, read_rollout
 
             manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
         if self.options.kube_schema:
