@@ -28,6 +28,7 @@ from pytemplar.errors import (
 
 # For type checkers only; a test checks these imports against pytemplar.api.FUNCTIONS.
 if TYPE_CHECKING:
+    from pytemplar.api import argocd_applications as argocd_applications
     from pytemplar.api import diff as diff
     from pytemplar.api import edit_values as edit_values
     from pytemplar.api import release_values as release_values

@@ -104,12 +104,13 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_archive_bytes(data: bytes, shown: str) -> Archive:
-    """Check and read an app archive held in ``data``; ``shown`` is the path messages name."""
+def read_archive_bytes(data: bytes, shown: str, required: str = "app.yaml") -> Archive:
+    """Check and read an app archive held in ``data``; ``shown`` is the path messages name.
+    ``required`` is the file that says what the archive is (a Helm chart's is Chart.yaml)."""
     if not data:
         raise FileAccessError("the app archive is empty (0 bytes)", location=Location(shown), hint=_REFUSE_HINT)
     try:
-        top, files = _read_members(data)
+        top, files = _read_members(data, required)
     except _ArchiveProblem as exc:
         raise FileAccessError(str(exc), location=Location(shown), hint=_REFUSE_HINT) from None
     return Archive(top, files, sha256_hex(data))
@@ -120,7 +121,7 @@ def archive_root(archive: Archive, shown_path: Path) -> ArchiveRoot:
     return ArchiveRoot(shown_path, archive.files)
 
 
-def _read_members(data: bytes) -> tuple[str, dict[str, bytes]]:
+def _read_members(data: bytes, required: str = "app.yaml") -> tuple[str, dict[str, bytes]]:
     stream = _BoundedReader(gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb"), MAX_STREAM_BYTES)
     reader = _MemberReader()
     try:
@@ -133,7 +134,7 @@ def _read_members(data: bytes) -> tuple[str, dict[str, bytes]]:
         raise _ArchiveProblem(f"the gzip stream is truncated or corrupt ({exc})") from None
     except tarfile.TarError as exc:
         raise _ArchiveProblem(f"not a readable tar archive: {_tar_reason(exc)}") from None
-    return reader.finish()
+    return reader.finish(required)
 
 
 def _tar_reason(exc: tarfile.TarError) -> str:
@@ -199,11 +200,12 @@ class _MemberReader:
             )
         return content
 
-    def finish(self) -> tuple[str, dict[str, bytes]]:
+    def finish(self, required: str = "app.yaml") -> tuple[str, dict[str, bytes]]:
         if self.top is None:
             raise _ArchiveProblem("the archive holds no files")
-        if "app.yaml" not in self.files:
-            raise _ArchiveProblem(f"no app in the archive: '{self.top}/app.yaml' is missing")
+        if required not in self.files:
+            what = "app" if required == "app.yaml" else "chart"
+            raise _ArchiveProblem(f"no {what} in the archive: '{self.top}/{required}' is missing")
         return self.top, self.files
 
 

@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from pytemplar.manifests import Manifest
-from pytemplar.rollout import (
+from pytemplar.strategy import (
     COLOR_LABEL,
     RolloutSpec,
     _fail,

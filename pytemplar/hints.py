@@ -70,10 +70,23 @@ HELM_HABITS = {
 _COMMANDS_WITHOUT_THEM = frozenset({"render", "validate", "values", "diff", "set", "rollout"})
 
 
+def _renders_an_app(arguments: Sequence[str]) -> bool:
+    from pathlib import Path
+
+    from pytemplar.helm.standalone import is_app
+
+    first = next((a for a in arguments if not a.startswith("-")), None)
+    return first is not None and is_app(Path(first))
+
+
 def helm_habit(arguments: Sequence[str]) -> tuple[str, str] | None:
     """``(flag, hint)`` when a command is given a Helm flag pytemplar does not have there."""
     if not arguments or arguments[0] not in _COMMANDS_WITHOUT_THEM:
         return None
+    if "--help" in arguments or "-h" in arguments:
+        return None  # asked for the command's options: its help lists them
+    if arguments[0] == "render" and _renders_an_app(arguments[1:]):
+        return None  # `render APP` takes --namespace, as `helm template` does
     for argument in arguments[1:]:
         if argument == "--":
             break

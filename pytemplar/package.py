@@ -35,7 +35,7 @@ from pytemplar.ignore import IGNORE_FILE, IgnoreRules
 from pytemplar.project import App, Workspace
 from pytemplar.templating.engine import TemplateEngine, template_context
 from pytemplar.templating.parse import parse_rendered
-from pytemplar.values import key_origin_of, merge_layers, origin_of
+from pytemplar.values import AbsentKeys, key_origin_of, merge_layers, origin_of
 
 EXECUTABLE = 0o755
 REGULAR = 0o644
@@ -242,6 +242,12 @@ def _check_renders(app: App) -> None:
     engine = TemplateEngine(app)
     engine.compile_all()
     context = template_context(
-        values, release=app.name, namespace="default", environment="package", app=app, kube_version=app.kube_version
+        values,
+        release=app.name,
+        namespace="default",
+        environment="package",
+        app=app,
+        kube_version=app.kube_version,
+        absent=AbsentKeys({}, app.schema.names if app.schema is not None else None),
     )
     parse_rendered(engine.render(context), app.name, "package")

@@ -86,6 +86,7 @@ class App:
     template_paths: dict[str, str]  # name -> file path shown to users
     # Apps whose helpers the templates import as @NAME/_x.j2, directly or not, by name.
     dependencies: dict[str, Dependency] = field(default_factory=dict)
+    app_version: str = ""  # the version of what the app deploys (Helm's appVersion)
 
     @property
     def manifest_templates(self) -> list[str]:
@@ -111,6 +112,14 @@ class ReleaseSpec:
     namespace: str | None
     values_files: tuple[tuple[str, Location | None], ...]
     environments: dict[str, tuple[tuple[str, Location | None], ...] | None] | None
+    # The name templates render with (release.name), when it differs from the key.
+    release_name: str | None = None
+    # A Helm chart rendered by helm instead of an app: the archive's sha256 and where it is pinned.
+    helm_chart: tuple[str, Location] | None = None
+
+    @property
+    def rendered_name(self) -> str:
+        return self.release_name or self.name
 
 
 @dataclass(frozen=True)
@@ -272,6 +281,7 @@ class Workspace:
             templates=templates,
             template_paths=paths,
             dependencies=resolved,
+            app_version=str(data.get("appVersion", "")),
         )
 
     def _dependencies(self, root: Root, meta: YamlDocument) -> dict[str, Dependency]:
@@ -436,15 +446,27 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
                     )
                 limited[env_name] = _files(env_entry or {}, document, (*at, "environments", env_name))
         files = _files(entry, document, at)
-        app_ref = _app_reference(entry["app"], document, (*at, "app"), root, workspace)
+        chart = entry.get("helmChart")
+        if chart is not None:
+            app_ref = chart["archive"]
+            pin: tuple[str, Location] | None = (
+                chart["sha256"],
+                document.location_of((*at, "helmChart", "sha256")) or Location(config_path),
+            )
+        else:
+            app_ref = _app_reference(entry["app"], document, (*at, "app"), root, workspace)
+            pin = None
         releases[name] = ReleaseSpec(
             name=name,
             app_path=root.path / app_ref,
             app_ref=app_ref,
-            app_location=document.location_of((*at, "app")) or Location(config_path),
+            app_location=document.location_of((*at, "helmChart" if chart is not None else "app"))
+            or Location(config_path),
             namespace=entry.get("namespace"),
             values_files=files if files is not None else _default_file(root, f"releases/{name}.yaml"),
             environments=limited,
+            release_name=entry.get("releaseName"),
+            helm_chart=pin,
         )
     return Project(
         root=root,

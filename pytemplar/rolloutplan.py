@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from pytemplar.errors import UsageError
 from pytemplar.manifests import Manifest
-from pytemplar.rollout import (
+from pytemplar.strategy import (
     COLOR_LABEL,
     TRACK_LABEL,
     Phase,

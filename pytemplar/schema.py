@@ -186,6 +186,15 @@ class CompiledSchema:
     def declares(self, path: ValuePath) -> bool:
         return declares(self.schema, path)
 
+    def names(self, path: ValuePath) -> bool:
+        """Whether the schema lists the key at the end of ``path`` among its ``properties``."""
+        if not path or not isinstance(path[-1], str):
+            return False
+        return any(
+            isinstance(node.get("properties"), dict) and path[-1] in node["properties"]
+            for node in schema_nodes(self.schema, path[:-1])
+        )
+
     def expected_types(self, path: ValuePath) -> set[str]:
         """The JSON types the schema allows at ``path`` (empty when it does not say)."""
         types: set[str] = set()

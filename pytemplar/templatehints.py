@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 UNDEFINED_HINT = "define it in values.yaml, or test it with 'is defined' or '| default(...)'"
 FIXED_FIELDS = {
-    "release": ("name", "namespace", "environment"),
-    "app": ("name", "version"),
-    "capabilities": ("kubeVersion",),
+    "release": ("name", "namespace", "environment", "service"),
+    "app": ("name", "version", "appVersion"),
+    "capabilities": ("kubeVersion", "kube_version", "api_versions"),
 }
 _UNDEFINED = re.compile(r"'(?P<path>[A-Za-z_][\w.\[\]-]*)' is undefined")
 _NO_FILTER = re.compile(r"No filter named '(?P<name>\w+)'")

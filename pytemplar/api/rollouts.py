@@ -18,10 +18,10 @@ from pytemplar.overlay import (
 from pytemplar.project import (
     ReleaseSpec,
 )
-from pytemplar.rollout import TRACK_LABEL, capacity, read_rollout
 from pytemplar.rolloutplan import REMOVE, RESET, Action, Plan, Status, Target
 from pytemplar.rolloutplan import plan as plan_rollout
 from pytemplar.rolloutplan import status as rollout_report
+from pytemplar.strategy import TRACK_LABEL, capacity, read_rollout
 from pytemplar.values import (
     ValuePath,
 )

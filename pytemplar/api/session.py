@@ -46,6 +46,7 @@ from pytemplar.transforms import transform_release
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
     ROLLOUT_KEY,
+    AbsentKeys,
     ListKeys,
     Origin,
     ValuePath,
@@ -57,6 +58,7 @@ from pytemplar.values import (
     merge_layers,
     origin_of,
     origins_of,
+    removed_keys,
 )
 
 if TYPE_CHECKING:  # the modules themselves load only when a run needs them
@@ -78,6 +80,9 @@ class RenderOptions:
     crds: tuple[Path, ...] = ()  # --crds folders, besides crds: in pytemplar.yaml
     checks: tuple[str, ...] = ()  # checks to run, besides the defaults and checks: in pytemplar.yaml
     skip_checks: tuple[str, ...] = ()  # checks not to run, besides skipChecks: in pytemplar.yaml
+    # An app rendered alone (`render APP`): its release's name and namespace.
+    release_name: str | None = None
+    namespace: str | None = None
 
 
 @dataclass
@@ -113,10 +118,13 @@ class RenderResult:
 class Session:
     """One run over a project: loads each file and compiles each app once."""
 
+    # Whether the run edits a project's files (an app rendered alone has none to edit).
+    edits_files = False
+
     def __init__(self, options: RenderOptions) -> None:
         self.options = options
         self.workspace = Workspace()
-        self.project: Project = load_project(options.project, self.workspace)
+        self.project: Project = self._load(options)
         _check_values_files(options.values_files)
         self.set_values = self._set_values(options.set_arguments)
         self.set_layer = self._set_layer(self.set_values, None)
@@ -134,6 +142,21 @@ class Session:
         self._schema_sets: dict[str, Any] = {}  # bundled version -> kubeschema.SchemaSet
         self._crds: list[CompactSchemas | None] = []  # loaded once, on first use
         self._selection: Selection | None = None
+
+    def _load(self, options: RenderOptions) -> Project:
+        from pytemplar.helm.standalone import app_project, is_app
+
+        if is_app(options.project) and not self.edits_files:
+            return app_project(
+                options.project,
+                self.workspace,
+                release_name=options.release_name,
+                namespace=options.namespace,
+                environments=options.environments,
+            )
+        if options.release_name or options.namespace:
+            raise UsageError("--release-name and --namespace are for an app rendered alone (render APP)")
+        return load_project(options.project, self.workspace)
 
     def all_warnings(self, unused_severity: Severity) -> list[Problem]:
         """Warnings of every release rendered so far, each once, and the unused values."""
@@ -171,11 +194,15 @@ class Session:
 
     def layers(self, environment: str, spec: ReleaseSpec) -> list[ValuesLayer]:
         project = self.project
-        app = self.app(spec)
         root = project.root
-        layers = [app.defaults, project.values]
-        for relative, listed in project.environments[environment].values_files:
-            layers.append(self.workspace.values_layer(root, relative, "environment", listed))
+        if spec.helm_chart is not None:
+            # A chart's defaults are inside it, read by helm; the project's and environment's
+            # values are for the project's apps. The release's own layers go to helm.
+            layers = [ValuesLayer("defaults", spec.app_ref, {})]
+        else:
+            layers = [self.app(spec).defaults, project.values]
+            for relative, listed in project.environments[environment].values_files:
+                layers.append(self.workspace.values_layer(root, relative, "environment", listed))
         for relative, listed in spec.values_files:
             layers.append(self.workspace.values_layer(root, relative, "release", listed))
         for relative, listed in release_env_files(project, spec, environment):
@@ -219,6 +246,8 @@ class Session:
 
     def values(self, environment: str, spec: ReleaseSpec) -> ReleaseValues:
         layers = self.layers(environment, spec)
+        if spec.helm_chart is not None:  # helm checks a chart's values against its schema
+            return ReleaseValues(environment, spec.name, layers, merge_layers(layers))
         app = self.app(spec)
         schema = app.schema
         list_keys = schema.list_keys if schema is not None else None
@@ -240,6 +269,11 @@ class Session:
             if problems:
                 raise ValuesError.collect(problems)
             warnings.extend(hidden_value_problems(layers, merged, schema.schema, list_keys, self.hidden_found))
+        from pytemplar.helm.yaml11 import helm_differences
+
+        warnings.extend(
+            helm_differences(merged, layers, expected_types(schema), release=spec.name, environment=environment)
+        )
         if ROLLOUT_KEY in merged:
             problems = builtin_schema("rollout.schema.json").validate(
                 merged[ROLLOUT_KEY],
@@ -275,6 +309,8 @@ class Session:
         environment values), so that workers forked after this inherit it instead of redoing it."""
         first_in: dict[str, ReleaseSpec] = {}
         for environment, spec in targets:
+            if spec.helm_chart is not None:
+                continue
             first_in.setdefault(environment, spec)
             # A broken file fails the release that needs it, in release order, not here.
             with contextlib.suppress(PytemplarError):
@@ -311,18 +347,24 @@ class Session:
     ) -> list[Manifest]:
         """The release's objects. With ``problems_to``, a template whose output is not YAML adds its
         problems there and the objects of the other templates go on through the stages (validate)."""
+        if spec.helm_chart is not None:
+            return self.render_chart_release(environment, spec)
         release_values = self.values(environment, spec)
         engine = self.engine(spec)
         env = self.project.environments[environment]
         log = ReadLog()
         context = template_context(
             release_values.values,
-            release=spec.name,
+            release=spec.rendered_name,
             namespace=spec.namespace or env.namespace,
             environment=environment,
             app=engine.app,
             kube_version=self.declared_version(environment, spec.name),
             log=log,
+            absent=AbsentKeys(
+                removed_keys(release_values.layers, release_values.values),
+                engine.app.schema.names if engine.app.schema is not None else None,
+            ),
         )
         # Field-level origins are kept only while this release's objects are checked.
         manifests = parse_rendered(
@@ -343,7 +385,7 @@ class Session:
             warnings=self.warnings,
         )
         if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
-            from pytemplar.rollout import apply_rollout, read_rollout  # only releases with a strategy need it
+            from pytemplar.strategy import apply_rollout, read_rollout  # only releases with a strategy need it
 
             manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
         if self.schema_checked():
@@ -364,6 +406,38 @@ class Session:
         )
         return manifests
 
+    def render_chart_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
+        """A release of a third-party Helm chart: helm renders, pytemplar does the rest."""
+        from pytemplar.helm.charts import check_digest, render_chart, set_namespace
+
+        assert spec.helm_chart is not None
+        release_values = self.values(environment, spec)
+        namespace = spec.namespace or self.project.environments[environment].namespace
+        expected, pinned_at = spec.helm_chart
+        check_digest(spec.app_path, expected, pinned_at, spec.app_ref)
+        rendered = render_chart(
+            spec.app_path,
+            shown=spec.app_ref,
+            release=spec.rendered_name,
+            namespace=namespace,
+            values=release_values.values,
+            kube_version=self.target_version(environment, spec.name),
+            at=spec.app_location,
+        )
+        manifests = parse_rendered(rendered, spec.name, environment)
+        set_namespace([manifest.obj for manifest in manifests], namespace)
+        manifests = transform_release(
+            manifests, self.project, release=spec.name, environment=environment, namespace=namespace
+        )
+        if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
+            from pytemplar.strategy import apply_rollout, read_rollout
+
+            manifests = apply_rollout(manifests, read_rollout(release_values.values, release_values.origin))
+        if self.options.kube_schema:
+            version = self.target_version(environment, spec.name)
+            self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
+        return manifests
+
     def check(self, manifests: Sequence[Manifest]) -> list[Problem]:
         """The manifest checks, with APIs judged against each release's target Kubernetes version."""
         versions: dict[tuple[str, str], str] = {}  # looked up once per release, not once per object
@@ -375,6 +449,9 @@ class Session:
             return versions[key]
 
         problems = check_manifests(manifests, self.selection(), version_of)
+        from pytemplar.helm.hooks import check_helm_hooks  # rule helm-hook
+
+        problems.extend(check_helm_hooks(manifests))
         if self.schema_checked():
             # Each release's objects were checked as it was rendered; what is left are the notes
             # about versions and the objects the run made itself (Namespaces).
@@ -401,7 +478,7 @@ class Session:
         if self.options.kube_version:
             return self.options.kube_version
         spec = self.project.releases.get(release)
-        app_version = self.app(spec).kube_version if spec is not None else None
+        app_version = self.app(spec).kube_version if spec is not None and spec.helm_chart is None else None
         return self.project.environments[environment].kube_version or self.project.kube_version or app_version
 
     def kube_schema_problems(
@@ -429,7 +506,8 @@ class Session:
 
     def origin(self, manifest: Manifest, field: ValuePath, value: Any, values: ReleaseValues | None) -> str | None:
         """Where the value of a rendered field was set, when its template places one values path there."""
-        if values is None:
+        spec = self.project.releases.get(manifest.release)
+        if values is None or spec is None or spec.helm_chart is not None:  # a chart's templates are Helm's
             return None
         from pytemplar.provenance import value_source
 
@@ -439,6 +517,8 @@ class Session:
 
     def _project_setting(self, key: str) -> tuple[list[str], Location]:
         """A list of names under ``key`` in pytemplar.yaml (checked by its schema) and where it is."""
+        if self.project.document is None:  # an app rendered alone
+            return [], Location(self.project.config_path)
         document = self.workspace.yaml_mapping(self.project.root, PROJECT_FILE, PROJECT_FILE)
         value = document.data.get(key) or []
         return ([value] if isinstance(value, str) else list(value)), document.location_of((key,))
@@ -515,6 +595,8 @@ def render_options(
     crds: Sequence[str | Path] = (),
     checks: Sequence[str] = (),
     skip_checks: Sequence[str] = (),
+    release_name: str | None = None,
+    namespace: str | None = None,
 ) -> RenderOptions:
     # Naming an environment or release twice means it once.
     return RenderOptions(
@@ -528,6 +610,8 @@ def render_options(
         tuple(Path(f) for f in crds),
         parse_ids(checks, "--check"),
         parse_ids(skip_checks, "--skip-check"),
+        release_name,
+        namespace,
     )
 
 

@@ -47,6 +47,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("argocd", "argocd", "argocd_app"),
     Command("new", "new", "new_app"),
     Command("add", "add", "add_app"),
+    Command("import", "importing", "import_app"),
 )
 
 

@@ -78,19 +78,37 @@ def render(
     debug: DebugOpt = False,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
+    release_name: Annotated[
+        str | None,
+        typer.Option(
+            "--release-name", metavar="NAME", help="Rendering an app alone: the release name (default: the app's)."
+        ),
+    ] = None,
+    namespace: Annotated[
+        str | None,
+        typer.Option(
+            "--namespace", "-n", metavar="NS", help="Rendering an app alone: the namespace (default: default)."
+        ),
+    ] = None,
 ) -> None:
-    """Render manifests to stdout (for kubectl apply -f -) or to a folder."""
+    """Render manifests to stdout (for kubectl apply -f -) or to a folder.
+
+    PROJECT may also be an app template (a folder with app.yaml, or an archive), rendered alone
+    as one release with its defaults, -f and --set: like `helm template ./chart`.
+    """
 
     def action() -> None:
         from pytemplar import api
         from pytemplar import output as out
+        from pytemplar.helm.standalone import is_app
         from pytemplar.progress import progress_line
         from pytemplar.project import Workspace, load_project
 
+        alone = is_app(project)
         envs = list(env or [])
         if all_envs and envs:
             _usage("use either --env or --all-envs, not both")
-        if not envs and not all_envs:
+        if not envs and not all_envs and not alone:
             known = load_project(project, Workspace()).environments
             if len(known) != 1:
                 _usage(f"choose an environment with -e ({', '.join(known)}) or use --all-envs")
@@ -109,13 +127,15 @@ def render(
                 skip_checks=skip_check or [],
                 progress=progress,
                 jobs=jobs,
+                release_name=release_name,
+                namespace=namespace,
             )
         if result.warnings:
             from pytemplar.reporting import as_text
 
             _err(as_text(result.warnings))
         if output_dir is not None:
-            apps = [Path(p) for p in _app_folders(project)]
+            apps = [project] if alone else [Path(p) for p in _app_folders(project)]
             written = out.write_folder(
                 result.manifests,
                 output_dir,

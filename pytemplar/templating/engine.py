@@ -29,6 +29,7 @@ from jinja2.utils import missing, pass_context
 from pytemplar import budget
 from pytemplar.budget import MAX_RENDERED_CHARS
 from pytemplar.errors import Location, PytemplarError, TemplateError
+from pytemplar.helm.builtins import SERVICE, ApiVersions, FileGlob, capabilities
 from pytemplar.project import App
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
@@ -45,7 +46,7 @@ from pytemplar.templating.slots import (
     marker_line,
     token,
 )
-from pytemplar.values import ValuePath, format_path
+from pytemplar.values import AbsentKeys, ValuePath, format_path
 from pytemplar.yamlio import load_yaml
 from pytemplar.yamlout import double_quoted, dump_yaml
 
@@ -88,10 +89,11 @@ class ValueMap(dict[str, Any]):
     """A values map that knows its path (for messages like ``'values.image.tagg' is undefined``)
     and records in a :class:`ReadLog` what templates read of it."""
 
-    __slots__ = ("key_path", "log", "root")
+    __slots__ = ("absent", "key_path", "log", "root")
     root: str  # the name templates reach it from: values, release, app...
     key_path: ValuePath
     log: ReadLog | None
+    absent: AbsentKeys | None  # keys that may be missing: removed by a null, or optional
 
     @property
     def path(self) -> str:
@@ -154,15 +156,17 @@ class ValueList(list[Any]):
         return super().__iter__()
 
 
-def as_template_data(value: Any, root: str, key_path: ValuePath = (), log: ReadLog | None = None) -> Any:
+def as_template_data(
+    value: Any, root: str, key_path: ValuePath = (), log: ReadLog | None = None, absent: AbsentKeys | None = None
+) -> Any:
     """``value`` with its maps and lists made :class:`ValueMap` and :class:`ValueList`, named
     ``root`` (``values``) in messages."""
     if isinstance(value, dict):
         made = ValueMap()
-        made.root, made.key_path, made.log = root, key_path, log
+        made.root, made.key_path, made.log, made.absent = root, key_path, log, absent
         for key, child in value.items():
             if isinstance(child, (dict, list)):
-                child = as_template_data(child, root, (*key_path, key), log)
+                child = as_template_data(child, root, (*key_path, key), log, absent)
             dict.__setitem__(made, key, child)
         return made
     if isinstance(value, list):
@@ -171,7 +175,9 @@ def as_template_data(value: Any, root: str, key_path: ValuePath = (), log: ReadL
         list.extend(
             items,
             [
-                as_template_data(child, root, (*key_path, index), log) if isinstance(child, (dict, list)) else child
+                as_template_data(child, root, (*key_path, index), log, absent)
+                if isinstance(child, (dict, list))
+                else child
                 for index, child in enumerate(value)
             ],
         )
@@ -200,6 +206,74 @@ class _Undefined(StrictUndefined):
     # StrictUndefined binds these to the base class's method; rebind them to ours.
     __iter__ = __str__ = __len__ = _fail_with_undefined_error
     __eq__ = __ne__ = __bool__ = __hash__ = __contains__ = _fail_with_undefined_error
+
+
+class MemberError(UndefinedError):
+    """A name that an imported helper or a built-in object (``files``) does not have."""
+
+
+def _member_error(environment: Any, obj: Any, attribute: str) -> Any:
+    """An undefined for ``obj.attribute`` that names what ``obj`` does have."""
+    if type(obj) is TemplateModule:
+        have = sorted(k for k in obj.__dict__ if not k.startswith("_"))
+        what = f"the helper '{obj.__name__}' has no macro or variable '{attribute}'"
+    else:
+        have = sorted(k for k in dir(type(obj)) if not k.startswith("_"))
+        what = f"'{_OBJECT_NAMES.get(type(obj).__name__, type(obj).__name__)}' has no '{attribute}'"
+    close = difflib.get_close_matches(attribute, have, n=1) or difflib.get_close_matches(
+        attribute.lower(), [h.replace("_", "") for h in have], n=1
+    )
+    if close and close[0] not in have:
+        close = [h for h in have if h.replace("_", "") == close[0]]
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    hint += f"it has: {', '.join(have)}" if have else "it has nothing public"
+    return environment.undefined(hint=f"{what}\x00{hint}", obj=obj, name=attribute, exc=MemberError)
+
+
+_OBJECT_NAMES = {"Files": "files", "FileGlob": "files.glob(...)", "ApiVersions": "capabilities.api_versions"}
+
+
+class AbsentValueError(UndefinedError):
+    """A value that is missing on purpose (removed by a null, or optional) was used as a value."""
+
+
+class _Absent(_Undefined):
+    """A key removed by an overlay's null, or named by the schema and not set: false in ``if``,
+    empty in ``for``, replaced by ``default``, as in Helm; used as a value, an error that says
+    why it is missing (for a removed key, where the null is)."""
+
+    __slots__ = ()
+
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AbsentValueError(self._undefined_message)
+
+    def __getattr__(self, name: str) -> Any:
+        if name[:2] == "__":
+            raise AttributeError(name)
+        raise AbsentValueError(f"{self._undefined_message}, so it has no '{name}'")
+
+    def __bool__(self) -> bool:  # type: ignore[override]
+        return False
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+        return iter(())
+
+    def __len__(self) -> int:  # type: ignore[override]
+        return 0
+
+    __str__ = __eq__ = __ne__ = __hash__ = __contains__ = _fail_with_undefined_error
+
+
+def _absent(obj: ValueMap, key: str) -> _Absent | None:
+    """The undefined for a key missing on purpose, or None when nothing explains its absence."""
+    if obj.absent is None:
+        return None
+    path = (*obj.key_path, key)
+    why = obj.absent.why_absent(path)
+    if why is None:
+        return None
+    obj.note_read(key)
+    return _Absent(hint=f"'{format_path(path, obj.root)}' is {why}", obj=obj, name=key)
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -282,6 +356,10 @@ class _Environment(ImmutableSandboxedEnvironment):
             value = obj.__dict__.get(attribute, missing)
             if value is not missing and not isinstance(value, _METHOD_TYPES):
                 return value
+            if value is missing:
+                return _member_error(self, obj, attribute)
+        if type(obj) in _BUILTIN_OBJECTS and type(attribute) is str and not hasattr(obj, attribute):
+            return _member_error(self, obj, attribute)
         if obj is None and self._null_path is not None:
             return self.undefined(hint=f"'{self._null_path}' is null, so it has no '{attribute}'")
         if isinstance(obj, dict):
@@ -293,11 +371,17 @@ class _Environment(ImmutableSandboxedEnvironment):
                     return value
                 return obj[attribute]
             if isinstance(obj, ValueMap) and not hasattr(dict, attribute):
+                absent = _absent(obj, attribute)
+                if absent is not None:
+                    return absent
                 return self.undefined(hint=f"'{obj.path}.{attribute}' is undefined", obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if isinstance(obj, ValueMap) and isinstance(argument, str) and not dict.__contains__(obj, argument):
+            absent = _absent(obj, argument)
+            if absent is not None:
+                return absent
             return self.undefined(hint=f"'{format_path((argument,), obj.path)}' is undefined", obj=obj, name=argument)
         if isinstance(obj, ValueMap) and isinstance(argument, str):
             obj.note_read(argument)
@@ -399,6 +483,8 @@ def _fail(message: str = "failed") -> NoReturn:
 
 
 def _required(value: Any, message: str = "a required value is missing") -> Any:
+    if isinstance(value, _Absent):
+        raise TemplateFailure(f"{message} ({value._undefined_message})")
     if _undefined_or_empty(value):
         raise TemplateFailure(str(message))
     return value
@@ -501,11 +587,26 @@ class Files:
             self._texts[name] = text
         return text
 
+    def glob(self, pattern: str) -> FileGlob:
+        """The app's files whose path matches ``pattern`` (``config/*.conf``, ``files/**``), sorted."""
+        from pytemplar.helm.builtins import FileGlob, glob_pattern
+
+        matcher = glob_pattern(str(pattern))
+        return FileGlob({name: self.get(name) for name in self._app.root.list_files("") if matcher.match(name)})
+
+    def lines(self, name: str) -> list[str]:
+        """The lines of a file, without their line breaks (Helm's .Files.Lines)."""
+        return self.get(name).splitlines()
+
     def exists(self, name: str) -> bool:
         try:
             return self._app.root.resolve(str(name)).is_file()
         except PytemplarError as exc:  # a path outside the app is an error, not a probe
             raise TemplateFailure(f"files.exists('{name}'): {exc}") from exc
+
+
+# Objects templates get from pytemplar: a missing member names the members they have.
+_BUILTIN_OBJECTS = frozenset({Files, FileGlob, ApiVersions})
 
 
 @dataclass(frozen=True)
@@ -581,9 +682,13 @@ class TemplateEngine:
         env.filters[budget.CHARGE_FILTER] = budget.charge
         env.template_paths = {name: path for name, path in app.template_paths.items()}
         env.string_templates = {}
+        from pytemplar.helm.builtins import install
+
+        install(env, self)
         self.env = env
         self._compiled: dict[str, Any] = {}
         self._files = Files(app)
+        self._rendering: list[str] = []
 
     def compile_all(self) -> None:
         """Compile every template, so syntax errors surface before any release renders."""
@@ -665,6 +770,24 @@ class TemplateEngine:
             env.slots = env.marks = None
         return "".join(parts), slots, marks
 
+    def render_text(self, name: str, context: Mapping[str, Any]) -> str:
+        """The rendered text of template ``name`` (relative to templates/), for ``render_template``."""
+        if name not in self.app.templates:
+            known = ", ".join(self.app.manifest_templates)
+            raise TemplateFailure(f"render_template: no template '{name}' (templates: {known})")
+        if name in self._rendering:
+            raise TemplateFailure(f"render_template: '{name}' renders itself ({' -> '.join([*self._rendering, name])})")
+        template = self._template(name)
+        env, marks = self.env, self.env.marks
+        self._rendering.append(name)
+        env.marks = None  # its lines are not this template's: the marks map this template's text
+        try:
+            made: str = env.concat(template.root_render_func(template.new_context(dict(context))))
+            return made
+        finally:
+            env.marks = marks
+            self._rendering.pop()
+
     def _syntax_error(self, exc: TemplateSyntaxError, name: str) -> TemplateError:
         known = self.app.template_paths.values()
         path = exc.filename if exc.filename and exc.filename in known else self.app.template_paths[name]
@@ -677,9 +800,12 @@ class TemplateEngine:
                 location=Location(path, line),
                 hint=f"add {{% end{tag} %}} where the block should end",
             )
+        from pytemplar.helm.builtins import HELM_NAMES
         from pytemplar.templatehints import unknown_filter
 
-        hint = unknown_filter(exc.message or "", self.env.filters)
+        named = re.match(r"No (?:filter|test) named '(\w+)'", exc.message or "")
+        hint = HELM_NAMES.get(named.group(1)) if named else None
+        hint = hint or unknown_filter(exc.message or "", self.env.filters)
         return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno), hint=hint)
 
     def _translate(self, name: str, exc: BaseException) -> TemplateError:
@@ -692,11 +818,26 @@ class TemplateEngine:
         if isinstance(exc, TemplateSyntaxError):  # an import of a broken helper
             return self._syntax_error(exc, name)
         if isinstance(exc, UndefinedNameError) and exc.top_level:
+            from pytemplar.helm.builtins import HELM_NAMES
+
+            if exc.name in HELM_NAMES:
+                return TemplateError(
+                    f"'{exc.name}' is Helm's; pytemplar has no such name", location=location, hint=HELM_NAMES[exc.name]
+                )
             names = sorted([*CONTEXT_NAMES, *self.env.globals])
             close = difflib.get_close_matches(exc.name or "", names, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             hint += f"templates can use {', '.join(CONTEXT_NAMES)}"
             return TemplateError(str(exc.message or exc), location=location, hint=hint)
+        if isinstance(exc, MemberError):
+            message, _, hint = str(exc.message or exc).partition("\x00")
+            return TemplateError(message, location=location, hint=hint or None)
+        if isinstance(exc, AbsentValueError):
+            return TemplateError(
+                str(exc.message or exc),
+                location=location,
+                hint="test it first ({% if ... %}), give it a '| default(...)', or set it in a higher layer",
+            )
         if isinstance(exc, UndefinedError):
             from pytemplar.templatehints import undefined
 
@@ -758,10 +899,15 @@ def template_context(
     app: App,
     kube_version: str | None,
     log: ReadLog | None = None,
+    absent: AbsentKeys | None = None,
 ) -> dict[str, Any]:
+    from pytemplar.policies import DEFAULT_KUBE_VERSION  # policies imports manifests, which imports us
+
     return {
-        "values": as_template_data(dict(values), "values", (), log),
-        "release": as_template_data({"name": release, "namespace": namespace, "environment": environment}, "release"),
-        "app": as_template_data({"name": app.name, "version": app.version}, "app"),
-        "capabilities": as_template_data({"kubeVersion": kube_version or ""}, "capabilities"),
+        "values": as_template_data(dict(values), "values", (), log, absent),
+        "release": as_template_data(
+            {"name": release, "namespace": namespace, "environment": environment, "service": SERVICE}, "release"
+        ),
+        "app": as_template_data({"name": app.name, "version": app.version, "appVersion": app.app_version}, "app"),
+        "capabilities": as_template_data(capabilities(kube_version or DEFAULT_KUBE_VERSION), "capabilities"),
     }

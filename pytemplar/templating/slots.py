@@ -128,8 +128,8 @@ def as_text(value: Any, *, strict: bool = True) -> str:
         return str(value)  # StrictUndefined raises here
     if isinstance(value, bool):
         return "true" if value else "false"
-    if value is None:
-        return "null"
+    if value is None:  # as Helm writes a null inside text
+        return ""
     if isinstance(value, float):
         return _float_literal(value)
     if isinstance(value, int):
@@ -283,21 +283,28 @@ class SlotPlacer:
         as if the value's text had been written there."""
         text = event.value
         parts: list[str] = []
+        # Line breaks that came from a value, with the indentation of the token's line: the line
+        # they start is indented as the token's was, whatever comes next on it (more of the value,
+        # template text or another value), unless it holds nothing but spaces.
+        value_breaks: list[tuple[int, str]] = []
+        size = 0
         last = 0
         for found in TOKEN.finditer(text):
             start = found.start()
             value = _text_of_slot(self.slots[int(found.group(1))], True)
             line_start = text.rfind("\n", 0, start) + 1
             indent = re.match(r"[ \t]*", text[line_start:start])
-            if indent is not None and "\n" in value:
-                value = re.sub("\n(?=[^\n])", "\n" + indent.group(), value)
             if value.endswith("\n") and text.startswith("\n", found.end()):
                 value = value[:-1]  # the template line's own line break ends the value's last line
             parts.append(text[last:start])
+            size += start - last
+            if indent is not None and indent.group():
+                value_breaks.extend((size + at.start(), indent.group()) for at in re.finditer("\n", value))
             parts.append(value)
+            size += len(value)
             last = found.end()
         parts.append(text[last:])
-        placed = "".join(parts)
+        placed = _indent_value_lines("".join(parts), value_breaks)
         header = _BLOCK_HEADER.match(self.text, event.start_mark.index)
         chomping = header.group(1) if header is not None else ""
         if "+" in chomping:
@@ -306,3 +313,22 @@ class SlotPlacer:
         if "-" in chomping or not body:
             return body
         return body + "\n"
+
+
+def _indent_value_lines(placed: str, value_breaks: list[tuple[int, str]]) -> str:
+    """Indent the lines a value's line breaks start; a line of nothing but spaces becomes empty."""
+    if not value_breaks:
+        return placed
+    pieces: list[str] = []
+    previous = 0
+    for position, indent in value_breaks:
+        pieces.append(placed[previous : position + 1])
+        line_end = placed.find("\n", position + 1)
+        line = placed[position + 1 : line_end if line_end >= 0 else len(placed)]
+        previous = position + 1
+        if line.strip(" "):
+            pieces.append(indent)
+        else:
+            previous += len(line)  # spaces alone on a value's line would be kept as content
+    pieces.append(placed[previous:])
+    return "".join(pieces)

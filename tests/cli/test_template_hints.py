@@ -20,7 +20,8 @@ UNDEFINED = "define it in values.yaml, or test it with 'is defined' or '| defaul
             "{{ release.namspace }}",
             6,
             "'release.namspace' is undefined",
-            "did you mean 'release.namespace'? release has release.name, release.namespace, release.environment",
+            "did you mean 'release.namespace'? release has release.name, release.namespace, release.environment,"
+            " release.service",
         ),
         (
             "{{ values.containerPort }}",

@@ -141,12 +141,19 @@ def test_folder_without_pytemplar_yaml_is_a_usage_error(tmp_path: Path) -> None:
     )
 
 
-def test_app_folder_given_as_project_says_to_render_a_project() -> None:
+def test_app_folder_given_to_set_says_to_use_a_project() -> None:
     assert_usage_error(
-        shop("render", "examples/apps/microservice", "-e", "prod"),
+        shop("set", "examples/apps/microservice", "-e", "prod", "-r", "microservice", "replicaCount=2"),
         "error: no pytemplar.yaml in 'examples/apps/microservice'",
         "  hint: this folder is an app template; render a project that uses it",
     )
+
+
+def test_app_folder_given_to_render_renders_it_alone() -> None:
+    result = shop("render", "examples/apps/microservice", "-e", "prod")
+    assert result.code == 0, result.stderr
+    assert "# Source: microservice/templates/deployment.yaml.j2" in result.stdout
+    assert "environment: prod" in result.stdout
 
 
 def test_project_path_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:

@@ -193,8 +193,9 @@ def test_undefined_value_removed_by_an_overlay_null_names_the_template_line(make
     root = tree(make_tree, {"project/envs/prod.yaml": "replicas: null\n"})
     assert_fails(
         render(root),
-        "app/templates/deployment.yaml.j2:7: error: [prod/one] 'values.replicas' is undefined",
-        "  hint: define it in values.yaml, or test it with 'is defined' or '| default(...)'",
+        "app/templates/deployment.yaml.j2:7: error: [prod/one] 'values.replicas' is removed by the null at"
+        " project/envs/prod.yaml:1:11",
+        "  hint: test it first ({% if ... %}), give it a '| default(...)', or set it in a higher layer",
     )
 
 

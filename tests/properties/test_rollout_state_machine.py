@@ -18,8 +18,8 @@ from integration.test_rollout_scenarios import State, check_state, check_step, i
 
 from pytemplar.errors import Location, UsageError
 from pytemplar.manifests import Manifest
-from pytemplar.rollout import TRACK_LABEL, apply_rollout, capacity, read_rollout
 from pytemplar.rolloutplan import REMOVE, RESET, Target, plan
+from pytemplar.strategy import TRACK_LABEL, apply_rollout, capacity, read_rollout
 
 WHERE = Location("envs/prod/web.yaml")
 POD = {"app": "web"}

@@ -57,8 +57,8 @@ def text_of(value: Any) -> str:
         raise Refused
     if value is True or value is False:
         return "true" if value else "false"
-    if value is None:
-        return "null"
+    if value is None:  # Helm writes a null inside text as nothing
+        return ""
     return value if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
 
 

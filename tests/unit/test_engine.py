@@ -247,7 +247,7 @@ def test_context_holds_release_app_and_capabilities(build: BuildApp) -> None:
         kube: {{ capabilities.kubeVersion }}
     """
     obj = render_one(build, template)
-    assert obj == {"release": "web", "namespace": "shop", "environment": "dev", "app": "demo-0.1.0", "kube": ""}
+    assert obj == {"release": "web", "namespace": "shop", "environment": "dev", "app": "demo-0.1.0", "kube": "1.35"}
 
 
 # -- helpers --------------------------------------------------------------------------------------

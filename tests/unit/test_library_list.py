@@ -38,9 +38,17 @@ def test_the_package_exports_the_library_functions() -> None:
     assert typing_imports(pytemplar) == dict.fromkeys(FUNCTIONS, "pytemplar.api")
     assert set(FUNCTIONS) <= set(pytemplar.__all__)
     for name in FUNCTIONS:
-        # Through the package's __getattr__: a submodule of the same name, once imported, hides it
-        # (pytemplar.rollout, the module of the rollout stage).
         assert pytemplar.__getattr__(name) is getattr(pytemplar.api, name)
         assert callable(pytemplar.__getattr__(name))
     for name in pytemplar.__all__:
         assert hasattr(pytemplar, name), name
+
+
+def test_no_module_of_the_package_hides_a_library_function() -> None:
+    # Importing a submodule binds its name on the package: a module named like a function would
+    # replace ``pytemplar.<function>`` for every caller once anything imported it.
+    modules = {path.stem for path in Path(pytemplar.__file__).parent.iterdir() if path.suffix == ".py" or path.is_dir()}
+    assert not modules & set(FUNCTIONS)
+    for module in ("strategy", "rolloutplan", "templating"):
+        importlib.import_module(f"pytemplar.{module}")
+    assert all(callable(getattr(pytemplar, name)) for name in FUNCTIONS)

@@ -1,4 +1,4 @@
-"""The rollout stage (pytemplar.rollout), one function at a time, on objects built here."""
+"""The rollout stage (pytemplar.strategy), one function at a time, on objects built here."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from pytemplar.errors import Location, Problem, ValuesError
 from pytemplar.manifests import Manifest
 from pytemplar.project import builtin_schema
-from pytemplar.rollout import (
+from pytemplar.schema import compile_schema
+from pytemplar.strategy import (
     COLOR_LABEL,
     TRACK_LABEL,
     VERSION_LABEL,
@@ -29,7 +30,6 @@ from pytemplar.rollout import (
     update_strategy,
     with_tag,
 )
-from pytemplar.schema import compile_schema
 
 WHERE = Location("envs/prod/web.yaml", 12, 13)
 POD = {"app.kubernetes.io/name": "web"}

@@ -123,6 +123,14 @@ def test_a_multi_line_value_in_a_block_keeps_the_indentation_of_its_line(build: 
     assert obj == {"script": "if true; then\n  echo a\n  echo b\n\n  exit 1\nfi\n"}
 
 
+def test_template_text_after_a_value_ending_in_a_line_break_keeps_the_indentation_of_its_line(
+    build: BuildApp,
+) -> None:
+    template = "script: |\n  first\n    {{ values.cmd }}alpha {{ values.cmd }}{{ values.cmd }}beta\n"
+    obj = one(build, template, {"cmd": "\n"})
+    assert obj == {"script": "first\n  \n  alpha \n\n  beta\n"}
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [("|", "x\n  y\n"), ("|-", "x\n  y"), ("|+", "x\n  y\n\n"), (">", "x\n  y\n")],

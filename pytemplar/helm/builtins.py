@@ -1,0 +1,270 @@
+"""The template built-ins Helm charts lean on, in pytemplar's terms.
+
+Registered in the template environment by :func:`install`: byte-order sorting (Go's and
+Sprig's ``sortAlpha`` order, also the default of ``dictsort`` and ``sort``), semantic-version
+comparison, regular expressions, the rendered text of another template (for checksum
+annotations), ``capabilities`` and ``files.glob``. Each is compared with real
+``helm template`` in ``tests/helm/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from jinja2 import pass_context, pass_environment
+from jinja2.filters import do_dictsort, do_sort
+
+from pytemplar.dependencies import satisfies
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from jinja2.runtime import Context
+
+    from pytemplar.templating.engine import TemplateEngine
+
+SERVICE = "pytemplar"  # release.service: what manages the objects (Helm writes "Helm")
+
+# Names Helm users reach for that pytemplar spells otherwise, and what to write instead.
+HELM_NAMES = {
+    "nindent": "maps and lists land whole: write `key: {{ values.x }}` on the key's line, "
+    "with no toYaml and no nindent",
+    "toYaml": "write `key: {{ values.x }}` (maps and lists land whole), or use `| toyaml` for YAML text",
+    "include": "import the helper and call its macro: {% import '_helpers.j2' as h with context %}, then h.name()",
+    "sha256sum": "use `| sha256`",
+    "sortAlpha": "use `| sortalpha`",
+    "semverCompare": "use `semver_compare(constraint, version)`",
+    "regexReplaceAll": "use `| regex_replace(pattern, replacement)`",
+    "trunc": "use `[:63]`, e.g. `(release.name ~ '-web')[:63]`",
+    "trimSuffix": "use `.removesuffix('-')`",
+    "b64enc": "use `| b64encode`",
+}
+
+
+def _dictsort(value: Mapping[str, Any], case_sensitive: bool = True, by: str = "key", reverse: bool = False) -> Any:
+    # Byte order by default, as Go's `range` over a map and Sprig's sortAlpha: environment
+    # variables and annotations come out in the order Helm writes them.
+    return do_dictsort(value, case_sensitive, by, reverse)  # type: ignore[arg-type]
+
+
+@pass_environment
+def _sort(
+    environment: Environment, value: Any, reverse: bool = False, case_sensitive: bool = True, attribute: Any = None
+) -> Any:
+    return do_sort(environment, value, reverse, case_sensitive, attribute)
+
+
+def _sortalpha(value: Any) -> list[str]:
+    """Sprig's sortAlpha: the items as text, in byte order."""
+    from pytemplar.templating.slots import as_text
+
+    return sorted(as_text(item) for item in value)
+
+
+def semver_compare(constraint: str, version: str) -> bool:
+    """Whether ``version`` satisfies ``constraint`` (``>=1.21-0``, ``^1.2``, ``~1.2.3``, ``a || b``),
+    with a leading ``v`` allowed on either, as Helm's semverCompare."""
+    text = str(version).strip().removeprefix("v")
+    return any(
+        satisfies(text, part.strip().replace(" v", " ").removeprefix("v")) for part in str(constraint).split("||")
+    )
+
+
+def _go_replacement(replacement: str) -> str:
+    # Go writes groups as $1 or ${1} (or ${name}); Python as \g<1>.
+    escaped = replacement.replace("\\", "\\\\")
+    return re.sub(r"\$(?:\{(\w+)\}|(\d+))", lambda m: f"\\g<{m.group(1) or m.group(2)}>", escaped)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def regex_match(value: Any, pattern: str) -> bool:
+    return _compiled(pattern).search(str(value)) is not None
+
+
+def regex_find(value: Any, pattern: str) -> str:
+    found = _compiled(pattern).search(str(value))
+    return found.group(0) if found else ""
+
+
+def regex_find_all(value: Any, pattern: str, count: int = -1) -> list[str]:
+    found = [m.group(0) for m in _compiled(pattern).finditer(str(value))]
+    return found if count < 0 else found[:count]
+
+
+def regex_replace(value: Any, pattern: str, replacement: str) -> str:
+    return _compiled(pattern).sub(_go_replacement(str(replacement)), str(value))
+
+
+def regex_split(value: Any, pattern: str, count: int = -1) -> list[str]:
+    return _compiled(pattern).split(str(value), maxsplit=max(count - 1, 0) if count > 0 else 0)
+
+
+class ApiVersions:
+    """``capabilities.api_versions.has("apps/v1")`` or ``has("apps/v1/Deployment")``: what the
+    bundled schema of the target Kubernetes version serves (Helm, offline, knows group versions
+    only; pytemplar knows the kinds too)."""
+
+    def __init__(self, version: str) -> None:
+        self._version = version
+
+    def has(self, name: str) -> bool:
+        return str(name) in _served(self._version)
+
+
+@cache
+def _served(version: str) -> frozenset[str]:
+    from pytemplar.kubeschema import nearest_bundled, schema_set
+
+    kinds = schema_set(nearest_bundled(version)).kinds
+    names = set(kinds)
+    names.update(kind.rsplit("/", 1)[0] for kind in kinds)
+    return frozenset(names)
+
+
+def capabilities(kube_version: str) -> dict[str, Any]:
+    """The ``capabilities`` of a render for Kubernetes ``kube_version`` (a minor version: 1.35)."""
+    major, minor = kube_version.split(".")[:2]
+    full = f"v{major}.{minor}.0"
+    return {
+        "kubeVersion": kube_version,
+        "kube_version": {"version": full, "git_version": full, "major": major, "minor": minor},
+        "api_versions": ApiVersions(kube_version),
+    }
+
+
+class FileGlob:
+    """The files of the app matching a pattern (Helm's ``.Files.Glob``), by path, sorted."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._texts = texts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def get(self, name: str) -> str:
+        return self._texts[name]
+
+    def as_config(self) -> dict[str, str]:
+        """A ConfigMap's ``data``: file name (without folders) -> text, as Helm's AsConfig."""
+        return {name.rsplit("/", 1)[-1]: text for name, text in self._texts.items()}
+
+    def as_secrets(self) -> dict[str, str]:
+        """A Secret's ``data``: file name -> base64 of the text, as Helm's AsSecrets."""
+        return {
+            name.rsplit("/", 1)[-1]: base64.b64encode(text.encode("utf-8")).decode("ascii")
+            for name, text in self._texts.items()
+        }
+
+
+def glob_pattern(pattern: str) -> re.Pattern[str]:
+    """A Helm glob: ``*`` and ``?`` stay within a folder, ``**`` crosses folders, ``{a,b}`` chooses."""
+    out = ""
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**", index):
+            out += ".*"
+            index += 2
+            continue
+        if char == "*":
+            out += "[^/]*"
+        elif char == "?":
+            out += "[^/]"
+        elif char == "{" and "}" in pattern[index:]:
+            end = pattern.index("}", index)
+            out += "(?:" + "|".join(re.escape(part) for part in pattern[index + 1 : end].split(",")) + ")"
+            index = end + 1
+            continue
+        else:
+            out += re.escape(char)
+        index += 1
+    return re.compile(out + r"\Z")
+
+
+def helm_toyaml(value: Any) -> str:
+    """YAML text laid out as Helm's ``toYaml`` writes it: keys sorted, list items at their
+    key's indentation, no trailing line break (for text such as a config file in a ConfigMap)."""
+    from pytemplar.templating.engine import _plain
+    from pytemplar.yamlout import dump_yaml
+
+    plain = _sorted(_plain(value))
+    if not isinstance(plain, (dict, list)) or not plain:
+        return dump_yaml(plain).rstrip("\n")
+    out: list[str] = []
+    _helm_lines(plain, 0, out)
+    return "\n".join(out)
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def _helm_lines(value: Any, indent: int, out: list[str], lead: str = "") -> None:
+    from pytemplar.yamlout import dump_yaml
+
+    pad = " " * indent
+    if isinstance(value, dict):
+        for index, (key, child) in enumerate(value.items()):
+            start = lead if index == 0 and lead else pad
+            head = f"{start}{dump_yaml(key).rstrip()}:"
+            if isinstance(child, dict) and child:
+                out.append(head)
+                _helm_lines(child, indent + 2, out)
+            elif isinstance(child, list) and child:
+                out.append(head)
+                _helm_lines(child, indent, out)
+            else:
+                text = dump_yaml(child).rstrip("\n")
+                out.append(f"{head} {text}" if "\n" not in text else f"{head} {_reindent(text, indent + 2)}")
+    else:
+        for item in value:
+            if isinstance(item, dict) and item:
+                _helm_lines(item, indent + 2, out, f"{pad}- ")
+            elif isinstance(item, list) and item:
+                out.append(f"{pad}-")
+                _helm_lines(item, indent + 2, out)
+            else:
+                out.append(f"{pad}- {dump_yaml(item).rstrip()}")
+
+
+def _reindent(block: str, indent: int) -> str:
+    first, _, rest = block.partition("\n")
+    return first + "\n" + "\n".join(" " * indent + line.lstrip(" ") if line else line for line in rest.split("\n"))
+
+
+def install(environment: Environment, engine: TemplateEngine) -> None:
+    """Add the Helm-inspired filters and functions to a template environment."""
+    environment.filters.update(
+        {
+            "dictsort": _dictsort,
+            "sort": _sort,
+            "sortalpha": _sortalpha,
+            "helm_toyaml": helm_toyaml,
+            "regex_match": regex_match,
+            "regex_find": regex_find,
+            "regex_find_all": regex_find_all,
+            "regex_replace": regex_replace,
+            "regex_split": regex_split,
+        }
+    )
+
+    @pass_context
+    def render_template(context: Context, name: str) -> str:
+        """The rendered text of another template of the app, with this template's context."""
+        return engine.render_text(str(name), context.get_all())
+
+    environment.globals.update({"semver_compare": semver_compare, "render_template": render_template})

@@ -1,0 +1,197 @@
+"""`pytemplar import helm CHART`: a Helm chart (folder or .tgz) turned into a pytemplar app.
+
+``Chart.yaml`` becomes ``app.yaml``; ``values.yaml`` is carried over as written (pytemplar then
+warns about what Helm reads otherwise), ``values.schema.json`` too, or one is drafted from the
+values and from every ``.Values`` path the templates read (so an optional key may be left
+unset); the defines of every ``*.tpl`` become macros in ``templates/_helpers.j2``, each manifest
+template is translated (:mod:`pytemplar.helm.gotemplate.translate`), and the chart's other files
+are copied for ``files.get``. What has no translation is marked ``TODO(import)`` and listed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pytemplar.errors import ConfigError, Location, UsageError
+from pytemplar.helm.gotemplate.parse import GoTemplateError, Node, parse
+from pytemplar.helm.gotemplate.translate import TODO, Translator, macro_name
+from pytemplar.yamlio import load_mapping
+
+HELPERS = "templates/_helpers.j2"
+IMPORT_LINE = '{% import "_helpers.j2" as h with context %}\n'
+_SKIPPED = {"templates/NOTES.txt": "NOTES.txt: pytemplar prints no notes; put them in the app's README"}
+
+
+@dataclass
+class Imported:
+    name: str
+    files: dict[str, str]
+    todos: list[tuple[str, int, str]] = field(default_factory=list)  # file, line, what
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # file, why
+    notes: list[tuple[str, str]] = field(default_factory=list)  # file, what differs from Helm there
+
+
+def read_chart(path: Path) -> dict[str, str]:
+    """The chart's text files by path inside the chart."""
+    if path.is_file():
+        from pytemplar.archive import read_archive_bytes, read_archive_file
+
+        archive = read_archive_bytes(read_archive_file(path), str(path), required="Chart.yaml")
+        files = archive.files
+    elif path.is_dir():
+        files = {
+            p.relative_to(path).as_posix(): p.read_bytes()
+            for p in sorted(path.rglob("*"))
+            if p.is_file() and not p.is_symlink()
+        }
+    else:
+        raise UsageError(f"chart '{path}' does not exist")
+    if "Chart.yaml" not in files:
+        raise UsageError(f"'{path}' is not a Helm chart: it has no Chart.yaml")
+    texts: dict[str, str] = {}
+    for name, data in files.items():
+        try:
+            texts[name] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return texts
+
+
+def import_chart(path: Path) -> Imported:
+    chart = read_chart(path)
+    meta = load_mapping(chart["Chart.yaml"], str(path / "Chart.yaml"), what="Chart.yaml").data
+    if meta.get("dependencies"):
+        raise ConfigError(
+            "the chart has dependencies (subcharts), which import helm does not bring along",
+            location=Location(str(path / "Chart.yaml")),
+            hint="import each dependency as its own app, or keep the chart as a release rendered by helm",
+        )
+    name = str(meta.get("name", path.stem))
+    values_text = chart.get("values.yaml", "")
+    defaults = load_mapping(values_text, str(path / "values.yaml"), what="values.yaml").data if values_text else {}
+
+    trees: dict[str, list[Node]] = {}
+    result = Imported(name, {})
+    for file, text in sorted(chart.items()):
+        if not file.startswith("templates/"):
+            continue
+        if file in _SKIPPED or file.startswith("templates/tests/"):
+            why = _SKIPPED.get(file, "a Helm test (run by helm test); pytemplar renders no tests")
+            result.skipped.append((file, why))
+            continue
+        try:
+            trees[file] = parse(text)
+        except GoTemplateError as exc:
+            result.todos.append((file, exc.line, f"cannot parse: {exc}"))
+    defines = {node.name: node for tree in trees.values() for node in _defines(tree)}
+
+    helpers = Translator(defaults, set(defines), in_helpers=True)
+    reads: set[tuple[str, ...]] = set()
+    macros = []
+    for define_name, node in defines.items():
+        body = helpers.template(node.body)
+        macros.append(f"{{# {define_name} #}}\n{{% macro {macro_name(define_name)}() %}}{body}{{% endmacro %}}\n")
+    files: dict[str, str] = {}
+    if macros:
+        files[HELPERS] = "\n".join(macros)
+    for file, tree in trees.items():
+        if file.endswith(".tpl") or not any(node.kind != "define" and node.kind != "comment" for node in tree):
+            continue
+        translator = Translator(defaults, set(defines))
+        body = translator.template(tree)
+        reads |= translator.reads
+        target = file + ".j2" if file.endswith((".yaml", ".yml")) else file.rsplit(".", 1)[0] + ".yaml.j2"
+        files[target] = (IMPORT_LINE if macros else "") + body.lstrip("\n")
+        result.notes += [(f"{name}/{target}", what) for what in sorted({what for _, what in translator.notes})]
+    files["app.yaml"] = _app_yaml(meta)
+    files["values.yaml"] = values_text
+    reads |= helpers.reads
+    result.notes += [(f"{name}/{HELPERS}", what) for what in sorted({what for _, what in helpers.notes})]
+    files["values.schema.json"] = chart.get("values.schema.json") or _draft_schema(defaults, files, reads)
+    for file, text in chart.items():
+        if file.startswith("templates/") or file in ("Chart.yaml", "values.yaml", "values.schema.json", "Chart.lock"):
+            continue
+        if file.startswith("charts/") or file == ".helmignore":
+            continue
+        files[file] = text
+    result.files = {f"{name}/{file}": text for file, text in files.items()}
+    parse_failures = [(f"{name}/{file}", line, what) for file, line, what in result.todos if not file.endswith(".j2")]
+    result.todos = parse_failures + marked_lines(result.files)
+    return result
+
+
+def _defines(tree: list[Node]) -> list[Node]:
+    return [node for node in tree if node.kind == "define"]
+
+
+def _app_yaml(meta: dict[str, Any]) -> str:
+    lines = [f"name: {json.dumps(str(meta.get('name')))}", f"version: {json.dumps(str(meta.get('version', '0.1.0')))}"]
+    if meta.get("description"):
+        lines.append(f"description: {json.dumps(str(meta['description']))}")
+    if meta.get("appVersion") is not None:
+        lines.append(f"appVersion: {json.dumps(str(meta['appVersion']))}")
+    return "# Imported from a Helm chart by `pytemplar import helm`.\n" + "\n".join(lines) + "\n"
+
+
+_VALUES_PATH = re.compile(r"\bvalues((?:\.[A-Za-z_]\w*)+)")
+
+
+def _draft_schema(defaults: dict[str, Any], translated: dict[str, str], reads: set[tuple[str, ...]]) -> str:
+    """A schema with the types of the default values, naming every key the templates read
+    (``*``: each item of a list, or each value of a map, read through a loop)."""
+    schema = _schema_of(defaults)
+    for path in sorted(reads):
+        _declare(schema, list(path))
+    for file, text in translated.items():
+        if file.startswith("templates/"):
+            for found in _VALUES_PATH.finditer(text):
+                _declare(schema, found.group(1).split(".")[1:])
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def _schema_of(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {"type": "object", "properties": {k: _schema_of(v) for k, v in value.items()}}
+    if isinstance(value, list):
+        return {"type": "array"}
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "integer"}
+    if isinstance(value, float):
+        return {"type": "number"}
+    if isinstance(value, str):
+        return {"type": "string"}
+    return {}
+
+
+def _declare(schema: dict[str, Any], names: list[str]) -> None:
+    node = schema
+    for name in names:
+        if name == "*" and node.get("type") == "array":
+            node = node.setdefault("items", {})
+            continue
+        if name == "*":
+            extra = node.setdefault("additionalProperties", {})
+            node = extra if isinstance(extra, dict) else {}
+            continue
+        if node.get("type") not in (None, "object"):
+            return
+        properties = node.setdefault("properties", {})
+        node = properties.setdefault(name, {})
+
+
+def marked_lines(files: dict[str, str]) -> list[tuple[str, int, str]]:
+    """Each line of the app that carries a TODO(import) marker, with what it says."""
+    found = []
+    for file, text in files.items():
+        for number, line in enumerate(text.splitlines(), 1):
+            at = line.find(TODO + ": ")
+            if at >= 0:
+                found.append((file, number, line[at + len(TODO) + 2 :].split(" #}", 1)[0].strip()))
+    return found

@@ -1,0 +1,139 @@
+"""How Helm would read a values file, where that differs from pytemplar's reading.
+
+Helm reads values with a YAML 1.1 resolver and keeps every number as a float64: ``yes``, ``on``
+and ``y`` are booleans, ``012`` is octal, ``1_000`` and ``0b11`` are numbers, and ``1.0`` or
+``1e3`` print as ``1`` and ``1000``. pytemplar reads YAML 1.2, so these plain scalars mean
+something else here; a values file carried over from a chart gets a warning for each, naming
+both readings, unless the schema settles which one is meant.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pytemplar.errors import Problem
+from pytemplar.values import ValuePath, ValuesLayer, format_path, value_at
+from pytemplar.yamlout import scalar_text
+
+_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON"})
+_FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF"})
+_OCTAL = re.compile(r"[-+]?0[0-7]+\Z")
+_BINARY = re.compile(r"[-+]?0b[01_]+\Z")
+_UNDERSCORED = re.compile(r"[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*)\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+# First characters of a plain scalar that Helm may read differently: yamlio keeps their text.
+SUSPECT_START = frozenset("yYnNoO0123456789+-.")
+
+_NOT_DIFFERENT = object()
+
+
+def helm_reading(text: str, ours: Any) -> Any:
+    """What Helm makes of the plain scalar ``text``, when it differs from ``ours``; else a marker."""
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _OCTAL.match(text) or _BINARY.match(text) or ("_" in text and _UNDERSCORED.match(text)):
+        number = _go_int(text)
+        return _NOT_DIFFERENT if type(ours) is int and number == ours else number
+    whole = isinstance(ours, float) and math.isfinite(ours) and ours == int(ours) and abs(ours) < 2**53
+    if whole and _FLOAT.match(text):
+        return int(ours)  # Helm writes 1.0 as 1 and 1e3 as 1000
+    return _NOT_DIFFERENT
+
+
+_PLAIN_INT = re.compile(r"-?[1-9][0-9]*\Z|0\Z")
+
+
+def _may_differ(text: str) -> bool:
+    """A cheap first look: whether Helm could read ``text`` otherwise at all."""
+    return not (_PLAIN_INT.match(text) or text in ("true", "false", "True", "False", "null", "~"))
+
+
+def _go_int(text: str) -> int:
+    """The integer Go's ``strconv.ParseInt(s, 0, 64)`` reads, after Helm's YAML reader drops ``_``."""
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    if digits[:2] in ("0b", "0x", "0o"):
+        return sign * int(digits[2:], {"b": 2, "x": 16, "o": 8}[digits[1]])
+    if len(digits) > 1 and digits[0] == "0":
+        return sign * int(digits, 8)
+    return sign * int(digits)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {scalar_text(value)}"
+    if isinstance(value, str):
+        return f'the string "{value}"'
+    if isinstance(value, float):
+        return f"the number {scalar_text(value)}"
+    return f"the number {value}"
+
+
+def _allowed(value: Any, types: set[str]) -> bool:
+    if not types:
+        return True
+    if isinstance(value, bool):
+        return "boolean" in types
+    if isinstance(value, int):
+        return bool(types & {"integer", "number"})
+    if isinstance(value, float):
+        return "number" in types
+    return "string" in types
+
+
+def helm_differences(
+    values: dict[str, Any],
+    layers: Sequence[ValuesLayer],
+    expected_types: Callable[[ValuePath], set[str]],
+    *,
+    release: str,
+    environment: str,
+) -> list[Problem]:
+    """A warning for each merged value that a file wrote as a plain scalar Helm reads otherwise,
+    unless the schema allows only one of the two readings (then it has decided)."""
+    problems: list[Problem] = []
+    for index, layer in enumerate(layers):
+        if layer.kind == "set":  # --set has Helm's own typing rules (setargs.py)
+            continue
+        for path, text in layer.raw_texts.items():
+            if not _may_differ(text):  # most numbers: 1, 8080, true
+                continue
+            present, value = value_at(values, path)
+            if not present or isinstance(value, (dict, list)) or value is None:
+                continue
+            if value_at(layer.data, path) != (True, value):  # not the item this layer wrote
+                continue
+            theirs = helm_reading(text, value)
+            if theirs is _NOT_DIFFERENT or any(path in higher.locations for higher in layers[index + 1 :]):
+                continue
+            types = expected_types(path)
+            if not (_allowed(value, types) and _allowed(theirs, types)):
+                continue
+            problems.append(
+                Problem(
+                    f"{format_path(path)}: {text} is {_describe(value)} here (YAML 1.2), "
+                    f"but Helm reads it as {_describe(theirs)} (YAML 1.1)",
+                    location=layer.locations.get(path),
+                    hint=_hint(text, value, theirs),
+                    severity="warning",
+                    release=release,
+                    environment=environment,
+                )
+            )
+    return problems
+
+
+def _hint(text: str, ours: Any, theirs: Any) -> str:
+    if isinstance(theirs, bool):
+        return f'write {scalar_text(theirs)} for a boolean, or "{text}" for text'
+    if isinstance(ours, float):
+        return f'write {theirs} for a whole number, or "{text}" for text'
+    if isinstance(ours, str):
+        return f'write {theirs} for the number, or "{text}" for text'
+    return f'write {theirs} for Helm\'s number, {ours} without the leading zero, or "{text}" for text'
