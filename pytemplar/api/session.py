@@ -209,7 +209,8 @@ class Session:
             layers.append(self.workspace.values_layer(root, relative, "release-environment", listed))
         for extra in self.options.values_files:
             layers.append(self._extra_layer(extra))
-        set_layer = self.set_layer if app.schema is None else self._masked_set_layer(app.schema)
+        schema = None if spec.helm_chart is not None else self.app(spec).schema
+        set_layer = self.set_layer if schema is None else self._masked_set_layer(schema)
         if set_layer is not None:
             layers.append(set_layer)
         return layers
