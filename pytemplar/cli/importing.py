@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, _err, _run
+from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _err, _run
 from pytemplar.errors import escape_control
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
 import_app = typer.Typer(
     help="Turn another tool's package into an app template.",
@@ -24,6 +25,8 @@ def import_helm_command(
         Path, typer.Option("--destination", "-d", metavar="DIR", help="Folder to create the app's folder in.")
     ] = Path("."),
     debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Translate a Helm chart into the app template DIR/NAME.
 
@@ -55,4 +58,4 @@ def import_helm_command(
         )
         _err("\n".join(lines) + "\n")
 
-    _run(action, debug, 0, 0)
+    _run(action, debug, timeout, max_memory)
