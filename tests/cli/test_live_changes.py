@@ -27,14 +27,14 @@ def set_values(repo: Path, environment: str, release: str, *assignments: str) ->
 
 
 SELECTOR = (
-    "microservice/templates/deployment.yaml.j2:1: warning: [prod/service-b] Deployment service-b: spec.selector"
+    "microservice/templates/deployment.yaml.j2:2: warning: [prod/service-b] Deployment service-b: spec.selector"
     " changes from HEAD, and Kubernetes does not change it in place: kubectl apply and an Argo CD sync fail on it\n"
     "  hint: replace the object in this sync (Argo CD: annotate it with argocd.argoproj.io/sync-options:"
     " Replace=true; kubectl: kubectl -n shop-prod delete deployment service-b, then apply); its pods restart,"
     " or keep the field as it was\n"
 )
 NEW_PODS = (
-    "microservice/templates/service.yaml.j2:1: warning: [staging/service-b] Service service-b sends its traffic to"
+    "microservice/templates/service.yaml.j2:2: warning: [staging/service-b] Service service-b sends its traffic to"
     " Deployment service-b-blue, new since HEAD, instead of Deployment service-b: the Service switches at once and"
     " the new pods only start then, so requests fail until they are ready (service-b goes away)\n"
     '  hint: let the new pods start first: for this sync annotate the Service with argocd.argoproj.io/sync-wave: "1"'

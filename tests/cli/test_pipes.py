@@ -71,4 +71,6 @@ def test_render_piped_into_head_is_quiet_in_bash() -> None:
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=environment(), timeout=120)
     assert done.stdout == '{\n  "apiVersion": "v1",\n'
     assert done.stderr == ""
-    assert done.returncode == 141
+    # Whether the writer meets the closed pipe depends on how much head read before it exited
+    # (seen both ways on a loaded machine); the test above closes the pipe for certain and sees 141.
+    assert done.returncode in (0, 141)
