@@ -235,10 +235,21 @@ class _Frame:
         self.merge: Any = None  # the value of '<<', applied when the map ends
 
 
+@dataclass(frozen=True)
+class ScalarRewriter:
+    """Rewrites each scalar event whose text holds ``marker`` (in place) before it is built: how
+    the template engine puts values where the parser found their tokens (``templating/slots.py``).
+    Only scalars are looked at, and only their text is searched: other events cost nothing."""
+
+    marker: str
+    rewrite: Callable[[Any], None]
+
+
 class _Builder:
     """Builds one document from parser events, enforcing the rules in the module docstring."""
 
-    def __init__(self, path: str, track: bool, resolver: str = "core") -> None:
+    def __init__(self, path: str, track: bool, resolver: str = "core", rewriter: ScalarRewriter | None = None) -> None:
+        self.rewriter = rewriter
         self.path = path
         self.track = track
         self.kubernetes = resolver == "kubernetes"
@@ -281,12 +292,15 @@ class _Builder:
         track = self.track
         maybe_typed = self.maybe_typed
         get_event = parser.get_event
+        marker, rewrite = (self.rewriter.marker, self.rewriter.rewrite) if self.rewriter else ("", None)
         while True:
             event = get_event()
             kind = type(event)
             if not first_line and kind is not DocumentEndEvent:
                 first_line = event.start_mark.line + 1
             if kind is ScalarEvent:
+                if rewrite is not None and marker in event.value:
+                    rewrite(event)
                 frame = stack[-1] if stack else None
                 if frame is not None and frame.is_map and frame.key is None:
                     self.take_key(event, frame)
@@ -550,27 +564,25 @@ def load_documents(
     *,
     track: bool = False,
     resolver: str = "core",
-    events: Callable[[Any], Any] | None = None,
+    rewriter: ScalarRewriter | None = None,
     parser_class: Callable[[str], Any] | None = None,
 ) -> list[YamlDocument]:
     """Every document of a YAML stream (empty documents included, as ``None`` data); plain scalars
     are read by ``resolver`` (see ``RESOLVERS``).
 
-    ``events`` wraps the parser (anything with ``get_event``) to rewrite its events before they
-    are built into data; ``parser_class`` replaces libyaml's parser (e.g. :func:`python_parser`)."""
+    ``rewriter`` rewrites the scalars that hold its marker before they are built into data;
+    ``parser_class`` replaces libyaml's parser (e.g. :func:`python_parser`)."""
     parser: Any = None
     documents: list[YamlDocument] = []
     try:
         parser = (parser_class or _Parser)(text)
-        if events is not None:
-            parser = events(parser)
         while True:
             event = parser.get_event()
             kind = type(event)
             if kind is StreamEndEvent:
                 break
             if kind is DocumentStartEvent:
-                builder = _Builder(path, track, resolver)
+                builder = _Builder(path, track, resolver, rewriter)
                 data, line = builder.build(parser)
                 documents.append(
                     YamlDocument(

@@ -2,9 +2,11 @@
 
 Jinja2 writes a template as Python source; this generator changes three things in it:
 
-* each ``{{ expr }}`` calls ``environment.slot(context, value, template, lineno)``, which records the
+* each ``{{ expr }}`` calls ``environment.slot(value, template, lineno)``, which records the
   value and returns its token (never the value's text), including ``{{ "literal" }}``, which
-  Jinja2 would otherwise fold into the template text at compile time;
+  Jinja2 would otherwise fold into the template text at compile time. It is not given the
+  template's ``context``: a macro whose code named it would keep its module's context alive in a
+  reference cycle, which only the garbage collector frees (for every helper import of every release);
 * a ``{% filter %}`` block's result is a slot too: text made from values is never template text;
 * each run of output in a template's own stream first calls ``environment.mark_line(template,
   lineno)``, so every rendered line maps back to its template line.
@@ -27,7 +29,7 @@ class SlotCodeGenerator(CodeGenerator):
         return self._FinalizeInfo(None, None)
 
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        self.write("environment.slot(context, ")
+        self.write("environment.slot(")
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         self.write(f", {self.name!r}, {node.lineno})")
@@ -44,7 +46,7 @@ class SlotCodeGenerator(CodeGenerator):
         self.buffer(filter_frame)
         self.blockvisit(node.body, filter_frame)
         self.start_write(frame, node)
-        self.write("environment.slot(context, ")
+        self.write("environment.slot(")
         self.visit_Filter(node.filter, filter_frame)
         self.write(f", {self.name!r}, {node.lineno})")
         self.end_write(frame)

@@ -297,29 +297,31 @@ class _Environment(ImmutableSandboxedEnvironment):
     # The last value read from a values map and its path, so a slot holding it can name it.
     _last_read: tuple[Any, Any, Any] | None = None  # (value, the map or list, the key or index)
 
-    def slot(self, context: Any, value: Any, name: str | None, lineno: int) -> str:
-        """A ``{{ }}``: record the value, return its token (see :mod:`pytemplar.templating.slots`)."""
-        if isinstance(value, Undefined):
-            str(value)  # raises the undefined error, located at this line by the traceback
-        if not isinstance(value, _DATA):
-            as_text(value)  # refuses what is not data (a macro, a function) at this line
-        if type(value) is str:
-            self.value_chars += len(value)
-            if self.value_chars > MAX_RENDERED_CHARS:
+    def slot(self, value: Any, name: str | None, lineno: int) -> str:
+        """A ``{{ }}``: record the value, return its token (see :mod:`pytemplar.templating.slots`).
+        Runs for every ``{{ }}`` of every release: the common cases are tested first."""
+        kind = type(value)
+        if kind is str:
+            chars = self.value_chars + len(value)
+            if chars > MAX_RENDERED_CHARS:
                 raise TemplateFailure(f"the template rendered more than {MAX_RENDERED_CHARS:,} characters, the limit")
+            self.value_chars = chars
+        elif kind not in _SCALARS and not isinstance(value, _DATA):
+            as_text(value)  # refuses what is not data (a macro, a function, an undefined) at this line
         slots = self.slots
         if slots is None:  # rendered outside TemplateEngine.render (never by pytemplar itself)
             return as_text(value)
         path: ValuePath | None = None
-        if isinstance(value, (ValueMap, ValueList)):
+        last = self._last_read
+        if last is not None:
+            self._last_read = None
+            if last[0] is value:
+                path = (*last[1].key_path, last[2])
+        if kind is ValueMap or kind is ValueList:
             value.note_whole()  # a map or list written whole counts as read whole
             path = value.key_path if value.root == "values" else None
-        elif self._last_read is not None and self._last_read[0] is value:
-            _, holder, key = self._last_read
-            path = (*holder.key_path, key)
-        self._last_read = None
         where = self.template_paths.get(name, name) if name else "the text given to tpl"
-        slots.append(Slot(value, where, lineno, path))
+        slots.append((value, where, lineno, path))
         return token(len(slots) - 1)
 
     template_paths: Mapping[str, str] = {}
@@ -435,6 +437,7 @@ class _Environment(ImmutableSandboxedEnvironment):
 
 _METHOD_TYPES = (MethodType, BuiltinMethodType)
 _DATA = (str, int, float, dict, list, tuple, type(None))
+_SCALARS = frozenset({int, float, bool, type(None)})
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 _HUGE_NUMBER = re.compile(r"[0-9]{7,}")
 

@@ -14,9 +14,9 @@ from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, Y
 from pytemplar.manifests import Manifest, list_items
 from pytemplar.templating.engine import RenderedFile
 from pytemplar.templating.lines import Mark, offset_of_line, template_location, template_location_of_line
-from pytemplar.templating.slots import TOKEN, Slot, SlotPlacer, SlotRefusal, as_text
+from pytemplar.templating.slots import MARKER, TOKEN, Slot, SlotPlacer, SlotRefusal, as_text, slot_location, slot_where
 from pytemplar.values import ValuePath, format_path
-from pytemplar.yamlio import YamlDocument, load_documents, python_parser
+from pytemplar.yamlio import ScalarRewriter, YamlDocument, load_documents, python_parser
 
 CONTEXT_LINES = 2
 _SHOWN = 60  # characters of a value shown in an excerpt
@@ -24,19 +24,15 @@ _SHOWN = 60  # characters of a value shown in an excerpt
 
 def parse_slotted(text: str, path: str, slots: Sequence[Slot], *, track: bool = False) -> list[YamlDocument]:
     """The documents of ``text``, each token replaced by its slot's value (see ``slots.py``)."""
-    table = list(slots)
-
-    def placer(parser: Any) -> SlotPlacer:
-        return SlotPlacer(parser, text, table)
-
+    placer = ScalarRewriter(MARKER, SlotPlacer(text, list(slots)).place)
     try:
-        return load_documents(text, path, track=track, resolver="kubernetes", events=placer)
+        return load_documents(text, path, track=track, resolver="kubernetes", rewriter=placer)
     except YamlError as exc:
         if _FLOW_COLON not in exc.problems[0].message:
             raise
     # libyaml (YAML 1.1) refuses a ':' inside a plain scalar in a flow collection
     # ({image: postgres:15}); YAML 1.2 and Kubernetes' reader take it as text.
-    return load_documents(text, path, track=track, resolver="kubernetes", events=placer, parser_class=python_parser)
+    return load_documents(text, path, track=track, resolver="kubernetes", rewriter=placer, parser_class=python_parser)
 
 
 _FLOW_COLON = "found unexpected ':'"
@@ -47,7 +43,7 @@ def readable(text: str, slots: Sequence[Slot]) -> str:
 
     def shown(found: Any) -> str:
         try:
-            value = as_text(slots[int(found.group(1))].value, strict=False)
+            value = as_text(slots[int(found.group(1))][0], strict=False)
         except Exception:  # a value that is not data: shown by its slot's position
             return "{{ ... }}"
         value = value.replace("\n", "\\n")
@@ -77,17 +73,17 @@ ValuesOrigin = Callable[[ValuePath], Location | None]
 
 def _set_at(slot: Slot | None, values_origin: ValuesOrigin | None) -> tuple[str, ...]:
     """The context line naming the values file and line a slot's value came from."""
-    if slot is None or slot.path is None or values_origin is None:
+    if slot is None or slot[3] is None or values_origin is None:
         return ()
-    where = values_origin(slot.path)
-    return (f"the value is {format_path(slot.path)}, set at {where}",) if where is not None else ()
+    where = values_origin(slot[3])
+    return (f"the value is {format_path(slot[3])}, set at {where}",) if where is not None else ()
 
 
 def _refusal(exc: SlotRefusal, values_origin: ValuesOrigin | None) -> Problem:
     slot = exc.slot
     return Problem(
-        f"cannot place the value{slot.where()} here: {exc}",
-        location=Location(slot.template, slot.line),
+        f"cannot place the value{slot_where(slot)} here: {exc}",
+        location=slot_location(slot),
         hint="change the template where this {{ }} stands, or the value",
         context=_set_at(slot, values_origin),
     )
@@ -101,11 +97,11 @@ def _yaml_problem(rendered: RenderedFile, problem: Problem, values_origin: Value
     slot = _slot_at(rendered, line, column)
     hint = problem.hint
     if slot is not None:
-        where = Location(slot.template, slot.line)
-        if isinstance(slot.value, (dict, list, tuple)) and message.startswith("key '"):
-            kind = "map" if isinstance(slot.value, dict) else "list"
+        where = slot_location(slot)
+        if isinstance(slot[0], (dict, list, tuple)) and message.startswith("key '"):
+            kind = "map" if isinstance(slot[0], dict) else "list"
             message, hint = f"a {kind} cannot be a key", "place it as a value, or write one of its items as the key"
-        message = f"the value{slot.where()} placed here: {message}"
+        message = f"the value{slot_where(slot)} placed here: {message}"
     return Problem(
         f"rendered output is not valid YAML at rendered line {line}: {message}",
         location=where,
@@ -144,7 +140,7 @@ class RenderedOrigins:
             return None
         slot = self._slot(at)
         if slot is not None:
-            return Location(slot.template, slot.line)
+            return slot_location(slot)
         rendered = self.rendered
         return template_location_of_line(rendered.text, rendered.marks, at.line or 1, at.column or 1, rendered.path)
 
@@ -157,7 +153,7 @@ class RenderedOrigins:
         if slot is None:
             first = next((where for found, where in self.locations.items() if found[:-1] == path), None)
             slot = self._slot(first) if first is not None else None
-        return slot.path if slot is not None else None
+        return slot[3] if slot is not None else None
 
 
 def parse_rendered(

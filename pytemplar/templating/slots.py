@@ -3,8 +3,8 @@
 A template renders every ``{{ expr }}`` that reaches the YAML stream as an opaque token
 (:func:`token`): two private-use characters around a number, text that no template can contain
 (:func:`refuse_marker`) and that is a plain scalar everywhere YAML allows one. The rendered text is
-then parsed by libyaml, and :class:`SlotPlacer` rewrites the parser's events before they are built
-into data:
+then parsed by libyaml, and :class:`SlotPlacer` rewrites the parser's scalar events before they are
+built into data:
 
 * a plain scalar that is exactly one token is the value itself: a string stays a string whatever
   its text, numbers, booleans and null keep their type, a map or list is placed as a node;
@@ -27,13 +27,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from jinja2.runtime import Undefined
-from ruamel.yaml.events import ScalarEvent
 
+from pytemplar.errors import Location
 from pytemplar.values import ValuePath, format_path
 
 MARKER = "\ue000"  # starts every token; refused in template text
@@ -44,7 +42,10 @@ MAX_KEY_LENGTH = 1024
 
 
 def token(index: int) -> str:
-    return f"{MARKER}{index}{_END}"
+    return _TOKENS[index] if index < len(_TOKENS) else f"{MARKER}{index}{_END}"
+
+
+_TOKENS = [f"{MARKER}{index}{_END}" for index in range(512)]  # made once: every {{ }} takes one
 
 
 class SlotError(ValueError):
@@ -67,17 +68,20 @@ class YamlText(str):
         return made
 
 
-@dataclass(slots=True)
-class Slot:
-    """One ``{{ }}`` evaluated: its value and where the template wrote it."""
+# One ``{{ }}`` evaluated: ``(value, template file as shown to users, template line, values path)``,
+# the path when the value is one values entry, else None. A plain tuple: a render makes one for
+# every ``{{ }}``, and the garbage collector stops tracking plain tuples of plain values.
+Slot = tuple[Any, str, int, ValuePath | None]
 
-    value: Any
-    template: str  # the template file, as shown to users
-    line: int
-    path: ValuePath | None = None  # the values path, when the value is one values entry
 
-    def where(self) -> str:
-        return f" ({format_path(self.path, 'values')})" if self.path is not None else ""
+def slot_location(slot: Slot) -> Location:
+    """The template file and line of a ``{{ }}``."""
+    return Location(slot[1], slot[2])
+
+
+def slot_where(slot: Slot) -> str:
+    """`` (values.path)`` when the slot's value is one values entry, for messages."""
+    return f" ({format_path(slot[3], 'values')})" if slot[3] is not None else ""
 
 
 class Fragment(str):
@@ -151,7 +155,7 @@ def substitute(source: str, slots: list[Slot], *, strict: bool) -> str:
 
 def _text_of_slot(slot: Slot, strict: bool) -> str:
     try:
-        return as_text(slot.value, strict=strict)
+        return as_text(slot[0], strict=strict)
     except SlotError as exc:
         raise SlotRefusal(str(exc), slot) from None
 
@@ -221,7 +225,7 @@ def placed(value: Any, depth: int = 0) -> Any:
         return [placed(item, depth + 1) for item in (list.__iter__(value) if isinstance(value, list) else value)]
     if isinstance(value, Fragment):
         inner = single_slot(value)
-        return placed(inner.value, depth + 1) if inner is not None else fragment_text(value, strict=True)
+        return placed(inner[0], depth + 1) if inner is not None else fragment_text(value, strict=True)
     if isinstance(value, YamlText):
         return str.__str__(value) if value.data is None else placed(value.data, depth + 1)
     if isinstance(value, str):
@@ -236,27 +240,17 @@ _BLOCK_HEADER = re.compile(r"[|>]([1-9+-]{0,2})")
 
 
 class SlotPlacer:
-    """A libyaml parser whose events have each token replaced by its value (see the module doc)."""
+    """Replaces the tokens of the scalar events the YAML builder hands it (see the module doc and
+    :class:`pytemplar.yamlio.ScalarRewriter`): only scalars holding a token reach it."""
 
-    __slots__ = ("dispose", "get_event", "slots", "text")
+    __slots__ = ("slots", "text")
 
-    def __init__(self, parser: Any, text: str, slots: list[Slot]) -> None:
-        self.dispose: Callable[[], None] | None = getattr(parser, "dispose", None)
+    def __init__(self, text: str, slots: list[Slot]) -> None:
         self.text = text
         self.slots = slots
-        # A generator's __next__ costs less per event than a method: most events pass through.
-        self.get_event: Callable[[], Any] = self._events(parser.get_event).__next__
 
-    def _events(self, get: Callable[[], Any]) -> Iterator[Any]:
-        place = self._place
-        while True:
-            event = get()
-            if type(event) is ScalarEvent and MARKER in event.value:
-                event = place(event)
-            yield event
-
-    def _place(self, event: Any) -> Any:
-        """The event with its tokens replaced. A whole value is the event's value itself, marked
+    def place(self, event: Any) -> None:
+        """Replace the event's tokens. A whole value is the event's value itself, marked
         as quoted so the builder takes it as it is (a key that is not a string is refused there)."""
         text = event.value
         if event.implicit[0]:  # plain and untagged
@@ -264,18 +258,17 @@ class SlotPlacer:
             if whole is not None:
                 slot = self.slots[int(whole.group(1))]
                 try:
-                    event.value = placed(slot.value)
+                    event.value = placed(slot[0])
                 except SlotRefusal:
                     raise  # a value inside this one, already named
                 except SlotError as exc:
                     raise SlotRefusal(str(exc), slot) from None
                 event.implicit, event.style = _QUOTED, '"'
-                return event
+                return
         in_block = event.style in ("|", ">")
         event.value = self._in_block(event) if in_block else substitute(text, self.slots, strict=True)
         if event.implicit[0]:
             event.implicit, event.style = _QUOTED, '"'
-        return event
 
     def _in_block(self, event: Any) -> str:
         """A block scalar with its tokens replaced: each further line of a value keeps the
