@@ -1,4 +1,4 @@
-"""How templates compile: every ``{{ }}`` becomes a slot, every output run marks its line.
+"""How templates compile: every ``{{ }}`` becomes a slot, every run of output marks its line.
 
 Jinja2 writes a template as Python source; this generator changes three things in it:
 
@@ -8,8 +8,11 @@ Jinja2 writes a template as Python source; this generator changes three things i
   template's ``context``: a macro whose code named it would keep its module's context alive in a
   reference cycle, which only the garbage collector frees (for every helper import of every release);
 * a ``{% filter %}`` block's result is a slot too: text made from values is never template text;
-* each run of output in a template's own stream first calls ``environment.mark_line(template,
-  lineno)``, so every rendered line maps back to its template line.
+* each run of output first writes ``environment.line_marks[template, lineno]``, an empty string that
+  says which template line the text after it comes from. It travels with the text wherever the
+  text goes: into the release's stream, a macro's result, an include inside a macro, a call
+  block's output; whatever joins the text records where each mark fell
+  (:mod:`pytemplar.templating.lines`), so every rendered line maps back to its template line.
 
 The template's name is written into the code as a literal: a template that extends another binds
 ``name`` as a local of its own.
@@ -35,8 +38,9 @@ class SlotCodeGenerator(CodeGenerator):
         self.write(f", {self.name!r}, {node.lineno})")
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
-        if frame.buffer is None:
-            self.writeline(f"environment.mark_line({self.name!r}, {node.lineno})")
+        if self.name is not None:  # the text given to tpl has no file to point at
+            mark = f"environment.line_marks[{(self.name, node.lineno)!r}]"
+            self.writeline(f"yield {mark}" if frame.buffer is None else f"{frame.buffer}.append({mark})")
         super().visit_Output(node, frame)
 
     def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:

@@ -34,6 +34,7 @@ from pytemplar.project import App
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
 from pytemplar.templating.codegen import SlotCodeGenerator
+from pytemplar.templating.lines import LineMark, LineMarks, Mark, join_marked
 from pytemplar.templating.slots import (
     MARKER,
     RESERVED,
@@ -288,14 +289,12 @@ class _Environment(ImmutableSandboxedEnvironment):
     def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
         return budget.count_loops(super()._parse(source, name, filename))  # every loop counts its steps
 
-    # Set by the engine around each render: the slots of the template being rendered, and the
-    # marks that map its rendered text back to template lines.
+    # Set by the engine around each render: the slots of the template being rendered.
     slots: list[Slot] | None = None
-    marks: list[tuple[int, str, int]] | None = None
-    consumed = 0  # characters of the template's own stream taken so far
     value_chars = 0  # characters of the strings placed so far
     # The last value read from a values map and its path, so a slot holding it can name it.
     _last_read: tuple[Any, Any, Any] | None = None  # (value, the map or list, the key or index)
+    line_marks: LineMarks  # what a run of output of (template, line) starts with
 
     def slot(self, value: Any, name: str | None, lineno: int) -> str:
         """A ``{{ }}``: record the value, return its token (see :mod:`pytemplar.templating.slots`).
@@ -328,16 +327,13 @@ class _Environment(ImmutableSandboxedEnvironment):
     string_templates: dict[str, Any]
 
     def concat(self, chunks: Iterable[Any]) -> str:
-        """Joins what a macro, ``{% set %}`` block or call block wrote: a :class:`Fragment` when a
-        ``{{ }}`` is in it."""
-        source = "".join([chunk.source if type(chunk) is Fragment else chunk for chunk in chunks])
-        if MARKER not in source or self.slots is None:
+        """Joins what a macro, ``{% set %}`` block or call block wrote: a :class:`Fragment` that
+        keeps its tokens and line marks."""
+        marks: list[Mark] = []
+        source = join_marked(chunks, marks)
+        if self.slots is None or (not marks and MARKER not in source):
             return source
-        return make_fragment(source, self.slots)
-
-    def mark_line(self, name: str | None, lineno: int) -> None:
-        if self.marks is not None and name:
-            self.marks.append((self.consumed, self.template_paths.get(name or "", name or ""), lineno))
+        return make_fragment(source, self.slots, marks)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is ValueMap and dict.__contains__(obj, attribute):  # ``values.image.tag``: most lookups
@@ -505,13 +501,11 @@ def _to_yaml(value: Any) -> YamlText:
 
 def _from_yaml(text: Any) -> Any:
     if isinstance(text, Fragment):
-        # A macro's YAML: parsed from its source, each ``{{ }}`` in it placed like any other.
-        from pytemplar.templating.parse import parse_slotted
+        # A macro's YAML: parsed from its source, each ``{{ }}`` in it placed like any other,
+        # each node remembering the template line that wrote it.
+        from pytemplar.templating.parse import parse_fragment
 
-        documents = parse_slotted(text.source, "<fromyaml>", text.slots)
-        if len(documents) > 1:
-            raise TemplateFailure("fromyaml: the text holds more than one YAML document")
-        return documents[0].data if documents else None
+        return parse_fragment(text, "fromyaml")
     document = load_yaml(str(text), "<fromyaml>", track=False)
     return document.data
 
@@ -685,6 +679,7 @@ class TemplateEngine:
         env.filters[budget.CHARGE_FILTER] = budget.charge
         env.template_paths = {name: path for name, path in app.template_paths.items()}
         env.string_templates = {}
+        env.line_marks = LineMarks(env.template_paths)
         from pytemplar.helm.builtins import install
 
         install(env, self)
@@ -743,19 +738,23 @@ class TemplateEngine:
         """The template's text with a token for each slot, its slots and its line marks."""
         env = self.env
         slots: list[Slot] = []
-        marks: list[tuple[int, str, int]] = []
-        env.slots, env.marks, env.consumed, env.value_chars = slots, marks, 0, 0
+        marks: list[Mark] = []
+        env.slots, env.value_chars = slots, 0
         parts: list[str] = []
         size = 0
         budget.start()
         chunks = template.root_render_func(template.new_context(context))
         try:
             for chunk in chunks:
-                if type(chunk) is Fragment:  # a call block's output is template text
-                    chunk = chunk.source
+                if type(chunk) is not str:
+                    if type(chunk) is LineMark:
+                        marks.append((size, chunk.template, chunk.line))
+                        continue
+                    if type(chunk) is Fragment:  # a call block's output is template text
+                        marks.extend([(size + offset, path, line) for offset, path, line in chunk.marks])
+                        chunk = chunk.source
                 parts.append(chunk)
                 size += len(chunk)
-                env.consumed = size
                 if size + env.value_chars > MAX_RENDERED_CHARS:
                     frame = chunks.gi_frame  # the line that wrote past the limit
                     line = template.get_corresponding_lineno(frame.f_lineno) if frame is not None else None
@@ -770,7 +769,7 @@ class TemplateEngine:
         except Exception:
             env.handle_exception()  # re-raises with the traceback in template lines
         finally:
-            env.slots = env.marks = None
+            env.slots = None
         return "".join(parts), slots, marks
 
     def render_text(self, name: str, context: Mapping[str, Any]) -> str:
@@ -781,14 +780,11 @@ class TemplateEngine:
         if name in self._rendering:
             raise TemplateFailure(f"render_template: '{name}' renders itself ({' -> '.join([*self._rendering, name])})")
         template = self._template(name)
-        env, marks = self.env, self.env.marks
         self._rendering.append(name)
-        env.marks = None  # its lines are not this template's: the marks map this template's text
         try:
-            made: str = env.concat(template.root_render_func(template.new_context(dict(context))))
+            made: str = self.env.concat(template.root_render_func(template.new_context(dict(context))))
             return made
         finally:
-            env.marks = marks
             self._rendering.pop()
 
     def _syntax_error(self, exc: TemplateSyntaxError, name: str) -> TemplateError:

@@ -1,19 +1,67 @@
 """Rendered lines back to template lines.
 
-While a template renders, each run of output in its own stream (and in every template it
-includes) records a mark: how many characters were rendered before it, and the template file and
-line it starts at. A rendered position is then the last mark before it plus the line breaks in
-between: template text and tokens keep their line breaks one for one.
+Each run of output a template writes starts with a :class:`LineMark`: an empty string that
+carries the template file and line the text after it comes from. Marks travel with the text
+(through macros, includes inside macros and call blocks); whatever joins the text into one
+string keeps a :data:`Mark` for each: how many characters came before it, and its file and line.
+A rendered position is then the last mark before it plus the line breaks in between: template
+text and tokens keep their line breaks one for one.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pytemplar.errors import Location
 
 Mark = tuple[int, str, int]  # (rendered offset, template file, template line)
+
+
+class LineMark(str):
+    """An empty piece of output saying which template file and line the text after it comes from."""
+
+    template: str
+    line: int
+
+    @classmethod
+    def at(cls, template: str, line: int) -> LineMark:
+        made = cls()
+        made.template, made.line = template, line
+        return made
+
+
+class LineMarks(dict[tuple[str, int], LineMark]):
+    """The mark of each (template name, line), made the first time it is asked for."""
+
+    def __init__(self, template_paths: Mapping[str, str]) -> None:
+        super().__init__()
+        self.template_paths = template_paths
+
+    def __missing__(self, key: tuple[str, int]) -> LineMark:
+        name, line = key
+        made = self[key] = LineMark.at(self.template_paths.get(name, name), line)
+        return made
+
+
+def join_marked(chunks: Iterable[str], marks: list[Mark], start: int = 0) -> str:
+    """The text of ``chunks``, adding to ``marks`` the offset of each :class:`LineMark` in it (and
+    of those a fragment of marked text carries, see ``slots.Fragment``), counted from ``start``."""
+    parts: list[str] = []
+    size = start
+    for chunk in chunks:
+        kind = type(chunk)
+        if kind is LineMark:
+            marks.append((size, chunk.template, chunk.line))  # type: ignore[attr-defined]
+            continue
+        if kind is not str:
+            inner = getattr(chunk, "marks", None)
+            if inner:
+                marks.extend([(size + offset, path, line) for offset, path, line in inner])
+            chunk = getattr(chunk, "source", chunk)
+        parts.append(chunk)
+        size += len(chunk)
+    return "".join(parts)
 
 
 def offset_of_line(text: str, line: int) -> int:

@@ -10,11 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, YamlError
+from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, TemplateError, YamlError
 from pytemplar.manifests import Manifest, list_items
 from pytemplar.templating.engine import RenderedFile
 from pytemplar.templating.lines import Mark, offset_of_line, template_location, template_location_of_line
-from pytemplar.templating.slots import MARKER, TOKEN, Slot, SlotPlacer, SlotRefusal, as_text, slot_location, slot_where
+from pytemplar.templating.slots import (
+    MARKER,
+    TOKEN,
+    Fragment,
+    Slot,
+    SlotPlacer,
+    SlotRefusal,
+    as_text,
+    slot_location,
+    slot_where,
+)
 from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import ScalarRewriter, YamlDocument, load_documents, python_parser
 
@@ -89,7 +99,9 @@ def _refusal(exc: SlotRefusal, values_origin: ValuesOrigin | None) -> Problem:
     )
 
 
-def _yaml_problem(rendered: RenderedFile, problem: Problem, values_origin: ValuesOrigin | None) -> Problem:
+def _yaml_problem(
+    rendered: RenderedFile, problem: Problem, values_origin: ValuesOrigin | None, what: str = "rendered output"
+) -> Problem:
     line = problem.location.line if problem.location and problem.location.line else 1
     column = problem.location.column if problem.location and problem.location.column else 1
     where = template_location_of_line(rendered.text, rendered.marks, line, column, rendered.path)
@@ -103,7 +115,7 @@ def _yaml_problem(rendered: RenderedFile, problem: Problem, values_origin: Value
             message, hint = f"a {kind} cannot be a key", "place it as a value, or write one of its items as the key"
         message = f"the value{slot_where(slot)} placed here: {message}"
     return Problem(
-        f"rendered output is not valid YAML at rendered line {line}: {message}",
+        f"{what} is not valid YAML at {'rendered' if what == 'rendered output' else 'its'} line {line}: {message}",
         location=where,
         hint=hint or "check the indentation and quoting of the template around this line",
         context=(*_set_at(slot, values_origin), *_excerpt(readable(rendered.text, rendered.slots), line)),
@@ -124,23 +136,28 @@ class RenderedOrigins:
         self.rendered = rendered
         self.locations = locations
 
-    def _rendered_at(self, path: tuple[str | int, ...]) -> Location | None:
+    def _rendered_at(self, path: tuple[str | int, ...]) -> tuple[Location, int] | None:
+        """Where the nearest located node on ``path`` was rendered, and how much of ``path`` it is."""
         for end in range(len(path), -1, -1):
             found = self.locations.get(path[:end])
             if found is not None:
-                return found
+                return found, end
         return None
 
     def _slot(self, at: Location) -> Slot | None:
         return _slot_at(self.rendered, at.line or 1, at.column or 1)
 
     def location_of(self, path: tuple[str | int, ...]) -> Location | None:
-        at = self._rendered_at(path)
-        if at is None:
+        found = self._rendered_at(path)
+        if found is None:
             return None
+        at, end = found
         slot = self._slot(at)
         if slot is not None:
-            return slot_location(slot)
+            # A value a helper's YAML made (| fromyaml) knows the template line of each node in it.
+            inner = getattr(slot[0], "origins", None)
+            inside = inner.location_of(path[end:]) if isinstance(inner, FragmentOrigins) else None
+            return inside or slot_location(slot)
         rendered = self.rendered
         return template_location_of_line(rendered.text, rendered.marks, at.line or 1, at.column or 1, rendered.path)
 
@@ -154,6 +171,69 @@ class RenderedOrigins:
             first = next((where for found, where in self.locations.items() if found[:-1] == path), None)
             slot = self._slot(first) if first is not None else None
         return slot[3] if slot is not None else None
+
+
+class FragmentOrigins:
+    """Where each node of the YAML a helper wrote was written, worked out when first asked for:
+    a message about a manifest is rare, and parsing again with locations costs little then."""
+
+    __slots__ = ("fragment", "origins", "path")
+
+    def __init__(self, fragment: Fragment, path: str) -> None:
+        self.fragment = fragment
+        self.path = path
+        self.origins: RenderedOrigins | None = None
+
+    def location_of(self, path: tuple[str | int, ...]) -> Location | None:
+        if self.origins is None:
+            fragment = self.fragment
+            rendered = RenderedFile("", self.path, fragment.source, fragment.slots, fragment.marks)
+            (document,) = parse_slotted(fragment.source, self.path, fragment.slots, track=True)
+            self.origins = RenderedOrigins(rendered, document.locations)
+        return self.origins.location_of(path)
+
+
+class YamlMap(dict[str, Any]):
+    """A map parsed from a helper's YAML (``| fromyaml``): ``origins`` says which template line
+    wrote each node in it, for messages about the manifest it is placed in."""
+
+    __slots__ = ("origins",)
+    origins: FragmentOrigins
+
+
+class YamlList(list[Any]):
+    """A list parsed from a helper's YAML; see :class:`YamlMap`."""
+
+    __slots__ = ("origins",)
+    origins: FragmentOrigins
+
+
+def parse_fragment(fragment: Fragment, what: str) -> Any:
+    """The one YAML document of a helper's text (``what`` names the filter), each ``{{ }}`` in it
+    placed like any other; a problem names the template line that wrote the text at fault."""
+    path = f"<{what}>"
+    try:
+        documents = parse_slotted(fragment.source, path, fragment.slots)
+    except SlotRefusal as exc:
+        problem = _refusal(exc, None)
+        raise TemplateError(problem.message, problems=[problem]) from None
+    except PytemplarError as exc:
+        rendered = RenderedFile("", path, fragment.source, fragment.slots, fragment.marks)
+        problem = _yaml_problem(rendered, exc.problems[0], None, f"the text given to {what}")
+        raise TemplateError(problem.message, problems=[problem]) from None
+    if len(documents) > 1:
+        where = template_location(
+            fragment.source, fragment.marks, offset_of_line(fragment.source, documents[1].line), path
+        )
+        raise TemplateError(f"{what}: the text holds more than one YAML document", location=where)
+    if not documents:
+        return None
+    data = documents[0].data
+    if isinstance(data, (dict, list)):
+        made: YamlMap | YamlList = YamlMap(data) if isinstance(data, dict) else YamlList(data)
+        made.origins = FragmentOrigins(fragment, path)
+        return made
+    return data
 
 
 def parse_rendered(

@@ -86,10 +86,13 @@ def slot_where(slot: Slot) -> str:
 
 class Fragment(str):
     """Text made by a macro, ``{% set %}`` block or call block: the real text as a ``str``, plus
-    ``source``, the same text with a token for each ``{{ }}`` in it, and the table they index."""
+    ``source``, the same text with a token for each ``{{ }}`` in it, the table they index, and the
+    line marks of ``source`` (:mod:`pytemplar.templating.lines`): which template line each part of
+    it was written on, to be kept when the text is parsed (``| fromyaml``) or joins a manifest."""
 
     source: str
     slots: list[Slot]
+    marks: list[tuple[int, str, int]]
 
 
 # -- text ------------------------------------------------------------------------------------------
@@ -164,10 +167,11 @@ def fragment_text(fragment: Fragment, *, strict: bool) -> str:
     return substitute(fragment.source, fragment.slots, strict=strict)
 
 
-def make_fragment(source: str, slots: list[Slot]) -> Fragment:
-    made = Fragment(substitute(source, slots, strict=False))
+def make_fragment(source: str, slots: list[Slot], marks: list[tuple[int, str, int]]) -> Fragment:
+    made = Fragment(substitute(source, slots, strict=False) if MARKER in source else source)
     made.source = source
     made.slots = slots
+    made.marks = marks
     return made
 
 

@@ -248,3 +248,106 @@ def test_labels_added_to_an_anchored_map_do_not_reach_its_aliases(make_tree: Any
     assert deployment["metadata"]["labels"] == {"app": "demo", "cost-center": "shop"}
     assert deployment["spec"]["selector"]["matchLabels"] == {"app": "demo"}
     assert deployment["spec"]["template"]["metadata"]["labels"] == {"app": "demo"}
+
+
+INCLUDED_BY_A_MACRO = {
+    "app/templates/_helpers.j2": """
+        {% macro container(name) %}
+        - name: {{ name }}
+        {% include "_container.yaml.j2" %}
+        {% endmacro %}
+        {% macro init_containers() %}
+              initContainers:
+                - name: init
+        {% include "_init.yaml.j2" %}
+              # {{ caller() }}
+        {% endmacro %}
+    """,
+    "app/templates/_container.yaml.j2": """
+        {# The fields of a container, under its "- name:" line. #}
+          image: nginx
+          imagePullPolicy: {{ values.policy }}
+          ports:
+            - containerPort: 8080
+    """,
+    "app/templates/_init.yaml.j2": """
+        {# The fields of an init container, as the pod spec indents them. #}
+                  image: busybox
+                  imagePullPolicy: {{ values.policy }}
+    """,
+    "app/templates/deployment.yaml.j2": """
+        {% import "_helpers.j2" as h with context %}
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{ release.name }}
+        spec:
+          selector:
+            matchLabels: {app: demo}
+          template:
+            metadata:
+              labels: {app: demo}
+            spec:
+              containers: {{ h.container("main") | fromyaml }}
+        {% call h.init_containers() %}{% endcall %}
+    """,
+    "app/values.yaml": "policy: Always\n",
+}
+
+
+def test_text_a_macro_includes_is_located_at_the_included_line(make_tree: Any) -> None:
+    # Helm's `include` of a named template becomes a macro; a macro may include a file. Whether
+    # its text is parsed with `| fromyaml` or written by a call block, a problem in it names the
+    # included file's line, not the line of the {{ }} or the call.
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(INCLUDED_BY_A_MACRO, base=MINIMAL_APP)
+    (root / "app/values.schema.json").write_text("{}")
+    rendered = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert rendered.code == 0, rendered.stderr
+    (deployment,) = [doc for doc in yaml.safe_load_all(rendered.stdout) if doc is not None]
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["containers"] == [
+        {"name": "main", "image": "nginx", "imagePullPolicy": "Always", "ports": [{"containerPort": 8080}]}
+    ]
+    assert pod["initContainers"] == [{"name": "init", "image": "busybox", "imagePullPolicy": "Always"}]
+
+    (root / "project/envs").mkdir(exist_ok=True)
+    (root / "project/envs/prod.yaml").write_text("policy: Sometimes\n")
+    result = run_pytemplar("validate", "project", "-e", "prod", cwd=root)
+    assert result.code == 1
+    found = [line for line in result.stderr.splitlines() if "[kube-schema]" in line]
+    assert found == [
+        "app/templates/_container.yaml.j2:3: error: [prod/one] Deployment one: spec.template.spec.containers[0]"
+        ".imagePullPolicy: 'Sometimes' is not one of: Always, Never, IfNotPresent [kube-schema]",
+        "app/templates/_init.yaml.j2:3: error: [prod/one] Deployment one: spec.template.spec.initContainers[0]"
+        ".imagePullPolicy: 'Sometimes' is not one of: Always, Never, IfNotPresent [kube-schema]",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("included", "line", "message"),
+    [
+        (
+            "_container.yaml.j2",
+            4,
+            "the text given to fromyaml is not valid YAML at its line 4: mapping values are not allowed",
+        ),
+        ("_init.yaml.j2", 3, "rendered output is not valid YAML at rendered line 16: mapping values are not allowed"),
+    ],
+)
+def test_invalid_yaml_a_macro_includes_names_the_included_line(
+    make_tree: Any, included: str, line: int, message: str
+) -> None:
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(INCLUDED_BY_A_MACRO, base=MINIMAL_APP)
+    path = root / "app/templates" / included
+    lines = path.read_text().splitlines(keepends=True)
+    above = lines[line - 2]
+    lines.insert(line - 1, " " * (len(above) - len(above.lstrip()) + 1) + "extra: x\n")  # one space too deep
+    path.write_text("".join(lines))
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"app/templates/{included}:{line}: error: [prod/one] {message}"), first
