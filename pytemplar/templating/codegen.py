@@ -16,13 +16,16 @@ Jinja2 writes a template as Python source; this generator changes three things i
 
 The template's name is written into the code as a literal: a template that extends another binds
 ``name`` as a local of its own.
+
+Before a template is parsed, :func:`keep_line_breaks` narrows Jinja2's ``trim_blocks`` to the
+lines it is meant for (see there).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import Environment, TemplateSyntaxError, nodes
 from jinja2.compiler import CodeGenerator, Frame
 
 
@@ -55,3 +58,48 @@ class SlotCodeGenerator(CodeGenerator):
         self.write(f", {self.name!r}, {node.lineno})")
         self.end_write(frame)
         self.leave_frame(filter_frame)
+
+
+def keep_line_breaks(source: str) -> str:
+    """``source`` with each block tag or comment that ends a line holding anything else (text or
+    a ``{{ }}``) marked ``+%}`` / ``+#}``: its line break is kept.
+
+    ``trim_blocks`` removes the line break after every block tag, which is what makes the lines
+    of ``{% if %}``, ``{% for %}`` and ``{% endif %}`` disappear from the output. But after a tag
+    that ends a line of YAML (``tag: {{ t }}{% if s %}-{{ s }}{% endif %}``) it joins that line
+    with the next one: a Helm user who writes ``{{ end }}`` there gets two lines, and so does
+    pytemplar's user. Lines that hold only tags, comments and spaces still disappear.
+    """
+    content: set[int] = set()  # lines with text or a {{ }}
+    ends: list[int] = []  # the line of each tag or comment end that ends its line
+    pending: int | None = None
+    try:
+        tokens = list(_PLAIN.lexer.tokeniter(source, None))
+    except TemplateSyntaxError:
+        return source  # reported, with its file and line, when the template is parsed
+    for line, kind, value in tokens:
+        if pending is not None:
+            if kind == "data" and value.startswith(("\n", "\r\n")):
+                ends.append(pending)
+            pending = None
+        if kind == "data":
+            for offset, piece in enumerate(value.split("\n")):
+                if piece.strip():
+                    content.add(line + offset)
+        elif kind == "variable_begin":
+            content.add(line)
+        elif kind in ("block_end", "comment_end", "raw_end") and value.rstrip()[-3:-2] not in ("-", "+"):
+            pending = line  # a plain %} or #}, not -%} or +%}
+    marked = [line for line in ends if line in content]
+    if not marked:
+        return source
+    lines = source.split("\n")
+    for line in marked:
+        text = lines[line - 1]
+        end = len(text.rstrip("\r"))
+        lines[line - 1] = f"{text[: end - 2]}+{text[end - 2 :]}"
+    return "\n".join(lines)
+
+
+# Reads the template as written: no whitespace control, Jinja2's default delimiters (pytemplar's).
+_PLAIN = Environment(keep_trailing_newline=True)

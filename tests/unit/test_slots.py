@@ -302,3 +302,71 @@ def test_a_template_that_extends_another_places_values_in_its_blocks(build: Buil
     base = "kind: ConfigMap\ndata:\n{% block data %}{% endblock %}\n"
     child = '{% extends "_base.j2" %}\n{% block data %}\n  a: {{ values.s }}\n  b: x-{{ values.s }}\n{% endblock %}\n'
     assert one(build, child, {"s": "1.20"}, _base=base) == {"kind": "ConfigMap", "data": {"a": "1.20", "b": "x-1.20"}}
+
+
+# -- line breaks after block tags ------------------------------------------------------------------------
+
+# The same lines, written as a Helm user would in a chart and as a pytemplar template: a tag that
+# ends a line of YAML keeps that line's break, a line of nothing but tags disappears.
+LINE_ENDS_HELM = """\
+data:
+  tag: "{{ .Values.tag }}{{ if .Values.suffix }}-{{ .Values.suffix }}{{ end }}"
+  octal: {{ .Values.octal | quote }}{{ if .Values.suffix }}-{{ .Values.suffix }}{{ end }}
+  {{- if .Values.on }}
+  flag: {{ if .Values.on }}yes-{{ .Values.octal }}{{ else }}no{{ end }}
+  {{- end }}
+  list: [a,{{ range .Values.items }} {{ . }},{{ end }} z]
+  last: x
+"""
+LINE_ENDS = """\
+data:
+  tag: "{{ values.tag }}{% if values.suffix %}-{{ values.suffix }}{% endif %}"
+  octal: {{ values.octal }}{% if values.suffix %}-{{ values.suffix }}{% endif %}
+{% if values.on %}
+  flag: {% if values.on %}yes-{{ values.octal }}{% else %}no{% endif %}
+{% endif %}
+  list: [a,{% for item in values.items %} {{ item }},{% endfor %} z]
+  last: x {# a comment ends this line #}
+"""
+LINE_ENDS_VALUES = {"tag": "1.20", "suffix": "", "octal": "012", "on": True, "items": ["b", "c"]}
+LINE_ENDS_OBJECT = {
+    "data": {"tag": "1.20", "octal": "012", "flag": "yes-012", "list": ["a", "b", "c", "z"], "last": "x"}
+}
+
+
+def test_a_tag_that_ends_a_line_keeps_its_line_break(build: BuildApp) -> None:
+    assert one(build, LINE_ENDS, LINE_ENDS_VALUES) == LINE_ENDS_OBJECT
+
+
+def test_a_line_of_only_tags_and_comments_disappears(build: BuildApp) -> None:
+    template = "a: 1\n{% if values.on %}{# why #}\n  {% if values.on %}\nb: 2\n{% endif %}{% endif %}\nc: 3\n"
+    app = build({"t.yaml.j2": template})
+    context = template_context(
+        LINE_ENDS_VALUES, release="w", namespace="n", environment="d", app=app, kube_version=None
+    )
+    (rendered,) = TemplateEngine(app).render(context)
+    assert rendered.text == "a: 1\nb: 2\nc: 3\n"
+
+
+def test_explicit_whitespace_control_is_kept(build: BuildApp) -> None:
+    template = "a: x{% if values.on %}y{% endif -%}\n  , z\nc: {% if values.on %}z{% endif +%}\nd: 2\n"
+    assert one(build, template, LINE_ENDS_VALUES) == {"a": "xy, z", "c": "z", "d": 2}
+
+
+def test_the_line_ends_render_as_helm_renders_them(build: BuildApp, tmp_path: Path) -> None:
+    import subprocess
+
+    import yaml
+    from peers import HELM
+
+    if HELM is None:
+        pytest.skip("helm is not installed")
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: lines\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text(yaml.safe_dump(LINE_ENDS_VALUES))
+    (chart / "templates/cm.yaml").write_text(LINE_ENDS_HELM)
+    done = subprocess.run([HELM, "template", "r", str(chart)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    (from_helm,) = [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+    assert from_helm == LINE_ENDS_OBJECT == one(build, LINE_ENDS, LINE_ENDS_VALUES)
