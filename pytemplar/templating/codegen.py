@@ -17,8 +17,8 @@ Jinja2 writes a template as Python source; this generator changes three things i
 The template's name is written into the code as a literal: a template that extends another binds
 ``name`` as a local of its own.
 
-Before a template is parsed, :func:`keep_line_breaks` narrows Jinja2's ``trim_blocks`` to the
-lines it is meant for (see there).
+Before a template is parsed, :func:`keep_lines` narrows Jinja2's ``trim_blocks`` and
+``lstrip_blocks`` to the lines they are meant for (see there).
 """
 
 from __future__ import annotations
@@ -60,44 +60,57 @@ class SlotCodeGenerator(CodeGenerator):
         self.leave_frame(filter_frame)
 
 
-def keep_line_breaks(source: str) -> str:
-    """``source`` with each block tag or comment that ends a line holding anything else (text or
-    a ``{{ }}``) marked ``+%}`` / ``+#}``: its line break is kept.
+def keep_lines(source: str) -> str:
+    """``source`` with Jinja2's ``trim_blocks`` and ``lstrip_blocks`` turned off for each tag or
+    comment on a line that holds anything else (text or a ``{{ }}``): a tag that ends such a
+    line is marked ``+%}`` (its line break is kept), one that starts it after indentation ``{%+``
+    (the indentation is kept).
 
-    ``trim_blocks`` removes the line break after every block tag, which is what makes the lines
-    of ``{% if %}``, ``{% for %}`` and ``{% endif %}`` disappear from the output. But after a tag
-    that ends a line of YAML (``tag: {{ t }}{% if s %}-{{ s }}{% endif %}``) it joins that line
-    with the next one: a Helm user who writes ``{{ end }}`` there gets two lines, and so does
-    pytemplar's user. Lines that hold only tags, comments and spaces still disappear.
+    The two settings make the lines of ``{% if %}``, ``{% for %}`` and ``{% endif %}`` disappear
+    from the output, as intended. On a line of YAML they do harm: after
+    ``tag: {{ t }}{% if s %}-{{ s }}{% endif %}`` the next line would be joined to this one, and
+    ``  {% if a %}annotations: {}{% endif %}`` would lose its indentation and move to another
+    map, silently. Helm keeps both, and so does pytemplar: only lines holding nothing but tags,
+    comments and spaces are removed. ``-`` and ``+`` written in a tag still decide.
     """
-    content: set[int] = set()  # lines with text or a {{ }}
-    ends: list[int] = []  # the line of each tag or comment end that ends its line
-    pending: int | None = None
     try:
         tokens = list(_PLAIN.lexer.tokeniter(source, None))
     except TemplateSyntaxError:
         return source  # reported, with its file and line, when the template is parsed
+    content: set[int] = set()  # lines with text or a {{ }}
+    ends: set[int] = set()  # lines ending with a plain %} or #} (not -%} or +%})
+    starts: set[int] = set()  # lines starting, after indentation, with a plain {% or {#
+    at_line_start = True
+    pending_end: int | None = None
     for line, kind, value in tokens:
-        if pending is not None:
-            if kind == "data" and value.startswith(("\n", "\r\n")):
-                ends.append(pending)
-            pending = None
+        if pending_end is not None and kind == "data" and value.startswith(("\n", "\r\n")):
+            ends.add(pending_end)
+        pending_end = None
         if kind == "data":
-            for offset, piece in enumerate(value.split("\n")):
-                if piece.strip():
-                    content.add(line + offset)
+            pieces = value.split("\n")
+            content.update(line + offset for offset, piece in enumerate(pieces) if piece.strip())
+            at_line_start = not pieces[-1].strip() and (len(pieces) > 1 or at_line_start)
+            continue
+        if kind in ("block_begin", "comment_begin", "raw_begin") and at_line_start and value[2:3] not in ("-", "+"):
+            starts.add(line)
         elif kind == "variable_begin":
             content.add(line)
         elif kind in ("block_end", "comment_end", "raw_end") and value.rstrip()[-3:-2] not in ("-", "+"):
-            pending = line  # a plain %} or #}, not -%} or +%}
-    marked = [line for line in ends if line in content]
-    if not marked:
+            pending_end = line
+        at_line_start = False
+    changed = sorted((ends | starts) & content)
+    if not changed:
         return source
     lines = source.split("\n")
-    for line in marked:
+    for line in changed:
         text = lines[line - 1]
-        end = len(text.rstrip("\r"))
-        lines[line - 1] = f"{text[: end - 2]}+{text[end - 2 :]}"
+        if line in ends:
+            end = len(text.rstrip("\r")) - 2
+            text = f"{text[:end]}+{text[end:]}"
+        if line in starts:
+            begin = len(text) - len(text.lstrip(" \t")) + 2
+            text = f"{text[:begin]}+{text[begin:]}"
+        lines[line - 1] = text
     return "\n".join(lines)
 
 

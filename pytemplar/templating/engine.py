@@ -33,7 +33,7 @@ from pytemplar.helm.builtins import SERVICE, ApiVersions, FileGlob, capabilities
 from pytemplar.project import App
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
-from pytemplar.templating.codegen import SlotCodeGenerator, keep_line_breaks
+from pytemplar.templating.codegen import SlotCodeGenerator, keep_lines
 from pytemplar.templating.lines import LineMark, LineMarks, Mark, join_marked
 from pytemplar.templating.slots import (
     MARKER,
@@ -287,7 +287,7 @@ class _Environment(ImmutableSandboxedEnvironment):
     _null_path: str | None = None
 
     def preprocess(self, source: str, name: str | None = None, filename: str | None = None) -> str:
-        return keep_line_breaks(super().preprocess(source, name, filename))
+        return keep_lines(super().preprocess(source, name, filename))
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
         return budget.count_loops(super()._parse(source, name, filename))  # every loop counts its steps

@@ -83,7 +83,7 @@ class Build:
         return f"{prefix}{next(self.counter)}"
 
 
-WRAPPERS = ["plain", "if", "for", "macro", "set", "call", "tpl", "empty-if-around"]
+WRAPPERS = ["plain", "if", "for", "if-plain", "for-plain", "macro", "set", "call", "tpl", "empty-if-around"]
 
 
 def slot_text(build: Build, value: Any, wrapper: str) -> str:
@@ -97,6 +97,12 @@ def slot_text(build: Build, value: Any, wrapper: str) -> str:
         return f"{{%+ if false +%}}x-{{%+ endif +%}}{{{{ {expression} }}}}{{%+ if false +%}}-y{{%+ endif +%}}"
     if wrapper == "for":
         return f"{{%+ for _ in [1] +%}}{{{{ {expression} }}}}{{%+ endfor +%}}"
+    # As users write them: at the start or end of a line of YAML, the tags keep its indentation
+    # and its line break (Jinja2's trim_blocks and lstrip_blocks apply to lines of tags alone).
+    if wrapper == "if-plain":
+        return f"{{% if true %}}{{{{ {expression} }}}}{{% endif %}}"
+    if wrapper == "for-plain":
+        return f"{{% for _ in [1] %}}{{{{ {expression} }}}}{{% endfor %}}"
     if wrapper == "macro":
         macro = build.name("m")
         build.helpers.append(f"{{% macro {macro}() %}}{{{{ {expression} }}}}{{% endmacro %}}\n")

@@ -307,7 +307,8 @@ def test_a_template_that_extends_another_places_values_in_its_blocks(build: Buil
 # -- line breaks after block tags ------------------------------------------------------------------------
 
 # The same lines, written as a Helm user would in a chart and as a pytemplar template: a tag that
-# ends a line of YAML keeps that line's break, a line of nothing but tags disappears.
+# ends a line of YAML keeps that line's break, one that starts it keeps its indentation, a line of
+# nothing but tags disappears.
 LINE_ENDS_HELM = """\
 data:
   tag: "{{ .Values.tag }}{{ if .Values.suffix }}-{{ .Values.suffix }}{{ end }}"
@@ -317,6 +318,9 @@ data:
   {{- end }}
   list: [a,{{ range .Values.items }} {{ . }},{{ end }} z]
   last: x
+meta:
+  a: 1
+  {{ if .Values.on }}b: 2{{ end }}
 """
 LINE_ENDS = """\
 data:
@@ -327,14 +331,18 @@ data:
 {% endif %}
   list: [a,{% for item in values.items %} {{ item }},{% endfor %} z]
   last: x {# a comment ends this line #}
+meta:
+  a: 1
+  {% if values.on %}b: 2{% endif %}
 """
 LINE_ENDS_VALUES = {"tag": "1.20", "suffix": "", "octal": "012", "on": True, "items": ["b", "c"]}
 LINE_ENDS_OBJECT = {
-    "data": {"tag": "1.20", "octal": "012", "flag": "yes-012", "list": ["a", "b", "c", "z"], "last": "x"}
+    "data": {"tag": "1.20", "octal": "012", "flag": "yes-012", "list": ["a", "b", "c", "z"], "last": "x"},
+    "meta": {"a": 1, "b": 2},
 }
 
 
-def test_a_tag_that_ends_a_line_keeps_its_line_break(build: BuildApp) -> None:
+def test_a_tag_on_a_line_of_yaml_keeps_its_line_break_and_indentation(build: BuildApp) -> None:
     assert one(build, LINE_ENDS, LINE_ENDS_VALUES) == LINE_ENDS_OBJECT
 
 
