@@ -450,9 +450,6 @@ class Session:
             return versions[key]
 
         problems = check_manifests(manifests, self.selection(), version_of)
-        from pytemplar.helm.hooks import check_helm_hooks  # rule helm-hook
-
-        problems.extend(check_helm_hooks(manifests))
         if self.schema_checked():
             # Each release's objects were checked as it was rendered; what is left are the notes
             # about versions and the objects the run made itself (Namespaces).
