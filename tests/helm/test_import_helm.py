@@ -393,3 +393,78 @@ def test_what_tpl_cannot_take_over_is_marked(tmp_path: Path) -> None:
         " read that value as `.`: {{ tpl .text . | quote }}",
         "2 places need a hand",
     ]
+
+
+IDIOMS_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: idioms\nversion: 0.1.0\n",
+    "values.yaml": """
+        global:
+          image:
+            registry: registry.example.com
+        image:
+          image: web
+          tag: "1.0"
+          digest: ""
+        extraArgs: {}
+        autoscaling: {enabled: false, minReplicas: 3}
+        replicaCount: 1
+        routes:
+          main:
+            rules: [{path: /a}]
+          admin:
+            rules: {path: /admin}
+    """,
+    "templates/cm.yaml": """
+        {{- $replicas := .Values.replicaCount }}
+        {{- if .Values.autoscaling.enabled }}
+        {{- $replicas = .Values.autoscaling.minReplicas }}
+        {{- end }}
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: idioms
+        data:
+          replicas: {{ $replicas | quote }}
+          {{- with (merge .Values.image .Values.global.image) }}
+          image: "{{ .registry }}/{{ .image }}:{{ .tag }}{{ if .digest }}@{{ .digest }}{{ end }}"
+          {{- end }}
+          {{- if ne (index .Values.extraArgs "update-status") "false" }}
+          status: "updated"
+          {{- end }}
+        {{- range $name, $route := .Values.routes }}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: {{ $name }}
+        data:
+          rules:
+            {{- toYaml $route.rules | nindent 4 }}
+        {{- end }}
+    """,
+}
+
+
+@needs_helm
+def test_merge_index_a_changed_variable_and_a_map_or_list_render_as_in_helm(tmp_path: Path) -> None:
+    source = chart(tmp_path, IDIOMS_CHART)
+    result = run_pytemplar("import", "helm", source, "-d", tmp_path / "apps")
+    assert result.code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "every template was translated; compare `pytemplar render` with `helm template`"
+    )
+    app = tmp_path / "apps" / "idioms"
+    overrides = tmp_path / "prod.yaml"
+    overrides.write_text(
+        "image: {digest: null, registry: mine.example.com}\n"
+        "extraArgs: {update-status: 'false'}\n"
+        "autoscaling: {enabled: true}\n"
+    )
+    for extra in ([], ["-f", str(overrides)]):
+        expected = objects(helm_template(source, *extra, release="rel").stdout)
+        rendered = run_pytemplar("render", app, "--release-name", "rel", *extra)
+        assert rendered.code == 0, rendered.stderr
+        assert objects(rendered.stdout) == expected
+    by_name = {obj["metadata"]["name"]: obj["data"] for obj in expected}
+    assert by_name["idioms"] == {"replicas": "3", "image": "mine.example.com/web:1.0"}
+    assert by_name["admin"] == {"rules": {"path": "/admin"}} and by_name["main"] == {"rules": [{"path": "/a"}]}

@@ -35,6 +35,9 @@ def macro_name(define: str) -> str:
 class Scope:
     dot: str = ROOT
     variables: dict[str, str] = field(default_factory=dict)
+    # Variables declared in this loop body (or outside every loop): Jinja2's `set` changes them
+    # from inside an `if`, but not from inside a `for`, which has its own scope.
+    own: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -123,7 +126,7 @@ class Translator:
     def with_block(self, node: Node, scope: Scope) -> str:
         assert node.pipeline is not None
         value = self.pipeline(node.pipeline, scope)
-        inner = Scope(value, dict(scope.variables))
+        inner = Scope(value, dict(scope.variables), scope.own)
         text = _tag("if " + value) + self.body(node, inner)
         return text + self.otherwise(node, scope) + _tag("endif")
 
@@ -163,11 +166,12 @@ class Translator:
         pipeline = node.pipeline
         assert pipeline is not None
         if pipeline.declare:
-            if pipeline.assign:
-                raise Untranslatable("changing a variable declared outside this block")
-            value = self.pipeline(Pipeline(pipeline.commands), scope)
             name = pipeline.declare[0]
+            if pipeline.assign and name not in scope.own:
+                raise Untranslatable("changing a variable declared outside this loop")
+            value = self.pipeline(Pipeline(pipeline.commands), scope)
             scope.variables[name] = name
+            scope.own.add(name)
             return _tag(f"set {name} = {value}")
         commands = pipeline.commands
         last = commands[-1]
@@ -272,10 +276,22 @@ class Translator:
             if previous.rstrip().endswith(":") and _indent(previous) < indent and ends_block and _only_tags(rest):
                 result[-1] = previous.rstrip() + " {{ " + expression + " }}" + rest
                 continue
-            if kind == "list" or (kind == "any" and _without_tags(previous).lstrip().startswith("- ")):
-                loop, item = f"for entry in {expression} or []", f"{pad}- {{{{ entry }}}}"
+            list_loop, list_item = f"for entry in {expression} or []", f"{pad}- {{{{ entry }}}}"
+            map_loop, map_item = (
+                f"for key, entry in ({expression} or {{}}).items()",
+                f"{pad}{{{{ key }}}}: {{{{ entry }}}}",
+            )
+            if kind == "any" and not _without_tags(previous).lstrip().startswith("- ") and result:
+                # Neither the defaults nor the line above tell a map from a list: the value decides.
+                result[-1] += "{%+ if (" + expression + ") is mapping +%}{%+ " + map_loop + " +%}"
+                # One entry of `result` for the two lines: the next fragment looks at the line above it.
+                branches = map_item + "{%+ endfor +%}{%+ else +%}{%+ " + list_loop + " +%}\n" + list_item
+                result.append(branches + "{%+ endfor +%}{%+ endif +%}" + rest)
+                continue
+            if kind == "list" or kind == "any":
+                loop, item = list_loop, list_item
             else:
-                loop, item = f"for key, entry in ({expression} or {{}}).items()", f"{pad}{{{{ key }}}}: {{{{ entry }}}}"
+                loop, item = map_loop, map_item
             if result:
                 result[-1] += "{%+ " + loop + " +%}"
                 result.append(item + "{%+ endfor +%}" + rest)
@@ -547,7 +563,8 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "len": _two("({0} | length)"),
     "list": lambda a: "[" + ", ".join(a) + "]",
     "dict": _pairs,
-    "index": lambda a: a[0] + "".join(f"[{k}]" for k in a[1:]) if len(a) > 1 else a[0],
+    "index": lambda a: f"helm_index({', '.join(a)})" if len(a) > 1 else a[0],
+    "merge": lambda a: f"helm_merge({', '.join(a)})",
     "ternary": _two("({0} if {2} else {1})"),
     "coalesce": lambda a: "(" + " or ".join(a) + ")",
     "join": _two("({1} | join({0}))"),
