@@ -459,7 +459,7 @@ def _indent(value: Any, width: Any = 4, first: bool = False, blank: bool = False
     indented = do_indent(str(value), width, first, blank)
     if isinstance(value, YamlText) and value.data is not None:
         # ``toyaml | indent(2)``: still the same map when placed whole.
-        return YamlText.of(indented, value.data)
+        return YamlText.of(indented, value.data, value.path)
     return indented
 
 
@@ -497,7 +497,8 @@ def _to_json(value: Any, indent: int | None = None) -> YamlText:
 
 def _to_yaml(value: Any) -> YamlText:
     plain = _plain(value)
-    return YamlText.of(dump_yaml(plain).rstrip("\n"), plain)
+    path = value.key_path if isinstance(value, (ValueMap, ValueList)) and value.root == "values" else None
+    return YamlText.of(dump_yaml(plain).rstrip("\n"), plain, path)
 
 
 def _from_yaml(text: Any) -> Any:
