@@ -93,6 +93,8 @@ def respond(shell: str, argv: list[str]) -> int:
         if shell == "bash":  # bash replaces only the text after its last word break
             cut = max(incomplete.rfind(c) for c in "=:") + 1
             candidates = [c[cut:] if c.startswith(incomplete[:cut]) else c for c in candidates]
+            # ...and inserts it as typed: a backslash of --set syntax (kubernetes\.io) is typed twice.
+            candidates = [c.replace("\\", "\\\\") for c in candidates]
         sys.stdout.write("".join(c + "\n" for c in candidates))
         return 0
     except Exception:  # completion must never print a traceback into the user's prompt

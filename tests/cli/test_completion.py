@@ -120,3 +120,33 @@ def test_the_zsh_script_is_valid_zsh() -> None:
     script = run_pytemplar("completion", "zsh").stdout
     done = subprocess.run([zsh, "-n", "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def _dotted_project(root: Path) -> Path:
+    (root / "app" / "templates").mkdir(parents=True)
+    (root / "app" / "app.yaml").write_text("name: app\nversion: 1.0.0\n", encoding="utf-8")
+    (root / "app" / "values.yaml").write_text(
+        "nodeSelector:\n  kubernetes.io/os: linux\nenv:\n  - name: A\n", encoding="utf-8"
+    )
+    (root / "pytemplar.yaml").write_text(
+        "environments: {prod: {namespace: p}}\nreleases: {web: {app: app}}\n", encoding="utf-8"
+    )
+    return root
+
+
+def test_value_paths_are_offered_in_set_syntax_and_reach_pytemplar_as_offered(script: Path, tmp_path: Path) -> None:
+    project = _dotted_project(tmp_path)
+    line = f"pytemplar render {project} -e prod --set nodeSelector.k"
+    offered = bash_complete(line, script)
+    # Typed on a bash command line, the backslash of `kubernetes\.io` is doubled...
+    assert offered == ["nodeSelector.kubernetes\\\\.io/os="]
+    assert bash_complete(f"pytemplar render {project} -e prod --set en", script) == ["env[0].name="]
+    # ...so that the word bash passes on is the --set path, which pytemplar reads as one key.
+    word = subprocess.run(
+        ["bash", "--norc", "-c", f"printf '%s' {offered[0]}linux"], capture_output=True, text=True, check=True
+    ).stdout
+    assert word == "nodeSelector.kubernetes\\.io/os=linux"
+    from pytemplar.setargs import parse_set_argument
+
+    [pair] = parse_set_argument(word, "set", 1)
+    assert pair.path == ("nodeSelector", "kubernetes.io/os")  # one key with a dot in it
