@@ -96,7 +96,7 @@ def test_toyaml_indent_on_its_own_line_names_the_template_line_and_what_to_write
     assert LOOP in text
     if new.startswith("      annotations:"):  # the annotations map holds only what the {{ }} places
         text = text.replace(
-            '      annotations:\n        # Changing the configuration rolls the pods.\n'
+            "      annotations:\n        # Changing the configuration rolls the pods.\n"
             '        checksum/config: {{ [values.config, files.get("files/logging.conf")] | sha256 }}\n',
             "",
         )

@@ -356,7 +356,7 @@ def test_a_helm_template_in_a_values_file_given_to_tpl_is_an_error_that_says_wha
     assert result.code == 1
     assert result.stderr.splitlines() == [
         f"{tmp_path}/apps/tplc/templates/cm.yaml.j2:8: error: [default/rel] tpl: the text of values.configTemplate"
-        ' is not a template: unexpected \'.\' in "r={{ .Release.Name }}"',
+        " is not a template: unexpected '.' in \"r={{ .Release.Name }}\"",
         "  hint: tpl renders Jinja2: write {{ release.name }} where Helm has {{ .Release.Name }}, values.x for"
         " .Values.x",
     ]
