@@ -194,6 +194,13 @@ CHECKS: tuple[Check, ...] = (
         part_of="service-selects-pods",
     ),
     Check(
+        "helm-hook",
+        "Helm hook annotations are hooks Argo CD runs, with valid weights and delete policies",
+        True,
+        False,
+        _module("pytemplar.helm.hooks", "check_helm_hooks"),
+    ),
+    Check(
         "image-pinned",
         "every container image names a version tag (not latest) or a digest",
         False,
@@ -206,13 +213,6 @@ CHECKS: tuple[Check, ...] = (
         False,
         False,
         _policy("check_resources_set"),
-    ),
-    Check(
-        "helm-hook",
-        "Helm hook annotations are hooks Argo CD runs, with valid weights and delete policies",
-        True,
-        False,
-        _module("pytemplar.helm.hooks", "check_helm_hooks"),
     ),
 )
 """Every check, in the order their problems are found. A row without ``run`` is run by the function of
