@@ -152,10 +152,11 @@ def schema_text(schema: dict[str, Any]) -> str:
 _HEAD = 4096  # modelines stand among the first lines of a file
 
 
-def stale_overlay_schema(values_file: str, app: App) -> Problem | None:
+def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | None = None) -> Problem | None:
     """A warning when ``values_file`` has a modeline naming ``app``'s overlay schema file and that
     file is missing or no longer what ``pytemplar schema values APP --overlay`` prints (the app's
-    values schema changed since it was written): editors would check the file against old rules."""
+    values schema changed since it was written): editors would check the file against old rules.
+    ``known`` keeps, per schema file, what was found, for the next overlay naming it."""
     import json
 
     from pytemplar.errors import Location, Problem, display_path
@@ -174,17 +175,22 @@ def stale_overlay_schema(values_file: str, app: App) -> Problem | None:
         target = Path(os.path.normpath(Path(values_file).resolve().parent / named))
         if target.name != OVERLAY_SCHEMA_FILE or target.parent != app.root.path.resolve():
             return None
-        try:
-            written: Any = json.loads(app.root.read_text(OVERLAY_SCHEMA_FILE))
-        except Exception:  # missing, unreadable or not JSON: as stale as can be
-            written = None
-        values_schema = app.schema.schema if app.schema is not None else None
-        if written == overlay_schema(values_schema, builtin_schema("rollout.schema.json").schema):
+        known = {} if known is None else known
+        if target not in known:
+            try:
+                written: Any = json.loads(app.root.read_text(OVERLAY_SCHEMA_FILE))
+            except Exception:  # missing, unreadable or not JSON: as stale as can be
+                written = None
+            values_schema = app.schema.schema if app.schema is not None else None
+            current = written == overlay_schema(values_schema, builtin_schema("rollout.schema.json").schema)
+            known[target] = "current" if current else "missing" if written is None else "stale"
+        if known[target] == "current":
             return None
         shown_app = display_path(app.root.path)
+        state = "missing" if known[target] == "missing" else "out of date"
+        why = "" if state == "missing" else ": the app's values schema changed after it was written"
         return Problem(
-            f"the editor schema {named} that this file's modeline names is "
-            + ("missing" if written is None else "out of date: the app's values schema changed after it was written"),
+            f"the editor schema {named} that this file's modeline names is {state}{why}",
             location=Location(values_file, number, column + 1),
             hint=f"refresh it: pytemplar schema values {shown_app} --overlay > {display_path(target)}",
             severity="warning",

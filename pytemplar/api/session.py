@@ -134,6 +134,7 @@ class Session:
         # The command line's layer as each app's schema sees it: secret values masked in its labels.
         self._masked_set_layers: dict[int, tuple[CompiledSchema, ValuesLayer | None]] = {}
         self._editor_schemas_checked: set[tuple[str, str]] = set()  # (values file, app) looked at
+        self._editor_schemas: dict[Path, Any] = {}  # overlay schema file -> current, stale or missing
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
         self.hidden_found: dict[tuple[str, int], list[tuple[ValuePath, str]]] = {}  # see hiddenvalues
@@ -177,7 +178,7 @@ class Session:
             if layer.kind not in _OVERLAY_KINDS or key in self._editor_schemas_checked:
                 continue
             self._editor_schemas_checked.add(key)
-            problem = stale_overlay_schema(layer.source, app)
+            problem = stale_overlay_schema(layer.source, app, self._editor_schemas)
             if problem is not None:
                 found.append(problem)
         return found
