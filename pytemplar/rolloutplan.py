@@ -62,7 +62,7 @@ class Target:
 
     release: str
     environment: str
-    stable_capacity: int = 1  # pods of the stable Deployment (replicas or autoscaler minimum)
+    stable_capacity: int = 1  # pods the stable Deployment may need: its replicas, or its autoscaler's maximum
 
     def command(self, action: str) -> str:
         verb, _, rest = action.partition(" ")
@@ -154,7 +154,17 @@ def plan(
         return _weight(spec, target, weight)
     if spec.strategy == "BlueGreen":
         return Plan(_BLUE_GREEN[action](spec, values, target))
-    return Plan(_CANARY[action](spec, values, target))
+    changes = _CANARY[action](spec, values, target)
+    if action in ("finish", "abort") and spec.canary is not None and spec.canary.weight:
+        # The canary's share goes back to the stable pods before the canary goes: requests never
+        # reach pods that are shutting down, and the stable autoscaler is released only after the
+        # stable pods carry all the traffic again.
+        note = (
+            f"this change sends the canary's {spec.canary.weight}% back to the stable Deployment first;"
+            f" once the stable pods carry it, run the same command again to end the canary"
+        )
+        return Plan([Change(_canary_path("weight"), 0)], note)
+    return Plan(changes)
 
 
 # -- start ----------------------------------------------------------------------------------------------

@@ -425,7 +425,8 @@ def blue_green(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpe
     replaced = {id(m) for m in [deployment, *autoscalers, *budgets]}
     # Both colours run at full capacity while a new version waits or the old one is kept for a
     # rollback; only an idle release scales its other colour down (no autoscaler, no budget).
-    whole: list[Color] = [spec.active] if spec.phase == "idle" else ["blue", "green"]
+    idle = spec.phase == "idle"
+    whole: list[Color] = [spec.active] if idle else ["blue", "green"]
     result: list[Manifest] = []
     for manifest in manifests:
         if id(manifest) in replaced:
@@ -433,7 +434,9 @@ def blue_green(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpe
                 colors: tuple[Color, ...] = ("blue", "green")
                 result.extend(_colored_deployment(deployment, spec, color, color in whole) for color in colors)
             elif any(manifest is a for a in autoscalers):
-                result.extend(_colored_autoscaler(manifest, color) for color in whole)
+                # During a rollout either colour may take all the traffic in the next commit, at
+                # whatever load the active colour scaled to: both are held at the autoscaler's maximum.
+                result.extend(_colored_autoscaler(manifest, color, held=not idle) for color in whole)
             else:
                 result.extend(_colored_budget(manifest, color) for color in whole)
         elif any(manifest is s for s in services):
@@ -455,11 +458,28 @@ def _colored_deployment(deployment: Manifest, spec: RolloutSpec, color: Color, w
     return colored
 
 
-def _colored_autoscaler(autoscaler: Manifest, color: Color) -> Manifest:
+def _colored_autoscaler(autoscaler: Manifest, color: Color, *, held: bool) -> Manifest:
     colored = _copy(autoscaler, f"{autoscaler.name}-{color}")
     ref = colored.obj["spec"]["scaleTargetRef"]
     ref["name"] = f"{ref['name']}-{color}"
-    return colored
+    return _held_at_maximum(colored) if held else colored
+
+
+def _held_at_maximum(autoscaler: Manifest) -> Manifest:
+    """The autoscaler with ``minReplicas`` raised to ``maxReplicas``.
+
+    Pods that are about to take traffic must already run in the number the traffic needs, and
+    what an autoscaled Deployment needs is known only live (it follows the load). Until the
+    commit after the traffic moved, the Deployments of a rollout therefore keep the most pods
+    their autoscaler allows: lowering ``minReplicas`` in the same commit that sends traffic would
+    let the autoscaler scale the pods down on metrics taken before the traffic arrived.
+    """
+    most = _dig(autoscaler.obj, "spec", "maxReplicas")
+    if not isinstance(most, int):
+        return autoscaler
+    held = _copy(autoscaler)
+    held.obj["spec"]["minReplicas"] = most
+    return held
 
 
 def _colored_budget(budget: Manifest, color: Color) -> Manifest:
@@ -472,6 +492,7 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
     """A stable track always; while a canary runs, its Deployment, Service and traffic split."""
     services = _services_of(manifests, deployment)
     budgets = _budgets_of(manifests, deployment)
+    autoscalers = [m for m in manifests if m.kind == "HorizontalPodAutoscaler" and _targets(m, deployment)]
     running = spec.canary is not None and spec.canary.running
     stable_capacity = capacity(manifests, deployment)
     pods = spec.canary.pods(stable_capacity) if spec.canary is not None else 0
@@ -491,6 +512,10 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
             result.append(stable_service)
             if running:
                 result.append(_side_service(manifest, "canary", TRACK_LABEL, "canary"))
+        elif running and any(manifest is a for a in autoscalers):
+            # Any command may send the canary's share back to the stable pods: they stay at the
+            # most the autoscaler allows while a canary runs (see _held_at_maximum).
+            result.append(_held_at_maximum(manifest))
         elif any(manifest is b for b in budgets):
             stable_budget = _copy(manifest)
             stable_budget.obj["spec"]["selector"]["matchLabels"][TRACK_LABEL] = "stable"
@@ -525,11 +550,13 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
 
 
 def capacity(manifests: Iterable[Manifest], deployment: Manifest) -> int:
-    """The pods a Deployment keeps: its autoscaler's minimum, else its replicas (Kubernetes' default 1)."""
+    """The pods a Deployment may need for all its traffic: its replicas (Kubernetes' default 1), or,
+    when an autoscaler follows the load, the most it scales to (``maxReplicas``): the live count is
+    not known when the commit is written, and the traffic a share sends follows the live load."""
     for manifest in manifests:
         if manifest.kind == "HorizontalPodAutoscaler" and _targets(manifest, deployment):
-            least = _dig(manifest.obj, "spec", "minReplicas")
-            return least if isinstance(least, int) else 1
+            most = _dig(manifest.obj, "spec", "maxReplicas")
+            return most if isinstance(most, int) else 1
     replicas = _dig(deployment.obj, "spec", "replicas")
     return replicas if isinstance(replicas, int) else 1
 

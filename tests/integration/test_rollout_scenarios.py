@@ -5,9 +5,11 @@ and as a step from the state before it. After each command the release is render
 independent oracle, which reads only the rendered objects, checks that:
 
 * every Service, Ingress and HTTPRoute sends its share of the traffic only to Deployments whose
-  replicas (or autoscaler minimum) cover that share of the release's full capacity;
+  replicas (or autoscaler maximum) cover that share of the release's full capacity;
 * a Deployment that gains traffic already ran, with the same image and enough pods, in the
-  previous state (pods take time to start; a rolling Deployment is still running the old pods);
+  previous state (pods take time to start; a rolling Deployment is still running the old pods),
+  and keeps those pods in the new state: the pods it surely runs are its replicas or its
+  autoscaler's minimum, since an autoscaler only follows the load it has already seen;
 * after a promote, the old version keeps its full capacity, and a rollback sends the traffic back
   to it.
 """
@@ -30,14 +32,12 @@ NGINX = "nginx.ingress.kubernetes.io/"
 HEADER_SHARE = 1e-6
 
 # The release's full capacity, read off the example's values files (not from pytemplar's output):
-# service-c in prod autoscales from autoscaling.minReplicas 3 (envs/prod/service-c.yaml);
-# service-d in prod runs replicaCount 4 (envs/prod/service-d.yaml); service-a in staging 2 (envs/staging.yaml).
-FULL_CAPACITY = {("prod", "service-c"): 3, ("prod", "service-d"): 4, ("staging", "service-a"): 2}
+# the most pods its load may need. service-c in prod autoscales up to autoscaling.maxReplicas 8
+# (envs/prod/service-c.yaml); service-d in prod runs replicaCount 4 (envs/prod/service-d.yaml);
+# service-a in staging 2 (envs/staging.yaml).
+FULL_CAPACITY = {("prod", "service-c"): 8, ("prod", "service-d"): 4, ("staging", "service-a"): 2}
 # The Service the release's in-cluster clients call: the app template names it after the release.
 CLIENT_SERVICE = "{release}"
-
-# The transitions below are not yet safe: promote switches to an undersized colour, the canary
-# does not follow its weight, abort after promote overwrites the old colour.
 
 
 @pytest.fixture
@@ -64,14 +64,27 @@ class State:
     def named(self, kind: str, name: str) -> dict[str, Any] | None:
         return next((o for o in self.of(kind) if o["metadata"]["name"] == name), None)
 
-    def capacity(self, deployment: dict[str, Any]) -> int:
-        """Pods the Deployment keeps: its replicas, or its autoscaler's minimum (none when scaled to 0)."""
-        replicas = deployment["spec"].get("replicas")
+    def autoscaler(self, deployment: dict[str, Any]) -> dict[str, Any] | None:
         for hpa in self.of("HorizontalPodAutoscaler"):
             ref = hpa["spec"]["scaleTargetRef"]
             if ref["kind"] == "Deployment" and ref["name"] == deployment["metadata"]["name"]:
-                return 0 if replicas == 0 else int(hpa["spec"].get("minReplicas", 1))
+                return hpa
+        return None
+
+    def capacity(self, deployment: dict[str, Any]) -> int:
+        """Pods the Deployment surely runs: its replicas, or its autoscaler's minimum (none when scaled to 0)."""
+        replicas = deployment["spec"].get("replicas")
+        hpa = self.autoscaler(deployment)
+        if hpa is not None:
+            return 0 if replicas == 0 else int(hpa["spec"].get("minReplicas", 1))
         return 1 if replicas is None else int(replicas)
+
+    def reach(self, deployment: dict[str, Any]) -> int:
+        """Pods the Deployment can run for the load it carries: its replicas, or its autoscaler's maximum."""
+        hpa = self.autoscaler(deployment)
+        if hpa is not None and deployment["spec"].get("replicas") != 0:
+            return int(hpa["spec"]["maxReplicas"])
+        return self.capacity(deployment)
 
     def selected(self, service: str) -> list[dict[str, Any]]:
         found = self.named("Service", service)
@@ -137,14 +150,14 @@ def check_state(state: State, release: str, full: int) -> None:
             if share <= 0:
                 continue
             deployments = state.selected(service)
-            capacity = sum(state.capacity(d) for d in deployments)
+            capacity = sum(state.reach(d) for d in deployments)
             assert capacity >= needed(share, full), (
                 f"after {state.after}: {entry} sends {share:.0%} of the traffic to Service {service}, whose"
-                f" Deployments ({', '.join(d['metadata']['name'] for d in deployments) or 'none'}) keep {capacity}"
+                f" Deployments ({', '.join(d['metadata']['name'] for d in deployments) or 'none'}) reach {capacity}"
                 f" pods; that share of a capacity of {full} needs {needed(share, full)}"
             )
             for deployment in deployments:
-                part = share * state.capacity(deployment) / capacity
+                part = share * state.reach(deployment) / capacity
                 key = (entry, deployment["metadata"]["name"])
                 state.shares[key] = state.shares.get(key, 0.0) + (HEADER_SHARE if share == HEADER_SHARE else part)
 
@@ -165,6 +178,10 @@ def check_step(before: State, after: State, full: int) -> None:
         assert before.capacity(then) >= needed(share, full), (
             f"{after.after}: {entry} sends {share:.0%} to Deployment {name}, which ran {before.capacity(then)}"
             f" pods before this step; it needs {needed(share, full)}"
+        )
+        assert after.capacity(now) >= needed(share, full), (
+            f"{after.after}: {entry} sends {share:.0%} to Deployment {name} and lets it drop to"
+            f" {after.capacity(now)} pods in the same step; it needs {needed(share, full)}"
         )
 
 
@@ -210,9 +227,15 @@ class Walk:
         """The images behind a Service now."""
         return {image(d) for d in self.state.selected(service)}
 
-    def images_at_capacity(self) -> set[str]:
+    def images_ready(self) -> set[str]:
+        """Images running now in pods enough for all the traffic the release may take."""
         full = FULL_CAPACITY[(self.environment, self.release)]
         return {image(d) for d in self.state.of("Deployment") if self.state.capacity(d) >= full}
+
+    def images_able(self) -> set[str]:
+        """Images whose Deployments can scale to all the traffic (an idle release's others are scaled down)."""
+        full = FULL_CAPACITY[(self.environment, self.release)]
+        return {image(d) for d in self.state.of("Deployment") if self.state.reach(d) >= full}
 
     def status(self) -> list[str]:
         result = run_pytemplar("rollout", "status", self.shop, "-e", self.environment, "-r", self.release)
@@ -239,7 +262,7 @@ def test_blue_green_promote_switches_only_to_a_colour_at_full_capacity(shop: Pat
     walk = Walk(shop, "prod", "service-c")
     walk.run("promote")
     assert walk.serving("service-c") == {f"{ORDERS}:3.0.0"}
-    assert f"{ORDERS}:2.9.7" in walk.images_at_capacity(), "the old colour must stay at full capacity"
+    assert f"{ORDERS}:2.9.7" in walk.images_ready(), "the old colour must stay at full capacity"
 
 
 def test_blue_green_abort_after_promote_keeps_the_rollback_target(shop: Path) -> None:
@@ -248,7 +271,7 @@ def test_blue_green_abort_after_promote_keeps_the_rollback_target(shop: Path) ->
     message = walk.refused("abort")
     phase = "promoted: green takes the traffic and blue stays at full capacity for a rollback"
     assert message == refusal("abort", "service-c", "prod", phase, "finish", "rollback")
-    assert f"{ORDERS}:2.9.7" in walk.images_at_capacity()
+    assert f"{ORDERS}:2.9.7" in walk.images_ready()
 
 
 def test_blue_green_promote_with_nothing_pending_is_refused(shop: Path) -> None:
@@ -281,12 +304,12 @@ def test_blue_green_walk_through_every_command(shop: Path) -> None:
 
     walk.run("rollback")
     assert walk.serving("service-c") == {f"{ORDERS}:2.9.7"}, "rollback after promote returns to the old version"
-    assert f"{ORDERS}:3.0.0" in walk.images_at_capacity()
+    assert f"{ORDERS}:3.0.0" in walk.images_ready()
 
     walk.run("promote")
     walk.run("finish")
     assert walk.serving("service-c") == {f"{ORDERS}:3.0.0"}
-    assert walk.images_at_capacity() == {f"{ORDERS}:3.0.0"}
+    assert walk.images_able() == {f"{ORDERS}:3.0.0"}
     idle = "idle: green takes the traffic and no new version is pending"
     for action, verb in (("promote", "promote"), ("finish", "finish"), ("abort", "abort"), ("rollback", "roll back")):
         assert walk.refused(action) == refusal(verb, *release, idle, "start --tag TAG")
@@ -301,28 +324,34 @@ def test_blue_green_walk_through_every_command(shop: Path) -> None:
     assert walk.serving("service-c-preview") == {f"{ORDERS}:3.1.1"}
     walk.run("abort")
     assert walk.serving("service-c") == {f"{ORDERS}:3.0.0"}
-    assert walk.images_at_capacity() == {f"{ORDERS}:3.0.0"}
+    assert walk.images_able() == {f"{ORDERS}:3.0.0"}
 
     walk.run("start", "--tag", "3.2.0")
     walk.run("promote")
     assert walk.serving("service-c") == {f"{ORDERS}:3.2.0"}
-    assert f"{ORDERS}:3.0.0" in walk.images_at_capacity()
+    assert f"{ORDERS}:3.0.0" in walk.images_ready()
     walk.run("rollback")
     assert walk.serving("service-c") == {f"{ORDERS}:3.0.0"}
     walk.run("promote")
     walk.run("finish")
     assert walk.serving("service-c") == {f"{ORDERS}:3.2.0"}
-    assert walk.images_at_capacity() == {f"{ORDERS}:3.2.0"}
+    assert walk.images_able() == {f"{ORDERS}:3.2.0"}
 
 
 # --- Canary ------------------------------------------------------------------------------------------
 
 
+def until_done(walk: Walk, *command: str) -> None:
+    """A command that asks to be run again (its first commit only prepares the move) runs twice;
+    each commit is checked."""
+    result = walk.run(*command)
+    if "run the same command again" in result.stderr:
+        assert "run the same command again" not in walk.run(*command).stderr
+
+
 def canary_weight(walk: Walk, percent: int) -> None:
     """``rollout weight``: when the canary lacks the pods for the new share, the first run only scales it."""
-    result = walk.run("weight", str(percent))
-    if "run the same command again" in result.stderr:
-        walk.run("weight", str(percent))
+    until_done(walk, "weight", str(percent))
 
 
 def test_canary_pods_follow_the_weight(shop: Path) -> None:
@@ -345,6 +374,9 @@ def test_canary_promote_keeps_the_canary_serving_while_stable_rolls(shop: Path) 
     walk.run("promote")
     assert walk.serving("service-d") == {f"{PAYMENTS}:0.10.0"}
     assert walk.serving("service-d-canary") == {f"{PAYMENTS}:0.10.0"}
+    result = walk.run("finish")
+    assert "run the same command again" in result.stderr, "the canary's 100% goes back to stable first"
+    assert walk.state.named("Deployment", "service-d-canary") is not None
     walk.run("finish")
     assert walk.state.named("Deployment", "service-d-canary") is None
 
@@ -375,7 +407,7 @@ def test_canary_walk_through_every_command(shop: Path, environment: str, release
     assert walk.serving(release) == {f"{image_name}:{old}"}, "rollback after promote returns to the old version"
     assert walk.serving(f"{release}-canary") == {f"{image_name}:{new}"}
     walk.run("promote")
-    walk.run("finish")
+    until_done(walk, "finish")
     assert walk.serving(release) == {f"{image_name}:{new}"}
     assert walk.state.named("Deployment", f"{release}-canary") is None
     idle = "idle: no canary is running"
@@ -389,6 +421,7 @@ def test_canary_walk_through_every_command(shop: Path, environment: str, release
     assert walk.serving(f"{release}-canary") == {f"{image_name}:9.9.9"}
     canary_weight(walk, 10)
     walk.run("start", "--tag", "9.9.10")  # a newer build replaces the canary and takes no weighted traffic yet
-    walk.run("abort")
+    canary_weight(walk, 20)
+    until_done(walk, "abort")
     assert walk.serving(release) == {f"{image_name}:{new}"}
     assert walk.state.named("Deployment", f"{release}-canary") is None
