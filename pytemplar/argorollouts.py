@@ -42,6 +42,13 @@ KEPT_SPEC = ("replicas", "selector", "template", "minReadySeconds", "revisionHis
 
 def argo_rollout(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -> list[Manifest]:
     """The release's objects with the Deployment replaced by a Rollout running ``spec``'s strategy."""
+    if spec.adoption is not None:
+        raise _fail(
+            spec,
+            "rollout.adoption keeps a running Deployment for pytemplar's own strategies; with controller"
+            " ArgoRollouts a Rollout replaces the Deployment",
+            "remove rollout.adoption, or rollout.controller to keep pytemplar's strategy",
+        )
     for name, version in (*spec.colors, ("canary", spec.canary.version if spec.canary else None)):
         if version is not None and version.set:
             raise _fail(

@@ -355,3 +355,20 @@ def test_blue_green_holds_both_colours_at_the_autoscaler_maximum_during_a_rollou
     assert autoscaler_range(docs, "service-c-blue") == (3, 8)
     assert ("HorizontalPodAutoscaler", "service-c-green") not in kinds_and_names(docs)
     assert find(docs, "Deployment", "service-c-green")["spec"]["replicas"] == 1  # previewReplicas
+
+
+def test_a_new_version_while_a_release_adopts_its_strategy_is_refused_at_its_line(shop: Path) -> None:
+    overlay(
+        shop,
+        "envs/prod/service-b.yaml",
+        'rollout:\n  strategy: Canary\n  adoption: started\n  canary: {tag: "1.15.0"}\n',
+    )
+    result = run_pytemplar("render", "shop", "-e", "prod", "-r", "service-b", cwd=shop)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "shop/envs/prod/service-b.yaml:2:13: error: [prod/service-b] rollout: rollout.canary is set while the"
+        " release adopts Canary (rollout.adoption: started): the Services still select every pod of Deployment"
+        " 'service-b', so a new version would take traffic at once\n"
+        "  hint: remove rollout.canary; once the Deployment has rolled, end the adoption with pytemplar rollout"
+        " finish, then start a version\n"
+    )

@@ -11,13 +11,19 @@ independent oracle, which reads only the rendered objects, checks that:
   and keeps those pods in the new state: the pods it surely runs are its replicas or its
   autoscaler's minimum, since an autoscaler only follows the load it has already seen;
 * after a promote, the old version keeps its full capacity, and a rollback sends the traffic back
-  to it.
+  to it;
+* a Deployment that ran before keeps its selector (Kubernetes refuses to change it in place), and a
+  Service that sends traffic to it still selects the pods it ran before (they serve until the
+  Deployment has rolled);
+* for the walks that adopt a strategy on a running release, each commit is also compared with
+  the one before by ``pytemplar validate --against HEAD``, which must find nothing a sync breaks.
 """
 
 from __future__ import annotations
 
 import math
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +41,14 @@ HEADER_SHARE = 1e-6
 # the most pods its load may need. service-c in prod autoscales up to autoscaling.maxReplicas 8
 # (envs/prod/service-c.yaml); service-d in prod runs replicaCount 4 (envs/prod/service-d.yaml);
 # service-a in staging 2 (envs/staging.yaml).
-FULL_CAPACITY = {("prod", "service-c"): 8, ("prod", "service-d"): 4, ("staging", "service-a"): 2}
+# service-a in prod autoscales up to 12 (envs/prod/service-a.yaml), service-b in prod runs 3 (envs/prod.yaml).
+FULL_CAPACITY = {
+    ("prod", "service-c"): 8,
+    ("prod", "service-d"): 4,
+    ("staging", "service-a"): 2,
+    ("prod", "service-a"): 12,
+    ("prod", "service-b"): 3,
+}
 # The Service the release's in-cluster clients call: the app template names it after the release.
 CLIENT_SERVICE = "{release}"
 
@@ -57,6 +70,7 @@ class State:
     after: str
     objects: list[dict[str, Any]]
     shares: dict[tuple[str, str], float] = field(default_factory=dict)  # (entry, Deployment) -> share
+    serving: set[tuple[str, str]] = field(default_factory=set)  # (Service, Deployment) carrying traffic
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [o for o in self.objects if o["kind"] == kind]
@@ -157,6 +171,7 @@ def check_state(state: State, release: str, full: int) -> None:
                 f" pods; that share of a capacity of {full} needs {needed(share, full)}"
             )
             for deployment in deployments:
+                state.serving.add((service, deployment["metadata"]["name"]))
                 part = share * state.reach(deployment) / capacity
                 key = (entry, deployment["metadata"]["name"])
                 state.shares[key] = state.shares.get(key, 0.0) + (HEADER_SHARE if share == HEADER_SHARE else part)
@@ -185,14 +200,56 @@ def check_step(before: State, after: State, full: int) -> None:
         )
 
 
+def pod_labels(deployment: dict[str, Any]) -> dict[str, Any]:
+    return dict(deployment["spec"]["template"]["metadata"].get("labels") or {})
+
+
+def check_running_objects(before: State, after: State) -> None:
+    """What Kubernetes keeps and what a rolling Deployment still runs."""
+    for deployment in after.of("Deployment"):
+        name = deployment["metadata"]["name"]
+        then = before.named("Deployment", name)
+        if then is not None:
+            assert then["spec"]["selector"] == deployment["spec"]["selector"], (
+                f"{after.after}: Deployment {name} changes its selector, which Kubernetes refuses to change in place"
+            )
+    for service, name in after.serving:
+        then = before.named("Deployment", name)
+        selector = (after.named("Service", service) or {}).get("spec", {}).get("selector") or {}
+        if then is not None:
+            labels = pod_labels(then)
+            assert all(labels.get(k) == v for k, v in selector.items()), (
+                f"{after.after}: Service {service} selects {selector}, which the pods Deployment {name} ran before"
+                f" this step ({labels}) do not carry: until it has rolled, the Service has only its new pods"
+            )
+
+
 class Walk:
     """Runs rollout commands on the shop copy and checks every state they leave."""
 
-    def __init__(self, shop: Path, environment: str, release: str) -> None:
+    def __init__(self, shop: Path, environment: str, release: str, *, git: bool = False) -> None:
         self.shop, self.environment, self.release = shop, environment, release
         self.overlay = shop / "envs" / environment / f"{release}.yaml"
+        self.git = git
+        if git:  # each command's result is a commit, compared with the one before by validate --against
+            self.git_run("init", "-q")
+            self.commit("the initial state")
         self.states: list[State] = []
         self.states.append(self.render("the initial state"))
+
+    def git_run(self, *args: str) -> None:
+        identity = ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+        subprocess.run(["git", *identity, *args], cwd=self.shop.parent, check=True, capture_output=True)
+
+    def commit(self, message: str) -> None:
+        self.git_run("add", "-A")
+        self.git_run("commit", "-q", "--allow-empty", "-m", message)
+
+    def check_against_previous_commit(self, after: str) -> None:
+        result = run_pytemplar("validate", self.shop, "-e", self.environment, "--against", "HEAD")
+        assert result.code == 0, f"{after}: {result.stderr}"
+        assert "warning" not in result.stderr, f"{after}: validate --against HEAD warns:\n{result.stderr}"
+        self.commit(after)
 
     def render(self, after: str) -> State:
         result = run_pytemplar("render", self.shop, "-e", self.environment, "-r", self.release)
@@ -203,6 +260,7 @@ class Walk:
         check_state(state, self.release, full)
         if self.states:
             check_step(self.states[-1], state, full)
+            check_running_objects(self.states[-1], state)
         return state
 
     @property
@@ -213,6 +271,8 @@ class Walk:
         result = run_pytemplar("rollout", *command, self.shop, "-e", self.environment, "-r", self.release)
         assert result.code == 0, f"rollout {' '.join(command)}: {result.stderr}"
         self.states.append(self.render(f"rollout {' '.join(command)}"))
+        if self.git:
+            self.check_against_previous_commit(f"rollout {' '.join(command)}")
         return result
 
     def refused(self, *command: str) -> str:
@@ -425,3 +485,109 @@ def test_canary_walk_through_every_command(shop: Path, environment: str, release
     until_done(walk, "abort")
     assert walk.serving(release) == {f"{image_name}:{new}"}
     assert walk.state.named("Deployment", f"{release}-canary") is None
+
+
+# --- adopting a strategy on a running release ----------------------------------------------------------
+
+STOREFRONT = "ghcr.io/acme-shop/storefront"
+CATALOG = "ghcr.io/acme-shop/catalog"
+
+
+def test_switching_a_running_release_to_canary_in_one_commit_is_caught(shop: Path) -> None:
+    """The oracle and validate --against see what a direct switch breaks (so their silence below means something)."""
+    walk = Walk(shop, "prod", "service-a", git=True)
+    with walk.overlay.open("a", encoding="utf-8") as overlay:
+        overlay.write("rollout:\n  strategy: Canary\n")
+    with pytest.raises(AssertionError, match="changes its selector"):
+        walk.render("setting rollout.strategy: Canary")
+    result = run_pytemplar("validate", shop, "-e", "prod", "--against", "HEAD")
+    assert "warning: [prod/service-a] Deployment service-a: spec.selector changes from HEAD" in result.stderr
+    assert "pytemplar rollout adopt -e prod -r service-a --strategy Canary" in result.stderr
+
+
+def test_switching_a_running_release_to_blue_green_in_one_commit_is_caught(shop: Path) -> None:
+    walk = Walk(shop, "prod", "service-b", git=True)
+    with walk.overlay.open("a", encoding="utf-8") as overlay:
+        overlay.write("rollout:\n  strategy: BlueGreen\n  active: blue\n")
+    with pytest.raises(AssertionError, match="service-b-blue, created in this step"):
+        walk.render("setting rollout.strategy: BlueGreen")
+    result = run_pytemplar("validate", shop, "-e", "prod", "--against", "HEAD")
+    assert "Service service-b sends its traffic to Deployment service-b-blue, new since HEAD" in result.stderr
+    assert "pytemplar rollout adopt -e prod -r service-b --strategy BlueGreen" in result.stderr
+
+
+def test_adopting_canary_keeps_the_deployment_and_walks_every_command(shop: Path) -> None:
+    walk = Walk(shop, "prod", "service-a", git=True)
+    release = ("service-a", "prod")
+    selector = walk.state.named("Deployment", "service-a")["spec"]["selector"]  # type: ignore[index]
+    assert walk.refused("promote").startswith("error: release 'service-a' has no rollout strategy")
+
+    result = walk.run("adopt", "--strategy", "Canary")
+    assert "run: pytemplar rollout finish -e prod -r service-a" in result.stderr
+    adopting = (
+        "adopting Canary: the pods of its Deployment gain the label pytemplar.io/track: stable while its Services"
+        " still select all of them; once the Deployment has rolled out (kubectl rollout status), finish"
+    )
+    assert walk.status()[1:3] == [f"  phase: {adopting}", "  next: pytemplar rollout finish -e prod -r service-a"]
+    for action in ("promote", "abort", "rollback"):
+        assert walk.refused(action) == refusal(VERB.get(action, action), *release, adopting, "finish")
+    assert walk.refused("start", "--tag", "2.4.0") == refusal("start", *release, adopting, "finish")
+    assert walk.refused("adopt", "--strategy", "Canary") == refusal("adopt", *release, adopting, "finish")
+    assert [d["metadata"]["name"] for d in walk.state.of("Deployment")] == ["service-a"]
+
+    walk.run("finish")
+    assert walk.status()[1] == "  phase: idle: no canary is running"
+    assert walk.state.named("Service", "service-a")["spec"]["selector"]["pytemplar.io/track"] == "stable"  # type: ignore[index]
+    assert walk.refused("adopt", "--strategy", "BlueGreen").startswith(
+        "error: release 'service-a' in 'prod' already rolls out with Canary\n"
+    )
+
+    walk.run("start", "--tag", "2.4.0")
+    canary_weight(walk, 50)
+    assert walk.state.capacity(walk.state.named("Deployment", "service-a-canary")) == 6  # type: ignore[arg-type]
+    walk.run("promote")
+    walk.run("rollback")
+    assert walk.serving("service-a") == {f"{STOREFRONT}:2.3.0"}, "rollback after promote returns to the old version"
+    walk.run("promote")
+    until_done(walk, "finish")
+    assert walk.serving("service-a") == {f"{STOREFRONT}:2.4.0"}
+    assert walk.state.named("Deployment", "service-a-canary") is None
+    assert walk.state.named("Deployment", "service-a")["spec"]["selector"] == selector  # type: ignore[index]
+
+
+def test_adopting_blue_green_keeps_the_deployment_as_blue_and_walks_every_command(shop: Path) -> None:
+    walk = Walk(shop, "prod", "service-b", git=True)
+    release = ("service-b", "prod")
+    selector = walk.state.named("Deployment", "service-b")["spec"]["selector"]  # type: ignore[index]
+
+    walk.run("adopt", "--strategy", "BlueGreen")
+    adopting = (
+        "adopting BlueGreen: the pods of its Deployment gain the label pytemplar.io/color: blue while its Services"
+        " still select all of them; once the Deployment has rolled out (kubectl rollout status), finish"
+    )
+    assert walk.status()[1] == f"  phase: {adopting}"
+    assert walk.refused("start", "--tag", "1.15.0") == refusal("start", *release, adopting, "finish")
+    assert [d["metadata"]["name"] for d in walk.state.of("Deployment")] == ["service-b"]
+
+    walk.run("finish")
+    assert sorted(d["metadata"]["name"] for d in walk.state.of("Deployment")) == ["service-b", "service-b-green"]
+    assert walk.serving("service-b") == {f"{CATALOG}:1.14.0"}
+
+    walk.run("start", "--tag", "1.15.0")
+    assert walk.serving("service-b-preview") == {f"{CATALOG}:1.15.0"}
+    walk.run("promote")
+    assert walk.serving("service-b") == {f"{CATALOG}:1.15.0"}
+    walk.run("rollback")
+    assert walk.serving("service-b") == {f"{CATALOG}:1.14.0"}, "rollback after promote returns to the old version"
+    walk.run("promote")
+    walk.run("finish")
+    assert walk.serving("service-b") == {f"{CATALOG}:1.15.0"}
+    walk.run("start", "--tag", "1.16.0")  # the next version goes to the adopted Deployment, now the preview
+    assert walk.serving("service-b-preview") == {f"{CATALOG}:1.16.0"}
+    walk.run("promote")
+    walk.run("finish")
+    assert walk.serving("service-b") == {f"{CATALOG}:1.16.0"}
+    assert walk.state.named("Deployment", "service-b")["spec"]["selector"] == selector  # type: ignore[index]
+
+
+VERB = {"rollback": "roll back", "weight": "re-weigh"}
