@@ -86,6 +86,9 @@ class RenderOptions:
     # An app rendered alone (`render APP`): its release's name and namespace.
     release_name: str | None = None
     namespace: str | None = None
+    # Namespace objects for environments with createNamespace; off when the deployer creates them
+    # (several Argo CD Applications deploying into one namespace must not each own it).
+    namespace_objects: bool = True
 
 
 @dataclass
@@ -564,6 +567,8 @@ class Session:
 
     def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
         """Namespace objects for environments that ask for them (``createNamespace``)."""
+        if not self.options.namespace_objects:
+            return []
         # An invalid namespace is reported on the object that names it, not on a Namespace made for it.
         wanted = sorted({(m.environment, m.namespace) for m in manifests if valid_namespace(m.namespace)})
         created: list[Manifest] = []
@@ -616,6 +621,7 @@ def render_options(
     skip_checks: Sequence[str] = (),
     release_name: str | None = None,
     namespace: str | None = None,
+    namespace_objects: bool = True,
 ) -> RenderOptions:
     # Naming an environment or release twice means it once.
     return RenderOptions(
@@ -631,6 +637,7 @@ def render_options(
         parse_ids(skip_checks, "--skip-check"),
         release_name,
         namespace,
+        namespace_objects,
     )
 
 
