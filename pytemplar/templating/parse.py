@@ -114,6 +114,12 @@ def _yaml_problem(
             kind = "map" if isinstance(slot[0], dict) else "list"
             message, hint = f"a {kind} cannot be a key", "place it as a value, or write one of its items as the key"
         message = f"the value{slot_where(slot)} placed here: {message}"
+    else:
+        from pytemplar.hints import misplaced_block
+
+        block = misplaced_block(message, line, rendered.text.split("\n"), rendered.slots)
+        if block is not None:
+            where, message, hint = slot_location(block[0]), block[1], block[2]
     return Problem(
         f"{what} is not valid YAML at {'rendered' if what == 'rendered output' else 'its'} line {line}: {message}",
         location=where,
