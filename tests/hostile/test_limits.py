@@ -70,8 +70,6 @@ COMMANDS = _commands(typer.main.get_command(build_app()))
 
 @pytest.mark.parametrize("command", [pytest.param(c, id=" ".join(path)) for path, c in COMMANDS])
 def test_every_command_has_time_and_memory_limits(command: Any) -> None:
-    if command.name == "completion":
-        pytest.skip("prints a fixed shell script; reads no input (to add with the command's owner)")
     options = {name for param in command.params for name in getattr(param, "opts", ())}
     assert {"--timeout", "--max-memory"} <= options
 
