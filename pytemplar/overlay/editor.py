@@ -674,6 +674,11 @@ class _Editor:
         assert not header and lines
         body = self.newline.join(lines)
         if old is not None and not old.is_empty_scalar:  # '~', 'null' or '{}' alone
+            before = self.text[_line_start(self.text, old.start) : old.start]
+            if before.strip():  # '--- null': the map starts on the line after the document marker
+                return self._splice(
+                    old.start - (len(before) - len(before.rstrip())), self._end(old), self.newline + body
+                )
             return self._splice(old.start, self._end(old), body)
         pos = self.tree.document_end if old is None else old.start
         if pos != _line_start(self.text, pos):
