@@ -1,7 +1,7 @@
 """Validation of rendered objects against the Kubernetes API schemas, offline (rule ``kube-schema``).
 
 The schemas are bundled in a compact form (``schemas/kubernetes/*.json.gz``, built by
-``scripts/build_kube_schemas.py``): one file per Kubernetes minor version (1.25 to 1.36), made
+``scripts/build_kube_schemas.py``): one file per Kubernetes minor version (1.25 to 1.37), made
 from the official OpenAPI documents plus the enums of the API's ``+enum`` Go types (the
 checked-in documents leave them out; a live API server publishes them), and the CRDs of Gateway API, the Prometheus
 operator, Argo Rollouts, Argo CD and cert-manager.
