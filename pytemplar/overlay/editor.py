@@ -223,7 +223,13 @@ def _check_result(new_text: str, before: Any, path: ValuePath, value: Any, sourc
         ) from None
     expected = _apply(before, path, value)
     if not same_value(after if after is not None else {}, expected):
-        raise RuntimeError(f"editing {path!r} in {source_name} would have changed other values")
+        # The last safeguard: a layout the editor does not place text in correctly (such as a map
+        # written with explicit '?' keys) is refused, never written with other values changed.
+        raise EditError(
+            f"this edit of {_shown_path(path)} would change other values of the file, as it is laid out",
+            location=Location(source_name),
+            hint="the file was not changed; make this edit by hand",
+        )
 
 
 def _shown_path(path: ValuePath) -> str:
