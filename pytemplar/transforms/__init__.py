@@ -17,11 +17,12 @@ from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
 from pytemplar.transforms.references import fill_subject_namespaces
-from pytemplar.transforms.table import TRANSFORM_KEYS, TRANSFORMS, TransformContext
+from pytemplar.transforms.table import DECLARATION_KEYS, TRANSFORM_KEYS, TRANSFORMS, TransformContext
 
 if TYPE_CHECKING:
     from pytemplar.transforms.config import Declarations, release_transforms
     from pytemplar.transforms.generators import Generated
+    from pytemplar.transforms.resources import Resource
 
 __all__ = [
     "TRANSFORMS",
@@ -81,7 +82,7 @@ def _declares_any(project: Project, environment: str, release: str) -> bool:
         section: Any = document.data
         for step in at:
             section = section.get(step) if isinstance(section, dict) else None
-        if isinstance(section, dict) and any(key in section for key in TRANSFORM_KEYS):
+        if isinstance(section, dict) and any(key in section for key in DECLARATION_KEYS):
             return True
     return False
 
@@ -119,7 +120,7 @@ def apply_transforms(
         context.warn(message, location)
     fill_subject_namespaces(objects, namespace)  # subjects a patch added
     return [
-        _manifest(origin, obj, manifests, generated, release, environment)
+        _manifest(origin, obj, manifests, generated, context.added, release, environment)
         for origin, obj in zip(origins, objects, strict=True)
     ]
 
@@ -129,10 +130,14 @@ def _manifest(
     obj: dict[str, Any],
     rendered: Sequence[Manifest],
     generated: Generated,
+    added: dict[int, Resource],
     release: str,
     environment: str,
 ) -> Manifest:
     if index < len(rendered):
         return dataclasses.replace(rendered[index], obj=obj)
+    if index in added:
+        resource = added[index]
+        return Manifest(obj, release, environment, resource.file, resource.location)
     generator = generated.created[index]
     return Manifest(obj, release, environment, PROJECT_FILE, generator.location)
