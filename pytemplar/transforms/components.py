@@ -60,7 +60,7 @@ def load_component(root: Root, folder: str, listed_at: Location) -> Component:
         problem = exc.problems[0]
         raise ConfigError(f"component {problem.message}", location=listed_at, hint=problem.hint) from exc
     document = load_mapping(text, str(root.path / relative), what=COMPONENT_FILE)
-    problems = component_schema().validate(
+    problems = definition_schema("component").validate(
         document.data, document.location_of, "component", locate_key=document.key_location_of
     )
     if problems:
@@ -69,12 +69,13 @@ def load_component(root: Root, folder: str, listed_at: Location) -> Component:
 
 
 @cache
-def component_schema() -> CompiledSchema:
-    """``$defs/component`` of pytemplar's project schema, as a schema of its own."""
+def definition_schema(name: str) -> CompiledSchema:
+    """``$defs/<name>`` of pytemplar's project schema (a component file, a replacement), as a
+    schema of its own."""
     from pytemplar.project import builtin_schema
 
     project: dict[str, Any] = json.loads(json.dumps(builtin_schema("pytemplar.schema.json").schema))
-    schema = {"$schema": project.get("$schema"), "$ref": "#/$defs/component", "$defs": project["$defs"]}
-    compiled = compile_schema(schema, COMPONENT_FILE, check=False)
+    schema = {"$schema": project.get("$schema"), "$ref": f"#/$defs/{name}", "$defs": project["$defs"]}
+    compiled = compile_schema(schema, f"pytemplar.schema.json#/$defs/{name}", check=False)
     compiled.checked = True
     return compiled

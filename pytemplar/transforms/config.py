@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +22,14 @@ from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarEr
 from pytemplar.fsroot import Root
 from pytemplar.project import Project
 from pytemplar.transforms import layer_paths
-from pytemplar.transforms.components import component_folder, load_component
+from pytemplar.transforms.components import component_folder, definition_schema, load_component
 from pytemplar.transforms.fieldpaths import FieldSpec
 from pytemplar.transforms.generators import Generator, Source, SourceKind
 from pytemplar.transforms.images import ImageOverride
 from pytemplar.transforms.labels import LabelSet
 from pytemplar.transforms.patches import Locate, Patch, PatchTarget, PatchType, parse_selector
 from pytemplar.transforms.references import Referrer
+from pytemplar.transforms.replacements import Replacement, Split, Target, ValueSource
 from pytemplar.transforms.replicas import Replicas
 from pytemplar.transforms.resources import Resource
 from pytemplar.transforms.table import COMPONENTS_KEY, TRANSFORM_KEYS, TRANSFORMS
@@ -255,6 +256,16 @@ def read_name_references(
     return tuple(found)
 
 
+def read_replacements(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Replacement, ...]
+) -> tuple[Replacement, ...]:
+    """Replacements run in order, lowest level first."""
+    found = list(declared)
+    for index, entry in enumerate(section.get("replacements") or []):
+        found.extend(reader.replacements(entry, (*at, "replacements", index)))
+    return tuple(found)
+
+
 def read_set_namespace(reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: str) -> str:
     """A higher level's setNamespace wins."""
     return str(section["setNamespace"])
@@ -404,6 +415,80 @@ class DeclarationReader:
             )
         return found
 
+    # -- replacements -------------------------------------------------------------------------
+
+    def replacements(self, entry: Mapping[str, Any], at: Path_) -> list[Replacement]:
+        """An entry's replacement, or those of the file its ``path`` names (one, or a list)."""
+        if "path" not in entry:
+            return [self._replacement(expand(entry, self.release), self.at, at)]
+        relative = self.file(str(entry["path"]))
+        text = self.read_listed(relative, self.at((*at, "path")), "replacements file")
+        found = []
+        for document in load_documents(text, str(self.root.path / relative), track=True):
+            if document.data is None:
+                continue
+            listed = isinstance(document.data, list)
+            for number, item in enumerate(document.data if listed else [document.data]):
+                sub: Path_ = (number,) if listed else ()
+
+                def locate(path: Path_, document: YamlDocument = document, sub: Path_ = sub) -> Location:
+                    return document.location_of((*sub, *path))
+
+                def locate_key(path: Path_, document: YamlDocument = document, sub: Path_ = sub) -> Location:
+                    return document.key_location_of((*sub, *path))
+
+                problems = definition_schema("replacement").validate(item, locate, "replacement", locate_key=locate_key)
+                if problems:
+                    raise ConfigError.collect(problems)
+                found.append(self._replacement(expand(item, self.release), locate, ()))
+        return found
+
+    def _replacement(self, entry: Mapping[str, Any], locate: Callable[[Path_], Location], at: Path_) -> Replacement:
+        where = locate(at)
+        if ("source" in entry) == ("sourceValue" in entry):
+            raise ConfigError(
+                "a replacement needs exactly one of 'source' (an object's field) and 'sourceValue'",
+                location=where,
+            )
+        source = None
+        if "source" in entry:
+            written = entry["source"]
+            options = written.get("options") or {}
+            source = ValueSource(
+                written.get("group"),
+                written.get("version"),
+                written.get("kind"),
+                written.get("name"),
+                written.get("namespace"),
+                field_path=str(written.get("fieldPath") or "metadata.name"),
+                split=_split(options),
+                location=locate((*at, "source")),
+                shown=", ".join(f"{key} {value}" for key, value in written.items() if key != "options"),
+            )
+        targets = []
+        for number, target in enumerate(entry["targets"]):
+            target_at = (*at, "targets", number)
+            options = target.get("options") or {}
+            paths = target.get("fieldPaths") or ["metadata.name"]
+            targets.append(
+                Target(
+                    _exact_selector(target["select"], locate, (*target_at, "select")),
+                    tuple(
+                        _exact_selector(reject, locate, (*target_at, "reject", index))
+                        for index, reject in enumerate(target.get("reject") or [])
+                    ),
+                    tuple(
+                        (str(path), locate((*target_at, "fieldPaths", index) if "fieldPaths" in target else target_at))
+                        for index, path in enumerate(paths)
+                    ),
+                    _split(options),
+                    bool(options.get("create", False)),
+                    locate(target_at),
+                )
+            )
+        value = entry.get("sourceValue")
+        return Replacement(source, None if value is None else str(value), tuple(targets), where)
+
     # -- patches ----------------------------------------------------------------------------
 
     def patch(self, entry: Mapping[str, Any], at: Path_) -> Patch:
@@ -512,6 +597,11 @@ class DeclarationReader:
         target = expand(entry.get("target"), self.release)
         if target is None:
             return self._target_from_body(body, patch_type, at)
+        return self._selector(target, self.at, (*at, "target"))
+
+    def _selector(self, target: Mapping[str, Any], locate: Callable[[Path_], Location], at: Path_) -> PatchTarget:
+        """Objects by group, version, kind, name, namespace (whole-string regular expressions) and
+        label and annotation selectors: a patch's target, a replacement's select or reject."""
         patterns = {key: target.get(key) for key in ("group", "version", "kind", "name", "namespace")}
         for key, pattern in patterns.items():
             if pattern is None:
@@ -521,7 +611,7 @@ class DeclarationReader:
             except re.error as exc:
                 raise ConfigError(
                     f"target {key} '{pattern}' is not a regular expression: {exc}",
-                    location=self.at((*at, "target", key)),
+                    location=locate((*at, key)),
                     hint="names are matched as whole-string regular expressions; escape '.' and '*'",
                 ) from None
         selectors = {}
@@ -529,7 +619,7 @@ class DeclarationReader:
             try:
                 selectors[key] = parse_selector(target.get(key) or "")
             except ValueError as exc:
-                raise ConfigError(f"target {key}: {exc}", location=self.at((*at, "target", key))) from None
+                raise ConfigError(f"target {key}: {exc}", location=locate((*at, key))) from None
         shown = ", ".join(f"{key} {value}" for key, value in target.items())
         return PatchTarget(
             **patterns,
@@ -591,6 +681,32 @@ class DeclarationReader:
             not options.get("disableNameSuffixHash", False),
             bool(options.get("immutable", False)),
         )
+
+
+def _exact_selector(written: Mapping[str, Any], locate: Callable[[Path_], Location], at: Path_) -> PatchTarget:
+    """A replacement's select or reject: kind, name... match whole strings exactly, as in
+    kubectl kustomize v5.7 (an empty field matches anything)."""
+    patterns = {
+        key: re.escape(str(written[key])) if written.get(key) else None
+        for key in ("group", "version", "kind", "name", "namespace")
+    }
+    selectors = {}
+    for key in ("labelSelector", "annotationSelector"):
+        try:
+            selectors[key] = parse_selector(written.get(key) or "")
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}", location=locate((*at, key))) from None
+    return PatchTarget(
+        **patterns,
+        label_selector=selectors["labelSelector"],
+        annotation_selector=selectors["annotationSelector"],
+        shown=", ".join(f"{key} {value}" for key, value in written.items()),
+    )
+
+
+def _split(options: Mapping[str, Any]) -> Split | None:
+    delimiter = options.get("delimiter")
+    return Split(str(delimiter), int(options.get("index", 0))) if delimiter else None
 
 
 def _parse_patch_text(text: str, start: Location, *, shift: bool = True) -> list[YamlDocument]:

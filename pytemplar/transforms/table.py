@@ -107,7 +107,7 @@ class Transform:
 # Kustomize's order: extra resources are added, generators make ConfigMaps and Secrets, patches
 # change objects, objects move into the namespace, prefixes and suffixes rename them, labels and
 # annotations are added, the legacy patchesJson6902 run (after the labels, as in Kustomize),
-# replica counts are set, images are overridden. After the last row the generated objects get
+# replica counts are set, images are overridden, replacements copy fields. After the last row the generated objects get
 # their content hash, after every change to their content.
 TRANSFORMS: tuple[Transform, ...] = (
     Transform("resources", ("resources",), "config:read_resources", "resources:add", before_components=True),
@@ -127,6 +127,7 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("late_patches", ("patchesJson6902",), "config:read_json6902_patches", "patches:patch"),
     Transform("replicas", ("replicas",), "config:read_replicas", "replicas:scale"),
     Transform("images", ("images",), "config:read_images", "images:override"),
+    Transform("replacements", ("replacements",), "config:read_replacements", "replacements:replace"),
 )
 
 # The keys of pytemplar.yaml that declare transforms, at any of its four levels.

@@ -74,6 +74,10 @@ EFFECTS: dict[str, tuple[str, Callable[[Objects], bool]]] = {
     "configMapGenerator": ("configMapGenerator: [{name: made, literals: [A=1]}]", generated("ConfigMap")),
     "secretGenerator": ("secretGenerator: [{name: made, literals: [A=1]}]", generated("Secret")),
     "resources": ("resources: [extra.yaml]", generated("ConfigMap")),
+    "replacements": (
+        "replacements: [{sourceValue: '5', targets: [{select: {kind: Deployment}, fieldPaths: [spec.replicas]}]}]",
+        lambda o: deployment(o)["spec"]["replicas"] == 5,
+    ),
 }
 RESOURCES_FILE = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: made-from-a-file}\ndata: {A: '1'}\n"
 

@@ -18,6 +18,7 @@ import pytest
 
 from kustomize.harness import KUBECTL, SKIP_REASON, Case, check
 from kustomize.test_components import CASES as COMPONENT_CASES
+from kustomize.test_replacements import CASES as REPLACEMENT_CASES
 from kustomize.test_silent_differences import CASES as SILENT_DIFFERENCE_CASES
 
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason=SKIP_REASON)
@@ -1090,14 +1091,14 @@ def test_krusty_feature_case(tmp_path: Path, case: Case) -> None:
 
 
 def test_every_case_that_differs_says_why() -> None:
-    for case in [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES, *COMPONENT_CASES]:
+    for case in [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES, *COMPONENT_CASES, *REPLACEMENT_CASES]:
         assert (case.outcome == "same") == (case.why == ""), case.name
         assert case.krusty, case.name
 
 
 def test_the_docs_count_the_cases() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "transforms.md").read_text(encoding="utf-8")
-    cases = [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES, *COMPONENT_CASES]
+    cases = [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES, *COMPONENT_CASES, *REPLACEMENT_CASES]
 
     def count(row: str) -> int:
         found = re.search(rf"^\| {re.escape(row)} \| (\d+) \|$", docs, re.MULTILINE)
