@@ -60,8 +60,21 @@ def transform_release(
 
     declarations = release_transforms(project, environment, release)
     return apply_transforms(
-        manifests, declarations, release=release, environment=environment, namespace=namespace, warnings=warnings
+        manifests,
+        declarations,
+        release=release,
+        environment=environment,
+        namespace=namespace,
+        warnings=warnings,
+        crd_folders=_crd_folders(project),
     )
+
+
+def _crd_folders(project: Project) -> tuple[str, ...]:
+    """The project's ``crds:`` folders, absolute: their CRDs give custom resources' merge keys."""
+    listed = project.document.data.get("crds") if project.document is not None else None
+    folders = [listed] if isinstance(listed, str) else listed if isinstance(listed, list) else []
+    return tuple(str(project.root.path / folder) for folder in folders if isinstance(folder, str))
 
 
 def layer_paths(environment: str, release: str) -> tuple[tuple[str, ...], ...]:
@@ -95,6 +108,7 @@ def apply_transforms(
     environment: str,
     namespace: str,
     warnings: list[Problem] | None = None,
+    crd_folders: tuple[str, ...] = (),
 ) -> list[Manifest]:
     """The release's manifests, transformed, followed by the objects its generators made."""
     from pytemplar.transforms.generators import Generated, add_hash_suffixes
@@ -106,6 +120,7 @@ def apply_transforms(
         return list(manifests)
     context = TransformContext(release, environment, namespace, declarations.root, warnings=warnings)
     context.origins = list(range(len(objects)))
+    context.crd_folders = crd_folders
     for transform in TRANSFORMS:
         objects = transform.applier()(objects, getattr(declarations, transform.field), context)
     generated = context.generated or Generated()

@@ -47,6 +47,8 @@ class TransformContext:
     origins: list[int] = field(default_factory=list)
     # The project's own nameReferences, followed by every rename after their row (the first).
     referrers: tuple[Referrer, ...] = ()
+    # The project's crds: folders (absolute), whose CRDs give custom resources' list merge keys.
+    crd_folders: tuple[str, ...] = ()
     # Names an object had before a transform renamed it, by origin, oldest first: replicas name the first.
     former_names: dict[int, list[str]] = field(default_factory=dict)
 

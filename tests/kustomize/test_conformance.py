@@ -18,6 +18,7 @@ import pytest
 
 from kustomize.harness import KUBECTL, SKIP_REASON, Case, check
 from kustomize.test_components import CASES as COMPONENT_CASES
+from kustomize.test_custom_resource_merge_keys import CASES as CUSTOM_RESOURCE_CASES
 from kustomize.test_replacements import CASES as REPLACEMENT_CASES
 from kustomize.test_silent_differences import CASES as SILENT_DIFFERENCE_CASES
 
@@ -1090,15 +1091,25 @@ def test_krusty_feature_case(tmp_path: Path, case: Case) -> None:
     check(tmp_path, case)
 
 
+ALL_CASES = [
+    *CASES,
+    *FEATURE_CASES,
+    *SILENT_DIFFERENCE_CASES,
+    *COMPONENT_CASES,
+    *REPLACEMENT_CASES,
+    *CUSTOM_RESOURCE_CASES,
+]
+
+
 def test_every_case_that_differs_says_why() -> None:
-    for case in [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES, *COMPONENT_CASES, *REPLACEMENT_CASES]:
+    for case in ALL_CASES:
         assert (case.outcome == "same") == (case.why == ""), case.name
         assert case.krusty, case.name
 
 
 def test_the_docs_count_the_cases() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "transforms.md").read_text(encoding="utf-8")
-    cases = [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES, *COMPONENT_CASES, *REPLACEMENT_CASES]
+    cases = ALL_CASES
 
     def count(row: str) -> int:
         found = re.search(rf"^\| {re.escape(row)} \| (\d+) \|$", docs, re.MULTILINE)
