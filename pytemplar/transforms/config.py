@@ -217,6 +217,20 @@ def read_patches(
     )
 
 
+def read_strategic_merge_patches(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Patch, ...]
+) -> tuple[Patch, ...]:
+    """Kustomize's legacy ``patchesStrategicMerge``: files (or inline YAML text) of strategic merge
+    patches, each document patching the object it names, run before ``patches``."""
+    found = list(declared)
+    for index, entry in enumerate(section.get("patchesStrategicMerge") or []):
+        text = str(entry)
+        inline = "\n" in text.strip() or text.lstrip().startswith("{")  # else a file name
+        key = "patch" if inline else "path"
+        found.extend(reader.patches({key: text, "type": "strategic"}, (*at, "patchesStrategicMerge", index)))
+    return tuple(found)
+
+
 def read_json6902_patches(
     reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Patch, ...]
 ) -> tuple[Patch, ...]:

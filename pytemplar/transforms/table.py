@@ -107,10 +107,11 @@ class Transform:
 
 
 # Kustomize's order: extra resources are added, generators make ConfigMaps and Secrets, patches
-# change objects, objects move into the namespace, prefixes and suffixes rename them, labels and
-# annotations are added, the legacy patchesJson6902 run (after the labels, as in Kustomize),
-# replica counts are set, images are overridden, replacements copy fields. After the last row the generated objects get
-# their content hash, after every change to their content.
+# (the legacy patchesStrategicMerge first) change objects, objects move into the namespace,
+# prefixes and suffixes rename them, labels and annotations are added, the legacy
+# patchesJson6902 run (after the labels, as in Kustomize), replica counts are set, images are
+# overridden, replacements copy fields. After the last row the generated objects get their
+# content hash, after every change to their content.
 TRANSFORMS: tuple[Transform, ...] = (
     Transform("resources", ("resources",), "config:read_resources", "resources:add", before_components=True),
     Transform("name_references", ("nameReferences",), "config:read_name_references", "references:configure"),
@@ -120,6 +121,9 @@ TRANSFORMS: tuple[Transform, ...] = (
         "config:read_generators",
         "generators:generate",
         before_components=True,
+    ),
+    Transform(
+        "strategic_merge_patches", ("patchesStrategicMerge",), "config:read_strategic_merge_patches", "patches:patch"
     ),
     Transform("patches", ("patches",), "config:read_patches", "patches:patch"),
     Transform("namespace", ("setNamespace",), "config:read_set_namespace", "namespaces:move", nothing=str),

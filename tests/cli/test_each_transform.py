@@ -74,6 +74,11 @@ EFFECTS: dict[str, tuple[str, Callable[[Objects], bool]]] = {
     "configMapGenerator": ("configMapGenerator: [{name: made, literals: [A=1]}]", generated("ConfigMap")),
     "secretGenerator": ("secretGenerator: [{name: made, literals: [A=1]}]", generated("Secret")),
     "resources": ("resources: [extra.yaml]", generated("ConfigMap")),
+    "patchesStrategicMerge": (
+        "patchesStrategicMerge: ['{apiVersion: apps/v1, kind: Deployment, metadata: {name: patchesstrategicmerge},"
+        "\n      spec: {replicas: 8}}']",
+        lambda o: deployment(o)["spec"]["replicas"] == 8,
+    ),
     "replacements": (
         "replacements: [{sourceValue: '5', targets: [{select: {kind: Deployment}, fieldPaths: [spec.replicas]}]}]",
         lambda o: deployment(o)["spec"]["replicas"] == 5,

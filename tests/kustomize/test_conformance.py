@@ -1101,15 +1101,19 @@ ALL_CASES = [
 ]
 
 
+def all_cases() -> list[Case]:
+    return [*ALL_CASES, *PATCHES_STRATEGIC_MERGE_CASES]
+
+
 def test_every_case_that_differs_says_why() -> None:
-    for case in ALL_CASES:
+    for case in all_cases():
         assert (case.outcome == "same") == (case.why == ""), case.name
         assert case.krusty, case.name
 
 
 def test_the_docs_count_the_cases() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "transforms.md").read_text(encoding="utf-8")
-    cases = ALL_CASES
+    cases = all_cases()
 
     def count(row: str) -> int:
         found = re.search(rf"^\| {re.escape(row)} \| (\d+) \|$", docs, re.MULTILINE)
@@ -1121,3 +1125,65 @@ def test_the_docs_count_the_cases() -> None:
     assert count("differ on purpose, with a warning or an error") == sum(case.outcome != "same" for case in cases)
     assert count("differ silently") == 0
     assert "```\npytest tests/kustomize -q\n```" in docs
+
+
+PATCHES_STRATEGIC_MERGE_CASES = [
+    Case(
+        "patchesStrategicMerge: a file of two documents and an inline patch, before patches",
+        "multiplepatch_test.go (patchesStrategicMerge)",
+        WEB,
+        """
+        patchesStrategicMerge:
+          - two.yaml
+          - |
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: shop}
+            spec:
+              ports: [{name: metrics, port: 9090}]
+        patches:
+          - target: {kind: Deployment}
+            patch: |
+              - {op: replace, path: /spec/replicas, value: 7}
+        """,
+        files={
+            "two.yaml": """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: shop}
+                spec:
+                  replicas: 3
+                  template:
+                    spec:
+                      containers:
+                        - name: main
+                          env: [{name: B, value: "2"}]
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: web-config, namespace: shop}
+                data: {MODE: patched}
+            """
+        },
+    ),
+    Case(
+        "patchesStrategicMerge deletes an object",
+        "multiplepatch_test.go (patchesStrategicMerge with $patch: delete)",
+        WEB,
+        """
+        patchesStrategicMerge:
+          - |
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata: {name: web, namespace: shop}
+            $patch: delete
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "case", PATCHES_STRATEGIC_MERGE_CASES, ids=[case.name for case in PATCHES_STRATEGIC_MERGE_CASES]
+)
+def test_krusty_patches_strategic_merge_case(tmp_path: Path, case: Case) -> None:
+    check(tmp_path, case)
