@@ -83,6 +83,9 @@ REFERRERS: tuple[Referrer, ...] = (
     Referrer("Service", "Ingress", "spec/rules/http/paths/backend/service/name"),
     Referrer("Service", "Ingress", "spec/defaultBackend/service/name"),
     Referrer("Service", "StatefulSet", "spec/serviceName"),
+    # The deprecated Ingress backends (extensions/v1beta1, networking.k8s.io/v1beta1).
+    Referrer("Service", "Ingress", "spec/rules/http/paths/backend/serviceName"),
+    Referrer("Service", "Ingress", "spec/backend/serviceName"),
     Referrer("Service", "HTTPRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
     Referrer("Service", "GRPCRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
     *(
@@ -103,6 +106,11 @@ REFERRERS: tuple[Referrer, ...] = (
     Referrer("StorageClass", "PersistentVolume", "spec/storageClassName"),
     Referrer("StorageClass", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
     Referrer("PersistentVolume", "PersistentVolumeClaim", "spec/volumeName"),
+    Referrer("Secret", "PersistentVolume", "spec/azureFile/secretName"),
+    # A Node's dynamic kubelet configuration (the reference says its namespace).
+    Referrer("ConfigMap", "Node", "spec/configSource/configMap/name"),
+    # A Knative Service's containers (serving.knative.dev; a core Service has no such path).
+    Referrer("Secret", "Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
     # Names of objects a Role grants access to (a list of names).
     *(
         Referrer(target, role, "rules/resourceNames")

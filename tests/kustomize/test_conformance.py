@@ -1182,6 +1182,51 @@ PATCHES_STRATEGIC_MERGE_CASES = [
 ]
 
 
+PATCHES_STRATEGIC_MERGE_CASES.append(
+    Case(
+        "prefix follows deprecated Ingress backends, PersistentVolume azureFile, Node configSource, Knative",
+        "namereference_test.go (the default nameReference table)",
+        WEB
+        + """
+---
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: {name: legacy, namespace: shop, annotations: {pytemplar.io/skip-checks: removed-api}}
+spec:
+  backend: {serviceName: web, servicePort: 80}
+  rules:
+    - http:
+        paths: [{path: /, backend: {serviceName: web, servicePort: 80}}]
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: share}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteMany]
+  azureFile: {secretName: web-creds, shareName: data}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-1}
+spec:
+  configSource: {configMap: {name: web-config, namespace: shop, kubeletConfigKey: kubelet}}
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: hello, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - image: "ghcr.io/acme/hello:1.0"
+          env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: web-creds, key: password}}}]
+""",
+        "namePrefix: p-",
+    )
+)
+
+
 @pytest.mark.parametrize(
     "case", PATCHES_STRATEGIC_MERGE_CASES, ids=[case.name for case in PATCHES_STRATEGIC_MERGE_CASES]
 )

@@ -66,6 +66,15 @@ ELSEWHERE = [
     ("Service", "kind: Ingress\nspec: {rules: [{http: {paths: [{path: /, backend: {service: {name: t}}}]}}]}"),
     ("Service", "kind: Ingress\nspec: {defaultBackend: {service: {name: t, port: {number: 80}}}}"),
     ("Service", "kind: StatefulSet\nspec: {serviceName: t}"),
+    ("Service", "kind: Ingress\nspec: {rules: [{http: {paths: [{path: /, backend: {serviceName: t}}]}}]}"),
+    ("Service", "kind: Ingress\nspec: {backend: {serviceName: t, servicePort: 80}}"),
+    ("Secret", "kind: PersistentVolume\nspec: {azureFile: {secretName: t, shareName: s}}"),
+    ("ConfigMap", "kind: Node\nspec: {configSource: {configMap: {name: t, namespace: ns, kubeletConfigKey: k}}}"),
+    (
+        "Secret",
+        "kind: Service\napiVersion: serving.knative.dev/v1\n"
+        "spec: {template: {spec: {containers: [{env: [{name: E, valueFrom: {secretKeyRef: {name: t, key: k}}}]}]}}}",
+    ),
     ("Service", "kind: HTTPRoute\nspec: {rules: [{backendRefs: [{name: t, port: 80}]}]}"),
     ("Service", "kind: HTTPRoute\nspec: {rules: [{backendRefs: [{kind: Service, name: t}]}]}"),
     ("Service", "kind: GRPCRoute\nspec: {rules: [{backendRefs: [{name: t, port: 80}]}]}"),
