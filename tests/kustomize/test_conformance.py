@@ -1227,6 +1227,50 @@ spec:
 )
 
 
+PATCHES_STRATEGIC_MERGE_CASES.append(
+    Case(
+        "prefix follows VerticalPodAutoscaler, cert-manager and Argo Rollouts references",
+        "namereference_test.go (custom resources, without configurations)",
+        WEB
+        + """
+---
+apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web, namespace: shop}
+spec:
+  secretName: web-creds
+  dnsNames: [web.example.com]
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer}
+---
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: {name: letsencrypt}
+spec: {selfSigned: {}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web-rollout, namespace: shop}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  strategy:
+    canary: {stableService: web, canaryService: web}
+""",
+        "namePrefix: p-",
+        outcome="warns",
+        says=r"VerticalPodAutoscaler p-web: spec/targetRef/name follows the rename of Deployment web to p-web; "
+        r"kubectl kustomize would leave it naming web",
+        why="kustomize's default reference table has no custom resources, so its prefix leaves these naming "
+        "objects that no longer exist; pytemplar follows them",
+    )
+)
+
+
 @pytest.mark.parametrize(
     "case", PATCHES_STRATEGIC_MERGE_CASES, ids=[case.name for case in PATCHES_STRATEGIC_MERGE_CASES]
 )

@@ -107,10 +107,10 @@ def test_a_component_key_error_names_the_component_file_and_line(tmp_path: Path)
     folder = project(
         tmp_path,
         CONFIG,
-        **{"components/monitoring/component.yaml": "resources: [monitor.yaml]\npatchesStrategicMerge: [x.yaml]\n"},
+        **{"components/monitoring/component.yaml": "resources: [monitor.yaml]\nvars: []\n"},
     )
     assert "components/monitoring/component.yaml:2:1: error: [prod/" in failure(folder)
-    assert "unknown key 'patchesStrategicMerge'" in failure(folder)
+    assert "unknown key 'vars'" in failure(folder)
 
 
 def test_a_component_of_another_api_version_is_refused(tmp_path: Path) -> None:
