@@ -83,6 +83,9 @@ class RenderOptions:
     # An app rendered alone (`render APP`): its release's name and namespace.
     release_name: str | None = None
     namespace: str | None = None
+    # Namespace objects for environments with createNamespace; off when the deployer creates them
+    # (several Argo CD Applications deploying into one namespace must not each own it).
+    namespace_objects: bool = True
 
 
 @dataclass
@@ -546,6 +549,8 @@ class Session:
 
     def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
         """Namespace objects for environments that ask for them (``createNamespace``)."""
+        if not self.options.namespace_objects:
+            return []
         # An invalid namespace is reported on the object that names it, not on a Namespace made for it.
         wanted = sorted({(m.environment, m.namespace) for m in manifests if valid_namespace(m.namespace)})
         created: list[Manifest] = []
@@ -598,6 +603,7 @@ def render_options(
     skip_checks: Sequence[str] = (),
     release_name: str | None = None,
     namespace: str | None = None,
+    namespace_objects: bool = True,
 ) -> RenderOptions:
     # Naming an environment or release twice means it once.
     return RenderOptions(
@@ -613,6 +619,7 @@ def render_options(
         parse_ids(skip_checks, "--skip-check"),
         release_name,
         namespace,
+        namespace_objects,
     )
 
 
