@@ -41,14 +41,18 @@ complete -o default -o nospace -F _pytemplar_complete pytemplar
 ZSH_SCRIPT = r"""#compdef pytemplar
 # pytemplar completion for zsh: pytemplar completion zsh > "${fpath[1]}/_pytemplar"
 _pytemplar() {
-    local -a candidates
+    local -a candidates whole partial
+    local candidate
     candidates=("${(@f)$(_PYTEMPLAR_COMPLETE=zsh "${words[1]}" "${(@)words[2,CURRENT]}" 2>/dev/null)}")
     candidates=(${candidates:#})
-    if (( ${#candidates} )); then
-        compadd -S '' -- "${candidates[@]}"
-    else
-        _files
-    fi
+    # A candidate that ends with a space is a whole word: zsh adds the space itself (compadd would
+    # quote one of ours into the word). `image.tag=` and folders go on without one.
+    for candidate in "${candidates[@]}"; do
+        if [[ "$candidate" == *" " ]]; then whole+=("${candidate% }"); else partial+=("$candidate"); fi
+    done
+    (( ${#whole} )) && compadd -- "${whole[@]}"
+    (( ${#partial} )) && compadd -S '' -- "${partial[@]}"
+    (( ${#candidates} )) || _files
 }
 if [[ "${funcstack[1]}" == "_pytemplar" ]]; then
     _pytemplar "$@"
@@ -93,6 +97,10 @@ def respond(shell: str, argv: list[str]) -> int:
         if shell == "bash":  # bash replaces only the text after its last word break
             cut = max(incomplete.rfind(c) for c in "=:") + 1
             candidates = [c[cut:] if c.startswith(incomplete[:cut]) else c for c in candidates]
+            # ...and inserts it as typed: a backslash of --set syntax (kubernetes\.io) is typed twice.
+            candidates = [c.replace("\\", "\\\\") for c in candidates]
+        elif shell == "fish":  # fish escapes a candidate's own space into the word, then adds its own
+            candidates = [c.removesuffix(" ") for c in candidates]
         sys.stdout.write("".join(c + "\n" for c in candidates))
         return 0
     except Exception:  # completion must never print a traceback into the user's prompt

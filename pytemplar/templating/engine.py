@@ -459,7 +459,7 @@ def _indent(value: Any, width: Any = 4, first: bool = False, blank: bool = False
     indented = do_indent(str(value), width, first, blank)
     if isinstance(value, YamlText) and value.data is not None:
         # ``toyaml | indent(2)``: still the same map when placed whole.
-        return YamlText.of(indented, value.data)
+        return YamlText.of(indented, value.data, value.path)
     return indented
 
 
@@ -497,7 +497,8 @@ def _to_json(value: Any, indent: int | None = None) -> YamlText:
 
 def _to_yaml(value: Any) -> YamlText:
     plain = _plain(value)
-    return YamlText.of(dump_yaml(plain).rstrip("\n"), plain)
+    path = value.key_path if isinstance(value, (ValueMap, ValueList)) and value.root == "values" else None
+    return YamlText.of(dump_yaml(plain).rstrip("\n"), plain, path)
 
 
 def _from_yaml(text: Any) -> Any:
@@ -629,10 +630,30 @@ def _tpl(context: Any, text: Any) -> str:
     if template is None:
         if marker_line(source) is not None:
             raise TemplateFailure(f"tpl: {RESERVED}")
-        template = env.from_string(source)
+        try:
+            template = env.from_string(source)
+        except TemplateSyntaxError as exc:
+            raise _tpl_syntax_error(env, text, exc) from None
         env.string_templates[source] = template
     made: str = env.concat(template.root_render_func(template.new_context(context.get_all(), shared=True)))
     return made
+
+
+_GO_ACTION = re.compile(r"\{\{-?\s*[.$]")
+
+
+def _tpl_syntax_error(env: Any, text: Any, exc: TemplateSyntaxError) -> TemplateFailure:
+    """The text given to ``tpl`` does not compile: name the value it came from, and Helm's syntax."""
+    read = env._last_read
+    what = "the text"
+    if read is not None and read[0] is text:
+        what = f"the text of {format_path((*read[1].key_path, read[2]), read[1].root)}"
+    hint = (
+        "tpl renders Jinja2: write {{ release.name }} where Helm has {{ .Release.Name }}, values.x for .Values.x"
+        if _GO_ACTION.search(str(text))
+        else "fix the template syntax of the text"
+    )
+    return TemplateFailure(f"tpl: {what} is not a template: {exc.message} in {json.dumps(str(text))}\x00{hint}")
 
 
 # Every filter and global a template can use, in one place (Jinja2's built-ins besides).
@@ -844,7 +865,8 @@ class TemplateEngine:
             message = str(exc.message or exc)
             return TemplateError(message, location=location, hint=undefined(message, self.app))
         if isinstance(exc, TemplateFailure):
-            return TemplateError(str(exc), location=location)
+            message, _, hint = str(exc).partition("\x00")
+            return TemplateError(message, location=location, hint=hint or None)
         if isinstance(exc, SlotError):
             return TemplateError(str(exc), location=location)
         if isinstance(exc, SecurityError):
