@@ -1,7 +1,7 @@
 """Validation of rendered objects against the Kubernetes API schemas, offline (rule ``kube-schema``).
 
 The schemas are bundled in a compact form (``schemas/kubernetes/*.json.gz``, built by
-``scripts/build_kube_schemas.py``): one file per Kubernetes minor version (1.25 to 1.36), made
+``scripts/build_kube_schemas.py``): one file per Kubernetes minor version (1.25 to 1.37), made
 from the official OpenAPI documents plus the enums of the API's ``+enum`` Go types (the
 checked-in documents leave them out; a live API server publishes them), and the CRDs of Gateway API, the Prometheus
 operator, Argo Rollouts, Argo CD and cert-manager.
@@ -353,19 +353,11 @@ def _suggest(key: str, properties: Mapping[str, Any]) -> str | None:
 
 def _pattern_matches(pattern: str, value: str) -> bool:
     # The API server matches patterns with RE2 (Go's regexp); so does pytemplar, in linear time.
+    # Schemas whose patterns RE2 cannot read are refused when they are loaded (crds.py).
     try:
         return compiled_pattern(pattern)(value)
-    except PatternError:  # e.g. the lookaheads of the bundled port-name pattern: Python's re reads them
-        compiled = _backtracking(pattern)
-        return compiled is None or compiled.search(value) is not None
-
-
-@cache
-def _backtracking(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return None  # neither reads it: the API server still checks it
+    except PatternError:
+        return True  # not reached for a loaded schema; never matched with a backtracking engine
 
 
 def _is_int(value: Any) -> bool:
@@ -439,7 +431,29 @@ def validate_object(obj: Mapping[str, Any], schemas: SchemaSet) -> list[Violatio
         return None
     walker = _Walker(schemas.defs)
     walker.check(obj, root, None)
-    return [Violation(_unlink(path), message, kind, suggestion) for path, message, kind, suggestion in walker.found]
+    found = [Violation(_unlink(path), message, kind, suggestion) for path, message, kind, suggestion in walker.found]
+    return found + _beyond_schema(obj)
+
+
+def _beyond_schema(obj: Mapping[str, Any]) -> list[Violation]:
+    """What the API server's validation code refuses and no schema states: a PersistentVolume's
+    capacity names `storage` and nothing else (its schema allows any resource name)."""
+    if obj.get("apiVersion") != "v1" or obj.get("kind") != "PersistentVolume":
+        return []
+    spec = obj.get("spec")
+    capacity = spec.get("capacity") if isinstance(spec, dict) else None
+    if not isinstance(capacity, dict):
+        return []  # missing or of the wrong type: the schema walk reports it
+    found = []
+    for key in capacity:
+        if key != "storage":
+            suggestion = _suggest(str(key), {"storage": {}})
+            message = "unknown field: a PersistentVolume's capacity holds storage only"
+            found.append(Violation(("spec", "capacity", key), message, "unknown", suggestion))
+    # A misspelt key already says what is missing (as in the schema walk).
+    if "storage" not in capacity and not any(v.suggestion == "storage" for v in found):
+        found.append(Violation(("spec", "capacity", "storage"), "required field is missing", "required"))
+    return found
 
 
 # ---------------------------------------------------------------- manifests to problems
