@@ -34,7 +34,7 @@ import suite
 import workloads
 from measure import Series
 
-DEFAULT_RUNS = {"W1": 21, "W2": 15, "W3": 9, "W4": 5, "W5": 5, "help": 21}
+DEFAULT_RUNS = {"W1": 21, "W2": 15, "W3": 9, "W4": 3, "W5": 3, "help": 21}
 QUICK_RUNS = 3
 DEFAULT_KUSTOMIZE_MAX = 500
 QUICK_KUSTOMIZE_MAX = 12
@@ -397,7 +397,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--kubectl", help="path of the kubectl binary (default: kubectl on PATH)")
     parser.add_argument("--pytemplar", help="path of the pytemplar command (default: beside this Python, or PATH)")
     parser.add_argument("--workloads", default=None, help="comma-separated subset of W1,W2,W3,W4,W5 (default: all)")
-    parser.add_argument("--runs", type=int, default=None, help="timed runs per workload (default: 21/15/9/5/5)")
+    parser.add_argument("--runs", type=int, default=None, help="timed runs per workload (default: 21/15/9/3/3)")
     parser.add_argument(
         "--kustomize-max",
         type=int,
