@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from pytemplar.api import rollout as rollout
     from pytemplar.api import rollout_status as rollout_status
     from pytemplar.api import validate as validate
+    from pytemplar.api import validate_files as validate_files
 
 __all__ = [
     "ConfigError",

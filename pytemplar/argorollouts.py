@@ -42,6 +42,13 @@ KEPT_SPEC = ("replicas", "selector", "template", "minReadySeconds", "revisionHis
 
 def argo_rollout(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -> list[Manifest]:
     """The release's objects with the Deployment replaced by a Rollout running ``spec``'s strategy."""
+    if spec.adoption is not None:
+        raise _fail(
+            spec,
+            "rollout.adoption keeps a running Deployment for pytemplar's own strategies; with controller"
+            " ArgoRollouts a Rollout replaces the Deployment",
+            "remove rollout.adoption, or rollout.controller to keep pytemplar's strategy",
+        )
     for name, version in (*spec.colors, ("canary", spec.canary.version if spec.canary else None)):
         if version is not None and version.set:
             raise _fail(
@@ -75,11 +82,11 @@ def argo_rollout(manifests: list[Manifest], deployment: Manifest, spec: RolloutS
             scaled = _copy(manifest)
             scaled.obj["spec"]["scaleTargetRef"] = {"apiVersion": API_VERSION, "kind": "Rollout", "name": rollout.name}
             result.append(scaled)
-        elif spec.strategy == "Canary" and manifest.kind == "Ingress" and not ingresses:
+        elif spec.strategy == "Canary" and manifest.kind == "Ingress":
             if service.name in _ingress_backends(manifest.obj):
                 ingresses.append(manifest.name)
             result.append(manifest)
-        elif spec.strategy == "Canary" and manifest.kind == "HTTPRoute" and not routes:
+        elif spec.strategy == "Canary" and manifest.kind == "HTTPRoute":
             if service.name in _route_backends(manifest.obj):
                 routes.append(manifest.name)
                 manifest = _with_canary_backend(manifest, service.name)
@@ -87,8 +94,9 @@ def argo_rollout(manifests: list[Manifest], deployment: Manifest, spec: RolloutS
         else:
             result.append(manifest)
     if spec.strategy == "Canary":
-        route = routes[0] if routes else None
-        strategy = {"canary": _canary(spec, service, ingresses[0] if ingresses else None, route)}
+        # Every Ingress and HTTPRoute to the Service takes part in the split: one left out would
+        # send all its requests to the stable pods while the canary's share says otherwise.
+        strategy = {"canary": _canary(spec, service, sorted(ingresses), sorted(routes))}
     else:
         strategy = {"blueGreen": _blue_green(spec, service)}
     rollout.obj["spec"]["strategy"] = strategy
@@ -135,15 +143,18 @@ def _analysis(spec: RolloutSpec) -> list[dict[str, str]]:
     return [{"templateName": name} for name in spec.analysis]
 
 
-def _canary(spec: RolloutSpec, service: Manifest, ingress: str | None, route: str | None) -> dict[str, Any]:
+def _canary(spec: RolloutSpec, service: Manifest, ingresses: list[str], routes: list[str]) -> dict[str, Any]:
     canary = spec.canary
     first = (canary.weight if canary else None) or 10
     steps: list[dict[str, Any]] = list(spec.steps) if spec.steps else [{"setWeight": first}, {"pause": {}}]
     strategy: dict[str, Any] = {"canaryService": f"{service.name}-canary", "stableService": service.name}
     header = canary.header if canary else None
     routing: dict[str, Any] = {}
-    if ingress is not None:
-        nginx: dict[str, Any] = {"stableIngress": ingress}
+    if ingresses:
+        # The controller takes one name, or a list (Argo Rollouts 1.5+), never both.
+        nginx: dict[str, Any] = (
+            {"stableIngress": ingresses[0]} if len(ingresses) == 1 else {"stableIngresses": ingresses}
+        )
         if header is not None:
             name, value = header
             annotations = {"canary-by-header": name}
@@ -151,15 +162,20 @@ def _canary(spec: RolloutSpec, service: Manifest, ingress: str | None, route: st
                 annotations["canary-by-header-value"] = value
             nginx["additionalIngressAnnotations"] = annotations
         routing["nginx"] = nginx
-    if route is not None:
-        plugin = {"httpRoute": route, **({"namespace": service.namespace} if service.namespace else {})}
+    if routes:
+        named: dict[str, Any] = (
+            {"httpRoute": routes[0]}
+            if len(routes) == 1
+            else {"httpRoutes": [{"name": route, "useHeaderRoutes": True} for route in routes]}
+        )
+        plugin = {**named, **({"namespace": service.namespace} if service.namespace else {})}
         routing["plugins"] = {GATEWAY_PLUGIN: plugin}
         if header is not None:
             name, value = header
             if value is None:
                 raise _fail(
                     spec,
-                    f"HTTPRoute '{route}' routes the canary by header, and Gateway API matches need a header value",
+                    f"HTTPRoute '{routes[0]}' routes the canary by header, and Gateway API matches need a header value",
                     "set rollout.canary.header.value",
                 )
             routing["managedRoutes"] = [{"name": "canary-header"}]

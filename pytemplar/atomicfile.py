@@ -3,8 +3,10 @@
 Every writer of a single file goes through :func:`replacing`: the overlay editor (``set``,
 ``rollout``), ``package`` and the template cache. The new content goes to a temporary file in
 the target's folder, which then takes the target's place with one rename; on any failure the
-temporary file is removed and the target is untouched. ``OSError`` reaches the caller, which
-knows what to tell the user.
+temporary file is removed and the target is untouched. Writers of folders (``--output-dir``,
+``init``/``new``/``add``/``import helm``) build the tree in a :func:`staging` folder beside the
+target with :func:`create`, then rename its entries into place. ``OSError`` reaches the caller,
+which knows what to tell the user.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +91,28 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+@contextlib.contextmanager
+def staging(beside: Path, prefix: str) -> Iterator[Path]:
+    """A new private folder in ``beside`` to build a tree in before its entries are renamed into
+    place; removed with what is left in it when the ``with`` ends, however it ends."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=beside))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def create(folder: Path, relative: str, data: bytes) -> None:
+    """Write the new file ``folder/relative`` (folders made as needed): created exclusively and
+    never through a link, like :func:`replacing`'s temporary file."""
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)

@@ -10,6 +10,7 @@ pytemplar.yaml, and for one object with the annotation ``pytemplar.io/skip-check
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,16 +43,19 @@ def _each(check: Callable[[Sequence[Manifest]], Iterable[Problem]]) -> Runner:
     return lambda manifests, _version_of: check(manifests)
 
 
-def _policy(name: str) -> Runner:
-    """The function ``name`` of :mod:`pytemplar.policies`, imported when it first runs."""
+def _module(module: str, name: str) -> Runner:
+    """The function ``name`` of ``module``, imported when it first runs."""
 
     def run(manifests: Sequence[Manifest], _version_of: VersionOf) -> Iterable[Problem]:
-        from pytemplar import policies
-
-        check: Callable[[Sequence[Manifest]], Iterable[Problem]] = getattr(policies, name)
+        check: Callable[[Sequence[Manifest]], Iterable[Problem]] = getattr(importlib.import_module(module), name)
         return check(manifests)
 
     return run
+
+
+def _policy(name: str) -> Runner:
+    """The function ``name`` of :mod:`pytemplar.policies`, imported when it first runs."""
+    return _module("pytemplar.policies", name)
 
 
 def _where(manifest: Manifest) -> Location:
@@ -188,6 +192,13 @@ CHECKS: tuple[Check, ...] = (
         False,
         None,
         part_of="service-selects-pods",
+    ),
+    Check(
+        "helm-hook",
+        "Helm hook annotations are hooks Argo CD runs, with valid weights and delete policies",
+        True,
+        False,
+        _module("pytemplar.helm.hooks", "check_helm_hooks"),
     ),
     Check(
         "image-pinned",

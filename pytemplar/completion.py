@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pytemplar.values import format_path, iter_leaves
+from pytemplar.values import ValuePath, iter_leaves
 
 
 def environments(project: Path) -> list[str]:
@@ -30,21 +30,24 @@ def releases(project: Path, environment: str | None = None) -> list[str]:
 
 
 def value_paths(project: Path, release: str | None = None) -> list[str]:
-    """Dotted paths a values file or ``--set`` may set: the app's defaults and its schema's keys."""
+    """The paths ``--set`` and ``set`` may set, in their syntax (``podAnnotations.prometheus\\.io/port``):
+    the app's defaults and its schema's keys."""
     with contextlib.suppress(Exception):
         from pytemplar.project import Workspace
+        from pytemplar.setargs import format_path_argument
 
         loaded = _project(project)
         specs = [loaded.releases[release]] if release in loaded.releases else list(loaded.releases.values())
         workspace = Workspace()
-        found: dict[str, None] = {}
+        found: dict[ValuePath, None] = {}
         for app_path in dict.fromkeys(spec.app_path for spec in specs):
             app = workspace.app(app_path)
-            found.update((format_path(path, ""), None) for path, _value in iter_leaves(app.defaults.data) if path)
+            found.update((path, None) for path, _value in iter_leaves(app.defaults.data) if path)
             if app.schema is not None:
-                found.update((path, None) for path in _schema_paths(app.schema.schema, ""))
-        found.update((path, None) for path in ("rollout.strategy", "rollout.canary.tag", "rollout.canary.weight"))
-        return sorted(found)
+                found.update((path, None) for path in _schema_paths(app.schema.schema, ()))
+        rollout = (("rollout", "strategy"), ("rollout", "canary", "tag"), ("rollout", "canary", "weight"))
+        found.update((path, None) for path in rollout)
+        return sorted(format_path_argument(path) for path in found)
     return []
 
 
@@ -55,13 +58,13 @@ def check_ids(opt_in_only: bool = True) -> list[str]:
     return sorted(OPT_IN_IDS if opt_in_only else CHECK_IDS)
 
 
-def _schema_paths(schema: Any, prefix: str, depth: int = 0) -> Iterator[str]:
+def _schema_paths(schema: Any, prefix: ValuePath, depth: int = 0) -> Iterator[ValuePath]:
     if not isinstance(schema, dict) or depth > 8:
         return
     for name, sub in (schema.get("properties") or {}).items():
-        path = f"{prefix}{name}"
+        path = (*prefix, str(name))
         yield path
-        yield from _schema_paths(sub, f"{path}.", depth + 1)
+        yield from _schema_paths(sub, path, depth + 1)
 
 
 def _project(project: Path) -> Any:

@@ -18,7 +18,11 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytemplar.errors import Problem
+    from pytemplar.project import App
 
 OVERLAY_SCHEMA_FILE = "values.overlay.schema.json"
 MODELINE = "# yaml-language-server: $schema="
@@ -143,3 +147,52 @@ def schema_text(schema: dict[str, Any]) -> str:
     import json
 
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+_HEAD = 4096  # modelines stand among the first lines of a file
+
+
+def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | None = None) -> Problem | None:
+    """A warning when ``values_file`` has a modeline naming ``app``'s overlay schema file and that
+    file is missing or no longer what ``pytemplar schema values APP --overlay`` prints (the app's
+    values schema changed since it was written): editors would check the file against old rules.
+    ``known`` keeps, per schema file, what was found, for the next overlay naming it."""
+    import json
+
+    from pytemplar.errors import Location, Problem, display_path
+    from pytemplar.project import builtin_schema
+
+    try:
+        with open(values_file, encoding="utf-8", errors="replace") as handle:
+            head = handle.read(_HEAD)
+    except OSError:
+        return None
+    for number, line in enumerate(head.splitlines(), 1):
+        column = line.find(MODELINE)
+        if column < 0:
+            continue
+        named = line[column + len(MODELINE) :].strip()
+        target = Path(os.path.normpath(Path(values_file).resolve().parent / named))
+        if target.name != OVERLAY_SCHEMA_FILE or target.parent != app.root.path.resolve():
+            return None
+        known = {} if known is None else known
+        if target not in known:
+            try:
+                written: Any = json.loads(app.root.read_text(OVERLAY_SCHEMA_FILE))
+            except Exception:  # missing, unreadable or not JSON: as stale as can be
+                written = None
+            values_schema = app.schema.schema if app.schema is not None else None
+            current = written == overlay_schema(values_schema, builtin_schema("rollout.schema.json").schema)
+            known[target] = "current" if current else "missing" if written is None else "stale"
+        if known[target] == "current":
+            return None
+        shown_app = display_path(app.root.path)
+        state = "missing" if known[target] == "missing" else "out of date"
+        why = "" if state == "missing" else ": the app's values schema changed after it was written"
+        return Problem(
+            f"the editor schema {named} that this file's modeline names is {state}{why}",
+            location=Location(values_file, number, column + 1),
+            hint=f"refresh it: pytemplar schema values {shown_app} --overlay > {display_path(target)}",
+            severity="warning",
+        )
+    return None

@@ -42,8 +42,13 @@ class Location:
     line: int | None = None
     column: int | None = None
 
+    @property
+    def file(self) -> str:
+        """The file as people read it: relative to the working directory when it lies below it."""
+        return display_path(self.path) if not self.path.startswith("--") else self.path
+
     def __str__(self) -> str:
-        text = display_path(self.path) if not self.path.startswith("--") else self.path
+        text = self.file
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:
@@ -81,6 +86,22 @@ class Problem:
     def scope(self) -> str:
         """``environment/release``, either part left out when unknown."""
         return "/".join(x for x in (self.environment, self.release) if x)
+
+    def frame(self) -> dict[str, str | int | None]:
+        """The parts of the frame as data, for the formats machines read (JSON, GitHub, JUnit)."""
+        location = self.location
+        return {
+            "severity": self.severity,
+            "message": self.message,
+            "rule": self.rule,
+            "object": self.subject,
+            "file": location.file if location else None,
+            "line": location.line if location else None,
+            "column": location.column if location else None,
+            "environment": self.environment,
+            "release": self.release,
+            "hint": self.hint,
+        }
 
     def format(self) -> str:
         where = f"{self.where}: " if self.location else ""

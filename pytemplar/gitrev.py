@@ -12,7 +12,6 @@ revision could point anywhere); a project that reads files through links cannot 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -23,6 +22,7 @@ from dataclasses import replace as _replace
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from pytemplar import atomicfile
 from pytemplar.errors import Location, Problem, UsageError, display_path
 
 GIT_TIMEOUT = 120.0  # seconds for one git command; an archive of a large repository takes a while
@@ -95,13 +95,11 @@ def checkout(project: Path, revision: str) -> Iterator[Checkout]:
     top = repository_root(project)
     commit = resolve_revision(top, revision)
     relative = project.resolve().relative_to(top.resolve())
-    folder = Path(tempfile.mkdtemp(prefix="pytemplar-diff-")).resolve()
-    try:
+    with atomicfile.staging(Path(tempfile.gettempdir()), "pytemplar-diff-") as made:
+        folder = made.resolve()
         _export(top, commit, folder)
         inside = folder / relative
         yield Checkout(revision, folder, inside, (inside / "pytemplar.yaml").is_file())
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def relabel(problems: list[Problem], tree: Checkout) -> list[Problem]:

@@ -6,6 +6,7 @@ decides whether something is an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,55 @@ def tab_hint(text: str, line: int, column: int) -> tuple[str, str] | None:
         "a tab character indents this line; YAML indents with spaces only",
         f"replace the tab at line {line} with spaces (most editors: convert indentation to spaces)",
     )
+
+
+_CONTEXT_POSITION = re.compile(r"at line (\d+), column \d+")
+
+
+def misplaced_block(message: str, line: int, lines: Sequence[str], slots: Sequence[Any]) -> tuple[Any, str, str] | None:
+    """Helm's ``toYaml X | indent N`` on its own line (at column 0, or joined to the key by
+    ``{{-``) breaks the YAML after it: ``(slot, message, hint)`` naming the ``{{ }}`` that placed
+    the map or list and what to write instead, or None when no such ``{{ }}`` is near ``line``.
+
+    ``message`` is the parser's, ``lines`` the rendered text with a token for each slot."""
+    from pytemplar.templating.slots import TOKEN, YamlText
+    from pytemplar.values import format_path
+
+    context = _CONTEXT_POSITION.search(message)
+    candidates = [int(context.group(1))] if context else []
+    candidates += [line - 1, line]
+    for number in candidates:
+        text = lines[number - 1] if 0 < number <= len(lines) else ""
+        for found in TOKEN.finditer(text):
+            slot = slots[int(found.group(1))]
+            data = slot.value.data if isinstance(slot.value, YamlText) else None
+            if not isinstance(data, (dict, list)) or not data:
+                continue
+            kind = "map" if isinstance(data, dict) else "list"
+            before = text[: found.start()].rstrip()
+            above = next((row for row in reversed(lines[: number - 1]) if row.strip()), "")
+            key_line = before if before.endswith(":") else above
+            path = slot.path if slot.path is not None else slot.value.path
+            expression = format_path(path, "values") if path is not None else "..."
+            named = f" {expression}" if path is not None else ""
+            if key_line.rstrip().endswith(":"):
+                key = key_line.strip().removeprefix("- ").removesuffix(":")
+                hint = (
+                    f"a {kind} lands whole: write `{key}: {{{{ {expression} }}}}` on the key's line (no toyaml, "
+                    "no indent), or put the {{ }} alone on the next line, indented below the key, without '{{-'"
+                )
+            elif kind == "map":
+                hint = (
+                    f"to add its entries among the keys here, loop at their indentation: `{{% for key, value in "
+                    f"{expression} | dictsort %}}` `{{{{ key }}}}: {{{{ value }}}}` `{{% endfor %}}`"
+                )
+            else:
+                hint = (
+                    f"to add its items among the items here, loop at their indentation: `{{% for item in "
+                    f"{expression} %}}` `- {{{{ item }}}}` `{{% endfor %}}`"
+                )
+            return (slot, f"the {kind}{named}, placed here as toyaml text, breaks the YAML around it", hint)
+    return None
 
 
 # Flags a Helm user types out of habit, for the commands that have no such flag.

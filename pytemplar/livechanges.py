@@ -76,7 +76,7 @@ def live_changes(old: Sequence[Manifest], new: Sequence[Manifest], revision: str
             continue
         for path in IMMUTABLE.get(manifest.kind, ()):
             if _dig(then.obj, path) != _dig(manifest.obj, path):
-                problems.append(_immutable(manifest, ".".join(path), revision))
+                problems.append(_immutable(manifest, ".".join(path), revision, _adoptable(then, manifest)))
         if manifest.kind in ("ConfigMap", "Secret") and then.obj.get("immutable") is True:
             for field in ("data", "binaryData", "stringData"):
                 if then.obj.get(field) != manifest.obj.get(field):
@@ -96,13 +96,37 @@ def live_changes(old: Sequence[Manifest], new: Sequence[Manifest], revision: str
     return problems
 
 
-def _immutable(manifest: Manifest, field: str, revision: str) -> Problem:
+# The pod labels pytemplar's BlueGreen and Canary strategies add, by the strategy that adds them.
+STRATEGY_LABELS = {"pytemplar.io/color": "BlueGreen", "pytemplar.io/track": "Canary"}
+
+
+def _adoptable(then: Manifest, now: Manifest) -> str | None:
+    """The strategy whose label the Deployment's selector gains: a running release moved onto it."""
+    if now.kind != "Deployment":
+        return None
+    before = _dig(then.obj, ("spec", "selector", "matchLabels")) or {}
+    after = _dig(now.obj, ("spec", "selector", "matchLabels")) or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return None
+    gained = [label for label in STRATEGY_LABELS if label in after and label not in before]
+    return STRATEGY_LABELS[gained[0]] if gained else None
+
+
+def _immutable(manifest: Manifest, field: str, revision: str, strategy: str | None = None) -> Problem:
     name, namespace = manifest.name, manifest.namespace
+    adopt = (
+        f"adopt {strategy} without replacing the Deployment (its name and selector stay):"
+        f" pytemplar rollout adopt -e {manifest.environment} -r {manifest.release} --strategy {strategy},"
+        " committed instead of setting rollout.strategy; or "
+        if strategy and manifest.environment and manifest.release
+        else ""
+    )
     return Problem(
         f"{manifest.kind} {name}: {field} changes from {revision}, and Kubernetes does not change it in place:"
         " kubectl apply and an Argo CD sync fail on it",
         location=manifest.source,
-        hint=(
+        hint=adopt
+        + (
             f"replace the object in this sync (Argo CD: annotate it with argocd.argoproj.io/sync-options:"
             f" Replace=true; kubectl: kubectl{_where(namespace)} delete {manifest.kind.lower()} {name}, then apply);"
             " its pods restart, or keep the field as it was"
@@ -119,12 +143,21 @@ def _traffic_to_new_pods(
     now = ", ".join(f"{w.kind} {w.name}" for w in served_now)
     then = ", ".join(f"{w.kind} {w.name}" for w in served_then)
     gone = [w for w in served_then if _key(w) not in {_key(x) for x in served_now}]
+    adopted = "BlueGreen" if gone and any("pytemplar.io/color" in _pod_labels(w) for w in served_now) else None
+    adopt = (
+        f"adopt {adopted} without replacing {gone[0].name} (it stays, as the blue colour):"
+        f" pytemplar rollout adopt -e {service.environment} -r {service.release} --strategy {adopted},"
+        " committed instead of setting rollout.strategy; or "
+        if adopted and service.environment and service.release
+        else ""
+    )
     return Problem(
         f"Service {service.name} sends its traffic to {now}, new since {revision}, instead of {then}: the"
         " Service switches at once and the new pods only start then, so requests fail until they are ready"
         + (f" ({', '.join(w.name for w in gone)} goes away)" if gone else ""),
         location=service.source,
-        hint=(
+        hint=adopt
+        + (
             "let the new pods start first: for this sync annotate the Service with"
             f' argocd.argoproj.io/sync-wave: "1" (Argo CD waits for {served_now[0].name} to be healthy and prunes'
             " last), or apply the new workloads, wait for them (kubectl rollout status), then the rest"

@@ -13,12 +13,12 @@ import json
 import math
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from pytemplar import atomicfile
 from pytemplar.errors import Location, ManifestError, OutputError, Problem
 from pytemplar.manifests import Manifest
 from pytemplar.values import format_path
@@ -209,32 +209,31 @@ def write_folder(
             raise OutputError(f"'{folder}/{entry}' is a symlink; refusing to write through it", location=where)
     fresh = not target.exists() or not any(target.iterdir())
     work_parent = target.parent if fresh else target
-    try:
-        work_parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(target)
-        staging = Path(tempfile.mkdtemp(prefix=_WORK_PREFIX, dir=work_parent))
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder '{folder}': {exc.strerror}", location=where) from exc
-    try:
-        for env in {entry.split("/", 1)[0] for entry in entries}:
-            (staging / env).mkdir(parents=True, exist_ok=True)  # an environment rendered to nothing is an empty folder
-        for relative, items in files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Each file's text is made as it is written: the whole tree is never in memory at once.
-            path.write_text(to_yaml_stream(items), encoding="utf-8")
-        if fresh:
-            (staging / OUTPUT_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            staging.chmod(0o755)
-            if target.exists():
-                target.rmdir()  # empty: checked above
-            os.replace(staging, target)
-        else:
-            _swap_in(staging, target, entries)
-    except OSError as exc:
-        raise OutputError(f"cannot write output folder '{folder}': {exc.strerror}", location=where) from exc
-    finally:  # also when interrupted, or out of memory, while the files are made: leave nothing behind
-        shutil.rmtree(staging, ignore_errors=True)
+    # The staging folder goes when the `with` ends, also when interrupted or out of memory while
+    # the files are made: nothing is left behind.
+    with contextlib.ExitStack() as cleanup:
+        try:
+            work_parent.mkdir(parents=True, exist_ok=True)
+            _remove_leftovers(target)
+            staging = cleanup.enter_context(atomicfile.staging(work_parent, _WORK_PREFIX))
+        except OSError as exc:
+            raise OutputError(f"cannot create output folder '{folder}': {exc.strerror}", location=where) from exc
+        try:
+            for env in {entry.split("/", 1)[0] for entry in entries}:
+                (staging / env).mkdir(parents=True, exist_ok=True)  # an environment rendered to nothing: empty
+            for relative, items in files.items():
+                # Each file's text is made as it is written: the whole tree is never in memory at once.
+                atomicfile.create(staging, relative, to_yaml_stream(items).encode("utf-8"))
+            if fresh:
+                atomicfile.create(staging, OUTPUT_MARKER, MARKER_TEXT.encode("utf-8"))
+                staging.chmod(0o755)
+                if target.exists():
+                    target.rmdir()  # empty: checked above
+                os.replace(staging, target)
+            else:
+                _swap_in(staging, target, entries)
+        except OSError as exc:
+            raise OutputError(f"cannot write output folder '{folder}': {exc.strerror}", location=where) from exc
     return sorted(files)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pytemplar.deprecations import deprecated_in, removed_in, replacement_at
 from pytemplar.errors import Problem, Severity
 from pytemplar.manifests import Manifest
+from pytemplar.values import format_path
 
 DEFAULT_KUBE_VERSION = "1.35"
 
@@ -232,14 +233,10 @@ def _walk(value: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple[str |
             yield from _walk(item, (*path, index))
 
 
-def _dotted(path: tuple[str | int, ...]) -> str:
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
-
-
 def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
         for path, labels in label_maps(manifest):
-            for message, code, key in _label_problems(labels, _dotted(path)):
+            for message, code, key in _label_problems(labels, format_path(path, "")):
                 yield _problem(manifest, message, code, at=(*path, key))
         annotations = _get(manifest.obj, "metadata", "annotations")
         if isinstance(annotations, dict):

@@ -186,7 +186,13 @@ class Workspace:
                 hint=exc.problems[0].hint or "values files are named relative to the project folder",
             ) from exc
         return ValuesLayer(
-            kind, document.path, document.data, document.locations, document.key_locations, document.raw_texts
+            kind,
+            document.path,
+            document.data,
+            document.locations,
+            document.key_locations,
+            document.raw_texts,
+            document.raw_keys,
         )
 
     def app(self, folder: Path, referenced_at: Location | None = None, shown: str | None = None) -> App:
@@ -422,6 +428,7 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         _below_values(document.locations),
         _below_values(document.key_locations),
         _below_values(document.raw_texts),
+        _below_values(document.raw_keys),
     )
 
     environments: dict[str, Environment] = {}

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pytemplar.errors import Problem, display_path, escape_control
+from pytemplar.errors import Problem, escape_control
 from pytemplar.values import Origin, ValuePath, format_path, iter_leaves
 from pytemplar.yamlout import scalar_text
 
@@ -42,23 +42,7 @@ def as_json(
     problems: Sequence[Problem], releases: Sequence[tuple[str, str]], files: Sequence[str] | None = None
 ) -> str:
     """The report as JSON: ``checked`` lists the releases, or the files of ``validate -f``."""
-    items = []
-    for problem in problems:
-        location = problem.location
-        items.append(
-            {
-                "severity": problem.severity,
-                "message": problem.message,
-                "rule": problem.rule,
-                "object": problem.subject,
-                "file": display_path(location.path) if location else None,
-                "line": location.line if location else None,
-                "column": location.column if location else None,
-                "environment": problem.environment,
-                "release": problem.release,
-                "hint": problem.hint,
-            }
-        )
+    items = [problem.frame() for problem in problems]
     document = {
         "ok": not any(p.severity == "error" for p in problems),
         "checked": (
@@ -95,8 +79,7 @@ def origins_json(values: dict[str, Any], origins: Callable[[ValuePath], Sequence
 
     def place(origin: Origin) -> dict[str, Any]:
         where = origin.location
-        shown = display_path(where.path) if not where.path.startswith("--") else where.path
-        return {"file": shown, "line": where.line, "column": where.column, "layer": origin.layer.kind}
+        return {"file": where.file, "line": where.line, "column": where.column, "layer": origin.layer.kind}
 
     entries = []
     for path, value in iter_leaves(values):
@@ -126,13 +109,14 @@ def as_github(problems: Sequence[Problem]) -> str:
     for problem in problems:
         props = []
         if problem.location:
-            props.append(f"file={_escape_property(display_path(problem.location.path))}")
+            props.append(f"file={_escape_property(problem.location.file)}")
             if problem.location.line:
                 props.append(f"line={problem.location.line}")
             if problem.location.column:
                 props.append(f"col={problem.location.column}")
-        scope = problem.scope
-        props.append(f"title={_escape_property('pytemplar ' + scope if scope else 'pytemplar')}")
+        # The title names the check, so a reviewer sees which rule to fix or to disable for the object.
+        title = " ".join(x for x in ("pytemplar", problem.rule, problem.scope) if x)
+        props.append(f"title={_escape_property(title)}")
         message = escape_control(problem.text)
         if problem.hint:
             message += f"\n{escape_control(problem.hint)}"
@@ -147,7 +131,7 @@ def junit_suite(problem: Problem) -> str:
     """The test suite a problem belongs to: its environment/release, else its file."""
     if problem.release or problem.environment:
         return "/".join(x for x in (problem.environment, problem.release) if x)
-    return display_path(problem.location.path) if problem.location else "project"
+    return problem.location.file if problem.location else "project"
 
 
 def as_junit(problems: Sequence[Problem], objects: Sequence[tuple[str, str]] = (), checks: Sequence[str] = ()) -> str:

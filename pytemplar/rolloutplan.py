@@ -9,6 +9,10 @@ state it leaves is safe on its own once applied: traffic only moves to pods that
 the state before, at the capacity its share needs, and the old version stays whole until a later
 command lets it go. A command that has nothing to do in the current phase is refused.
 
+A running release adopts BlueGreen or Canary in two commits (``adoption``)::
+
+    (no strategy) --adopt--> adopting --finish--> idle
+
 BlueGreen (``active``, the ``blue`` and ``green`` versions, ``rollbackTo``)::
 
     idle --start--> previewing --promote--> promoted --finish--> idle
@@ -31,6 +35,7 @@ from typing import Any, Literal
 from pytemplar.errors import UsageError
 from pytemplar.manifests import Manifest
 from pytemplar.strategy import (
+    ADOPTABLE,
     COLOR_LABEL,
     TRACK_LABEL,
     Phase,
@@ -42,7 +47,7 @@ from pytemplar.strategy import (
 )
 from pytemplar.values import ROLLOUT_KEY, ValuePath
 
-Action = Literal["start", "promote", "weight", "finish", "abort", "rollback"]
+Action = Literal["adopt", "start", "promote", "weight", "finish", "abort", "rollback"]
 VERBS: dict[str, str] = {"weight": "re-weigh", "rollback": "roll back"}
 # A value to write, or REMOVE: take the key out of the overlay (or null it, when a lower layer sets it).
 REMOVE: Any = object()
@@ -62,7 +67,7 @@ class Target:
 
     release: str
     environment: str
-    stable_capacity: int = 1  # pods of the stable Deployment (replicas or autoscaler minimum)
+    stable_capacity: int = 1  # pods the stable Deployment may need: its replicas, or its autoscaler's maximum
 
     def command(self, action: str) -> str:
         verb, _, rest = action.partition(" ")
@@ -82,6 +87,12 @@ class Plan:
 def describe(spec: RolloutSpec) -> str:
     """The phase in words, as ``status`` shows it and refusals quote it."""
     phase = spec.phase
+    if phase == "adopting":
+        label = f"{COLOR_LABEL}: blue" if spec.strategy == "BlueGreen" else f"{TRACK_LABEL}: stable"
+        return (
+            f"adopting {spec.strategy}: the pods of its Deployment gain the label {label} while its Services"
+            " still select all of them; once the Deployment has rolled out (kubectl rollout status), finish"
+        )
     if spec.controller == "ArgoRollouts":
         return f"run by the Argo Rollouts controller ({spec.strategy}): kubectl argo rollouts get rollout shows where"
     if spec.strategy == "BlueGreen":
@@ -107,6 +118,8 @@ def describe(spec: RolloutSpec) -> str:
 def next_commands(spec: RolloutSpec) -> list[str]:
     """The commands that are safe to run next, the usual one first."""
     phase: Phase = spec.phase
+    if phase == "adopting":
+        return ["finish"]
     if phase == "previewing":
         return ["promote", "abort"]
     if phase == "canary":
@@ -130,8 +143,17 @@ def plan(
     *,
     weight: int | None = None,
     tag: str | None = None,
+    strategy: str | None = None,
 ) -> Plan:
     """The value changes that perform ``action``; a refusal when there is nothing to do."""
+    if action == "adopt":
+        assert strategy is not None
+        return _adopt(spec, target, strategy)
+    if spec is not None and spec.phase == "adopting":
+        if action != "finish":
+            raise _refuse(action, spec, target)
+        # The Deployment keeps its selector for good; from now on the Services select by the label.
+        return Plan([Change((ROLLOUT_KEY, "adoption"), "done")])
     if action == "start":
         assert tag is not None
         return _start(spec, values, target, tag)
@@ -154,7 +176,17 @@ def plan(
         return _weight(spec, target, weight)
     if spec.strategy == "BlueGreen":
         return Plan(_BLUE_GREEN[action](spec, values, target))
-    return Plan(_CANARY[action](spec, values, target))
+    changes = _CANARY[action](spec, values, target)
+    if action in ("finish", "abort") and spec.canary is not None and spec.canary.weight:
+        # The canary's share goes back to the stable pods before the canary goes: requests never
+        # reach pods that are shutting down, and the stable autoscaler is released only after the
+        # stable pods carry all the traffic again.
+        note = (
+            f"this change sends the canary's {spec.canary.weight}% back to the stable Deployment first;"
+            f" once the stable pods carry it, run the same command again to end the canary"
+        )
+        return Plan([Change(_canary_path("weight"), 0)], note)
+    return Plan(changes)
 
 
 # -- start ----------------------------------------------------------------------------------------------
@@ -165,6 +197,38 @@ def _tag_path(spec: RolloutSpec | None) -> ValuePath:
 
 
 _ARGO = {"rollback": "undo", "finish": "promote --full"}
+
+
+def _adopt(spec: RolloutSpec | None, target: Target, strategy: str) -> Plan:
+    """A running release moves onto BlueGreen or Canary without replacing its Deployment."""
+    if strategy not in ADOPTABLE:
+        raise UsageError(
+            f"rollout adopt takes --strategy {' or '.join(ADOPTABLE)}, not '{strategy}'",
+            hint=f"Recreate and RollingUpdate change nothing that runs: pytemplar set -e {target.environment}"
+            f" -r {target.release} rollout.strategy={strategy}",
+        )
+    if spec is not None and spec.phase == "adopting":
+        raise _refuse("adopt", spec, target)
+    if spec is not None and spec.strategy in ADOPTABLE:
+        raise UsageError(
+            f"release '{target.release}' in '{target.environment}' already rolls out with {spec.strategy}",
+            hint="next: " + "; or ".join(target.command(c) for c in next_commands(spec)),
+        )
+    changes = [Change((ROLLOUT_KEY, "strategy"), strategy), Change((ROLLOUT_KEY, "adoption"), "started")]
+    if strategy == "BlueGreen":
+        changes.append(Change((ROLLOUT_KEY, "active"), "blue"))
+    if spec is not None:
+        changes.extend(
+            Change((ROLLOUT_KEY, key), REMOVE)
+            for key, value in (("maxSurge", spec.max_surge), ("maxUnavailable", spec.max_unavailable))
+            if value is not None
+        )
+    note = (
+        "the Deployment keeps its name and selector, and its pods restart to gain the strategy's label while"
+        " the Services go on selecting all of them; once kubectl rollout status shows it rolled out, run: "
+        + target.command("finish")
+    )
+    return Plan(changes, note)
 
 
 def _start(spec: RolloutSpec | None, values: dict[str, Any], target: Target, tag: str) -> Plan:

@@ -19,12 +19,12 @@ import os
 import posixpath
 import re
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
+from pytemplar import atomicfile
 from pytemplar.docsgen import values_reference
 from pytemplar.editorschema import MODELINE, OVERLAY_SCHEMA_FILE
 from pytemplar.errors import OutputError, UsageError
@@ -136,21 +136,18 @@ def write_new(base: Path, files: Mapping[str, str]) -> list[str]:
             )
     created_base = not base.exists()
     base.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=base, prefix=".pytemplar-new-"))
     moved: list[Path] = []
     try:
-        for relative, text in files.items():
-            path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        for top in tops:
-            os.rename(staging / top, base / top)
-            moved.append(base / top)
+        with atomicfile.staging(base, ".pytemplar-new-") as staging:
+            for relative, text in files.items():
+                atomicfile.create(staging, relative, text.encode("utf-8"))
+            for top in tops:
+                os.rename(staging / top, base / top)
+                moved.append(base / top)
     except OSError as exc:
         _remove(moved)
         raise OutputError(f"cannot write '{base}': {exc.strerror}") from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
         if created_base and not moved:
             with contextlib.suppress(OSError):
                 base.rmdir()

@@ -17,8 +17,11 @@ four strategies for free:
   ``backendRefs`` and a header ``matches`` rule).
 
 The track/colour labels join the Deployment's selector. A selector cannot change in place, so
-moving a release onto Canary, or off it, replaces its Deployment: ``kubectl apply`` refuses
-the change and ArgoCD needs ``Replace=true`` for that one sync (docs/rollout.md).
+a release that already runs adopts the strategy in two commits (``rollout.adoption``, written by
+``pytemplar rollout adopt``): its Deployment keeps its name and selector and becomes the stable
+track (Canary) or the blue colour (BlueGreen); first only its pods gain the label (``started``:
+the Services keep selecting all of them while they roll), then the Services select by the label
+(``done``). See docs/rollout.md.
 """
 
 from __future__ import annotations
@@ -42,13 +45,16 @@ MAX_ROUTE_RULES = 16  # Gateway API v1: HTTPRoute spec.rules maxItems
 MAX_BACKEND_WEIGHT = 1_000_000  # Gateway API v1: backendRefs[].weight maximum
 
 Strategy = Literal["Recreate", "RollingUpdate", "BlueGreen", "Canary"]
+ADOPTABLE = ("BlueGreen", "Canary")  # the strategies that add a label to a running Deployment's pods
 Color = Literal["blue", "green"]
 # Where a release stands in its rollout (docs/rollout.md draws the transitions):
+#   adopting    a running release's pods gain the strategy's label; its Services still select them all
 #   idle        one version runs; BlueGreen's other colour is scaled down, Canary has no canary
 #   previewing  BlueGreen: the other colour runs a new version at full capacity, without traffic
 #   canary      Canary: the canary runs a new version and takes its weight of the traffic
 #   promoted    the new version takes the traffic; the old one is kept whole for a rollback
-Phase = Literal["idle", "previewing", "canary", "promoted"]
+Phase = Literal["adopting", "idle", "previewing", "canary", "promoted"]
+Adoption = Literal["started", "done"]
 Locator = Callable[[tuple[str | int, ...]], Location | None]
 
 
@@ -114,6 +120,8 @@ class RolloutSpec:
     analysis: tuple[str, ...] = ()  # ArgoRollouts AnalysisTemplate names
     auto_promotion_seconds: int | None = None  # ArgoRollouts blue/green
     where: Location | None = None  # where the strategy was chosen: errors point there
+    # A release that ran before its strategy: its Deployment keeps its name and selector.
+    adoption: Adoption | None = None
 
     @property
     def preview(self) -> Color:
@@ -130,6 +138,8 @@ class RolloutSpec:
 
     @property
     def phase(self) -> Phase:
+        if self.adoption == "started":
+            return "adopting"
         if self.controller == "ArgoRollouts":
             return "idle"  # the controller holds the live phase
         if self.strategy == "BlueGreen":
@@ -185,6 +195,7 @@ def read_rollout(values: dict[str, Any], locate: Locator) -> RolloutSpec | None:
         auto_promotion_seconds=data.get("autoPromotionSeconds"),
         stable_tag=None if stable is None or isinstance(stable, (dict, list)) else str(stable),
         where=locate((ROLLOUT_KEY, "strategy")),
+        adoption=data.get("adoption"),
     )
 
 
@@ -310,12 +321,46 @@ def _copy(manifest: Manifest, name: str | None = None) -> Manifest:
     return replace(manifest, obj=obj)
 
 
-def _mark_pods(deployment: Manifest, label: str, value: str) -> None:
-    """Put ``label: value`` on the Deployment, its selector and its pod template."""
+def _mark_pods(deployment: Manifest, label: str, value: str, *, selector: bool = True) -> None:
+    """Put ``label: value`` on the Deployment, its pod template and (unless it must keep the one it
+    runs with: an adopted Deployment) its selector."""
     obj = deployment.obj
     _labels(obj, "metadata", "labels")[label] = value
-    _labels(obj, "spec", "selector", "matchLabels")[label] = value
+    if selector:
+        _labels(obj, "spec", "selector", "matchLabels")[label] = value
     _labels(obj, "spec", "template", "metadata", "labels")[label] = value
+
+
+def _adopting(
+    manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec, label: str, value: str
+) -> list[Manifest]:
+    """The first commit of adopting a strategy: the Deployment's pods gain the label, nothing else
+    changes. The Services go on selecting every pod of the Deployment while it rolls; only once
+    all its pods carry the label may a later commit select by it."""
+    pending: list[str] = [name for name, version in spec.colors if version.set and spec.strategy == "BlueGreen"]
+    if spec.strategy == "Canary" and spec.canary is not None and spec.canary.running:
+        pending.append("canary")
+    if spec.rollback_to is not None:
+        pending.append("rollbackTo")
+    if spec.strategy == "BlueGreen" and spec.active != "blue":
+        pending.append("active")
+    if pending:
+        what = f"rollout.{pending[0]}"
+        raise _fail(
+            spec,
+            f"{what} is set while the release adopts {spec.strategy} (rollout.adoption: started): the Services"
+            f" still select every pod of Deployment '{deployment.name}', so a new version would take traffic"
+            " at once",
+            (
+                "set rollout.active: blue (the adopted Deployment is blue)"
+                if what == "rollout.active"
+                else f"remove {what}"
+            )
+            + "; once the Deployment has rolled, end the adoption with pytemplar rollout finish, then start a version",
+        )
+    marked = _copy(deployment)
+    _mark_pods(marked, label, value, selector=False)
+    return [marked if m is deployment else m for m in manifests]
 
 
 def _containers(deployment: Manifest, spec: RolloutSpec) -> dict[str, Any]:
@@ -406,6 +451,8 @@ def update_strategy(manifests: list[Manifest], deployment: Manifest, spec: Rollo
 
 def blue_green(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -> list[Manifest]:
     """Two coloured Deployments; Services select the active colour; previews select the other."""
+    if spec.adoption == "started":
+        return _adopting(manifests, deployment, spec, COLOR_LABEL, "blue")
     services = _services_of(manifests, deployment)
     if not services:
         raise _fail(
@@ -425,7 +472,8 @@ def blue_green(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpe
     replaced = {id(m) for m in [deployment, *autoscalers, *budgets]}
     # Both colours run at full capacity while a new version waits or the old one is kept for a
     # rollback; only an idle release scales its other colour down (no autoscaler, no budget).
-    whole: list[Color] = [spec.active] if spec.phase == "idle" else ["blue", "green"]
+    idle = spec.phase == "idle"
+    whole: list[Color] = [spec.active] if idle else ["blue", "green"]
     result: list[Manifest] = []
     for manifest in manifests:
         if id(manifest) in replaced:
@@ -433,9 +481,11 @@ def blue_green(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpe
                 colors: tuple[Color, ...] = ("blue", "green")
                 result.extend(_colored_deployment(deployment, spec, color, color in whole) for color in colors)
             elif any(manifest is a for a in autoscalers):
-                result.extend(_colored_autoscaler(manifest, color) for color in whole)
+                # During a rollout either colour may take all the traffic in the next commit, at
+                # whatever load the active colour scaled to: both are held at the autoscaler's maximum.
+                result.extend(_colored_autoscaler(manifest, spec, color, held=not idle) for color in whole)
             else:
-                result.extend(_colored_budget(manifest, color) for color in whole)
+                result.extend(_colored_budget(manifest, spec, color) for color in whole)
         elif any(manifest is s for s in services):
             active = _copy(manifest)
             active.obj["spec"]["selector"][COLOR_LABEL] = spec.active
@@ -446,32 +496,62 @@ def blue_green(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpe
     return result
 
 
+def _kept(spec: RolloutSpec, color: Color) -> bool:
+    """Whether the colour is an adopted Deployment, which keeps its name and selector (and its
+    autoscaler's and budget's names: they go on guarding the same pods without a gap)."""
+    return spec.adoption is not None and color == "blue"
+
+
 def _colored_deployment(deployment: Manifest, spec: RolloutSpec, color: Color, whole: bool) -> Manifest:
-    colored = _copy(deployment, f"{deployment.name}-{color}")
-    _mark_pods(colored, COLOR_LABEL, color)
+    kept = _kept(spec, color)
+    colored = _copy(deployment, None if kept else f"{deployment.name}-{color}")
+    _mark_pods(colored, COLOR_LABEL, color, selector=not kept)
     _set_version(colored, spec, spec.color(color))
     if not whole:
         colored.obj["spec"]["replicas"] = spec.preview_replicas or 0
     return colored
 
 
-def _colored_autoscaler(autoscaler: Manifest, color: Color) -> Manifest:
-    colored = _copy(autoscaler, f"{autoscaler.name}-{color}")
-    ref = colored.obj["spec"]["scaleTargetRef"]
-    ref["name"] = f"{ref['name']}-{color}"
-    return colored
+def _colored_autoscaler(autoscaler: Manifest, spec: RolloutSpec, color: Color, *, held: bool) -> Manifest:
+    if _kept(spec, color):
+        colored = _copy(autoscaler)
+    else:
+        colored = _copy(autoscaler, f"{autoscaler.name}-{color}")
+        ref = colored.obj["spec"]["scaleTargetRef"]
+        ref["name"] = f"{ref['name']}-{color}"
+    return _held_at_maximum(colored) if held else colored
 
 
-def _colored_budget(budget: Manifest, color: Color) -> Manifest:
-    colored = _copy(budget, f"{budget.name}-{color}")
+def _held_at_maximum(autoscaler: Manifest) -> Manifest:
+    """The autoscaler with ``minReplicas`` raised to ``maxReplicas``.
+
+    Pods that are about to take traffic must already run in the number the traffic needs, and
+    what an autoscaled Deployment needs is known only live (it follows the load). Until the
+    commit after the traffic moved, the Deployments of a rollout therefore keep the most pods
+    their autoscaler allows: lowering ``minReplicas`` in the same commit that sends traffic would
+    let the autoscaler scale the pods down on metrics taken before the traffic arrived.
+    """
+    most = _dig(autoscaler.obj, "spec", "maxReplicas")
+    if not isinstance(most, int):
+        return autoscaler
+    held = _copy(autoscaler)
+    held.obj["spec"]["minReplicas"] = most
+    return held
+
+
+def _colored_budget(budget: Manifest, spec: RolloutSpec, color: Color) -> Manifest:
+    colored = _copy(budget, None if _kept(spec, color) else f"{budget.name}-{color}")
     colored.obj["spec"]["selector"]["matchLabels"][COLOR_LABEL] = color
     return colored
 
 
 def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -> list[Manifest]:
     """A stable track always; while a canary runs, its Deployment, Service and traffic split."""
+    if spec.adoption == "started":
+        return _adopting(manifests, deployment, spec, TRACK_LABEL, "stable")
     services = _services_of(manifests, deployment)
     budgets = _budgets_of(manifests, deployment)
+    autoscalers = [m for m in manifests if m.kind == "HorizontalPodAutoscaler" and _targets(m, deployment)]
     running = spec.canary is not None and spec.canary.running
     stable_capacity = capacity(manifests, deployment)
     pods = spec.canary.pods(stable_capacity) if spec.canary is not None else 0
@@ -481,7 +561,7 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
     for manifest in manifests:
         if manifest is deployment:
             stable = _copy(deployment)
-            _mark_pods(stable, TRACK_LABEL, "stable")
+            _mark_pods(stable, TRACK_LABEL, "stable", selector=spec.adoption is None)
             result.append(stable)
             if running:
                 result.append(_canary_deployment(deployment, spec, pods))
@@ -491,6 +571,10 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
             result.append(stable_service)
             if running:
                 result.append(_side_service(manifest, "canary", TRACK_LABEL, "canary"))
+        elif running and any(manifest is a for a in autoscalers):
+            # Any command may send the canary's share back to the stable pods: they stay at the
+            # most the autoscaler allows while a canary runs (see _held_at_maximum).
+            result.append(_held_at_maximum(manifest))
         elif any(manifest is b for b in budgets):
             stable_budget = _copy(manifest)
             stable_budget.obj["spec"]["selector"]["matchLabels"][TRACK_LABEL] = "stable"
@@ -525,11 +609,13 @@ def canary(manifests: list[Manifest], deployment: Manifest, spec: RolloutSpec) -
 
 
 def capacity(manifests: Iterable[Manifest], deployment: Manifest) -> int:
-    """The pods a Deployment keeps: its autoscaler's minimum, else its replicas (Kubernetes' default 1)."""
+    """The pods a Deployment may need for all its traffic: its replicas (Kubernetes' default 1), or,
+    when an autoscaler follows the load, the most it scales to (``maxReplicas``): the live count is
+    not known when the commit is written, and the traffic a share sends follows the live load."""
     for manifest in manifests:
         if manifest.kind == "HorizontalPodAutoscaler" and _targets(manifest, deployment):
-            least = _dig(manifest.obj, "spec", "minReplicas")
-            return least if isinstance(least, int) else 1
+            most = _dig(manifest.obj, "spec", "maxReplicas")
+            return most if isinstance(most, int) else 1
     replicas = _dig(deployment.obj, "spec", "replicas")
     return replicas if isinstance(replicas, int) else 1
 

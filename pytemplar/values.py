@@ -37,6 +37,7 @@ class ValuesLayer:
     locations: Mapping[ValuePath, Location] = field(default_factory=dict)
     key_locations: Mapping[ValuePath, Location] = field(default_factory=dict)
     raw_texts: Mapping[ValuePath, str] = field(default_factory=dict)  # how unquoted numbers were written
+    raw_keys: Mapping[ValuePath, str] = field(default_factory=dict)  # unquoted keys YAML 1.1 may read otherwise
 
 
 def _copy_tree(value: Any, *, drop_nulls: bool) -> Any:

@@ -190,6 +190,7 @@ class YamlDocument:
     locations: dict[Path_, Location] = field(default_factory=dict)  # where each value starts
     key_locations: dict[Path_, Location] = field(default_factory=dict)  # where each map key is
     raw_texts: dict[Path_, str] = field(default_factory=dict)  # source text of unquoted non-strings
+    raw_keys: dict[Path_, str] = field(default_factory=dict)  # unquoted keys YAML 1.1 may read otherwise
 
     def location_of(self, path: Path_) -> Location:
         """The location of ``path``, of its nearest ancestor that has one, or the document's."""
@@ -246,6 +247,7 @@ class _Builder:
         self.locations: dict[Path_, Location] = {}
         self.key_locations: dict[Path_, Location] = {}
         self.raw_texts: dict[Path_, str] = {}
+        self.raw_keys: dict[Path_, str] = {}
         # anchor -> (value, nodes it expands to, its path, its slice of `entries`)
         self.anchors: dict[str, tuple[Any, int, Path_, int, int]] = {}
         # Every located path in the order located: an anchor's or merge's locations are a slice
@@ -385,6 +387,8 @@ class _Builder:
                 event,
                 f'quote it: "{event.value}":',
             )
+        if self.track and not self.kubernetes and text[:1] in _HELM_SUSPECT and event.implicit[0] and type(key) is str:
+            self.raw_keys[(*frame.path, key)] = text  # a plain key Helm's YAML 1.1 may read otherwise (helm/yaml11.py)
         if not isinstance(key, str):
             raise self.fail(
                 f"key '{event.value}' is read as {type(key).__name__}, not a string",
@@ -580,6 +584,7 @@ def load_documents(
                         builder.locations,
                         builder.key_locations,
                         builder.raw_texts,
+                        builder.raw_keys,
                     )
                 )
     except MarkedYAMLError as exc:

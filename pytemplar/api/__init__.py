@@ -11,6 +11,7 @@ Files and compiled templates are shared across releases through one :class:`Work
 * :mod:`~pytemplar.api.rendering`: :func:`render`, :func:`validate`, :func:`release_values`
 * :mod:`~pytemplar.api.comparing`: :func:`diff`
 * :mod:`~pytemplar.api.editing`: :func:`edit_values` (``pytemplar set``)
+* :mod:`~pytemplar.api.files`: :func:`validate_files` (``pytemplar validate -f``: plain manifests)
 * :mod:`~pytemplar.api.rollouts`: :func:`rollout_status`, :func:`rollout`
 * :mod:`~pytemplar.api.argocd`: :func:`argocd_applications`
 """
@@ -31,11 +32,13 @@ FUNCTIONS: dict[str, str] = {
     "rollout": "rollouts",
     "rollout_status": "rollouts",
     "validate": "rendering",
+    "validate_files": "files",
 }
 # What they take and return, and render_with (a render sharing a Workspace with other calls).
 MORE: dict[str, str] = {
     "DiffReport": "comparing",
     "EditResult": "editing",
+    "FileValidation": "files",
     "ReleaseValues": "session",
     "RenderOptions": "session",
     "RenderResult": "session",
@@ -51,6 +54,8 @@ if TYPE_CHECKING:
     from pytemplar.api.comparing import diff as diff
     from pytemplar.api.editing import EditResult as EditResult
     from pytemplar.api.editing import edit_values as edit_values
+    from pytemplar.api.files import FileValidation as FileValidation
+    from pytemplar.api.files import validate_files as validate_files
     from pytemplar.api.rendering import ValidationResult as ValidationResult
     from pytemplar.api.rendering import release_values as release_values
     from pytemplar.api.rendering import render as render

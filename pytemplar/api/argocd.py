@@ -35,19 +35,11 @@ def argocd_applications(
             hint=f"environments of {loaded.name}: {', '.join(loaded.environments)}",
         )
     source = ArgoSource(repo_url, path if path is not None else _path_in_repository(Path(project)), **settings)
-    warnings = [
-        Problem(
-            f"environment '{name}' creates its Namespace (createNamespace: true), so every release's render"
-            f" holds it: {len(loaded.releases_in(name))} Applications would share it and fight over it",
-            location=loaded.document.location_of(("environments", name, "createNamespace"))
-            if loaded.document
-            else None,
-            hint="set createNamespace: false there: each Application creates it (syncOptions CreateNamespace=true)",
-            severity="warning",
-        )
-        for name, env in loaded.environments.items()
-        if (not environments or name in environments) and env.create_namespace and len(loaded.releases_in(name)) > 1
-    ]
+    # The releases of an environment share its namespace, so no Application owns it: the plugin
+    # renders a release without its Namespace object (render --no-namespace-objects) and every
+    # Application creates the namespace with the sync option CreateNamespace=true, which Argo CD
+    # never deletes.
+    warnings: list[Problem] = []
     if application_set_of_all:
         return [application_set(loaded, source, environments)], warnings
     return applications(loaded, source, environments), warnings

@@ -89,6 +89,7 @@ class _EditSession(Session):
             document.locations,
             document.key_locations,
             document.raw_texts,
+            document.raw_keys,
         )
         self.edited = (str(path), layer)
 

@@ -43,6 +43,7 @@ def render(
     jobs: int = 1,
     release_name: str | None = None,
     namespace: str | None = None,
+    namespace_objects: bool = True,
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release.
 
@@ -55,6 +56,7 @@ def render(
     per processor; more than one forks workers, on Linux, when there are enough releases).
     ``project`` may also be an app folder or archive, rendered alone as one release named
     ``release_name`` (else the app's name) in ``namespace`` (else ``default``).
+    ``namespace_objects=False`` leaves out the Namespace objects ``createNamespace`` asks for.
     """
     options = render_options(
         project,
@@ -69,6 +71,7 @@ def render(
         skip_checks=skip_checks,
         release_name=release_name,
         namespace=namespace,
+        namespace_objects=namespace_objects,
     )
     return render_with(options, progress, jobs)
 

@@ -61,23 +61,24 @@ def rollout(
     weight: int | None = None,
     *,
     tag: str | None = None,
+    strategy: str | None = None,
     dry_run: bool = False,
 ) -> tuple[Plan, EditResult]:
-    """Start, promote, re-weigh, finish, abort or roll back a release's rollout by editing its
-    release x environment overlay. A command with nothing to do raises :class:`UsageError`.
+    """Adopt a strategy, start, promote, re-weigh, finish, abort or roll back a release's rollout by
+    editing its release x environment overlay. A command with nothing to do raises :class:`UsageError`.
 
     Returns the plan (its changes, and what to do before running the command again) and the edit.
     """
     session = Session(render_options(project, (environment,), (release,), ()))
     release_spec, values = _rollout_of(session, environment, release)
-    strategy = read_rollout(values.values, values.origin)
-    if strategy is None and action != "start":
+    current = read_rollout(values.values, values.origin)
+    if current is None and action not in ("start", "adopt"):
         raise UsageError(
             f"release '{release}' has no rollout strategy in environment '{environment}'",
             hint=f"choose one first: pytemplar set -e {environment} -r {release} rollout.strategy=Canary",
         )
     stable_capacity = 1
-    if action == "weight" and strategy is not None and strategy.strategy == "Canary":
+    if action == "weight" and current is not None and current.strategy == "Canary":
         try:
             manifests = session.render_release(environment, release_spec)
         except PytemplarError as exc:
@@ -85,7 +86,7 @@ def rollout(
         stable = [m for m in manifests if m.kind == "Deployment" and _track(m) == "stable"]
         stable_capacity = capacity(manifests, stable[0]) if stable else 1
     target = Target(release, environment, stable_capacity)
-    planned = plan_rollout(action, strategy, values.values, target, weight=weight, tag=tag)
+    planned = plan_rollout(action, current, values.values, target, weight=weight, tag=tag, strategy=strategy)
     edits = []
     for change in planned.changes:
         if change.value is REMOVE:

@@ -66,6 +66,9 @@ if TYPE_CHECKING:  # the modules themselves load only when a run needs them
     from pytemplar.setargs import SetKind, SetValue
 
 
+_OVERLAY_KINDS = frozenset({"environment", "release", "release-environment", "file"})
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     """What to render: a project folder, environments, releases and extra values files."""
@@ -83,6 +86,9 @@ class RenderOptions:
     # An app rendered alone (`render APP`): its release's name and namespace.
     release_name: str | None = None
     namespace: str | None = None
+    # Namespace objects for environments with createNamespace; off when the deployer creates them
+    # (several Argo CD Applications deploying into one namespace must not each own it).
+    namespace_objects: bool = True
 
 
 @dataclass
@@ -130,6 +136,8 @@ class Session:
         self.set_layer = self._set_layer(self.set_values, None)
         # The command line's layer as each app's schema sees it: secret values masked in its labels.
         self._masked_set_layers: dict[int, tuple[CompiledSchema, ValuesLayer | None]] = {}
+        self._editor_schemas_checked: set[tuple[str, str]] = set()  # (values file, app) looked at
+        self._editor_schemas: dict[Path, Any] = {}  # overlay schema file -> current, stale or missing
         self.engines: dict[Path, TemplateEngine] = {}
         self.unused = UnusedValues()
         self.hidden_found: dict[tuple[str, int], list[tuple[ValuePath, str]]] = {}  # see hiddenvalues
@@ -162,6 +170,21 @@ class Session:
         """Warnings of every release rendered so far, each once, and the unused values."""
         unique = {(p.message, p.location): p for p in self.warnings}
         return [*unique.values(), *self.unused.problems(unused_severity)]
+
+    def stale_editor_schemas(self, layers: Sequence[ValuesLayer], app: App) -> list[Problem]:
+        """A warning for each overlay whose editor modeline names a stale overlay schema (once a run)."""
+        from pytemplar.editorschema import stale_overlay_schema
+
+        found = []
+        for layer in layers:
+            key = (layer.source, str(app.root.path))
+            if layer.kind not in _OVERLAY_KINDS or key in self._editor_schemas_checked:
+                continue
+            self._editor_schemas_checked.add(key)
+            problem = stale_overlay_schema(layer.source, app, self._editor_schemas)
+            if problem is not None:
+                found.append(problem)
+        return found
 
     def app(self, spec: ReleaseSpec) -> App:
         return self.workspace.app(spec.app_path, spec.app_location, spec.app_ref)
@@ -277,6 +300,7 @@ class Session:
         warnings.extend(
             helm_differences(merged, layers, expected_types(schema), release=spec.name, environment=environment)
         )
+        warnings.extend(self.stale_editor_schemas(layers, app))
         if ROLLOUT_KEY in merged:
             problems = builtin_schema("rollout.schema.json").validate(
                 merged[ROLLOUT_KEY],
@@ -452,9 +476,6 @@ class Session:
             return versions[key]
 
         problems = check_manifests(manifests, self.selection(), version_of)
-        from pytemplar.helm.hooks import check_helm_hooks  # rule helm-hook
-
-        problems.extend(check_helm_hooks(manifests))
         if self.schema_checked():
             # Each release's objects were checked as it was rendered; what is left are the notes
             # about versions and the objects the run made itself (Namespaces).
@@ -548,6 +569,8 @@ class Session:
 
     def namespaces(self, manifests: Sequence[Manifest]) -> list[Manifest]:
         """Namespace objects for environments that ask for them (``createNamespace``)."""
+        if not self.options.namespace_objects:
+            return []
         # An invalid namespace is reported on the object that names it, not on a Namespace made for it.
         wanted = sorted({(m.environment, m.namespace) for m in manifests if valid_namespace(m.namespace)})
         created: list[Manifest] = []
@@ -600,6 +623,7 @@ def render_options(
     skip_checks: Sequence[str] = (),
     release_name: str | None = None,
     namespace: str | None = None,
+    namespace_objects: bool = True,
 ) -> RenderOptions:
     # Naming an environment or release twice means it once.
     return RenderOptions(
@@ -615,6 +639,7 @@ def render_options(
         parse_ids(skip_checks, "--skip-check"),
         release_name,
         namespace,
+        namespace_objects,
     )
 
 

@@ -82,6 +82,8 @@ FLAGS: dict[str, tuple[str, bool]] = {
     "--kube-schema": ("kube_schema", True),
     "--skip-kube-schema": ("kube_schema", False),
     "--debug": ("debug", True),
+    "--namespace-objects": ("namespace_objects", True),
+    "--no-namespace-objects": ("namespace_objects", False),
 }
 DEFAULTS: dict[str, Any] = {
     "project": Path("."),
@@ -107,6 +109,7 @@ DEFAULTS: dict[str, Any] = {
     "max_memory": DEFAULT_MEMORY_MIB,
     "release_name": None,
     "namespace": None,
+    "namespace_objects": True,
 }
 _BY_NAME = {name: parameter for parameter, (names, _read, _many) in VALUE_OPTIONS.items() for name in names}
 

@@ -39,6 +39,7 @@ def render_command(
     max_memory: int,
     release_name: str | None,
     namespace: str | None,
+    namespace_objects: bool,
 ) -> int:
     """Render under the limits; the exit code."""
 
@@ -75,6 +76,7 @@ def render_command(
                 jobs=jobs,
                 release_name=release_name,
                 namespace=namespace,
+                namespace_objects=namespace_objects,
             )
         if result.warnings:
             from pytemplar.reporting import as_text

@@ -19,6 +19,9 @@ from typing import Annotated, Any
 
 import typer
 
+from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _run
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
+
 COMPLETE_VARIABLE = "_PYTEMPLAR_COMPLETE"
 
 
@@ -41,14 +44,18 @@ complete -o default -o nospace -F _pytemplar_complete pytemplar
 ZSH_SCRIPT = r"""#compdef pytemplar
 # pytemplar completion for zsh: pytemplar completion zsh > "${fpath[1]}/_pytemplar"
 _pytemplar() {
-    local -a candidates
+    local -a candidates whole partial
+    local candidate
     candidates=("${(@f)$(_PYTEMPLAR_COMPLETE=zsh "${words[1]}" "${(@)words[2,CURRENT]}" 2>/dev/null)}")
     candidates=(${candidates:#})
-    if (( ${#candidates} )); then
-        compadd -S '' -- "${candidates[@]}"
-    else
-        _files
-    fi
+    # A candidate that ends with a space is a whole word: zsh adds the space itself (compadd would
+    # quote one of ours into the word). `image.tag=` and folders go on without one.
+    for candidate in "${candidates[@]}"; do
+        if [[ "$candidate" == *" " ]]; then whole+=("${candidate% }"); else partial+=("$candidate"); fi
+    done
+    (( ${#whole} )) && compadd -- "${whole[@]}"
+    (( ${#partial} )) && compadd -S '' -- "${partial[@]}"
+    (( ${#candidates} )) || _files
 }
 if [[ "${funcstack[1]}" == "_pytemplar" ]]; then
     _pytemplar "$@"
@@ -70,6 +77,9 @@ SCRIPTS = {Shell.bash: BASH_SCRIPT, Shell.zsh: ZSH_SCRIPT, Shell.fish: FISH_SCRI
 
 def completion_command(
     shell: Annotated[Shell, typer.Argument(metavar="bash|zsh|fish", help="The shell to print the script for.")],
+    debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Print the shell completion script: environments, releases, value paths and check ids complete too.
 
@@ -79,7 +89,11 @@ def completion_command(
 
     fish: pytemplar completion fish > ~/.config/fish/completions/pytemplar.fish
     """
-    sys.stdout.write(SCRIPTS[shell])
+
+    def action() -> None:
+        sys.stdout.write(SCRIPTS[shell])
+
+    _run(action, debug, timeout, max_memory)
 
 
 def respond(shell: str, argv: list[str]) -> int:
@@ -93,6 +107,10 @@ def respond(shell: str, argv: list[str]) -> int:
         if shell == "bash":  # bash replaces only the text after its last word break
             cut = max(incomplete.rfind(c) for c in "=:") + 1
             candidates = [c[cut:] if c.startswith(incomplete[:cut]) else c for c in candidates]
+            # ...and inserts it as typed: a backslash of --set syntax (kubernetes\.io) is typed twice.
+            candidates = [c.replace("\\", "\\\\") for c in candidates]
+        elif shell == "fish":  # fish escapes a candidate's own space into the word, then adds its own
+            candidates = [c.removesuffix(" ") for c in candidates]
         sys.stdout.write("".join(c + "\n" for c in candidates))
         return 0
     except Exception:  # completion must never print a traceback into the user's prompt

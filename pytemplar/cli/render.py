@@ -79,6 +79,15 @@ def render(
             "--namespace", "-n", metavar="NS", help="Rendering an app alone: the namespace (default: default)."
         ),
     ] = None,
+    namespace_objects: Annotated[
+        bool,
+        typer.Option(
+            "--namespace-objects/--no-namespace-objects",
+            help="Render the Namespace of each environment with createNamespace: true. --no-namespace-objects"
+            " leaves creating it to the deployer (Argo CD's CreateNamespace=true): for several Applications"
+            " deploying releases into one namespace, which must not each own it.",
+        ),
+    ] = True,
 ) -> None:
     """Render manifests to stdout (for kubectl apply -f -) or to a folder.
 
@@ -110,6 +119,7 @@ def render(
         max_memory=max_memory,
         release_name=release_name,
         namespace=namespace,
+        namespace_objects=namespace_objects,
     )
     if code:
         raise typer.Exit(code)

@@ -1,4 +1,4 @@
-"""`pytemplar rollout status|start|promote|weight N|finish|abort|rollback`: read and change a release's rollout.
+"""`pytemplar rollout status|adopt|start|promote|weight N|finish|abort|rollback`: read and change a release's rollout.
 
 Each change edits the release x environment overlay in place (the GitOps act: commit the
 file and the cluster follows) and prints what changed.
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 rollout_app = typer.Typer(
     name="rollout",
-    help="Start, show, promote, re-weigh, finish, abort or roll back a release's rollout (edits its overlay).",
+    help="Adopt, start, show, promote, re-weigh, finish, abort or roll back a release's rollout (edits its overlay).",
     no_args_is_help=True,
 )
 
@@ -95,11 +95,12 @@ def _change(
     dry_run: bool,
     weight: int | None = None,
     tag: str | None = None,
+    strategy: str | None = None,
 ) -> None:
     from pytemplar import api
 
     _need(env, release, what)
-    planned, edit = api.rollout(project, env, release, what, weight, tag=tag, dry_run=dry_run)
+    planned, edit = api.rollout(project, env, release, what, weight, tag=tag, strategy=strategy, dry_run=dry_run)
     if dry_run:
         sys.stdout.write(edit.diff())
     else:
@@ -136,6 +137,34 @@ def start_command(
         if not tag:
             _usage("rollout start needs the new version's tag (--tag TAG)")
         _change(project, env, release, "start", dry_run, tag=tag)
+
+    _run(action, debug, timeout, max_memory)
+
+
+StrategyOpt = Annotated[
+    str, typer.Option("--strategy", metavar="BlueGreen|Canary", help="The strategy the running release moves onto.")
+]
+
+
+@rollout_app.command("adopt")
+def adopt_command(
+    project: ProjectArg = Path("."),
+    env: EnvArg = "",
+    release: ReleaseArg = "",
+    strategy: StrategyOpt = "",
+    dry_run: DryRunOpt = False,
+    debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
+) -> None:
+    """Move a running release onto BlueGreen or Canary without replacing its Deployment: it keeps its name
+    and selector, its pods gain the strategy's label while the Services keep selecting them all; `finish`
+    then makes the Services select by the label."""
+
+    def action() -> None:
+        if not strategy:
+            _usage("rollout adopt needs the strategy to move onto (--strategy BlueGreen or --strategy Canary)")
+        _change(project, env, release, "adopt", dry_run, strategy=strategy)
 
     _run(action, debug, timeout, max_memory)
 
@@ -181,7 +210,8 @@ def finish_command(
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
-    """After promote: let the old version go (BlueGreen scales the old colour down; Canary ends the canary)."""
+    """After promote: let the old version go (BlueGreen scales the old colour down; Canary ends the canary).
+    After adopt: the Services select the strategy's label."""
     _run(lambda: _change(project, env, release, "finish", dry_run), debug, timeout, max_memory)
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import pass_context, pass_environment
+from jinja2.exceptions import SecurityError
 from jinja2.filters import do_dictsort, do_sort
 
 from pytemplar.dependencies import satisfies
@@ -80,8 +81,15 @@ def _go_replacement(replacement: str) -> str:
 
 
 @cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> Any:
+    # RE2, as Go's regexp that Helm uses: linear in the text, so a template's pattern cannot
+    # make a render backtrack for hours (a lookahead or backreference is refused, as in Helm).
+    from pytemplar.patterns import PatternError, linear
+
+    try:
+        return linear(pattern)
+    except PatternError as exc:
+        raise SecurityError(f"the regular expression {pattern!r} {exc}") from None
 
 
 def regex_match(value: Any, pattern: str) -> bool:
@@ -99,11 +107,13 @@ def regex_find_all(value: Any, pattern: str, count: int = -1) -> list[str]:
 
 
 def regex_replace(value: Any, pattern: str, replacement: str) -> str:
-    return _compiled(pattern).sub(_go_replacement(str(replacement)), str(value))
+    replaced: str = _compiled(pattern).sub(_go_replacement(str(replacement)), str(value))
+    return replaced
 
 
 def regex_split(value: Any, pattern: str, count: int = -1) -> list[str]:
-    return _compiled(pattern).split(str(value), maxsplit=max(count - 1, 0) if count > 0 else 0)
+    parts: list[str] = _compiled(pattern).split(str(value), maxsplit=max(count - 1, 0) if count > 0 else 0)
+    return parts
 
 
 class ApiVersions:
@@ -241,6 +251,61 @@ def _helm_lines(value: Any, indent: int, out: list[str], lead: str = "") -> None
                 out.append(f"{pad}- {dump_yaml(item).rstrip()}")
 
 
+@pass_environment
+def helm_index(environment: Environment, collection: Any, *keys: Any) -> Any:
+    """Go's ``index``: a key a map does not have gives none (a Go map's zero value); an item
+    past the end of a list is an error, as in Go."""
+    from jinja2.runtime import Undefined
+
+    value = collection
+    for key in keys:
+        if isinstance(value, Mapping) and key not in value:
+            return None
+        value = environment.getitem(value, key)
+        if isinstance(value, Undefined):
+            return value  # its error names the list and its length when it is used
+    return value
+
+
+class MergedMap(dict[str, Any]):
+    """What ``helm_merge`` returns: a key no map gave reads as none, as a missing key of a Go map
+    does (``{% if merged.digest %}`` needs no guard)."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+def helm_merge(first: Any, *others: Any) -> MergedMap:
+    """Sprig's ``merge``: the maps merged key by key, the first one that gives a key a non-empty
+    value winning (maps inside are merged the same way); the arguments are left as they were."""
+    from pytemplar.templating.engine import _plain
+
+    merged = MergedMap()
+    for source in (first, *others):
+        plain = _plain(source)
+        if not isinstance(plain, dict):
+            raise TypeError(f"merge takes maps, not {type(plain).__name__}")
+        _fill(merged, plain)
+    return merged
+
+
+def _fill(target: dict[str, Any], source: dict[str, Any]) -> None:
+    for key, value in source.items():
+        have = target.get(key)
+        if isinstance(have, dict) and isinstance(value, dict):
+            _fill(have, value)
+        elif key not in target or have in (None, "", 0, False) or have == {} or have == []:
+            target[key] = _copy(value)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MergedMap({key: _copy(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
+
+
 def _reindent(block: str, indent: int) -> str:
     first, _, rest = block.partition("\n")
     return first + "\n" + "\n".join(" " * indent + line.lstrip(" ") if line else line for line in rest.split("\n"))
@@ -267,4 +332,11 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
         """The rendered text of another template of the app, with this template's context."""
         return engine.render_text(str(name), context.get_all())
 
-    environment.globals.update({"semver_compare": semver_compare, "render_template": render_template})
+    environment.globals.update(
+        {
+            "semver_compare": semver_compare,
+            "render_template": render_template,
+            "helm_merge": helm_merge,
+            "helm_index": helm_index,
+        }
+    )

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from pytemplar import atomicfile
 from pytemplar.errors import ConfigError, Location, TemplateError
 from pytemplar.templating.engine import RenderedFile
 
@@ -60,8 +61,8 @@ def render_chart(
     """The chart's manifests, one :class:`RenderedFile` per template helm names (# Source:)."""
     helm = find_helm(at)
     with tempfile.TemporaryDirectory(prefix="pytemplar-helm-") as folder:
+        atomicfile.create(Path(folder), "values.json", json.dumps(values).encode("utf-8"))
         values_file = Path(folder) / "values.json"
-        values_file.write_text(json.dumps(values), encoding="utf-8")
         command = [
             helm,
             "template",

@@ -44,12 +44,14 @@ def check_helm_hooks(manifests: Sequence[Manifest]) -> Iterable[Problem]:
 
 def _problem(manifest: Manifest, message: str, hint: str, severity: str = "error") -> Problem:
     return Problem(
-        f"{manifest.describe()}: {message} [{RULE}]",
+        f"{manifest.describe()}: {message}",
         location=Location(manifest.source.path),
         hint=hint,
         severity="warning" if severity == "warning" else "error",
         release=manifest.release or None,
         environment=manifest.environment,
+        rule=RULE,
+        subject=manifest.describe(),
     )
 
 

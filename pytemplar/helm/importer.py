@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pytemplar.errors import ConfigError, Location, UsageError
+from pytemplar.errors import ConfigError, Location, PytemplarError, UsageError
 from pytemplar.helm.gotemplate.parse import GoTemplateError, Node, parse
 from pytemplar.helm.gotemplate.translate import TODO, Translator, macro_name
 from pytemplar.yamlio import load_mapping
@@ -91,6 +91,7 @@ def import_chart(path: Path) -> Imported:
 
     helpers = Translator(defaults, set(defines), in_helpers=True)
     reads: set[tuple[str, ...]] = set()
+    rendered: set[tuple[str, ...]] = set()  # values paths given to tpl
     macros = []
     for define_name, node in defines.items():
         body = helpers.template(node.body)
@@ -104,11 +105,13 @@ def import_chart(path: Path) -> Imported:
         translator = Translator(defaults, set(defines))
         body = translator.template(tree)
         reads |= translator.reads
+        rendered |= translator.tpl_values
         target = file + ".j2" if file.endswith((".yaml", ".yml")) else file.rsplit(".", 1)[0] + ".yaml.j2"
         files[target] = (IMPORT_LINE if macros else "") + body.lstrip("\n")
         result.notes += [(f"{name}/{target}", what) for what in sorted({what for _, what in translator.notes})]
     files["app.yaml"] = _app_yaml(meta)
-    files["values.yaml"] = values_text
+    rendered |= helpers.tpl_values
+    files["values.yaml"] = _translate_rendered_defaults(values_text, defaults, rendered, set(defines), result)
     reads |= helpers.reads
     result.notes += [(f"{name}/{HELPERS}", what) for what in sorted({what for _, what in helpers.notes})]
     files["values.schema.json"] = chart.get("values.schema.json") or _draft_schema(defaults, files, reads)
@@ -122,6 +125,52 @@ def import_chart(path: Path) -> Imported:
     parse_failures = [(f"{name}/{file}", line, what) for file, line, what in result.todos if not file.endswith(".j2")]
     result.todos = parse_failures + marked_lines(result.files)
     return result
+
+
+def _translate_rendered_defaults(
+    text: str, defaults: dict[str, Any], paths: set[tuple[str, ...]], defines: set[str], result: Imported
+) -> str:
+    """values.yaml with each default that ``tpl`` renders translated from a Go template to Jinja2
+    (``{{ .Release.Name }}`` to ``{{ release.name }}``), every other byte kept; a default that has
+    no translation is kept as written and listed for a hand."""
+    from pytemplar.overlay.editor import line_of, set_value
+
+    for at, written in sorted({found for path in paths for found in _templates_below(defaults, path)}, key=str):
+        translator = Translator(defaults, defines)
+        try:
+            translated = translator.template(parse(written))
+            problem = translator.todos[0][1] if translator.todos else None
+        except GoTemplateError as exc:
+            translated, problem = written, str(exc)
+        if problem is None:
+            try:
+                text = set_value(text, at, translated, "values.yaml")
+                continue
+            except PytemplarError as exc:
+                problem = exc.problems[0].message
+        shown = ".".join(str(part) for part in at)
+        result.todos.append(
+            (
+                "values.yaml",
+                line_of(text, at, "values.yaml"),
+                f"tpl renders {shown}, a Go template kept as written: {problem}",
+            )
+        )
+    return text
+
+
+def _templates_below(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str | int, ...], str]]:
+    """The texts holding ``{{`` at or below ``path`` in the default values, with their paths."""
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else None
+    return [((*path, *inner), text) for inner, text in _templates_in(node)]
+
+
+def _templates_in(node: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    if isinstance(node, str):
+        return [((), node)] if "{{" in node else []
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    return [((key, *inner), text) for key, value in items for inner, text in _templates_in(value)]
 
 
 def _defines(tree: list[Node]) -> list[Node]:

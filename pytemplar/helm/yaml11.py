@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pytemplar.errors import Problem
@@ -101,6 +101,7 @@ def helm_differences(
     for index, layer in enumerate(layers):
         if layer.kind == "set":  # --set has Helm's own typing rules (setargs.py)
             continue
+        problems.extend(_key_differences(layer, release=release, environment=environment))
         for path, text in layer.raw_texts.items():
             if not _may_differ(text):  # most numbers: 1, 8080, true
                 continue
@@ -127,6 +128,25 @@ def helm_differences(
                 )
             )
     return problems
+
+
+def _key_differences(layer: ValuesLayer, *, release: str, environment: str) -> Iterable[Problem]:
+    """A warning for each unquoted key that Helm reads as a boolean or a number: Helm's values then
+    have the key ``true``, ``false`` or the number's digits instead (``on:`` becomes ``true:``)."""
+    for path, text in layer.raw_keys.items():
+        theirs = helm_reading(text, text)
+        if theirs is _NOT_DIFFERENT:
+            continue
+        name = scalar_text(theirs)
+        yield Problem(
+            f'{format_path(path)}: the key {text} is the text "{text}" here (YAML 1.2), but Helm reads it as '
+            f'{_describe(theirs)} and names the key "{name}" (YAML 1.1)',
+            location=layer.key_locations.get(path),
+            hint=f'quote the key so that both read the text: "{text}":',
+            severity="warning",
+            release=release,
+            environment=environment,
+        )
 
 
 def _hint(text: str, ours: Any, theirs: Any) -> str:

@@ -280,7 +280,8 @@ class _Environment(ImmutableSandboxedEnvironment):
     """Maps read like data: ``values.items`` is the key ``items`` when there is one."""
 
     # Routes ``**`` through call_binop (and keeps it out of compile-time constant folding).
-    intercepted_binops = frozenset({"**", "*", "%"})
+    # ``+`` too, so that what each operation builds counts against the render's budget.
+    intercepted_binops = frozenset({"**", "*", "%", "+"})
 
     # The path of the last null read from the values, to name it when a template reads into it.
     _null_path: str | None = None
@@ -414,7 +415,7 @@ class _Environment(ImmutableSandboxedEnvironment):
                     raise SecurityError(f"repeating a {type(sequence).__name__} {count} times is too large")
             if _int(left) and _int(right) and left.bit_length() + right.bit_length() > MAX_POWER_BITS:
                 raise SecurityError("the product is too large to compute")
-        return super().call_binop(context, operator, left, right)
+        return budget.sized(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         budget.step()  # every call a template makes counts against the render's budget
@@ -423,7 +424,8 @@ class _Environment(ImmutableSandboxedEnvironment):
             name = getattr(__obj, "__name__", "")
             if name in _WIDTH_METHODS and args and _int(args[0]) and args[0] > MAX_REPEAT:
                 raise SecurityError(f"str.{name}({args[0]}) is too large")
-        return super().call(__context, __obj, *args, **kwargs)
+        budget.check_call(__obj, args)
+        return budget.sized(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         # str.format and str.format_map reach templates only through this wrapper.
@@ -459,7 +461,7 @@ def _indent(value: Any, width: Any = 4, first: bool = False, blank: bool = False
     indented = do_indent(str(value), width, first, blank)
     if isinstance(value, YamlText) and value.data is not None:
         # ``toyaml | indent(2)``: still the same map when placed whole.
-        return YamlText.of(indented, value.data)
+        return YamlText.of(indented, value.data, value.path)
     return indented
 
 
@@ -497,7 +499,8 @@ def _to_json(value: Any, indent: int | None = None) -> YamlText:
 
 def _to_yaml(value: Any) -> YamlText:
     plain = _plain(value)
-    return YamlText.of(dump_yaml(plain).rstrip("\n"), plain)
+    path = value.key_path if isinstance(value, (ValueMap, ValueList)) and value.root == "values" else None
+    return YamlText.of(dump_yaml(plain).rstrip("\n"), plain, path)
 
 
 def _from_yaml(text: Any) -> Any:
@@ -629,10 +632,30 @@ def _tpl(context: Any, text: Any) -> str:
     if template is None:
         if marker_line(source) is not None:
             raise TemplateFailure(f"tpl: {RESERVED}")
-        template = env.from_string(source)
+        try:
+            template = env.from_string(source)
+        except TemplateSyntaxError as exc:
+            raise _tpl_syntax_error(env, text, exc) from None
         env.string_templates[source] = template
     made: str = env.concat(template.root_render_func(template.new_context(context.get_all(), shared=True)))
     return made
+
+
+_GO_ACTION = re.compile(r"\{\{-?\s*[.$]")
+
+
+def _tpl_syntax_error(env: Any, text: Any, exc: TemplateSyntaxError) -> TemplateFailure:
+    """The text given to ``tpl`` does not compile: name the value it came from, and Helm's syntax."""
+    read = env._last_read
+    what = "the text"
+    if read is not None and read[0] is text:
+        what = f"the text of {format_path((*read[1].key_path, read[2]), read[1].root)}"
+    hint = (
+        "tpl renders Jinja2: write {{ release.name }} where Helm has {{ .Release.Name }}, values.x for .Values.x"
+        if _GO_ACTION.search(str(text))
+        else "fix the template syntax of the text"
+    )
+    return TemplateFailure(f"tpl: {what} is not a template: {exc.message} in {json.dumps(str(text))}\x00{hint}")
 
 
 # Every filter and global a template can use, in one place (Jinja2's built-ins besides).
@@ -685,6 +708,8 @@ class TemplateEngine:
         from pytemplar.helm.builtins import install
 
         install(env, self)
+        env.filters[budget.SIZE_FILTER] = budget.sized
+        budget.bound_filters(env.filters)  # filters count the characters they read and make
         self.env = env
         self._compiled: dict[str, Any] = {}
         self._files = Files(app)
@@ -844,7 +869,8 @@ class TemplateEngine:
             message = str(exc.message or exc)
             return TemplateError(message, location=location, hint=undefined(message, self.app))
         if isinstance(exc, TemplateFailure):
-            return TemplateError(str(exc), location=location)
+            message, _, hint = str(exc).partition("\x00")
+            return TemplateError(message, location=location, hint=hint or None)
         if isinstance(exc, SlotError):
             return TemplateError(str(exc), location=location)
         if isinstance(exc, SecurityError):

@@ -106,6 +106,12 @@ def _yaml_problem(rendered: RenderedFile, problem: Problem, values_origin: Value
             kind = "map" if isinstance(slot.value, dict) else "list"
             message, hint = f"a {kind} cannot be a key", "place it as a value, or write one of its items as the key"
         message = f"the value{slot.where()} placed here: {message}"
+    else:
+        from pytemplar.hints import misplaced_block
+
+        block = misplaced_block(message, line, rendered.text.split("\n"), rendered.slots)
+        if block is not None:
+            where, message, hint = Location(block[0].template, block[0].line), block[1], block[2]
     return Problem(
         f"rendered output is not valid YAML at rendered line {line}: {message}",
         location=where,

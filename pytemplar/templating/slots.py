@@ -59,11 +59,13 @@ class YamlText(str):
     """
 
     data: Any = None
+    path: ValuePath | None = None  # the values entry it was made from (``values.x | toyaml``), for hints
 
     @classmethod
-    def of(cls, text: str, data: Any = None) -> YamlText:
+    def of(cls, text: str, data: Any = None, path: ValuePath | None = None) -> YamlText:
         made = cls(text)
         made.data = data
+        made.path = path
         return made
 
 

@@ -230,3 +230,42 @@ def test_the_example_overlay_schemas_are_what_schema_values_overlay_prints(app: 
         f"regenerate: pytemplar schema values examples/apps/{app} --overlay"
         f" > examples/apps/{app}/values.overlay.schema.json"
     )
+
+
+def test_a_modeline_naming_a_stale_overlay_schema_is_warned_with_the_command_that_refreshes_it(
+    tmp_path: Path,
+) -> None:
+    project = init(tmp_path, "--env", "prod")
+    assert run_pytemplar("validate", "proj", cwd=tmp_path).stderr.count("warning") == 0
+    schema_file = project / "apps" / "web" / "values.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema["properties"]["timeoutSeconds"] = {"type": "integer"}
+    schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    result = run_pytemplar("validate", "proj", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    refresh = (
+        "  hint: refresh it: pytemplar schema values proj/apps/web --overlay > proj/apps/web/values.overlay.schema.json"
+    )
+    stale = (
+        "warning: the editor schema {} that this file's modeline names is out of date: the app's values schema"
+        " changed after it was written"
+    )
+    assert result.stderr.splitlines() == [
+        f"proj/envs/prod.yaml:1:1: {stale.format('../apps/web/values.overlay.schema.json')}",
+        refresh,
+        f"proj/envs/prod/web.yaml:1:1: {stale.format('../../apps/web/values.overlay.schema.json')}",
+        refresh,
+        f"proj/releases/web.yaml:1:1: {stale.format('../apps/web/values.overlay.schema.json')}",
+        refresh,
+        "ok: 1 release in 1 environment; 0 errors, 3 warnings",
+    ]
+    # The hint's command, run as shown, refreshes the schema and ends the warnings.
+    command = refresh.split("refresh it: ", 1)[1]
+    written = run_pytemplar(*command.split(" > ")[0].split()[1:], cwd=tmp_path)
+    (tmp_path / command.split(" > ")[1]).write_text(written.stdout, encoding="utf-8")
+    again = run_pytemplar("validate", "proj", cwd=tmp_path)
+    assert again.stderr.splitlines() == ["ok: 1 release in 1 environment; 0 errors"]
+    (project / "apps" / "web" / "values.overlay.schema.json").unlink()
+    missing = run_pytemplar("render", "proj", "-e", "prod", cwd=tmp_path)
+    assert missing.code == 0
+    assert "values.overlay.schema.json that this file's modeline names is missing" in missing.stderr

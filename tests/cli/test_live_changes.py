@@ -29,7 +29,9 @@ def set_values(repo: Path, environment: str, release: str, *assignments: str) ->
 SELECTOR = (
     "microservice/templates/deployment.yaml.j2:2: warning: [prod/service-b] Deployment service-b: spec.selector"
     " changes from HEAD, and Kubernetes does not change it in place: kubectl apply and an Argo CD sync fail on it\n"
-    "  hint: replace the object in this sync (Argo CD: annotate it with argocd.argoproj.io/sync-options:"
+    "  hint: adopt Canary without replacing the Deployment (its name and selector stay): pytemplar rollout adopt"
+    " -e prod -r service-b --strategy Canary, committed instead of setting rollout.strategy; or replace the object"
+    " in this sync (Argo CD: annotate it with argocd.argoproj.io/sync-options:"
     " Replace=true; kubectl: kubectl -n shop-prod delete deployment service-b, then apply); its pods restart,"
     " or keep the field as it was\n"
 )
@@ -37,7 +39,9 @@ NEW_PODS = (
     "microservice/templates/service.yaml.j2:2: warning: [staging/service-b] Service service-b sends its traffic to"
     " Deployment service-b-blue, new since HEAD, instead of Deployment service-b: the Service switches at once and"
     " the new pods only start then, so requests fail until they are ready (service-b goes away)\n"
-    '  hint: let the new pods start first: for this sync annotate the Service with argocd.argoproj.io/sync-wave: "1"'
+    "  hint: adopt BlueGreen without replacing service-b (it stays, as the blue colour): pytemplar rollout adopt"
+    " -e staging -r service-b --strategy BlueGreen, committed instead of setting rollout.strategy; or"
+    ' let the new pods start first: for this sync annotate the Service with argocd.argoproj.io/sync-wave: "1"'
     " (Argo CD waits for service-b-blue to be healthy and prunes last), or apply the new workloads, wait for them"
     " (kubectl rollout status), then the rest\n"
 )
@@ -67,4 +71,12 @@ def test_a_new_version_or_a_promote_warns_about_nothing(repo: Path) -> None:
     assert run_pytemplar("rollout", "promote", repo / "shop", "-e", "prod", "-r", "service-c").code == 0
     result = run_pytemplar("validate", "shop", "--against", "HEAD", cwd=repo)
     assert result.code == 0
+    assert result.stderr == "ok: 12 releases in 3 environments; 0 errors\n"
+
+
+def test_adopting_with_the_adopt_command_warns_about_nothing(repo: Path) -> None:
+    for environment, strategy in (("prod", "Canary"), ("staging", "BlueGreen")):
+        adopt = ("rollout", "adopt", repo / "shop", "-e", environment, "-r", "service-b", "--strategy", strategy)
+        assert run_pytemplar(*adopt).code == 0
+    result = run_pytemplar("validate", "shop", "--against", "HEAD", cwd=repo)
     assert result.stderr == "ok: 12 releases in 3 environments; 0 errors\n"

@@ -134,6 +134,12 @@ def test_canary_promote_makes_the_canary_tag_stable_then_finish_ends_the_canary(
     result = run_pytemplar("rollout", "finish", shop, "-e", "prod", "-r", "service-d")
     assert result.code == 0, result.stderr
     data = yaml.safe_load((shop / "envs/prod/service-d.yaml").read_text())
+    assert data["rollout"]["canary"] == {"tag": "0.10.0", "weight": 0, "rollbackTo": {"tag": "0.9.12"}}
+    assert ("Deployment", "service-d-canary") in rendered(shop, "prod", "service-d")
+
+    result = run_pytemplar("rollout", "finish", shop, "-e", "prod", "-r", "service-d")
+    assert result.code == 0, result.stderr
+    data = yaml.safe_load((shop / "envs/prod/service-d.yaml").read_text())
     assert data["rollout"]["canary"] == {"weight": 0}
     objects = rendered(shop, "prod", "service-d")
     deployments = [name for kind, name in objects if kind == "Deployment"]
@@ -143,9 +149,21 @@ def test_canary_promote_makes_the_canary_tag_stable_then_finish_ends_the_canary(
     assert ("Ingress", "service-d-canary") not in objects
 
 
-def test_canary_abort_sends_all_traffic_to_stable(shop: Path) -> None:
+def test_canary_abort_sends_the_traffic_back_then_ends_the_canary(shop: Path) -> None:
     result = run_pytemplar("rollout", "abort", shop, "-e", "prod", "-r", "service-d")
     assert result.code == 0, result.stderr
+    assert result.stderr.splitlines()[1:] == [
+        "note: this change sends the canary's 10% back to the stable Deployment first; once the stable pods"
+        " carry it, run the same command again to end the canary"
+    ]
+    objects = rendered(shop, "prod", "service-d")
+    annotations = objects[("Ingress", "service-d-canary")]["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/canary-weight"] == "0"
+    assert objects[("Deployment", "service-d-canary")]["spec"]["replicas"] == 1
+
+    result = run_pytemplar("rollout", "abort", shop, "-e", "prod", "-r", "service-d")
+    assert result.code == 0, result.stderr
+    assert "note:" not in result.stderr
     objects = rendered(shop, "prod", "service-d")
     assert ("Deployment", "service-d-canary") not in objects
     assert ("Service", "service-d-canary") not in objects
@@ -154,7 +172,8 @@ def test_canary_abort_sends_all_traffic_to_stable(shop: Path) -> None:
 
 
 def test_abort_without_a_running_canary_changes_nothing(shop: Path) -> None:
-    assert run_pytemplar("rollout", "abort", shop, "-e", "prod", "-r", "service-d").code == 0
+    for _ in range(2):  # the weight back to 0, then the canary ends
+        assert run_pytemplar("rollout", "abort", shop, "-e", "prod", "-r", "service-d").code == 0
     overlay = shop / "envs/prod/service-d.yaml"
     before = overlay.read_text()
     result = run_pytemplar("rollout", "abort", shop, "-e", "prod", "-r", "service-d")

@@ -307,3 +307,68 @@ def test_an_unquoted_number_as_a_rollout_tag_keeps_its_text_with_a_warning(shop:
     assert "'1.10'" in result.stderr.splitlines()[0]
     image = find(objects(result.stdout), "Deployment", "service-d-canary")["spec"]["template"]["spec"]["containers"]
     assert image[0]["image"] == "ghcr.io/acme-shop/payments:1.10"
+
+
+# -- capacity of an autoscaled release --------------------------------------------------------------------
+# service-c in prod autoscales from 3 to 8 pods (envs/prod/service-c.yaml).
+
+
+def autoscaler_range(docs: list[dict[str, Any]], name: str) -> tuple[int, int]:
+    spec = find(docs, "HorizontalPodAutoscaler", name)["spec"]
+    return spec["minReplicas"], spec["maxReplicas"]
+
+
+def test_an_autoscaled_canary_runs_its_share_of_the_autoscaler_maximum_and_holds_the_stable_pods(
+    shop: Path,
+) -> None:
+    overlay(
+        shop,
+        "envs/prod/service-c.yaml",
+        'image: {tag: "2.9.7"}\nautoscaling: {enabled: true, minReplicas: 3, maxReplicas: 8}\n'
+        "ingress: {enabled: true, host: orders.acme.example}\n"
+        'rollout: {strategy: Canary, canary: {tag: "3.0.0", weight: 30}}\n',
+    )
+    docs = render(shop, "prod", "service-c")
+    # 30% of the 8 pods the stable may run: 2.4, so 3; the canary has no autoscaler of its own.
+    assert find(docs, "Deployment", "service-c-canary")["spec"]["replicas"] == 3
+    assert [d["metadata"]["name"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"] == ["service-c"]
+    # Any later command may send the canary's share back: the stable pods stay at the maximum.
+    assert autoscaler_range(docs, "service-c") == (8, 8)
+
+    overlay(
+        shop,
+        "envs/prod/service-c.yaml",
+        'image: {tag: "2.9.7"}\nautoscaling: {enabled: true, minReplicas: 3, maxReplicas: 8}\n'
+        "rollout: {strategy: Canary}\n",
+    )
+    docs = render(shop, "prod", "service-c")
+    assert autoscaler_range(docs, "service-c") == (3, 8)  # no canary: the autoscaler follows the load again
+
+
+def test_blue_green_holds_both_colours_at_the_autoscaler_maximum_during_a_rollout(shop: Path) -> None:
+    docs = render(shop, "prod", "service-c")  # previewing: green runs 3.0.0
+    assert autoscaler_range(docs, "service-c-blue") == (8, 8)
+    assert autoscaler_range(docs, "service-c-green") == (8, 8)
+
+    assert run_pytemplar("rollout", "abort", "shop", "-e", "prod", "-r", "service-c", cwd=shop).code == 0
+    docs = render(shop, "prod", "service-c")  # idle: blue follows the load, green is scaled down
+    assert autoscaler_range(docs, "service-c-blue") == (3, 8)
+    assert ("HorizontalPodAutoscaler", "service-c-green") not in kinds_and_names(docs)
+    assert find(docs, "Deployment", "service-c-green")["spec"]["replicas"] == 1  # previewReplicas
+
+
+def test_a_new_version_while_a_release_adopts_its_strategy_is_refused_at_its_line(shop: Path) -> None:
+    overlay(
+        shop,
+        "envs/prod/service-b.yaml",
+        'rollout:\n  strategy: Canary\n  adoption: started\n  canary: {tag: "1.15.0"}\n',
+    )
+    result = run_pytemplar("render", "shop", "-e", "prod", "-r", "service-b", cwd=shop)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "shop/envs/prod/service-b.yaml:2:13: error: [prod/service-b] rollout: rollout.canary is set while the"
+        " release adopts Canary (rollout.adoption: started): the Services still select every pod of Deployment"
+        " 'service-b', so a new version would take traffic at once\n"
+        "  hint: remove rollout.canary; once the Deployment has rolled, end the adoption with pytemplar rollout"
+        " finish, then start a version\n"
+    )

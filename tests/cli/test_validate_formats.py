@@ -53,7 +53,7 @@ def test_junit_has_a_case_per_object_and_check_failed_by_that_check(tmp_path: Pa
     [suite] = ET.fromstring(result.stdout).iter("testsuite")
     cases = {case.attrib["name"]: case for case in suite.iter("testcase")}
     assert suite.attrib == {"name": "app.yaml", "tests": str(len(cases)), "failures": "2"}
-    assert len(cases) == 2 * 12  # two objects, twelve checks run (resources-set is off)
+    assert len(cases) == 2 * 13  # two objects, thirteen checks run (resources-set is off)
     assert {case.attrib["classname"] for case in cases.values()} == {"app_yaml"}
     failed = sorted(name for name, case in cases.items() if case.find("failure") is not None)
     assert failed == ["ConfigMap Bad_Name [dns-name]", "Service web [kube-schema]"]
@@ -68,7 +68,8 @@ def test_github_annotations_point_at_the_field(tmp_path: Path) -> None:
     result = run_pytemplar("validate", "-f", "app.yaml", "--format", "github", cwd=tmp_path)
     assert result.code == 1
     assert result.stdout.startswith(
-        "::error file=app.yaml,line=6,col=9,title=pytemplar::Service web: spec.type: 'ClusterIp' is not one of: "
+        "::error file=app.yaml,line=6,col=9,title=pytemplar kube-schema::Service web: spec.type: 'ClusterIp' is not "
+        "one of: "
     )
 
 

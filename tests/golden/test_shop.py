@@ -159,11 +159,12 @@ def test_replicas_follow_the_environment_and_release_overlays() -> None:
     assert staging[("Deployment", "service-a-canary")]["spec"]["replicas"] == 1
     assert prod[("Deployment", "service-d-canary")]["spec"]["replicas"] == 1
     # Autoscaled in prod: the HPA owns the replica count, the Deployment must not set it.
-    # service-c previews green beside the active blue: both colours run at full capacity.
+    # service-c previews green beside the active blue: both colours are held at the autoscaler's
+    # maximum (envs/prod/service-c.yaml: 3 to 8) until the rollout ends, for either may take all traffic.
     for deployment, low, high, cpu in [
         ("service-a", 4, 12, 65),
-        ("service-c-blue", 3, 8, 75),
-        ("service-c-green", 3, 8, 75),
+        ("service-c-blue", 8, 8, 75),
+        ("service-c-green", 8, 8, 75),
     ]:
         assert "replicas" not in prod[("Deployment", deployment)]["spec"]
         hpa = prod[("HorizontalPodAutoscaler", deployment)]["spec"]

@@ -68,3 +68,23 @@ def test_helm_and_argo_cd_hooks_together_and_a_bad_weight(tmp_path: Path) -> Non
         "has both Helm and Argo CD hook annotations; Argo CD then ignores the Helm ones [helm-hook]",
         "helm.sh/hook-weight '1.5' is not an integer [helm-hook]",
     ]
+
+
+def test_the_check_is_disabled_by_its_id(tmp_path: Path) -> None:
+    folder = project(
+        tmp_path,
+        {
+            "app.yaml": "name: app\nversion: 1.0.0\n",
+            "templates/job.yaml.j2": JOB.format(name="migrate", annotations='{"helm.sh/hook": "pre-instal"}'),
+        },
+    )
+    found = run_pytemplar("validate", folder, "--skip-kube-schema")
+    assert found.code == 1 and "'pre-instal' is not a Helm hook [helm-hook]" in found.stderr
+    skipped = run_pytemplar("validate", folder, "--skip-kube-schema", "--skip-check", "helm-hook")
+    assert skipped.code == 0, skipped.stderr
+    assert "helm-hook" not in skipped.stderr
+
+
+def test_the_check_is_disabled_for_one_object_by_annotation(tmp_path: Path) -> None:
+    annotations = '{"helm.sh/hook": "pre-instal", "pytemplar.io/skip-checks": "helm-hook"}'
+    assert _validate(tmp_path, annotations) == []

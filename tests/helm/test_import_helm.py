@@ -263,3 +263,208 @@ def test_a_folder_without_chart_yaml_is_refused(tmp_path: Path) -> None:
     result = run_pytemplar("import", "helm", tmp_path)
     assert result.code == 2
     assert result.stderr.splitlines()[0] == f"error: '{tmp_path}' is not a Helm chart: it has no Chart.yaml"
+
+
+TPL_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: tplc\nversion: 0.1.0\n",
+    "values.yaml": """
+        # names rendered by tpl
+        fullnameOverride: "{{ .Release.Name }}-web"
+        configTemplate: "release={{ .Release.Name }} ns={{ .Release.Namespace }}"
+        podAnnotations:
+          owner: "{{ .Release.Name }}-team"  # who to call
+          plain: text
+        extraEnv:
+          - name: SELF
+            value: '{{ include "tplc.fullname" . }}'
+        untouched: "{{ not rendered }}"
+    """,
+    "templates/_helpers.tpl": """
+        {{- define "tplc.fullname" -}}
+        {{- tpl .Values.fullnameOverride $ | trunc 63 -}}
+        {{- end }}
+    """,
+    "templates/cm.yaml": """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: {{ include "tplc.fullname" . }}
+          {{- with .Values.podAnnotations }}
+          annotations:
+            {{- tpl (toYaml .) $ | nindent 4 }}
+          {{- end }}
+        data:
+          config: {{ tpl .Values.configTemplate . | quote }}
+          untouched: {{ .Values.untouched | quote }}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: p
+        spec:
+          containers:
+            - name: c
+              image: busybox:1.36
+              env:
+                {{- tpl (toYaml .Values.extraEnv) . | nindent 8 }}
+    """,
+}
+
+
+@needs_helm
+def test_tpl_renders_the_translated_defaults_as_helm_renders_the_chart(tmp_path: Path) -> None:
+    source = chart(tmp_path, TPL_CHART)
+    result = run_pytemplar("import", "helm", source, "-d", tmp_path / "apps")
+    assert result.code == 0, result.stderr
+    app = tmp_path / "apps" / "tplc"
+    note = (
+        "tpl renders values written in Jinja2 ({{ release.name }}, not {{ .Release.Name }}): the chart's defaults"
+        " are translated; translate the values files you pass to it"
+    )
+    assert result.stderr.splitlines() == [
+        f"imported 1 templates into {tmp_path}/apps/tplc",
+        f"  note: {app}/templates/cm.yaml.j2: {note}",
+        f"  note: {app}/templates/_helpers.j2: {note}",
+        "every template was translated; compare `pytemplar render` with `helm template`",
+    ]
+    # The defaults tpl renders are translated in place; comments and the value tpl never sees are kept.
+    assert (app / "values.yaml").read_text().splitlines() == [
+        "# names rendered by tpl",
+        'fullnameOverride: "{{ release.name }}-web"',
+        'configTemplate: "release={{ release.name }} ns={{ release.namespace }}"',
+        "podAnnotations:",
+        '  owner: "{{ release.name }}-team"  # who to call',
+        "  plain: text",
+        "extraEnv:",
+        "  - name: SELF",
+        "    value: '{{ (h.tplc_fullname() | fromyaml) }}'",
+        'untouched: "{{ not rendered }}"',
+    ]
+    expected = objects(helm_template(source, "-n", "ns", release="rel").stdout)
+    rendered = run_pytemplar("render", app, "--release-name", "rel", "-n", "ns")
+    assert rendered.code == 0, rendered.stderr
+    assert objects(rendered.stdout) == expected
+    assert expected[0]["metadata"]["annotations"]["owner"] == "rel-team"
+
+
+def test_a_helm_template_in_a_values_file_given_to_tpl_is_an_error_that_says_what_to_write(tmp_path: Path) -> None:
+    source = chart(tmp_path, TPL_CHART)
+    assert run_pytemplar("import", "helm", source, "-d", tmp_path / "apps").code == 0
+    mine = tmp_path / "mine.yaml"
+    mine.write_text('configTemplate: "r={{ .Release.Name }}"\n')
+    result = run_pytemplar("render", tmp_path / "apps" / "tplc", "--release-name", "rel", "-f", mine)
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        f"{tmp_path}/apps/tplc/templates/cm.yaml.j2:8: error: [default/rel] tpl: the text of values.configTemplate"
+        " is not a template: unexpected '.' in \"r={{ .Release.Name }}\"",
+        "  hint: tpl renders Jinja2: write {{ release.name }} where Helm has {{ .Release.Name }}, values.x for"
+        " .Values.x",
+    ]
+
+
+def test_what_tpl_cannot_take_over_is_marked(tmp_path: Path) -> None:
+    source = chart(
+        tmp_path,
+        {
+            "Chart.yaml": "apiVersion: v2\nname: tplc\nversion: 0.1.0\n",
+            "values.yaml": """
+                owner: '{{ (lookup "v1" "Namespace" "" "x").metadata.name }}'
+                items: [{name: a, text: "{{ .name }}"}]
+            """,
+            "templates/cm.yaml": """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: c}
+                data:
+                  owner: {{ tpl .Values.owner $ | quote }}
+                  {{- range .Values.items }}
+                  {{ .name }}: {{ tpl .text . | quote }}
+                  {{- end }}
+            """,
+        },
+    )
+    result = run_pytemplar("import", "helm", source, "-d", tmp_path / "apps")
+    assert result.code == 0, result.stderr
+    apps = tmp_path / "apps"
+    assert result.stderr.splitlines()[-3:] == [
+        f"{apps}/tplc/values.yaml:1: TODO(import): tpl renders owner, a Go template kept as written:"
+        " the function `lookup`",
+        f"{apps}/tplc/templates/cm.yaml.j2:6: TODO(import): tpl with a context other than the root: the text would"
+        " read that value as `.`: {{ tpl .text . | quote }}",
+        "2 places need a hand",
+    ]
+
+
+IDIOMS_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: idioms\nversion: 0.1.0\n",
+    "values.yaml": """
+        global:
+          image:
+            registry: registry.example.com
+        image:
+          image: web
+          tag: "1.0"
+          digest: ""
+        extraArgs: {}
+        autoscaling: {enabled: false, minReplicas: 3}
+        replicaCount: 1
+        routes:
+          main:
+            rules: [{path: /a}]
+          admin:
+            rules: {path: /admin}
+    """,
+    "templates/cm.yaml": """
+        {{- $replicas := .Values.replicaCount }}
+        {{- if .Values.autoscaling.enabled }}
+        {{- $replicas = .Values.autoscaling.minReplicas }}
+        {{- end }}
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: idioms
+        data:
+          replicas: {{ $replicas | quote }}
+          {{- with (merge .Values.image .Values.global.image) }}
+          image: "{{ .registry }}/{{ .image }}:{{ .tag }}{{ if .digest }}@{{ .digest }}{{ end }}"
+          {{- end }}
+          {{- if ne (index .Values.extraArgs "update-status") "false" }}
+          status: "updated"
+          {{- end }}
+        {{- range $name, $route := .Values.routes }}
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: {{ $name }}
+        data:
+          rules:
+            {{- toYaml $route.rules | nindent 4 }}
+        {{- end }}
+    """,
+}
+
+
+@needs_helm
+def test_merge_index_a_changed_variable_and_a_map_or_list_render_as_in_helm(tmp_path: Path) -> None:
+    source = chart(tmp_path, IDIOMS_CHART)
+    result = run_pytemplar("import", "helm", source, "-d", tmp_path / "apps")
+    assert result.code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "every template was translated; compare `pytemplar render` with `helm template`"
+    )
+    app = tmp_path / "apps" / "idioms"
+    overrides = tmp_path / "prod.yaml"
+    overrides.write_text(
+        "image: {digest: null, registry: mine.example.com}\n"
+        "extraArgs: {update-status: 'false'}\n"
+        "autoscaling: {enabled: true}\n"
+    )
+    for extra in ([], ["-f", str(overrides)]):
+        expected = objects(helm_template(source, *extra, release="rel").stdout)
+        rendered = run_pytemplar("render", app, "--release-name", "rel", *extra)
+        assert rendered.code == 0, rendered.stderr
+        assert objects(rendered.stdout) == expected
+    by_name = {obj["metadata"]["name"]: obj["data"] for obj in expected}
+    assert by_name["idioms"] == {"replicas": "3", "image": "mine.example.com/web:1.0"}
+    assert by_name["admin"] == {"rules": {"path": "/admin"}} and by_name["main"] == {"rules": [{"path": "/a"}]}

@@ -3,6 +3,7 @@ file:line and both readings; real ``helm template`` shows Helm's reading."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import run_pytemplar
@@ -138,3 +139,73 @@ def test_a_schema_that_allows_one_reading_settles_it(tmp_path: Path) -> None:
     # count is an integer either way, so the two readings still differ: warned.
     assert "values.mode" not in result.stderr
     assert "values.count: 012 is the number 12 here (YAML 1.2), but Helm reads it as the number 10" in result.stderr
+
+
+KEY_VALUES = """
+k1:
+  on: x
+k2:
+  off: x
+k3:
+  y: x
+k4:
+  n: x
+k5:
+  yes: x
+k6:
+  no: x
+k7:
+  "on": x
+k8:
+  ontario: x
+"""
+
+
+@needs_helm
+def test_a_key_helm_reads_as_a_boolean_is_warned_with_helms_name_for_it(tmp_path: Path) -> None:
+    folder = chart(
+        tmp_path / "helm",
+        {
+            "Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+            "values.yaml": KEY_VALUES,
+            "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+            "data: {values: {{ .Values | toJson | quote }}}\n",
+        },
+    )
+    helm = json.loads(objects(helm_template(folder).stdout)[0]["data"]["values"])
+    helm_keys = {name: list(inner) for name, inner in helm.items()}
+    assert helm_keys == {
+        "k1": ["true"],
+        "k2": ["false"],
+        "k3": ["true"],
+        "k4": ["false"],
+        "k5": ["true"],
+        "k6": ["false"],
+        "k7": ["on"],
+        "k8": ["ontario"],
+    }
+    app = {
+        "app.yaml": "name: app\nversion: 1.0.0\n",
+        "values.yaml": KEY_VALUES,
+        "templates/cm.yaml.j2": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"
+        "data: {k1: '{{ values.k1.on }}'}\n",
+    }
+    result = run_pytemplar("render", project(tmp_path / "pt", app), "-e", "prod")
+    assert result.code == 0, result.stderr
+    values = tmp_path / "pt" / "app" / "values.yaml"
+    lines = result.stderr.splitlines()
+    warned = {}
+    for index, line in enumerate(lines):
+        if "warning:" in line:
+            where, message = line.split(": warning: [prod/rel] ", 1)
+            warned[message.split(":", 1)[0]] = (where, message, lines[index + 1])
+    assert sorted(warned) == [f"values.k{n}.{key}" for n, key in enumerate(["on", "off", "y", "n", "yes", "no"], 1)]
+    for n, key in enumerate(["on", "off", "y", "n", "yes", "no"], 1):
+        where, message, hint = warned[f"values.k{n}.{key}"]
+        helm_name = helm_keys[f"k{n}"][0]
+        assert where == f"{values}:{2 * n}:3"
+        assert message == (
+            f'values.k{n}.{key}: the key {key} is the text "{key}" here (YAML 1.2), but Helm reads it as'
+            f' the boolean {helm_name} and names the key "{helm_name}" (YAML 1.1)'
+        )
+        assert hint == f'  hint: quote the key so that both read the text: "{key}":'

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import EXAMPLES, REPO, run_pytemplar
+from conftest import EXAMPLES, REPO, run_pytemplar, write_tree
 
 CRDS = REPO / "tests" / "data" / "argo-rollouts"
 
@@ -218,3 +218,76 @@ def test_a_colour_version_with_the_controller_is_refused(shop: Path) -> None:
     assert "rollout.green sets a version, and with controller ArgoRollouts the controller runs the new version" in (
         result.stderr
     )
+
+
+TWO_WAYS_IN = {
+    "app/app.yaml": "name: web\nversion: 0.1.0\n",
+    "app/values.yaml": 'image: {tag: "1.0"}\n',
+    "app/templates/all.yaml.j2": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          replicas: 4
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers: [{name: web, image: "example/web:{{ values.image.tag }}"}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec: {selector: {app: web}, ports: [{port: 80}]}
+        {% for name in ["public", "internal"] %}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: "web-{{ name }}"}
+        spec:
+          rules:
+            - host: "{{ name }}.example.com"
+              http:
+                paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: "web-{{ name }}"}
+        spec:
+          parentRefs: [{name: "{{ name }}-gateway"}]
+          rules: [{backendRefs: [{name: web, port: 80}]}]
+        {% endfor %}
+    """,
+    "project/pytemplar.yaml": """
+        environments:
+          prod: {namespace: web}
+        releases:
+          web: {app: ../app}
+    """,
+    "project/envs/prod/web.yaml": ARGO_HEADER,
+}
+
+
+def test_every_ingress_and_route_of_the_service_takes_part_in_the_split(tmp_path: Path) -> None:
+    write_tree(tmp_path, TWO_WAYS_IN)
+    result = run_pytemplar("render", tmp_path / "project", "-e", "prod")
+    assert result.code == 0, result.stderr
+    objects = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(result.stdout) if d}
+    rollout = objects[("Rollout", "web")]
+    check_against_crd(rollout)
+    routing = rollout["spec"]["strategy"]["canary"]["trafficRouting"]
+    assert routing["nginx"] == {
+        "stableIngresses": ["web-internal", "web-public"],
+        "additionalIngressAnnotations": {"canary-by-header": "X-Canary", "canary-by-header-value": "always"},
+    }
+    assert routing["plugins"] == {
+        "argoproj-labs/gatewayAPI": {
+            "httpRoutes": [
+                {"name": "web-internal", "useHeaderRoutes": True},
+                {"name": "web-public", "useHeaderRoutes": True},
+            ],
+        }
+    }
+    for name in ("web-internal", "web-public"):
+        [rule] = objects[("HTTPRoute", name)]["spec"]["rules"]
+        assert [(ref["name"], ref.get("weight")) for ref in rule["backendRefs"]] == [("web", None), ("web-canary", 0)]

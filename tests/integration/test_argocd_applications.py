@@ -79,14 +79,27 @@ def test_the_application_set_makes_the_same_applications() -> None:
         assert one["metadata"]["labels"] == other["metadata"]["labels"]
 
 
-def test_a_namespace_in_every_render_is_a_warning_saying_what_to_do() -> None:
-    _, warnings = generated("-e", "prod")
-    assert warnings == (
-        "examples/apps/shop/pytemplar.yaml:45:22: warning: environment 'prod' creates its Namespace"
-        " (createNamespace: true), so every release's render holds it: 4 Applications would share it and fight"
-        " over it\n"
-        "  hint: set createNamespace: false there: each Application creates it (syncOptions CreateNamespace=true)\n"
-    )
+@pytest.mark.parametrize("environment", ["prod", "staging"])
+def test_the_applications_of_an_environment_share_no_object_and_create_their_namespace(environment: str) -> None:
+    """Every Application of the environment rendered as Argo CD renders it: an object in two of them
+    would be fought over, and a shared Namespace would be pruned with every release in it by the
+    first Application deleted."""
+    applications, warnings = generated("-e", environment)
+    assert warnings == ""
+    project = yaml.safe_load((SHOP / "pytemplar.yaml").read_text(encoding="utf-8"))
+    assert project["environments"][environment]["createNamespace"] is True  # the case that matters
+    owners: dict[tuple[str, str, str, str], str] = {}
+    for application in applications:
+        assert "CreateNamespace=true" in application["spec"]["syncPolicy"]["syncOptions"]
+        done = run_generate(REPO / application["spec"]["source"]["path"], plugin_env(application))
+        assert done.returncode == 0, done.stderr
+        for document in (d for d in yaml.safe_load_all(done.stdout) if d):
+            metadata = document["metadata"]
+            key = (document["apiVersion"], document["kind"], metadata.get("namespace", ""), metadata["name"])
+            assert key not in owners, f"{key} is in {owners[key]} and {application['metadata']['name']}"
+            owners[key] = application["metadata"]["name"]
+    assert not [key for key in owners if key[1] == "Namespace"]
+    assert len({name for name in owners.values()}) == len(applications)
 
 
 def test_usage_errors(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytemplar.atomicfile import replacing
+from pytemplar.atomicfile import create, replacing, staging
 
 
 def entries(folder: Path) -> list[str]:
@@ -62,11 +62,35 @@ def test_a_missing_folder_is_an_os_error_for_the_caller(tmp_path: Path) -> None:
     assert entries(tmp_path) == []
 
 
-def test_every_single_file_writer_uses_it() -> None:
-    # Writers that rename a temporary file into place themselves would bypass it.
+def test_every_writer_uses_it() -> None:
+    # Writers that stage a file or a folder and rename it into place themselves would bypass it.
     source = Path(__file__).resolve().parents[2] / "pytemplar"
     for path in source.rglob("*.py"):
         if path.name == "atomicfile.py":
             continue
         text = path.read_text("utf-8")
-        assert "mkstemp" not in text and "os.fsync" not in text, path
+        for bypass in ("mkstemp", "mkdtemp", "os.fsync", ".write_text(", ".write_bytes("):
+            assert bypass not in text, (path, bypass)
+
+
+def test_a_staging_folder_is_gone_however_the_with_ends(tmp_path: Path) -> None:
+    with staging(tmp_path, ".work-") as folder:
+        create(folder, "a/b.yaml", b"x: 1\n")
+        assert (folder / "a" / "b.yaml").read_bytes() == b"x: 1\n"
+        (folder / "a").rename(tmp_path / "a")  # what is renamed out stays
+    assert entries(tmp_path) == ["a"]
+    with pytest.raises(KeyboardInterrupt), staging(tmp_path, ".work-") as folder:
+        create(folder, "c.yaml", b"")
+        raise KeyboardInterrupt
+    assert entries(tmp_path) == ["a"]
+
+
+def test_create_writes_only_new_files_and_never_through_a_link(tmp_path: Path) -> None:
+    create(tmp_path, "new.yaml", b"one\n")
+    with pytest.raises(FileExistsError):
+        create(tmp_path, "new.yaml", b"two\n")
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    with pytest.raises(FileExistsError):
+        create(tmp_path, "link.yaml", b"three\n")
+    assert entries(tmp_path) == ["link.yaml", "new.yaml"]
+    assert (tmp_path / "new.yaml").read_bytes() == b"one\n"

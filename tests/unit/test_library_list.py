@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 import pytemplar
@@ -52,3 +53,18 @@ def test_no_module_of_the_package_hides_a_library_function() -> None:
     for module in ("strategy", "rolloutplan", "templating"):
         importlib.import_module(f"pytemplar.{module}")
     assert all(callable(getattr(pytemplar, name)) for name in FUNCTIONS)
+
+
+def test_what_the_commands_call_is_in_the_library_list() -> None:
+    # A command that imports its function from an api module directly would let the list miss it.
+    source = Path(pytemplar.__file__).parent / "cli"
+    for path in source.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pytemplar.api."):
+                for alias in node.names:
+                    assert alias.name.isupper() or alias.name in {**FUNCTIONS, **MORE}, (path.name, alias.name)
+
+
+def test_the_api_docstring_names_every_library_function() -> None:
+    named = set(re.findall(r":func:`(\w+)`", pytemplar.api.__doc__ or ""))
+    assert named == set(FUNCTIONS)

@@ -334,3 +334,18 @@ def test_iter_leaves_of_a_scalar_or_empty_root() -> None:
 
 def test_iter_leaves_with_a_prefix() -> None:
     assert list(iter_leaves({"a": 1}, ("root", 0))) == [(("root", 0, "a"), 1)]
+
+
+def test_paths_are_formatted_in_two_places_only() -> None:
+    # format_path (values, schemas, objects) and format_path_argument (--set syntax): a module
+    # that joins path parts itself would show paths a third way.
+    import re
+    from pathlib import Path
+
+    import pytemplar
+
+    homes = {"values.py", "setargs.py"}
+    joiner = re.compile(r'f"\[\{part\}\]"|f"\.\{part\}"')
+    for path in Path(pytemplar.__file__).parent.rglob("*.py"):
+        if path.name not in homes:
+            assert not joiner.search(path.read_text("utf-8")), path

@@ -35,6 +35,9 @@ def macro_name(define: str) -> str:
 class Scope:
     dot: str = ROOT
     variables: dict[str, str] = field(default_factory=dict)
+    # Variables declared in this loop body (or outside every loop): Jinja2's `set` changes them
+    # from inside an `if`, but not from inside a `for`, which has its own scope.
+    own: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -51,6 +54,8 @@ class Translator:
     reads: set[tuple[str, ...]] = field(default_factory=set)
     notes: list[tuple[int, str]] = field(default_factory=list)  # translated, with a difference to know
     origins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # loop variable -> values path
+    # Values paths whose text ``tpl`` renders: their defaults are Go templates to translate too.
+    tpl_values: set[tuple[str, ...]] = field(default_factory=set)
 
     # -------------------------------------------------------------- tree -> text
 
@@ -121,7 +126,7 @@ class Translator:
     def with_block(self, node: Node, scope: Scope) -> str:
         assert node.pipeline is not None
         value = self.pipeline(node.pipeline, scope)
-        inner = Scope(value, dict(scope.variables))
+        inner = Scope(value, dict(scope.variables), scope.own)
         text = _tag("if " + value) + self.body(node, inner)
         return text + self.otherwise(node, scope) + _tag("endif")
 
@@ -161,13 +166,14 @@ class Translator:
         pipeline = node.pipeline
         assert pipeline is not None
         if pipeline.declare:
-            if pipeline.assign:
-                raise Untranslatable("changing a variable declared outside this block")
-            value = self.pipeline(Pipeline(pipeline.commands), scope)
             name = pipeline.declare[0]
+            if pipeline.assign and name not in scope.own:
+                raise Untranslatable("changing a variable declared outside this loop")
+            value = self.pipeline(Pipeline(pipeline.commands), scope)
             scope.variables[name] = name
+            scope.own.add(name)
             return _tag(f"set {name} = {value}")
-        commands = _without_tpl(pipeline.commands)
+        commands = pipeline.commands
         last = commands[-1]
         head = last[0] if last else None
         lead = ""
@@ -206,6 +212,8 @@ class Translator:
         head = commands[0][0] if commands and commands[0] else None
         # `toYaml X | trim` before nindent: the same YAML without its final line break.
         rest_trims = all(len(c) == 1 and isinstance(c[0], Ident) and c[0].name == "trim" for c in commands[1:])
+        if _rendered_yaml(commands[0]) is not None:  # `tpl (toYaml X) $`: X with its texts rendered
+            return rest_trims
         return isinstance(head, Ident) and head.name in ("toYaml", "include") and rest_trims
 
     def fragment(self, commands: list[list[Operand]], scope: Scope) -> tuple[str, str]:
@@ -215,6 +223,13 @@ class Translator:
         if head.name == "toYaml":
             expression = self.operand(command[1], scope)
             return expression, self.kind_of(expression)
+        rendered = _rendered_yaml(command)
+        if rendered is not None:
+            if not _is_root(command[2], scope):
+                raise Untranslatable("tpl with a context other than the root: the text would read that value as `.`")
+            expression = self.operand(rendered, scope)
+            self.note_tpl(expression)
+            return f"(tpl({expression} | helm_toyaml) | fromyaml)", self.kind_of(expression)
         return self.call(command, scope), "any"
 
     def kind_of(self, expression: str) -> str:
@@ -261,10 +276,22 @@ class Translator:
             if previous.rstrip().endswith(":") and _indent(previous) < indent and ends_block and _only_tags(rest):
                 result[-1] = previous.rstrip() + " {{ " + expression + " }}" + rest
                 continue
-            if kind == "list" or (kind == "any" and _without_tags(previous).lstrip().startswith("- ")):
-                loop, item = f"for entry in {expression} or []", f"{pad}- {{{{ entry }}}}"
+            list_loop, list_item = f"for entry in {expression} or []", f"{pad}- {{{{ entry }}}}"
+            map_loop, map_item = (
+                f"for key, entry in ({expression} or {{}}).items()",
+                f"{pad}{{{{ key }}}}: {{{{ entry }}}}",
+            )
+            if kind == "any" and not _without_tags(previous).lstrip().startswith("- ") and result:
+                # Neither the defaults nor the line above tell a map from a list: the value decides.
+                result[-1] += "{%+ if (" + expression + ") is mapping +%}{%+ " + map_loop + " +%}"
+                # One entry of `result` for the two lines: the next fragment looks at the line above it.
+                branches = map_item + "{%+ endfor +%}{%+ else +%}{%+ " + list_loop + " +%}\n" + list_item
+                result.append(branches + "{%+ endfor +%}{%+ endif +%}" + rest)
+                continue
+            if kind == "list" or kind == "any":
+                loop, item = list_loop, list_item
             else:
-                loop, item = f"for key, entry in ({expression} or {{}}).items()", f"{pad}{{{{ key }}}}: {{{{ entry }}}}"
+                loop, item = map_loop, map_item
             if result:
                 result[-1] += "{%+ " + loop + " +%}"
                 result.append(item + "{%+ endfor +%}" + rest)
@@ -286,10 +313,8 @@ class Translator:
         if isinstance(head, Ident):
             if head.name == "include":
                 return self.call(command, scope, piped)
-            if head.name == "tpl" and len(command) + (piped is not None) == 3:
-                # Values are data in pytemplar: a value is used as written, never rendered.
-                self.notes.append((0, "tpl: the value is used as written; a template inside it is not rendered"))
-                return self.operand(command[1], scope) if len(command) == 3 else piped  # type: ignore[return-value]
+            if head.name == "tpl":
+                return self.tpl(command, scope, piped)
             args = [self.operand(op, scope) for op in command[1:]]
             if piped is not None:
                 args.append(piped)
@@ -302,6 +327,30 @@ class Translator:
                 return f"{self.operand(head, scope)}({', '.join(args)})"
             raise Untranslatable("a value cannot take arguments")
         return self.operand(head, scope)
+
+    def tpl(self, command: list[Operand], scope: Scope, piped: str | None) -> str:
+        """``tpl TEXT CONTEXT``: pytemplar's ``tpl(TEXT)`` renders a text as a template in the sandbox,
+        with the calling template's names; the defaults of the values it renders are translated
+        by the importer (``tpl_values``)."""
+        if len(command) + (piped is not None) != 3:
+            raise Untranslatable("tpl takes a text and a context")
+        text = self.operand(command[1], scope) if piped is None else piped
+        context = command[-1]
+        if not _is_root(context, scope):
+            raise Untranslatable("tpl with a context other than the root: the text would read that value as `.`")
+        self.note_tpl(text)
+        return f"tpl({text})"
+
+    def note_tpl(self, text: str) -> None:
+        for found in re.finditer(r"\bvalues((?:\.\w+)+)", text):
+            self.tpl_values.add(tuple(found.group(1).split(".")[1:]))
+        self.notes.append(
+            (
+                0,
+                "tpl renders values written in Jinja2 ({{ release.name }}, not {{ .Release.Name }}): "
+                "the chart's defaults are translated; translate the values files you pass to it",
+            )
+        )
 
     def operand(self, operand: Operand, scope: Scope) -> str:
         if isinstance(operand, Literal):
@@ -360,20 +409,21 @@ class Translator:
             raise Untranslatable(f"`{name}` with {len(args)} arguments") from exc
 
 
-def _without_tpl(commands: list[list[Operand]]) -> list[list[Operand]]:
-    """``tpl (toYaml X) $`` as ``toYaml X``: values are data in pytemplar, not templates."""
-    first = commands[0]
+def _rendered_yaml(command: list[Operand]) -> Operand | None:
+    """X of ``tpl (toYaml X) CONTEXT``: a value whose YAML text is rendered as a template."""
     if (
-        len(first) == 3
-        and isinstance(first[0], Ident)
-        and first[0].name == "tpl"
-        and isinstance(first[1], Sub)
-        and not first[1].names
-        and isinstance(first[1].pipeline.commands[0][0], Ident)
-        and first[1].pipeline.commands[0][0].name == "toYaml"
+        len(command) == 3
+        and isinstance(command[0], Ident)
+        and command[0].name == "tpl"
+        and isinstance(command[1], Sub)
+        and not command[1].names
+        and len(command[1].pipeline.commands) == 1
+        and len(command[1].pipeline.commands[0]) == 2
+        and isinstance(command[1].pipeline.commands[0][0], Ident)
+        and command[1].pipeline.commands[0][0].name == "toYaml"
     ):
-        return [*first[1].pipeline.commands, *commands[1:]]
-    return commands
+        return command[1].pipeline.commands[0][1]
+    return None
 
 
 def _is_root(arg: Operand, scope: Scope) -> bool:
@@ -513,7 +563,8 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "len": _two("({0} | length)"),
     "list": lambda a: "[" + ", ".join(a) + "]",
     "dict": _pairs,
-    "index": lambda a: a[0] + "".join(f"[{k}]" for k in a[1:]) if len(a) > 1 else a[0],
+    "index": lambda a: f"helm_index({', '.join(a)})" if len(a) > 1 else a[0],
+    "merge": lambda a: f"helm_merge({', '.join(a)})",
     "ternary": _two("({0} if {2} else {1})"),
     "coalesce": lambda a: "(" + " or ".join(a) + ")",
     "join": _two("({1} | join({0}))"),
