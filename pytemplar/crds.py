@@ -128,8 +128,33 @@ def add_crd(schemas: CompactSchemas, crd: dict[str, Any], source: str) -> list[s
         if not isinstance(root, dict):
             problems.append(f"{kind} {group}/{version.get('name')} has no schema.openAPIV3Schema")
             continue
-        schemas.add(f"{group}/{version.get('name')}", kind, resource_root(root), source)
+        node = resource_root(root)
+        unreadable = _unreadable_patterns(node, f"{kind} {group}/{version.get('name')}")
+        if unreadable:
+            problems.extend(unreadable)
+            continue
+        schemas.add(f"{group}/{version.get('name')}", kind, node, source)
     return problems
+
+
+def _unreadable_patterns(node: Any, where: str, path: str = "") -> list[str]:
+    """Why each ``pattern`` of a compact schema cannot be matched in linear time. The API server
+    compiles CRD patterns with Go's RE2 and refuses such a CRD; matching them with a backtracking
+    engine instead could run for hours on one crafted value."""
+    from pytemplar.patterns import problem
+
+    found: list[str] = []
+    if isinstance(node, dict):
+        pattern = node.get("pattern")
+        if isinstance(pattern, str) and (why := problem(pattern)) is not None:
+            found.append(f"{where}: the pattern {pattern!r} at {path or '.'} {why}")
+        for key, child in node.items():
+            if key != "pattern":
+                found.extend(_unreadable_patterns(child, where, f"{path}.{key}" if path else key))
+    elif isinstance(node, list):
+        for index, child in enumerate(node):
+            found.extend(_unreadable_patterns(child, where, f"{path}[{index}]"))
+    return found
 
 
 def add_json_schema(schemas: CompactSchemas, schema: dict[str, Any], source: str) -> list[str]:
@@ -140,8 +165,12 @@ def add_json_schema(schemas: CompactSchemas, schema: dict[str, Any], source: str
             "a JSON Schema must name its kind: x-kubernetes-group-version-kind, "
             "or properties.apiVersion.enum and properties.kind.enum"
         ]
+    node = resource_root(schema)
+    unreadable = _unreadable_patterns(node, " ".join(f"{a}/{k}" for a, k in identities))
+    if unreadable:
+        return unreadable
     for api_version, kind in identities:
-        schemas.add(api_version, kind, resource_root(schema), source)
+        schemas.add(api_version, kind, node, source)
     return []
 
 
@@ -227,4 +256,11 @@ def _add_document(schemas: CompactSchemas, document: YamlDocument, shown: str) -
     else:
         reasons = add_json_schema(schemas, data, shown)
     hint = "give the folder CustomResourceDefinitions (apiextensions.k8s.io/v1) or JSON Schemas of one kind each"
-    return [Problem(reason, location=location, hint=hint) for reason in reasons]
+    regex_hint = "write the pattern as RE2 reads it (the API server's regexp): no backreferences or lookarounds"
+    return [
+        Problem(reason, location=location, hint=regex_hint if reason.endswith(_NEEDS_BACKTRACKING) else hint)
+        for reason in reasons
+    ]
+
+
+_NEEDS_BACKTRACKING = "which needs a backtracking matcher"

@@ -4,8 +4,10 @@ An app's schema is written by the app's author, and Python's ``re`` backtracks: 
 against 30 letters runs for minutes, and one C-level match cannot be interrupted. Patterns are
 therefore matched with RE2 (``google-re2``), whose time is linear in the text, whatever the
 pattern. RE2 lacks what needs backtracking: lookahead and lookbehind, backreferences, atomic
-groups and possessive quantifiers, and it caps a counted repetition at 1,000. A schema using
-one of them is refused when it is loaded, naming the pattern and the feature (:func:`problem`).
+groups and possessive quantifiers, and it caps a counted repetition at 1,000. Lookaheads right
+after ``^`` (how Kubernetes writes "1 to 15 characters, one a letter") are matched as a
+conjunction of RE2 searches; any other use of those features makes a schema refused when it is
+loaded, naming the pattern and the feature (:func:`problem`). Nothing falls back to ``re``.
 
 JSON Schema patterns follow ECMA-262, which RE2 reads the same in everything else that matters
 here: ``\\d`` and ``\\w`` are ASCII, ``\\p{L}`` classes are known, ``(?<name>...)`` names a group.
@@ -72,8 +74,66 @@ def compiled(pattern: str) -> Search:
     try:
         search = re2.compile(_translated(pattern), _options()).search
     except re2.error as exc:
-        raise PatternError(_explain(exc)) from None
+        parts = _leading_lookaheads(pattern)
+        if parts is None:
+            raise PatternError(_explain(exc)) from None
+        return _conjunction(parts, exc)
     return lambda text: search(text) is not None
+
+
+def _leading_lookaheads(pattern: str) -> tuple[list[tuple[bool, str]], str] | None:
+    """``^(?=A)(?!B)C`` as ``([(True, "A"), (False, "B")], "C")``, or None for any other shape.
+
+    A lookahead right after ``^`` asks whether its body matches at the start of the text, which
+    RE2 answers with ``^(?:A)`` on its own: the pattern is the conjunction of those searches and
+    ``^(?:C)``, each linear. Kubernetes names are checked this way (``^(?=.{1,15}$)(?=.*[a-z])...``).
+    """
+    if not pattern.startswith("^(?"):
+        return None
+    lookaheads: list[tuple[bool, str]] = []
+    at = 1
+    while pattern.startswith(("(?=", "(?!"), at):
+        end = _group_end(pattern, at)
+        if end is None:
+            return None
+        lookaheads.append((pattern[at + 2] == "=", pattern[at + 3 : end]))
+        at = end + 1
+    return (lookaheads, pattern[at:]) if lookaheads else None
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """The index of the ``)`` closing the group opened at ``start`` (escapes and classes skipped)."""
+    depth, at, in_class = 0, start, False
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            at += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if pattern.startswith(("[]", "[^]"), at):  # a leading ] is a member of the class
+                at += 2 if pattern[at + 1] == "]" else 3
+                continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return at
+        at += 1
+    return None
+
+
+def _conjunction(parts: tuple[list[tuple[bool, str]], str], error: Exception) -> Search:
+    lookaheads, rest = parts
+    try:
+        checks = [(wanted, compiled("^(?:" + body + ")")) for wanted, body in lookaheads]
+        main = compiled("^(?:" + rest + ")")
+    except PatternError:
+        raise PatternError(_explain(error)) from None
+    return lambda text: main(text) and all(check(text) == wanted for wanted, check in checks)
 
 
 def _explain(exc: Exception) -> str:

@@ -114,8 +114,9 @@ def as_github(problems: Sequence[Problem]) -> str:
                 props.append(f"line={problem.location.line}")
             if problem.location.column:
                 props.append(f"col={problem.location.column}")
-        scope = problem.scope
-        props.append(f"title={_escape_property('pytemplar ' + scope if scope else 'pytemplar')}")
+        # The title names the check, so a reviewer sees which rule to fix or to disable for the object.
+        title = " ".join(x for x in ("pytemplar", problem.rule, problem.scope) if x)
+        props.append(f"title={_escape_property(title)}")
         message = escape_control(problem.text)
         if problem.hint:
             message += f"\n{escape_control(problem.hint)}"

@@ -9,6 +9,10 @@ Re-run it for a new Kubernetes minor version or a new Gateway API release:
     # string types give the enums a live API server publishes and the checked-in documents leave out
     python scripts/build_kube_schemas.py kubernetes 1.35 path/to/openapi-spec/v3 --api-types path/to/api
 
+    # where no OpenAPI document of the release is at hand: the _definitions.json of the release that
+    # PyPI's kubernetes-validate bundles (kubernetes-json-schema, made from the release's v2 spec)
+    python scripts/build_kube_schemas.py kubernetes 1.37 .../v1.37.0-local/_definitions.json --api-types path/to/api
+
     # CustomResourceDefinitions (here: config/crd/standard/ of kubernetes-sigs/gateway-api at a release tag)
     python scripts/build_kube_schemas.py crds gateway-api path/to/config/crd/standard --source "Gateway API v1.6.1"
 
@@ -37,10 +41,14 @@ INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
 
 
 def read_definitions(spec: Path) -> dict[str, Any]:
-    """The schemas of an OpenAPI v2 file (``definitions``) or of a folder of v3 documents
-    (``components.schemas`` of every ``*.json`` below it, merged)."""
+    """The schemas of an OpenAPI v2 file (``definitions``), of a folder of v3 documents
+    (``components.schemas`` of every ``*.json`` below it, merged), or of the ``_definitions.json``
+    that kubernetes-json-schema makes from the v2 spec (``$defs``; PyPI's kubernetes-validate ships
+    one per release), read back as the v2 definitions it was made from."""
     if spec.is_file():
         document = json.loads(spec.read_text(encoding="utf-8"))
+        if "$defs" in document:
+            return {name: _from_json_schema(name, node) for name, node in document["$defs"].items()}
         found: dict[str, Any] = document.get("definitions") or document["components"]["schemas"]
         return found
     definitions: dict[str, Any] = {}
@@ -50,6 +58,33 @@ def read_definitions(spec: Path) -> dict[str, Any]:
     if not definitions:
         raise SystemExit(f"{spec}: no OpenAPI v3 documents (components.schemas) below it")
     return definitions
+
+
+def _from_json_schema(name: str, node: Any) -> Any:
+    """A definition of kubernetes-json-schema as the OpenAPI v2 definition it was made from: every
+    type is nullable there (``["string", "null"]``), int-or-string and quantities are ``oneOf`` and
+    the kinds' apiVersion and kind carry an enum the spec does not have."""
+    if name == INT_OR_STRING:
+        return {"type": "string", "format": "int-or-string"}
+    if name == QUANTITY:
+        return {"type": "string"}
+    return _plain(node, top=True)
+
+
+def _plain(node: Any, top: bool = False) -> Any:
+    if isinstance(node, list):
+        return [_plain(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _plain(value) for key, value in node.items()}
+    kinds = node.get("type")
+    if isinstance(kinds, list):
+        kept = [kind for kind in kinds if kind != "null"]
+        result["type"] = kept[0] if len(kept) == 1 else kept
+    if top and "x-kubernetes-group-version-kind" in node:
+        for field in ("apiVersion", "kind"):
+            result.get("properties", {}).get(field, {}).pop("enum", None)
+    return result
 
 
 def kubernetes_schemas(definitions: dict[str, Any], enums: Enums | None = None) -> CompactSchemas:
@@ -243,7 +278,9 @@ def main(argv: list[str]) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     kube = commands.add_parser("kubernetes", help="compact the OpenAPI spec of one Kubernetes minor version")
     kube.add_argument("version", help="minor version, e.g. 1.35")
-    kube.add_argument("spec", type=Path, help="a folder of OpenAPI v3 documents, or an OpenAPI v2 swagger.json")
+    kube.add_argument(
+        "spec", type=Path, help="a folder of OpenAPI v3 documents, an OpenAPI v2 swagger.json or a _definitions.json"
+    )
     kube.add_argument("--api-types", type=Path, help="a checkout of k8s.io/api at the release, for the enums")
     kube.add_argument("--source", default="", help="where the spec came from (kept in the file)")
     crds = commands.add_parser("crds", help="compact a folder of CustomResourceDefinitions")

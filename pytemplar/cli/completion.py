@@ -19,6 +19,9 @@ from typing import Annotated, Any
 
 import typer
 
+from pytemplar.cli._common import DebugOpt, MemoryOpt, TimeoutOpt, _run
+from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
+
 COMPLETE_VARIABLE = "_PYTEMPLAR_COMPLETE"
 
 
@@ -74,6 +77,9 @@ SCRIPTS = {Shell.bash: BASH_SCRIPT, Shell.zsh: ZSH_SCRIPT, Shell.fish: FISH_SCRI
 
 def completion_command(
     shell: Annotated[Shell, typer.Argument(metavar="bash|zsh|fish", help="The shell to print the script for.")],
+    debug: DebugOpt = False,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
 ) -> None:
     """Print the shell completion script: environments, releases, value paths and check ids complete too.
 
@@ -83,7 +89,11 @@ def completion_command(
 
     fish: pytemplar completion fish > ~/.config/fish/completions/pytemplar.fish
     """
-    sys.stdout.write(SCRIPTS[shell])
+
+    def action() -> None:
+        sys.stdout.write(SCRIPTS[shell])
+
+    _run(action, debug, timeout, max_memory)
 
 
 def respond(shell: str, argv: list[str]) -> int:

@@ -16,6 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import pass_context, pass_environment
+from jinja2.exceptions import SecurityError
 from jinja2.filters import do_dictsort, do_sort
 
 from pytemplar.dependencies import satisfies
@@ -80,8 +81,15 @@ def _go_replacement(replacement: str) -> str:
 
 
 @cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> Any:
+    # RE2, as Go's regexp that Helm uses: linear in the text, so a template's pattern cannot
+    # make a render backtrack for hours (a lookahead or backreference is refused, as in Helm).
+    from pytemplar.patterns import PatternError, linear
+
+    try:
+        return linear(pattern)
+    except PatternError as exc:
+        raise SecurityError(f"the regular expression {pattern!r} {exc}") from None
 
 
 def regex_match(value: Any, pattern: str) -> bool:
@@ -99,11 +107,13 @@ def regex_find_all(value: Any, pattern: str, count: int = -1) -> list[str]:
 
 
 def regex_replace(value: Any, pattern: str, replacement: str) -> str:
-    return _compiled(pattern).sub(_go_replacement(str(replacement)), str(value))
+    replaced: str = _compiled(pattern).sub(_go_replacement(str(replacement)), str(value))
+    return replaced
 
 
 def regex_split(value: Any, pattern: str, count: int = -1) -> list[str]:
-    return _compiled(pattern).split(str(value), maxsplit=max(count - 1, 0) if count > 0 else 0)
+    parts: list[str] = _compiled(pattern).split(str(value), maxsplit=max(count - 1, 0) if count > 0 else 0)
+    return parts
 
 
 class ApiVersions:

@@ -223,7 +223,13 @@ def _check_result(new_text: str, before: Any, path: ValuePath, value: Any, sourc
         ) from None
     expected = _apply(before, path, value)
     if not same_value(after if after is not None else {}, expected):
-        raise RuntimeError(f"editing {path!r} in {source_name} would have changed other values")
+        # The last safeguard: a layout the editor does not place text in correctly (such as a map
+        # written with explicit '?' keys) is refused, never written with other values changed.
+        raise EditError(
+            f"this edit of {_shown_path(path)} would change other values of the file, as it is laid out",
+            location=Location(source_name),
+            hint="the file was not changed; make this edit by hand",
+        )
 
 
 def _shown_path(path: ValuePath) -> str:
@@ -674,6 +680,11 @@ class _Editor:
         assert not header and lines
         body = self.newline.join(lines)
         if old is not None and not old.is_empty_scalar:  # '~', 'null' or '{}' alone
+            before = self.text[_line_start(self.text, old.start) : old.start]
+            if before.strip():  # '--- null': the map starts on the line after the document marker
+                return self._splice(
+                    old.start - (len(before) - len(before.rstrip())), self._end(old), self.newline + body
+                )
             return self._splice(old.start, self._end(old), body)
         pos = self.tree.document_end if old is None else old.start
         if pos != _line_start(self.text, pos):

@@ -280,7 +280,8 @@ class _Environment(ImmutableSandboxedEnvironment):
     """Maps read like data: ``values.items`` is the key ``items`` when there is one."""
 
     # Routes ``**`` through call_binop (and keeps it out of compile-time constant folding).
-    intercepted_binops = frozenset({"**", "*", "%"})
+    # ``+`` too, so that what each operation builds counts against the render's budget.
+    intercepted_binops = frozenset({"**", "*", "%", "+"})
 
     # The path of the last null read from the values, to name it when a template reads into it.
     _null_path: str | None = None
@@ -414,7 +415,7 @@ class _Environment(ImmutableSandboxedEnvironment):
                     raise SecurityError(f"repeating a {type(sequence).__name__} {count} times is too large")
             if _int(left) and _int(right) and left.bit_length() + right.bit_length() > MAX_POWER_BITS:
                 raise SecurityError("the product is too large to compute")
-        return super().call_binop(context, operator, left, right)
+        return budget.sized(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         budget.step()  # every call a template makes counts against the render's budget
@@ -423,7 +424,8 @@ class _Environment(ImmutableSandboxedEnvironment):
             name = getattr(__obj, "__name__", "")
             if name in _WIDTH_METHODS and args and _int(args[0]) and args[0] > MAX_REPEAT:
                 raise SecurityError(f"str.{name}({args[0]}) is too large")
-        return super().call(__context, __obj, *args, **kwargs)
+        budget.check_call(__obj, args)
+        return budget.sized(super().call(__context, __obj, *args, **kwargs))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         # str.format and str.format_map reach templates only through this wrapper.
@@ -706,6 +708,8 @@ class TemplateEngine:
         from pytemplar.helm.builtins import install
 
         install(env, self)
+        env.filters[budget.SIZE_FILTER] = budget.sized
+        budget.bound_filters(env.filters)  # filters count the characters they read and make
         self.env = env
         self._compiled: dict[str, Any] = {}
         self._files = Files(app)

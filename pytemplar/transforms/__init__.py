@@ -17,11 +17,12 @@ from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
 from pytemplar.transforms.references import fill_subject_namespaces
-from pytemplar.transforms.table import TRANSFORM_KEYS, TRANSFORMS, TransformContext
+from pytemplar.transforms.table import DECLARATION_KEYS, TRANSFORM_KEYS, TRANSFORMS, TransformContext
 
 if TYPE_CHECKING:
     from pytemplar.transforms.config import Declarations, release_transforms
     from pytemplar.transforms.generators import Generated
+    from pytemplar.transforms.resources import Resource
 
 __all__ = [
     "TRANSFORMS",
@@ -59,8 +60,21 @@ def transform_release(
 
     declarations = release_transforms(project, environment, release)
     return apply_transforms(
-        manifests, declarations, release=release, environment=environment, namespace=namespace, warnings=warnings
+        manifests,
+        declarations,
+        release=release,
+        environment=environment,
+        namespace=namespace,
+        warnings=warnings,
+        crd_folders=_crd_folders(project),
     )
+
+
+def _crd_folders(project: Project) -> tuple[str, ...]:
+    """The project's ``crds:`` folders, absolute: their CRDs give custom resources' merge keys."""
+    listed = project.document.data.get("crds") if project.document is not None else None
+    folders = [listed] if isinstance(listed, str) else listed if isinstance(listed, list) else []
+    return tuple(str(project.root.path / folder) for folder in folders if isinstance(folder, str))
 
 
 def layer_paths(environment: str, release: str) -> tuple[tuple[str, ...], ...]:
@@ -81,7 +95,7 @@ def _declares_any(project: Project, environment: str, release: str) -> bool:
         section: Any = document.data
         for step in at:
             section = section.get(step) if isinstance(section, dict) else None
-        if isinstance(section, dict) and any(key in section for key in TRANSFORM_KEYS):
+        if isinstance(section, dict) and any(key in section for key in DECLARATION_KEYS):
             return True
     return False
 
@@ -94,6 +108,7 @@ def apply_transforms(
     environment: str,
     namespace: str,
     warnings: list[Problem] | None = None,
+    crd_folders: tuple[str, ...] = (),
 ) -> list[Manifest]:
     """The release's manifests, transformed, followed by the objects its generators made."""
     from pytemplar.transforms.generators import Generated, add_hash_suffixes
@@ -105,6 +120,7 @@ def apply_transforms(
         return list(manifests)
     context = TransformContext(release, environment, namespace, declarations.root, warnings=warnings)
     context.origins = list(range(len(objects)))
+    context.crd_folders = crd_folders
     for transform in TRANSFORMS:
         objects = transform.applier()(objects, getattr(declarations, transform.field), context)
     generated = context.generated or Generated()
@@ -119,7 +135,7 @@ def apply_transforms(
         context.warn(message, location)
     fill_subject_namespaces(objects, namespace)  # subjects a patch added
     return [
-        _manifest(origin, obj, manifests, generated, release, environment)
+        _manifest(origin, obj, manifests, generated, context.added, release, environment)
         for origin, obj in zip(origins, objects, strict=True)
     ]
 
@@ -129,10 +145,14 @@ def _manifest(
     obj: dict[str, Any],
     rendered: Sequence[Manifest],
     generated: Generated,
+    added: dict[int, Resource],
     release: str,
     environment: str,
 ) -> Manifest:
     if index < len(rendered):
         return dataclasses.replace(rendered[index], obj=obj)
+    if index in added:
+        resource = added[index]
+        return Manifest(obj, release, environment, resource.file, resource.location)
     generator = generated.created[index]
     return Manifest(obj, release, environment, PROJECT_FILE, generator.location)

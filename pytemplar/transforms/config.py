@@ -11,8 +11,10 @@ so one declaration above the releases can serve each of them.
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,14 +22,17 @@ from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarEr
 from pytemplar.fsroot import Root
 from pytemplar.project import Project
 from pytemplar.transforms import layer_paths
+from pytemplar.transforms.components import component_folder, definition_schema, load_component
 from pytemplar.transforms.fieldpaths import FieldSpec
 from pytemplar.transforms.generators import Generator, Source, SourceKind
 from pytemplar.transforms.images import ImageOverride
 from pytemplar.transforms.labels import LabelSet
 from pytemplar.transforms.patches import Locate, Patch, PatchTarget, PatchType, parse_selector
 from pytemplar.transforms.references import Referrer
+from pytemplar.transforms.replacements import Replacement, Split, Target, ValueSource
 from pytemplar.transforms.replicas import Replicas
-from pytemplar.transforms.table import TRANSFORMS
+from pytemplar.transforms.resources import Resource
+from pytemplar.transforms.table import COMPONENTS_KEY, TRANSFORM_KEYS, TRANSFORMS
 from pytemplar.yamlio import YamlDocument, load_documents
 
 Path_ = tuple[str | int, ...]
@@ -81,17 +86,93 @@ def release_transforms(project: Project, environment: str, release: str) -> Decl
         return Declarations(project.root)
     reader = DeclarationReader(document, project.root, release)
     declared = {transform.field: transform.nothing() for transform in TRANSFORMS}
+    switched_on: dict[str, Location] = {}
     for at in layer_paths(environment, release):
         section = _section(document.data, at)
-        if not section:
-            continue
-        for transform in TRANSFORMS:
-            if any(key in section for key in transform.keys):
-                declared[transform.field] = transform.reader()(reader, section, at, declared[transform.field])
+        if section:
+            _read_level(reader, section, at, declared, switched_on)
     return Declarations(project.root, **declared)
 
 
+def _read_level(
+    reader: DeclarationReader,
+    section: Mapping[str, Any],
+    at: tuple[str, ...],
+    declared: dict[str, Any],
+    switched_on: dict[str, Location],
+) -> _Reach:
+    """Add one level's declarations (or one component's) to ``declared``, Kustomize's way: its own
+    resources and generators, then the components it switches on, in order, then its own
+    transforms, so that a level's labels, prefixes and patches also reach what its components add."""
+    for transform in TRANSFORMS:
+        if transform.before_components and any(key in section for key in transform.keys):
+            declared[transform.field] = transform.reader()(reader, section, at, declared[transform.field])
+    reach = _Reach(adds=_adds_objects(section), changes=_changes_objects(section))
+    changing: str | None = None  # the first component of the list whose transforms change objects
+    for index, written in enumerate(section.get(COMPONENTS_KEY) or []):
+        listed_at = reader.at((*at, COMPONENTS_KEY, index))
+        folder = component_folder(reader.base, str(written))
+        if folder in switched_on:
+            first = switched_on[folder]
+            where = f"line {first.line}" if first.path == listed_at.path else str(first)
+            raise ConfigError(
+                f"component '{folder}' is switched on twice for release '{reader.release}' (also at {where})",
+                location=listed_at,
+                hint="switch each component on once: at the lowest level that needs it",
+            )
+        switched_on[folder] = listed_at
+        component = load_component(reader.root, folder, listed_at)
+        inner = DeclarationReader(component.document, reader.root, reader.release, base=folder)
+        found = _read_level(inner, component.document.data, (), declared, switched_on)
+        if found.adds and changing is not None:
+            # Kustomize runs a component's transforms on the objects accumulated before it only;
+            # pytemplar's reach every object of the release. In this order the two would differ.
+            raise ConfigError(
+                f"component '{folder}' adds objects after component '{changing}', whose transforms "
+                "would change them here but not in Kustomize, where a component reaches only the objects "
+                "before it",
+                location=listed_at,
+                hint=f"list '{folder}' before '{changing}' (then both tools give the same objects)",
+            )
+        if found.changes and changing is None:
+            changing = folder
+        reach = _Reach(reach.adds or found.adds, reach.changes or found.changes)
+    for transform in TRANSFORMS:
+        if not transform.before_components and any(key in section for key in transform.keys):
+            declared[transform.field] = transform.reader()(reader, section, at, declared[transform.field])
+    return reach
+
+
+@dataclass(frozen=True)
+class _Reach:
+    adds: bool  # adds objects: resources, or generators that create
+    changes: bool  # declares transforms that change objects
+
+
+# Keys that configure or add rather than change objects.
+_NOT_CHANGING = frozenset(
+    {"resources", "nameReferences", "configMapGenerator", "secretGenerator", "generatorOptions", COMPONENTS_KEY}
+)
+
+
+def _adds_objects(section: Mapping[str, Any]) -> bool:
+    generators = [*(section.get("configMapGenerator") or []), *(section.get("secretGenerator") or [])]
+    return bool(section.get("resources")) or any(
+        isinstance(entry, dict) and entry.get("behavior", "create") == "create" for entry in generators
+    )
+
+
+def _changes_objects(section: Mapping[str, Any]) -> bool:
+    return any(key not in _NOT_CHANGING and key in section for key in TRANSFORM_KEYS)
+
+
 # -- how each transform's declarations combine over the four levels, lowest first -------------
+
+
+def read_resources(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Resource, ...]
+) -> tuple[Resource, ...]:
+    return (*declared, *reader.resources(section, at))
 
 
 def read_labels(
@@ -136,6 +217,20 @@ def read_patches(
     )
 
 
+def read_strategic_merge_patches(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Patch, ...]
+) -> tuple[Patch, ...]:
+    """Kustomize's legacy ``patchesStrategicMerge``: files (or inline YAML text) of strategic merge
+    patches, each document patching the object it names, run before ``patches``."""
+    found = list(declared)
+    for index, entry in enumerate(section.get("patchesStrategicMerge") or []):
+        text = str(entry)
+        inline = "\n" in text.strip() or text.lstrip().startswith("{")  # else a file name
+        key = "patch" if inline else "path"
+        found.extend(reader.patches({key: text, "type": "strategic"}, (*at, "patchesStrategicMerge", index)))
+    return tuple(found)
+
+
 def read_json6902_patches(
     reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Patch, ...]
 ) -> tuple[Patch, ...]:
@@ -172,6 +267,16 @@ def read_name_references(
                     declared_at=where,
                 )
             )
+    return tuple(found)
+
+
+def read_replacements(
+    reader: DeclarationReader, section: Mapping[str, Any], at: Path_, declared: tuple[Replacement, ...]
+) -> tuple[Replacement, ...]:
+    """Replacements run in order, lowest level first."""
+    found = list(declared)
+    for index, entry in enumerate(section.get("replacements") or []):
+        found.extend(reader.replacements(entry, (*at, "replacements", index)))
     return tuple(found)
 
 
@@ -244,9 +349,48 @@ class DeclarationReader:
     document: YamlDocument
     root: Root
     release: str
+    base: str = ""  # the folder files are named relative to (a component's), relative to the project
 
     def at(self, path: Path_) -> Location:
         return self.document.location_of(path)
+
+    def file(self, written: str) -> str:
+        """A file named in the declarations, relative to the project folder."""
+        return posixpath.normpath(posixpath.join(self.base, written)) if self.base else written
+
+    def read_listed(self, relative: str, listed_at: Location, what: str) -> str:
+        """The text of a file the declarations name; an error blames the line naming it."""
+        try:
+            return self.root.read_text(relative)
+        except FileAccessError as exc:
+            problem = exc.problems[0]
+            where = f"the component folder {self.base}" if self.base else "the project folder"
+            raise ConfigError(
+                f"{what} {problem.message.removeprefix('file ')}",
+                location=listed_at,
+                hint=problem.hint or f"files are named relative to {where}",
+            ) from exc
+
+    def resources(self, section: Mapping[str, Any], at: Path_) -> list[Resource]:
+        """The objects of each ``resources`` file, in order, ``{release}`` expanded."""
+        found = []
+        for index, written in enumerate(section.get("resources") or []):
+            listed_at = self.at((*at, "resources", index))
+            relative = self.file(str(written))
+            text = self.read_listed(relative, listed_at, "resources file")
+            shown = str(self.root.path / relative)
+            for document in load_documents(text, shown, track=True):
+                if document.data is None:
+                    continue
+                where = Location(shown, document.line)
+                obj = document.data
+                if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
+                    raise ConfigError(
+                        "a resources file holds Kubernetes objects: maps with apiVersion, kind and metadata.name",
+                        location=where,
+                    )
+                found.append(Resource(expand(obj, self.release), relative, where))
+        return found
 
     def label_sets(self, section: Mapping[str, Any]) -> list[LabelSet]:
         """A level's ``labels`` entries in order, then its ``commonLabels``: Kustomize's order, so
@@ -284,6 +428,80 @@ class DeclarationReader:
                 ImageOverride(entry["name"], entry.get("newName"), entry.get("newTag"), entry.get("digest"), where)
             )
         return found
+
+    # -- replacements -------------------------------------------------------------------------
+
+    def replacements(self, entry: Mapping[str, Any], at: Path_) -> list[Replacement]:
+        """An entry's replacement, or those of the file its ``path`` names (one, or a list)."""
+        if "path" not in entry:
+            return [self._replacement(expand(entry, self.release), self.at, at)]
+        relative = self.file(str(entry["path"]))
+        text = self.read_listed(relative, self.at((*at, "path")), "replacements file")
+        found = []
+        for document in load_documents(text, str(self.root.path / relative), track=True):
+            if document.data is None:
+                continue
+            listed = isinstance(document.data, list)
+            for number, item in enumerate(document.data if listed else [document.data]):
+                sub: Path_ = (number,) if listed else ()
+
+                def locate(path: Path_, document: YamlDocument = document, sub: Path_ = sub) -> Location:
+                    return document.location_of((*sub, *path))
+
+                def locate_key(path: Path_, document: YamlDocument = document, sub: Path_ = sub) -> Location:
+                    return document.key_location_of((*sub, *path))
+
+                problems = definition_schema("replacement").validate(item, locate, "replacement", locate_key=locate_key)
+                if problems:
+                    raise ConfigError.collect(problems)
+                found.append(self._replacement(expand(item, self.release), locate, ()))
+        return found
+
+    def _replacement(self, entry: Mapping[str, Any], locate: Callable[[Path_], Location], at: Path_) -> Replacement:
+        where = locate(at)
+        if ("source" in entry) == ("sourceValue" in entry):
+            raise ConfigError(
+                "a replacement needs exactly one of 'source' (an object's field) and 'sourceValue'",
+                location=where,
+            )
+        source = None
+        if "source" in entry:
+            written = entry["source"]
+            options = written.get("options") or {}
+            source = ValueSource(
+                written.get("group"),
+                written.get("version"),
+                written.get("kind"),
+                written.get("name"),
+                written.get("namespace"),
+                field_path=str(written.get("fieldPath") or "metadata.name"),
+                split=_split(options),
+                location=locate((*at, "source")),
+                shown=", ".join(f"{key} {value}" for key, value in written.items() if key != "options"),
+            )
+        targets = []
+        for number, target in enumerate(entry["targets"]):
+            target_at = (*at, "targets", number)
+            options = target.get("options") or {}
+            paths = target.get("fieldPaths") or ["metadata.name"]
+            targets.append(
+                Target(
+                    _exact_selector(target["select"], locate, (*target_at, "select")),
+                    tuple(
+                        _exact_selector(reject, locate, (*target_at, "reject", index))
+                        for index, reject in enumerate(target.get("reject") or [])
+                    ),
+                    tuple(
+                        (str(path), locate((*target_at, "fieldPaths", index) if "fieldPaths" in target else target_at))
+                        for index, path in enumerate(paths)
+                    ),
+                    _split(options),
+                    bool(options.get("create", False)),
+                    locate(target_at),
+                )
+            )
+        value = entry.get("sourceValue")
+        return Replacement(source, None if value is None else str(value), tuple(targets), where)
 
     # -- patches ----------------------------------------------------------------------------
 
@@ -329,7 +547,7 @@ class DeclarationReader:
                 location=self.at(at),
             )
         if "path" in entry:
-            return self._patch_file(entry["path"], self.at((*at, "path")))
+            return self._patch_file(self.file(str(entry["path"])), self.at((*at, "path")))
         inline = entry["patch"]
         if not isinstance(inline, str):
             return [(inline, lambda sub: self.at((*at, "patch", *sub)))]
@@ -343,15 +561,7 @@ class DeclarationReader:
         ]
 
     def _patch_file(self, relative: str, listed_at: Location) -> list[tuple[Any, Locate]]:
-        try:
-            text = self.root.read_text(relative)
-        except FileAccessError as exc:
-            problem = exc.problems[0]
-            raise ConfigError(
-                f"patch file {problem.message.removeprefix('file ')}",
-                location=listed_at,
-                hint=problem.hint or "patch files are named relative to the project folder",
-            ) from exc
+        text = self.read_listed(relative, listed_at, "patch file")
         documents = [
             document
             for document in load_documents(text, str(self.root.path / relative), track=True)
@@ -401,6 +611,11 @@ class DeclarationReader:
         target = expand(entry.get("target"), self.release)
         if target is None:
             return self._target_from_body(body, patch_type, at)
+        return self._selector(target, self.at, (*at, "target"))
+
+    def _selector(self, target: Mapping[str, Any], locate: Callable[[Path_], Location], at: Path_) -> PatchTarget:
+        """Objects by group, version, kind, name, namespace (whole-string regular expressions) and
+        label and annotation selectors: a patch's target, a replacement's select or reject."""
         patterns = {key: target.get(key) for key in ("group", "version", "kind", "name", "namespace")}
         for key, pattern in patterns.items():
             if pattern is None:
@@ -410,7 +625,7 @@ class DeclarationReader:
             except re.error as exc:
                 raise ConfigError(
                     f"target {key} '{pattern}' is not a regular expression: {exc}",
-                    location=self.at((*at, "target", key)),
+                    location=locate((*at, key)),
                     hint="names are matched as whole-string regular expressions; escape '.' and '*'",
                 ) from None
         selectors = {}
@@ -418,7 +633,7 @@ class DeclarationReader:
             try:
                 selectors[key] = parse_selector(target.get(key) or "")
             except ValueError as exc:
-                raise ConfigError(f"target {key}: {exc}", location=self.at((*at, "target", key))) from None
+                raise ConfigError(f"target {key}: {exc}", location=locate((*at, key))) from None
         shown = ", ".join(f"{key} {value}" for key, value in target.items())
         return PatchTarget(
             **patterns,
@@ -450,11 +665,20 @@ class DeclarationReader:
 
     # -- generators -------------------------------------------------------------------------
 
+    def _source_text(self, kind: SourceKind, text: str) -> str:
+        """A generator source with its file named relative to the project (the key kept)."""
+        if not self.base or kind == "literal":
+            return text
+        if kind == "env":
+            return self.file(text)
+        key, found, path = text.partition("=")
+        return f"{key}={self.file(path)}" if found else f"{os.path.basename(text)}={self.file(text)}"
+
     def generator(self, entry: Mapping[str, Any], at: Path_, kind: str) -> Generator:
         options = entry.get("options") or {}
         kinds: tuple[tuple[str, SourceKind], ...] = (("literals", "literal"), ("files", "file"), ("envs", "env"))
         sources = [
-            Source(source_kind, str(text), self.at((*at, key, index)))
+            Source(source_kind, self._source_text(source_kind, str(text)), self.at((*at, key, index)))
             for key, source_kind in kinds
             for index, text in enumerate(entry.get(key) or [])
         ]
@@ -471,6 +695,32 @@ class DeclarationReader:
             not options.get("disableNameSuffixHash", False),
             bool(options.get("immutable", False)),
         )
+
+
+def _exact_selector(written: Mapping[str, Any], locate: Callable[[Path_], Location], at: Path_) -> PatchTarget:
+    """A replacement's select or reject: kind, name... match whole strings exactly, as in
+    kubectl kustomize v5.7 (an empty field matches anything)."""
+    patterns = {
+        key: re.escape(str(written[key])) if written.get(key) else None
+        for key in ("group", "version", "kind", "name", "namespace")
+    }
+    selectors = {}
+    for key in ("labelSelector", "annotationSelector"):
+        try:
+            selectors[key] = parse_selector(written.get(key) or "")
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}", location=locate((*at, key))) from None
+    return PatchTarget(
+        **patterns,
+        label_selector=selectors["labelSelector"],
+        annotation_selector=selectors["annotationSelector"],
+        shown=", ".join(f"{key} {value}" for key, value in written.items()),
+    )
+
+
+def _split(options: Mapping[str, Any]) -> Split | None:
+    delimiter = options.get("delimiter")
+    return Split(str(delimiter), int(options.get("index", 0))) if delimiter else None
 
 
 def _parse_patch_text(text: str, start: Location, *, shift: bool = True) -> list[YamlDocument]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, Location
+from pytemplar.transforms.kubeapi import MergeKeys
 from pytemplar.transforms.references import ObjectKey, object_key, rename_references
 from pytemplar.transforms.strategic import DELETED, MergeNotes, strategic_merge_object
 from pytemplar.transforms.table import Objects, TransformContext
@@ -127,9 +128,14 @@ class Patched:
 
 
 def run_patches(
-    objects: Sequence[dict[str, Any]], patches: Sequence[Patch], release: str, default_namespace: str = ""
+    objects: Sequence[dict[str, Any]],
+    patches: Sequence[Patch],
+    release: str,
+    default_namespace: str = "",
+    merge_keys: MergeKeys | None = None,
 ) -> Patched:
-    """Every patch applied in order; a patch that selects nothing is an error."""
+    """Every patch applied in order; a patch that selects nothing is an error. ``merge_keys``:
+    the list merge keys of Kubernetes' kinds and of the custom resources whose CRDs are known."""
     result = Patched(list(objects))
     original_keys = [object_key(obj, default_namespace) for obj in objects]
     for patch in patches:
@@ -145,7 +151,7 @@ def run_patches(
             obj = result.objects[index]
             assert obj is not None
             notes = MergeNotes()
-            result.objects[index] = apply_patch(obj, patch, notes)
+            result.objects[index] = apply_patch(obj, patch, notes, merge_keys)
             result.warnings.extend((f"patch on {describe(obj)}: {note}", patch.location) for note in notes.notes)
     for index, obj in enumerate(result.objects):
         old = original_keys[index]
@@ -160,7 +166,9 @@ def apply_patches(objects: list[dict[str, Any]], patches: Sequence[Patch], relea
     return [obj for obj in run_patches(objects, patches, release).objects if obj is not None]
 
 
-def apply_patch(obj: dict[str, Any], patch: Patch, notes: MergeNotes | None = None) -> dict[str, Any] | None:
+def apply_patch(
+    obj: dict[str, Any], patch: Patch, notes: MergeNotes | None = None, merge_keys: MergeKeys | None = None
+) -> dict[str, Any] | None:
     """A patched copy of ``obj``, or None when the patch deletes it.
 
     A JSON patch may change anything; a merge or strategic patch keeps the object's apiVersion,
@@ -171,7 +179,7 @@ def apply_patch(obj: dict[str, Any], patch: Patch, notes: MergeNotes | None = No
     if patch.type == "merge":
         patched: Any = merge_patch(obj, patch.body)
     else:
-        patched = strategic_merge_object(obj, patch.body, patch.location, notes or MergeNotes())
+        patched = strategic_merge_object(obj, patch.body, patch.location, notes or MergeNotes(), merge_keys)
         if patched is DELETED:
             return None
     return _keep_identity(obj, patched, keep_name=not patch.allow_name_change)
@@ -331,7 +339,12 @@ def patch(objects: Objects, patches: Sequence[Patch], context: TransformContext)
     if not patches:
         return objects
     before = [obj.get("metadata", {}).get("name") for obj in objects]
-    patched = run_patches(objects, patches, context.release, context.namespace)
+    merge_keys = None
+    if any(patch.type == "strategic" for patch in patches):
+        from pytemplar.transforms.crdkeys import merge_keys_with_crds
+
+        merge_keys = merge_keys_with_crds(objects, context.crd_folders)
+    patched = run_patches(objects, patches, context.release, context.namespace, merge_keys)
     for message, location in patched.warnings:
         context.warn(message, location)
     kept = [index for index, obj in enumerate(patched.objects) if obj is not None]

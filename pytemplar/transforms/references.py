@@ -46,6 +46,8 @@ class Referrer:
     kind_field: bool = False
     default_kind: str | None = None
     declared_at: Location | None = None  # for the project's own nameReferences
+    # Not in Kustomize's default table: following it differs from kubectl kustomize, so it warns.
+    beyond_kustomize: bool = False
 
 
 def _in_pod_specs(target: str, paths: Iterable[str]) -> list[Referrer]:
@@ -83,6 +85,9 @@ REFERRERS: tuple[Referrer, ...] = (
     Referrer("Service", "Ingress", "spec/rules/http/paths/backend/service/name"),
     Referrer("Service", "Ingress", "spec/defaultBackend/service/name"),
     Referrer("Service", "StatefulSet", "spec/serviceName"),
+    # The deprecated Ingress backends (extensions/v1beta1, networking.k8s.io/v1beta1).
+    Referrer("Service", "Ingress", "spec/rules/http/paths/backend/serviceName"),
+    Referrer("Service", "Ingress", "spec/backend/serviceName"),
     Referrer("Service", "HTTPRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
     Referrer("Service", "GRPCRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
     *(
@@ -103,6 +108,11 @@ REFERRERS: tuple[Referrer, ...] = (
     Referrer("StorageClass", "PersistentVolume", "spec/storageClassName"),
     Referrer("StorageClass", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
     Referrer("PersistentVolume", "PersistentVolumeClaim", "spec/volumeName"),
+    Referrer("Secret", "PersistentVolume", "spec/azureFile/secretName"),
+    # A Node's dynamic kubelet configuration (the reference says its namespace).
+    Referrer("ConfigMap", "Node", "spec/configSource/configMap/name"),
+    # A Knative Service's containers (serving.knative.dev; a core Service has no such path).
+    Referrer("Secret", "Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
     # Names of objects a Role grants access to (a list of names).
     *(
         Referrer(target, role, "rules/resourceNames")
@@ -125,8 +135,68 @@ REFERRERS: tuple[Referrer, ...] = (
     ),
 )
 
+# Custom resources of widely used projects whose fields name objects: VerticalPodAutoscaler,
+# cert-manager, Argo Rollouts. Kustomize's default table has none of them, so kubectl kustomize
+# leaves these names pointing at objects that a prefix or hash renamed; pytemplar follows them
+# and warns, since a migrated overlay then gives other (working) objects.
+_WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
+_ROLLOUT_POD_SPEC = "spec/template/spec"
+CUSTOM_RESOURCE_REFERRERS: tuple[Referrer, ...] = tuple(
+    Referrer(referrer.target, referrer.kind, referrer.path, referrer.kind_field, referrer.default_kind, None, True)
+    for referrer in (
+        *(
+            Referrer(workload, "VerticalPodAutoscaler", "spec/targetRef/name", kind_field=True)
+            for workload in (*_WORKLOADS, "Rollout")
+        ),
+        Referrer("Secret", "Certificate", "spec/secretName"),
+        Referrer("Issuer", "Certificate", "spec/issuerRef/name", kind_field=True, default_kind="Issuer"),
+        Referrer("ClusterIssuer", "Certificate", "spec/issuerRef/name", kind_field=True, default_kind="Issuer"),
+        Referrer("Issuer", "Ingress", "metadata/annotations/cert-manager.io\\/issuer"),
+        Referrer("ClusterIssuer", "Ingress", "metadata/annotations/cert-manager.io\\/cluster-issuer"),
+        # An Argo Rollout: its pod template, the Deployment it takes it from, its Services.
+        *(
+            Referrer(target, "Rollout", f"{_ROLLOUT_POD_SPEC}/{path}")
+            for target, paths in (
+                (
+                    "ConfigMap",
+                    (
+                        "volumes/configMap/name",
+                        "volumes/projected/sources/configMap/name",
+                        *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
+                    ),
+                ),
+                (
+                    "Secret",
+                    (
+                        "volumes/secret/secretName",
+                        "volumes/projected/sources/secret/name",
+                        "imagePullSecrets/name",
+                        *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
+                    ),
+                ),
+                ("ServiceAccount", ("serviceAccountName",)),
+                ("PersistentVolumeClaim", ("volumes/persistentVolumeClaim/claimName",)),
+                ("PriorityClass", ("priorityClassName",)),
+            )
+            for path in paths
+        ),
+        Referrer("Deployment", "Rollout", "spec/workloadRef/name", kind_field=True),
+        *(
+            Referrer("Service", "Rollout", f"spec/strategy/{path}")
+            for path in (
+                "canary/canaryService",
+                "canary/stableService",
+                "blueGreen/activeService",
+                "blueGreen/previewService",
+            )
+        ),
+        Referrer("Ingress", "Rollout", "spec/strategy/canary/trafficRouting/nginx/stableIngress"),
+        Referrer("Rollout", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", kind_field=True),
+    )
+)
+
 _BY_REFERRER_KIND: dict[str, list[Referrer]] = {}
-for _referrer in REFERRERS:
+for _referrer in (*REFERRERS, *CUSTOM_RESOURCE_REFERRERS):
     _BY_REFERRER_KIND.setdefault(_referrer.kind, []).append(_referrer)
 
 
@@ -201,6 +271,14 @@ def rename_references(
                 new = renames.get((referrer.target, namespace, old))
                 if new is not None:
                     holder[key] = new
+                    if referrer.beyond_kustomize and warnings is not None:
+                        warnings.append(
+                            (
+                                f"{kind} {_name(obj)}: {referrer.path.replace(chr(92), '')} follows the rename of "
+                                f"{referrer.target} {old} to {new}; kubectl kustomize would leave it naming {old}",
+                                None,
+                            )
+                        )
 
 
 def _renamed(renames: Renames, referrer: Referrer, old: str) -> bool:

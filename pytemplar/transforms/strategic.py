@@ -47,10 +47,15 @@ DELETED = _Deleted()
 
 
 def strategic_merge_object(
-    obj: dict[str, Any], patch: Mapping[str, Any], location: Location, notes: MergeNotes
+    obj: dict[str, Any],
+    patch: Mapping[str, Any],
+    location: Location,
+    notes: MergeNotes,
+    merge_keys: MergeKeys | None = None,
 ) -> dict[str, Any] | _Deleted:
-    """``obj`` with ``patch`` merged in; ``DELETED`` when the patch deletes the whole object."""
-    keys = kube_merge_keys()
+    """``obj`` with ``patch`` merged in; ``DELETED`` when the patch deletes the whole object.
+    ``merge_keys``: Kubernetes' list merge keys (the default), or those with custom resources'."""
+    keys = merge_keys or kube_merge_keys()
     merger = _Merger(keys, location, notes)
     if _directive(patch, location) == "delete":
         return DELETED

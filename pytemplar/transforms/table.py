@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pytemplar.fsroot import Root
     from pytemplar.transforms.generators import Generated
     from pytemplar.transforms.references import Referrer
+    from pytemplar.transforms.resources import Resource
 
 Objects = list[dict[str, Any]]
 
@@ -38,12 +39,16 @@ class TransformContext:
     root: Root | None
     # Set by the generators: which objects they made, and which get a content hash at the end.
     generated: Generated | None = None
+    # The objects ``resources`` added, by origin.
+    added: dict[int, Resource] = field(default_factory=dict)
     # Where warnings go (the run's list), and for each object its index among the rendered and
     # generated objects, kept by a transform that drops objects (a patch that deletes one).
     warnings: list[Problem] | None = None
     origins: list[int] = field(default_factory=list)
     # The project's own nameReferences, followed by every rename after their row (the first).
     referrers: tuple[Referrer, ...] = ()
+    # The project's crds: folders (absolute), whose CRDs give custom resources' list merge keys.
+    crd_folders: tuple[str, ...] = ()
     # Names an object had before a transform renamed it, by origin, oldest first: replicas name the first.
     former_names: dict[int, list[str]] = field(default_factory=dict)
 
@@ -77,6 +82,9 @@ class Transform:
     ``keys``: its keys in pytemplar.yaml, each a property of ``$defs/transforms`` in the schema.
     ``read``/``apply``: ``"module:function"`` in ``pytemplar.transforms``.
     ``nothing``: makes the value of ``field`` when no level declares it.
+    ``before_components``: a level's own declarations are read before those of the components it
+    switches on (Kustomize adds a kustomization's resources and generated objects before its
+    components run, and runs the kustomization's own transformers after theirs).
     """
 
     field: str
@@ -84,6 +92,7 @@ class Transform:
     read: str
     apply: str
     nothing: Callable[[], Any] = tuple
+    before_components: bool = False
 
     @property
     def module(self) -> str:
@@ -97,18 +106,24 @@ class Transform:
         return _function(self.apply)
 
 
-# Kustomize's order: generators make ConfigMaps and Secrets, patches change objects, objects move
-# into the namespace, prefixes and suffixes rename them, labels and annotations are added, the
-# legacy patchesJson6902 run (after the labels, as in Kustomize), replica counts are set, images
-# are overridden. After the last
-# row the generated objects get their content hash, after every change to their content.
+# Kustomize's order: extra resources are added, generators make ConfigMaps and Secrets, patches
+# (the legacy patchesStrategicMerge first) change objects, objects move into the namespace,
+# prefixes and suffixes rename them, labels and annotations are added, the legacy
+# patchesJson6902 run (after the labels, as in Kustomize), replica counts are set, images are
+# overridden, replacements copy fields. After the last row the generated objects get their
+# content hash, after every change to their content.
 TRANSFORMS: tuple[Transform, ...] = (
+    Transform("resources", ("resources",), "config:read_resources", "resources:add", before_components=True),
     Transform("name_references", ("nameReferences",), "config:read_name_references", "references:configure"),
     Transform(
         "generators",
         ("configMapGenerator", "secretGenerator", "generatorOptions"),
         "config:read_generators",
         "generators:generate",
+        before_components=True,
+    ),
+    Transform(
+        "strategic_merge_patches", ("patchesStrategicMerge",), "config:read_strategic_merge_patches", "patches:patch"
     ),
     Transform("patches", ("patches",), "config:read_patches", "patches:patch"),
     Transform("namespace", ("setNamespace",), "config:read_set_namespace", "namespaces:move", nothing=str),
@@ -118,10 +133,15 @@ TRANSFORMS: tuple[Transform, ...] = (
     Transform("late_patches", ("patchesJson6902",), "config:read_json6902_patches", "patches:patch"),
     Transform("replicas", ("replicas",), "config:read_replicas", "replicas:scale"),
     Transform("images", ("images",), "config:read_images", "images:override"),
+    Transform("replacements", ("replacements",), "config:read_replacements", "replacements:replace"),
 )
 
 # The keys of pytemplar.yaml that declare transforms, at any of its four levels.
 TRANSFORM_KEYS: tuple[str, ...] = tuple(key for transform in TRANSFORMS for key in transform.keys)
+# The key of a level (or a component) that switches components on: folders of transforms.
+COMPONENTS_KEY = "components"
+# Every key that makes a release transformed.
+DECLARATION_KEYS: tuple[str, ...] = (*TRANSFORM_KEYS, COMPONENTS_KEY)
 
 
 @cache

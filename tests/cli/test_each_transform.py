@@ -73,7 +73,18 @@ EFFECTS: dict[str, tuple[str, Callable[[Objects], bool]]] = {
     ),
     "configMapGenerator": ("configMapGenerator: [{name: made, literals: [A=1]}]", generated("ConfigMap")),
     "secretGenerator": ("secretGenerator: [{name: made, literals: [A=1]}]", generated("Secret")),
+    "resources": ("resources: [extra.yaml]", generated("ConfigMap")),
+    "patchesStrategicMerge": (
+        "patchesStrategicMerge: ['{apiVersion: apps/v1, kind: Deployment, metadata: {name: patchesstrategicmerge},"
+        "\n      spec: {replicas: 8}}']",
+        lambda o: deployment(o)["spec"]["replicas"] == 8,
+    ),
+    "replacements": (
+        "replacements: [{sourceValue: '5', targets: [{select: {kind: Deployment}, fieldPaths: [spec.replicas]}]}]",
+        lambda o: deployment(o)["spec"]["replicas"] == 5,
+    ),
 }
+RESOURCES_FILE = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: made-from-a-file}\ndata: {A: '1'}\n"
 
 
 def test_every_schema_key_has_an_effect_here() -> None:
@@ -85,7 +96,10 @@ def test_each_key_alone_transforms_its_release(make_tree: Callable[..., Path], c
         f"  {key.lower()}:\n    app: ../app\n    {declaration}\n" for key, (declaration, _) in EFFECTS.items()
     )
     project = "environments:\n  dev: {}\nreleases:\n  plain:\n    app: ../app\n" + releases
-    root = make_tree({"project/pytemplar.yaml": textwrap.indent(project, "        ")}, base=MINIMAL_APP)
+    root = make_tree(
+        {"project/pytemplar.yaml": textwrap.indent(project, "        "), "project/extra.yaml": RESOURCES_FILE},
+        base=MINIMAL_APP,
+    )
     result = cli("render", "project", "-e", "dev", cwd=root)
     assert result.code == 0, result.stderr
     by_release: dict[str, Objects] = {}

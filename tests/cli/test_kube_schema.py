@@ -90,7 +90,7 @@ def test_the_shop_validates_clean_in_every_environment_against_each_bundled_vers
     shop = EXAMPLES / "shop"
     result = run_pytemplar("validate", shop, "--strict")
     assert (result.code, result.stderr) == (0, "ok: 12 releases in 3 environments; 0 errors\n")
-    for version in ("1.33", "1.36"):
+    for version in ("1.33", "1.36", "1.37"):
         assert run_pytemplar("validate", shop, "--strict", "--kube-version", version).code == 0
     rendered = run_pytemplar("render", shop, "--all-envs", "--kube-schema")
     assert (rendered.code, rendered.stderr) == (0, "")
@@ -102,7 +102,7 @@ def test_an_unbundled_kube_version_is_a_usage_error(make_tree: Any) -> None:
     assert (result.code, result.stderr) == (
         2,
         "error: no bundled Kubernetes schema for 1.99\n"
-        "  hint: bundled versions: 1.25, 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36\n",
+        "  hint: bundled versions: 1.25, 1.26, 1.27, 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35, 1.36, 1.37\n",
     )
 
 
@@ -114,8 +114,8 @@ def test_a_declared_version_without_schema_is_validated_against_the_nearest_with
     assert result.code == 0
     assert result.stderr.splitlines()[:2] == [
         "project/pytemplar.yaml: warning: no bundled Kubernetes schema for 1.40: objects are validated against "
-        "1.36 [kube-schema]",
-        "  hint: bundled versions: 1.25 to 1.36; kubeVersion or --kube-version chooses one",
+        "1.37 [kube-schema]",
+        "  hint: bundled versions: 1.25 to 1.37; kubeVersion or --kube-version chooses one",
     ]
 
 

@@ -81,16 +81,29 @@ def test_the_shop_renders_the_same_on_several_processes(cli: Callable[..., CliRe
     assert (four.code, four.stdout, four.stderr) == (one.code, one.stdout, one.stderr)
 
 
-def test_a_time_limit_stops_every_worker(cli: Callable[..., CliResult], make_tree: Callable[..., Path]) -> None:
+def test_a_runaway_release_stops_every_worker(cli: Callable[..., CliResult], make_tree: Callable[..., Path]) -> None:
+    """One release's template runs away (a megabyte replaced per loop step); the render budget
+    stops it in its worker, the run names that template and line, and no worker outlives it."""
     looping = "{% for i in range(100000) %}{{ ('x' * 999999) | replace('x', 'yy') | length }}{% endfor %}"
     folder = project(make_tree)
     template = folder.parent / "app/templates/deployment.yaml.j2"
-    template.write_text(template.read_text() + f"# {{% if release.name == 'r23' %}}{looping}{{% endif %}}\n")
-    result = cli("render", folder, "-e", "prod", "-j", "3", "--timeout", "2")
-    assert result.code == 124, result.stderr
-    # The worker looping on r23 is the one named, not what the other processes did last.
+    text = template.read_text()
+    template.write_text(text + f"# {{% if release.name == 'r23' %}}{looping}{{% endif %}}\n")
+    line = text.count("\n") + 1
+    result = cli("render", folder, "-e", "prod", "-j", "3")
+    assert result.code == 1, result.stderr
     first = result.stderr.splitlines()[0]
-    assert first == f"{template}: error: the command took longer than 2 s and was stopped while rendering this template"
+    assert first.startswith(f"{template}:{line}: error: [prod/r23] not allowed in a template: more than 10,000,000 ")
+    assert _processes_naming(folder) == [], "no worker outlives the run"
+
+
+def test_a_time_limit_stops_the_workers(cli: Callable[..., CliResult], make_tree: Callable[..., Path]) -> None:
+    """No render finishes within a millisecond: the limit stops the run, exit 124, nothing written."""
+    folder = project(make_tree)
+    result = cli("render", folder, "--all-envs", "-j", "3", "--timeout", "0.001")
+    assert result.code == 124, result.stderr
+    assert result.stdout == ""
+    assert "error: the command took longer than 0.001 s and was stopped" in result.stderr.splitlines()[0]
     assert _processes_naming(folder) == [], "no worker outlives the run"
 
 

@@ -68,7 +68,8 @@ def test_github_annotations_point_at_the_field(tmp_path: Path) -> None:
     result = run_pytemplar("validate", "-f", "app.yaml", "--format", "github", cwd=tmp_path)
     assert result.code == 1
     assert result.stdout.startswith(
-        "::error file=app.yaml,line=6,col=9,title=pytemplar::Service web: spec.type: 'ClusterIp' is not one of: "
+        "::error file=app.yaml,line=6,col=9,title=pytemplar kube-schema::Service web: spec.type: 'ClusterIp' is not "
+        "one of: "
     )
 
 

@@ -151,8 +151,17 @@ def numbers_as_text(obj: dict[str, Any]) -> list[Mutant]:
     return [
         (f"{_show(path)}: {value} -> '{value}'", _set(obj, path, str(value)))
         for path, value in walk(obj)
-        if path and isinstance(value, int) and not isinstance(value, bool) and not _free_form(path)
+        if path
+        and isinstance(value, int)
+        and not isinstance(value, bool)
+        and not _free_form(path)
+        and not _quantity(path)
     ]
+
+
+def _quantity(path: Path) -> bool:
+    # A metric target's value and averageValue are quantities: '20' is as valid as 20 there.
+    return path[-2:-1] == ("target",) and path[-1] in ("value", "averageValue")
 
 
 def booleans_as_text(obj: dict[str, Any]) -> list[Mutant]:

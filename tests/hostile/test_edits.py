@@ -115,6 +115,29 @@ def test_h54_setting_the_same_value_changes_zero_bytes(sandbox: Sandbox) -> None
     sandbox.accepted(result)  # not even the file's mtime or inode changes
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "line"),
+    [
+        pytest.param("--- null\n", "---\nreplicas: 3\n", 2, id="document-marker-and-null"),
+        pytest.param("--- ~  # nothing yet\n", "---\nreplicas: 3  # nothing yet\n", 2, id="marker-tilde-comment"),
+        pytest.param("%YAML 1.2\n--- {}\n", "%YAML 1.2\n---\nreplicas: 3\n", 3, id="directive-marker-empty-map"),
+        pytest.param("null\n", "replicas: 3\n", 1, id="null-alone"),
+    ],
+)
+def test_an_overlay_holding_only_null_is_edited_as_the_empty_overlay_it_renders_as(
+    sandbox: Sandbox, before: str, after: str, line: int
+) -> None:
+    """``--- null`` is an empty overlay to ``render``; ``set`` agrees: the value is added, the
+    document marker kept, and the file reads back as the one value."""
+    sandbox.write({OVERLAY: before})
+    assert sandbox.run("render", "project", "-e", "prod").code == 0
+    result = edit(sandbox, "replicas=3")
+    edited(sandbox, result)
+    assert (sandbox.work / OVERLAY).read_text() == after
+    assert yaml.safe_load(after) == {"replicas": 3}
+    assert result.stderr == f"{OVERLAY}:{line}: replicas: 3 (new)\n"
+
+
 # -- H55: anchors and merge keys -----------------------------------------------------------------------
 
 

@@ -283,7 +283,6 @@ def test_folder_link_loop_is_not_followed_into_duplicates(sandbox: Sandbox, link
     sandbox.symlink(link, target)
     result = sandbox.run(*RENDER)
     sandbox.clean(result)
-    assert result.seconds < 10, result.describe()
     if result.code == 0:
         assert [doc["kind"] for doc in result.documents()] == ["Deployment"], result.describe()
     else:

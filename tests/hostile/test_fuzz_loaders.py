@@ -108,6 +108,7 @@ _VALUES: Any = st.one_of(
     text=st.one_of(YAML_TEXT, YAML_LISTS, st.lists(_PROJECT_WORDS, max_size=8).map("".join)), path=_PATHS, value=_VALUES
 )
 @example(text="--- null\n", path=["image", "tag"], value="1.0")
+@example(text="? |", path=["image"], value=None)  # explicit keys: refused, not written wrong
 @example(text="a: &x {b: 1}\nc: *x\n", path=["a", "b"], value=2)
 def test_overlay_editor_gives_an_edit_or_a_pytemplar_error(text: str, path: list[str | int], value: Any) -> None:
     if not isinstance(path[0], str):

@@ -219,8 +219,8 @@ def test_catastrophic_pattern_property_is_matched_in_linear_time(sandbox: Sandbo
 
 PASSWORD = "properties.password.pattern"
 BACKTRACKING = [
-    pytest.param("^(?=.*[0-9]).{8,}$", PASSWORD, "a lookahead '(?=...)'", id="lookahead"),
-    pytest.param("^(?!admin).*$", PASSWORD, "a negative lookahead '(?!...)'", id="negative-lookahead"),
+    pytest.param("^.(?=.*[0-9]).{8,}$", PASSWORD, "a lookahead '(?=...)'", id="lookahead-inside"),
+    pytest.param("^a(?!admin).*$", PASSWORD, "a negative lookahead '(?!...)'", id="negative-lookahead-inside"),
     pytest.param("(?<=x)y", PASSWORD, "a lookbehind '(?<=...)'", id="lookbehind"),
     pytest.param("(?<!x)y", PASSWORD, "a negative lookbehind '(?<!...)'", id="negative-lookbehind"),
     pytest.param("^(a)\\1$", PASSWORD, "a backreference '\\1'", id="backreference"),
@@ -247,7 +247,7 @@ def test_pattern_needing_backtracking_is_refused_naming_the_feature(
 
 
 def test_pattern_property_needing_backtracking_is_refused_with_its_path(sandbox: Sandbox) -> None:
-    pattern = "^(?!kubernetes\\.io/)"
+    pattern = "^a(?!kubernetes\\.io/)"
     schema = {"type": "object", "$defs": {"labels": {"patternProperties": {pattern: {}}}}}
     sandbox.write({SCHEMA: json.dumps(schema)})
     result = sandbox.run(*RENDER)
@@ -255,6 +255,70 @@ def test_pattern_property_needing_backtracking_is_refused_with_its_path(sandbox:
     sandbox.refused(
         result, file=SCHEMA, message=re.escape(f"the pattern '{pattern}' at {where} uses a negative lookahead")
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "good", "bad"),
+    [
+        pytest.param("^(?=.*[0-9]).{8,}$", "abcdefg1", "abcdefgh", id="lookahead"),
+        pytest.param("^(?!admin$)[a-z]+$", "adminx", "admin", id="negative-lookahead"),
+        pytest.param("^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "http-2", "8080", id="port-name"),
+        pytest.param("^(?=(a+)+$)", "a" * 34, "a" * 34 + "!", id="catastrophic-lookahead-body"),
+    ],
+)
+def test_leading_lookaheads_are_matched_without_backtracking(
+    sandbox: Sandbox, pattern: str, good: str, bad: str
+) -> None:
+    """Lookaheads right after ``^`` (how passwords and Kubernetes names are often written) are each
+    a search of their own at the start of the text: RE2 answers them in linear time."""
+    schema = {"type": "object", "properties": {"name": {"type": "string", "pattern": pattern}}}
+    sandbox.write({SCHEMA: json.dumps(schema), "project/envs/dev.yaml": f"name: '{good}'\n"})
+    sandbox.accepted(sandbox.run(*RENDER))
+    sandbox.write({SCHEMA: json.dumps(schema), "project/envs/dev.yaml": f"name: '{bad}'\n"})
+    sandbox.refused(sandbox.run(*RENDER), file="project/envs/dev.yaml", line=1, message="does not match the pattern")
+
+
+def test_crd_pattern_needing_backtracking_is_refused_naming_the_crd(sandbox: Sandbox) -> None:
+    """A CRD's pattern RE2 cannot read (the API server refuses such a CRD too) is never matched with
+    a backtracking engine: the CRD is refused when loaded, naming its file, kind and field."""
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {
+            "group": "example.com",
+            "names": {"kind": "Widget", "plural": "widgets"},
+            "scope": "Namespaced",
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {"spec": {"properties": {"id": {"type": "string", "pattern": "^(a+)+\\1$"}}}},
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {id: " + "a" * 40 + "b}\n"
+    sandbox.write({"crds/widget.json": json.dumps(crd), "widget.yaml": widget})
+    result = sandbox.run("validate", "-f", "widget.yaml", "--crds", "crds")
+    # As for any unusable file of a schema folder: the schema is skipped, and the object unvalidated.
+    sandbox.clean(result)
+    assert result.code == 0, result.describe()
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "crds/widget.json:1: warning: schema skipped: Widget example.com/v1: the pattern '^(a+)+\\\\1$' at "
+        "properties.spec.properties.id uses a backreference '\\1', which needs a backtracking matcher [kube-schema]"
+    ), result.describe()
+    assert lines[1].endswith("no backreferences or lookarounds"), result.describe()
+    assert "Widget w: not validated: no schema for kind Widget" in lines[2], result.describe()
+    strict = sandbox.run("validate", "-f", "widget.yaml", "--crds", "crds", "--strict")
+    assert strict.code == 1, strict.describe()
 
 
 def test_ecma_unicode_escapes_and_classes_work(sandbox: Sandbox) -> None:

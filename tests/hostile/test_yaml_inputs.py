@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from pytemplar import yamlio
+
 from .harness import RENDER, Batch, Case, Sandbox, batch_sandbox, configmap, run_batch
 
 OVERLAY = "project/envs/dev.yaml"
@@ -109,7 +111,7 @@ def test_hostile_values_file_is_refused_at_its_line(batch: Batch, case: Case) ->
     batch.check(case)
 
 
-# -- H29: aliases, each timed ----------------------------------------------------------------------------------
+# -- H29: aliases -----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -121,26 +123,36 @@ def test_hostile_values_file_is_refused_at_its_line(batch: Batch, case: Case) ->
         pytest.param("a: &n\n  <<: *n\n", r"recursive alias '\*n'", 2, id="H29c-map-merges-itself"),
     ],
 )
-def test_alias_abuse_is_refused_at_load_within_a_second(
-    sandbox: Sandbox, content: str, message: str, line: int
-) -> None:
-    """Refused while reading (before any merge or tojson could expand it), in well under the
-    3 s allowed here for a whole run including interpreter start-up."""
+def test_alias_abuse_is_refused_while_reading(sandbox: Sandbox, content: str, message: str, line: int) -> None:
+    """Refused while reading, at the alias that passes a limit counted while reading (aliases,
+    nodes they expand to, a node inside itself), before any merge or tojson could expand it."""
     sandbox.write({OVERLAY: content.encode()})
     result = sandbox.run(*RENDER)
     sandbox.refused(result, file=OVERLAY, line=line, message=message)
-    assert result.seconds < 3, f"took {result.seconds:.1f} s\n{result.describe()}"
 
 
-def test_many_aliases_beside_many_values_load_quickly(sandbox: Sandbox) -> None:
-    """H29b: 1,000 aliases (the limit) next to 100,000 plain values (a 200 KB file) are legitimate
-    and must load in linear time; copying every location for every alias made this quadratic."""
+def test_many_aliases_beside_many_values_load_in_linear_work(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """H29b: 1,000 aliases (the limit) next to 100,000 plain values (a 200 KB file) are legitimate.
+    Copying the locations under an alias must look at the anchored node's entries only: scanning
+    every entry of the document for every alias made loading quadratic (10**8 steps here)."""
     content = "big: [" + ",".join(["1"] * 100_000) + "]\nx: &x 1\nl: [" + ",".join(["*x"] * 1000) + "]\n"
-    sandbox.write({OVERLAY: content.encode()})
-    result = sandbox.run(*VALUES, timeout=5)
-    sandbox.accepted(result)
-    data = json.loads(result.stdout)
+    scanned: list[int] = []
+    original = yamlio._Builder.reroot
+
+    def counting(self: Any, old: Any, new: Any, entries: tuple[int, int]) -> None:
+        scanned.append(entries[1] - entries[0])
+        original(self, old, new, entries)
+
+    monkeypatch.setattr(yamlio._Builder, "reroot", counting)
+    data = yamlio.load_mapping(content, "values.yaml").data
     assert len(data["big"]) == 100_000 and data["l"] == [1] * 1000
+    assert len(scanned) == 1000 and sum(scanned) <= 1000, f"{sum(scanned):,} entries scanned for 1,000 aliases"
+    # The same through the command line: the file loads and the values come out whole.
+    sandbox.write({OVERLAY: content.encode()})
+    result = sandbox.run(*VALUES)
+    sandbox.accepted(result)
+    shown = json.loads(result.stdout)
+    assert len(shown["big"]) == 100_000 and shown["l"] == [1] * 1000
 
 
 # -- the accepted cases ------------------------------------------------------------------------------------------

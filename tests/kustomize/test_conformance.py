@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from kustomize.harness import KUBECTL, SKIP_REASON, Case, check
+from kustomize.test_components import CASES as COMPONENT_CASES
+from kustomize.test_custom_resource_merge_keys import CASES as CUSTOM_RESOURCE_CASES
+from kustomize.test_replacements import CASES as REPLACEMENT_CASES
 from kustomize.test_silent_differences import CASES as SILENT_DIFFERENCE_CASES
 
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason=SKIP_REASON)
@@ -1088,15 +1091,29 @@ def test_krusty_feature_case(tmp_path: Path, case: Case) -> None:
     check(tmp_path, case)
 
 
+ALL_CASES = [
+    *CASES,
+    *FEATURE_CASES,
+    *SILENT_DIFFERENCE_CASES,
+    *COMPONENT_CASES,
+    *REPLACEMENT_CASES,
+    *CUSTOM_RESOURCE_CASES,
+]
+
+
+def all_cases() -> list[Case]:
+    return [*ALL_CASES, *PATCHES_STRATEGIC_MERGE_CASES]
+
+
 def test_every_case_that_differs_says_why() -> None:
-    for case in [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES]:
+    for case in all_cases():
         assert (case.outcome == "same") == (case.why == ""), case.name
         assert case.krusty, case.name
 
 
 def test_the_docs_count_the_cases() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "transforms.md").read_text(encoding="utf-8")
-    cases = [*CASES, *FEATURE_CASES, *SILENT_DIFFERENCE_CASES]
+    cases = all_cases()
 
     def count(row: str) -> int:
         found = re.search(rf"^\| {re.escape(row)} \| (\d+) \|$", docs, re.MULTILINE)
@@ -1108,3 +1125,154 @@ def test_the_docs_count_the_cases() -> None:
     assert count("differ on purpose, with a warning or an error") == sum(case.outcome != "same" for case in cases)
     assert count("differ silently") == 0
     assert "```\npytest tests/kustomize -q\n```" in docs
+
+
+PATCHES_STRATEGIC_MERGE_CASES = [
+    Case(
+        "patchesStrategicMerge: a file of two documents and an inline patch, before patches",
+        "multiplepatch_test.go (patchesStrategicMerge)",
+        WEB,
+        """
+        patchesStrategicMerge:
+          - two.yaml
+          - |
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: shop}
+            spec:
+              ports: [{name: metrics, port: 9090}]
+        patches:
+          - target: {kind: Deployment}
+            patch: |
+              - {op: replace, path: /spec/replicas, value: 7}
+        """,
+        files={
+            "two.yaml": """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: shop}
+                spec:
+                  replicas: 3
+                  template:
+                    spec:
+                      containers:
+                        - name: main
+                          env: [{name: B, value: "2"}]
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: web-config, namespace: shop}
+                data: {MODE: patched}
+            """
+        },
+    ),
+    Case(
+        "patchesStrategicMerge deletes an object",
+        "multiplepatch_test.go (patchesStrategicMerge with $patch: delete)",
+        WEB,
+        """
+        patchesStrategicMerge:
+          - |
+            apiVersion: autoscaling/v2
+            kind: HorizontalPodAutoscaler
+            metadata: {name: web, namespace: shop}
+            $patch: delete
+        """,
+    ),
+]
+
+
+PATCHES_STRATEGIC_MERGE_CASES.append(
+    Case(
+        "prefix follows deprecated Ingress backends, PersistentVolume azureFile, Node configSource, Knative",
+        "namereference_test.go (the default nameReference table)",
+        WEB
+        + """
+---
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: {name: legacy, namespace: shop, annotations: {pytemplar.io/skip-checks: removed-api}}
+spec:
+  backend: {serviceName: web, servicePort: 80}
+  rules:
+    - http:
+        paths: [{path: /, backend: {serviceName: web, servicePort: 80}}]
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: share}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteMany]
+  azureFile: {secretName: web-creds, shareName: data}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-1}
+spec:
+  configSource: {configMap: {name: web-config, namespace: shop, kubeletConfigKey: kubelet}}
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata: {name: hello, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+        - image: "ghcr.io/acme/hello:1.0"
+          env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: web-creds, key: password}}}]
+""",
+        "namePrefix: p-",
+    )
+)
+
+
+PATCHES_STRATEGIC_MERGE_CASES.append(
+    Case(
+        "prefix follows VerticalPodAutoscaler, cert-manager and Argo Rollouts references",
+        "namereference_test.go (custom resources, without configurations)",
+        WEB
+        + """
+---
+apiVersion: autoscaling.k8s.io/v1
+kind: VerticalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: web, namespace: shop}
+spec:
+  secretName: web-creds
+  dnsNames: [web.example.com]
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer}
+---
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata: {name: letsencrypt}
+spec: {selfSigned: {}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web-rollout, namespace: shop}
+spec:
+  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  strategy:
+    canary: {stableService: web, canaryService: web}
+""",
+        "namePrefix: p-",
+        outcome="warns",
+        says=r"VerticalPodAutoscaler p-web: spec/targetRef/name follows the rename of Deployment web to p-web; "
+        r"kubectl kustomize would leave it naming web",
+        why="kustomize's default reference table has no custom resources, so its prefix leaves these naming "
+        "objects that no longer exist; pytemplar follows them",
+    )
+)
+
+
+@pytest.mark.parametrize(
+    "case", PATCHES_STRATEGIC_MERGE_CASES, ids=[case.name for case in PATCHES_STRATEGIC_MERGE_CASES]
+)
+def test_krusty_patches_strategic_merge_case(tmp_path: Path, case: Case) -> None:
+    check(tmp_path, case)

@@ -17,11 +17,11 @@ sys.path.insert(0, str(REPO / "scripts"))
 import build_kube_schemas as build  # noqa: E402
 
 
-def test_every_version_from_1_25_to_1_36_is_bundled() -> None:
-    assert bundled_versions() == tuple(f"1.{minor}" for minor in range(25, 37))
+def test_every_version_from_1_25_to_1_37_is_bundled() -> None:
+    assert bundled_versions() == tuple(f"1.{minor}" for minor in range(25, 38))
 
 
-@pytest.mark.parametrize("version", [f"1.{minor}" for minor in range(25, 37)])
+@pytest.mark.parametrize("version", [f"1.{minor}" for minor in range(25, 38)])
 @pytest.mark.parametrize(
     ("path", "value", "allowed"),
     [
@@ -173,3 +173,44 @@ def test_the_well_known_crds_are_bundled(api_version: str, kind: str, spec: dict
     violations = validate_object(obj, schema_set("1.35"))
     assert violations is not None, kind
     assert [v.message for v in violations if v.kind == "unknown"] == ["unknown field"], kind
+
+
+def test_a_kubernetes_json_schema_definitions_file_reads_as_the_v2_definitions_it_was_made_from() -> None:
+    """kubernetes-json-schema's ``_definitions.json`` (what kubernetes-validate bundles) makes every
+    type nullable, int-or-string and quantities ``oneOf``, and adds apiVersion/kind enums: read
+    back, it gives the definitions of the OpenAPI v2 spec."""
+    made = {
+        "$defs": {
+            "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {
+                "oneOf": [{"type": ["string", "null"]}, {"type": ["integer", "null"]}]
+            },
+            "io.k8s.apimachinery.pkg.api.resource.Quantity": {
+                "oneOf": [{"type": ["string", "null"]}, {"type": ["number", "null"]}]
+            },
+            "io.k8s.api.core.v1.Widget": {
+                "type": "object",
+                "properties": {
+                    "apiVersion": {"type": ["string", "null"], "enum": ["v1"]},
+                    "kind": {"type": ["string", "null"], "enum": ["Widget"]},
+                    "size": {"type": ["integer", "null"], "format": "int32"},
+                    "port": {"$ref": "#/$defs/io.k8s.apimachinery.pkg.util.intstr.IntOrString"},
+                },
+                "x-kubernetes-group-version-kind": [{"group": "", "kind": "Widget", "version": "v1"}],
+            },
+        }
+    }
+    definitions = {name: build._from_json_schema(name, node) for name, node in made["$defs"].items()}
+    assert definitions == {
+        "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"type": "string", "format": "int-or-string"},
+        "io.k8s.apimachinery.pkg.api.resource.Quantity": {"type": "string"},
+        "io.k8s.api.core.v1.Widget": {
+            "type": "object",
+            "properties": {
+                "apiVersion": {"type": "string"},
+                "kind": {"type": "string"},
+                "size": {"type": "integer", "format": "int32"},
+                "port": {"$ref": "#/$defs/io.k8s.apimachinery.pkg.util.intstr.IntOrString"},
+            },
+            "x-kubernetes-group-version-kind": [{"group": "", "kind": "Widget", "version": "v1"}],
+        },
+    }

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from pytemplar.errors import Location
+from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
 from pytemplar.transforms import apply_transforms
 from pytemplar.transforms.config import Declarations
-from pytemplar.transforms.references import REFERRERS
+from pytemplar.transforms.references import CUSTOM_RESOURCE_REFERRERS, REFERRERS
 
 # Where each kind that runs pods holds its pod spec.
 POD_SPEC_AT = {
@@ -66,6 +66,15 @@ ELSEWHERE = [
     ("Service", "kind: Ingress\nspec: {rules: [{http: {paths: [{path: /, backend: {service: {name: t}}}]}}]}"),
     ("Service", "kind: Ingress\nspec: {defaultBackend: {service: {name: t, port: {number: 80}}}}"),
     ("Service", "kind: StatefulSet\nspec: {serviceName: t}"),
+    ("Service", "kind: Ingress\nspec: {rules: [{http: {paths: [{path: /, backend: {serviceName: t}}]}}]}"),
+    ("Service", "kind: Ingress\nspec: {backend: {serviceName: t, servicePort: 80}}"),
+    ("Secret", "kind: PersistentVolume\nspec: {azureFile: {secretName: t, shareName: s}}"),
+    ("ConfigMap", "kind: Node\nspec: {configSource: {configMap: {name: t, namespace: ns, kubeletConfigKey: k}}}"),
+    (
+        "Secret",
+        "kind: Service\napiVersion: serving.knative.dev/v1\n"
+        "spec: {template: {spec: {containers: [{env: [{name: E, valueFrom: {secretKeyRef: {name: t, key: k}}}]}]}}}",
+    ),
     ("Service", "kind: HTTPRoute\nspec: {rules: [{backendRefs: [{name: t, port: 80}]}]}"),
     ("Service", "kind: HTTPRoute\nspec: {rules: [{backendRefs: [{kind: Service, name: t}]}]}"),
     ("Service", "kind: GRPCRoute\nspec: {rules: [{backendRefs: [{name: t, port: 80}]}]}"),
@@ -184,3 +193,70 @@ def test_a_reference_to_another_kind_is_left_alone() -> None:
     ]:
         referrer = yaml.safe_load(text)
         assert list(paths_to(renamed(target, referrer), "t")) == list(paths_to(referrer, "t")), text
+
+
+# Custom resources pytemplar follows beyond Kustomize's table: (target kind, the object naming ``t``).
+CUSTOM_RESOURCE_CASES = [
+    *(
+        (workload, f"kind: VerticalPodAutoscaler\nspec: {{targetRef: {{kind: {workload}, name: t}}}}")
+        for workload in (
+            "Deployment",
+            "StatefulSet",
+            "DaemonSet",
+            "ReplicaSet",
+            "ReplicationController",
+            "Job",
+            "CronJob",
+            "Rollout",
+        )
+    ),
+    ("Secret", "kind: Certificate\nspec: {secretName: t, dnsNames: [a.example]}"),
+    ("Issuer", "kind: Certificate\nspec: {issuerRef: {name: t}}"),
+    ("ClusterIssuer", "kind: Certificate\nspec: {issuerRef: {kind: ClusterIssuer, name: t}}"),
+    ("Issuer", "kind: Ingress\nmetadata: {name: holder, annotations: {cert-manager.io/issuer: t}}"),
+    ("ClusterIssuer", "kind: Ingress\nmetadata: {name: holder, annotations: {cert-manager.io/cluster-issuer: t}}"),
+    *(
+        (target, {"kind": "Rollout", **nest("spec/template/spec", yaml.safe_load(fragment))})
+        for target, fragments in IN_POD_SPEC.items()
+        for fragment in fragments
+    ),
+    ("Deployment", "kind: Rollout\nspec: {workloadRef: {apiVersion: apps/v1, kind: Deployment, name: t}}"),
+    ("Service", "kind: Rollout\nspec: {strategy: {canary: {canaryService: t}}}"),
+    ("Service", "kind: Rollout\nspec: {strategy: {canary: {stableService: t}}}"),
+    ("Service", "kind: Rollout\nspec: {strategy: {blueGreen: {activeService: t}}}"),
+    ("Service", "kind: Rollout\nspec: {strategy: {blueGreen: {previewService: t}}}"),
+    ("Ingress", "kind: Rollout\nspec: {strategy: {canary: {trafficRouting: {nginx: {stableIngress: t}}}}}"),
+    ("Rollout", "kind: HorizontalPodAutoscaler\nspec: {scaleTargetRef: {kind: Rollout, name: t}}"),
+]
+CR_CASES = [(target, yaml.safe_load(text) if isinstance(text, str) else text) for target, text in CUSTOM_RESOURCE_CASES]
+
+
+@pytest.mark.parametrize(("target", "referrer"), CR_CASES, ids=[f"{t}<-{r['kind']}" for t, r in CR_CASES])
+def test_a_prefix_follows_a_custom_resource_reference_and_warns(target: str, referrer: dict[str, Any]) -> None:
+    [path] = paths_to(referrer, "t")
+    objects = [
+        {"apiVersion": "v1", "kind": target, "metadata": {"name": "t"}},
+        {"apiVersion": "v1", "metadata": {"name": "holder"}, **copy.deepcopy(referrer)},
+    ]
+    manifests = [Manifest(obj, "r", "dev", "templates/t.yaml", Location("t.yaml")) for obj in objects]
+    warnings: list[Problem] = []
+    result = apply_transforms(
+        manifests,
+        Declarations(None, names=("p-", "")),
+        release="r",
+        environment="dev",
+        namespace="ns",
+        warnings=warnings,
+    )
+    assert list(paths_to(result[1].obj, "p-t")) == [path]
+    shown = path.replace("\\", "")
+    assert [problem.message for problem in warnings] == [
+        f"{referrer['kind']} p-holder: {shown} follows the rename of {target} t to p-t; "
+        "kubectl kustomize would leave it naming t"
+    ]
+
+
+def test_every_custom_resource_row_has_a_case() -> None:
+    covered = {(target, referrer["kind"], path) for target, referrer in CR_CASES for path in paths_to(referrer, "t")}
+    missing = [row for row in CUSTOM_RESOURCE_REFERRERS if (row.target, row.kind, row.path) not in covered]
+    assert missing == []

@@ -12,7 +12,7 @@ from conftest import REPO
 
 from pytemplar.transforms import TRANSFORM_KEYS, layer_paths
 from pytemplar.transforms.config import Declarations
-from pytemplar.transforms.table import TRANSFORMS
+from pytemplar.transforms.table import DECLARATION_KEYS, TRANSFORMS
 
 SCHEMA = json.loads((REPO / "schemas" / "pytemplar.schema.json").read_text("utf-8"))
 DOCS = (REPO / "docs" / "transforms.md").read_text("utf-8")
@@ -41,12 +41,14 @@ def test_the_table_declares_the_keys_the_schema_defines() -> None:
 
 
 def test_every_level_of_the_schema_accepts_every_key() -> None:
-    # Each level closes its properties (additionalProperties: false), so it must list every key.
+    # Each level closes its properties (additionalProperties: false), so it must list every key;
+    # component.yaml takes the same keys as the four levels.
     found = list(levels(SCHEMA))
-    assert len(found) == len(layer_paths("env", "release"))
+    assert len(found) == len(layer_paths("env", "release")) + 1
+    assert SCHEMA["$defs"]["component"] in found
     for level in found:
         assert level.get("additionalProperties") is False
-        assert {key for key in level["properties"] if key in TRANSFORM_KEYS} == set(TRANSFORM_KEYS)
+        assert {key for key in level["properties"] if key in DECLARATION_KEYS} == set(DECLARATION_KEYS)
 
 
 def test_the_docs_describe_every_key_in_the_order_they_run() -> None:
