@@ -431,7 +431,29 @@ def validate_object(obj: Mapping[str, Any], schemas: SchemaSet) -> list[Violatio
         return None
     walker = _Walker(schemas.defs)
     walker.check(obj, root, None)
-    return [Violation(_unlink(path), message, kind, suggestion) for path, message, kind, suggestion in walker.found]
+    found = [Violation(_unlink(path), message, kind, suggestion) for path, message, kind, suggestion in walker.found]
+    return found + _beyond_schema(obj)
+
+
+def _beyond_schema(obj: Mapping[str, Any]) -> list[Violation]:
+    """What the API server's validation code refuses and no schema states: a PersistentVolume's
+    capacity names `storage` and nothing else (its schema allows any resource name)."""
+    if obj.get("apiVersion") != "v1" or obj.get("kind") != "PersistentVolume":
+        return []
+    spec = obj.get("spec")
+    capacity = spec.get("capacity") if isinstance(spec, dict) else None
+    if not isinstance(capacity, dict):
+        return []  # missing or of the wrong type: the schema walk reports it
+    found = []
+    for key in capacity:
+        if key != "storage":
+            suggestion = _suggest(str(key), {"storage": {}})
+            message = "unknown field: a PersistentVolume's capacity holds storage only"
+            found.append(Violation(("spec", "capacity", key), message, "unknown", suggestion))
+    # A misspelt key already says what is missing (as in the schema walk).
+    if "storage" not in capacity and not any(v.suggestion == "storage" for v in found):
+        found.append(Violation(("spec", "capacity", "storage"), "required field is missing", "required"))
+    return found
 
 
 # ---------------------------------------------------------------- manifests to problems

@@ -484,7 +484,7 @@ def status(
     manifests: Sequence[Manifest],
     release: str,
     environment: str,
-    autoscaled: Callable[[Manifest], bool],
+    autoscaled: Callable[[Manifest], str | None],
 ) -> Status:
     """The release's rollout as rendered: each Deployment, its images, and the Services selecting it."""
     deployments = [m for m in manifests if m.kind in ("Deployment", "Rollout") and m.release == release]
@@ -494,7 +494,7 @@ def status(
             _role(spec, d),
             d.name,
             tuple(str(c.get("image")) for c in _containers(d)),
-            "autoscaled" if autoscaled(d) else str(d.obj.get("spec", {}).get("replicas", 1)),
+            autoscaled(d) or str(d.obj.get("spec", {}).get("replicas", 1)),
             tuple(s.name for s in services if selects(s.obj.get("spec", {}).get("selector"), _pod_labels(d))),
             d.kind,
         )

@@ -45,10 +45,16 @@ def rollout_status(project: str | Path, environment: str, release: str) -> Statu
         raise exc.scoped(release=spec.name, environment=environment) from None
     autoscalers = [m for m in manifests if m.kind == "HorizontalPodAutoscaler"]
 
-    def autoscaled(deployment: Manifest) -> bool:
-        return any(
-            (m.obj.get("spec") or {}).get("scaleTargetRef", {}).get("name") == deployment.name for m in autoscalers
-        )
+    def autoscaled(deployment: Manifest) -> str | None:
+        for autoscaler in autoscalers:
+            spec = autoscaler.obj.get("spec") or {}
+            if spec.get("scaleTargetRef", {}).get("name") != deployment.name:
+                continue
+            least, most = spec.get("minReplicas", 1), spec.get("maxReplicas")
+            if least == most:
+                return f"{most}, its autoscaler held at its maximum"
+            return f"autoscaled {least}-{most}"
+        return None
 
     return rollout_report(read_rollout(values.values, values.origin), manifests, release, environment, autoscaled)
 

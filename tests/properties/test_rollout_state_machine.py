@@ -4,7 +4,8 @@ The commands' plans (:func:`pytemplar.rolloutplan.plan`) are applied to a releas
 release is rendered by a miniature template (a Deployment, with replicas or an autoscaler, a
 Service, an Ingress, a disruption budget) and the rollout stage, and every state must route
 traffic only to pods that can take it, as a step from the previous state too; a rollback right
-after a promote must send the traffic back to the version it had.
+after a promote must send the traffic back to the version it had. Half the sequences begin with a
+release that runs without a strategy and adopts it (``rollout adopt``, then ``finish``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from integration.test_rollout_scenarios import State, check_state, check_step, image
+from integration.test_rollout_scenarios import State, check_running_objects, check_state, check_step, image
 
 from pytemplar.errors import Location, UsageError
 from pytemplar.manifests import Manifest
@@ -112,19 +113,39 @@ ACTIONS = st.one_of(
     replicas=st.integers(1, 6),
     autoscaled=st.booleans(),
     preview_replicas=st.sampled_from([None, 0, 1]),
+    adopted=st.booleans(),
     actions=st.lists(ACTIONS, max_size=14),
 )
 def test_every_state_a_command_sequence_leaves_is_safe(
-    strategy: str, replicas: int, autoscaled: bool, preview_replicas: int | None, actions: list[tuple[str, Any]]
+    strategy: str,
+    replicas: int,
+    autoscaled: bool,
+    preview_replicas: int | None,
+    adopted: bool,
+    actions: list[tuple[str, Any]],
 ) -> None:
-    rollout: dict[str, Any] = {"strategy": strategy}
-    if strategy == "BlueGreen":
-        rollout["active"] = "blue"
-        if preview_replicas is not None:
-            rollout["previewReplicas"] = preview_replicas
-    values: dict[str, Any] = {"image": {"tag": "1.0"}, "rollout": rollout}
+    # The most pods the release may need: its replicas, or what its autoscaler scales to.
+    full = replicas * 3 if autoscaled else replicas
+    values: dict[str, Any] = {"image": {"tag": "1.0"}}
     states = [render(values, replicas, autoscaled, "the start")]
-    check_state(states[0], "web", replicas)
+    check_state(states[0], "web", full)
+    if adopted:  # a running release moves onto the strategy in two commits
+        for action in ("adopt", "finish"):
+            spec = read_rollout(values, lambda path: WHERE)
+            for change in plan(action, spec, values, Target("web", "prod"), strategy=strategy).changes:  # type: ignore[arg-type]
+                apply(values, change.path, change.value)
+            states.append(render(values, replicas, autoscaled, action))
+            check_state(states[-1], "web", full)
+            check_step(states[-2], states[-1], full)
+            check_running_objects(states[-2], states[-1])
+    else:
+        values["rollout"] = {"strategy": strategy}
+        if strategy == "BlueGreen":
+            values["rollout"]["active"] = "blue"
+        states = [render(values, replicas, autoscaled, "the start")]
+        check_state(states[0], "web", full)
+    if strategy == "BlueGreen" and preview_replicas is not None:
+        values["rollout"]["previewReplicas"] = preview_replicas
     served_before_promote: set[str] | None = None
     for action, argument in actions:
         spec = read_rollout(values, lambda path: WHERE)
@@ -140,7 +161,7 @@ def test_every_state_a_command_sequence_leaves_is_safe(
             if strategy == "Canary" and "tag" in values["rollout"].get("canary", {}):
                 values["rollout"]["canary"]["weight"] = argument
                 states.append(render(values, replicas, autoscaled, f"set rollout.canary.weight={argument}"))
-                check_state(states[-1], "web", replicas)
+                check_state(states[-1], "web", full)
             continue
         target = Target("web", "prod", capacity(template(values, replicas, autoscaled), stable[0]))
         before = copy.deepcopy(values)
@@ -160,8 +181,9 @@ def test_every_state_a_command_sequence_leaves_is_safe(
         for change in planned.changes:
             apply(values, change.path, change.value)
         state = render(values, replicas, autoscaled, f"{action} {argument or ''}")
-        check_state(state, "web", replicas)
-        check_step(states[-1], state, replicas)
+        check_state(state, "web", full)
+        check_step(states[-1], state, full)
+        check_running_objects(states[-1], state)
         served = {image(d) for d in state.selected("web")}
         if action == "rollback":
             assert served_before_promote is not None

@@ -296,3 +296,37 @@ def test_bundled_files_are_compact_and_reproducible() -> None:
         data = json.loads(gzip.decompress(raw))
         assert set(data) == {"format", "name", "source", "kinds", "$defs"}
         assert path.stat().st_size < 100_000
+
+
+@pytest.mark.parametrize(
+    ("capacity", "found"),
+    [
+        pytest.param({"storage": "1Gi"}, [], id="storage"),
+        pytest.param(
+            {"storag": "1Gi"},
+            [(("spec", "capacity", "storag"), "unknown", "storage")],
+            id="misspelt",
+        ),
+        pytest.param(
+            {"cpu": "1"},
+            [(("spec", "capacity", "cpu"), "unknown", None), (("spec", "capacity", "storage"), "required", None)],
+            id="another-resource",
+        ),
+        pytest.param(
+            {"storage": "1Gi", "memory": "1Gi"}, [(("spec", "capacity", "memory"), "unknown", None)], id="one-more"
+        ),
+    ],
+)
+def test_a_persistent_volume_capacity_names_storage_alone(
+    k8s: SchemaSet, capacity: dict[str, str], found: list[tuple[tuple[str, ...], str, str | None]]
+) -> None:
+    """The API server refuses a PersistentVolume whose capacity is not exactly ``storage``; the
+    schema allows any resource name there, so the rule is added to the schema walk."""
+    volume = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolume",
+        "metadata": {"name": "data"},
+        "spec": {"capacity": capacity, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/data"}},
+    }
+    violations = validate_object(volume, k8s) or []
+    assert [(v.path, v.kind, v.suggestion) for v in violations] == found
