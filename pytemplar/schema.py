@@ -523,6 +523,17 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _unsupported_kustomize_key(key: str, level: Any) -> str | None:
+    """What to do instead of a Kustomize field, when ``key`` is one in a level that takes transforms
+    (a level of pytemplar.yaml or a component: its schema includes ``$defs/transforms``)."""
+    parts = level.get("allOf", []) if isinstance(level, dict) else []
+    if not any(isinstance(part, dict) and part.get("$ref") == "#/$defs/transforms" for part in parts):
+        return None
+    from pytemplar.transforms.unsupported import UNSUPPORTED_KUSTOMIZE_KEYS
+
+    return UNSUPPORTED_KUSTOMIZE_KEYS.get(key)
+
+
 def _describe(
     error: Any,
     locate: Locator,
@@ -557,6 +568,15 @@ def _describe(
         patterns = list(error.schema.get("patternProperties", {}))
         for key in error.instance:
             if key in known or any(_search(p, key) for p in patterns):
+                continue
+            unsupported = _unsupported_kustomize_key(key, error.schema)
+            if unsupported is not None:
+                # A Kustomize field pytemplar refuses: say so, a similar key would mislead.
+                yield Problem(
+                    f"{where}: unknown key '{key}': Kustomize's {key} is not supported by pytemplar",
+                    location=locate_key((*path, key)),
+                    hint=unsupported,
+                )
                 continue
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = (

@@ -1,0 +1,103 @@
+"""Kustomize fields pytemplar does not support are refused at the key, with what to do instead."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_pytemplar, write_tree
+
+APP = {
+    "app/app.yaml": "name: raw\nversion: 1.0.0\n",
+    "app/templates/all.yaml.j2": """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: "{{ release.name }}-config"}
+        data: {A: "1"}
+    """,
+}
+
+SORT_HINT = (
+    "remove it: pytemplar always writes objects in its own install order, neither Kustomize's legacy order "
+    "nor input order: by environment (as listed), then by kind"
+)
+
+
+def failure(folder: Path) -> str:
+    result = run_pytemplar("render", folder, "-e", "prod")
+    assert result.code == 1, result.stdout
+    assert result.stdout == ""
+    return result.stderr
+
+
+@pytest.mark.parametrize(
+    ("config", "line", "where"),
+    [
+        ("sortOptions: {order: fifo}\nenvironments: {prod: {}}\nreleases: {web: {app: ./app}}\n", 1, "project"),
+        (
+            "environments:\n  prod:\n    sortOptions: {order: legacy}\nreleases: {web: {app: ./app}}\n",
+            3,
+            "environments.prod",
+        ),
+        (
+            "environments: {prod: {}}\nreleases:\n  web:\n    app: ./app\n    sortOptions: {order: fifo}\n",
+            5,
+            "releases.web",
+        ),
+        (
+            "environments: {prod: {}}\nreleases:\n  web:\n    app: ./app\n    environments:\n"
+            "      prod: {sortOptions: {order: fifo}}\n",
+            6,
+            "releases.web.environments.prod",
+        ),
+    ],
+)
+def test_sort_options_is_refused_as_unsupported_at_every_level(
+    tmp_path: Path, config: str, line: int, where: str
+) -> None:
+    folder = write_tree(tmp_path, {**APP, "pytemplar.yaml": config})
+    stderr = failure(folder)
+    assert f"pytemplar.yaml:{line}:" in stderr
+    assert f"{where}: unknown key 'sortOptions': Kustomize's sortOptions is not supported by pytemplar" in stderr
+    assert SORT_HINT in stderr
+    assert "generatorOptions" not in stderr
+
+
+def test_a_component_with_sort_options_is_refused_at_its_line(tmp_path: Path) -> None:
+    files = {
+        **APP,
+        "pytemplar.yaml": "environments: {prod: {}}\nreleases: {web: {app: ./app, components: [extra]}}\n",
+        "extra/component.yaml": "commonLabels: {a: b}\nsortOptions:\n  order: legacy\n",
+    }
+    stderr = failure(write_tree(tmp_path, files))
+    assert "extra/component.yaml:2:1:" in stderr
+    assert "Kustomize's sortOptions is not supported by pytemplar" in stderr
+    assert SORT_HINT in stderr
+
+
+def test_vars_points_at_replacements(tmp_path: Path) -> None:
+    config = "environments: {prod: {}}\nreleases:\n  web:\n    app: ./app\n    vars: []\n"
+    stderr = failure(write_tree(tmp_path, {**APP, "pytemplar.yaml": config}))
+    assert "pytemplar.yaml:5:" in stderr
+    assert "Kustomize's vars is not supported by pytemplar" in stderr
+    assert "use replacements (or template values) instead" in stderr
+
+
+def test_a_misspelt_supported_key_still_gets_the_close_match(tmp_path: Path) -> None:
+    config = "environments: {prod: {}}\nreleases:\n  web:\n    app: ./app\n    generatorOption: {}\n"
+    stderr = failure(write_tree(tmp_path, {**APP, "pytemplar.yaml": config}))
+    assert "unknown key 'generatorOption'" in stderr
+    assert "did you mean 'generatorOptions'?" in stderr
+    assert "not supported" not in stderr
+
+
+def test_a_values_schema_key_named_like_a_kustomize_field_gets_no_kustomize_hint(tmp_path: Path) -> None:
+    files = {
+        **APP,
+        "app/values.schema.json": '{"type": "object", "additionalProperties": false, "properties": {"a": {}}}',
+        "app/values.yaml": "sortOptions: 1\n",
+        "pytemplar.yaml": "environments: {prod: {}}\nreleases: {web: {app: ./app}}\n",
+    }
+    stderr = failure(write_tree(tmp_path, files))
+    assert "unknown key 'sortOptions'" in stderr
+    assert "not supported by pytemplar" not in stderr
