@@ -20,7 +20,7 @@ import os
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,11 +85,20 @@ class Series:
         return min(seconds), max(seconds)
 
 
-def run_process(argv: Sequence[str], stdout: Path, cwd: Path | None = None, append: bool = False) -> Sample:
-    """Run ``argv`` once through the launcher; raise :class:`CommandFailed` with its stderr when it fails."""
+def run_process(
+    argv: Sequence[str],
+    stdout: Path,
+    cwd: Path | None = None,
+    append: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Sample:
+    """Run ``argv`` once through the launcher; raise :class:`CommandFailed` with its stderr when it fails.
+
+    ``env`` adds variables to the command's environment (the launcher passes its own on)."""
     stderr_path = stdout.with_suffix(stdout.suffix + ".stderr")
     launcher = [sys.executable, "-S", "-I", "-c", LAUNCHER, str(stdout), str(stderr_path), "1" if append else "0"]
-    done = subprocess.run([*launcher, *argv], capture_output=True, text=True, cwd=cwd, check=False)
+    environment = {**os.environ, **env} if env else None
+    done = subprocess.run([*launcher, *argv], capture_output=True, text=True, cwd=cwd, env=environment, check=False)
     try:
         code, seconds, cpu, rss = done.stdout.split()
     except ValueError:
@@ -100,9 +109,18 @@ def run_process(argv: Sequence[str], stdout: Path, cwd: Path | None = None, appe
     return Sample(float(seconds), float(cpu), int(rss))
 
 
-def run_step(commands: Sequence[Sequence[str]], stdout: Path, cwd: Path | None = None) -> Sample:
-    """Run the commands one after the other, their outputs concatenated in ``stdout``."""
-    samples = [run_process(argv, stdout, cwd, append=index > 0) for index, argv in enumerate(commands)]
+def run_step(
+    commands: Sequence[Sequence[str]],
+    stdout: Path,
+    cwd: Path | None = None,
+    envs: Sequence[Mapping[str, str]] | None = None,
+) -> Sample:
+    """Run the commands one after the other, their outputs concatenated in ``stdout``; ``envs``
+    holds each command's added environment variables."""
+    samples = [
+        run_process(argv, stdout, cwd, append=index > 0, env=envs[index] if envs else None)
+        for index, argv in enumerate(commands)
+    ]
     return Sample(
         sum(s.seconds for s in samples), sum(s.cpu_seconds for s in samples), max(s.max_rss_kib for s in samples)
     )
@@ -113,9 +131,10 @@ def give_bytecode_cache(folder: Path) -> str:
 
     With PYTHONDONTWRITEBYTECODE=1 and an editable install, every pytemplar start would compile
     its modules from source (about 30 ms more per start here). The cache lives in the work folder,
-    so nothing is written next to the sources.
+    so nothing is written next to the sources. PYTHONUNBUFFERED, which a user's shell does not
+    set either, would make every line of output a system call of its own.
     """
-    dropped = os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None
+    dropped = [name for name in ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED") if os.environ.pop(name, None)]
     os.environ.setdefault("PYTHONPYCACHEPREFIX", str(folder / "pycache"))
     note = f"PYTHONPYCACHEPREFIX={os.environ['PYTHONPYCACHEPREFIX']}"
-    return note + (" (PYTHONDONTWRITEBYTECODE unset)" if dropped else "")
+    return note + (f" ({' and '.join(dropped)} unset)" if dropped else "")

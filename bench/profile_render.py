@@ -7,8 +7,8 @@ It writes the same generated projects as ``run.py`` (W1 and one of ``--releases`
 folder, and prints Markdown for ``bench/RESULTS.md``:
 
 1. the start-up cost of ``pytemplar render`` on W1, split by measuring, as whole processes
-   (medians), the interpreter alone, ``import pytemplar.cli``, every module a render imports,
-   and the full command;
+   (medians), the interpreter alone, the floor (the interpreter importing Jinja2 and ruamel.yaml
+   with libyaml's parser), every module a render imports, and the full command;
 2. in this process: ``pytemplar.render(project, environments=["prod"])`` and writing its
    manifests as one YAML stream (``pytemplar.output.to_yaml_stream``), timed with the cyclic
    garbage collector on and off, then profiled with cProfile: pytemplar's functions by
@@ -40,30 +40,26 @@ import workloads
 IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$")
 ANCHORS = ("pytemplar", "jinja2", "jsonschema", "ruamel", "referencing", "deepmerge", "yaml", "typer", "pydantic")
 
-# Renders W1 through the CLI in this process (no fork: --timeout 0 --max-memory 0) and prints the
-# modules it imported on stderr.
+# Renders W1 through the CLI's command in this process (no fork: --timeout 0 --max-memory 0) and
+# prints the modules it imported on stderr. (The CLI's entry point would end the process.)
 LIST_MODULES = """
 import sys
-from pytemplar.cli import entrypoint
+from pytemplar.cli._quick import quick_command
 project = sys.argv[1]
-sys.argv = ["pytemplar", "render", project, "-e", "prod", "--timeout", "0", "--max-memory", "0"]
-try:
-    entrypoint()
-except SystemExit:
-    pass
-if "pytemplar.templating.engine" not in sys.modules:  # a CLI without those flags rendered in a child
-    import pytemplar
-    pytemplar.render(project, environments=["prod"])
+quick_command(["render", project, "-e", "prod", "--timeout", "0", "--max-memory", "0"])()
 sys.stderr.write("\\n".join(sorted(sys.modules)))
 """
 IMPORT_EACH = """
-import importlib
+import importlib, os
 for name in {names!r}:
     try:
         importlib.import_module(name)
     except Exception:
         pass
+os._exit(0)
 """
+# Each process below ends as pytemplar's does, without tearing its modules down (os._exit).
+FLOOR = "import jinja2, ruamel.yaml, _ruamel_yaml_clibz, os; os._exit(0)"
 
 
 # --- start-up -----------------------------------------------------------------------------------
@@ -84,34 +80,41 @@ def startup_lines(project: Path, folder: Path, runs: int) -> list[str]:
     script.write_text(IMPORT_EACH.format(names=modules_of_render(project)), encoding="utf-8")
     pytemplar = str(Path(sys.executable).parent / "pytemplar")
     commands = {
-        "start": [sys.executable, "-c", "pass"],
-        "cli": [sys.executable, "-c", "import pytemplar.cli"],
+        "start": [sys.executable, "-c", "import os; os._exit(0)"],
+        "floor": [sys.executable, "-c", FLOOR],
         "imports": [sys.executable, str(script)],
         "render": [pytemplar, "render", str(project), "-e", "prod"],
     }
     samples: dict[str, list[float]] = {key: [] for key in commands}
+    cpu_samples: dict[str, list[float]] = {key: [] for key in commands}
     for round_number in range(runs + 1):  # the first round fills the bytecode cache
         for key, argv in commands.items():
-            seconds = measure.run_process(argv, folder / "startup.out").seconds
+            sample = measure.run_process(argv, folder / "startup.out")
             if round_number:
-                samples[key].append(1000 * seconds)
+                samples[key].append(1000 * sample.seconds)
+                cpu_samples[key].append(1000 * sample.cpu_seconds)
     ms = {key: statistics.median(values) for key, values in samples.items()}
-    rows = [
-        ("the interpreter (`python -c pass`)", ms["start"]),
-        ("`import pytemplar.cli` (typer, pytemplar.errors, ...)", ms["cli"] - ms["start"]),
-        (
-            "the other imports of a render (jinja2, ruamel.yaml, pytemplar's pipeline, ...)",
-            ms["imports"] - ms["cli"],
-        ),
-        ("the work: project, schema and template compilation, one release, output, fork", ms["render"] - ms["imports"]),
-        ("**`pytemplar render` (W1), whole process**", ms["render"]),
+    cpu = {key: statistics.median(values) for key, values in cpu_samples.items()}
+    parts = [
+        ("the interpreter (`python -c pass`)", "start", None),
+        ("Jinja2 and ruamel.yaml with libyaml's parser: with the interpreter, the floor", "floor", "start"),
+        ("pytemplar's modules and the rest of what a render imports", "imports", "floor"),
+        ("the work: project, schemas, one release from cached templates, checks, output, fork", "render", "imports"),
     ]
+    rows = [(name, _part(ms, key, base), _part(cpu, key, base)) for name, key, base in parts]
+    rows.append(("**`pytemplar render` (W1), whole process**", ms["render"], cpu["render"]))
     lines = [
         f"Medians of {runs} interleaved runs of each command, in ms; each part is a difference of two medians.",
+        "On a loaded machine read the CPU column: wall time then includes waiting for a processor.",
         "",
     ]
-    lines += ["| part | ms |", "| --- | ---: |"]
-    return lines + [f"| {name} | {value:.0f} |" for name, value in rows] + ["", *import_table(script, 12)]
+    lines += ["| part | wall ms | CPU ms |", "| --- | ---: | ---: |"]
+    table = [f"| {name} | {wall:.0f} | {used:.0f} |" for name, wall, used in rows]
+    return lines + table + ["", *import_table(script, 12)]
+
+
+def _part(values: dict[str, float], key: str, base: str | None) -> float:
+    return values[key] - (values[base] if base else 0.0)
 
 
 # --- the render, in process ---------------------------------------------------------------------

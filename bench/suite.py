@@ -7,20 +7,31 @@ W2   the shop: 4 releases x 3 environments         one ``pytemplar render --all-
 W3   200 generated releases                        one render / an umbrella chart with 200 aliased subcharts /
                                                    one ``kubectl kustomize`` of 200 overlays
 W4   2,000 generated releases                      as W3, ten times larger (scaling and memory)
+W5   Argo CD: 50 Applications refreshed in turn    50 runs of the generate command of the Config Management
+                                                   Plugin (``examples/argocd/plugin.yaml``), each a cold
+                                                   ``pytemplar render`` of one release / 50 ``helm template``
 ===  ============================================  ===========================================================
+
+W5 runs the plugin's generate command exactly as Argo CD's sidecar does: the command and
+arguments read from the plugin file, in the project folder (the Application's source path), with
+``ARGOCD_ENV_ENVIRONMENT`` and ``ARGOCD_ENV_RELEASE`` set as the Application's plugin parameters.
+Helm is run as Argo CD's repo server runs it for a Helm Application: one ``helm template`` each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import workloads
+import yaml
 from workloads import Project, Release
 
-WORKLOAD_KEYS = ("W1", "W2", "W3", "W4")
-SIZES = {"W1": 1, "W3": 200, "W4": 2000}
+WORKLOAD_KEYS = ("W1", "W2", "W3", "W4", "W5")
+SIZES = {"W1": 1, "W3": 200, "W4": 2000, "W5": 50}
+ARGOCD_PLUGIN = workloads.REPO / "examples" / "argocd" / "plugin.yaml"
 TOOL_NAMES = ("pytemplar", "helm", "kustomize")
 ONE_PROCESS = "pytemplar -j 1"  # the same render without workers: what parallelism adds, and its memory
 
@@ -41,6 +52,8 @@ class Step:
     tool: str
     label: str
     commands: tuple[tuple[str, ...], ...]
+    cwd: Path | None = None  # where the commands run (default: the benchmark's own folder)
+    envs: tuple[Mapping[str, str], ...] | None = None  # each command's added environment variables
 
 
 @dataclass
@@ -56,6 +69,8 @@ def prepare(key: str, root: Path, tools: Tools) -> Workload:
     root.mkdir(parents=True, exist_ok=True)
     if key == "W2":
         return _shop(root, tools)
+    if key == "W5":
+        return _argocd(root, tools)
     return _generated(key, SIZES[key], root, tools)
 
 
@@ -84,6 +99,40 @@ def _generated(key: str, count: int, root: Path, tools: Tools) -> Workload:
     steps += _peer_steps(tools, releases, root, umbrella=count > 1)
     title = "one release (cold CLI)" if count == 1 else f"{count:,} releases in one environment"
     return Workload(key, title, len(releases), steps)
+
+
+def plugin_generate(plugin: Path = ARGOCD_PLUGIN) -> tuple[str, ...]:
+    """The generate command of the Argo CD plugin, as the sidecar runs it: command then args."""
+    spec = yaml.safe_load(plugin.read_text(encoding="utf-8"))["spec"]["generate"]
+    return (*spec["command"], *spec.get("args", []))
+
+
+def _argocd(root: Path, tools: Tools) -> Workload:
+    project: Project = workloads.generated_project(SIZES["W5"])
+    releases = project.releases()
+    folder = workloads.write_pytemplar(project, root / "pytemplar")
+    if len(tools.pytemplar) != 1:
+        raise SystemExit("W5 runs the plugin, which calls `pytemplar`: give the benchmark a pytemplar executable")
+    command = plugin_generate()
+    # The sidecar finds pytemplar on PATH: the benchmarked one comes first.
+    path = f"{Path(tools.pytemplar[0]).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    envs = tuple(
+        {"PATH": path, "ARGOCD_ENV_ENVIRONMENT": release.environment, "ARGOCD_ENV_RELEASE": release.name}
+        for release in releases
+    )
+    steps = [
+        Step(
+            "pytemplar",
+            f"{len(releases)} x plugin generate (pytemplar render . --env E --release R)",
+            tuple(command for _ in releases),
+            cwd=folder,
+            envs=envs,
+        )
+    ]
+    if tools.helm:
+        steps.append(_helm_releases(tools.helm, releases, root / "helm"))
+    title = f"Argo CD: {len(releases)} Applications refreshed one after another"
+    return Workload("W5", title, len(releases), steps)
 
 
 def _peer_steps(tools: Tools, releases: Sequence[Release], root: Path, umbrella: bool) -> list[Step]:

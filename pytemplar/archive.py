@@ -16,19 +16,22 @@ The first problem refuses the whole archive, with a message naming the archive a
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import os
 import re
 import stat
-import tarfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytemplar.errors import FileAccessError, Location
 from pytemplar.fsroot import MAX_FILE_BYTES, ArchiveRoot
+
+if TYPE_CHECKING:  # imported when an archive is read: a render of folders does without them
+    import gzip
+    import tarfile
 
 ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024  # the compressed file
@@ -122,6 +125,9 @@ def archive_root(archive: Archive, shown_path: Path) -> ArchiveRoot:
 
 
 def _read_members(data: bytes, required: str = "app.yaml") -> tuple[str, dict[str, bytes]]:
+    import gzip
+    import tarfile
+
     stream = _BoundedReader(gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb"), MAX_STREAM_BYTES)
     reader = _MemberReader()
     try:
@@ -186,6 +192,8 @@ class _MemberReader:
             raise _ArchiveProblem(
                 f"member '{raw}' is {member.size:,} bytes, above the limit of {MAX_MEMBER_BYTES:,} per file"
             )
+        import tarfile
+
         handle = tar.extractfile(member)
         try:
             content = handle.read(MAX_MEMBER_BYTES + 1) if handle is not None else b""

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from pytemplar.errors import Problem
+from pytemplar.schema import CompiledSchema, compile_schema
+from pytemplar.schemacheck import Undecided
 from pytemplar.values import ListKeys, ValuePath, ValuesLayer, format_path, origins_of
 
-_validators: dict[int, tuple[Any, Any]] = {}  # id of an app's values schema -> (it, overlay validator)
+_overlays: dict[int, tuple[Any, CompiledSchema]] = {}  # id of an app's values schema -> (it, its overlay's)
 
 
 def hidden_value_problems(
@@ -55,8 +57,16 @@ def hidden_value_problems(
 
 
 def _layer_problems(layer: ValuesLayer, values_schema: Any) -> list[tuple[ValuePath, str]]:
+    overlay = _overlay_schema(values_schema)
+    data = dict(layer.data)
+    if overlay.quick is not None:
+        try:
+            if overlay.quick(data):
+                return []  # the usual case, answered without importing jsonschema (~40 ms)
+        except (RecursionError, Undecided):
+            pass  # jsonschema decides, and says what is wrong, below
     problems: list[tuple[ValuePath, str]] = []
-    for error in _overlay_validator(values_schema).iter_errors(dict(layer.data)):
+    for error in overlay.validator.iter_errors(data):
         path: ValuePath = tuple(error.absolute_path)
         while path and path not in layer.locations:
             path = path[:-1]
@@ -75,19 +85,16 @@ def _short(message: str) -> str:
     return message if len(message) <= 160 else message[:157] + "..."
 
 
-def _overlay_validator(values_schema: Any) -> Any:
-    cached = _validators.get(id(values_schema))
+def _overlay_schema(values_schema: Any) -> CompiledSchema:
+    cached = _overlays.get(id(values_schema))
     if cached is not None and cached[0] is values_schema:
         return cached[1]
-    import jsonschema
-
     from pytemplar.editorschema import overlay_schema
-    from pytemplar.patterns import use_in_jsonschema
     from pytemplar.project import builtin_schema
 
-    use_in_jsonschema()  # the app's patternProperties are the user's: matched in linear time
-
     schema = overlay_schema(values_schema, builtin_schema("rollout.schema.json").schema)
-    validator = jsonschema.validators.validator_for(schema)(schema)
-    _validators[id(values_schema)] = (values_schema, validator)
-    return validator
+    # Made from the app's schema, which was checked: no metaschema check here. jsonschema (with
+    # the user's patterns matched by RE2) is built only for a layer the fast test refuses.
+    compiled = compile_schema(schema, "values overlay schema", check=False)
+    _overlays[id(values_schema)] = (values_schema, compiled)
+    return compiled

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,11 +46,17 @@ _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-
 @cache
 def builtin_schema(name: str) -> CompiledSchema:
     """One of pytemplar's own schemas (``schemas/`` in the source tree, packaged in wheels)."""
-    packaged = resources.files("pytemplar").joinpath("_schemas", name)
-    if packaged.is_file():
-        text = packaged.read_text(encoding="utf-8")
+    here = Path(__file__).resolve().parent
+    # Installed (a wheel puts them in _schemas) or in the source tree; importlib.resources, which
+    # costs a few ms to import, only for a package that is not in plain files (a zip).
+    for candidate in (here / "_schemas" / name, here.parent / "schemas" / name):
+        if candidate.is_file():
+            text = candidate.read_text(encoding="utf-8")
+            break
     else:
-        text = (Path(__file__).resolve().parent.parent / "schemas" / name).read_text(encoding="utf-8")
+        from importlib import resources
+
+        text = resources.files("pytemplar").joinpath("_schemas", name).read_text(encoding="utf-8")
     # pytemplar's own schemas are checked against their metaschema by the test suite.
     compiled = compile_schema(parse_json(text, name), name, check=False)
     compiled.checked = True

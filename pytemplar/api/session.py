@@ -240,6 +240,8 @@ class Session:
 
     @staticmethod
     def _set_values(arguments: Sequence[tuple[SetKind, str]]) -> list[SetValue]:
+        if not arguments:
+            return []  # without --set, its parser is not even imported
         from pytemplar.setargs import parse_set_argument
 
         parsed: list[SetValue] = []

@@ -4,19 +4,20 @@ Only this package prints or exits. Each command lives in its own module, and ``C
 registers it: nothing registers itself on import, so a command missing from the table does not
 exist (and a test fails). ``--help`` lists the commands in the table's order, then the groups.
 A run builds the parser of its own command only, and commands import the library lazily inside
-their action, so that ``--help`` and small renders stay fast.
+their action, so that ``--help`` and small renders stay fast. A plain ``render`` does not even
+import typer (:mod:`pytemplar.cli._quick`); importing this package does not either.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+from pytemplar.cli._running import entrypoint
 
-from pytemplar import __version__
-from pytemplar.cli._common import entrypoint
+if TYPE_CHECKING:
+    import typer
 
 
 @dataclass(frozen=True)
@@ -51,52 +52,18 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def _version(value: bool) -> None:
-    if value:
-        print(f"pytemplar {__version__}")
-        raise typer.Exit()
-
-
-def main(
-    version: Annotated[
-        bool | None,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
-    ] = None,
-) -> None:
-    """pytemplar: Kubernetes manifests from Jinja2 app templates with layered, validated values."""
-
-
 def build_app(commands: tuple[Command, ...] = COMMANDS) -> typer.Typer:
     """The ``pytemplar`` app with ``commands`` registered, in their order."""
-    app = typer.Typer(
-        name="pytemplar",
-        help="Render Kubernetes manifests from one app template for many releases and environments.",
-        add_completion=False,
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
-    )
-    app.callback()(main)
-    for command in commands:
-        target = command.target()
-        if isinstance(target, typer.Typer):
-            app.add_typer(target, name=command.name)
-        else:
-            app.command(command.name)(target)
-    return app
+    from pytemplar.cli._app import build_app as build
+
+    return build(commands)
 
 
 def command_app(argv: list[str]) -> typer.Typer:
-    """The app to run ``argv`` with: when it names a command, an app holding only that command.
+    """The app to run ``argv`` with: when it names a command, an app holding only that command."""
+    from pytemplar.cli._app import command_app as narrowed
 
-    Typer builds the parser of every registered command before it dispatches, which costs more
-    than rendering one small release; the narrowed app builds one and behaves the same for it.
-    An unknown command gets the whole app, which says so with the list of commands.
-    """
-    wanted = argv[0] if argv and not argv[0].startswith("-") else None
-    named = tuple(command for command in COMMANDS if command.name == wanted)
-    return build_app(named or COMMANDS)
+    return narrowed(argv)
 
 
 __all__ = ["COMMANDS", "Command", "build_app", "command_app", "entrypoint"]

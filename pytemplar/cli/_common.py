@@ -1,21 +1,14 @@
-"""What every command shares: common options, and ``_run``, which turns failures into exit codes.
+"""What the typer commands share: common options, and ``_run``, which turns failures into exit codes.
 
-Exit codes: 0 success, 1 invalid input (4 for ``diff``, whose 1 means "different"), 2 usage
-error, 3 internal error (a bug: rerun with --debug for the traceback), 124 time limit, 130
-interrupted, 141 the reader of stdout went away (``render | head``: the code a Unix tool killed
-by SIGPIPE leaves, and no message).
+The exit codes and the machinery without typer are in :mod:`pytemplar.cli._running`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -27,22 +20,35 @@ from pytemplar.cli._complete import (
     complete_release,
     complete_value_path,
 )
-from pytemplar.errors import PytemplarError, UsageError
+from pytemplar.cli._running import (
+    EXIT_BUG,
+    EXIT_DIFF_DIFFERENT,
+    EXIT_DIFF_INVALID,
+    EXIT_INVALID,
+    EXIT_PIPE,
+    EXIT_USAGE,
+    OutputFormat,
+    _err,
+    _set_arguments,
+    _usage,
+    entrypoint,
+    run_action,
+)
 
-if TYPE_CHECKING:
-    from pytemplar.setargs import SetKind
-
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_BUG = 3
-EXIT_DIFF_DIFFERENT = 1
-EXIT_DIFF_INVALID = 4  # diff(1) keeps 1 for "different"; a side that cannot be rendered is 4
-EXIT_PIPE = 128 + 13  # SIGPIPE: what the shell reports for `yes | head`
-
-
-class OutputFormat(StrEnum):
-    yaml = "yaml"
-    json = "json"
+__all__ = [
+    "EXIT_BUG",
+    "EXIT_DIFF_DIFFERENT",
+    "EXIT_DIFF_INVALID",
+    "EXIT_INVALID",
+    "EXIT_PIPE",
+    "EXIT_USAGE",
+    "OutputFormat",
+    "_err",
+    "_run",
+    "_set_arguments",
+    "_usage",
+    "entrypoint",
+]
 
 
 class ReportFormat(StrEnum):
@@ -163,171 +169,10 @@ SkipCheckOpt = Annotated[
 ]
 
 
-def _set_arguments(
-    set_json: list[str] | None, set_: list[str] | None, set_string: list[str] | None, set_file: list[str] | None
-) -> list[tuple[SetKind, str]]:
-    """All --set* arguments in the order they apply (Helm's): JSON, plain, string, file."""
-    ordered: list[tuple[SetKind, list[str] | None]] = [
-        ("set-json", set_json),
-        ("set", set_),
-        ("set-string", set_string),
-        ("set-file", set_file),
-    ]
-    return [(kind, text) for kind, texts in ordered for text in texts or []]
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text)
-    sys.stderr.flush()
-
-
-def _keep_compiled_templates() -> None:
-    # Only a command that succeeded writes anything, the template cache included.
-    cache = sys.modules.get("pytemplar.templatecache")
-    if cache is not None:
-        cache.save_compiled()
-
-
 def _run(
     action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int, invalid: int = EXIT_INVALID
 ) -> None:
-    """Run ``action`` under the limits, turning every failure into a message and an exit code.
-
-    ``invalid`` is the code for invalid input: ``diff`` uses 1 for "different", so it passes
-    :data:`EXIT_DIFF_INVALID`.
-    """
-    from pytemplar.progress import clear_terminal_line
-    from pytemplar.supervise import Activity, Limits, run_limited
-
-    def guarded() -> int:
-        try:
-            code = action() or 0
-            sys.stdout.flush()  # a reader that went away is noticed here, not at exit
-            if code == 0:
-                _keep_compiled_templates()
-            return code
-        except UsageError as exc:
-            _report(exc)
-            return EXIT_USAGE
-        except PytemplarError as exc:
-            _report(exc)
-            return invalid
-        except MemoryError:
-            _err(
-                f"error: the command needed more than {_memory_limit_mib(max_memory)} MiB of memory and was stopped\n"
-                "  hint: a template or values file builds something very large; --max-memory raises the limit\n"
-            )
-            return invalid
-        except KeyboardInterrupt:
-            _err("interrupted\n")
-            return 130
-        except typer.Exit as exc:
-            return int(exc.exit_code)
-        except BrokenPipeError:
-            _discard_output()
-            return EXIT_PIPE
-        except Exception as exc:  # a bug: say so, without a traceback unless asked
-            if debug:
-                traceback.print_exc()
-            _err(
-                f"internal error: {type(exc).__name__}: {exc}\n"
-                "  this is a bug in pytemplar; rerun with --debug and report the traceback\n"
-            )
-            return EXIT_BUG
-
-    def timed_out(doing: Activity | None) -> None:
-        from pytemplar.errors import Location, Problem
-
-        stopped = f"the command took longer than {timeout:g} s and was stopped"
-        if doing is None:
-            problem = Problem(stopped, hint="a template loops for too long; --timeout raises the limit")
-        else:
-            problem = Problem(
-                f"{stopped} while {doing.doing}",
-                location=Location(doing.file) if doing.file else None,
-                hint="it loops or backtracks for too long; --timeout raises the limit",
-            )
-        clear_terminal_line(sys.stderr)  # the killed child's progress line
-        _err(problem.format() + "\n")
-
-    try:
-        code = run_limited(guarded, Limits(timeout, max_memory), timed_out)
-    except KeyboardInterrupt:
-        clear_terminal_line(sys.stderr)
-        _err("interrupted\n")
-        code = 130
+    """Run ``action`` under the limits (:func:`run_action`); a non-zero code ends the command with it."""
+    code = run_action(action, debug, timeout, max_memory, invalid)
     if code:
         raise typer.Exit(code)
-
-
-def _discard_output() -> None:
-    """After a reader closed the pipe: send what is still buffered nowhere, as ``head`` expects.
-
-    Unix tools die quietly from SIGPIPE; Python turns it into BrokenPipeError, and the text still
-    buffered would raise it again when the interpreter flushes at exit.
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(devnull, stream.fileno())
-    os.close(devnull)
-
-
-def _memory_limit_mib(asked: int) -> int:
-    """The address-space limit in force (it may be lower than asked for, set by the caller)."""
-    import resource
-
-    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-    return asked if soft == resource.RLIM_INFINITY else soft // (1024 * 1024)
-
-
-def _report(exc: PytemplarError) -> None:
-    from pytemplar.reporting import as_text
-
-    _err(as_text(exc.problems))
-
-
-def _usage(message: str) -> NoReturn:
-    raise UsageError(message)
-
-
-def entrypoint() -> None:
-    """Console-script entry: usage errors from the parser exit 2, everything else via _run."""
-    shell = os.environ.get("_PYTEMPLAR_COMPLETE")
-    if shell:  # a completion script asks for candidates
-        from pytemplar.cli.completion import respond
-
-        sys.exit(respond(shell, sys.argv[1:]))
-    from pytemplar.hints import helm_habit
-
-    habit = helm_habit(sys.argv[1:])
-    if habit is not None:
-        _err(f"error: pytemplar {sys.argv[1]} has no option {habit[0]}\n  hint: {habit[1]}\n")
-        sys.exit(EXIT_USAGE)
-    try:
-        from pytemplar.cli import command_app
-
-        command_app(sys.argv[1:])(prog_name="pytemplar")
-    except KeyboardInterrupt:
-        _err("interrupted\n")
-        sys.exit(130)
-    except BrokenPipeError:  # --version read by a consumer that stopped early
-        _discard_output()
-        sys.exit(EXIT_PIPE)
-    except SystemExit as exc:
-        if exc.code == 1 and _reader_gone():  # how the parser ends --help on a broken pipe
-            _discard_output()
-            sys.exit(EXIT_PIPE)
-        raise
-
-
-def _reader_gone() -> bool:
-    """Whether stdout is a pipe whose reader has closed it (poll reports an error on it)."""
-    import select
-
-    try:
-        poller = select.poll()
-        poller.register(sys.__stdout__.fileno() if sys.__stdout__ else 1, select.POLLOUT)
-        return any(events & select.POLLERR for _fd, events in poller.poll(0))
-    except (OSError, ValueError, AttributeError):
-        return False

@@ -1,0 +1,57 @@
+"""What a plain render loads: start-up time is mostly imports, so the render path is kept lean.
+
+Each module below costs milliseconds to import and is needed only to explain a problem or by
+another command; a change that pulls one back into every render fails here, without timing.
+Python's ``-X importtime`` lists every module each process imports (the supervised child's too,
+which writes to the same stderr).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import EXAMPLES, TEMPLATE_CACHE
+
+# Not imported by a render whose values are valid: name -> why it is left out.
+LEFT_OUT = {
+    "typer": "a plain command line is read without it (pytemplar.cli._quick)",
+    "jsonschema": "the fast schema test answers valid values; jsonschema only explains failures",
+    "referencing": "comes with jsonschema",
+}
+
+
+def imported_modules(*args: str) -> set[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEMPLAR")}
+    env["PYTEMPLAR_CACHE_DIR"] = str(TEMPLATE_CACHE)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "pytemplar", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", done.stderr, re.MULTILINE))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("render", str(EXAMPLES / "shop"), "-e", "prod"),
+        ("render", str(EXAMPLES / "shop"), "--all-envs", "-j", "1"),
+    ],
+)
+def test_a_plain_render_leaves_out_what_it_does_not_use(args: tuple[str, ...]) -> None:
+    modules = imported_modules(*args)
+    assert {"jinja2", "pytemplar.templating.engine"} <= modules  # the list is read right
+    loaded = {name for name in LEFT_OUT if name in modules or any(m.startswith(name + ".") for m in modules)}
+    assert loaded == set(), {name: LEFT_OUT[name] for name in loaded}
+
+
+def test_help_still_comes_from_typer() -> None:
+    assert "typer" in imported_modules("render", "--help")
