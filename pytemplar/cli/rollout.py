@@ -169,19 +169,30 @@ def adopt_command(
     _run(action, debug, timeout, max_memory)
 
 
-@rollout_app.command("promote")
-def promote_command(
-    project: ProjectArg = Path("."),
-    env: EnvArg = "",
-    release: ReleaseArg = "",
-    dry_run: DryRunOpt = False,
-    debug: DebugOpt = False,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
-) -> None:
-    """BlueGreen: switch traffic to the preview colour; the old colour stays whole for a rollback.
-    Canary: the stable Deployment takes the canary's version while the canary keeps serving."""
-    _run(lambda: _change(project, env, release, "promote", dry_run), debug, timeout, max_memory)
+def _phase_command(action: Action, help_text: str) -> None:
+    """Register ``rollout ACTION``: a step of the rollout that takes no argument of its own."""
+
+    def command(
+        project: ProjectArg = Path("."),
+        env: EnvArg = "",
+        release: ReleaseArg = "",
+        dry_run: DryRunOpt = False,
+        debug: DebugOpt = False,
+        timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+        max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
+    ) -> None:
+        _run(lambda: _change(project, env, release, action, dry_run), debug, timeout, max_memory)
+
+    command.__doc__ = help_text
+    command.__name__ = f"{action}_command"
+    rollout_app.command(action)(command)
+
+
+_phase_command(
+    "promote",
+    "BlueGreen: switch traffic to the preview colour; the old colour stays whole for a rollback.\n"
+    "    Canary: the stable Deployment takes the canary's version while the canary keeps serving.",
+)
 
 
 @rollout_app.command("weight")
@@ -200,46 +211,18 @@ def weight_command(
     _run(lambda: _change(project, env, release, "weight", dry_run, weight=weight), debug, timeout, max_memory)
 
 
-@rollout_app.command("finish")
-def finish_command(
-    project: ProjectArg = Path("."),
-    env: EnvArg = "",
-    release: ReleaseArg = "",
-    dry_run: DryRunOpt = False,
-    debug: DebugOpt = False,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
-) -> None:
-    """After promote: let the old version go (BlueGreen scales the old colour down; Canary ends the canary).
-    After adopt: the Services select the strategy's label."""
-    _run(lambda: _change(project, env, release, "finish", dry_run), debug, timeout, max_memory)
-
-
-@rollout_app.command("abort")
-def abort_command(
-    project: ProjectArg = Path("."),
-    env: EnvArg = "",
-    release: ReleaseArg = "",
-    dry_run: DryRunOpt = False,
-    debug: DebugOpt = False,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
-) -> None:
-    """Before promote: drop the new version (BlueGreen resets and scales down the preview; Canary ends the
-    canary). The traffic never left the stable version."""
-    _run(lambda: _change(project, env, release, "abort", dry_run), debug, timeout, max_memory)
-
-
-@rollout_app.command("rollback")
-def rollback_command(
-    project: ProjectArg = Path("."),
-    env: EnvArg = "",
-    release: ReleaseArg = "",
-    dry_run: DryRunOpt = False,
-    debug: DebugOpt = False,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    max_memory: MemoryOpt = DEFAULT_MEMORY_MIB,
-) -> None:
-    """After promote: return the traffic to the old version, which was kept whole (BlueGreen switches back;
-    Canary gives the stable Deployment its old version while the canary keeps serving)."""
-    _run(lambda: _change(project, env, release, "rollback", dry_run), debug, timeout, max_memory)
+_phase_command(
+    "finish",
+    "After promote: let the old version go (BlueGreen scales the old colour down; Canary ends the canary).\n"
+    "    After adopt: the Services select the strategy's label.",
+)
+_phase_command(
+    "abort",
+    "Before promote: drop the new version (BlueGreen resets and scales down the preview; Canary ends the\n"
+    "    canary). The traffic never left the stable version.",
+)
+_phase_command(
+    "rollback",
+    "After promote: return the traffic to the old version, which was kept whole (BlueGreen switches back;\n"
+    "    Canary gives the stable Deployment its old version while the canary keeps serving).",
+)

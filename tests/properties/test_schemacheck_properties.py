@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from pytemplar.schema import _target, compile_schema
@@ -103,7 +103,14 @@ def _agree(schema: Any, instance: Any) -> None:
         quick = check(instance)
     except (Undecided, RecursionError):  # CompiledSchema.validate hands these to jsonschema
         return
-    assert quick == _jsonschema_says(schema, instance), (schema, instance)
+    try:
+        expected = _jsonschema_says(schema, instance)
+    except RecursionError:
+        # The oracle has no answer: jsonschema evaluates every branch of an allOf that refers back
+        # to itself, where the fast test stops at the first false one. (validate reports such a
+        # schema as recursing without end, since jsonschema is asked to explain the failure.)
+        reject()
+    assert quick == expected, (schema, instance)
 
 
 @RELAXED
