@@ -141,11 +141,21 @@ def _extract(stream: IO[bytes], folder: Path) -> None:
         with tarfile.open(fileobj=stream, mode="r|") as archive:
             for member in archive:
                 if _safe_member(member):
-                    archive.extract(member, folder, filter="data")
+                    _extract_member(archive, member, folder)
     except tarfile.TarError as exc:
         raise UsageError(
             f"cannot read the output of git archive: {exc}", hint="check the revision with git log"
         ) from None
+
+
+def _extract_member(archive: tarfile.TarFile, member: tarfile.TarInfo, folder: Path) -> None:
+    if hasattr(tarfile, "data_filter"):
+        archive.extract(member, folder, filter="data")
+    else:
+        # Python before 3.11.4 has no extraction filters. _safe_member has already left out links
+        # and refused names leaving the folder; without the file modes, owners and times of the
+        # archive, nothing it sets (a setuid bit, another owner) reaches the disk.
+        archive.extract(member, folder, set_attrs=False)
 
 
 def _safe_member(member: tarfile.TarInfo) -> bool:
