@@ -6,8 +6,9 @@ Jinja2's sandbox bounds what a template may reach, not how long it runs: two nes
 template is stopped after a moment of CPU, the same way on every machine, each render counts
 units of work:
 
-* each iteration of a ``{% for %}`` loop costs one unit plus one per node of the loop's body (the
-  compiled loops iterate through :func:`counted`), so a large body costs in proportion;
+* each iteration of a ``{% for %}`` loop costs one unit plus one per node of the loop's body and
+  one per :data:`CHARS_PER_UNIT` characters of literal text in it (the compiled loops iterate
+  through :func:`counted`), so a large body costs in proportion;
 * each call of a macro (or a ``{% call %}`` block) costs the same for its body (:func:`charge`);
 * each call a template makes (functions, macros, methods, which the sandbox routes through its
   ``call``) costs :data:`CALL_UNITS`, about what a call costs next to a loop step;
@@ -212,7 +213,15 @@ def bounded_range(*arguments: int) -> range:
 
 
 def _size(body: list[nodes.Node]) -> int:
-    return 1 + sum(1 + sum(1 for _ in node.find_all(nodes.Node)) for node in body)
+    """Units one pass through ``body`` costs: one per node, and one per :data:`CHARS_PER_UNIT`
+    characters of literal text it writes (text captured by ``{% set %}`` never reaches the output
+    cap, so a loop writing a long literal into it must cost in proportion)."""
+    units = 1
+    for node in body:
+        units += 1
+        for inner in node.find_all(nodes.Node):
+            units += 1 + (len(inner.data) // CHARS_PER_UNIT if isinstance(inner, nodes.TemplateData) else 0)
+    return units
 
 
 def count_loops(template: nodes.Template) -> nodes.Template:

@@ -86,6 +86,13 @@ WORK = (
             id="str-replace-method-making-a-terabyte",
         ),
         pytest.param(
+            "{% set s %}\n{% for i in range(100000) %}" + "y" * 2000 + "{% endfor %}{% endset %}\n"
+            "a: {{ s | length }}\n",
+            2,
+            WORK,
+            id="literal-text-captured-by-set-per-step",
+        ),
+        pytest.param(
             "a: |\n{% for i in range(100000) %}{% for j in range(100000) %}\n  {{ 'x' * 1000 }}\n"
             "{% endfor %}{% endfor %}\n",
             3,
