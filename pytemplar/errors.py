@@ -10,9 +10,11 @@ import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal
+
+from pytemplar.records import record
 
 Severity = Literal["error", "warning"]
 
@@ -34,7 +36,7 @@ def display_path(path: Path | str) -> str:
         return str(p)
 
 
-@dataclass(frozen=True, order=True)
+@record(order=True)
 class Location:
     """A place in a file; line and column are 1-based."""
 
@@ -56,7 +58,7 @@ class Location:
         return text
 
 
-@dataclass(frozen=True)
+@record
 class Problem:
     """One thing wrong with the input, where it is, and what to do about it."""
 

@@ -16,16 +16,17 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from pytemplar.errors import Location, Problem, Severity
+from pytemplar.records import record
 from pytemplar.schema import CompiledSchema
 from pytemplar.templating.engine import ReadLog
 from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, format_path, iter_leaves, value_at
 
 
-@dataclass
+@record(frozen=False)
 class UnusedValues:
     """Collects, release by release, the keys of values files that nothing used."""
 

@@ -15,7 +15,6 @@ import json
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from types import BuiltinMethodType, MethodType
 from typing import Any, NoReturn
 
@@ -31,6 +30,7 @@ from pytemplar.budget import MAX_RENDERED_CHARS
 from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.helm.builtins import SERVICE, ApiVersions, FileGlob, capabilities
 from pytemplar.project import App
+from pytemplar.records import record
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
 from pytemplar.templating.codegen import SlotCodeGenerator, keep_lines
@@ -612,7 +612,7 @@ class Files:
 _BUILTIN_OBJECTS = frozenset({Files, FileGlob, ApiVersions})
 
 
-@dataclass(frozen=True)
+@record
 class RenderedFile:
     """A rendered template: its text with a token for each slot, the slots, and the marks that
     map the text back to template lines (see :mod:`pytemplar.templating.lines`)."""

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from pytemplar.records import record
 
-@dataclass(frozen=True)
+
+@record
 class ListStrategy:
     keys: tuple[str, ...]  # empty: a list of scalars merged as a set
 
 
-@dataclass(frozen=True)
+@record
 class MergeKeys:
     cluster_scoped: frozenset[str]
     kinds: Mapping[str, str]
