@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import math
 import pickle
 from collections.abc import Callable
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytemplar.records import record
+from pytemplar.records import COMPILE_AFTER, record
 
 NAMES = ("alpha", "beta", "gamma", "delta", "epsilon")
 VALUES = st.one_of(st.integers(-3, 3), st.text(max_size=3), st.none(), st.just(math.nan), st.tuples(st.integers(0, 2)))
@@ -93,6 +94,13 @@ def test_a_record_behaves_as_its_dataclass(
     given_first, given_second = arguments(specs, first), arguments(specs, second)
     a, b = oracle(**given_first), oracle(**given_second)
     x, y = made(**given_first), made(**given_second)
+    # by position and by keyword, through the shared __init__, then the compiled one
+    for _ in range(COMPILE_AFTER + 1):
+        assert repr(made(*given_second.values())) == repr(y)
+        mixed = outcome(lambda: repr(made(*list(given_first.values())[:1], **given_second)))
+        expected = outcome(lambda: repr(oracle(*list(given_first.values())[:1], **given_second)))
+        assert mixed[:2] == expected[:2]  # the same object, or the same kind of error
+    assert not made.__dict__["__init__"].__code__.co_flags & inspect.CO_VARARGS  # compiled by now
     assert repr(x).replace("Thing", "") == repr(a).replace("Thing", "")
     assert same_data(dataclasses.asdict(x), dataclasses.asdict(a))
     assert (x == y) == (a == b)
