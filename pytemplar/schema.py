@@ -13,7 +13,6 @@ or when the schema itself is checked.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -578,6 +577,8 @@ def _describe(
                     hint=unsupported,
                 )
                 continue
+            import difflib  # only for a key the schema does not know
+
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = (
                 f"did you mean '{close[0]}'?"

@@ -16,7 +16,6 @@ import contextlib
 import gc
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, NoReturn
@@ -116,6 +115,8 @@ def run_action(
             if requested is not None:
                 return requested
             if debug:
+                import traceback
+
                 traceback.print_exc()
             _err(
                 f"internal error: {type(exc).__name__}: {exc}\n"
