@@ -63,8 +63,9 @@ def builtin_schema(name: str) -> CompiledSchema:
         from pytemplar.checks import with_check_ids
 
         schema = with_check_ids(schema)
-    # pytemplar's own schemas are checked against their metaschema by the test suite.
-    compiled = compile_schema(schema, name, check=False)
+    # pytemplar's own schemas are checked against their metaschema and compiled by the test
+    # suite: compiled on first use (a render without a rollout strategy never validates one).
+    compiled = compile_schema(schema, name, check=False, lazy=True)
     compiled.checked = True
     return compiled
 

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from pytemplar import validitycache
 from pytemplar.errors import Location, Problem, SchemaError, escape_control
 from pytemplar.patterns import problem as pattern_problem
 from pytemplar.patterns import search as _search
@@ -148,13 +149,26 @@ def _shown_pattern(pattern: str) -> str:
     return "'" + escape_control(pattern if len(pattern) <= 80 else pattern[:79] + "…") + "'"
 
 
+_UNKNOWN: Any = object()
+
+
 @record(frozen=False)
 class CompiledSchema:
     path: str
     schema: Any
-    quick: Check | None = None  # the fast validity test, when the schema is within its subset
+    _quick: Check | None = None  # the fast validity test, when the schema is within its subset
     checked: bool = False  # validated against its metaschema yet
     _validator: Any = None
+    _deferred: bool = False  # compiled on first use: a schema known to compile (see compile_schema)
+    _digest: Any = _UNKNOWN  # its key in the validity cache: None when nothing is remembered
+
+    @property
+    def quick(self) -> Check | None:
+        """The fast validity test, or None when the schema is outside its subset."""
+        if self._deferred:
+            self._deferred = False
+            self._quick = _fast_test(self.schema, self.path)
+        return self._quick
 
     @property
     def validator(self) -> Any:
@@ -221,6 +235,25 @@ class CompiledSchema:
                 return tuple(str(k) for k in keys)
         return None
 
+    def valid_quickly(self, instance: Any) -> bool:
+        """Whether ``instance`` is known valid without jsonschema: an earlier run found it so
+        (:mod:`pytemplar.validitycache`) or the fast test says so. False: ask jsonschema."""
+        if self._digest is _UNKNOWN:
+            self._digest = validitycache.schema_digest(self.schema)
+        key = validitycache.valid_key(self._digest, instance) if self._digest is not None else None
+        if key is not None and validitycache.known(key):
+            return True
+        quick = self.quick
+        if quick is None:
+            return False
+        try:
+            valid = quick(instance)
+        except (RecursionError, Undecided):
+            return False  # jsonschema decides, and says what is wrong
+        if valid and key is not None:
+            validitycache.remember(key)
+        return valid
+
     def validate(
         self,
         instance: Any,
@@ -230,12 +263,8 @@ class CompiledSchema:
         locate_deletion: Locator | None = None,
     ) -> list[Problem]:
         """The problems of ``instance``; ``locate_deletion(path)`` is where a layer deleted ``path`` (null)."""
-        if self.quick is not None:
-            try:
-                if self.quick(instance):
-                    return []
-            except (RecursionError, Undecided):
-                pass  # jsonschema decides, and says what is wrong, below
+        if self.valid_quickly(instance):
+            return []
         import referencing.exceptions
 
         try:
@@ -416,13 +445,36 @@ def _target(root: Any, ref: str) -> Any:
     return node
 
 
-def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSchema:
+def compile_schema(schema: Any, path: str, *, check: bool = True, lazy: bool = False) -> CompiledSchema:
     """A validator for ``schema``; refuses external references, and invalid schemas unless
-    ``check`` is False (then :meth:`CompiledSchema.check` runs when it is needed)."""
+    ``check`` is False (then :meth:`CompiledSchema.check` runs when it is needed).
+
+    ``lazy`` is for a schema known to compile (pytemplar's own, which the test suite compiles):
+    its fast test is built when something is first validated against it, so a schema read only
+    for what it declares costs nothing to compile."""
     if not isinstance(schema, (dict, bool)):
         raise SchemaError("a JSON Schema must be an object", location=Location(path))
     if isinstance(schema, dict) and "$schema" in schema and not isinstance(schema["$schema"], str):
         raise SchemaError("$schema must be a string naming a JSON Schema draft", location=Location(path))
+    if lazy and not check:
+        return CompiledSchema(path, schema, _deferred=True)
+    digest = validitycache.schema_digest(schema)
+    if not check and digest is not None and validitycache.known(validitycache.compiled_key(digest)):
+        # An earlier run compiled this very schema: it passes what follows; compile on first use.
+        return CompiledSchema(path, schema, _deferred=True, _digest=digest)
+    compiled = CompiledSchema(path, schema, _fast_test(schema, path), _digest=digest)
+    if compiled.quick is None:
+        compiled.validator  # noqa: B018 - outside the fast test's subset: fail now if jsonschema cannot use it
+    if check:
+        compiled.check()
+    if digest is not None:
+        validitycache.remember(validitycache.compiled_key(digest))
+    return compiled
+
+
+def _fast_test(schema: Any, path: str) -> Check | None:
+    """Refuse what no validator may use (a reference leaving the schema or leading nowhere, a
+    pattern RE2 cannot match in linear time), then compile the fast test when the schema allows."""
     anchors = set(_anchors(schema))
     for ref in _walk(schema, 0, path):
         if not ref.startswith("#"):
@@ -434,13 +486,7 @@ def compile_schema(schema: Any, path: str, *, check: bool = True) -> CompiledSch
         if not _resolves(schema, ref, anchors):
             raise SchemaError(f"$ref '{ref}' points to nothing in this schema", location=Location(path))
     _check_patterns(schema, path)
-    quick = compile_check(schema, lambda ref: _resolved(schema, ref), path)
-    compiled = CompiledSchema(path, schema, quick)
-    if quick is None:
-        compiled.validator  # noqa: B018 - outside the fast test's subset: fail now if jsonschema cannot use it
-    if check:
-        compiled.check()
-    return compiled
+    return compile_check(schema, lambda ref: _resolved(schema, ref), path)
 
 
 def _resolved(schema: Any, ref: str) -> Any:

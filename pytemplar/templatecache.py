@@ -22,32 +22,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import sys
 from pathlib import Path
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
-from pytemplar.atomicfile import replacing
+from pytemplar.cachefolder import read_private, usable_folder, write_private
 
-CACHE_ENV = "PYTEMPLAR_CACHE_DIR"
-DISABLE_ENV = "PYTEMPLAR_NO_CACHE"
-MAX_ENTRIES = 2000  # past this, the oldest half is removed
 _SHAPING_MODULES = (
     "templating/engine.py",
     "templating/codegen.py",
     "budget.py",
 )  # their code decides what a template compiles to
-
-
-def default_folder() -> Path:
-    chosen = os.environ.get(CACHE_ENV)
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "pytemplar"
-
 
 _caches: dict[str, TemplateCodeCache | None] = {}
 
@@ -68,33 +55,13 @@ def save_compiled() -> None:
 
 
 def _open(settings: str) -> TemplateCodeCache | None:
-    if os.environ.get(DISABLE_ENV, "") not in ("", "0") or not hasattr(os, "getuid"):
+    folder = usable_folder("templates")
+    if folder is None:
         return None
-    folder = default_folder() / "templates"
     try:
-        if not folder.is_dir():  # made on the first save, so a run that fails leaves no folder
-            return TemplateCodeCache(folder, _salt(settings))
-        return TemplateCodeCache(folder, _salt(settings)) if _private(folder) else None
-    except (OSError, RuntimeError):  # no home folder, unreadable file system, ...
+        return TemplateCodeCache(folder, _salt(settings))
+    except (OSError, RuntimeError):  # an unreadable installation: compile as if there were no cache
         return None
-
-
-_OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
-
-
-def _private(folder: Path) -> bool:
-    """Whether only the current user can have written ``folder`` and what it holds."""
-    info = os.lstat(folder)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & _OTHERS_WRITE:
-        return False
-    return all(_safe_above(above) for above in Path(os.path.abspath(folder)).parents)
-
-
-def _safe_above(folder: Path) -> bool:
-    """A folder above the cache: another user who could write it could swap the cache folder."""
-    info = os.stat(folder)  # links above the cache are followed, as the path itself is
-    owned = info.st_uid in (os.getuid(), 0)
-    return owned and (not info.st_mode & _OTHERS_WRITE or bool(info.st_mode & stat.S_ISVTX))
 
 
 def _salt(settings: str) -> bytes:
@@ -137,41 +104,10 @@ class TemplateCodeCache(BytecodeCache):
 
     def save(self) -> None:
         pending, self.pending = self.pending, {}
-        if not pending:
-            return
-        try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not _private(self.folder):
-                return
-            for key, data in pending.items():
-                self._write(key, data)
-            self._prune()
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
-    def _write(self, key: str, data: bytes) -> None:
-        # Private to the user, and not flushed to disk: a lost entry only costs time.
-        with replacing(self.folder / key, data, mode=0o600, durable=False):
-            pass
+        write_private(self.folder, pending)
 
     def _read(self, path: Path) -> bytes | None:
-        try:
-            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            return None
-        with os.fdopen(descriptor, "rb") as stream:
-            info = os.fstat(stream.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & _OTHERS_WRITE:
-                return None
-            return stream.read()
-
-    def _prune(self) -> None:
-        entries = list(os.scandir(self.folder))
-        if len(entries) <= MAX_ENTRIES:
-            return
-        entries.sort(key=lambda entry: entry.stat().st_mtime)
-        for entry in entries[: len(entries) // 2]:
-            Path(entry.path).unlink(missing_ok=True)
+        return read_private(path)
 
     def clear(self) -> None:
         for entry in os.scandir(self.folder):

@@ -61,6 +61,9 @@ def _keep_compiled_templates() -> None:
     cache = sys.modules.get("pytemplar.templatecache")
     if cache is not None:
         cache.save_compiled()
+    validity = sys.modules.get("pytemplar.validitycache")
+    if validity is not None:
+        validity.save()
 
 
 def _exit_request(exc: BaseException) -> int | None:
