@@ -134,9 +134,18 @@ def apply_transforms(
     for message, location in warnings_of_renames:
         context.warn(message, location)
     fill_subject_namespaces(objects, namespace)  # subjects a patch added
+
+    def accumulated(origin: int) -> tuple[int, int]:
+        """Kustomize's order: the rendered objects, then what each level's resources and
+        generators add, level by level (a merged or replaced object keeps its place)."""
+        if origin < len(manifests):
+            return 0, origin
+        made = context.added.get(origin) or generated.created.get(origin)
+        return 1, made.added if made is not None else origin
+
     return [
         _manifest(origin, obj, manifests, generated, context.added, release, environment)
-        for origin, obj in zip(origins, objects, strict=True)
+        for origin, obj in sorted(zip(origins, objects, strict=True), key=lambda pair: accumulated(pair[0]))
     ]
 
 

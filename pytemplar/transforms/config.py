@@ -11,10 +11,12 @@ so one declaration above the releases can serve each of them.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +124,9 @@ def _read_level(
             )
         switched_on[folder] = listed_at
         component = load_component(reader.root, folder, listed_at)
-        inner = DeclarationReader(component.document, reader.root, reader.release, base=folder)
+        inner = DeclarationReader(
+            component.document, reader.root, reader.release, base=folder, sequence=reader.sequence
+        )
         found = _read_level(inner, component.document.data, (), declared, switched_on)
         if found.adds and changing is not None:
             # Kustomize runs a component's transforms on the objects accumulated before it only;
@@ -350,6 +354,9 @@ class DeclarationReader:
     root: Root
     release: str
     base: str = ""  # the folder files are named relative to (a component's), relative to the project
+    # Numbers the objects that resources and generators add, in the order Kustomize accumulates
+    # them (each level's resources, its generators, then its components'), shared with components.
+    sequence: Iterator[int] = dataclasses.field(default_factory=itertools.count, compare=False)
 
     def at(self, path: Path_) -> Location:
         return self.document.location_of(path)
@@ -389,7 +396,7 @@ class DeclarationReader:
                         "a resources file holds Kubernetes objects: maps with apiVersion, kind and metadata.name",
                         location=where,
                     )
-                found.append(Resource(expand(obj, self.release), relative, where))
+                found.append(Resource(expand(obj, self.release), relative, where, next(self.sequence)))
         return found
 
     def label_sets(self, section: Mapping[str, Any]) -> list[LabelSet]:
@@ -694,6 +701,7 @@ class DeclarationReader:
             expand(dict(options.get("annotations") or {}), self.release),
             not options.get("disableNameSuffixHash", False),
             bool(options.get("immutable", False)),
+            next(self.sequence),
         )
 
 

@@ -17,10 +17,7 @@ APP = {
     """,
 }
 
-SORT_HINT = (
-    "remove it: pytemplar always writes objects in its own install order, neither Kustomize's legacy order "
-    "nor input order: by environment (as listed), then by kind"
-)
+SORT_HINT = "declare it at the top of pytemplar.yaml (every environment) or under environments.<env>"
 
 
 def failure(folder: Path) -> str:
@@ -33,12 +30,6 @@ def failure(folder: Path) -> str:
 @pytest.mark.parametrize(
     ("config", "line", "where"),
     [
-        ("sortOptions: {order: fifo}\nenvironments: {prod: {}}\nreleases: {web: {app: ./app}}\n", 1, "project"),
-        (
-            "environments:\n  prod:\n    sortOptions: {order: legacy}\nreleases: {web: {app: ./app}}\n",
-            3,
-            "environments.prod",
-        ),
         (
             "environments: {prod: {}}\nreleases:\n  web:\n    app: ./app\n    sortOptions: {order: fifo}\n",
             5,
@@ -52,13 +43,16 @@ def failure(folder: Path) -> str:
         ),
     ],
 )
-def test_sort_options_is_refused_as_unsupported_at_every_level(
+def test_sort_options_of_one_release_is_refused_with_where_it_goes(
     tmp_path: Path, config: str, line: int, where: str
 ) -> None:
     folder = write_tree(tmp_path, {**APP, "pytemplar.yaml": config})
     stderr = failure(folder)
     assert f"pytemplar.yaml:{line}:" in stderr
-    assert f"{where}: unknown key 'sortOptions': Kustomize's sortOptions is not supported by pytemplar" in stderr
+    assert (
+        f"{where}: unknown key 'sortOptions': sortOptions orders the objects of a whole environment, "
+        "not those of one release or component"
+    ) in stderr
     assert SORT_HINT in stderr
     assert "generatorOptions" not in stderr
 
@@ -71,7 +65,7 @@ def test_a_component_with_sort_options_is_refused_at_its_line(tmp_path: Path) ->
     }
     stderr = failure(write_tree(tmp_path, files))
     assert "extra/component.yaml:2:1:" in stderr
-    assert "Kustomize's sortOptions is not supported by pytemplar" in stderr
+    assert "sortOptions orders the objects of a whole environment" in stderr
     assert SORT_HINT in stderr
 
 
