@@ -379,24 +379,91 @@ class DeclarationReader:
             ) from exc
 
     def resources(self, section: Mapping[str, Any], at: Path_) -> list[Resource]:
-        """The objects of each ``resources`` file, in order, ``{release}`` expanded."""
+        """The objects of each ``resources`` file, in order, ``{release}`` expanded; a folder
+        stands for the files its kustomization.yaml lists in ``resources``, as in Kustomize."""
         found = []
         for index, written in enumerate(section.get("resources") or []):
             listed_at = self.at((*at, "resources", index))
-            relative = self.file(str(written))
-            text = self.read_listed(relative, listed_at, "resources file")
-            shown = str(self.root.path / relative)
-            for document in load_documents(text, shown, track=True):
-                if document.data is None:
-                    continue
-                where = Location(shown, document.line)
-                obj = document.data
-                if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
-                    raise ConfigError(
-                        "a resources file holds Kubernetes objects: maps with apiVersion, kind and metadata.name",
-                        location=where,
-                    )
-                found.append(Resource(expand(obj, self.release), relative, where, next(self.sequence)))
+            for relative in self._resource_files(self.file(str(written)), str(written), listed_at, ()):
+                found.extend(self._resource_objects(relative, listed_at))
+        return found
+
+    def _resource_files(self, relative: str, written: str, listed_at: Location, within: tuple[str, ...]) -> list[str]:
+        """The files a ``resources`` entry names: itself, or the files of the kustomization in
+        the folder it names (``within``: the folders already entered, outermost first)."""
+        if "://" in written or written.startswith(("github.com/", "git@")):
+            raise ConfigError(
+                f"resources '{written}' is a remote resource: pytemplar reads files inside the project only",
+                location=listed_at,
+                hint="vendor it: copy its manifests into the project and name the files",
+            )
+        try:
+            is_folder = self.root.resolve(relative).is_dir()
+        except FileAccessError:
+            is_folder = False  # reading it says why
+        if not is_folder:
+            return [relative]
+        if relative in within:
+            raise ConfigError(
+                f"resources folder '{relative}' includes itself (through {' -> '.join(within)})",
+                location=listed_at,
+            )
+        names = [
+            name
+            for name in ("kustomization.yaml", "kustomization.yml", "Kustomization")
+            if self.root.exists(posixpath.join(relative, name))
+        ]
+        if not names:
+            component = self.root.exists(posixpath.join(relative, "component.yaml"))
+            raise ConfigError(
+                f"resources '{relative}' is a folder without a kustomization.yaml",
+                location=listed_at,
+                hint=f"list '{relative}' under components"
+                if component
+                else "name its files, or add a kustomization.yaml that lists them under resources",
+            )
+        kustomization = posixpath.join(relative, names[0])
+        text = self.read_listed(kustomization, listed_at, "resources folder's kustomization")
+        documents = load_documents(text, str(self.root.path / kustomization), track=True)
+        document = documents[0] if documents else None
+        data = document.data if document is not None and isinstance(document.data, dict) else {}
+        if data.get("kind") == "Component":
+            raise ConfigError(
+                f"resources folder '{relative}' is a component, which Kustomize does not add as resources either",
+                location=listed_at,
+                hint=f"list '{relative}' under components (with its kustomization.yaml renamed to component.yaml)",
+            )
+        others = [key for key in data if key not in ("resources", "apiVersion", "kind")]
+        if others and document is not None:
+            raise ConfigError(
+                f"resources folder '{relative}' is a kustomization with '{others[0]}': only the files its "
+                f"resources list can be added (it is named at {listed_at})",
+                location=document.key_location_of((others[0],)),
+                hint="make the folder a component (rename its kustomization.yaml to component.yaml and list it under "
+                "components), or move its other fields to the level that names it",
+            )
+        files = []
+        for entry in data.get("resources") or []:
+            inner = posixpath.normpath(posixpath.join(relative, str(entry)))
+            files.extend(self._resource_files(inner, str(entry), listed_at, (*within, relative)))
+        return files
+
+    def _resource_objects(self, relative: str, listed_at: Location) -> list[Resource]:
+        """The objects of one resources file."""
+        text = self.read_listed(relative, listed_at, "resources file")
+        shown = str(self.root.path / relative)
+        found = []
+        for document in load_documents(text, shown, track=True):
+            if document.data is None:
+                continue
+            where = Location(shown, document.line)
+            obj = document.data
+            if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
+                raise ConfigError(
+                    "a resources file holds Kubernetes objects: maps with apiVersion, kind and metadata.name",
+                    location=where,
+                )
+            found.append(Resource(expand(obj, self.release), relative, where, next(self.sequence)))
         return found
 
     def label_sets(self, section: Mapping[str, Any]) -> list[LabelSet]:

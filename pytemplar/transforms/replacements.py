@@ -114,10 +114,16 @@ def replace(objects: Objects, replacements: Sequence[Replacement], context: Tran
 # -- the source ---------------------------------------------------------------------------------
 
 
-def _names(obj: Any, origin: int, context: TransformContext) -> list[str]:
+Id = tuple[str, str]  # (name, namespace)
+
+
+def _ids(obj: Any, origin: int, context: TransformContext) -> list[Id]:
+    """The object's name and namespace now, then those it had before a transform renamed or moved
+    it: Kustomize selects an object by any of these ids."""
     metadata = obj.get("metadata") if isinstance(obj, dict) else None
-    current = metadata.get("name") if isinstance(metadata, dict) else None
-    return [str(current or ""), *context.former_names.get(origin, [])]
+    metadata = metadata if isinstance(metadata, dict) else {}
+    current = (str(metadata.get("name") or ""), str(metadata.get("namespace") or ""))
+    return [current, *context.former_ids.get(origin, [])]
 
 
 def _source_value(objects: Objects, replacement: Replacement, context: TransformContext) -> Any:
@@ -127,13 +133,14 @@ def _source_value(objects: Objects, replacement: Replacement, context: Transform
     found = [
         obj
         for obj, origin in zip(objects, context.origins, strict=True)
-        if _is_source(obj, source, _names(obj, origin, context))
+        if _is_source(obj, source, _ids(obj, origin, context))
     ]
     if not found:
         raise ConfigError(
             f"replacement source ({source.shown}) selects no object of release '{context.release}'",
             location=source.location,
-            hint="the source names one object by kind and name (as rendered, or before a prefix or suffix)",
+            hint="the source names one object by kind, name and namespace (as rendered, or as a prefix, "
+            "suffix, patch or setNamespace left them)",
         )
     if len(found) > 1:
         shown = ", ".join(_shown(obj) for obj in found)
@@ -165,17 +172,19 @@ def _source_value(objects: Objects, replacement: Replacement, context: Transform
     return parts[source.split.index]
 
 
-def _is_source(obj: Any, source: ValueSource, names: list[str]) -> bool:
+def _is_source(obj: Any, source: ValueSource, ids: list[Id]) -> bool:
     if not isinstance(obj, dict):
         return False
     group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    metadata = _metadata(obj)
     return (
         source.group in (None, "", group)
         and source.version in (None, "", version)
         and source.kind in (None, "", obj.get("kind"))
-        and (not source.name or source.name in names)
-        and (not source.namespace or source.namespace == (metadata.get("namespace") or "default"))
+        and any(
+            (not source.name or source.name == name)
+            and (not source.namespace or source.namespace == (namespace or "default"))
+            for name, namespace in ids
+        )
     )
 
 
@@ -204,30 +213,33 @@ def _lookup(node: Any, parts: list[str]) -> Any:
 # -- the targets --------------------------------------------------------------------------------
 
 
-def _rejected(obj: Any, names: list[str], reject: PatchTarget) -> bool:
+def _rejected(obj: Any, ids: list[Id], reject: PatchTarget) -> bool:
     """Kustomize rejects an object that a reject's kind, name... match, or that its selectors match."""
     by_id = any(getattr(reject, key) is not None for key in ("group", "version", "kind", "name", "namespace"))
     by_selector = bool(reject.label_selector or reject.annotation_selector)
     by_name = PatchTarget(reject.group, reject.version, reject.kind, reject.name, reject.namespace)
-    if by_id and _matches(obj, names, by_name):
+    if by_id and _matches(obj, ids, by_name):
         return True
     selectors = PatchTarget(label_selector=reject.label_selector, annotation_selector=reject.annotation_selector)
     return by_selector and selectors.matches(obj)
 
 
-def _matches(obj: Any, names: list[str], target: PatchTarget) -> bool:
+def _matches(obj: Any, ids: list[Id], target: PatchTarget) -> bool:
     if not isinstance(obj, dict):
         return False
     metadata = _metadata(obj)
-    return any(target.matches({**obj, "metadata": {**metadata, "name": name}}) for name in names)
+    return any(
+        target.matches({**obj, "metadata": {**metadata, "name": name, "namespace": namespace}})
+        for name, namespace in ids
+    )
 
 
 def _write_targets(objects: Objects, value: Any, target: Target, context: TransformContext) -> None:
     selected = [
         obj
         for obj, origin in zip(objects, context.origins, strict=True)
-        if _matches(obj, names := _names(obj, origin, context), target.select)
-        and not any(_rejected(obj, names, reject) for reject in target.reject)
+        if _matches(obj, ids := _ids(obj, origin, context), target.select)
+        and not any(_rejected(obj, ids, reject) for reject in target.reject)
     ]
     if not selected:
         raise ConfigError(
@@ -235,7 +247,8 @@ def _write_targets(objects: Objects, value: Any, target: Target, context: Transf
             f"'{context.release}'",
             location=target.location,
             hint="a target that changes nothing is a mistake; kind, name and namespace are matched exactly "
-            "(as rendered, or before a prefix or suffix), as kubectl kustomize v5.7 matches them",
+            "(as rendered, or as a prefix, suffix, patch or setNamespace left them), as kubectl kustomize v5.7 "
+            "matches them",
         )
     for obj in selected:
         for path, where in target.field_paths:

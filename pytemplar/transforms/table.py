@@ -51,13 +51,18 @@ class TransformContext:
     crd_folders: tuple[str, ...] = ()
     # Names an object had before a transform renamed it, by origin, oldest first: replicas name the first.
     former_names: dict[int, list[str]] = field(default_factory=dict)
+    # (name, namespace) pairs an object had before a transform renamed or moved it, by origin, oldest
+    # first: replacements select an object by any of them, as Kustomize selects by previous ids.
+    former_ids: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
 
-    def remember_names(self, before: list[Any], after: Objects | list[Any]) -> None:
-        """Record the names objects had before a transform renamed them (``after`` in the same order)."""
-        for origin, old, obj in zip(self.origins, before, after, strict=True):
-            new = obj.get("metadata", {}).get("name") if isinstance(obj, dict) else None
-            if isinstance(old, str) and old != new:
-                self.former_names.setdefault(origin, []).append(old)
+    def remember_ids(self, before: list[tuple[Any, Any]], after: Objects | list[Any]) -> None:
+        """Record the names and namespaces objects had before a transform changed them (``before``
+        from :func:`identities`, ``after`` the objects in the same order)."""
+        for origin, (old_name, old_namespace), new in zip(self.origins, before, identities(after), strict=True):
+            if isinstance(old_name, str) and old_name != new[0]:
+                self.former_names.setdefault(origin, []).append(old_name)
+            if (old_name, old_namespace) != new:
+                self.former_ids.setdefault(origin, []).append((str(old_name or ""), str(old_namespace or "")))
 
     def warn(self, message: str, location: Location | None) -> None:
         if self.warnings is not None:
@@ -66,6 +71,16 @@ class TransformContext:
                     message, location=location, severity="warning", release=self.release, environment=self.environment
                 )
             )
+
+
+def identities(objects: Objects | list[Any]) -> list[tuple[Any, Any]]:
+    """Each object's (metadata.name, metadata.namespace), None where missing."""
+    found: list[tuple[Any, Any]] = []
+    for obj in objects:
+        metadata = obj.get("metadata") if isinstance(obj, dict) else None
+        metadata = metadata if isinstance(metadata, dict) else {}
+        found.append((metadata.get("name"), metadata.get("namespace")))
+    return found
 
 
 # apply(objects, declared, context) -> the objects, transformed (in place or as a new list).

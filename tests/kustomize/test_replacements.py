@@ -3,6 +3,7 @@ the replacement filter's cases), ported. The kustomization and pytemplar.yaml sp
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -398,6 +399,100 @@ CASES = [
         r"kubectl kustomize would also change the items whose name only contains it: app-sidecar",
         why="kustomize reads [name=app] in a target as a regular expression found anywhere in the name, so it "
         "also changes app-sidecar; Kubernetes' list items are named by their whole name",
+    ),
+]
+
+
+MOVED = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: src, namespace: old}
+data: {host: db.prod}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app, namespace: old}
+data: {host: unset}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: peer, namespace: other}
+data: {host: unset}
+"""
+
+
+def moved(replacements: str) -> tuple[str, str]:
+    """The kustomization (namespace: shop) and the transforms (setNamespace) around ``replacements``."""
+    text = textwrap.dedent(replacements).strip("\n")
+    return "namespace: shop\n" + text, "setNamespace: all\n" + text
+
+
+EMBEDDED = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: src, namespace: shop}
+data: {host: db.prod}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app, namespace: shop}
+data:
+  config.json: '{"db": {"host": "old", "port": 5432}}'
+"""
+
+CASES += [
+    Case(
+        "source and target selected by the namespace they had before the namespace transform",
+        "replacementtransformer_test.go (TestReplacementTransformerWithOriginalName, by namespace)",
+        MOVED,
+        *moved("""
+            replacements:
+              - source: {kind: ConfigMap, name: src, namespace: old, fieldPath: data.host}
+                targets:
+                  - select: {kind: ConfigMap, name: app, namespace: old}
+                    fieldPaths: [data.host]
+        """),
+    ),
+    Case(
+        "source and target selected by the namespace the namespace transform gave them",
+        "replacementtransformer_test.go (TestReplacementTransformerWithOriginalName, by namespace)",
+        MOVED,
+        *moved("""
+            replacements:
+              - source: {kind: ConfigMap, name: src, namespace: shop, fieldPath: data.host}
+                targets:
+                  - select: {kind: ConfigMap, name: app, namespace: shop}
+                    fieldPaths: [data.host]
+        """),
+    ),
+    Case(
+        "a reject by the namespace an object had before the namespace transform",
+        "replacementtransformer_test.go (TestReplacementTransformerWithSuffixTransformerAndReject, by namespace)",
+        MOVED,
+        *moved("""
+            replacements:
+              - source: {kind: ConfigMap, name: src, fieldPath: data.host}
+                targets:
+                  - select: {kind: ConfigMap}
+                    reject: [{namespace: other}, {name: src}]
+                    fieldPaths: [data.host]
+        """),
+    ),
+    Case(
+        "a target path into JSON held in a string is refused",
+        "replacementtransformer_test.go (structured data in a string field, kustomize v5.8)",
+        EMBEDDED,
+        """
+        replacements:
+          - source: {kind: ConfigMap, name: src, fieldPath: data.host}
+            targets:
+              - select: {kind: ConfigMap, name: app}
+                fieldPaths: [data.config\\.json.db.host]
+        """,
+        kustomize_says=r"unable to find field .* in replacement target: wrong node kind: expected MappingNode but got "
+        r"ScalarNode",
+        says=r"replacement target ConfigMap shop/app: 'data.config\\.json.db.host' goes into the text of a string "
+        r"field\n  hint: pytemplar does not edit YAML or JSON held in a string; replace the whole field",
     ),
 ]
 
