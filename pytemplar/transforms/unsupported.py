@@ -20,6 +20,11 @@ UNSUPPORTED_KUSTOMIZE_KEYS: Mapping[str, str] = {
     "generators": "plugins are not supported: use configMapGenerator, secretGenerator or resources",
     "validators": "plugins are not supported: use pytemplar validate's checks and policies",
     "buildMetadata": "remove it: pytemplar does not record build metadata in objects",
+    "bases": "list the base's manifest files (or its folder) under resources, or make the base the app template",
+    "imageTags": "rename it to images (Kustomize's current name for the same entries)",
+    "helmChartInflationGenerator": (
+        "render the chart with helm template and add its output with resources, or migrate it"
+    ),
 }
 
 # Kustomize fields pytemplar takes at some levels only: (why not here, what to do).

@@ -95,3 +95,41 @@ def test_a_values_schema_key_named_like_a_kustomize_field_gets_no_kustomize_hint
     stderr = failure(write_tree(tmp_path, files))
     assert "unknown key 'sortOptions'" in stderr
     assert "not supported by pytemplar" not in stderr
+
+
+# Every field of Kustomize's Kustomization type (api/types/kustomization.go, v5.7).
+KUSTOMIZATION_FIELDS = [
+    *("apiVersion", "kind", "metadata", "openapi", "namePrefix", "nameSuffix", "namespace", "commonLabels"),
+    *("labels", "commonAnnotations", "patchesStrategicMerge", "patchesJson6902", "patches", "images"),
+    *("imageTags", "replacements", "replicas", "vars", "sortOptions", "resources", "components", "crds"),
+    *("bases", "configMapGenerator", "secretGenerator", "helmGlobals", "helmCharts", "generatorOptions"),
+    *("helmChartInflationGenerator", "configurations", "generators", "transformers", "validators"),
+    "buildMetadata",
+]
+
+
+def test_the_migration_table_names_every_kustomization_field() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "transforms.md").read_text(encoding="utf-8")
+    table = docs.split("## Migrating a kustomization", 1)[1]
+    first_column = " ".join(line.split(" | ")[0] for line in table.splitlines() if line.startswith("| `"))
+    missing = [field for field in KUSTOMIZATION_FIELDS if f"`{field}" not in first_column]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("field", "instead"),
+    [
+        ("bases", "list the base's manifest files (or its folder) under resources"),
+        ("imageTags", "rename it to images"),
+        ("helmChartInflationGenerator", "render the chart with helm template"),
+        ("helmCharts", "render the chart with helm template"),
+        ("transformers", "plugins are not supported"),
+        ("buildMetadata", "remove it"),
+    ],
+)
+def test_a_deprecated_or_plugin_field_is_refused_with_what_to_write(tmp_path: Path, field: str, instead: str) -> None:
+    config = f"environments: {{prod: {{}}}}\nreleases:\n  web:\n    app: ./app\n    {field}: []\n"
+    stderr = failure(write_tree(tmp_path, {**APP, "pytemplar.yaml": config}))
+    where = "pytemplar.yaml:5:5: error: project.releases.web"
+    assert f"{where}: unknown key '{field}': Kustomize's {field} is not supported by pytemplar" in stderr
+    assert f"hint: {instead}" in stderr
