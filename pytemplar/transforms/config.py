@@ -61,6 +61,9 @@ class Declarations:
         self.declared = {
             transform.field: declared.get(transform.field, transform.nothing()) for transform in TRANSFORMS
         }
+        # The levels (0 the project ... 3 a release in an environment) whose declarations, or
+        # those of the components they switch on, change objects besides replacements.
+        self.changing_levels: frozenset[int] = frozenset()
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -81,19 +84,25 @@ class Declarations:
         return all(self.declared[transform.field] == transform.nothing() for transform in TRANSFORMS)
 
 
-def release_transforms(project: Project, environment: str, release: str) -> Declarations:
-    """The combined declarations for ``release`` in ``environment``."""
+def release_transforms(project: Project, environment: str, release: str, *, up_to: int | None = None) -> Declarations:
+    """The combined declarations for ``release`` in ``environment`` (of the levels up to ``up_to``
+    only, when given: what a Kustomize base of that level would see)."""
     document = project.document
     if document is None:
         return Declarations(project.root)
     reader = DeclarationReader(document, project.root, release)
     declared = {transform.field: transform.nothing() for transform in TRANSFORMS}
     switched_on: dict[str, Location] = {}
-    for at in layer_paths(environment, release):
+    changing: set[int] = set()
+    for level, at in enumerate(layer_paths(environment, release)):
         section = _section(document.data, at)
-        if section:
-            _read_level(reader, section, at, declared, switched_on)
-    return Declarations(project.root, **declared)
+        if section and (up_to is None or level <= up_to):
+            reach = _read_level(dataclasses.replace(reader, level=level), section, at, declared, switched_on)
+            if reach.transforms:
+                changing.add(level)
+    result = Declarations(project.root, **declared)
+    result.changing_levels = frozenset(changing)
+    return result
 
 
 def _read_level(
@@ -109,7 +118,7 @@ def _read_level(
     for transform in TRANSFORMS:
         if transform.before_components and any(key in section for key in transform.keys):
             declared[transform.field] = transform.reader()(reader, section, at, declared[transform.field])
-    reach = _Reach(adds=_adds_objects(section), changes=_changes_objects(section))
+    reach = _Reach(_adds_objects(section), _changes_objects(section), _changes_objects(section, "replacements"))
     changing: str | None = None  # the first component of the list whose transforms change objects
     for index, written in enumerate(section.get(COMPONENTS_KEY) or []):
         listed_at = reader.at((*at, COMPONENTS_KEY, index))
@@ -125,7 +134,7 @@ def _read_level(
         switched_on[folder] = listed_at
         component = load_component(reader.root, folder, listed_at)
         inner = DeclarationReader(
-            component.document, reader.root, reader.release, base=folder, sequence=reader.sequence
+            component.document, reader.root, reader.release, base=folder, sequence=reader.sequence, level=reader.level
         )
         found = _read_level(inner, component.document.data, (), declared, switched_on)
         if found.adds and changing is not None:
@@ -140,7 +149,7 @@ def _read_level(
             )
         if found.changes and changing is None:
             changing = folder
-        reach = _Reach(reach.adds or found.adds, reach.changes or found.changes)
+        reach = _Reach(reach.adds or found.adds, reach.changes or found.changes, reach.transforms or found.transforms)
     for transform in TRANSFORMS:
         if not transform.before_components and any(key in section for key in transform.keys):
             declared[transform.field] = transform.reader()(reader, section, at, declared[transform.field])
@@ -151,6 +160,7 @@ def _read_level(
 class _Reach:
     adds: bool  # adds objects: resources, or generators that create
     changes: bool  # declares transforms that change objects
+    transforms: bool = False  # declares transforms that change objects, besides replacements
 
 
 # Keys that configure or add rather than change objects.
@@ -166,8 +176,8 @@ def _adds_objects(section: Mapping[str, Any]) -> bool:
     )
 
 
-def _changes_objects(section: Mapping[str, Any]) -> bool:
-    return any(key not in _NOT_CHANGING and key in section for key in TRANSFORM_KEYS)
+def _changes_objects(section: Mapping[str, Any], *besides: str) -> bool:
+    return any(key not in _NOT_CHANGING and key not in besides and key in section for key in TRANSFORM_KEYS)
 
 
 # -- how each transform's declarations combine over the four levels, lowest first -------------
@@ -357,6 +367,7 @@ class DeclarationReader:
     # Numbers the objects that resources and generators add, in the order Kustomize accumulates
     # them (each level's resources, its generators, then its components'), shared with components.
     sequence: Iterator[int] = dataclasses.field(default_factory=itertools.count, compare=False)
+    level: int = 0  # the level being read (0 the project ... 3 a release in an environment)
 
     def at(self, path: Path_) -> Location:
         return self.document.location_of(path)
@@ -575,7 +586,7 @@ class DeclarationReader:
                 )
             )
         value = entry.get("sourceValue")
-        return Replacement(source, None if value is None else str(value), tuple(targets), where)
+        return Replacement(source, None if value is None else str(value), tuple(targets), where, self.level)
 
     # -- patches ----------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ matches the whole value and warns about the items Kustomize would also have chan
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ class Replacement:
     value: str | None  # sourceValue
     targets: tuple[Target, ...]
     location: Location
+    level: int = 0  # where it is declared: 0 the project ... 3 a release in an environment
 
 
 class _NotFound(Exception):
@@ -104,11 +106,37 @@ def split_path(path: str) -> list[str]:
 
 def replace(objects: Objects, replacements: Sequence[Replacement], context: TransformContext) -> Objects:
     """The replacements' row of the transforms table: each replacement in order."""
+    # Where a replacement is declared below a level whose transforms change objects, Kustomize (a
+    # base's replacements, an overlay's transforms) would run it before those transforms: compare
+    # the objects as they stand now, before any replacement, with what its own level and those
+    # below give (context.earlier) to find the fields that the levels above changed.
+    now = {}
+    if context.earlier:
+        now = {
+            context.stable_key(origin): copy.deepcopy(obj) for obj, origin in zip(objects, context.origins, strict=True)
+        }
     for replacement in replacements:
-        value = _source_value(objects, replacement, context)
+        earlier = context.earlier.get(replacement.level)
+        changed = _Changed(now, earlier) if earlier is not None else None
+        value = _source_value(objects, replacement, context, changed)
         for target in replacement.targets:
-            _write_targets(objects, value, target, context)
+            _write_targets(objects, value, target, context, changed)
     return objects
+
+
+@dataclass(frozen=True)
+class _Changed:
+    """Fields that the transforms of the levels above a replacement's changed."""
+
+    now: dict[tuple[str, int], Any]
+    earlier: dict[tuple[str, int], Any]
+
+    def values(self, key: tuple[str, int], path: str) -> tuple[Any, Any] | None:
+        """(the value the levels above left, the value below them), where the two differ."""
+        if key not in self.earlier or key not in self.now:
+            return None
+        now, before = _value_at(self.now[key], path), _value_at(self.earlier[key], path)
+        return (now, before) if now != before else None
 
 
 # -- the source ---------------------------------------------------------------------------------
@@ -126,12 +154,14 @@ def _ids(obj: Any, origin: int, context: TransformContext) -> list[Id]:
     return [current, *context.former_ids.get(origin, [])]
 
 
-def _source_value(objects: Objects, replacement: Replacement, context: TransformContext) -> Any:
+def _source_value(
+    objects: Objects, replacement: Replacement, context: TransformContext, changed: _Changed | None
+) -> Any:
     if replacement.source is None:
         return replacement.value
     source = replacement.source
     found = [
-        obj
+        (obj, origin)
         for obj, origin in zip(objects, context.origins, strict=True)
         if _is_source(obj, source, _ids(obj, origin, context))
     ]
@@ -143,19 +173,38 @@ def _source_value(objects: Objects, replacement: Replacement, context: Transform
             "suffix, patch or setNamespace left them)",
         )
     if len(found) > 1:
-        shown = ", ".join(_shown(obj) for obj in found)
+        shown = ", ".join(_shown(obj) for obj, _ in found)
         raise ConfigError(
             f"replacement source ({source.shown}) selects {len(found)} objects: {shown}",
             location=source.location,
             hint="add namespace, group or version so that it selects one",
         )
+    obj, origin = found[0]
+    value = _read_source(obj, source)
+    differs = changed.values(context.stable_key(origin), source.field_path) if changed is not None else None
+    if differs is not None and differs[1] is not None:
+        context.warn(
+            f"replacement source {_shown(obj)}: '{source.field_path}' is {_quoted(differs[0])} after the transforms "
+            f"of the levels above this replacement's, and is copied so; kubectl kustomize runs a base's "
+            f"replacements before an overlay's transforms, so it would copy {_quoted(differs[1])}",
+            source.location,
+        )
+    return value
+
+
+def _quoted(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _read_source(obj: Any, source: ValueSource) -> Any:
+    """The value a source names in ``obj``, split as its options say."""
     try:
-        value = _lookup(found[0], split_path(source.field_path))
+        value = _lookup(obj, split_path(source.field_path))
     except _NotFound:
         value = None
     if value is None or value == {} or value == []:
         raise ConfigError(
-            f"replacement source {_shown(found[0])} has no value at '{source.field_path}'",
+            f"replacement source {_shown(obj)} has no value at '{source.field_path}'",
             location=source.location,
         )
     if source.split is None:
@@ -234,9 +283,15 @@ def _matches(obj: Any, ids: list[Id], target: PatchTarget) -> bool:
     )
 
 
-def _write_targets(objects: Objects, value: Any, target: Target, context: TransformContext) -> None:
+def _write_targets(
+    objects: Objects,
+    value: Any,
+    target: Target,
+    context: TransformContext,
+    changed: _Changed | None,
+) -> None:
     selected = [
-        obj
+        (obj, origin)
         for obj, origin in zip(objects, context.origins, strict=True)
         if _matches(obj, ids := _ids(obj, origin, context), target.select)
         and not any(_rejected(obj, ids, reject) for reject in target.reject)
@@ -250,10 +305,21 @@ def _write_targets(objects: Objects, value: Any, target: Target, context: Transf
             "(as rendered, or as a prefix, suffix, patch or setNamespace left them), as kubectl kustomize v5.7 "
             "matches them",
         )
-    for obj in selected:
+    for obj, origin in selected:
         for path, where in target.field_paths:
+            if changed is not None and changed.values(context.stable_key(origin), path) is not None:
+                # The levels above set this field: their value stays, as in Kustomize, where an
+                # overlay's transforms run after a base's replacements.
+                continue
             writer = _Writer(obj, value, target, where, context)
             writer.write(split_path(path), path)
+
+
+def _value_at(obj: Any, path: str) -> Any:
+    try:
+        return _lookup(obj, split_path(path))
+    except _NotFound:
+        return None
 
 
 class _Writer:

@@ -54,6 +54,20 @@ class TransformContext:
     # (name, namespace) pairs an object had before a transform renamed or moved it, by origin, oldest
     # first: replacements select an object by any of them, as Kustomize selects by previous ids.
     former_ids: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    # How many of the objects were rendered (the others were added by resources and generators).
+    rendered_count: int = 0
+    # For a level that declares replacements below a level whose transforms change objects: the
+    # objects as the transforms of that level and those below it leave them, by stable_key. A
+    # Kustomize base's replacements see these; pytemplar's see every level's transforms.
+    earlier: dict[int, dict[tuple[str, int], Any]] = field(default_factory=dict)
+
+    def stable_key(self, origin: int) -> tuple[str, int]:
+        """An object's name across runs of the table over more or fewer levels: its place among
+        the rendered objects, or among what resources and generators added."""
+        if origin < self.rendered_count:
+            return "rendered", origin
+        made = self.added.get(origin) or (self.generated.created.get(origin) if self.generated else None)
+        return ("added", made.added) if made is not None else ("unknown", origin)
 
     def remember_ids(self, before: list[tuple[Any, Any]], after: Objects | list[Any]) -> None:
         """Record the names and namespaces objects had before a transform changed them (``before``

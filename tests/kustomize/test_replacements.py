@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -493,6 +494,99 @@ CASES += [
         r"ScalarNode",
         says=r"replacement target ConfigMap shop/app: 'data.config\\.json.db.host' goes into the text of a string "
         r"field\n  hint: pytemplar does not edit YAML or JSON held in a string; replace the whole field",
+    ),
+]
+
+
+BLUE_RED = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: blue, namespace: base-namespace}
+data: {level: base}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: red, namespace: base-namespace}
+data: {level: unset}
+"""
+
+# A base (pytemplar: the project level) copies blue's name, namespace and data into red.
+BASE_REPLACEMENTS = """
+replacements:
+  - source: {kind: ConfigMap, name: blue, fieldPath: metadata.name}
+    targets:
+      - select: {name: red}
+        fieldPaths: [data.blue-name]
+        options: {create: true}
+  - source: {kind: ConfigMap, name: blue, fieldPath: metadata.namespace}
+    targets:
+      - select: {name: red}
+        fieldPaths: [data.blue-namespace]
+        options: {create: true}
+  - source: {kind: ConfigMap, name: blue, fieldPath: data.level}
+    targets:
+      - select: {name: red}
+        fieldPaths: [data.level]
+"""
+
+
+def base_and_overlay(overlay: str, transforms: str) -> dict[str, Any]:
+    """A case whose replacements are a base's (the project level's) and whose overlay (the release)
+    declares ``overlay`` (``transforms`` in pytemplar)."""
+    return {
+        "kustomization": "resources: [base]\n" + textwrap.dedent(overlay).strip("\n"),
+        "transforms": textwrap.dedent(transforms).strip("\n"),
+        "project": BASE_REPLACEMENTS,
+        "files": {
+            "base/kustomization.yaml": "resources: [objects.yaml]\n" + BASE_REPLACEMENTS,
+            "base/objects.yaml": BLUE_RED,
+        },
+    }
+
+
+CASES += [
+    Case(
+        "a base's replacement copies a name that the overlay's prefix changes",
+        "replacementtransformer_test.go (TestReplacementTransformerWithNamePrefixOverlay)",
+        BLUE_RED,
+        outcome="warns",
+        says=r"replacement source ConfigMap base-namespace/overlay-blue: 'metadata.name' is 'overlay-blue' after the "
+        r"transforms of the levels above this replacement's, and is copied so; kubectl kustomize runs a base's "
+        r"replacements before an overlay's transforms, so it would copy 'blue'",
+        why="Kustomize runs a base's replacements before the overlay's prefix, so red names 'blue', which no "
+        "longer exists; pytemplar runs replacements after every level's transforms and copies the final name",
+        **base_and_overlay("namePrefix: overlay-", "namePrefix: overlay-"),
+    ),
+    Case(
+        "a base's replacement copies a namespace that the overlay's namespace changes",
+        "replacementtransformer_test.go (TestReplacementTransformerWithNamespaceOverlay)",
+        BLUE_RED,
+        outcome="warns",
+        says=r"replacement source ConfigMap shop/blue: 'metadata.namespace' is 'shop' after the transforms of the "
+        r"levels above this replacement's, and is copied so; kubectl kustomize runs a base's replacements before "
+        r"an overlay's transforms, so it would copy 'base-namespace'",
+        why="Kustomize copies the base's namespace, which its own test calls a bug to fix (kustomize issue 4034); "
+        "pytemplar copies the namespace the objects end up in",
+        **base_and_overlay("namespace: shop", "setNamespace: all"),
+    ),
+    Case(
+        "an overlay's patch of a field a base's replacement writes: the overlay's value stays",
+        "replacementtransformer_test.go (TestReplacementTransformerWithNamePrefixOverlay, with an overlay patch)",
+        BLUE_RED,
+        **base_and_overlay(
+            """
+            patches:
+              - target: {kind: ConfigMap, name: red}
+                patch: |
+                  - {op: replace, path: /data/level, value: overlay}
+            """,
+            """
+            patches:
+              - target: {kind: ConfigMap, name: red}
+                patch: |
+                  - {op: replace, path: /data/level, value: overlay}
+            """,
+        ),
     ),
 ]
 
