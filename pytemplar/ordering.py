@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from pytemplar.manifests import Manifest
+from pytemplar.records import record
 
 # Dependencies first: namespaces and policies, identities and configuration, storage, CRDs,
 # RBAC, then Services before the workloads that use them, and routing last.
@@ -102,7 +102,7 @@ LEGACY_ORDER_FIRST = (
 LEGACY_ORDER_LAST = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")
 
 
-@dataclass(frozen=True)
+@record
 class SortOptions:
     """Kustomize's ``sortOptions``: ``legacy`` puts the kinds of ``first`` first and those of
     ``last`` last, in their order, other kinds between them; ``fifo`` keeps the rendered order."""
@@ -151,7 +151,7 @@ def _added_namespace(manifest: Manifest) -> bool:
     return manifest.kind == "Namespace" and not manifest.release
 
 
-@dataclass(frozen=True)
+@record
 class _LegacyId:
     """What Kustomize's legacy order compares: the kind's place in the lists, the group, version
     and kind, and the namespace and name."""
