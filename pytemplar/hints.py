@@ -145,3 +145,78 @@ def helm_habit(arguments: Sequence[str]) -> tuple[str, str] | None:
         if flag in HELM_HABITS:
             return flag, HELM_HABITS[flag]
     return None
+
+
+# Commands a Helm or Kustomize user types first, for which pytemplar has another name or way.
+_DEPLOY_HINT = (
+    "pytemplar does not talk to a cluster: pipe `pytemplar render PROJECT -e ENV` into `kubectl apply -f -`, "
+    "or commit the project and let Argo CD sync it (examples/argocd)"
+)
+COMMAND_HABITS = {
+    "template": "`helm template` is `pytemplar render PROJECT -e ENV`, or `pytemplar render APP` for an app alone",
+    "build": "`kustomize build` is `pytemplar render PROJECT -e ENV`",
+    "lint": "`helm lint` is `pytemplar validate PROJECT` (every environment and release at once)",
+    "install": _DEPLOY_HINT,
+    "upgrade": _DEPLOY_HINT,
+    "apply": _DEPLOY_HINT,
+    "create": "`helm create` is `pytemplar new app NAME`; `pytemplar init` creates a project",
+    "get": "`helm get values` is `pytemplar values PROJECT -e ENV -r RELEASE --origin`",
+    "show": "`helm show values` is the app's values.yaml; `pytemplar docs APP` describes every value",
+    "edit": "`kustomize edit set image` is `pytemplar set PROJECT -e ENV -r RELEASE image.tag=TAG`",
+    "dependency": "dependencies are listed in the app's app.yaml (`dependencies:`) and read on every render; "
+    "`pytemplar package APP` copies them into the archive",
+    "version": "`pytemplar --version`",
+}
+_COMPLETION_HINT = (
+    "print the script with `pytemplar completion bash|zsh|fish`; for bash: source <(pytemplar completion bash)"
+)
+ROOT_OPTION_HABITS = {"--install-completion": _COMPLETION_HINT, "--show-completion": _COMPLETION_HINT}
+
+
+def command_habit(arguments: Sequence[str], commands: Sequence[str]) -> tuple[str, str] | None:
+    """``(message, hint)`` when ``pytemplar`` is given a Helm or Kustomize command (or a completion
+    flag of other tools) that it does not have; None for its own commands and anything else."""
+    if not arguments:
+        return None
+    first = arguments[0]
+    if first in ROOT_OPTION_HABITS:
+        return f"pytemplar has no option {first}", ROOT_OPTION_HABITS[first]
+    if first in commands or first not in COMMAND_HABITS:
+        return None
+    return f"pytemplar has no command '{first}'", COMMAND_HABITS[first]
+
+
+def missing_project(folder: str) -> str:
+    """The hint for a folder without pytemplar.yaml: the project above it, or the projects below it."""
+    from pathlib import Path
+
+    start = Path(folder)
+    for parent in list(start.resolve().parents)[:4]:
+        if (parent / "pytemplar.yaml").is_file():
+            return f"this folder is inside the project '{_shown(parent, start)}': name that folder"
+    found: list[str] = []
+    for depth in ("*", "*/*", "*/*/*"):
+        found += sorted(
+            str(p.parent) for p in start.glob(f"{depth}/pytemplar.yaml") if not _hidden(p) and not _packaged(p, start)
+        )
+        if len(found) >= 5:
+            break
+    if found:
+        return f"name the project folder, e.g. {', '.join(found[:5])}"
+    return "name the project folder (the one holding pytemplar.yaml), or create a project with `pytemplar init`"
+
+
+def _packaged(path: Any, start: Any) -> bool:
+    """Inside a Python package (e.g. a scaffold shipped as package data): not a user's project."""
+    inside = [parent for parent in path.parents if parent != start and start in parent.parents]
+    return any((parent / "__init__.py").is_file() for parent in inside)
+
+
+def _hidden(path: Any) -> bool:
+    return any(part.startswith(".") and part not in (".", "..") for part in path.parts)
+
+
+def _shown(found: Any, start: Any) -> str:
+    import os
+
+    return os.path.relpath(found, start.resolve()) if not start.is_absolute() else str(found)

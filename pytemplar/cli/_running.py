@@ -183,8 +183,13 @@ def entrypoint() -> None:
         from pytemplar.cli.completion import respond
 
         sys.exit(respond(shell, sys.argv[1:]))
-    from pytemplar.hints import helm_habit
+    from pytemplar.cli import COMMANDS
+    from pytemplar.hints import command_habit, helm_habit
 
+    wrong_command = command_habit(sys.argv[1:], [command.name for command in COMMANDS])
+    if wrong_command is not None:
+        _err(f"error: {wrong_command[0]}\n  hint: {wrong_command[1]}\n")
+        sys.exit(EXIT_USAGE)
     habit = helm_habit(sys.argv[1:])
     if habit is not None:
         _err(f"error: pytemplar {sys.argv[1]} has no option {habit[0]}\n  hint: {habit[1]}\n")

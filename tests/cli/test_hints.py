@@ -88,3 +88,89 @@ def test_add_env_keeps_its_own_namespace_flag(tmp_path: Path) -> None:
     result = run_pytemplar("add", "env", "perf", "-n", "perf-ns", "-p", "proj", cwd=tmp_path)
     assert result.code == 0, result.stderr
     assert "namespace: perf-ns" in (tmp_path / "proj/pytemplar.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message", "hint"),
+    [
+        (
+            ["template", "shop"],
+            "pytemplar has no command 'template'",
+            "`helm template` is `pytemplar render PROJECT -e ENV`, or `pytemplar render APP` for an app alone",
+        ),
+        (  # the parser alone would answer "Did you mean 'init'?"
+            ["lint", "shop"],
+            "pytemplar has no command 'lint'",
+            "`helm lint` is `pytemplar validate PROJECT` (every environment and release at once)",
+        ),
+        (
+            ["build", "overlays/prod"],
+            "pytemplar has no command 'build'",
+            "`kustomize build` is `pytemplar render PROJECT -e ENV`",
+        ),
+        (
+            ["install", "shop", "./shop"],
+            "pytemplar has no command 'install'",
+            "pytemplar does not talk to a cluster: pipe `pytemplar render PROJECT -e ENV` into `kubectl apply -f -`, "
+            "or commit the project and let Argo CD sync it (examples/argocd)",
+        ),
+        (
+            ["--install-completion"],
+            "pytemplar has no option --install-completion",
+            "print the script with `pytemplar completion bash|zsh|fish`; for bash: source <(pytemplar completion bash)",
+        ),
+    ],
+)
+def test_helm_and_kustomize_commands_point_at_the_pytemplar_command(
+    arguments: list[str], message: str, hint: str
+) -> None:
+    result = run_pytemplar(*arguments)
+    assert (result.code, result.stdout, result.stderr) == (2, "", f"error: {message}\n  hint: {hint}\n")
+
+
+def test_a_misspelt_command_still_gets_the_parsers_suggestion() -> None:
+    result = run_pytemplar("rendr")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == "Error: No such command 'rendr'. Did you mean 'render'?"
+
+
+def test_a_folder_without_a_project_names_the_projects_below_it(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    result = run_pytemplar("render", "-e", "prod", cwd=tmp_path)
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: no pytemplar.yaml in '.'\n  hint: name the project folder, e.g. examples/batch, examples/shop\n",
+    )
+
+
+def test_a_folder_inside_a_project_names_the_project(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
+    result = run_pytemplar("values", "-e", "prod", "-r", "service-a", cwd=tmp_path / "shop" / "envs" / "prod")
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: no pytemplar.yaml in '.'\n  hint: this folder is inside the project '../..': name that folder\n",
+    )
+
+
+def test_an_empty_folder_is_told_how_to_start(tmp_path: Path) -> None:
+    result = run_pytemplar("validate", cwd=tmp_path)
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: no pytemplar.yaml in '.'\n"
+        "  hint: name the project folder (the one holding pytemplar.yaml), or create a project with `pytemplar init`\n",
+    )
+
+
+def test_add_release_with_an_app_name_points_at_its_folder(tmp_path: Path) -> None:
+    assert run_pytemplar("init", "proj", cwd=tmp_path).code == 0
+    result = run_pytemplar("add", "release", "api", "--app", "web", cwd=tmp_path / "proj")
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: --app: 'web' is not an app template (no app.yaml there)\n"
+        "  hint: did you mean --app apps/web? (the app folder, relative to the project)\n",
+    )
+    assert run_pytemplar("add", "release", "api", "--app", "apps/web", cwd=tmp_path / "proj").code == 0
