@@ -220,3 +220,20 @@ def _shown(found: Any, start: Any) -> str:
     import os
 
     return os.path.relpath(found, start.resolve()) if not start.is_absolute() else str(found)
+
+
+def choose_release(project: Any, environment: str | None, release: str | None) -> str | None:
+    """For a command that needs ``-e`` and ``-r``: the names the project offers for what is missing
+    (None when the project does not load: the command reports that itself)."""
+    from pytemplar.completion import environments, releases
+
+    parts = []
+    if not environment:
+        names = environments(project)
+        if names:
+            parts.append(f"environments: {', '.join(names)}")
+    if not release:
+        names = releases(project, environment or None)
+        if names:
+            parts.append(f"releases: {', '.join(names)}")
+    return "; ".join(parts) or None

@@ -18,7 +18,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pytemplar.errors import PytemplarError, UsageError
 
@@ -172,8 +172,16 @@ def _report(exc: PytemplarError) -> None:
     _err(as_text(exc.problems))
 
 
-def _usage(message: str) -> NoReturn:
-    raise UsageError(message)
+def _usage(message: str, hint: str | None = None) -> NoReturn:
+    raise UsageError(message, hint=hint)
+
+
+def _need_release(project: Any, env: str | None, release: str | None, command: str) -> None:
+    """A usage error, naming the project's environments and releases, when -e or -r is missing."""
+    if not env or not release:
+        from pytemplar.hints import choose_release
+
+        _usage(f"{command} needs an environment (-e) and a release (-r)", choose_release(project, env, release))
 
 
 def entrypoint() -> None:
