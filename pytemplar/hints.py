@@ -237,3 +237,40 @@ def choose_release(project: Any, environment: str | None, release: str | None) -
         if names:
             parts.append(f"releases: {', '.join(names)}")
     return "; ".join(parts) or None
+
+
+_YAML11_BOOLEANS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+
+
+def text_for_a_type(given: str, wanted: Sequence[Any]) -> str | None:
+    """The hint for text where the schema wants a boolean or a number: what YAML 1.2 made of it."""
+    if "boolean" in wanted and given.lower() in _YAML11_BOOLEANS:
+        return (
+            f"values files are YAML 1.2, where {given} is text (YAML 1.1 and Helm read it as a boolean): "
+            f"write {_YAML11_BOOLEANS[given.lower()]}"
+        )
+    if "integer" in wanted or "number" in wanted:
+        try:
+            float(given)
+        except ValueError:
+            return None
+        where = "on the command line: --set, not --set-string"
+        return f'"{given}" is text, {given} a number: write it without quotes ({where})'
+    return None
+
+
+def yaml_problem_hint(problem: str, text: str, line: int) -> str | None:
+    """What usually causes the YAML parser's ``problem`` at ``line`` (1-based), in words to act on;
+    None when the line does not show the cause plainly."""
+    rows = text.splitlines()
+    row = rows[line - 1] if 0 < line <= len(rows) else ""
+    above = next((r for r in reversed(rows[: max(line - 1, 0)]) if r.strip() and not r.lstrip().startswith("#")), "")
+    indent = len(row) - len(row.lstrip(" "))
+    deeper = indent > len(above) - len(above.lstrip(" ")) and not above.rstrip().endswith((":", "|", ">", "-"))
+    if "did not find expected key" in problem or "mapping values are not allowed" in problem:
+        key, _, value = row.strip().partition(": ")
+        if ": " in value and not value.startswith(("'", '"', "{", "[")):
+            return f"a value holding ': ' must be quoted: {key}: \"{value}\""
+        if deeper or "did not find expected key" in problem:
+            return "check the indentation: keys of one map start in the same column as the key above"
+    return None

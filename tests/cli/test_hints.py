@@ -174,3 +174,46 @@ def test_add_release_with_an_app_name_points_at_its_folder(tmp_path: Path) -> No
         "  hint: did you mean --app apps/web? (the app folder, relative to the project)\n",
     )
     assert run_pytemplar("add", "release", "api", "--app", "apps/web", cwd=tmp_path / "proj").code == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message", "hint"),
+    [
+        (  # a value with ': ' in it
+            "ingress:\n  host: shop.example: 443\n",
+            "2:21",
+            "invalid YAML: mapping values are not allowed in this context",
+            "a value holding ': ' must be quoted: host: \"shop.example: 443\"",
+        ),
+        (  # a key indented deeper than the one above it
+            "replicaCount: 2\n  image: {}\n",
+            "2:8",
+            "invalid YAML: mapping values are not allowed in this context",
+            "check the indentation: keys of one map start in the same column as the key above",
+        ),
+        (
+            'image:\n tag: "1.2"\n  pullPolicy: Always\n',
+            "3:3",
+            "invalid YAML: did not find expected key",
+            "check the indentation: keys of one map start in the same column as the key above",
+        ),
+        (
+            "autoscaling:\n  enabled: yes\n",
+            "2:12",
+            'values.autoscaling.enabled: "yes" is not of type boolean',
+            "values files are YAML 1.2, where yes is text (YAML 1.1 and Helm read it as a boolean): write true",
+        ),
+        (
+            'replicaCount: "2"\n',
+            "1:15",
+            'values.replicaCount: "2" is not of type integer',
+            '"2" is text, 2 a number: write it without quotes (on the command line: --set, not --set-string)',
+        ),
+    ],
+)
+def test_common_yaml_mistakes_in_a_values_file_say_what_to_change(
+    shop: Path, text: str, where: str, message: str, hint: str
+) -> None:
+    code, lines = validate(shop, text)
+    assert code == 1
+    assert lines[:2] == [f"{OVERLAY}:{where}: error: [dev/service-b] {message}", f"  hint: {hint}"]
