@@ -274,3 +274,28 @@ def yaml_problem_hint(problem: str, text: str, line: int) -> str | None:
         if deeper or "did not find expected key" in problem:
             return "check the indentation: keys of one map start in the same column as the key above"
     return None
+
+
+def apps_of_project(folder: Any, shown: str) -> str:
+    """The hint for a project folder given where an app template is wanted: the apps it uses."""
+    import os
+    from pathlib import Path
+
+    from pytemplar.yamlio import load_yaml
+
+    apps: list[str] = []
+    try:
+        path = Path(folder) / "pytemplar.yaml"
+        config = load_yaml(path.read_text(encoding="utf-8"), str(path), track=False).data
+        for spec in (config.get("releases") or {}).values():
+            app = spec.get("app") if isinstance(spec, dict) else None
+            if isinstance(app, str):
+                apps.append(os.path.normpath(os.path.join(shown, app)))
+    except Exception:  # a hint never fails: the project's own problems are reported when it is used
+        apps = []
+    named = ", ".join(dict.fromkeys(apps))
+    return (
+        f"'{shown}' is a project; its releases use the app templates {named}"
+        if named
+        else (f"'{shown}' is a project: name the folder of an app template its releases use")
+    )

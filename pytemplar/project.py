@@ -227,7 +227,12 @@ class Workspace:
             )
         root = Root.at(folder)
         if not root.present(APP_FILE):
-            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where)
+            hint = None
+            if root.present(PROJECT_FILE):
+                from pytemplar.hints import apps_of_project
+
+                hint = apps_of_project(folder, shown)
+            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where, hint=hint)
         return self.app_in(root)
 
     def _archive_root(self, path: Path) -> ArchiveRoot:

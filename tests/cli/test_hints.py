@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, run_pytemplar
+from conftest import EXAMPLES, REPO, run_pytemplar
 
 OVERLAY = "shop/envs/dev/service-b.yaml"
 
@@ -217,3 +217,14 @@ def test_common_yaml_mistakes_in_a_values_file_say_what_to_change(
     code, lines = validate(shop, text)
     assert code == 1
     assert lines[:2] == [f"{OVERLAY}:{where}: error: [dev/service-b] {message}", f"  hint: {hint}"]
+
+
+@pytest.mark.parametrize("command", [["schema", "values"], ["docs"], ["package"]])
+def test_a_project_given_for_an_app_names_the_apps_it_uses(command: list[str]) -> None:
+    result = run_pytemplar(*command, "examples/apps/batch", cwd=REPO)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "examples/apps/batch: error: 'examples/apps/batch' is not an app template: it has no app.yaml\n"
+        "  hint: 'examples/apps/batch' is a project; its releases use the app templates examples/apps/worker,"
+        " examples/apps/cronjob\n"
+    )
