@@ -57,8 +57,13 @@ def builtin_schema(name: str) -> CompiledSchema:
         from importlib import resources
 
         text = resources.files("pytemplar").joinpath("_schemas", name).read_text(encoding="utf-8")
+    schema = parse_json(text, name)
+    if name == "pytemplar.schema.json":
+        from pytemplar.checks import with_check_ids
+
+        schema = with_check_ids(schema)
     # pytemplar's own schemas are checked against their metaschema by the test suite.
-    compiled = compile_schema(parse_json(text, name), name, check=False)
+    compiled = compile_schema(schema, name, check=False)
     compiled.checked = True
     return compiled
 
