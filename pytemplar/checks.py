@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import Location, Problem, UsageError
+from pytemplar.records import record
 
 if TYPE_CHECKING:  # the table is read by the CLI's help; the checks load when they run
     from pytemplar.manifests import Manifest
@@ -27,7 +27,7 @@ VersionOf = Callable[["Manifest"], str]
 Runner = Callable[[Sequence["Manifest"], VersionOf], Iterable[Problem]]
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     """One row of the check table."""
 
@@ -261,7 +261,7 @@ def parse_ids(items: Iterable[str], option: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """Which checks run: the defaults, plus those enabled, less those disabled."""
 

@@ -136,13 +136,16 @@ def helm_habit(arguments: Sequence[str]) -> tuple[str, str] | None:
         return None
     if "--help" in arguments or "-h" in arguments:
         return None  # asked for the command's options: its help lists them
-    if arguments[0] == "render" and _renders_an_app(arguments[1:]):
-        return None  # `render APP` takes --namespace, as `helm template` does
     for argument in arguments[1:]:
         if argument == "--":
             break
         flag = argument.split("=", 1)[0] if argument.startswith("--") else argument
         if flag in HELM_HABITS:
+            # `render APP` takes --namespace, as `helm template` does. Looked at only now: telling
+            # an app from a project loads the project reader, which a plain render loads later,
+            # in the supervised child, where it costs no copied memory.
+            if arguments[0] == "render" and _renders_an_app(arguments[1:]):
+                return None
             return flag, HELM_HABITS[flag]
     return None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +28,7 @@ from pytemplar.dependencies import (
 )
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
 from pytemplar.fsroot import ArchiveRoot, Root
+from pytemplar.records import record
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
 from pytemplar.yamlio import YamlDocument, load_mapping
@@ -81,7 +82,7 @@ def check_project_document(document: YamlDocument) -> None:
     _check_against(document, "pytemplar.schema.json", "project")
 
 
-@dataclass(frozen=True)
+@record
 class App:
     """An app template: metadata, defaults, values schema and compiled-on-demand templates."""
 
@@ -104,7 +105,7 @@ class App:
         return [name for name in self.templates if not name.rsplit("/", 1)[-1].startswith("_")]
 
 
-@dataclass(frozen=True)
+@record
 class Environment:
     name: str
     namespace: str
@@ -113,7 +114,7 @@ class Environment:
     values_files: tuple[tuple[str, Location | None], ...]
 
 
-@dataclass(frozen=True)
+@record
 class ReleaseSpec:
     name: str
     app_path: Path
@@ -132,7 +133,7 @@ class ReleaseSpec:
         return self.release_name or self.name
 
 
-@dataclass(frozen=True)
+@record
 class Project:
     root: Root
     config_path: str
@@ -150,7 +151,7 @@ class Project:
         ]
 
 
-@dataclass
+@record(frozen=False)
 class Workspace:
     """Files and apps loaded during one run, each parsed once."""
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -34,6 +34,7 @@ from ruamel.yaml.events import (
 )
 
 from pytemplar.errors import Location, YamlError
+from pytemplar.records import record
 
 
 def python_parser(text: str) -> Any:
@@ -180,7 +181,7 @@ def show_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
-@dataclass
+@record(frozen=False)
 class YamlDocument:
     """One YAML document as plain data, with the location of each value when tracked."""
 
@@ -236,7 +237,7 @@ class _Frame:
         self.merge: Any = None  # the value of '<<', applied when the map ends
 
 
-@dataclass(frozen=True)
+@record
 class ScalarRewriter:
     """Rewrites each scalar event whose text holds ``marker`` (in place) before it is built: how
     the template engine puts values where the parser found their tokens (``templating/slots.py``).
@@ -685,7 +686,7 @@ def _kind(value: Any) -> str:
 EventKind = Literal["scalar", "alias", "map", "seq", "end", "document_end"]
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """One parse event of a YAML text, with where it is in the text.
 

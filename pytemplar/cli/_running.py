@@ -13,9 +13,9 @@ command line goes through the typer app.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -115,6 +115,8 @@ def run_action(
             if requested is not None:
                 return requested
             if debug:
+                import traceback
+
                 traceback.print_exc()
             _err(
                 f"internal error: {type(exc).__name__}: {exc}\n"
@@ -184,8 +186,17 @@ def _need_release(project: Any, env: str | None, release: str | None, command: s
         _usage(f"{command} needs an environment (-e) and a release (-r)", choose_release(project, env, release))
 
 
+# The cyclic garbage collector's first generation is collected after 700 net allocations by
+# default, a setting for long-running programs. A command is a short process that imports ~250
+# modules and builds values and manifests that live until it ends: with that default it spends
+# ~4% of a one-release render re-scanning objects that are never garbage. Cycles are still
+# collected, every 50,000 allocations (mypy's command line makes the same trade).
+COMMAND_GC_THRESHOLD = (50_000, 20, 20)
+
+
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via run_action."""
+    gc.set_threshold(*COMMAND_GC_THRESHOLD)
     shell = os.environ.get("_PYTEMPLAR_COMPLETE")
     if shell:  # a completion script asks for candidates
         from pytemplar.cli.completion import respond
