@@ -640,6 +640,10 @@ def _describe(
         wanted_list = wanted if isinstance(wanted, list) else [wanted]
         if "string" in wanted_list and isinstance(error.instance, (int, float)):
             hint = "quote the value so YAML reads it as text: unquoted, 1.10 is the number 1.1 and 1e3 is 1000.0"
+        elif isinstance(error.instance, str):
+            from pytemplar.hints import text_for_a_type
+
+            hint = text_for_a_type(error.instance, wanted_list)
         yield Problem(
             f"{where}: {_short(error.instance)} is not of type {wanted_text}",
             location=locate(path),
