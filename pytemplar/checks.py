@@ -253,7 +253,11 @@ def parse_ids(items: Iterable[str], option: str) -> tuple[str, ...]:
     wanted = [name.strip() for item in items for name in item.split(",") if name.strip()]
     for name in wanted:
         if name not in CHECK_IDS:
-            raise UsageError(f"{option}: unknown check '{name}'", hint=f"checks: {', '.join(CHECK_IDS)}")
+            import difflib
+
+            close = difflib.get_close_matches(name, CHECK_IDS, n=1)
+            meant = f"did you mean '{close[0]}'? " if close else ""
+            raise UsageError(f"{option}: unknown check '{name}'", hint=f"{meant}checks: {', '.join(CHECK_IDS)}")
     return tuple(dict.fromkeys(wanted))
 
 

@@ -234,7 +234,12 @@ class Workspace:
             )
         root = Root.at(folder)
         if not root.present(APP_FILE):
-            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where)
+            hint = None
+            if root.present(PROJECT_FILE):
+                from pytemplar.hints import apps_of_project
+
+                hint = apps_of_project(folder, shown)
+            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where, hint=hint)
         return self.app_in(root)
 
     def _archive_root(self, path: Path) -> ArchiveRoot:
@@ -420,7 +425,10 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         raise UsageError(f"'{folder}' is a file; give the project folder (the one holding {PROJECT_FILE})")
     root = Root.at(path)
     if not root.present(PROJECT_FILE):
-        hint = "this folder is an app template; render a project that uses it" if root.exists(APP_FILE) else None
+        from pytemplar.hints import missing_project
+
+        app_hint = "this folder is an app template; render a project that uses it"
+        hint = app_hint if root.exists(APP_FILE) else missing_project(str(folder))
         raise UsageError(f"no {PROJECT_FILE} in '{folder}'", hint=hint)
     workspace.project_folder = root.path.resolve()
     document = workspace.yaml_mapping(root, PROJECT_FILE, PROJECT_FILE)

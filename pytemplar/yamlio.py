@@ -616,7 +616,10 @@ def load_documents(
         tab = tab_hint(text, mark.line + 1, mark.column + 1) if mark else None
         if tab is not None:
             raise YamlError(f"invalid YAML: {tab[0]}", location=location, hint=tab[1]) from exc
-        raise YamlError(f"invalid YAML: {problem}", location=location) from exc
+        from pytemplar.hints import yaml_problem_hint
+
+        hint = yaml_problem_hint(problem, text, mark.line + 1 if mark else 0)
+        raise YamlError(f"invalid YAML: {problem}", location=location, hint=hint) from exc
     except YAMLError as exc:
         position = getattr(exc, "position", None)  # a reader error: a character YAML refuses
         if isinstance(position, int) and 0 <= position <= len(text):

@@ -173,7 +173,7 @@ class Session:
         return [*unique.values(), *self.unused.problems(unused_severity)]
 
     def stale_editor_schemas(self, layers: Sequence[ValuesLayer], app: App) -> list[Problem]:
-        """A warning for each overlay whose editor modeline names a stale overlay schema (once a run)."""
+        """A warning for each stale overlay schema an overlay's modeline names (one per schema file)."""
         from pytemplar.editorschema import stale_overlay_schema
 
         found = []

@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pytemplar.errors import PytemplarError, UsageError
 
@@ -177,8 +177,16 @@ def _report(exc: PytemplarError) -> None:
     _err(as_text(exc.problems))
 
 
-def _usage(message: str) -> NoReturn:
-    raise UsageError(message)
+def _usage(message: str, hint: str | None = None) -> NoReturn:
+    raise UsageError(message, hint=hint)
+
+
+def _need_release(project: Any, env: str | None, release: str | None, command: str) -> None:
+    """A usage error, naming the project's environments and releases, when -e or -r is missing."""
+    if not env or not release:
+        from pytemplar.hints import choose_release
+
+        _usage(f"{command} needs an environment (-e) and a release (-r)", choose_release(project, env, release))
 
 
 # The cyclic garbage collector's first generation is collected after 700 net allocations by
@@ -197,8 +205,13 @@ def entrypoint() -> None:
         from pytemplar.cli.completion import respond
 
         sys.exit(respond(shell, sys.argv[1:]))
-    from pytemplar.hints import helm_habit
+    from pytemplar.cli import COMMANDS
+    from pytemplar.hints import command_habit, helm_habit
 
+    wrong_command = command_habit(sys.argv[1:], [command.name for command in COMMANDS])
+    if wrong_command is not None:
+        _err(f"error: {wrong_command[0]}\n  hint: {wrong_command[1]}\n")
+        sys.exit(EXIT_USAGE)
     habit = helm_habit(sys.argv[1:])
     if habit is not None:
         _err(f"error: pytemplar {sys.argv[1]} has no option {habit[0]}\n  hint: {habit[1]}\n")

@@ -832,10 +832,11 @@ class TemplateEngine:
                 hint=f"add {{% end{tag} %}} where the block should end",
             )
         from pytemplar.helm.builtins import HELM_NAMES
-        from pytemplar.templatehints import unknown_filter
+        from pytemplar.templatehints import go_template, source_line, unknown_filter
 
         named = re.match(r"No (?:filter|test) named '(\w+)'", exc.message or "")
         hint = HELM_NAMES.get(named.group(1)) if named else None
+        hint = go_template(source_line(source, exc.lineno)) or hint  # Helm's syntax: the cause, say it first
         hint = hint or unknown_filter(exc.message or "", self.env.filters)
         return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno), hint=hint)
 
@@ -858,10 +859,14 @@ class TemplateEngine:
                 return TemplateError(
                     f"'{exc.name}' is Helm's; pytemplar has no such name", location=location, hint=HELM_NAMES[exc.name]
                 )
+            from pytemplar.templatehints import go_template, source_line
+
             names = sorted([*CONTEXT_NAMES, *self.env.globals])
             close = difflib.get_close_matches(exc.name or "", names, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             hint += f"templates can use {', '.join(CONTEXT_NAMES)}"
+            source = next((n for n, p in self.app.template_paths.items() if p == location.path), name)
+            hint = go_template(source_line(self.app.templates.get(source, ""), location.line)) or hint
             return TemplateError(str(exc.message or exc), location=location, hint=hint)
         if isinstance(exc, MemberError):
             message, _, hint = str(exc.message or exc).partition("\x00")
