@@ -13,7 +13,7 @@ import base64
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from jinja2 import pass_context, pass_environment
 from jinja2.exceptions import SecurityError
@@ -311,6 +311,57 @@ def _reindent(block: str, indent: int) -> str:
     return first + "\n" + "\n".join(" " * indent + line.lstrip(" ") if line else line for line in rest.split("\n"))
 
 
+# A text that Helm's output holds as one plain scalar: no indicator first (a dash, question mark
+# or colon only before more text), no comment, no line break, no space at either end.
+_PLAIN_TEXT = re.compile(r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))[^\n]*(?<![\s:])\Z")
+
+
+def helm_scalar(value: Any) -> Any:
+    """A text read as Kubernetes reads Helm's output where Helm writes the text as a whole value
+    (``port: {{ $key }}``): an empty text is null, ``9000`` the number, ``yes`` true. Other values,
+    and texts that are not a plain scalar (``a: b``), are kept."""
+    from pytemplar.yamlio import NotJsonError, resolve_kubernetes
+
+    if type(value) is not str:
+        return value
+    if value == "":
+        return None
+    if ": " in value or " #" in value or not _PLAIN_TEXT.match(value):
+        return value
+    try:
+        return resolve_kubernetes(value)
+    except NotJsonError:
+        return value
+
+
+def helm_range(collection: Any) -> list[tuple[Any, Any]]:
+    """What Go's ``range`` gives over a value that may be a map or a list: a map's keys and values
+    in key order, a list's indexes and items; nothing for none."""
+    from jinja2.runtime import Undefined
+
+    if isinstance(collection, Undefined):
+        str(collection)  # its error names the value
+    if collection is None:
+        return []
+    if isinstance(collection, Mapping):
+        return sorted(collection.items(), key=lambda item: str(item[0]))
+    if isinstance(collection, (list, tuple)):
+        return list(enumerate(collection))
+    raise TypeError(f"range over {type(collection).__name__}: it takes a map or a list")
+
+
+def import_todo(what: str) -> NoReturn:
+    """Where ``import helm`` left a Helm action untranslated: a render that reaches it stops here,
+    since rendering nothing in its place would give objects that silently differ from Helm's."""
+    from pytemplar.templating.engine import TemplateFailure
+
+    raise TemplateFailure(
+        f"import helm could not translate this line ({what}), so it cannot render yet"
+        "\x00translate the Helm template in the TODO(import) comment beside it into Jinja2, "
+        "then delete the import_todo(...) call"
+    )
+
+
 def install(environment: Environment, engine: TemplateEngine) -> None:
     """Add the Helm-inspired filters and functions to a template environment."""
     environment.filters.update(
@@ -319,6 +370,7 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
             "sort": _sort,
             "sortalpha": _sortalpha,
             "helm_toyaml": helm_toyaml,
+            "helm_scalar": helm_scalar,
             "regex_match": regex_match,
             "regex_find": regex_find,
             "regex_find_all": regex_find_all,
@@ -338,5 +390,7 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
             "render_template": render_template,
             "helm_merge": helm_merge,
             "helm_index": helm_index,
+            "helm_range": helm_range,
+            "import_todo": import_todo,
         }
     )

@@ -641,7 +641,7 @@ def _tpl(context: Any, text: Any) -> str:
     return made
 
 
-_GO_ACTION = re.compile(r"\{\{-?\s*[.$]")
+_GO_ACTION = re.compile(r"\{\{-?\s*(?:[.$]|(?:include|template|tpl|printf|toYaml)\s)")
 
 
 def _tpl_syntax_error(env: Any, text: Any, exc: TemplateSyntaxError) -> TemplateFailure:
