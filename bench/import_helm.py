@@ -9,13 +9,15 @@ on the chart: at its defaults, then with each values file of its ``ci/`` folder 
 ``values-*.yaml`` beside ``values.yaml``, and each file of a ``--values CHART=FOLDER`` (a chart
 with no ``ci/`` folder gets its optional parts turned on there). The objects are compared as data, as kubectl reads
 them; the ``managed-by`` label and ``checksum/*`` annotations (each tool's own name, each tool's
-hash of its own text) are set aside. Printed per chart: templates, places marked for a hand,
+hash of its own text) are set aside, and so are the salts of bcrypt hashes (Helm's ``htpasswd``
+salts at random). Printed per chart: templates, places marked for a hand,
 runs, objects equal, and every run or object that differs.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import difflib
 import re
 import shutil
@@ -27,12 +29,32 @@ from typing import Any
 
 import yaml
 
+_BCRYPT = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
+
+
+def _without_salt(value: Any, encoded: bool = False) -> Any:
+    """Bcrypt hashes (htpasswd) as one text: Helm salts them at random, so no two renders agree."""
+    if isinstance(value, dict):
+        return {key: _without_salt(item, encoded) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_salt(item, encoded) for item in value]
+    if isinstance(value, str) and encoded:
+        try:
+            text = base64.b64decode(value, validate=True).decode()
+        except ValueError:
+            return value
+        return base64.b64encode(_BCRYPT.sub("<bcrypt>", text).encode()).decode()
+    return _BCRYPT.sub("<bcrypt>", value) if isinstance(value, str) else value
+
 
 def _objects(stream: str) -> dict[tuple[str, str, str], Any]:
     found = {}
     for doc in yaml.safe_load_all(stream):
         if not isinstance(doc, dict):
             continue
+        doc = _without_salt(doc)
+        if doc.get("kind") == "Secret" and isinstance(doc.get("data"), dict):
+            doc["data"] = _without_salt(doc["data"], encoded=True)
         meta = doc.get("metadata") or {}
         for holder in (meta, ((doc.get("spec") or {}).get("template") or {}).get("metadata") or {}):
             labels = holder.get("labels") or {}

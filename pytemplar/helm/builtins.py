@@ -350,6 +350,42 @@ def helm_range(collection: Any) -> list[tuple[Any, Any]]:
     raise TypeError(f"range over {type(collection).__name__}: it takes a map or a list")
 
 
+_BCRYPT_ALPHABET = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+    b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+)
+
+
+def htpasswd(user: Any, password: Any) -> str:
+    """Sprig's ``htpasswd``: ``user:`` and a bcrypt hash of the password (``$2a$``, cost 10), as
+    web servers read it. Helm salts it at random, so every render differs; here the salt comes
+    from the user and password, so the same values render the same bytes (no diff in Git or Argo
+    CD) and the hash still checks against the password."""
+    import hashlib
+    import hmac
+
+    import bcrypt
+
+    from pytemplar.templating.engine import TemplateFailure
+
+    name, secret = str(user).encode(), str(password).encode()
+    if b":" in name:
+        raise TemplateFailure(f"htpasswd: the user name {str(user)!r} holds ':', which ends a user name there")
+    if len(secret) > 72:
+        raise TemplateFailure("htpasswd: bcrypt takes passwords of at most 72 bytes")
+    raw = hmac.new(secret, b"pytemplar htpasswd\0" + name, hashlib.sha256).digest()[:16]
+    salt = b"$2a$10$" + base64.b64encode(raw)[:22].translate(_BCRYPT_ALPHABET)
+    return f"{user}:{bcrypt.hashpw(secret, salt).decode()}"
+
+
+def helm_text(value: Any) -> str:
+    """Sprig's ``toString``: a value's text as Go prints it inside text (``true``, an empty text
+    for none, ``1.5``), not Python's (``True``, ``None``)."""
+    from pytemplar.templating.slots import as_text
+
+    return as_text(value, strict=False)
+
+
 def import_todo(what: str) -> NoReturn:
     """Where ``import helm`` left a Helm action untranslated: a render that reaches it stops here,
     since rendering nothing in its place would give objects that silently differ from Helm's."""
@@ -371,6 +407,7 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
             "sortalpha": _sortalpha,
             "helm_toyaml": helm_toyaml,
             "helm_scalar": helm_scalar,
+            "helm_text": helm_text,
             "regex_match": regex_match,
             "regex_find": regex_find,
             "regex_find_all": regex_find_all,
@@ -391,6 +428,7 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
             "helm_merge": helm_merge,
             "helm_index": helm_index,
             "helm_range": helm_range,
+            "htpasswd": htpasswd,
             "import_todo": import_todo,
         }
     )

@@ -105,11 +105,7 @@ def import_chart(path: Path) -> Imported:
     reads: set[tuple[str, ...]] = set()
     rendered: set[tuple[str, ...]] = set()  # values paths given to tpl
     files: dict[str, str] = {}
-    macros = [
-        f"{{# {define_name} #}}\n{{% macro {macro_name(define_name)}({'dot' if define_name in parameters else ''}) %}}"
-        f"{body}{{% endmacro %}}\n"
-        for define_name, body in bodies
-    ]
+    macros = [_macro(define_name, define_name in parameters, body) for define_name, body in bodies]
     if macros:
         files[HELPERS] = "\n".join(macros)
     for target, (body, translator) in translated.items():
@@ -141,6 +137,14 @@ def import_chart(path: Path) -> Imported:
 _MAX_PASSES = 6
 
 
+def _macro(define: str, takes_value: bool, body: str) -> str:
+    """A define as a macro whose text is the define's text in Go: Jinja drops a line break right
+    after the macro tag (Go's ``-}}`` drops it too), and ``{%- endmacro`` the one added before
+    the end tag."""
+    end = "\n{%- endmacro %}" if body == body.rstrip() else "{% endmacro %}"
+    return f"{{# {define} #}}\n{{% macro {macro_name(define)}({'dot' if takes_value else ''}) %}}{body}{end}\n"
+
+
 def _translate(
     trees: dict[str, list[Node]],
     defines: dict[str, Node],
@@ -152,7 +156,8 @@ def _translate(
     bodies = []
     for define_name, node in defines.items():
         scope = Scope("dot", top="dot", root_keys=parameters[define_name]) if define_name in parameters else None
-        bodies.append((define_name, helpers.template(node.body, scope)))
+        # The space at the end is trimmed as in Go; at the start, the line break Jinja drops is kept.
+        bodies.append((define_name, helpers.template(node.body, scope, (False, node.end_trim[0]))))
     translated: dict[str, tuple[str, Translator]] = {}
     for file, tree in trees.items():
         if file.endswith(".tpl") or not any(node.kind != "define" and node.kind != "comment" for node in tree):

@@ -534,7 +534,9 @@ def _squote(value: Any) -> YamlText:
 
 
 def _b64encode(value: Any) -> str:
-    data = value if isinstance(value, bytes) else str(value).encode("utf-8")
+    # The value's text as it reads in a template (true, not Python's True); a map or a list is
+    # refused rather than encoded as Python's text of it.
+    data = value if isinstance(value, bytes) else as_text(value).encode("utf-8")
     return base64.b64encode(data).decode("ascii")
 
 

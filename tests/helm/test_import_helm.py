@@ -708,3 +708,69 @@ def test_a_text_placed_as_a_whole_value_means_to_kubernetes_what_helm_output_mea
     rendered = run_pytemplar("render", tmp_path / "apps" / "texts", "--release-name", "rel")
     assert rendered.code == 0, rendered.stderr
     assert _kubectl_reads(rendered.stdout, tmp_path) == _kubectl_reads(expected.stdout, tmp_path)
+
+
+HTPASSWD_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: auth\nversion: 0.1.0\n",
+    "values.yaml": """
+        basicAuthUsers:
+          job: A7ERGdgwLHnY
+          admin: "s3cret: yes"
+    """,
+    "templates/_helpers.tpl": """
+        {{- define "auth.webConfig" -}}
+        basic_auth_users:
+        {{- range $user, $password := .Values.basicAuthUsers }}
+          {{ $user }}: {{ htpasswd "" $password | trimPrefix ":" }}
+        {{- end }}
+        {{- end }}
+    """,
+    "templates/secret.yaml": """
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: web-config
+        data:
+          web-config.yaml: {{ include "auth.webConfig" . | b64enc }}
+          line: {{ htpasswd "job" .Values.basicAuthUsers.job | b64enc }}
+    """,
+}
+
+
+@needs_helm
+def test_htpasswd_hashes_check_against_the_password_and_render_the_same_bytes_each_time(tmp_path: Path) -> None:
+    import base64
+
+    import bcrypt
+    import yaml
+
+    source = chart(tmp_path, HTPASSWD_CHART)
+    app = _import_whole(tmp_path, source, "auth")
+    rendered = [run_pytemplar("render", app, "--release-name", "rel") for _ in range(2)]
+    assert rendered[0].code == 0, rendered[0].stderr
+    assert rendered[0].stdout == rendered[1].stdout  # Helm salts at random: each of its renders differs
+    users = {"job": "A7ERGdgwLHnY", "admin": "s3cret: yes"}
+    for stream in (helm_template(source).stdout, rendered[0].stdout):
+        data = objects(stream)[0]["data"]
+        config = yaml.safe_load(base64.b64decode(data["web-config.yaml"]))
+        assert sorted(config["basic_auth_users"]) == ["admin", "job"]
+        for user, hashed in config["basic_auth_users"].items():
+            assert hashed.startswith("$2a$10$") and len(hashed) == 60
+            assert bcrypt.checkpw(users[user].encode(), hashed.encode())
+        name, _, hashed = base64.b64decode(data["line"]).decode().partition(":")
+        assert name == "job" and bcrypt.checkpw(b"A7ERGdgwLHnY", hashed.encode())
+
+
+def test_htpasswd_refuses_a_user_name_with_a_colon_where_helm_writes_an_error_text(tmp_path: Path) -> None:
+    app = tmp_path / "auth"
+    (app / "templates").mkdir(parents=True)
+    (app / "app.yaml").write_text("name: auth\nversion: 0.1.0\n")
+    (app / "templates" / "secret.yaml.j2").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  a: {{ htpasswd('a:b', 'pw') }}\n"
+    )
+    result = run_pytemplar("render", app)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == (
+        f"{app}/templates/secret.yaml.j2:5: error: [default/auth] htpasswd: the user name 'a:b' holds ':',"
+        " which ends a user name there"
+    )

@@ -75,9 +75,11 @@ class Translator:
 
     # -------------------------------------------------------------- tree -> text
 
-    def template(self, nodes: list[Node], scope: Scope | None = None) -> str:
+    def template(self, nodes: list[Node], scope: Scope | None = None, trims: tuple[bool, bool] = (False, False)) -> str:
+        """The nodes translated; ``trims``: whether Go trims the space at the start and at the
+        end (a define's ``-}}`` and its end's ``{{-``)."""
         self.fragments = []
-        text = self.block(nodes, scope or Scope())
+        text = self.block(nodes, scope or Scope(), *trims)
         return _retype_whole_values(self.place_fragments(_place_tags(text)))
 
     def block(self, nodes: list[Node], scope: Scope, strip_start: bool = False, strip_end: bool = False) -> str:
@@ -214,6 +216,10 @@ class Translator:
             self.fragments.append((expression, kind))
             return f"{lead}{MARK}{len(self.fragments) - 1}\x00"
         expression = self.pipeline(Pipeline(commands), scope)
+        if len(commands) == 1 and isinstance(head, Ident) and head.name == "include":
+            # The define's text placed as a value: read as YAML, as Kubernetes reads Helm's output
+            # (as an argument, include stays text: `include "x" . | b64enc`, `eq (include ...) "y"`).
+            return "{{ (" + expression + " | fromyaml) }}"
         if self.may_be_text(expression):  # retyped as Helm's text is read where it is a whole value
             return VALUE_START + "{{ " + expression + " }}" + VALUE_END
         return "{{ " + expression + " }}"
@@ -261,7 +267,7 @@ class Translator:
             expression = self.operand(rendered, scope)
             self.note_tpl(expression)
             return f"(tpl({expression} | helm_toyaml) | fromyaml)", self.kind_of(expression)
-        return self.call(command, scope), "any"
+        return f"({self.call(command, scope)} | fromyaml)", "any"
 
     def kind_of(self, expression: str) -> str:
         """map or list, from the chart's default values at a ``values.a.b`` path."""
@@ -434,12 +440,12 @@ class Translator:
         if _is_root(arg, scope):
             if name in self.parameters:
                 raise Untranslatable(f"include '{name}' with the root context, where other calls give it another value")
-            return f"({prefix}{macro_name(name)}() | fromyaml)"
+            return f"{prefix}{macro_name(name)}()"
         keys = self.root_keys_of(arg, scope)
         self.wanted[name] = self.wanted[name] & keys if name in self.wanted else keys
         if name not in self.parameters or not self.parameters[name] <= keys:
             raise Untranslatable(f"include '{name}' with a value other than the root context")
-        return f"({prefix}{macro_name(name)}({self.argument(arg, scope, self.parameters[name])}) | fromyaml)"
+        return f"{prefix}{macro_name(name)}({self.argument(arg, scope, self.parameters[name])})"
 
     @staticmethod
     def root_keys_of(arg: Operand, scope: Scope) -> frozenset[str]:
@@ -647,7 +653,7 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "squote": _two("({0} | squote)"),
     "required": _two("({1} | required({0}))"),
     "printf": _printf,
-    "print": lambda a: "(" + " ~ ".join(f"({x} | string)" for x in a) + ")",
+    "print": lambda a: "(" + " ~ ".join(f"({x} | helm_text)" for x in a) + ")",
     "trunc": _trunc,
     "trimSuffix": _two("{1}.removesuffix({0})"),
     "trimPrefix": _two("{1}.removeprefix({0})"),
@@ -663,7 +669,7 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "b64enc": _two("({0} | b64encode)"),
     "b64dec": _two("({0} | b64decode)"),
     "sha256sum": _two("({0} | sha256)"),
-    "toString": _two("({0} | string)"),
+    "toString": _two("({0} | helm_text)"),
     "int": _two("({0} | int)"),
     "int64": _two("({0} | int)"),
     "float64": _two("({0} | float)"),
@@ -708,6 +714,7 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "nospace": _two("({0} | string).replace(' ', '')"),
     "toStrings": _two("({0} | map('string') | list)"),
     "until": _two("range({0})"),
+    "htpasswd": _two("htpasswd({0}, {1})"),
     "concat": lambda a: "(" + " + ".join(f"({x} or [])" for x in a) + ")" if a else "[]",
 }
 
