@@ -21,6 +21,7 @@ from pytemplar.templating.slots import (
     Slot,
     SlotPlacer,
     SlotRefusal,
+    YamlText,
     as_text,
     slot_location,
     slot_where,
@@ -108,24 +109,35 @@ def _yaml_problem(
     message = problem.message.removeprefix("invalid YAML: ")
     slot = _slot_at(rendered, line, column)
     hint = problem.hint
-    if slot is not None:
+    block = None
+    if slot is None or isinstance(slot[0], YamlText):
+        from pytemplar.hints import misplaced_block
+
+        block = misplaced_block(message, line, rendered.text.split("\n"), rendered.slots)
+    if block is not None:  # toyaml text placed where it breaks the YAML around it
+        slot = None
+        where, message, hint = slot_location(block[0]), block[1], block[2]
+    elif slot is not None:
         where = slot_location(slot)
         if isinstance(slot[0], (dict, list, tuple)) and message.startswith("key '"):
             kind = "map" if isinstance(slot[0], dict) else "list"
             message, hint = f"a {kind} cannot be a key", "place it as a value, or write one of its items as the key"
+        elif message.endswith(_NO_COLON):
+            hint = _KEY_EXPECTED
         message = f"the value{slot_where(slot)} placed here: {message}"
-    else:
-        from pytemplar.hints import misplaced_block
-
-        block = misplaced_block(message, line, rendered.text.split("\n"), rendered.slots)
-        if block is not None:
-            where, message, hint = slot_location(block[0]), block[1], block[2]
     return Problem(
         f"{what} is not valid YAML at {'rendered' if what == 'rendered output' else 'its'} line {line}: {message}",
         location=where,
         hint=hint or "check the indentation and quoting of the template around this line",
         context=(*_set_at(slot, values_origin), *_excerpt(readable(rendered.text, rendered.slots), line)),
     )
+
+
+_NO_COLON = "could not find expected ':'"
+_KEY_EXPECTED = (
+    "a {{ }} places one value, never lines of YAML: write it after its key (`key: {{ ... }}`); the YAML "
+    "a macro or call block writes is placed under its key with fromyaml (`key: {{ caller() | fromyaml }}`)"
+)
 
 
 def document_location(rendered: RenderedFile, marks: Sequence[Mark], line: int) -> Location:
