@@ -402,7 +402,8 @@ class Session:
             track=self.schema_checked(),
             values_origin=release_values.origin,
         )
-        images = rendered_images(manifests)  # before an `images:` override replaces any
+        # Before an `images:` override replaces any.
+        images = rendered_images(manifests, self.project, environment, spec.name)
         manifests = transform_release(
             manifests,
             self.project,
