@@ -28,6 +28,7 @@ Canary (``canary.tag``, ``canary.weight``, ``canary.rollbackTo``)::
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -68,13 +69,23 @@ class Target:
     release: str
     environment: str
     stable_capacity: int = 1  # pods the stable Deployment may need: its replicas, or its autoscaler's maximum
+    project: str = "."  # as the user gave it, so a suggested command runs from where they are
 
     def command(self, action: str) -> str:
         verb, _, rest = action.partition(" ")
-        words = [f"pytemplar rollout {verb}", f"-e {self.environment} -r {self.release}"]
-        if rest:  # an argument before the options, an option after them
-            words.insert(2 if rest.startswith("-") else 1, rest)
-        return " ".join(words)
+        argument = rest if rest and not rest.startswith("-") else ""  # before the project, as the CLI reads it
+        option = rest if rest.startswith("-") else ""
+        words = [f"pytemplar rollout {verb}", argument, self._project(), self._scope(), option]
+        return " ".join(word for word in words if word)
+
+    def set_command(self, assignment: str) -> str:
+        return " ".join(word for word in ("pytemplar set", self._project(), self._scope(), assignment) if word)
+
+    def _project(self) -> str:
+        return shlex.quote(self.project) if self.project not in ("", ".") else ""
+
+    def _scope(self) -> str:
+        return f"-e {self.environment} -r {self.release}"
 
 
 @dataclass(frozen=True)
@@ -204,8 +215,8 @@ def _adopt(spec: RolloutSpec | None, target: Target, strategy: str) -> Plan:
     if strategy not in ADOPTABLE:
         raise UsageError(
             f"rollout adopt takes --strategy {' or '.join(ADOPTABLE)}, not '{strategy}'",
-            hint=f"Recreate and RollingUpdate change nothing that runs: pytemplar set -e {target.environment}"
-            f" -r {target.release} rollout.strategy={strategy}",
+            hint="Recreate and RollingUpdate change nothing that runs: "
+            + target.set_command(f"rollout.strategy={strategy}"),
         )
     if spec is not None and spec.phase == "adopting":
         raise _refuse("adopt", spec, target)
@@ -485,6 +496,7 @@ def status(
     release: str,
     environment: str,
     autoscaled: Callable[[Manifest], str | None],
+    project: str = ".",
 ) -> Status:
     """The release's rollout as rendered: each Deployment, its images, and the Services selecting it."""
     deployments = [m for m in manifests if m.kind in ("Deployment", "Rollout") and m.release == release]
@@ -502,7 +514,7 @@ def status(
     )
     strategy = spec.strategy if spec else "none (as the templates render it)"
     where = str(spec.where) if spec and spec.where else ""
-    target = Target(release, environment)
+    target = Target(release, environment, project=project)
     shown = spec or RolloutSpec(strategy="RollingUpdate")
     steps = tuple(target.command(c) for c in next_commands(shown))
     serving = [d for d in deployments if _role(spec, d).split(" ")[0] in ("active", "stable")] or deployments

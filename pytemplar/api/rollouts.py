@@ -56,7 +56,9 @@ def rollout_status(project: str | Path, environment: str, release: str) -> Statu
             return f"autoscaled {least}-{most}"
         return None
 
-    return rollout_report(read_rollout(values.values, values.origin), manifests, release, environment, autoscaled)
+    return rollout_report(
+        read_rollout(values.values, values.origin), manifests, release, environment, autoscaled, str(project)
+    )
 
 
 def rollout(
@@ -81,7 +83,8 @@ def rollout(
     if current is None and action not in ("start", "adopt"):
         raise UsageError(
             f"release '{release}' has no rollout strategy in environment '{environment}'",
-            hint=f"choose one first: pytemplar set -e {environment} -r {release} rollout.strategy=Canary",
+            hint="choose one first: "
+            + Target(release, environment, project=str(project)).set_command("rollout.strategy=Canary"),
         )
     stable_capacity = 1
     if action == "weight" and current is not None and current.strategy == "Canary":
@@ -91,7 +94,7 @@ def rollout(
             raise exc.scoped(release=release, environment=environment) from None
         stable = [m for m in manifests if m.kind == "Deployment" and _track(m) == "stable"]
         stable_capacity = capacity(manifests, stable[0]) if stable else 1
-    target = Target(release, environment, stable_capacity)
+    target = Target(release, environment, stable_capacity, str(project))
     planned = plan_rollout(action, current, values.values, target, weight=weight, tag=tag, strategy=strategy)
     edits = []
     for change in planned.changes:

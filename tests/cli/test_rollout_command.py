@@ -39,8 +39,8 @@ def test_status_of_a_canary_names_each_deployment_image_and_the_traffic(shop: Pa
     assert lines[0] == f"service-d in prod: Canary (chosen at {shop}/envs/prod/service-d.yaml:24:13)"
     assert lines[1:] == [
         "  phase: running a canary at 10% of the traffic",
-        "  next: pytemplar rollout weight PERCENT -e prod -r service-d; or pytemplar rollout promote -e prod -r"
-        " service-d; or pytemplar rollout abort -e prod -r service-d",
+        f"  next: pytemplar rollout weight PERCENT {shop} -e prod -r service-d; or pytemplar rollout promote {shop}"
+        f" -e prod -r service-d; or pytemplar rollout abort {shop} -e prod -r service-d",
         "  stable  Deployment service-d: ghcr.io/acme-shop/payments:0.9.12 (replicas: 4; selected by service-d)",
         "  canary  Deployment service-d-canary: ghcr.io/acme-shop/payments:0.10.0"
         " (replicas: 1; selected by service-d-canary)",
@@ -180,7 +180,7 @@ def test_abort_without_a_running_canary_changes_nothing(shop: Path) -> None:
     assert (result.code, result.stdout) == (2, "")
     assert result.stderr == (
         "error: nothing to abort: release 'service-d' in 'prod' is idle: no canary is running\n"
-        "  hint: next: pytemplar rollout start -e prod -r service-d --tag TAG\n"
+        f"  hint: next: pytemplar rollout start {shop} -e prod -r service-d --tag TAG\n"
     )
     assert overlay.read_text() == before
 
@@ -211,7 +211,7 @@ def test_promote_of_a_release_without_a_strategy_says_how_to_choose_one(shop: Pa
     assert result.code == 2
     assert result.stderr.splitlines() == [
         "error: release 'service-b' has no rollout strategy in environment 'prod'",
-        "  hint: choose one first: pytemplar set -e prod -r service-b rollout.strategy=Canary",
+        f"  hint: choose one first: pytemplar set {shop} -e prod -r service-b rollout.strategy=Canary",
     ]
 
 

@@ -196,7 +196,7 @@ def test_start_sets_the_version_and_the_controller_does_the_rest(shop: Path) -> 
     status = run_pytemplar("rollout", "status", shop, "-e", "prod", "-r", "service-d")
     assert status.stdout.splitlines()[1:] == [
         "  phase: run by the Argo Rollouts controller (Canary): kubectl argo rollouts get rollout shows where",
-        "  next: pytemplar rollout start -e prod -r service-d --tag TAG",
+        f"  next: pytemplar rollout start {shop} -e prod -r service-d --tag TAG",
         "  Canary  Rollout service-d: ghcr.io/acme-shop/payments:0.11.0"
         " (replicas: 4; selected by service-d-canary, service-d)",
         "  traffic: as the controller's current step sets it",

@@ -225,7 +225,7 @@ def check_running_objects(before: State, after: State) -> None:
 
 
 class Walk:
-    """Runs rollout commands on the shop copy and checks every state they leave."""
+    """Runs rollout commands in the shop copy, as a user in their repository would; checks each state left."""
 
     def __init__(self, shop: Path, environment: str, release: str, *, git: bool = False) -> None:
         self.shop, self.environment, self.release = shop, environment, release
@@ -268,7 +268,7 @@ class Walk:
         return self.states[-1]
 
     def run(self, *command: str) -> CliResult:
-        result = run_pytemplar("rollout", *command, self.shop, "-e", self.environment, "-r", self.release)
+        result = run_pytemplar("rollout", *command, "-e", self.environment, "-r", self.release, cwd=self.shop)
         assert result.code == 0, f"rollout {' '.join(command)}: {result.stderr}"
         self.states.append(self.render(f"rollout {' '.join(command)}"))
         if self.git:
@@ -278,7 +278,7 @@ class Walk:
     def refused(self, *command: str) -> str:
         """The command changes nothing and exits 2; its message."""
         before = self.overlay.read_text(encoding="utf-8")
-        result = run_pytemplar("rollout", *command, self.shop, "-e", self.environment, "-r", self.release)
+        result = run_pytemplar("rollout", *command, "-e", self.environment, "-r", self.release, cwd=self.shop)
         assert (result.code, result.stdout) == (2, ""), f"rollout {' '.join(command)} was not refused: {result}"
         assert self.overlay.read_text(encoding="utf-8") == before
         return result.stderr
@@ -298,7 +298,7 @@ class Walk:
         return {image(d) for d in self.state.of("Deployment") if self.state.reach(d) >= full}
 
     def status(self) -> list[str]:
-        result = run_pytemplar("rollout", "status", self.shop, "-e", self.environment, "-r", self.release)
+        result = run_pytemplar("rollout", "status", "-e", self.environment, "-r", self.release, cwd=self.shop)
         assert result.code == 0, result.stderr
         return result.stdout.splitlines()
 
