@@ -78,7 +78,7 @@ def _problem(
     """A problem of ``manifest`` found by check ``code``, located at the field ``at`` where known."""
     return Problem(
         f"{manifest.describe()}: {message}",
-        location=manifest.location_of(at),
+        location=manifest.location_of(at, render_again=severity == "error"),
         hint=hint,
         severity=severity,
         release=manifest.release or None,

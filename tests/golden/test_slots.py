@@ -436,3 +436,70 @@ def test_a_call_block_on_a_macro_that_never_calls_caller_says_so(make_tree: Any)
         "  hint: write {{ caller() | fromyaml }} in the macro where the call block's YAML goes, "
         "or call the macro with {{ }} instead",
     ]
+
+
+LABELLED = {
+    "app/templates/deployment.yaml.j2": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{ release.name }}
+          labels: {{ values.labels }}
+        spec:
+          selector:
+            matchLabels: {app: demo}
+          template:
+            metadata:
+              labels: {app: demo}
+            spec:
+              containers:
+                - name: main
+                  image: "example/demo:{{ values.image.tag }}"
+    """,
+    "app/values.yaml": "image:\n  tag: '1.0'\nlabels: {team: shop}\n",
+}
+
+
+def _many_releases(count: int) -> str:
+    releases = "".join(f"  r{index:02d}:\n    app: ../app\n" for index in range(count))
+    return f"environments:\n  prod:\n    namespace: production\nreleases:\n{releases}"
+
+
+@pytest.mark.parametrize("command", ["render", "validate"])
+def test_a_check_of_a_placed_value_names_the_template_line_that_placed_it(make_tree: Any, command: str) -> None:
+    # label-syntax runs over all objects after the release's own checks; the label's line is the
+    # {{ }} that placed the map, in render (which keeps no positions) and in validate alike.
+    from conftest import MINIMAL_APP
+
+    overlay = {"project/envs/prod.yaml": "labels: {team: shop, version: 1.0}\n"}
+    root: Path = make_tree({**LABELLED, **overlay}, base=MINIMAL_APP)
+    (root / "app/values.schema.json").write_text("{}")
+    result = run_pytemplar(command, "project", "-e", "prod", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == (
+        "app/templates/deployment.yaml.j2:5: error: [prod/one] Deployment one: metadata.labels['version'] "
+        "is float, not text; quote it [label-syntax]"
+    )
+
+
+def test_a_release_rendered_by_a_worker_names_the_same_template_line(make_tree: Any) -> None:
+    # 16 releases: with -j 2 a forked worker renders the second half and sends its objects back.
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(
+        {
+            **LABELLED,
+            "project/pytemplar.yaml": _many_releases(16),
+            "project/envs/prod/r15.yaml": "labels: {team: shop, version: 1.0}\n",
+        },
+        base=MINIMAL_APP,
+    )
+    (root / "app/values.schema.json").write_text("{}")
+    expected = (
+        "app/templates/deployment.yaml.j2:5: error: [prod/r15] Deployment r15: metadata.labels['version'] "
+        "is float, not text; quote it [label-syntax]"
+    )
+    for jobs in ("1", "2"):
+        result = run_pytemplar("render", "project", "-e", "prod", "-j", jobs, cwd=root)
+        assert (result.code, result.stdout) == (1, "")
+        assert result.stderr.splitlines()[0] == expected, jobs
