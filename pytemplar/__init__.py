@@ -26,7 +26,8 @@ from pytemplar.errors import (
     ValuesError,
 )
 
-# For type checkers only; a test checks these imports against pytemplar.api.FUNCTIONS.
+# For type checkers only, derived from pytemplar.api.FUNCTIONS: tests/unit/test_library_list.py
+# fails while they disagree, and `pytest --update-golden` rewrites the block.
 if TYPE_CHECKING:
     from pytemplar.api import argocd_applications as argocd_applications
     from pytemplar.api import diff as diff

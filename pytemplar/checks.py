@@ -2,9 +2,9 @@
 
 ``CHECKS`` is the one list of checks: each row has the id that problems carry (``Problem.rule``),
 whether it runs by default, whether it needs the target Kubernetes version, its help text and the
-function that runs it. The ``--check``/``--skip-check`` help, the ``checks``/``skipChecks`` enums
-of the project schema and the README list are derived from it (``tests/unit/test_checks.py``
-compares them). A check is disabled for a run with ``--skip-check ID`` or ``skipChecks: [ID]`` in
+function that runs it. The ``--check``/``--skip-check`` help, the check ids of the project schema
+(:func:`with_check_ids`) and the README list are derived from it (the test suite writes the README
+rows). A check is disabled for a run with ``--skip-check ID`` or ``skipChecks: [ID]`` in
 pytemplar.yaml, and for one object with the annotation ``pytemplar.io/skip-checks: ID,ID``.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import Location, Problem, UsageError
+from pytemplar.records import record
 
 if TYPE_CHECKING:  # the table is read by the CLI's help; the checks load when they run
     from pytemplar.manifests import Manifest
@@ -27,7 +27,7 @@ VersionOf = Callable[["Manifest"], str]
 Runner = Callable[[Sequence["Manifest"], VersionOf], Iterable[Problem]]
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     """One row of the check table."""
 
@@ -222,6 +222,22 @@ CHECK_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS)
 OPT_IN_IDS: tuple[str, ...] = tuple(check.id for check in CHECKS if not check.default)
 
 
+def with_check_ids(schema: dict[str, Any], checks: Sequence[Check] = CHECKS) -> dict[str, Any]:
+    """The project schema (``pytemplar.schema.json``, parsed) completed from the table: the enum of
+    ``$defs/checkId`` and the description of ``checks``, which names the opt-in ids. In the file, a
+    ``$comment`` stands where each goes."""
+    defs = schema["$defs"]
+    defs["checkId"] = {**_uncommented(defs["checkId"]), "enum": [check.id for check in checks]}
+    opt_in = ", ".join(check.id for check in checks if not check.default)
+    described = f"Checks to run besides the default ones (the opt-in {opt_in}); --check adds more."
+    schema["properties"]["checks"] = {"description": described, **_uncommented(schema["properties"]["checks"])}
+    return schema
+
+
+def _uncommented(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in entry.items() if key != "$comment"}
+
+
 def check_help() -> str:
     """The help of ``--check``: the opt-in ids."""
     return "Opt-in checks to run: " + ", ".join(OPT_IN_IDS) + "."
@@ -237,11 +253,15 @@ def parse_ids(items: Iterable[str], option: str) -> tuple[str, ...]:
     wanted = [name.strip() for item in items for name in item.split(",") if name.strip()]
     for name in wanted:
         if name not in CHECK_IDS:
-            raise UsageError(f"{option}: unknown check '{name}'", hint=f"checks: {', '.join(CHECK_IDS)}")
+            import difflib
+
+            close = difflib.get_close_matches(name, CHECK_IDS, n=1)
+            meant = f"did you mean '{close[0]}'? " if close else ""
+            raise UsageError(f"{option}: unknown check '{name}'", hint=f"{meant}checks: {', '.join(CHECK_IDS)}")
     return tuple(dict.fromkeys(wanted))
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """Which checks run: the defaults, plus those enabled, less those disabled."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +28,7 @@ from pytemplar.dependencies import (
 )
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
 from pytemplar.fsroot import ArchiveRoot, Root
+from pytemplar.records import record
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
 from pytemplar.yamlio import YamlDocument, load_mapping
@@ -57,8 +58,13 @@ def builtin_schema(name: str) -> CompiledSchema:
         from importlib import resources
 
         text = resources.files("pytemplar").joinpath("_schemas", name).read_text(encoding="utf-8")
+    schema = parse_json(text, name)
+    if name == "pytemplar.schema.json":
+        from pytemplar.checks import with_check_ids
+
+        schema = with_check_ids(schema)
     # pytemplar's own schemas are checked against their metaschema by the test suite.
-    compiled = compile_schema(parse_json(text, name), name, check=False)
+    compiled = compile_schema(schema, name, check=False)
     compiled.checked = True
     return compiled
 
@@ -76,7 +82,7 @@ def check_project_document(document: YamlDocument) -> None:
     _check_against(document, "pytemplar.schema.json", "project")
 
 
-@dataclass(frozen=True)
+@record
 class App:
     """An app template: metadata, defaults, values schema and compiled-on-demand templates."""
 
@@ -99,7 +105,7 @@ class App:
         return [name for name in self.templates if not name.rsplit("/", 1)[-1].startswith("_")]
 
 
-@dataclass(frozen=True)
+@record
 class Environment:
     name: str
     namespace: str
@@ -108,7 +114,7 @@ class Environment:
     values_files: tuple[tuple[str, Location | None], ...]
 
 
-@dataclass(frozen=True)
+@record
 class ReleaseSpec:
     name: str
     app_path: Path
@@ -127,7 +133,7 @@ class ReleaseSpec:
         return self.release_name or self.name
 
 
-@dataclass(frozen=True)
+@record
 class Project:
     root: Root
     config_path: str
@@ -145,7 +151,7 @@ class Project:
         ]
 
 
-@dataclass
+@record(frozen=False)
 class Workspace:
     """Files and apps loaded during one run, each parsed once."""
 
@@ -227,7 +233,12 @@ class Workspace:
             )
         root = Root.at(folder)
         if not root.present(APP_FILE):
-            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where)
+            hint = None
+            if root.present(PROJECT_FILE):
+                from pytemplar.hints import apps_of_project
+
+                hint = apps_of_project(folder, shown)
+            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where, hint=hint)
         return self.app_in(root)
 
     def _archive_root(self, path: Path) -> ArchiveRoot:
@@ -413,7 +424,10 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         raise UsageError(f"'{folder}' is a file; give the project folder (the one holding {PROJECT_FILE})")
     root = Root.at(path)
     if not root.present(PROJECT_FILE):
-        hint = "this folder is an app template; render a project that uses it" if root.exists(APP_FILE) else None
+        from pytemplar.hints import missing_project
+
+        app_hint = "this folder is an app template; render a project that uses it"
+        hint = app_hint if root.exists(APP_FILE) else missing_project(str(folder))
         raise UsageError(f"no {PROJECT_FILE} in '{folder}'", hint=hint)
     workspace.project_folder = root.path.resolve()
     document = workspace.yaml_mapping(root, PROJECT_FILE, PROJECT_FILE)

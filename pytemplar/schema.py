@@ -13,17 +13,16 @@ or when the schema itself is checked.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import Location, Problem, SchemaError, escape_control
 from pytemplar.patterns import problem as pattern_problem
 from pytemplar.patterns import search as _search
 from pytemplar.patterns import use_in_jsonschema
+from pytemplar.records import record
 from pytemplar.schemacheck import Check, Undecided, compile_check
 from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
@@ -149,7 +148,7 @@ def _shown_pattern(pattern: str) -> str:
     return "'" + escape_control(pattern if len(pattern) <= 80 else pattern[:79] + "…") + "'"
 
 
-@dataclass
+@record(frozen=False)
 class CompiledSchema:
     path: str
     schema: Any
@@ -578,6 +577,8 @@ def _describe(
                     hint=unsupported,
                 )
                 continue
+            import difflib  # only for a key the schema does not know
+
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = (
                 f"did you mean '{close[0]}'?"
@@ -624,6 +625,10 @@ def _describe(
         wanted_list = wanted if isinstance(wanted, list) else [wanted]
         if "string" in wanted_list and isinstance(error.instance, (int, float)):
             hint = "quote the value so YAML reads it as text: unquoted, 1.10 is the number 1.1 and 1e3 is 1000.0"
+        elif isinstance(error.instance, str):
+            from pytemplar.hints import text_for_a_type
+
+            hint = text_for_a_type(error.instance, wanted_list)
         yield Problem(
             f"{where}: {_short(error.instance)} is not of type {wanted_text}",
             location=locate(path),

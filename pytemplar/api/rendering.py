@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,6 +18,7 @@ from pytemplar.errors import (
 from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.ordering import sort_manifests
 from pytemplar.project import ReleaseSpec
+from pytemplar.records import record
 
 if TYPE_CHECKING:
     from pytemplar.setargs import SetKind
@@ -124,7 +125,7 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
     return RenderResult(sort_manifests(manifests, list(session.project.environments)), rendered, warnings)
 
 
-@dataclass
+@record(frozen=False)
 class ValidationResult:
     problems: list[Problem]
     releases: list[tuple[str, str]]

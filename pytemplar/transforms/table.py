@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import Location, Problem
+from pytemplar.records import record
 
 if TYPE_CHECKING:
     from pytemplar.fsroot import Root
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 Objects = list[dict[str, Any]]
 
 
-@dataclass
+@record(frozen=False)
 class TransformContext:
     """What a transform may need besides the objects and its own declarations."""
 
@@ -74,7 +75,7 @@ Apply = Callable[[Objects, Any, TransformContext], Objects]
 Read = Callable[[Any, Mapping[str, Any], tuple[str, ...], Any], Any]
 
 
-@dataclass(frozen=True)
+@record
 class Transform:
     """One transform: where it is declared, what it is read into, and which module applies it.
 

@@ -6,6 +6,7 @@ import json
 import re
 import textwrap
 
+import derived
 import pytest
 from conftest import REPO
 
@@ -14,14 +15,18 @@ from pytemplar.checks import (
     CHECKS,
     OPT_IN_IDS,
     SKIP_ANNOTATION,
+    Check,
     Selection,
     check_help,
     check_manifests,
     parse_ids,
     skip_check_help,
+    with_check_ids,
 )
 from pytemplar.errors import Location, UsageError
 from pytemplar.manifests import Manifest
+from pytemplar.project import builtin_schema
+from pytemplar.schema import compile_schema
 from pytemplar.yamlio import load_documents
 
 
@@ -40,11 +45,33 @@ def test_ids_are_unique_and_every_row_is_run_by_something() -> None:
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", check.id)
 
 
-def test_the_project_schema_enum_is_the_table() -> None:
-    schema = json.loads((REPO / "schemas" / "pytemplar.schema.json").read_text(encoding="utf-8"))
-    assert schema["$defs"]["checkId"]["enum"] == list(CHECK_IDS)
+def test_the_project_schema_takes_the_check_ids_from_the_table() -> None:
+    # The file holds no list of ids to keep: the schema every command uses is completed from the table.
+    text = (REPO / "schemas" / "pytemplar.schema.json").read_text(encoding="utf-8")
+    assert "image-pinned" not in text and "resources-set" not in text
+    served = builtin_schema("pytemplar.schema.json").schema
+    assert served["$defs"]["checkId"]["enum"] == list(CHECK_IDS)
+    assert served["properties"]["checks"]["description"] == (
+        "Checks to run besides the default ones (the opt-in image-pinned, resources-set); --check adds more."
+    )
+    assert "$comment" not in json.dumps(served["$defs"]["checkId"]) + json.dumps(served["properties"]["checks"])
     for key in ("checks", "skipChecks"):
-        assert schema["properties"][key]["items"] == {"$ref": "#/$defs/checkId"}
+        assert served["properties"][key]["items"] == {"$ref": "#/$defs/checkId"}
+
+
+def test_a_check_added_to_the_table_is_one_the_project_file_accepts() -> None:
+    schema = json.loads((REPO / "schemas" / "pytemplar.schema.json").read_text(encoding="utf-8"))
+    added = (*CHECKS, Check("ports-named", "every container port has a name", False, False, None))
+    completed = compile_schema(with_check_ids(schema, added), "pytemplar.schema.json")
+    project = {"environments": {"dev": {}}, "releases": {"web": {"app": "a"}}, "checks": ["ports-named"]}
+    assert completed.validate(project, lambda _path: None, "project") == []
+    assert completed.schema["$defs"]["checkId"]["enum"][-1] == "ports-named"
+    assert (
+        "(the opt-in image-pinned, resources-set, ports-named)"
+        in completed.schema["properties"]["checks"]["description"]
+    )
+    [refused] = builtin_schema("pytemplar.schema.json").validate(project, lambda _path: None, "project")
+    assert "ports-named" in refused.message
 
 
 def test_the_option_help_names_the_ids() -> None:
@@ -53,13 +80,13 @@ def test_the_option_help_names_the_ids() -> None:
     assert all(check_id in skip_check_help() for check_id in CHECK_IDS)
 
 
-def test_the_readme_table_lists_every_check_with_its_help() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `([a-z-]+)` \| (default|opt-in) \| (.+) \|$", readme, re.MULTILINE)
-    assert [(check_id, on) for check_id, on, _ in rows] == [
-        (check.id, "default" if check.default else "opt-in") for check in CHECKS
-    ]
-    assert [text for _, _, text in rows] == [check.help for check in CHECKS]
+def test_the_readme_table_is_the_check_table(request: pytest.FixtureRequest) -> None:
+    readme = REPO / "README.md"
+    lines = readme.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("| check | runs | finds |\n")
+    end = next(index for index in range(start, len(lines)) if not lines[index].startswith("|"))
+    rows = [f"| `{check.id}` | {'default' if check.default else 'opt-in'} | {check.help} |\n" for check in CHECKS]
+    derived.keep(request, readme, start, end, "".join(["| check | runs | finds |\n", "| --- | --- | --- |\n", *rows]))
 
 
 def test_unknown_ids_are_usage_errors() -> None:

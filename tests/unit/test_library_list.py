@@ -7,42 +7,66 @@ import importlib
 import re
 from pathlib import Path
 
+import derived
+import pytest
+
 import pytemplar
 import pytemplar.api
 from pytemplar.api import FUNCTIONS, MORE
 
 
-def typing_imports(module: object) -> dict[str, str]:
-    """name -> module of the ``if TYPE_CHECKING:`` imports of ``module``'s source."""
-    tree = ast.parse(Path(str(getattr(module, "__file__", ""))).read_text("utf-8"))
-    found: dict[str, str] = {}
-    for node in tree.body:
-        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
-            for statement in node.body:
-                assert isinstance(statement, ast.ImportFrom) and statement.module
-                for alias in statement.names:
-                    assert alias.asname == alias.name, f"{alias.name} must be re-exported as itself"
-                    found[alias.name] = statement.module
-    return found
+def typing_block(module: object) -> tuple[Path, int, int]:
+    """The file of ``module`` and the lines (0-based, end excluded) of its ``if TYPE_CHECKING:`` block."""
+    path = Path(str(getattr(module, "__file__", "")))
+    [block] = [
+        node
+        for node in ast.parse(path.read_text("utf-8")).body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+    ]
+    assert block.end_lineno is not None
+    return path, block.lineno - 1, block.end_lineno
 
 
-def test_the_api_exports_its_list_and_type_checkers_see_the_same() -> None:
+def imports_of(names: dict[str, str]) -> str:
+    """The ``if TYPE_CHECKING:`` block re-exporting each name from its module, in ruff's order."""
+
+    def order(item: tuple[str, str]) -> tuple[str, int, str]:
+        name, module = item
+        return module, 0 if name.isupper() else 1 if name[0].isupper() else 2, name
+
+    lines = [f"    from {module} import {name} as {name}\n" for name, module in sorted(names.items(), key=order)]
+    return "if TYPE_CHECKING:\n" + "".join(lines)
+
+
+def test_the_api_exports_its_list_and_type_checkers_see_the_same(request: pytest.FixtureRequest) -> None:
     assert not set(FUNCTIONS) & set(MORE)
     everything = {**FUNCTIONS, **MORE}
     assert sorted(pytemplar.api.__all__) == sorted(everything)
-    assert typing_imports(pytemplar.api) == {name: f"pytemplar.api.{home}" for name, home in everything.items()}
+    derived.keep(
+        request,
+        *typing_block(pytemplar.api),
+        imports_of({name: f"pytemplar.api.{home}" for name, home in everything.items()}),
+    )
     for name, home in everything.items():
         assert getattr(pytemplar.api, name) is getattr(importlib.import_module(f"pytemplar.api.{home}"), name)
 
 
-def test_the_package_exports_the_library_functions() -> None:
-    assert typing_imports(pytemplar) == dict.fromkeys(FUNCTIONS, "pytemplar.api")
+def test_the_package_exports_the_library_functions(request: pytest.FixtureRequest) -> None:
+    derived.keep(request, *typing_block(pytemplar), imports_of(dict.fromkeys(FUNCTIONS, "pytemplar.api")))
     assert set(FUNCTIONS) <= set(pytemplar.__all__)
     for name in FUNCTIONS:
         assert pytemplar.__getattr__(name) is getattr(pytemplar.api, name)
         assert callable(pytemplar.__getattr__(name))
     for name in pytemplar.__all__:
         assert hasattr(pytemplar, name), name
+
+
+def test_a_name_missing_from_the_imports_is_found() -> None:
+    # The block the test derives differs from the file as soon as a row is added to the table.
+    path, start, end = typing_block(pytemplar)
+    current = "".join(path.read_text("utf-8").splitlines(keepends=True)[start:end])
+    assert imports_of({**dict.fromkeys(FUNCTIONS, "pytemplar.api"), "plan": "pytemplar.api"}) != current
+    assert imports_of(dict.fromkeys(FUNCTIONS, "pytemplar.api")) == current
 
 
 def test_no_module_of_the_package_hides_a_library_function() -> None:
@@ -65,6 +89,8 @@ def test_what_the_commands_call_is_in_the_library_list() -> None:
                     assert alias.name.isupper() or alias.name in {**FUNCTIONS, **MORE}, (path.name, alias.name)
 
 
-def test_the_api_docstring_names_every_library_function() -> None:
-    named = set(re.findall(r":func:`(\w+)`", pytemplar.api.__doc__ or ""))
-    assert named == set(FUNCTIONS)
+def test_each_library_function_says_which_command_calls_it() -> None:
+    source = (Path(pytemplar.api.__file__)).read_text("utf-8")
+    table = source.split("FUNCTIONS: dict[str, str] = {", 1)[1].split("}", 1)[0]
+    rows = re.findall(r'^    "(\w+)": "\w+",  # (pytemplar \w.*)$', table, re.MULTILINE)
+    assert [name for name, _ in rows] == list(FUNCTIONS)
