@@ -608,8 +608,10 @@ def load_documents(
         if exc.context and exc.context_mark is not None and exc.context.startswith("while scanning"):
             start = exc.context_mark
             problem = f"{exc.context} at line {start.line + 1}, column {start.column + 1}: {problem}"
-            if mark is None or "end of stream" in problem:
-                mark = start  # the construct left open is the thing to fix
+            if mark is None or "end of stream" in problem or exc.context == "while scanning a simple key":
+                # The construct left open is the thing to fix; a key without its ':' is noticed
+                # only on a later line, but the line to edit is the key's.
+                mark = start
         location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         from pytemplar.hints import tab_hint
 

@@ -897,6 +897,14 @@ class TemplateEngine:
             )
         if isinstance(exc, RecursionError):
             return TemplateError("template recursion too deep", location=location)
+        called = _CALLER_UNUSED.match(str(exc)) if isinstance(exc, TypeError) else None
+        if called is not None:
+            return TemplateError(
+                f"the macro {called.group(1)} is used with {{% call %}}, but never calls caller()",
+                location=location,
+                hint="write {{ caller() | fromyaml }} in the macro where the call block's YAML goes, "
+                "or call the macro with {{ }} instead",
+            )
         from pytemplar.templatehints import unknown_filter
 
         if "No filter named" in str(exc):  # a filter used only on a branch is looked up when it runs
@@ -905,6 +913,7 @@ class TemplateEngine:
         return TemplateError(f"{type(exc).__name__}: {exc}", location=location)
 
 
+_CALLER_UNUSED = re.compile(r"macro ('[^']*') was invoked with two values for the special caller argument")
 CONTEXT_NAMES = ("values", "release", "app", "capabilities", "files")
 _BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "trans"})
 
