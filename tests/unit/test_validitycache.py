@@ -128,7 +128,7 @@ INSTANCES = st.recursive(
 )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(INSTANCES, min_size=1, max_size=4))
 def test_remembering_never_changes_an_answer(cache: Path, instances: list[Any]) -> None:
     """Oracle: each input's problems with no cache at all, against the same after earlier runs
