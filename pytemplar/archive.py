@@ -22,12 +22,12 @@ import os
 import re
 import stat
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytemplar.errors import FileAccessError, Location
 from pytemplar.fsroot import MAX_FILE_BYTES, ArchiveRoot
+from pytemplar.records import record
 
 if TYPE_CHECKING:  # imported when an archive is read: a render of folders does without them
     import gzip
@@ -49,7 +49,7 @@ def is_archive_name(path: str | os.PathLike[str]) -> bool:
     return os.fspath(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
-@dataclass(frozen=True)
+@record
 class Archive:
     """The checked contents of an app archive."""
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import Location, Problem, UsageError
+from pytemplar.records import record
 
 if TYPE_CHECKING:  # the table is read by the CLI's help; the checks load when they run
     from pytemplar.manifests import Manifest
@@ -27,7 +27,7 @@ VersionOf = Callable[["Manifest"], str]
 Runner = Callable[[Sequence["Manifest"], VersionOf], Iterable[Problem]]
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     """One row of the check table."""
 
@@ -253,11 +253,15 @@ def parse_ids(items: Iterable[str], option: str) -> tuple[str, ...]:
     wanted = [name.strip() for item in items for name in item.split(",") if name.strip()]
     for name in wanted:
         if name not in CHECK_IDS:
-            raise UsageError(f"{option}: unknown check '{name}'", hint=f"checks: {', '.join(CHECK_IDS)}")
+            import difflib
+
+            close = difflib.get_close_matches(name, CHECK_IDS, n=1)
+            meant = f"did you mean '{close[0]}'? " if close else ""
+            raise UsageError(f"{option}: unknown check '{name}'", hint=f"{meant}checks: {', '.join(CHECK_IDS)}")
     return tuple(dict.fromkeys(wanted))
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     """Which checks run: the defaults, plus those enabled, less those disabled."""
 

@@ -31,11 +31,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import ConfigError, Location, display_path
+from pytemplar.records import record
 
 if TYPE_CHECKING:
     from pytemplar.project import App
@@ -53,7 +53,7 @@ _COMPARATOR = re.compile(r"(?P<op>>=|<=|==|!=|[<>=^~])?\s*(?P<version>\S+)\Z")
 VersionKey = tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]
 
 
-@dataclass(frozen=True)
+@record
 class Dependency:
     """A dependency as one app declares it, resolved to its app."""
 

@@ -156,6 +156,7 @@ def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | No
     """A warning when ``values_file`` has a modeline naming ``app``'s overlay schema file and that
     file is missing or no longer what ``pytemplar schema values APP --overlay`` prints (the app's
     values schema changed since it was written): editors would check the file against old rules.
+    The warning names the schema file, so the overlays naming one schema give the same warning.
     ``known`` keeps, per schema file, what was found, for the next overlay naming it."""
     import json
 
@@ -167,7 +168,7 @@ def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | No
             head = handle.read(_HEAD)
     except OSError:
         return None
-    for number, line in enumerate(head.splitlines(), 1):
+    for line in head.splitlines():
         column = line.find(MODELINE)
         if column < 0:
             continue
@@ -186,12 +187,16 @@ def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | No
             known[target] = "current" if current else "missing" if written is None else "stale"
         if known[target] == "current":
             return None
+        # One warning per schema file, however many overlays name it: that file is what to refresh.
         shown_app = display_path(app.root.path)
-        state = "missing" if known[target] == "missing" else "out of date"
-        why = "" if state == "missing" else ": the app's values schema changed after it was written"
+        why = (
+            "is missing"
+            if known[target] == "missing"
+            else "is out of date: the app's values schema changed after it was written"
+        )
         return Problem(
-            f"the editor schema {named} that this file's modeline names is {state}{why}",
-            location=Location(values_file, number, column + 1),
+            f"the editor schema that the overlays' modelines name {why}; editors check them against it",
+            location=Location(str(target)),
             hint=f"refresh it: pytemplar schema values {shown_app} --overlay > {display_path(target)}",
             severity="warning",
         )

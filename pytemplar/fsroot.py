@@ -11,15 +11,16 @@ import os
 import stat
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 
 from pytemplar.errors import FileAccessError, Location, display_path
+from pytemplar.records import record
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record
 class Root:
     """A folder whose files may be read; nothing outside it can be."""
 
@@ -146,7 +147,7 @@ class MemberPath(_ConcretePath):
         return self._member_exists
 
 
-@dataclass(frozen=True)
+@record
 class ArchiveRoot(Root):
     """An app read from an archive into memory: the same reads as :class:`Root`, no disk.
 

@@ -136,12 +136,169 @@ def helm_habit(arguments: Sequence[str]) -> tuple[str, str] | None:
         return None
     if "--help" in arguments or "-h" in arguments:
         return None  # asked for the command's options: its help lists them
-    if arguments[0] == "render" and _renders_an_app(arguments[1:]):
-        return None  # `render APP` takes --namespace, as `helm template` does
     for argument in arguments[1:]:
         if argument == "--":
             break
         flag = argument.split("=", 1)[0] if argument.startswith("--") else argument
         if flag in HELM_HABITS:
+            # `render APP` takes --namespace, as `helm template` does. Looked at only now: telling
+            # an app from a project loads the project reader, which a plain render loads later,
+            # in the supervised child, where it costs no copied memory.
+            if arguments[0] == "render" and _renders_an_app(arguments[1:]):
+                return None
             return flag, HELM_HABITS[flag]
     return None
+
+
+# Commands a Helm or Kustomize user types first, for which pytemplar has another name or way.
+_DEPLOY_HINT = (
+    "pytemplar does not talk to a cluster: pipe `pytemplar render PROJECT -e ENV` into `kubectl apply -f -`, "
+    "or commit the project and let Argo CD sync it (examples/argocd)"
+)
+COMMAND_HABITS = {
+    "template": "`helm template` is `pytemplar render PROJECT -e ENV`, or `pytemplar render APP` for an app alone",
+    "build": "`kustomize build` is `pytemplar render PROJECT -e ENV`",
+    "lint": "`helm lint` is `pytemplar validate PROJECT` (every environment and release at once)",
+    "install": _DEPLOY_HINT,
+    "upgrade": _DEPLOY_HINT,
+    "apply": _DEPLOY_HINT,
+    "create": "`helm create` is `pytemplar new app NAME`; `pytemplar init` creates a project",
+    "get": "`helm get values` is `pytemplar values PROJECT -e ENV -r RELEASE --origin`",
+    "show": "`helm show values` is the app's values.yaml; `pytemplar docs APP` describes every value",
+    "edit": "`kustomize edit set image` is `pytemplar set PROJECT -e ENV -r RELEASE image.tag=TAG`",
+    "dependency": "dependencies are listed in the app's app.yaml (`dependencies:`) and read on every render; "
+    "`pytemplar package APP` copies them into the archive",
+    "version": "`pytemplar --version`",
+}
+_COMPLETION_HINT = (
+    "print the script with `pytemplar completion bash|zsh|fish`; for bash: source <(pytemplar completion bash)"
+)
+ROOT_OPTION_HABITS = {"--install-completion": _COMPLETION_HINT, "--show-completion": _COMPLETION_HINT}
+
+
+def command_habit(arguments: Sequence[str], commands: Sequence[str]) -> tuple[str, str] | None:
+    """``(message, hint)`` when ``pytemplar`` is given a Helm or Kustomize command (or a completion
+    flag of other tools) that it does not have; None for its own commands and anything else."""
+    if not arguments:
+        return None
+    first = arguments[0]
+    if first in ROOT_OPTION_HABITS:
+        return f"pytemplar has no option {first}", ROOT_OPTION_HABITS[first]
+    if first in commands or first not in COMMAND_HABITS:
+        return None
+    return f"pytemplar has no command '{first}'", COMMAND_HABITS[first]
+
+
+def missing_project(folder: str) -> str:
+    """The hint for a folder without pytemplar.yaml: the project above it, or the projects below it."""
+    from pathlib import Path
+
+    start = Path(folder)
+    for parent in list(start.resolve().parents)[:4]:
+        if (parent / "pytemplar.yaml").is_file():
+            return f"this folder is inside the project '{_shown(parent, start)}': name that folder"
+    found: list[str] = []
+    for depth in ("*", "*/*", "*/*/*"):
+        found += sorted(
+            str(p.parent) for p in start.glob(f"{depth}/pytemplar.yaml") if not _hidden(p) and not _packaged(p, start)
+        )
+        if len(found) >= 5:
+            break
+    if found:
+        return f"name the project folder, e.g. {', '.join(found[:5])}"
+    return "name the project folder (the one holding pytemplar.yaml), or create a project with `pytemplar init`"
+
+
+def _packaged(path: Any, start: Any) -> bool:
+    """Inside a Python package (e.g. a scaffold shipped as package data): not a user's project."""
+    inside = [parent for parent in path.parents if parent != start and start in parent.parents]
+    return any((parent / "__init__.py").is_file() for parent in inside)
+
+
+def _hidden(path: Any) -> bool:
+    return any(part.startswith(".") and part not in (".", "..") for part in path.parts)
+
+
+def _shown(found: Any, start: Any) -> str:
+    import os
+
+    return os.path.relpath(found, start.resolve()) if not start.is_absolute() else str(found)
+
+
+def choose_release(project: Any, environment: str | None, release: str | None) -> str | None:
+    """For a command that needs ``-e`` and ``-r``: the names the project offers for what is missing
+    (None when the project does not load: the command reports that itself)."""
+    from pytemplar.completion import environments, releases
+
+    parts = []
+    if not environment:
+        names = environments(project)
+        if names:
+            parts.append(f"environments: {', '.join(names)}")
+    if not release:
+        names = releases(project, environment or None)
+        if names:
+            parts.append(f"releases: {', '.join(names)}")
+    return "; ".join(parts) or None
+
+
+_YAML11_BOOLEANS = {"yes": "true", "no": "false", "on": "true", "off": "false", "y": "true", "n": "false"}
+
+
+def text_for_a_type(given: str, wanted: Sequence[Any]) -> str | None:
+    """The hint for text where the schema wants a boolean or a number: what YAML 1.2 made of it."""
+    if "boolean" in wanted and given.lower() in _YAML11_BOOLEANS:
+        return (
+            f"values files are YAML 1.2, where {given} is text (YAML 1.1 and Helm read it as a boolean): "
+            f"write {_YAML11_BOOLEANS[given.lower()]}"
+        )
+    if "integer" in wanted or "number" in wanted:
+        try:
+            float(given)
+        except ValueError:
+            return None
+        where = "on the command line: --set, not --set-string"
+        return f'"{given}" is text, {given} a number: write it without quotes ({where})'
+    return None
+
+
+def yaml_problem_hint(problem: str, text: str, line: int) -> str | None:
+    """What usually causes the YAML parser's ``problem`` at ``line`` (1-based), in words to act on;
+    None when the line does not show the cause plainly."""
+    rows = text.splitlines()
+    row = rows[line - 1] if 0 < line <= len(rows) else ""
+    above = next((r for r in reversed(rows[: max(line - 1, 0)]) if r.strip() and not r.lstrip().startswith("#")), "")
+    indent = len(row) - len(row.lstrip(" "))
+    deeper = indent > len(above) - len(above.lstrip(" ")) and not above.rstrip().endswith((":", "|", ">", "-"))
+    if "did not find expected key" in problem or "mapping values are not allowed" in problem:
+        key, _, value = row.strip().partition(": ")
+        if ": " in value and not value.startswith(("'", '"', "{", "[")):
+            return f"a value holding ': ' must be quoted: {key}: \"{value}\""
+        if deeper or "did not find expected key" in problem:
+            return "check the indentation: keys of one map start in the same column as the key above"
+    return None
+
+
+def apps_of_project(folder: Any, shown: str) -> str:
+    """The hint for a project folder given where an app template is wanted: the apps it uses."""
+    import os
+    from pathlib import Path
+
+    from pytemplar.yamlio import load_yaml
+
+    apps: list[str] = []
+    try:
+        path = Path(folder) / "pytemplar.yaml"
+        config = load_yaml(path.read_text(encoding="utf-8"), str(path), track=False).data
+        for spec in (config.get("releases") or {}).values():
+            app = spec.get("app") if isinstance(spec, dict) else None
+            if isinstance(app, str):
+                apps.append(os.path.normpath(os.path.join(shown, app)))
+    except Exception:  # a hint never fails: the project's own problems are reported when it is used
+        apps = []
+    named = ", ".join(dict.fromkeys(apps))
+    return (
+        f"'{shown}' is a project; its releases use the app templates {named}"
+        if named
+        else (f"'{shown}' is a project: name the folder of an app template its releases use")
+    )

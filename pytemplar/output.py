@@ -204,6 +204,8 @@ def write_folder(
     if rendered is None:
         rendered = sorted({(m.environment, m.release) for m in manifests if m.release})
     entries = replaced_entries(files, rendered, whole_environments, layout)
+    if not whole_environments:
+        _refuse_mixed_layout(target, folder, entries, layout)
     for entry in entries:
         if (target / entry).is_symlink():
             raise OutputError(f"'{folder}/{entry}' is a symlink; refusing to write through it", location=where)
@@ -266,6 +268,33 @@ def _refuse_unsafe(target: Path, folder: Path, protected: Sequence[Path], source
             location=where,
             hint="choose an empty or new folder; pytemplar replaces the environments it renders there",
         )
+
+
+def _refuse_mixed_layout(target: Path, folder: Path, entries: Sequence[str], layout: Layout) -> None:
+    """A render of chosen releases may not leave an environment folder in two layouts.
+
+    ``kubectl apply -f DIR/<env>`` and Argo CD's default directory source do not read subfolders:
+    releases kept in the tree layout beside flat files would be missing from what is applied,
+    and Argo CD with pruning would delete them from the cluster.
+    """
+    replaced = set(entries)
+    for env in sorted({entry.split("/", 1)[0] for entry in entries}):
+        existing = target / env
+        if not existing.is_dir() or existing.is_symlink():
+            continue
+        for child in sorted(existing.iterdir(), key=lambda p: p.name):
+            if f"{env}/{child.name}" in replaced or child.name.startswith("."):
+                continue
+            other = Layout.tree if child.is_dir() else Layout.flat
+            if other is layout:
+                continue
+            raise OutputError(
+                f"output folder '{folder}/{env}' is in the {other} layout ('{child.name}'); writing chosen "
+                f"releases to it with --layout {layout} would mix the two, and kubectl apply -f or Argo CD "
+                "would read only part of it",
+                location=Location(str(folder)),
+                hint=f"render the whole environment (no -r) to change its layout, or keep --layout {other}",
+            )
 
 
 def _remove_leftovers(target: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +28,7 @@ from pytemplar.dependencies import (
 )
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
 from pytemplar.fsroot import ArchiveRoot, Root
+from pytemplar.records import record
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
 from pytemplar.yamlio import YamlDocument, load_mapping
@@ -88,7 +89,7 @@ def check_project_document(document: YamlDocument) -> None:
     _check_against(document, "pytemplar.schema.json", "project")
 
 
-@dataclass(frozen=True)
+@record
 class App:
     """An app template: metadata, defaults, values schema and compiled-on-demand templates."""
 
@@ -111,7 +112,7 @@ class App:
         return [name for name in self.templates if not name.rsplit("/", 1)[-1].startswith("_")]
 
 
-@dataclass(frozen=True)
+@record
 class Environment:
     name: str
     namespace: str
@@ -120,7 +121,7 @@ class Environment:
     values_files: tuple[tuple[str, Location | None], ...]
 
 
-@dataclass(frozen=True)
+@record
 class ReleaseSpec:
     name: str
     app_path: Path
@@ -139,7 +140,7 @@ class ReleaseSpec:
         return self.release_name or self.name
 
 
-@dataclass(frozen=True)
+@record
 class Project:
     root: Root
     config_path: str
@@ -157,7 +158,7 @@ class Project:
         ]
 
 
-@dataclass
+@record(frozen=False)
 class Workspace:
     """Files and apps loaded during one run, each parsed once."""
 
@@ -239,7 +240,12 @@ class Workspace:
             )
         root = Root.at(folder)
         if not root.present(APP_FILE):
-            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where)
+            hint = None
+            if root.present(PROJECT_FILE):
+                from pytemplar.hints import apps_of_project
+
+                hint = apps_of_project(folder, shown)
+            raise ConfigError(f"'{shown}' is not an app template: it has no {APP_FILE}", location=where, hint=hint)
         return self.app_in(root)
 
     def _archive_root(self, path: Path) -> ArchiveRoot:
@@ -425,7 +431,10 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         raise UsageError(f"'{folder}' is a file; give the project folder (the one holding {PROJECT_FILE})")
     root = Root.at(path)
     if not root.present(PROJECT_FILE):
-        hint = "this folder is an app template; render a project that uses it" if root.exists(APP_FILE) else None
+        from pytemplar.hints import missing_project
+
+        app_hint = "this folder is an app template; render a project that uses it"
+        hint = app_hint if root.exists(APP_FILE) else missing_project(str(folder))
         raise UsageError(f"no {PROJECT_FILE} in '{folder}'", hint=hint)
     workspace.project_folder = root.path.resolve()
     document = workspace.yaml_mapping(root, PROJECT_FILE, PROJECT_FILE)

@@ -76,12 +76,20 @@ def _app_reference(project: Path, app: str) -> str:
         if (from_here / "app.yaml").is_file():  # given relative to the current folder
             app = os.path.relpath(from_here.resolve(), project.resolve())
         else:
-            raise UsageError(
-                f"--app: '{app}' is not an app template (no app.yaml there)",
-                hint="give the app folder relative to the project, e.g. --app apps/web or --app ../microservice",
-            )
+            raise UsageError(f"--app: '{app}' is not an app template (no app.yaml there)", hint=_app_hint(project, app))
     Workspace().app(project / app)  # loads, so a broken app template is reported now
     return Path(app).as_posix()
+
+
+def _app_hint(project: Path, app: str) -> str:
+    """The app folders the project has (under apps/, as init makes them), the one named ``app`` first."""
+    import difflib
+
+    folders = sorted(p.parent.relative_to(project).as_posix() for p in project.glob("apps/*/app.yaml"))
+    close = [f for f in folders if Path(f).name == Path(app).name] or difflib.get_close_matches(app, folders, n=1)
+    if close:
+        return f"did you mean --app {close[0]}? (the app folder, relative to the project)"
+    return "give the app folder relative to the project, e.g. --app apps/web or --app ../microservice"
 
 
 def _overlay_text(project: Path, relative: str, title: str, loaded: Any, app: str | None = None) -> str:

@@ -13,17 +13,16 @@ or when the schema itself is checked.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import Location, Problem, SchemaError, escape_control
 from pytemplar.patterns import problem as pattern_problem
 from pytemplar.patterns import search as _search
 from pytemplar.patterns import use_in_jsonschema
+from pytemplar.records import record
 from pytemplar.schemacheck import Check, Undecided, compile_check
 from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
@@ -149,7 +148,7 @@ def _shown_pattern(pattern: str) -> str:
     return "'" + escape_control(pattern if len(pattern) <= 80 else pattern[:79] + "…") + "'"
 
 
-@dataclass
+@record(frozen=False)
 class CompiledSchema:
     path: str
     schema: Any
@@ -265,6 +264,20 @@ def _at(node: Any, path: list[Any]) -> Any:
         try:
             node = node[part]
         except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _through_refs(root: Any, path: list[Any]) -> Any:
+    """The node at a schema path as jsonschema gives it, which leaves out the ``$ref`` steps: where
+    a node lacks the next step but holds a local reference, the step is looked for in what that
+    names. None when the path leads nowhere."""
+    node = root
+    for part in path:
+        while isinstance(node, dict) and part not in node and str(node.get("$ref", "")).startswith("#"):
+            node = _target(root, node["$ref"])
+        node = _at(node, [part])
+        if node is None:
             return None
     return node
 
@@ -523,15 +536,15 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _unsupported_kustomize_key(key: str, level: Any) -> str | None:
-    """What to do instead of a Kustomize field, when ``key`` is one in a level that takes transforms
-    (a level of pytemplar.yaml or a component: its schema includes ``$defs/transforms``)."""
+def _unsupported_kustomize_key(key: str, level: Any) -> tuple[str, str] | None:
+    """Why a Kustomize field is refused and what to do instead, when ``key`` is one in a level that
+    takes transforms (a level of pytemplar.yaml or a component: its schema includes ``$defs/transforms``)."""
     parts = level.get("allOf", []) if isinstance(level, dict) else []
     if not any(isinstance(part, dict) and part.get("$ref") == "#/$defs/transforms" for part in parts):
         return None
-    from pytemplar.transforms.unsupported import UNSUPPORTED_KUSTOMIZE_KEYS
+    from pytemplar.transforms.unsupported import refusal
 
-    return UNSUPPORTED_KUSTOMIZE_KEYS.get(key)
+    return refusal(key)
 
 
 def _describe(
@@ -549,7 +562,7 @@ def _describe(
     if error.schema is False and path and list(error.relative_schema_path)[-2:-1] == ["properties"]:
         # A key the schema forbids here, often only with some values of the keys beside it: the
         # description of the rule that forbids it (e.g. an if/then's "then") says when.
-        rule = _description(_at(schema, list(error.absolute_schema_path)[:-2]))
+        rule = _description(_through_refs(schema, list(error.absolute_schema_path)[:-2]))
         yield Problem(
             f"{format_path(path[:-1], root)}: '{path[-1]}' is not allowed here",
             location=locate_key(path),
@@ -572,12 +585,15 @@ def _describe(
             unsupported = _unsupported_kustomize_key(key, error.schema)
             if unsupported is not None:
                 # A Kustomize field pytemplar refuses: say so, a similar key would mislead.
+                why, instead = unsupported
                 yield Problem(
-                    f"{where}: unknown key '{key}': Kustomize's {key} is not supported by pytemplar",
+                    f"{where}: unknown key '{key}': {why}",
                     location=locate_key((*path, key)),
-                    hint=unsupported,
+                    hint=instead,
                 )
                 continue
+            import difflib  # only for a key the schema does not know
+
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = (
                 f"did you mean '{close[0]}'?"
@@ -624,6 +640,10 @@ def _describe(
         wanted_list = wanted if isinstance(wanted, list) else [wanted]
         if "string" in wanted_list and isinstance(error.instance, (int, float)):
             hint = "quote the value so YAML reads it as text: unquoted, 1.10 is the number 1.1 and 1e3 is 1000.0"
+        elif isinstance(error.instance, str):
+            from pytemplar.hints import text_for_a_type
+
+            hint = text_for_a_type(error.instance, wanted_list)
         yield Problem(
             f"{where}: {_short(error.instance)} is not of type {wanted_text}",
             location=locate(path),

@@ -26,7 +26,8 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+
+from pytemplar.records import record
 
 DEFAULT_TIMEOUT = 300.0  # seconds of wall-clock time for one command
 DEFAULT_MEMORY_MIB = 4096  # address space of the child, in MiB
@@ -41,7 +42,7 @@ _board: mmap.mmap | None = None  # shared with the supervising parent; None when
 _slot = 0  # where this process notes
 
 
-@dataclass(frozen=True)
+@record
 class Activity:
     """What a stopped command was doing: the file it was working on and a phrase."""
 
@@ -99,7 +100,7 @@ def _last_activity(board: mmap.mmap) -> Activity | None:
     return Activity(file, doing) if file or doing else None
 
 
-@dataclass(frozen=True)
+@record
 class Limits:
     timeout: float = DEFAULT_TIMEOUT  # 0: none
     memory_mib: int = DEFAULT_MEMORY_MIB  # 0: none

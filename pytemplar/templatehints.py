@@ -71,3 +71,84 @@ def _schema_paths(schema: Any, prefix: str, depth: int = 0) -> Iterator[str]:
     for name, sub in (schema.get("properties") or {}).items():
         yield f"{prefix}{name}"
         yield from _schema_paths(sub, f"{prefix}{name}.", depth + 1)
+
+
+# Helm's Go-template spellings, found on the template line an error points at, and the Jinja2
+# that pytemplar reads instead. Checked in order; the first that matches gives the hint.
+_GO_FIELDS = {
+    ".Values.": "values.",
+    ".Release.Name": "release.name",
+    ".Release.Namespace": "release.namespace",
+    ".Chart.Name": "app.name",
+    ".Chart.Version": "app.version",
+    ".Chart.AppVersion": "app.appVersion",
+    ".Capabilities.": "capabilities.",
+    ".Files.": "files.",
+}
+_GO_SYNTAX: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\{\{-?\s*(?:else\s+)?if\b"),
+        "`{{ if }}` is Helm's: Jinja2 writes blocks as tags, `{% if values.x %}` ... `{% endif %}`",
+    ),
+    (
+        re.compile(r"\{\{-?\s*range\b"),
+        "`{{ range }}` is Helm's: write `{% for item in values.list %}` ... `{% endfor %}` "
+        "(`{% for key, value in values.map | dictsort %}` for a map)",
+    ),
+    (
+        re.compile(r"\{\{-?\s*with\b"),
+        "`{{ with }}` is Helm's: write `{% if values.x %}{% set x = values.x %}` ... `{% endif %}`",
+    ),
+    (
+        re.compile(r"\{\{-?\s*(?:end|else)\s*-?\}\}"),
+        "`{{ end }}` is Helm's: Jinja2 closes blocks with `{% endif %}` or `{% endfor %}` (`{% else %}` between)",
+    ),
+    (
+        re.compile(r"\{\{-?\s*(?:define|template|include)\b"),
+        "`define`/`template`/`include` are Helm's: write a macro in templates/_helpers.j2, import it "
+        "with `{% import '_helpers.j2' as h with context %}` and call it: `{{ h.name() }}`",
+    ),
+    (
+        re.compile(r"\{\{-?\s*\$\w*\s*:?="),
+        "`$x := ...` is Helm's: write `{% set x = ... %}`",
+    ),
+    (
+        re.compile(r"\|\s*n?indent\s+\d+"),
+        "a Jinja2 filter takes its arguments in parentheses (`| indent(4)`); but a map or list needs "
+        "neither toyaml nor indent: write `key: {{ values.x }}` on the key's line",
+    ),
+    (
+        re.compile(r"\|\s*(?:default|quote|squote|required|b64enc|trunc)\s+[^\s|}]"),
+        'a Jinja2 filter takes its arguments in parentheses: `| default("x")`, `| required("message")`; '
+        "no `| quote` is needed, a string stays a string",
+    ),
+    (
+        re.compile(r"\{\{-?\s*(?:toYaml|toJson|quote|default|required|printf|tpl)\s+[\"$.(\w]"),
+        "Helm's functions take their arguments after a space; Jinja2 pipes into filters: "
+        '`{{ values.x | tojson }}`, `{{ values.x | default("y") }}` (and a map or list needs no toYaml)',
+    ),
+)
+
+
+def go_template(line: str) -> str | None:
+    """A hint for Helm's Go-template syntax on ``line`` of a template (None when there is none)."""
+    fields = [(go, jinja) for go, jinja in _GO_FIELDS.items() if re.search(_field_pattern(go), line)]
+    if fields or re.search(r"\{\{-?\s*\.\w", line):
+        go, jinja = fields[0] if fields else (".Values.", "values.")
+        named = ", ".join(f"`{g}` is `{j}`" for g, j in (fields or [(go, jinja)]))
+        return f"this is Helm's Go-template syntax: in pytemplar {named} (no leading dot)"
+    for pattern, hint in _GO_SYNTAX:
+        if pattern.search(line):
+            return hint
+    return None
+
+
+def _field_pattern(go: str) -> str:
+    # `.Release.Name` must not match inside `.Release.Namespace`; `.Values.` is a prefix.
+    return re.escape(go) + ("" if go.endswith(".") else r"(?!\w)")
+
+
+def source_line(source: str, line: int | None) -> str:
+    """Line ``line`` (1-based) of ``source``, or "" when there is no such line."""
+    lines = source.splitlines()
+    return lines[line - 1] if line and 0 < line <= len(lines) else ""

@@ -16,18 +16,19 @@ inside lists merged by key, an item is found in each layer by its keys.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from deepmerge import Merger
 
 from pytemplar.errors import Location, Problem
+from pytemplar.records import record
 from pytemplar.yamlout import scalar_text
 
 ValuePath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@record
 class ValuesLayer:
     """One source of values: a file, an inline block, or command-line arguments."""
 
@@ -116,7 +117,7 @@ def merge_layers(layers: Sequence[ValuesLayer], list_keys: ListKeys | None = Non
     return result
 
 
-@dataclass(frozen=True)
+@record
 class AbsentKeys:
     """Keys a template may test for although the merged values lack them, as Helm allows.
 
@@ -200,7 +201,7 @@ def _child(node: Any, part: str | int) -> Any:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Origin:
     layer: ValuesLayer
     location: Location
@@ -246,7 +247,7 @@ def origin_of(
     return None
 
 
-@dataclass(frozen=True)
+@record
 class KeptText:
     """A number or boolean replaced by the text it was written as, because the schema wants text."""
 

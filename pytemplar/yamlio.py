@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -34,6 +34,7 @@ from ruamel.yaml.events import (
 )
 
 from pytemplar.errors import Location, YamlError
+from pytemplar.records import record
 
 
 def python_parser(text: str) -> Any:
@@ -180,7 +181,7 @@ def show_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
-@dataclass
+@record(frozen=False)
 class YamlDocument:
     """One YAML document as plain data, with the location of each value when tracked."""
 
@@ -236,7 +237,7 @@ class _Frame:
         self.merge: Any = None  # the value of '<<', applied when the map ends
 
 
-@dataclass(frozen=True)
+@record
 class ScalarRewriter:
     """Rewrites each scalar event whose text holds ``marker`` (in place) before it is built: how
     the template engine puts values where the parser found their tokens (``templating/slots.py``).
@@ -615,7 +616,10 @@ def load_documents(
         tab = tab_hint(text, mark.line + 1, mark.column + 1) if mark else None
         if tab is not None:
             raise YamlError(f"invalid YAML: {tab[0]}", location=location, hint=tab[1]) from exc
-        raise YamlError(f"invalid YAML: {problem}", location=location) from exc
+        from pytemplar.hints import yaml_problem_hint
+
+        hint = yaml_problem_hint(problem, text, mark.line + 1 if mark else 0)
+        raise YamlError(f"invalid YAML: {problem}", location=location, hint=hint) from exc
     except YAMLError as exc:
         position = getattr(exc, "position", None)  # a reader error: a character YAML refuses
         if isinstance(position, int) and 0 <= position <= len(text):
@@ -682,7 +686,7 @@ def _kind(value: Any) -> str:
 EventKind = Literal["scalar", "alias", "map", "seq", "end", "document_end"]
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """One parse event of a YAML text, with where it is in the text.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -16,8 +16,9 @@ from pytemplar.errors import (
     UsageError,
 )
 from pytemplar.manifests import Manifest, shared_strings
-from pytemplar.ordering import sort_manifests
+from pytemplar.ordering import declared_sort_options, sort_manifests
 from pytemplar.project import ReleaseSpec
+from pytemplar.records import record
 
 if TYPE_CHECKING:
     from pytemplar.setargs import SetKind
@@ -121,10 +122,13 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
         raise ManifestError.collect(errors)
     notes = [p for p in problems if p.severity == "warning"]
     warnings = sorted([*session.all_warnings("warning"), *notes], key=Problem.sort_key)
-    return RenderResult(sort_manifests(manifests, list(session.project.environments)), rendered, warnings)
+    environments = list(session.project.environments)
+    document = session.project.document
+    orders = declared_sort_options(document.data if document is not None else None, environments)
+    return RenderResult(sort_manifests(manifests, environments, orders), rendered, warnings)
 
 
-@dataclass
+@record(frozen=False)
 class ValidationResult:
     problems: list[Problem]
     releases: list[tuple[str, str]]

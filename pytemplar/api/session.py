@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,7 @@ from pytemplar.project import (
     load_project,
     release_env_files,
 )
+from pytemplar.records import record
 from pytemplar.schema import CompiledSchema
 from pytemplar.shadowing import rendered_images, shadowed_tags
 from pytemplar.templating.engine import ReadLog, TemplateEngine, template_context
@@ -69,7 +70,7 @@ if TYPE_CHECKING:  # the modules themselves load only when a run needs them
 _OVERLAY_KINDS = frozenset({"environment", "release", "release-environment", "file"})
 
 
-@dataclass(frozen=True)
+@record
 class RenderOptions:
     """What to render: a project folder, environments, releases and extra values files."""
 
@@ -91,7 +92,7 @@ class RenderOptions:
     namespace_objects: bool = True
 
 
-@dataclass
+@record(frozen=False)
 class ReleaseValues:
     environment: str
     release: str
@@ -114,7 +115,7 @@ class ReleaseValues:
         return mask_secrets(self.values, self.is_secret) if self.is_secret else self.values
 
 
-@dataclass
+@record(frozen=False)
 class RenderResult:
     manifests: list[Manifest]
     releases: list[tuple[str, str]]  # (environment, release) pairs rendered
@@ -172,7 +173,7 @@ class Session:
         return [*unique.values(), *self.unused.problems(unused_severity)]
 
     def stale_editor_schemas(self, layers: Sequence[ValuesLayer], app: App) -> list[Problem]:
-        """A warning for each overlay whose editor modeline names a stale overlay schema (once a run)."""
+        """A warning for each stale overlay schema an overlay's modeline names (one per schema file)."""
         from pytemplar.editorschema import stale_overlay_schema
 
         found = []

@@ -10,17 +10,17 @@ import typer (:mod:`pytemplar.cli._quick`); importing this package does not eith
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.cli._running import entrypoint
+from pytemplar.records import record
 
 if TYPE_CHECKING:
     import typer
 
 
-@dataclass(frozen=True)
+@record
 class Command:
     """``pytemplar NAME``: ``attribute`` of ``pytemplar.cli.<module>``, a function or, for a group
     of subcommands, a ``typer.Typer``."""

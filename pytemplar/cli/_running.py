@@ -13,12 +13,12 @@ command line goes through the typer app.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pytemplar.errors import PytemplarError, UsageError
 
@@ -115,6 +115,8 @@ def run_action(
             if requested is not None:
                 return requested
             if debug:
+                import traceback
+
                 traceback.print_exc()
             _err(
                 f"internal error: {type(exc).__name__}: {exc}\n"
@@ -172,19 +174,41 @@ def _report(exc: PytemplarError) -> None:
     _err(as_text(exc.problems))
 
 
-def _usage(message: str) -> NoReturn:
-    raise UsageError(message)
+def _usage(message: str, hint: str | None = None) -> NoReturn:
+    raise UsageError(message, hint=hint)
+
+
+def _need_release(project: Any, env: str | None, release: str | None, command: str) -> None:
+    """A usage error, naming the project's environments and releases, when -e or -r is missing."""
+    if not env or not release:
+        from pytemplar.hints import choose_release
+
+        _usage(f"{command} needs an environment (-e) and a release (-r)", choose_release(project, env, release))
+
+
+# The cyclic garbage collector's first generation is collected after 700 net allocations by
+# default, a setting for long-running programs. A command is a short process that imports ~250
+# modules and builds values and manifests that live until it ends: with that default it spends
+# ~4% of a one-release render re-scanning objects that are never garbage. Cycles are still
+# collected, every 50,000 allocations (mypy's command line makes the same trade).
+COMMAND_GC_THRESHOLD = (50_000, 20, 20)
 
 
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via run_action."""
+    gc.set_threshold(*COMMAND_GC_THRESHOLD)
     shell = os.environ.get("_PYTEMPLAR_COMPLETE")
     if shell:  # a completion script asks for candidates
         from pytemplar.cli.completion import respond
 
         sys.exit(respond(shell, sys.argv[1:]))
-    from pytemplar.hints import helm_habit
+    from pytemplar.cli import COMMANDS
+    from pytemplar.hints import command_habit, helm_habit
 
+    wrong_command = command_habit(sys.argv[1:], [command.name for command in COMMANDS])
+    if wrong_command is not None:
+        _err(f"error: {wrong_command[0]}\n  hint: {wrong_command[1]}\n")
+        sys.exit(EXIT_USAGE)
     habit = helm_habit(sys.argv[1:])
     if habit is not None:
         _err(f"error: pytemplar {sys.argv[1]} has no option {habit[0]}\n  hint: {habit[1]}\n")

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pytemplar.cli._common import DebugOpt, MemoryOpt, OneEnvOpt, OneReleaseOpt, TimeoutOpt, _err, _run, _usage
+from pytemplar.cli._common import (
+    DebugOpt,
+    MemoryOpt,
+    OneEnvOpt,
+    OneReleaseOpt,
+    TimeoutOpt,
+    _err,
+    _need_release,
+    _run,
+    _usage,
+)
 from pytemplar.cli._complete import complete_value_path
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
@@ -48,9 +58,8 @@ def set_command(
     def action() -> None:
         from pytemplar import api, reporting
 
-        if not env or not release:
-            _usage("set needs an environment (-e) and a release (-r)")
         project, assignments = _split_project(arguments or [])
+        _need_release(project, env, release, "set")
         if not assignments and not delete:
             _usage("set needs at least one KEY=VALUE (or --delete KEY)")
         changes, raw_texts = _parse_changes(assignments, delete or [], string)

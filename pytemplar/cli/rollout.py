@@ -20,6 +20,7 @@ from pytemplar.cli._common import (
     ProjectArg,
     TimeoutOpt,
     _err,
+    _need_release,
     _run,
     _usage,
 )
@@ -40,9 +41,8 @@ ReleaseArg = OneReleaseOpt
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change as a diff; write nothing.")]
 
 
-def _need(env: str, release: str, what: str) -> None:
-    if not env or not release:
-        _usage(f"rollout {what} needs an environment (-e) and a release (-r)")
+def _need(project: Path, env: str, release: str, what: str) -> None:
+    _need_release(project, env, release, f"rollout {what}")
 
 
 ImageOpt = Annotated[
@@ -71,7 +71,7 @@ def status_command(
         from pytemplar.errors import UsageError
         from pytemplar.rolloutplan import format_status
 
-        _need(env, release, "status")
+        _need(project, env, release, "status")
         status = api.rollout_status(project, env, release)
         if image:
             if status.repository is None:
@@ -99,7 +99,7 @@ def _change(
 ) -> None:
     from pytemplar import api
 
-    _need(env, release, what)
+    _need(project, env, release, what)
     planned, edit = api.rollout(project, env, release, what, weight, tag=tag, strategy=strategy, dry_run=dry_run)
     if dry_run:
         sys.stdout.write(edit.diff())

@@ -23,9 +23,9 @@ from pytemplar.cli._common import (
     TimeoutOpt,
     ValuesOpt,
     _err,
+    _need_release,
     _run,
     _set_arguments,
-    _usage,
 )
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
 
@@ -54,8 +54,7 @@ def values_command(
         from pytemplar import api, reporting
         from pytemplar.yamlout import dump_yaml
 
-        if not env or not release:
-            _usage("values needs an environment (-e) and a release (-r)")
+        _need_release(project, env, release, "values")
         sets = _set_arguments(set_json, set_, set_string, set_file)
         result = api.release_values(project, env, release, values or [], sets)
         _err(reporting.as_text(result.warnings))

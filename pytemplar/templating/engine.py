@@ -9,13 +9,11 @@ Templates of an app are compiled once per run and shared by every release of tha
 from __future__ import annotations
 
 import base64
-import difflib
 import hashlib
 import json
 import re
-import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from functools import cache
 from types import BuiltinMethodType, MethodType
 from typing import Any, NoReturn
 
@@ -31,6 +29,7 @@ from pytemplar.budget import MAX_RENDERED_CHARS
 from pytemplar.errors import Location, PytemplarError, TemplateError
 from pytemplar.helm.builtins import SERVICE, ApiVersions, FileGlob, capabilities
 from pytemplar.project import App
+from pytemplar.records import record
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
 from pytemplar.templating.codegen import SlotCodeGenerator, keep_lines
@@ -221,6 +220,8 @@ def _member_error(environment: Any, obj: Any, attribute: str) -> Any:
     else:
         have = sorted(k for k in dir(type(obj)) if not k.startswith("_"))
         what = f"'{_OBJECT_NAMES.get(type(obj).__name__, type(obj).__name__)}' has no '{attribute}'"
+    import difflib  # here and below: only a failing template needs it
+
     close = difflib.get_close_matches(attribute, have, n=1) or difflib.get_close_matches(
         attribute.lower(), [h.replace("_", "") for h in have], n=1
     )
@@ -523,12 +524,15 @@ def _quote(value: Any) -> YamlText:
 
 # Characters after which a YAML 1.1 reader (kubectl, PyYAML) starts a new line, or that only an
 # escape can carry: single quotes cannot hold them.
-_NOT_IN_SINGLE_QUOTES = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+@cache
+def _not_in_single_quotes() -> re.Pattern[str]:
+    # compiled on first use (~0.4 ms: the surrogate range makes a big character set); few apps use squote
+    return re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 def _squote(value: Any) -> YamlText:
     text = as_text(value)
-    if _NOT_IN_SINGLE_QUOTES.search(text):
+    if _not_in_single_quotes().search(text):
         return YamlText.of(double_quoted(text), text)
     return YamlText.of("'" + text.replace("'", "''") + "'", text)
 
@@ -612,7 +616,7 @@ class Files:
 _BUILTIN_OBJECTS = frozenset({Files, FileGlob, ApiVersions})
 
 
-@dataclass(frozen=True)
+@record
 class RenderedFile:
     """A rendered template: its text with a token for each slot, the slots, and the marks that
     map the text back to template lines (see :mod:`pytemplar.templating.lines`)."""
@@ -828,14 +832,18 @@ class TemplateEngine:
                 hint=f"add {{% end{tag} %}} where the block should end",
             )
         from pytemplar.helm.builtins import HELM_NAMES
-        from pytemplar.templatehints import unknown_filter
+        from pytemplar.templatehints import go_template, source_line, unknown_filter
 
         named = re.match(r"No (?:filter|test) named '(\w+)'", exc.message or "")
         hint = HELM_NAMES.get(named.group(1)) if named else None
+        hint = go_template(source_line(source, exc.lineno)) or hint  # Helm's syntax: the cause, say it first
         hint = hint or unknown_filter(exc.message or "", self.env.filters)
         return TemplateError(f"template syntax error: {exc.message}", location=Location(path, exc.lineno), hint=hint)
 
     def _translate(self, name: str, exc: BaseException) -> TemplateError:
+        import difflib
+        import traceback
+
         location = Location(self.app.template_paths[name])
         known = set(self.app.template_paths.values())
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
@@ -851,10 +859,14 @@ class TemplateEngine:
                 return TemplateError(
                     f"'{exc.name}' is Helm's; pytemplar has no such name", location=location, hint=HELM_NAMES[exc.name]
                 )
+            from pytemplar.templatehints import go_template, source_line
+
             names = sorted([*CONTEXT_NAMES, *self.env.globals])
             close = difflib.get_close_matches(exc.name or "", names, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
             hint += f"templates can use {', '.join(CONTEXT_NAMES)}"
+            source = next((n for n, p in self.app.template_paths.items() if p == location.path), name)
+            hint = go_template(source_line(self.app.templates.get(source, ""), location.line)) or hint
             return TemplateError(str(exc.message or exc), location=location, hint=hint)
         if isinstance(exc, MemberError):
             message, _, hint = str(exc.message or exc).partition("\x00")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from pytemplar.records import record
 
-@dataclass(frozen=True)
+
+@record
 class FieldSpec:
     """A path in objects of one kind (any kind when ``kind`` is empty)."""
 

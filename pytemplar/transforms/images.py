@@ -8,16 +8,16 @@ write ``name:tag@digest``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import Location
+from pytemplar.records import record
 from pytemplar.transforms.table import Objects, TransformContext
 
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 
 
-@dataclass(frozen=True)
+@record
 class ImageOverride:
     name: str
     new_name: str | None = None

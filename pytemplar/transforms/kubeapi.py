@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from pytemplar.records import record
 
-@dataclass(frozen=True)
+
+@record
 class ListStrategy:
     keys: tuple[str, ...]  # empty: a list of scalars merged as a set
 
 
-@dataclass(frozen=True)
+@record
 class MergeKeys:
     cluster_scoped: frozenset[str]
     kinds: Mapping[str, str]
@@ -49,7 +50,13 @@ class MergeKeys:
 
 @cache
 def kube_merge_keys() -> MergeKeys:
-    text = resources.files("pytemplar.transforms").joinpath("data/kube-merge-keys.json").read_text(encoding="utf-8")
+    here = Path(__file__).resolve().parent / "data" / "kube-merge-keys.json"
+    if here.is_file():
+        text = here.read_text(encoding="utf-8")
+    else:  # a package that is not plain files (a zip); importlib.resources costs ~1 ms to import
+        from importlib import resources
+
+        text = resources.files("pytemplar.transforms").joinpath("data/kube-merge-keys.json").read_text(encoding="utf-8")
     raw = json.loads(text)
     defs = {
         name: {key: (entry[0], tuple(entry[1]) if entry[1] else None, entry[2]) for key, entry in fields.items()}

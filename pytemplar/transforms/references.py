@@ -8,10 +8,10 @@ must say the new name. Fields not listed here keep the old name (docs/transforms
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import Location
+from pytemplar.records import record
 from pytemplar.transforms.fieldpaths import parents
 from pytemplar.transforms.kubeapi import is_cluster_scoped
 
@@ -31,7 +31,7 @@ POD_SPECS: Mapping[str, str] = {
 _CONTAINER_LISTS = ("containers", "initContainers")
 
 
-@dataclass(frozen=True)
+@record
 class Referrer:
     """A string field that names an object of ``target`` kind.
 

@@ -21,6 +21,9 @@ LEFT_OUT = {
     "typer": "a plain command line is read without it (pytemplar.cli._quick)",
     "jsonschema": "the fast schema test answers valid values; jsonschema only explains failures",
     "referencing": "comes with jsonschema",
+    "difflib": "suggests names for a problem's hint",
+    "traceback": "locates a failing template's line, or prints --debug's traceback",
+    "importlib.resources": "reads Kubernetes' merge keys, which only patches need",
 }
 
 

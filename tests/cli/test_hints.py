@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, run_pytemplar
+from conftest import EXAMPLES, REPO, run_pytemplar
 
 OVERLAY = "shop/envs/dev/service-b.yaml"
 
@@ -88,3 +88,143 @@ def test_add_env_keeps_its_own_namespace_flag(tmp_path: Path) -> None:
     result = run_pytemplar("add", "env", "perf", "-n", "perf-ns", "-p", "proj", cwd=tmp_path)
     assert result.code == 0, result.stderr
     assert "namespace: perf-ns" in (tmp_path / "proj/pytemplar.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message", "hint"),
+    [
+        (
+            ["template", "shop"],
+            "pytemplar has no command 'template'",
+            "`helm template` is `pytemplar render PROJECT -e ENV`, or `pytemplar render APP` for an app alone",
+        ),
+        (  # the parser alone would answer "Did you mean 'init'?"
+            ["lint", "shop"],
+            "pytemplar has no command 'lint'",
+            "`helm lint` is `pytemplar validate PROJECT` (every environment and release at once)",
+        ),
+        (
+            ["build", "overlays/prod"],
+            "pytemplar has no command 'build'",
+            "`kustomize build` is `pytemplar render PROJECT -e ENV`",
+        ),
+        (
+            ["install", "shop", "./shop"],
+            "pytemplar has no command 'install'",
+            "pytemplar does not talk to a cluster: pipe `pytemplar render PROJECT -e ENV` into `kubectl apply -f -`, "
+            "or commit the project and let Argo CD sync it (examples/argocd)",
+        ),
+        (
+            ["--install-completion"],
+            "pytemplar has no option --install-completion",
+            "print the script with `pytemplar completion bash|zsh|fish`; for bash: source <(pytemplar completion bash)",
+        ),
+    ],
+)
+def test_helm_and_kustomize_commands_point_at_the_pytemplar_command(
+    arguments: list[str], message: str, hint: str
+) -> None:
+    result = run_pytemplar(*arguments)
+    assert (result.code, result.stdout, result.stderr) == (2, "", f"error: {message}\n  hint: {hint}\n")
+
+
+def test_a_misspelt_command_still_gets_the_parsers_suggestion() -> None:
+    result = run_pytemplar("rendr")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == "Error: No such command 'rendr'. Did you mean 'render'?"
+
+
+def test_a_folder_without_a_project_names_the_projects_below_it(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    result = run_pytemplar("render", "-e", "prod", cwd=tmp_path)
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: no pytemplar.yaml in '.'\n  hint: name the project folder, e.g. examples/batch, examples/shop\n",
+    )
+
+
+def test_a_folder_inside_a_project_names_the_project(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
+    result = run_pytemplar("values", "-e", "prod", "-r", "service-a", cwd=tmp_path / "shop" / "envs" / "prod")
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: no pytemplar.yaml in '.'\n  hint: this folder is inside the project '../..': name that folder\n",
+    )
+
+
+def test_an_empty_folder_is_told_how_to_start(tmp_path: Path) -> None:
+    result = run_pytemplar("validate", cwd=tmp_path)
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: no pytemplar.yaml in '.'\n"
+        "  hint: name the project folder (the one holding pytemplar.yaml), or create a project with `pytemplar init`\n",
+    )
+
+
+def test_add_release_with_an_app_name_points_at_its_folder(tmp_path: Path) -> None:
+    assert run_pytemplar("init", "proj", cwd=tmp_path).code == 0
+    result = run_pytemplar("add", "release", "api", "--app", "web", cwd=tmp_path / "proj")
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: --app: 'web' is not an app template (no app.yaml there)\n"
+        "  hint: did you mean --app apps/web? (the app folder, relative to the project)\n",
+    )
+    assert run_pytemplar("add", "release", "api", "--app", "apps/web", cwd=tmp_path / "proj").code == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message", "hint"),
+    [
+        (  # a value with ': ' in it
+            "ingress:\n  host: shop.example: 443\n",
+            "2:21",
+            "invalid YAML: mapping values are not allowed in this context",
+            "a value holding ': ' must be quoted: host: \"shop.example: 443\"",
+        ),
+        (  # a key indented deeper than the one above it
+            "replicaCount: 2\n  image: {}\n",
+            "2:8",
+            "invalid YAML: mapping values are not allowed in this context",
+            "check the indentation: keys of one map start in the same column as the key above",
+        ),
+        (
+            'image:\n tag: "1.2"\n  pullPolicy: Always\n',
+            "3:3",
+            "invalid YAML: did not find expected key",
+            "check the indentation: keys of one map start in the same column as the key above",
+        ),
+        (
+            "autoscaling:\n  enabled: yes\n",
+            "2:12",
+            'values.autoscaling.enabled: "yes" is not of type boolean',
+            "values files are YAML 1.2, where yes is text (YAML 1.1 and Helm read it as a boolean): write true",
+        ),
+        (
+            'replicaCount: "2"\n',
+            "1:15",
+            'values.replicaCount: "2" is not of type integer',
+            '"2" is text, 2 a number: write it without quotes (on the command line: --set, not --set-string)',
+        ),
+    ],
+)
+def test_common_yaml_mistakes_in_a_values_file_say_what_to_change(
+    shop: Path, text: str, where: str, message: str, hint: str
+) -> None:
+    code, lines = validate(shop, text)
+    assert code == 1
+    assert lines[:2] == [f"{OVERLAY}:{where}: error: [dev/service-b] {message}", f"  hint: {hint}"]
+
+
+@pytest.mark.parametrize("command", [["schema", "values"], ["docs"], ["package"]])
+def test_a_project_given_for_an_app_names_the_apps_it_uses(command: list[str]) -> None:
+    result = run_pytemplar(*command, "examples/apps/batch", cwd=REPO)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "examples/apps/batch: error: 'examples/apps/batch' is not an app template: it has no app.yaml\n"
+        "  hint: 'examples/apps/batch' is a project; its releases use the app templates examples/apps/worker,"
+        " examples/apps/cronjob\n"
+    )

@@ -211,7 +211,8 @@ def test_an_unknown_check_is_a_usage_error(make_tree: Any) -> None:
     result = run_pytemplar("validate", "project", "--check", "image-pined", cwd=root)
     assert (result.code, result.stderr) == (
         2,
-        "error: --check: unknown check 'image-pined'\n  hint: checks: required-fields, unique-objects, removed-api, "
+        "error: --check: unknown check 'image-pined'\n"
+        "  hint: did you mean 'image-pinned'? checks: required-fields, unique-objects, removed-api, "
         "deprecated-api, kube-schema, dns-name, label-syntax, annotation-type, selector-matches-template, "
         "service-selects-pods, scale-target-exists, helm-hook, image-pinned, resources-set\n",
     )

@@ -105,10 +105,33 @@ def test_kubectl_reads_a_flat_environment_folder_as_the_stream(tmp_path: Path) -
 
 def test_a_release_changes_layout_without_being_doubled(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    render("-e", "dev", "--output-dir", out)
+    render("-e", "dev", "-r", "service-a", "--output-dir", out)
     render("-e", "dev", "-r", "service-a", "--output-dir", out, "--layout", "flat")
     names = sorted(os.listdir(out / "dev"))
-    assert names == ["00-namespaces.yaml", "service-a.yaml", "service-b", "service-c", "service-d"]
+    assert names == ["00-namespaces.yaml", "service-a.yaml"]
+
+
+@pytest.mark.parametrize(("first", "then"), [("tree", "flat"), ("flat", "tree")])
+def test_chosen_releases_never_leave_an_environment_in_two_layouts(tmp_path: Path, first: str, then: str) -> None:
+    # kubectl apply -f out/dev and Argo CD's directory source skip subfolders: a flat file beside
+    # tree folders would drop the other releases from what is applied (and Argo CD would prune them).
+    out = tmp_path / "out"
+    render("-e", "dev", "--output-dir", out, "--layout", first)
+    before = snapshot(out)
+    result = run_pytemplar(
+        "render", SHOP, "-e", "dev", "-r", "service-a", "--output-dir", out, "--layout", then, cwd=REPO
+    )
+    kept = "service-b" if first == "tree" else "service-b.yaml"
+    assert (result.code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"{out}: error: output folder '{out}/dev' is in the {first} layout ('{kept}'); writing chosen releases "
+        f"to it with --layout {then} would mix the two, and kubectl apply -f or Argo CD would read only part of it\n"
+        f"  hint: render the whole environment (no -r) to change its layout, or keep --layout {first}\n",
+    )
+    assert snapshot(out) == before
+    render("-e", "dev", "--output-dir", out, "--layout", then)  # the whole environment changes layout
+    assert all(p.is_dir() == (then == "tree") for p in (out / "dev").iterdir() if p.name.startswith("service-"))
 
 
 def test_layout_without_output_dir_is_a_usage_error() -> None:
@@ -140,8 +163,9 @@ def test_a_failure_while_swapping_puts_every_entry_back(
 ) -> None:
     """Whichever rename fails, the folder is as it was before the render, byte for byte."""
     out = tmp_path / "out"
-    render("--all-envs", "--output-dir", out)
-    (out / "dev" / "service-a" / "extra.yaml").write_text("kind: Extra\n", encoding="utf-8")
+    render("--all-envs", "--output-dir", out, "--layout", "flat")
+    with (out / "dev" / "service-a.yaml").open("a", encoding="utf-8") as changed:
+        changed.write("---\nkind: Extra\n")
     before = snapshot(out)
     from pytemplar.api import render as api_render
 

@@ -225,4 +225,7 @@ def test_weight_out_of_range_is_refused_by_the_parser(shop: Path) -> None:
 def test_rollout_needs_environment_and_release(shop: Path) -> None:
     result = run_pytemplar("rollout", "status", shop, "-e", "prod")
     assert result.code == 2
-    assert result.stderr == "error: rollout status needs an environment (-e) and a release (-r)\n"
+    assert result.stderr == (
+        "error: rollout status needs an environment (-e) and a release (-r)\n"
+        "  hint: releases: service-a, service-b, service-c, service-d\n"
+    )

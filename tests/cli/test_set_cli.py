@@ -45,7 +45,8 @@ def test_set_string_is_always_text_and_the_schema_says_so(make_tree: Any) -> Non
     assert result.code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        '--set-string #1 replicas=3: error: [prod/one] values.replicas: "3" is not of type integer'
+        '--set-string #1 replicas=3: error: [prod/one] values.replicas: "3" is not of type integer',
+        '  hint: "3" is text, 3 a number: write it without quotes (on the command line: --set, not --set-string)',
     ]
 
 

@@ -252,7 +252,14 @@ def test_a_value_under_a_shared_anchor_is_refused(project: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("replicas=1",), "error: set needs an environment (-e) and a release (-r)\n"),
+        (
+            ("replicas=1",),
+            "error: set needs an environment (-e) and a release (-r)\n  hint: environments: dev, prod; releases: one\n",
+        ),
+        (
+            ("-e", "prod", "replicas=1"),
+            "error: set needs an environment (-e) and a release (-r)\n  hint: releases: one\n",
+        ),
         (("-e", "prod", "-r", "one"), "error: set needs at least one KEY=VALUE (or --delete KEY)\n"),
         (("-e", "prod", "-r", "two", "a=1"), "error: unknown release 'two'\n  hint: releases of project: one\n"),
         (("-e", "prod", "-r", "one", "nope", "a=1"), "error: 'nope' is neither a project folder nor KEY=VALUE\n"),

@@ -56,6 +56,86 @@ UNDEFINED = "define it in values.yaml, or test it with 'is defined' or '| defaul
 def test_a_misspelt_name_in_a_template_gets_the_closest_known_one(
     tmp_path: Path, old: str, new: str, line: int, message: str, hint: str
 ) -> None:
+    assert_template_error(tmp_path, old, new, line, message, hint)
+
+
+END_OF_PRINT = "template syntax error: expected token 'end of print statement', got"
+BLOCK = "{% if not values.autoscaling.enabled %}\n  replicas: {{ values.replicaCount }}\n{% endif %}\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message", "hint"),
+    [
+        (
+            "{{ release.namespace }}",
+            "{{ .Release.Namespace }}",
+            6,
+            "template syntax error: unexpected '.'",
+            "this is Helm's Go-template syntax: in pytemplar `.Release.Namespace` is `release.namespace` "
+            "(no leading dot)",
+        ),
+        (
+            "{{ values.containerPort }}",
+            "{{ .Values.containerPort }}",
+            36,
+            "template syntax error: unexpected '.'",
+            "this is Helm's Go-template syntax: in pytemplar `.Values.` is `values.` (no leading dot)",
+        ),
+        (
+            "labels: {{ h.labels }}\n",
+            "labels: {{ h.labels | nindent 4 }}\n",
+            7,
+            f"{END_OF_PRINT} 'integer'",
+            "a Jinja2 filter takes its arguments in parentheses (`| indent(4)`); but a map or list needs neither "
+            "toyaml nor indent: write `key: {{ values.x }}` on the key's line",
+        ),
+        (
+            BLOCK,
+            "{{- if not values.autoscaling.enabled }}\n  replicas: {{ values.replicaCount }}\n{{- end }}\n",
+            9,
+            f"{END_OF_PRINT} 'not'",
+            "`{{ if }}` is Helm's: Jinja2 writes blocks as tags, `{% if values.x %}` ... `{% endif %}`",
+        ),
+        (
+            BLOCK,
+            "  replicas: {{ values.replicaCount }}\n{{ end }}\n",
+            10,
+            "'end' is undefined",
+            "`{{ end }}` is Helm's: Jinja2 closes blocks with `{% endif %}` or `{% endfor %}` (`{% else %}` between)",
+        ),
+        (
+            "name: {{ h.fullname }}\n",
+            'name: {{ include "microservice.fullname" . }}\n',
+            5,
+            f"{END_OF_PRINT} 'string'",
+            "`define`/`template`/`include` are Helm's: write a macro in templates/_helpers.j2, import it with "
+            "`{% import '_helpers.j2' as h with context %}` and call it: `{{ h.name() }}`",
+        ),
+        (
+            "{{ values.containerPort }}",
+            '{{ values.containerPort | default "8080" }}',
+            36,
+            f"{END_OF_PRINT} 'string'",
+            'a Jinja2 filter takes its arguments in parentheses: `| default("x")`, `| required("message")`; '
+            "no `| quote` is needed, a string stays a string",
+        ),
+        (
+            "{{ values.containerPort }}",
+            "{{ quote values.containerPort }}",
+            36,
+            f"{END_OF_PRINT} 'values'",
+            "Helm's functions take their arguments after a space; Jinja2 pipes into filters: "
+            '`{{ values.x | tojson }}`, `{{ values.x | default("y") }}` (and a map or list needs no toYaml)',
+        ),
+    ],
+)
+def test_helm_template_syntax_points_at_the_jinja2_way(
+    tmp_path: Path, old: str, new: str, line: int, message: str, hint: str
+) -> None:
+    assert_template_error(tmp_path, old, new, line, message, hint)
+
+
+def assert_template_error(tmp_path: Path, old: str, new: str, line: int, message: str, hint: str) -> None:
     shutil.copytree(EXAMPLES / "shop", tmp_path / "shop")
     shutil.copytree(EXAMPLES / "microservice", tmp_path / "microservice")
     template = tmp_path / TEMPLATE

@@ -138,6 +138,7 @@ def test_folder_without_pytemplar_yaml_is_a_usage_error(tmp_path: Path) -> None:
     assert_usage_error(
         run_pytemplar("render", "empty", "-e", "dev", cwd=tmp_path),
         "error: no pytemplar.yaml in 'empty'",
+        "  hint: name the project folder (the one holding pytemplar.yaml), or create a project with `pytemplar init`",
     )
 
 

@@ -201,7 +201,10 @@ def test_values_needs_an_environment_and_a_release() -> None:
     result = values(SHOP, "-e", "prod")
     assert result.code == 2
     assert result.stdout == ""
-    assert result.stderr == "error: values needs an environment (-e) and a release (-r)\n"
+    assert result.stderr == (
+        "error: values needs an environment (-e) and a release (-r)\n"
+        "  hint: releases: service-a, service-b, service-c, service-d\n"
+    )
 
 
 def test_values_rejects_an_unknown_release_with_the_known_ones() -> None:

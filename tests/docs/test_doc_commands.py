@@ -198,3 +198,25 @@ def test_the_convention_finds_the_pages_commands() -> None:
     readme = [block for block in ALL_BLOCKS if block.page.name == "README.md" and block.tag == "console"]
     assert len(readme) >= 3
     assert all(console_steps(block) for block in readme)
+
+
+def test_the_blocks_skipped_here_are_the_ones_ci_runs() -> None:
+    """Nothing is skipped silently: the only blocks not run here are the README's first two ``sh``
+    blocks (install and render, install and test), which .ci/run reads from the README and runs."""
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    readme = [block for block in ALL_BLOCKS if block.page.name == "README.md" and block.tag == "sh"]
+    assert [block.label for block in ALL_BLOCKS if block.skip] == [readme[0].label, readme[1].label]
+    assert "quick_start=$(awk '/^```sh$/ {getline; print; exit}' README.md)" in ci
+    assert "readme_tests=$(awk '/^```sh$/ {n++; getline; if (n == 2) {print; exit}}' README.md)" in ci
+    assert readme[0].body[0].endswith("pip install . && pytemplar render examples/apps/shop -e prod")
+    assert readme[1].body[0].endswith("pip install -e '.[test]' && pytest")
+
+
+def test_blocks_that_need_other_programs_run_where_ci_puts_them() -> None:
+    """A block that needs helm or kubectl skips without them; .ci/run puts the pinned ones on PATH."""
+    needed = {tool for block in ALL_BLOCKS for tool in block.needs}
+    assert needed <= {"helm", "kubectl"}, needed
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "kubectl_dir=$(bash scripts/get-kubectl.sh" in ci and 'export PATH="$kubectl_dir:$PATH"' in ci
+    script = (REPO / "scripts" / "get-kubectl.sh").read_text(encoding="utf-8")
+    assert '[ -x "$dir/kubectl" ] && [ -x "$dir/helm" ]' in script  # both, in the folder it prints

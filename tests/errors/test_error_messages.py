@@ -357,7 +357,7 @@ def test_rendered_output_that_is_not_yaml_shows_the_rendered_lines(make_tree: Ma
         "    >    8 |  selector: {}",
         "         9 |   template: {}",
         "        10 | ",
-        "  hint: check the indentation and quoting of the template around this line",
+        "  hint: check the indentation: keys of one map start in the same column as the key above",
     )
 
 
@@ -630,7 +630,11 @@ def test_values_file_with_invalid_yaml(make_tree: MakeTree) -> None:
             """,
         },
     )
-    assert_fails(render(root), "project/envs/prod.yaml:4:3: error: [prod/one] invalid YAML: did not find expected key")
+    assert_fails(
+        render(root),
+        "project/envs/prod.yaml:4:3: error: [prod/one] invalid YAML: did not find expected key",
+        "  hint: check the indentation: keys of one map start in the same column as the key above",
+    )
 
 
 def test_values_file_with_an_unterminated_quote_points_at_the_quote(make_tree: MakeTree) -> None:

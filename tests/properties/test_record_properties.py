@@ -1,0 +1,216 @@
+"""``@record`` classes behave as the ``@dataclass`` classes they stand for (the oracle).
+
+Each example declares one class twice from the same generated fields, once with
+``dataclasses.dataclass`` and once with ``pytemplar.records.record``, and checks that both make,
+show, compare, hash, order, copy, pickle, replace and refuse changes alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import inspect
+import math
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytemplar.records import COMPILE_AFTER, record
+
+NAMES = ("alpha", "beta", "gamma", "delta", "epsilon")
+VALUES = st.one_of(st.integers(-3, 3), st.text(max_size=3), st.none(), st.just(math.nan), st.tuples(st.integers(0, 2)))
+
+
+@st.composite
+def field_specs(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Fields in declaration order: the ones without a default first, as Python requires."""
+    count = draw(st.integers(0, len(NAMES)))
+    specs = []
+    defaults_started = False
+    for name in NAMES[:count]:
+        kinds = ["default", "factory"] if defaults_started else ["plain", "default", "factory"]
+        kind = draw(st.sampled_from(kinds))
+        defaults_started = defaults_started or kind != "plain"
+        spec: dict[str, Any] = {"name": name, "kind": kind, "default": draw(VALUES)}
+        spec["repr"] = draw(st.booleans())
+        spec["compare"] = draw(st.booleans())
+        spec["hash"] = draw(st.sampled_from([None, True, False]))
+        spec["init"] = kind == "plain" or draw(st.booleans())
+        specs.append(spec)
+    return specs
+
+
+def declare(decorator: Callable[[type], type], specs: list[dict[str, Any]], name: str = "Thing") -> type:
+    namespace: dict[str, Any] = {"__annotations__": {}, "__module__": __name__, "__qualname__": name}
+    for spec in specs:
+        namespace["__annotations__"][spec["name"]] = "Any"
+        options = {key: spec[key] for key in ("repr", "compare", "hash", "init")}
+        if spec["kind"] == "default":
+            namespace[spec["name"]] = dataclasses.field(default=spec["default"], **options)
+        elif spec["kind"] == "factory":
+            namespace[spec["name"]] = dataclasses.field(default_factory=lambda v=spec["default"]: [v], **options)
+        else:
+            namespace[spec["name"]] = dataclasses.field(**options)
+    return decorator(type(name, (), namespace))
+
+
+def outcome(action: Callable[[], Any]) -> Any:
+    """What ``action`` returns, or the type and message of what it raises."""
+    try:
+        return ("value", action())
+    except Exception as exc:  # the oracle raises too: compared by type and message
+        return ("raised", type(exc), str(exc))
+
+
+def arguments(specs: list[dict[str, Any]], draw_values: list[Any]) -> dict[str, Any]:
+    return {spec["name"]: value for spec, value in zip(specs, draw_values, strict=False) if spec["init"]}
+
+
+def same_data(left: Any, right: Any) -> bool:
+    return repr(left) == repr(right)  # NaN and lists inside: compared by how they print
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+@given(
+    specs=field_specs(),
+    first=st.lists(VALUES, min_size=5, max_size=5),
+    second=st.lists(VALUES, min_size=5, max_size=5),
+)
+@settings(max_examples=150, deadline=None)
+def test_a_record_behaves_as_its_dataclass(
+    frozen: bool, specs: list[dict[str, Any]], first: list[Any], second: list[Any]
+) -> None:
+    oracle = declare(dataclasses.dataclass(frozen=frozen), specs)
+    made = declare(record(frozen=frozen), specs)
+    assert [(f.name, f.default, f.init, f.repr, f.compare, f.hash) for f in dataclasses.fields(made)] == [
+        (f.name, f.default, f.init, f.repr, f.compare, f.hash) for f in dataclasses.fields(oracle)
+    ]
+    assert made.__match_args__ == oracle.__match_args__  # type: ignore[attr-defined]
+    assert (made.__hash__ is None) == (oracle.__hash__ is None)
+    given_first, given_second = arguments(specs, first), arguments(specs, second)
+    a, b = oracle(**given_first), oracle(**given_second)
+    x, y = made(**given_first), made(**given_second)
+    # by position and by keyword, through the shared __init__, then the compiled one
+    for _ in range(COMPILE_AFTER + 1):
+        assert repr(made(*given_second.values())) == repr(y)
+        mixed = outcome(lambda: repr(made(*list(given_first.values())[:1], **given_second)))
+        expected = outcome(lambda: repr(oracle(*list(given_first.values())[:1], **given_second)))
+        assert mixed[:2] == expected[:2]  # the same object, or the same kind of error
+    assert not made.__dict__["__init__"].__code__.co_flags & inspect.CO_VARARGS  # compiled by now
+    assert repr(x).replace("Thing", "") == repr(a).replace("Thing", "")
+    assert same_data(dataclasses.asdict(x), dataclasses.asdict(a))
+    assert (x == y) == (a == b)
+    assert (x == made(**given_first)) == (a == oracle(**given_first))
+    assert (x != y) == (a != b)
+    assert x != a  # another class, as two dataclasses of the same fields differ
+    hashes = outcome(lambda: (hash(a) == hash(oracle(**given_first)), type(hash(a))))
+    assert outcome(lambda: (hash(x) == hash(made(**given_first)), type(hash(x)))) == hashes
+    if hashes[0] == "value":
+        assert hash(x) == hash(a)  # the same tuple of values is hashed
+    assert same_data(dataclasses.astuple(x), dataclasses.astuple(a))
+    changes = {spec["name"]: 7 for spec in specs[:2]}
+    replaced = outcome(lambda: repr(dataclasses.replace(x, **changes)).replace("Thing", ""))
+    assert replaced == outcome(lambda: repr(dataclasses.replace(a, **changes)).replace("Thing", ""))
+    assert same_data(copy.deepcopy(x), x)
+    assert repr(pickle.loads(pickle.dumps(made_in_module(frozen)(1, "b")))) == repr(made_in_module(frozen)(1, "b"))
+    # last: a mutable one changes here
+    for name in (*NAMES[: len(specs)], "other"):
+        assert outcome(lambda n=name: setattr(x, n, 1)) == outcome(lambda n=name: setattr(a, n, 1))
+        assert outcome(lambda n=name: delattr(x, n)) == outcome(lambda n=name: delattr(a, n))
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+@given(
+    first=st.tuples(st.integers(-2, 2), st.text(max_size=2)),
+    second=st.tuples(st.integers(-2, 2), st.text(max_size=2)),
+)
+def test_ordered_records_compare_as_ordered_dataclasses(
+    frozen: bool, first: tuple[int, str], second: tuple[int, str]
+) -> None:
+    specs: list[dict[str, Any]] = [
+        {"name": "alpha", "kind": "plain", "default": None, "repr": True, "compare": True, "hash": None, "init": True},
+        {"name": "beta", "kind": "plain", "default": None, "repr": True, "compare": True, "hash": None, "init": True},
+    ]
+    oracle = declare(dataclasses.dataclass(frozen=frozen, order=True), specs)
+    made = declare(record(frozen=frozen, order=True), specs)
+    a, b, x, y = oracle(*first), oracle(*second), made(*first), made(*second)
+    assert (x < y, x <= y, x > y, x >= y) == (a < b, a <= b, a > b, a >= b)
+    assert outcome(lambda: x < 1) == outcome(lambda: a < 1)
+
+
+@record
+class Frozen:
+    """Declared at module level, so that pickle finds it."""
+
+    number: int
+    text: str = ""
+
+
+@record(frozen=False)
+class Mutable:
+    number: int
+    text: str = ""
+
+
+def made_in_module(frozen: bool) -> type[Any]:
+    return Frozen if frozen else Mutable
+
+
+def test_a_subclass_record_adds_its_fields_after_its_base_and_stays_frozen() -> None:
+    @record
+    class Child(Frozen):
+        extra: tuple[str, ...] = ()
+
+    child = Child(1, "a", ("x",))
+    assert [f.name for f in dataclasses.fields(child)] == ["number", "text", "extra"]
+    assert child != Frozen(1, "a") and child == Child(1, "a", ("x",))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        child.number = 2  # type: ignore[misc]
+
+
+def test_post_init_runs_after_the_fields_are_set() -> None:
+    seen: list[int] = []
+
+    @record
+    class Checked:
+        number: int
+
+        def __post_init__(self) -> None:
+            seen.append(self.number)
+
+    Checked(4)
+    assert seen == [4]
+
+
+def test_what_a_record_cannot_be_is_refused() -> None:
+    with pytest.raises(TypeError, match="__setattr__"):
+
+        @record
+        class OwnSetattr:
+            number: int
+
+            def __setattr__(self, name: str, value: Any) -> None:
+                pass
+
+    with pytest.raises(TypeError, match="InitVar"):
+
+        @record
+        class WithInitVar:
+            number: dataclasses.InitVar[int]
+
+    with pytest.raises(TypeError, match="keyword-only"):
+
+        @record
+        class KeywordOnly:
+            number: int = dataclasses.field(kw_only=True)
+
+    with pytest.raises(TypeError, match="slotted"):
+
+        @record
+        class Slotted:
+            __slots__ = ("number",)
+            number: int
