@@ -268,6 +268,20 @@ def _at(node: Any, path: list[Any]) -> Any:
     return node
 
 
+def _through_refs(root: Any, path: list[Any]) -> Any:
+    """The node at a schema path as jsonschema gives it, which leaves out the ``$ref`` steps: where
+    a node lacks the next step but holds a local reference, the step is looked for in what that
+    names. None when the path leads nowhere."""
+    node = root
+    for part in path:
+        while isinstance(node, dict) and part not in node and str(node.get("$ref", "")).startswith("#"):
+            node = _target(root, node["$ref"])
+        node = _at(node, [part])
+        if node is None:
+            return None
+    return node
+
+
 def _name_forbidden_keys(errors: list[Any], instance: Any, schema: Any) -> None:
     """Put the key into the path of each error about a key forbidden by ``"properties": {"key": false}``.
 
@@ -522,15 +536,15 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _unsupported_kustomize_key(key: str, level: Any) -> str | None:
-    """What to do instead of a Kustomize field, when ``key`` is one in a level that takes transforms
-    (a level of pytemplar.yaml or a component: its schema includes ``$defs/transforms``)."""
+def _unsupported_kustomize_key(key: str, level: Any) -> tuple[str, str] | None:
+    """Why a Kustomize field is refused and what to do instead, when ``key`` is one in a level that
+    takes transforms (a level of pytemplar.yaml or a component: its schema includes ``$defs/transforms``)."""
     parts = level.get("allOf", []) if isinstance(level, dict) else []
     if not any(isinstance(part, dict) and part.get("$ref") == "#/$defs/transforms" for part in parts):
         return None
-    from pytemplar.transforms.unsupported import UNSUPPORTED_KUSTOMIZE_KEYS
+    from pytemplar.transforms.unsupported import refusal
 
-    return UNSUPPORTED_KUSTOMIZE_KEYS.get(key)
+    return refusal(key)
 
 
 def _describe(
@@ -548,7 +562,7 @@ def _describe(
     if error.schema is False and path and list(error.relative_schema_path)[-2:-1] == ["properties"]:
         # A key the schema forbids here, often only with some values of the keys beside it: the
         # description of the rule that forbids it (e.g. an if/then's "then") says when.
-        rule = _description(_at(schema, list(error.absolute_schema_path)[:-2]))
+        rule = _description(_through_refs(schema, list(error.absolute_schema_path)[:-2]))
         yield Problem(
             f"{format_path(path[:-1], root)}: '{path[-1]}' is not allowed here",
             location=locate_key(path),
@@ -571,10 +585,11 @@ def _describe(
             unsupported = _unsupported_kustomize_key(key, error.schema)
             if unsupported is not None:
                 # A Kustomize field pytemplar refuses: say so, a similar key would mislead.
+                why, instead = unsupported
                 yield Problem(
-                    f"{where}: unknown key '{key}': Kustomize's {key} is not supported by pytemplar",
+                    f"{where}: unknown key '{key}': {why}",
                     location=locate_key((*path, key)),
-                    hint=unsupported,
+                    hint=instead,
                 )
                 continue
             import difflib  # only for a key the schema does not know

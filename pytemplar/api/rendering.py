@@ -16,7 +16,7 @@ from pytemplar.errors import (
     UsageError,
 )
 from pytemplar.manifests import Manifest, shared_strings
-from pytemplar.ordering import sort_manifests
+from pytemplar.ordering import declared_sort_options, sort_manifests
 from pytemplar.project import ReleaseSpec
 from pytemplar.records import record
 
@@ -122,7 +122,10 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
         raise ManifestError.collect(errors)
     notes = [p for p in problems if p.severity == "warning"]
     warnings = sorted([*session.all_warnings("warning"), *notes], key=Problem.sort_key)
-    return RenderResult(sort_manifests(manifests, list(session.project.environments)), rendered, warnings)
+    environments = list(session.project.environments)
+    document = session.project.document
+    orders = declared_sort_options(document.data if document is not None else None, environments)
+    return RenderResult(sort_manifests(manifests, environments, orders), rendered, warnings)
 
 
 @record(frozen=False)

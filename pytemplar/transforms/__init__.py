@@ -9,11 +9,12 @@ every change to their content. Each rename updates the references to the renamed
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytemplar.errors import Location, Problem
+from pytemplar.errors import Location, Problem, PytemplarError
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
 from pytemplar.transforms.references import fill_subject_namespaces
@@ -59,6 +60,22 @@ def transform_release(
     from pytemplar.transforms.config import release_transforms
 
     declarations = release_transforms(project, environment, release)
+    crd_folders = _crd_folders(project)
+    earlier: dict[int, dict[tuple[str, int], Any]] = {}
+    top = max(declarations.changing_levels, default=-1)
+    for level in sorted({replacement.level for replacement in declarations.replacements if replacement.level < top}):
+        # What a Kustomize base of this level would hand its replacements: its own transforms and
+        # those below it, without the higher levels' (whose transforms Kustomize runs after).
+        below = release_transforms(project, environment, release, up_to=level)
+        below.declared["replacements"] = ()
+        objects = [copy.deepcopy(manifest.obj) for manifest in manifests]
+        context = TransformContext(release, environment, namespace, below.root, rendered_count=len(objects))
+        context.origins, context.crd_folders = list(range(len(objects))), crd_folders
+        try:
+            objects = _run_table(objects, below, context)
+        except PytemplarError:
+            continue  # the full run reports it, or needs what only the higher levels give
+        earlier[level] = {context.stable_key(origin): obj for origin, obj in zip(context.origins, objects, strict=True)}
     return apply_transforms(
         manifests,
         declarations,
@@ -66,8 +83,18 @@ def transform_release(
         environment=environment,
         namespace=namespace,
         warnings=warnings,
-        crd_folders=_crd_folders(project),
+        crd_folders=crd_folders,
+        earlier=earlier,
     )
+
+
+def _run_table(
+    objects: list[dict[str, Any]], declarations: Declarations, context: TransformContext
+) -> list[dict[str, Any]]:
+    """The rows of the transforms table, in order (generated names not yet hashed)."""
+    for transform in TRANSFORMS:
+        objects = transform.applier()(objects, getattr(declarations, transform.field), context)
+    return objects
 
 
 def _crd_folders(project: Project) -> tuple[str, ...]:
@@ -109,8 +136,10 @@ def apply_transforms(
     namespace: str,
     warnings: list[Problem] | None = None,
     crd_folders: tuple[str, ...] = (),
+    earlier: dict[int, dict[tuple[str, int], Any]] | None = None,
 ) -> list[Manifest]:
-    """The release's manifests, transformed, followed by the objects its generators made."""
+    """The release's manifests, transformed, followed by the objects its generators made.
+    ``earlier``: see ``TransformContext.earlier``."""
     from pytemplar.transforms.generators import Generated, add_hash_suffixes
     from pytemplar.transforms.references import rename_references
 
@@ -118,11 +147,13 @@ def apply_transforms(
     fill_subject_namespaces(objects, namespace)
     if declarations.empty:
         return list(manifests)
-    context = TransformContext(release, environment, namespace, declarations.root, warnings=warnings)
+    context = TransformContext(
+        release, environment, namespace, declarations.root, warnings=warnings, rendered_count=len(objects)
+    )
     context.origins = list(range(len(objects)))
     context.crd_folders = crd_folders
-    for transform in TRANSFORMS:
-        objects = transform.applier()(objects, getattr(declarations, transform.field), context)
+    context.earlier = earlier or {}
+    objects = _run_table(objects, declarations, context)
     generated = context.generated or Generated()
     origins = context.origins
     hashed = set(generated.to_hash)
@@ -134,9 +165,18 @@ def apply_transforms(
     for message, location in warnings_of_renames:
         context.warn(message, location)
     fill_subject_namespaces(objects, namespace)  # subjects a patch added
+
+    def accumulated(origin: int) -> tuple[int, int]:
+        """Kustomize's order: the rendered objects, then what each level's resources and
+        generators add, level by level (a merged or replaced object keeps its place)."""
+        if origin < len(manifests):
+            return 0, origin
+        made = context.added.get(origin) or generated.created.get(origin)
+        return 1, made.added if made is not None else origin
+
     return [
         _manifest(origin, obj, manifests, generated, context.added, release, environment)
-        for origin, obj in zip(origins, objects, strict=True)
+        for origin, obj in sorted(zip(origins, objects, strict=True), key=lambda pair: accumulated(pair[0]))
     ]
 
 

@@ -11,10 +11,12 @@ so one declaration above the releases can serve each of them.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import os
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +61,9 @@ class Declarations:
         self.declared = {
             transform.field: declared.get(transform.field, transform.nothing()) for transform in TRANSFORMS
         }
+        # The levels (0 the project ... 3 a release in an environment) whose declarations, or
+        # those of the components they switch on, change objects besides replacements.
+        self.changing_levels: frozenset[int] = frozenset()
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -79,19 +84,25 @@ class Declarations:
         return all(self.declared[transform.field] == transform.nothing() for transform in TRANSFORMS)
 
 
-def release_transforms(project: Project, environment: str, release: str) -> Declarations:
-    """The combined declarations for ``release`` in ``environment``."""
+def release_transforms(project: Project, environment: str, release: str, *, up_to: int | None = None) -> Declarations:
+    """The combined declarations for ``release`` in ``environment`` (of the levels up to ``up_to``
+    only, when given: what a Kustomize base of that level would see)."""
     document = project.document
     if document is None:
         return Declarations(project.root)
     reader = DeclarationReader(document, project.root, release)
     declared = {transform.field: transform.nothing() for transform in TRANSFORMS}
     switched_on: dict[str, Location] = {}
-    for at in layer_paths(environment, release):
+    changing: set[int] = set()
+    for level, at in enumerate(layer_paths(environment, release)):
         section = _section(document.data, at)
-        if section:
-            _read_level(reader, section, at, declared, switched_on)
-    return Declarations(project.root, **declared)
+        if section and (up_to is None or level <= up_to):
+            reach = _read_level(dataclasses.replace(reader, level=level), section, at, declared, switched_on)
+            if reach.transforms:
+                changing.add(level)
+    result = Declarations(project.root, **declared)
+    result.changing_levels = frozenset(changing)
+    return result
 
 
 def _read_level(
@@ -107,7 +118,7 @@ def _read_level(
     for transform in TRANSFORMS:
         if transform.before_components and any(key in section for key in transform.keys):
             declared[transform.field] = transform.reader()(reader, section, at, declared[transform.field])
-    reach = _Reach(adds=_adds_objects(section), changes=_changes_objects(section))
+    reach = _Reach(_adds_objects(section), _changes_objects(section), _changes_objects(section, "replacements"))
     changing: str | None = None  # the first component of the list whose transforms change objects
     for index, written in enumerate(section.get(COMPONENTS_KEY) or []):
         listed_at = reader.at((*at, COMPONENTS_KEY, index))
@@ -122,7 +133,9 @@ def _read_level(
             )
         switched_on[folder] = listed_at
         component = load_component(reader.root, folder, listed_at)
-        inner = DeclarationReader(component.document, reader.root, reader.release, base=folder)
+        inner = DeclarationReader(
+            component.document, reader.root, reader.release, base=folder, sequence=reader.sequence, level=reader.level
+        )
         found = _read_level(inner, component.document.data, (), declared, switched_on)
         if found.adds and changing is not None:
             # Kustomize runs a component's transforms on the objects accumulated before it only;
@@ -136,7 +149,7 @@ def _read_level(
             )
         if found.changes and changing is None:
             changing = folder
-        reach = _Reach(reach.adds or found.adds, reach.changes or found.changes)
+        reach = _Reach(reach.adds or found.adds, reach.changes or found.changes, reach.transforms or found.transforms)
     for transform in TRANSFORMS:
         if not transform.before_components and any(key in section for key in transform.keys):
             declared[transform.field] = transform.reader()(reader, section, at, declared[transform.field])
@@ -147,6 +160,7 @@ def _read_level(
 class _Reach:
     adds: bool  # adds objects: resources, or generators that create
     changes: bool  # declares transforms that change objects
+    transforms: bool = False  # declares transforms that change objects, besides replacements
 
 
 # Keys that configure or add rather than change objects.
@@ -162,8 +176,8 @@ def _adds_objects(section: Mapping[str, Any]) -> bool:
     )
 
 
-def _changes_objects(section: Mapping[str, Any]) -> bool:
-    return any(key not in _NOT_CHANGING and key in section for key in TRANSFORM_KEYS)
+def _changes_objects(section: Mapping[str, Any], *besides: str) -> bool:
+    return any(key not in _NOT_CHANGING and key not in besides and key in section for key in TRANSFORM_KEYS)
 
 
 # -- how each transform's declarations combine over the four levels, lowest first -------------
@@ -350,6 +364,10 @@ class DeclarationReader:
     root: Root
     release: str
     base: str = ""  # the folder files are named relative to (a component's), relative to the project
+    # Numbers the objects that resources and generators add, in the order Kustomize accumulates
+    # them (each level's resources, its generators, then its components'), shared with components.
+    sequence: Iterator[int] = dataclasses.field(default_factory=itertools.count, compare=False)
+    level: int = 0  # the level being read (0 the project ... 3 a release in an environment)
 
     def at(self, path: Path_) -> Location:
         return self.document.location_of(path)
@@ -372,24 +390,91 @@ class DeclarationReader:
             ) from exc
 
     def resources(self, section: Mapping[str, Any], at: Path_) -> list[Resource]:
-        """The objects of each ``resources`` file, in order, ``{release}`` expanded."""
+        """The objects of each ``resources`` file, in order, ``{release}`` expanded; a folder
+        stands for the files its kustomization.yaml lists in ``resources``, as in Kustomize."""
         found = []
         for index, written in enumerate(section.get("resources") or []):
             listed_at = self.at((*at, "resources", index))
-            relative = self.file(str(written))
-            text = self.read_listed(relative, listed_at, "resources file")
-            shown = str(self.root.path / relative)
-            for document in load_documents(text, shown, track=True):
-                if document.data is None:
-                    continue
-                where = Location(shown, document.line)
-                obj = document.data
-                if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
-                    raise ConfigError(
-                        "a resources file holds Kubernetes objects: maps with apiVersion, kind and metadata.name",
-                        location=where,
-                    )
-                found.append(Resource(expand(obj, self.release), relative, where))
+            for relative in self._resource_files(self.file(str(written)), str(written), listed_at, ()):
+                found.extend(self._resource_objects(relative, listed_at))
+        return found
+
+    def _resource_files(self, relative: str, written: str, listed_at: Location, within: tuple[str, ...]) -> list[str]:
+        """The files a ``resources`` entry names: itself, or the files of the kustomization in
+        the folder it names (``within``: the folders already entered, outermost first)."""
+        if "://" in written or written.startswith(("github.com/", "git@")):
+            raise ConfigError(
+                f"resources '{written}' is a remote resource: pytemplar reads files inside the project only",
+                location=listed_at,
+                hint="vendor it: copy its manifests into the project and name the files",
+            )
+        try:
+            is_folder = self.root.resolve(relative).is_dir()
+        except FileAccessError:
+            is_folder = False  # reading it says why
+        if not is_folder:
+            return [relative]
+        if relative in within:
+            raise ConfigError(
+                f"resources folder '{relative}' includes itself (through {' -> '.join(within)})",
+                location=listed_at,
+            )
+        names = [
+            name
+            for name in ("kustomization.yaml", "kustomization.yml", "Kustomization")
+            if self.root.exists(posixpath.join(relative, name))
+        ]
+        if not names:
+            component = self.root.exists(posixpath.join(relative, "component.yaml"))
+            raise ConfigError(
+                f"resources '{relative}' is a folder without a kustomization.yaml",
+                location=listed_at,
+                hint=f"list '{relative}' under components"
+                if component
+                else "name its files, or add a kustomization.yaml that lists them under resources",
+            )
+        kustomization = posixpath.join(relative, names[0])
+        text = self.read_listed(kustomization, listed_at, "resources folder's kustomization")
+        documents = load_documents(text, str(self.root.path / kustomization), track=True)
+        document = documents[0] if documents else None
+        data = document.data if document is not None and isinstance(document.data, dict) else {}
+        if data.get("kind") == "Component":
+            raise ConfigError(
+                f"resources folder '{relative}' is a component, which Kustomize does not add as resources either",
+                location=listed_at,
+                hint=f"list '{relative}' under components (with its kustomization.yaml renamed to component.yaml)",
+            )
+        others = [key for key in data if key not in ("resources", "apiVersion", "kind")]
+        if others and document is not None:
+            raise ConfigError(
+                f"resources folder '{relative}' is a kustomization with '{others[0]}': only the files its "
+                f"resources list can be added (it is named at {listed_at})",
+                location=document.key_location_of((others[0],)),
+                hint="make the folder a component (rename its kustomization.yaml to component.yaml and list it under "
+                "components), or move its other fields to the level that names it",
+            )
+        files = []
+        for entry in data.get("resources") or []:
+            inner = posixpath.normpath(posixpath.join(relative, str(entry)))
+            files.extend(self._resource_files(inner, str(entry), listed_at, (*within, relative)))
+        return files
+
+    def _resource_objects(self, relative: str, listed_at: Location) -> list[Resource]:
+        """The objects of one resources file."""
+        text = self.read_listed(relative, listed_at, "resources file")
+        shown = str(self.root.path / relative)
+        found = []
+        for document in load_documents(text, shown, track=True):
+            if document.data is None:
+                continue
+            where = Location(shown, document.line)
+            obj = document.data
+            if not isinstance(obj, dict) or not isinstance(obj.get("kind"), str):
+                raise ConfigError(
+                    "a resources file holds Kubernetes objects: maps with apiVersion, kind and metadata.name",
+                    location=where,
+                )
+            found.append(Resource(expand(obj, self.release), relative, where, next(self.sequence)))
         return found
 
     def label_sets(self, section: Mapping[str, Any]) -> list[LabelSet]:
@@ -501,7 +586,7 @@ class DeclarationReader:
                 )
             )
         value = entry.get("sourceValue")
-        return Replacement(source, None if value is None else str(value), tuple(targets), where)
+        return Replacement(source, None if value is None else str(value), tuple(targets), where, self.level)
 
     # -- patches ----------------------------------------------------------------------------
 
@@ -694,6 +779,7 @@ class DeclarationReader:
             expand(dict(options.get("annotations") or {}), self.release),
             not options.get("disableNameSuffixHash", False),
             bool(options.get("immutable", False)),
+            next(self.sequence),
         )
 
 

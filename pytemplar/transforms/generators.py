@@ -52,6 +52,7 @@ class Generator:
     annotations: Mapping[str, str] = field(default_factory=dict)
     hash_suffix: bool = True
     immutable: bool = False
+    added: int = 0  # its place among the objects resources and generators add (Kustomize's order)
 
     @property
     def declared_as(self) -> str:

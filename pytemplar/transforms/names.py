@@ -7,7 +7,7 @@ from typing import Any
 
 from pytemplar.errors import Location
 from pytemplar.transforms.references import ObjectKey, Referrer, object_key, rename_references
-from pytemplar.transforms.table import Objects, TransformContext
+from pytemplar.transforms.table import Objects, TransformContext, identities
 
 # Kustomize leaves these names alone: they are API names or shared across releases.
 UNRENAMED_KINDS = frozenset({"CustomResourceDefinition", "APIService", "Namespace"})
@@ -37,10 +37,10 @@ def add_prefix_suffix(
 def rename(objects: Objects, names: tuple[str, str], context: TransformContext) -> Objects:
     """The row of ``namePrefix`` and ``nameSuffix`` in the transforms table: ``names`` is both."""
     prefix, suffix = names
-    before = [obj.get("metadata", {}).get("name") for obj in objects]
+    before = identities(objects)
     warnings: list[tuple[str, Location | None]] = []
     add_prefix_suffix(objects, prefix, suffix, context.namespace, context.referrers, warnings)
     for message, location in warnings:
         context.warn(message, location)
-    context.remember_names(before, objects)
+    context.remember_ids(before, objects)
     return objects

@@ -18,7 +18,7 @@ from pytemplar.errors import ConfigError
 from pytemplar.transforms.fieldpaths import parents
 from pytemplar.transforms.kubeapi import is_cluster_scoped
 from pytemplar.transforms.references import ObjectKey, namespace_of
-from pytemplar.transforms.table import Objects, TransformContext
+from pytemplar.transforms.table import Objects, TransformContext, identities
 
 NamespaceMode = Literal["all", "unset"]
 
@@ -96,5 +96,7 @@ def move(objects: Objects, mode: str, context: TransformContext) -> Objects:
         return objects
     if mode not in ("all", "unset"):
         raise ConfigError(f"setNamespace must be 'all' or 'unset', not '{mode}'")
+    before = identities(objects)
     set_namespaces(objects, context.namespace, mode, context.namespace)  # type: ignore[arg-type]
+    context.remember_ids(before, objects)
     return objects

@@ -25,7 +25,7 @@ from pytemplar.errors import ConfigError, Location
 from pytemplar.transforms.kubeapi import MergeKeys
 from pytemplar.transforms.references import ObjectKey, object_key, rename_references
 from pytemplar.transforms.strategic import DELETED, MergeNotes, strategic_merge_object
-from pytemplar.transforms.table import Objects, TransformContext
+from pytemplar.transforms.table import Objects, TransformContext, identities
 
 PatchType = Literal["json6902", "merge", "strategic"]
 Locate = Callable[[tuple[str | int, ...]], Location]
@@ -338,7 +338,7 @@ def patch(objects: Objects, patches: Sequence[Patch], context: TransformContext)
     are followed by the references, and what a patch did differently from Kustomize is warned of."""
     if not patches:
         return objects
-    before = [obj.get("metadata", {}).get("name") for obj in objects]
+    before = identities(objects)
     merge_keys = None
     if any(patch.type == "strategic" for patch in patches):
         from pytemplar.transforms.crdkeys import merge_keys_with_crds
@@ -349,7 +349,7 @@ def patch(objects: Objects, patches: Sequence[Patch], context: TransformContext)
         context.warn(message, location)
     kept = [index for index, obj in enumerate(patched.objects) if obj is not None]
     context.origins = [context.origins[index] for index in kept]
-    context.remember_names([before[index] for index in kept], [patched.objects[index] for index in kept])
+    context.remember_ids([before[index] for index in kept], [patched.objects[index] for index in kept])
     result = [obj for obj in patched.objects if obj is not None]
     renamed: list[tuple[str, Location | None]] = []
     rename_references(result, patched.renames, context.namespace, context.referrers, renamed)

@@ -16,6 +16,7 @@ matches the whole value and warns about the items Kustomize would also have chan
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ class Replacement:
     value: str | None  # sourceValue
     targets: tuple[Target, ...]
     location: Location
+    level: int = 0  # where it is declared: 0 the project ... 3 a release in an environment
 
 
 class _NotFound(Exception):
@@ -104,51 +106,105 @@ def split_path(path: str) -> list[str]:
 
 def replace(objects: Objects, replacements: Sequence[Replacement], context: TransformContext) -> Objects:
     """The replacements' row of the transforms table: each replacement in order."""
+    # Where a replacement is declared below a level whose transforms change objects, Kustomize (a
+    # base's replacements, an overlay's transforms) would run it before those transforms: compare
+    # the objects as they stand now, before any replacement, with what its own level and those
+    # below give (context.earlier) to find the fields that the levels above changed.
+    now = {}
+    if context.earlier:
+        now = {
+            context.stable_key(origin): copy.deepcopy(obj) for obj, origin in zip(objects, context.origins, strict=True)
+        }
     for replacement in replacements:
-        value = _source_value(objects, replacement, context)
+        earlier = context.earlier.get(replacement.level)
+        changed = _Changed(now, earlier) if earlier is not None else None
+        value = _source_value(objects, replacement, context, changed)
         for target in replacement.targets:
-            _write_targets(objects, value, target, context)
+            _write_targets(objects, value, target, context, changed)
     return objects
+
+
+@dataclass(frozen=True)
+class _Changed:
+    """Fields that the transforms of the levels above a replacement's changed."""
+
+    now: dict[tuple[str, int], Any]
+    earlier: dict[tuple[str, int], Any]
+
+    def values(self, key: tuple[str, int], path: str) -> tuple[Any, Any] | None:
+        """(the value the levels above left, the value below them), where the two differ."""
+        if key not in self.earlier or key not in self.now:
+            return None
+        now, before = _value_at(self.now[key], path), _value_at(self.earlier[key], path)
+        return (now, before) if now != before else None
 
 
 # -- the source ---------------------------------------------------------------------------------
 
 
-def _names(obj: Any, origin: int, context: TransformContext) -> list[str]:
+Id = tuple[str, str]  # (name, namespace)
+
+
+def _ids(obj: Any, origin: int, context: TransformContext) -> list[Id]:
+    """The object's name and namespace now, then those it had before a transform renamed or moved
+    it: Kustomize selects an object by any of these ids."""
     metadata = obj.get("metadata") if isinstance(obj, dict) else None
-    current = metadata.get("name") if isinstance(metadata, dict) else None
-    return [str(current or ""), *context.former_names.get(origin, [])]
+    metadata = metadata if isinstance(metadata, dict) else {}
+    current = (str(metadata.get("name") or ""), str(metadata.get("namespace") or ""))
+    return [current, *context.former_ids.get(origin, [])]
 
 
-def _source_value(objects: Objects, replacement: Replacement, context: TransformContext) -> Any:
+def _source_value(
+    objects: Objects, replacement: Replacement, context: TransformContext, changed: _Changed | None
+) -> Any:
     if replacement.source is None:
         return replacement.value
     source = replacement.source
     found = [
-        obj
+        (obj, origin)
         for obj, origin in zip(objects, context.origins, strict=True)
-        if _is_source(obj, source, _names(obj, origin, context))
+        if _is_source(obj, source, _ids(obj, origin, context))
     ]
     if not found:
         raise ConfigError(
             f"replacement source ({source.shown}) selects no object of release '{context.release}'",
             location=source.location,
-            hint="the source names one object by kind and name (as rendered, or before a prefix or suffix)",
+            hint="the source names one object by kind, name and namespace (as rendered, or as a prefix, "
+            "suffix, patch or setNamespace left them)",
         )
     if len(found) > 1:
-        shown = ", ".join(_shown(obj) for obj in found)
+        shown = ", ".join(_shown(obj) for obj, _ in found)
         raise ConfigError(
             f"replacement source ({source.shown}) selects {len(found)} objects: {shown}",
             location=source.location,
             hint="add namespace, group or version so that it selects one",
         )
+    obj, origin = found[0]
+    value = _read_source(obj, source)
+    differs = changed.values(context.stable_key(origin), source.field_path) if changed is not None else None
+    if differs is not None and differs[1] is not None:
+        context.warn(
+            f"replacement source {_shown(obj)}: '{source.field_path}' is {_quoted(differs[0])} after the transforms "
+            f"of the levels above this replacement's, and is copied so; kubectl kustomize runs a base's "
+            f"replacements before an overlay's transforms, so it would copy {_quoted(differs[1])}",
+            source.location,
+        )
+    return value
+
+
+def _quoted(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def _read_source(obj: Any, source: ValueSource) -> Any:
+    """The value a source names in ``obj``, split as its options say."""
     try:
-        value = _lookup(found[0], split_path(source.field_path))
+        value = _lookup(obj, split_path(source.field_path))
     except _NotFound:
         value = None
     if value is None or value == {} or value == []:
         raise ConfigError(
-            f"replacement source {_shown(found[0])} has no value at '{source.field_path}'",
+            f"replacement source {_shown(obj)} has no value at '{source.field_path}'",
             location=source.location,
         )
     if source.split is None:
@@ -165,17 +221,19 @@ def _source_value(objects: Objects, replacement: Replacement, context: Transform
     return parts[source.split.index]
 
 
-def _is_source(obj: Any, source: ValueSource, names: list[str]) -> bool:
+def _is_source(obj: Any, source: ValueSource, ids: list[Id]) -> bool:
     if not isinstance(obj, dict):
         return False
     group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    metadata = _metadata(obj)
     return (
         source.group in (None, "", group)
         and source.version in (None, "", version)
         and source.kind in (None, "", obj.get("kind"))
-        and (not source.name or source.name in names)
-        and (not source.namespace or source.namespace == (metadata.get("namespace") or "default"))
+        and any(
+            (not source.name or source.name == name)
+            and (not source.namespace or source.namespace == (namespace or "default"))
+            for name, namespace in ids
+        )
     )
 
 
@@ -204,30 +262,39 @@ def _lookup(node: Any, parts: list[str]) -> Any:
 # -- the targets --------------------------------------------------------------------------------
 
 
-def _rejected(obj: Any, names: list[str], reject: PatchTarget) -> bool:
+def _rejected(obj: Any, ids: list[Id], reject: PatchTarget) -> bool:
     """Kustomize rejects an object that a reject's kind, name... match, or that its selectors match."""
     by_id = any(getattr(reject, key) is not None for key in ("group", "version", "kind", "name", "namespace"))
     by_selector = bool(reject.label_selector or reject.annotation_selector)
     by_name = PatchTarget(reject.group, reject.version, reject.kind, reject.name, reject.namespace)
-    if by_id and _matches(obj, names, by_name):
+    if by_id and _matches(obj, ids, by_name):
         return True
     selectors = PatchTarget(label_selector=reject.label_selector, annotation_selector=reject.annotation_selector)
     return by_selector and selectors.matches(obj)
 
 
-def _matches(obj: Any, names: list[str], target: PatchTarget) -> bool:
+def _matches(obj: Any, ids: list[Id], target: PatchTarget) -> bool:
     if not isinstance(obj, dict):
         return False
     metadata = _metadata(obj)
-    return any(target.matches({**obj, "metadata": {**metadata, "name": name}}) for name in names)
+    return any(
+        target.matches({**obj, "metadata": {**metadata, "name": name, "namespace": namespace}})
+        for name, namespace in ids
+    )
 
 
-def _write_targets(objects: Objects, value: Any, target: Target, context: TransformContext) -> None:
+def _write_targets(
+    objects: Objects,
+    value: Any,
+    target: Target,
+    context: TransformContext,
+    changed: _Changed | None,
+) -> None:
     selected = [
-        obj
+        (obj, origin)
         for obj, origin in zip(objects, context.origins, strict=True)
-        if _matches(obj, names := _names(obj, origin, context), target.select)
-        and not any(_rejected(obj, names, reject) for reject in target.reject)
+        if _matches(obj, ids := _ids(obj, origin, context), target.select)
+        and not any(_rejected(obj, ids, reject) for reject in target.reject)
     ]
     if not selected:
         raise ConfigError(
@@ -235,12 +302,24 @@ def _write_targets(objects: Objects, value: Any, target: Target, context: Transf
             f"'{context.release}'",
             location=target.location,
             hint="a target that changes nothing is a mistake; kind, name and namespace are matched exactly "
-            "(as rendered, or before a prefix or suffix), as kubectl kustomize v5.7 matches them",
+            "(as rendered, or as a prefix, suffix, patch or setNamespace left them), as kubectl kustomize v5.7 "
+            "matches them",
         )
-    for obj in selected:
+    for obj, origin in selected:
         for path, where in target.field_paths:
+            if changed is not None and changed.values(context.stable_key(origin), path) is not None:
+                # The levels above set this field: their value stays, as in Kustomize, where an
+                # overlay's transforms run after a base's replacements.
+                continue
             writer = _Writer(obj, value, target, where, context)
             writer.write(split_path(path), path)
+
+
+def _value_at(obj: Any, path: str) -> Any:
+    try:
+        return _lookup(obj, split_path(path))
+    except _NotFound:
+        return None
 
 
 class _Writer:

@@ -26,6 +26,7 @@ class Resource:
     obj: dict[str, Any]
     file: str  # relative to the project folder, as written in ``# Source:``
     location: Location  # where the object starts
+    added: int = 0  # its place among the objects resources and generators add (Kustomize's order)
 
 
 def add(objects: Objects, resources: Sequence[Resource], context: TransformContext) -> Objects:

@@ -52,13 +52,32 @@ class TransformContext:
     crd_folders: tuple[str, ...] = ()
     # Names an object had before a transform renamed it, by origin, oldest first: replicas name the first.
     former_names: dict[int, list[str]] = field(default_factory=dict)
+    # (name, namespace) pairs an object had before a transform renamed or moved it, by origin, oldest
+    # first: replacements select an object by any of them, as Kustomize selects by previous ids.
+    former_ids: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    # How many of the objects were rendered (the others were added by resources and generators).
+    rendered_count: int = 0
+    # For a level that declares replacements below a level whose transforms change objects: the
+    # objects as the transforms of that level and those below it leave them, by stable_key. A
+    # Kustomize base's replacements see these; pytemplar's see every level's transforms.
+    earlier: dict[int, dict[tuple[str, int], Any]] = field(default_factory=dict)
 
-    def remember_names(self, before: list[Any], after: Objects | list[Any]) -> None:
-        """Record the names objects had before a transform renamed them (``after`` in the same order)."""
-        for origin, old, obj in zip(self.origins, before, after, strict=True):
-            new = obj.get("metadata", {}).get("name") if isinstance(obj, dict) else None
-            if isinstance(old, str) and old != new:
-                self.former_names.setdefault(origin, []).append(old)
+    def stable_key(self, origin: int) -> tuple[str, int]:
+        """An object's name across runs of the table over more or fewer levels: its place among
+        the rendered objects, or among what resources and generators added."""
+        if origin < self.rendered_count:
+            return "rendered", origin
+        made = self.added.get(origin) or (self.generated.created.get(origin) if self.generated else None)
+        return ("added", made.added) if made is not None else ("unknown", origin)
+
+    def remember_ids(self, before: list[tuple[Any, Any]], after: Objects | list[Any]) -> None:
+        """Record the names and namespaces objects had before a transform changed them (``before``
+        from :func:`identities`, ``after`` the objects in the same order)."""
+        for origin, (old_name, old_namespace), new in zip(self.origins, before, identities(after), strict=True):
+            if isinstance(old_name, str) and old_name != new[0]:
+                self.former_names.setdefault(origin, []).append(old_name)
+            if (old_name, old_namespace) != new:
+                self.former_ids.setdefault(origin, []).append((str(old_name or ""), str(old_namespace or "")))
 
     def warn(self, message: str, location: Location | None) -> None:
         if self.warnings is not None:
@@ -67,6 +86,16 @@ class TransformContext:
                     message, location=location, severity="warning", release=self.release, environment=self.environment
                 )
             )
+
+
+def identities(objects: Objects | list[Any]) -> list[tuple[Any, Any]]:
+    """Each object's (metadata.name, metadata.namespace), None where missing."""
+    found: list[tuple[Any, Any]] = []
+    for obj in objects:
+        metadata = obj.get("metadata") if isinstance(obj, dict) else None
+        metadata = metadata if isinstance(metadata, dict) else {}
+        found.append((metadata.get("name"), metadata.get("namespace")))
+    return found
 
 
 # apply(objects, declared, context) -> the objects, transformed (in place or as a new list).

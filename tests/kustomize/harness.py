@@ -49,7 +49,7 @@ SKIP_REASON = (
     "scripts/get-kubectl.sh puts it; run scripts/get-kubectl.sh"
 )
 
-Outcome = Literal["same", "warns", "refuses"]
+Outcome = Literal["same", "warns", "refuses", "reorders"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,12 @@ class Case:
     ``transforms``: the same change as pytemplar transforms under the release (default: the
     kustomization's text, when the field is spelt the same).
     ``outcome``: ``same`` (identical objects, no warning), ``warns`` (pytemplar differs on purpose
-    and warns with ``says``), ``refuses`` (pytemplar exits 1 with ``says``).
+    and warns with ``says``), ``refuses`` (pytemplar exits 1 with ``says``), ``reorders`` (the same
+    objects in another order, a documented difference that changes no object).
+    ``ordered``: the objects must also come out in the same order (sortOptions).
+    ``project``, ``environment``: pytemplar.yaml text for the top level and for the environment.
+    ``kustomize_says``: kubectl kustomize refuses the case with this message (a regular
+    expression); then pytemplar must refuse it too, with ``says``, for the outcome ``same``.
     """
 
     name: str
@@ -73,11 +78,18 @@ class Case:
     outcome: Outcome = "same"
     says: str = ""  # a regular expression the warning or error must match
     why: str = ""  # for differences on purpose: why pytemplar differs
+    ordered: bool = False
+    project: str = ""
+    environment: str = ""
+    kustomize_says: str = ""
+
+
+def in_order(text: str) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.safe_load_all(text) if doc]
 
 
 def parsed(text: str) -> list[dict[str, Any]]:
-    documents = [doc for doc in yaml.safe_load_all(text) if doc]
-    return sorted(documents, key=lambda doc: json.dumps(doc, sort_keys=True))
+    return sorted(in_order(text), key=lambda doc: json.dumps(doc, sort_keys=True))
 
 
 def write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
@@ -90,7 +102,9 @@ def write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
 
 def kustomize(folder: Path, case: Case) -> subprocess.CompletedProcess[str]:
     write_files(folder, {"resources.yaml": case.resources, **case.files})
-    kustomization = "resources: [resources.yaml]\n" + textwrap.dedent(case.kustomization).strip("\n") + "\n"
+    written = textwrap.dedent(case.kustomization).strip("\n") + "\n"
+    own_resources = re.search(r"^resources:", written, re.MULTILINE)  # an overlay naming its own
+    kustomization = written if own_resources else "resources: [resources.yaml]\n" + written
     (folder / "kustomization.yaml").write_text(kustomization, encoding="utf-8")
     assert KUBECTL is not None
     return subprocess.run([KUBECTL, "kustomize", str(folder)], capture_output=True, text=True, timeout=120)
@@ -102,10 +116,14 @@ def pytemplar_project(folder: Path, case: Case) -> Path:
     write_files(folder, {"app/app.yaml": "name: raw\nversion: 1.0.0\n", **case.files})
     (folder / "app" / "templates").mkdir(parents=True, exist_ok=True)
     (folder / "app" / "templates" / "all.yaml.j2").write_text(template, encoding="utf-8")
+    project = textwrap.dedent(case.project).strip("\n")
+    environment = textwrap.dedent(case.environment).strip("\n")
     config = (
-        f"environments:\n  dev:\n    namespace: {NAMESPACE}\nreleases:\n  r:\n    app: ./app\n"
-        + textwrap.indent(transforms, "    ")
-        + "\n"
+        (project + "\n" if project else "")
+        + f"environments:\n  dev:\n    namespace: {NAMESPACE}\n"
+        + (textwrap.indent(environment, "    ") + "\n" if environment else "")
+        + "releases:\n  r:\n    app: ./app\n"
+        + (textwrap.indent(transforms, "    ") + "\n" if transforms else "")
     )
     (folder / "pytemplar.yaml").write_text(config, encoding="utf-8")
     return folder
@@ -118,9 +136,16 @@ def warnings_in(stderr: str) -> list[str]:
 def check(tmp_path: Path, case: Case) -> None:
     """Run the case both ways and assert its outcome."""
     expected = kustomize(tmp_path / "kustomize", case)
-    assert expected.returncode == 0, f"kubectl kustomize refused the case: {expected.stderr}"
     project = pytemplar_project(tmp_path / "pytemplar", case)
     ours = run_pytemplar("render", project, "-e", "dev")
+    if case.kustomize_says:  # both refuse
+        assert expected.returncode != 0, f"kubectl kustomize accepted the case: {expected.stdout}"
+        assert re.search(case.kustomize_says, expected.stderr), expected.stderr
+        assert ours.code == 1, ours.stdout
+        assert re.search(case.says, ours.stderr), ours.stderr
+        assert ours.stdout == ""
+        return
+    assert expected.returncode == 0, f"kubectl kustomize refused the case: {expected.stderr}"
     if case.outcome == "refuses":
         assert ours.code == 1, ours.stdout
         assert re.search(case.says, ours.stderr), ours.stderr
@@ -133,3 +158,13 @@ def check(tmp_path: Path, case: Case) -> None:
         return
     assert warnings_in(ours.stderr) == [], ours.stderr
     assert parsed(ours.stdout) == parsed(expected.stdout)
+    if case.outcome == "reorders":
+        assert in_order(ours.stdout) != in_order(expected.stdout), "the case differs in order but gives the same"
+    elif case.ordered:
+        assert [describe(doc) for doc in in_order(ours.stdout)] == [describe(doc) for doc in in_order(expected.stdout)]
+        assert in_order(ours.stdout) == in_order(expected.stdout)
+
+
+def describe(obj: Mapping[str, Any]) -> str:
+    metadata = obj.get("metadata") or {}
+    return f"{obj.get('apiVersion')} {obj.get('kind')} {metadata.get('namespace', '')}/{metadata.get('name')}"

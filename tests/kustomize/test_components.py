@@ -251,6 +251,85 @@ CASES = [
 ]
 
 
+def kustomization_of(*files: str) -> str:
+    return "resources: [" + ", ".join(files) + "]\n"
+
+
+PROXY = STUB.replace("name: stub", "name: proxy")
+
+CASES += [
+    Case(
+        "a component's resources name a folder: the files its kustomization lists, nested folders too",
+        "component_test.go (components adding bases)",
+        STOREFRONT,
+        level("components: [comp-a]", kustomize=True),
+        transforms=level("components: [comp-a]"),
+        files={
+            **component("comp-a", "resources: [../base-a]\nnameSuffix: -a"),
+            "base-a/kustomization.yaml": kustomization_of("proxy.yaml", "more"),
+            "base-a/proxy.yaml": PROXY,
+            "base-a/more/kustomization.yml": kustomization_of("stub.yaml"),
+            "base-a/more/stub.yaml": STUB,
+        },
+    ),
+    Case(
+        "a release's resources name a folder",
+        "component_test.go (components adding bases), at the overlay",
+        STOREFRONT,
+        level("resources: [resources.yaml, base-a]", kustomize=True),
+        transforms=level("resources: [base-a]"),
+        files={
+            "base-a/kustomization.yaml": kustomization_of("proxy.yaml"),
+            "base-a/proxy.yaml": PROXY,
+        },
+    ),
+    Case(
+        "two components cannot add folders holding the same object",
+        "component_test.go (components-cannot-add-bases-containing-the-same-resource)",
+        STOREFRONT,
+        level("components: [comp-a, comp-b]", kustomize=True),
+        transforms=level("components: [comp-a, comp-b]"),
+        files={
+            **component("comp-a", "resources: [../base-a]"),
+            **component("comp-b", "resources: [../base-b]"),
+            "base-a/kustomization.yaml": kustomization_of("proxy.yaml"),
+            "base-a/proxy.yaml": PROXY,
+            "base-b/kustomization.yaml": kustomization_of("proxy.yaml"),
+            "base-b/proxy.yaml": PROXY,
+        },
+        kustomize_says=r"may not add resource with an already registered id",
+        says=r"Deployment shop/proxy is rendered twice: by r/base-a/proxy.yaml and by r/base-b/proxy.yaml",
+    ),
+    Case(
+        "a component cannot be added as resources",
+        "component_test.go (components-cannot-be-added-to-resources)",
+        STOREFRONT,
+        level("resources: [resources.yaml, comp]", kustomize=True),
+        transforms=level("resources: [comp]"),
+        files=component("comp", "resources: [stub.yaml]", **{"stub.yaml": STUB}),
+        kustomize_says=r"expected kind != 'Component' for path",
+        says=r"pytemplar.yaml:\d+:\d+: error: \[dev/r\] resources folder 'comp' is a component, which Kustomize "
+        r"does not add as resources either\n  hint: list 'comp' under components",
+    ),
+    Case(
+        "a folder whose kustomization transforms its files is refused as resources",
+        "component_test.go (basic-component-with-repeated-base)",
+        STOREFRONT,
+        level("resources: [resources.yaml, base-a]", kustomize=True),
+        transforms=level("resources: [base-a]"),
+        files={
+            "base-a/kustomization.yaml": kustomization_of("proxy.yaml") + "namePrefix: a-\n",
+            "base-a/proxy.yaml": PROXY,
+        },
+        outcome="refuses",
+        says=r"base-a/kustomization.yaml:2:1: error: \[dev/r\] resources folder 'base-a' is a kustomization with "
+        r"'namePrefix': only the files its resources list can be added",
+        why="a folder of resources is read for its files; its own transforms would run on its objects only, "
+        "which pytemplar's levels do not do: the hint says to make it a component or move the fields up",
+    ),
+]
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_krusty_component_case(tmp_path: Path, case: Case) -> None:
     check(tmp_path, case)

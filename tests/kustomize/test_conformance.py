@@ -21,6 +21,7 @@ from kustomize.test_components import CASES as COMPONENT_CASES
 from kustomize.test_custom_resource_merge_keys import CASES as CUSTOM_RESOURCE_CASES
 from kustomize.test_replacements import CASES as REPLACEMENT_CASES
 from kustomize.test_silent_differences import CASES as SILENT_DIFFERENCE_CASES
+from kustomize.test_sort_options import ALL_SORT_CASES as SORT_CASES
 
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason=SKIP_REASON)
 
@@ -1098,6 +1099,7 @@ ALL_CASES = [
     *COMPONENT_CASES,
     *REPLACEMENT_CASES,
     *CUSTOM_RESOURCE_CASES,
+    *SORT_CASES,
 ]
 
 
@@ -1121,8 +1123,12 @@ def test_the_docs_count_the_cases() -> None:
         return int(found[1])
 
     assert count("krusty cases ported") == len(cases)
-    assert count("the same objects as kubectl kustomize") == sum(case.outcome == "same" for case in cases)
-    assert count("differ on purpose, with a warning or an error") == sum(case.outcome != "same" for case in cases)
+    assert count("the same objects (or the same refusal) as kubectl kustomize") == sum(
+        case.outcome == "same" for case in cases
+    )
+    assert count("differ on purpose, with a warning, an error, or a documented order") == sum(
+        case.outcome != "same" for case in cases
+    )
     assert count("differ silently") == 0
     assert "```\npytest tests/kustomize -q\n```" in docs
 

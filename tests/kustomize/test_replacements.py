@@ -3,7 +3,9 @@ the replacement filter's cases), ported. The kustomization and pytemplar.yaml sp
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -398,6 +400,193 @@ CASES = [
         r"kubectl kustomize would also change the items whose name only contains it: app-sidecar",
         why="kustomize reads [name=app] in a target as a regular expression found anywhere in the name, so it "
         "also changes app-sidecar; Kubernetes' list items are named by their whole name",
+    ),
+]
+
+
+MOVED = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: src, namespace: old}
+data: {host: db.prod}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app, namespace: old}
+data: {host: unset}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: peer, namespace: other}
+data: {host: unset}
+"""
+
+
+def moved(replacements: str) -> tuple[str, str]:
+    """The kustomization (namespace: shop) and the transforms (setNamespace) around ``replacements``."""
+    text = textwrap.dedent(replacements).strip("\n")
+    return "namespace: shop\n" + text, "setNamespace: all\n" + text
+
+
+EMBEDDED = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: src, namespace: shop}
+data: {host: db.prod}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app, namespace: shop}
+data:
+  config.json: '{"db": {"host": "old", "port": 5432}}'
+"""
+
+CASES += [
+    Case(
+        "source and target selected by the namespace they had before the namespace transform",
+        "replacementtransformer_test.go (TestReplacementTransformerWithOriginalName, by namespace)",
+        MOVED,
+        *moved("""
+            replacements:
+              - source: {kind: ConfigMap, name: src, namespace: old, fieldPath: data.host}
+                targets:
+                  - select: {kind: ConfigMap, name: app, namespace: old}
+                    fieldPaths: [data.host]
+        """),
+    ),
+    Case(
+        "source and target selected by the namespace the namespace transform gave them",
+        "replacementtransformer_test.go (TestReplacementTransformerWithOriginalName, by namespace)",
+        MOVED,
+        *moved("""
+            replacements:
+              - source: {kind: ConfigMap, name: src, namespace: shop, fieldPath: data.host}
+                targets:
+                  - select: {kind: ConfigMap, name: app, namespace: shop}
+                    fieldPaths: [data.host]
+        """),
+    ),
+    Case(
+        "a reject by the namespace an object had before the namespace transform",
+        "replacementtransformer_test.go (TestReplacementTransformerWithSuffixTransformerAndReject, by namespace)",
+        MOVED,
+        *moved("""
+            replacements:
+              - source: {kind: ConfigMap, name: src, fieldPath: data.host}
+                targets:
+                  - select: {kind: ConfigMap}
+                    reject: [{namespace: other}, {name: src}]
+                    fieldPaths: [data.host]
+        """),
+    ),
+    Case(
+        "a target path into JSON held in a string is refused",
+        "replacementtransformer_test.go (structured data in a string field, kustomize v5.8)",
+        EMBEDDED,
+        """
+        replacements:
+          - source: {kind: ConfigMap, name: src, fieldPath: data.host}
+            targets:
+              - select: {kind: ConfigMap, name: app}
+                fieldPaths: [data.config\\.json.db.host]
+        """,
+        kustomize_says=r"unable to find field .* in replacement target: wrong node kind: expected MappingNode but got "
+        r"ScalarNode",
+        says=r"replacement target ConfigMap shop/app: 'data.config\\.json.db.host' goes into the text of a string "
+        r"field\n  hint: pytemplar does not edit YAML or JSON held in a string; replace the whole field",
+    ),
+]
+
+
+BLUE_RED = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: blue, namespace: base-namespace}
+data: {level: base}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: red, namespace: base-namespace}
+data: {level: unset}
+"""
+
+# A base (pytemplar: the project level) copies blue's name, namespace and data into red.
+BASE_REPLACEMENTS = """
+replacements:
+  - source: {kind: ConfigMap, name: blue, fieldPath: metadata.name}
+    targets:
+      - select: {name: red}
+        fieldPaths: [data.blue-name]
+        options: {create: true}
+  - source: {kind: ConfigMap, name: blue, fieldPath: metadata.namespace}
+    targets:
+      - select: {name: red}
+        fieldPaths: [data.blue-namespace]
+        options: {create: true}
+  - source: {kind: ConfigMap, name: blue, fieldPath: data.level}
+    targets:
+      - select: {name: red}
+        fieldPaths: [data.level]
+"""
+
+
+def base_and_overlay(overlay: str, transforms: str) -> dict[str, Any]:
+    """A case whose replacements are a base's (the project level's) and whose overlay (the release)
+    declares ``overlay`` (``transforms`` in pytemplar)."""
+    return {
+        "kustomization": "resources: [base]\n" + textwrap.dedent(overlay).strip("\n"),
+        "transforms": textwrap.dedent(transforms).strip("\n"),
+        "project": BASE_REPLACEMENTS,
+        "files": {
+            "base/kustomization.yaml": "resources: [objects.yaml]\n" + BASE_REPLACEMENTS,
+            "base/objects.yaml": BLUE_RED,
+        },
+    }
+
+
+CASES += [
+    Case(
+        "a base's replacement copies a name that the overlay's prefix changes",
+        "replacementtransformer_test.go (TestReplacementTransformerWithNamePrefixOverlay)",
+        BLUE_RED,
+        outcome="warns",
+        says=r"replacement source ConfigMap base-namespace/overlay-blue: 'metadata.name' is 'overlay-blue' after the "
+        r"transforms of the levels above this replacement's, and is copied so; kubectl kustomize runs a base's "
+        r"replacements before an overlay's transforms, so it would copy 'blue'",
+        why="Kustomize runs a base's replacements before the overlay's prefix, so red names 'blue', which no "
+        "longer exists; pytemplar runs replacements after every level's transforms and copies the final name",
+        **base_and_overlay("namePrefix: overlay-", "namePrefix: overlay-"),
+    ),
+    Case(
+        "a base's replacement copies a namespace that the overlay's namespace changes",
+        "replacementtransformer_test.go (TestReplacementTransformerWithNamespaceOverlay)",
+        BLUE_RED,
+        outcome="warns",
+        says=r"replacement source ConfigMap shop/blue: 'metadata.namespace' is 'shop' after the transforms of the "
+        r"levels above this replacement's, and is copied so; kubectl kustomize runs a base's replacements before "
+        r"an overlay's transforms, so it would copy 'base-namespace'",
+        why="Kustomize copies the base's namespace, which its own test calls a bug to fix (kustomize issue 4034); "
+        "pytemplar copies the namespace the objects end up in",
+        **base_and_overlay("namespace: shop", "setNamespace: all"),
+    ),
+    Case(
+        "an overlay's patch of a field a base's replacement writes: the overlay's value stays",
+        "replacementtransformer_test.go (TestReplacementTransformerWithNamePrefixOverlay, with an overlay patch)",
+        BLUE_RED,
+        **base_and_overlay(
+            """
+            patches:
+              - target: {kind: ConfigMap, name: red}
+                patch: |
+                  - {op: replace, path: /data/level, value: overlay}
+            """,
+            """
+            patches:
+              - target: {kind: ConfigMap, name: red}
+                patch: |
+                  - {op: replace, path: /data/level, value: overlay}
+            """,
+        ),
     ),
 ]
 
