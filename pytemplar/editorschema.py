@@ -150,6 +150,7 @@ def schema_text(schema: dict[str, Any]) -> str:
 
 
 _HEAD = 4096  # modelines stand among the first lines of a file
+_MODELINE_BYTES = MODELINE.encode("utf-8")
 
 
 def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | None = None) -> Problem | None:
@@ -164,10 +165,13 @@ def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | No
     from pytemplar.project import builtin_schema
 
     try:
-        with open(values_file, encoding="utf-8", errors="replace") as handle:
-            head = handle.read(_HEAD)
+        with open(values_file, "rb") as handle:
+            raw = handle.read(_HEAD * 4)  # _HEAD characters are at most 4 bytes each
     except OSError:
         return None
+    if _MODELINE_BYTES not in raw:
+        return None  # most overlays have none: no decoding, no line splitting
+    head = raw.decode("utf-8", errors="replace")[:_HEAD]
     for line in head.splitlines():
         column = line.find(MODELINE)
         if column < 0:

@@ -35,8 +35,15 @@ def hidden_value_problems(
     same one, whatever the order (or the process) the releases are rendered in.
     """
     problems: list[Problem] = []
-    for layer in layers:
-        if layer.kind == "defaults":
+    above: set[str] = set()  # the top-level keys the layers above the current one set
+    hiding: list[bool] = []
+    for layer in reversed(layers):
+        # A layer none of whose top-level keys a higher layer sets hides nothing of it: every
+        # value it sets takes effect, and the merged check reports those.
+        hiding.append(not above.isdisjoint(layer.data))
+        above.update(layer.data)
+    for layer, hidden in zip(layers, reversed(hiding), strict=True):
+        if layer.kind == "defaults" or not hidden:
             continue
         key = (layer.source, id(values_schema))
         if key not in found:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pytemplar.errors import Location
@@ -31,12 +31,18 @@ class Manifest:
     # Where each field is written, when the object was read from a file as it is (validate -f).
     fields: Mapping[tuple[str | int, ...], Location] | None = None
     # Where each field was written, when a rendered object's fields are checked.
-    origins: FieldOrigins | None = None
+    # (Not part of equality: the same object rendered twice is the same object.)
+    origins: FieldOrigins | None = field(default=None, compare=False)
 
-    def location_of(self, path: Sequence[str | int]) -> Location:
-        """Where the field at ``path`` (or its nearest written ancestor) is, else the document's start."""
-        if self.origins is not None:
-            return self.origins.location_of(tuple(path)) or self.source
+    def location_of(self, path: Sequence[str | int], *, render_again: bool = True) -> Location:
+        """Where the field at ``path`` (or its nearest written ancestor) is, else the document's start.
+
+        Origins that were let go after the release's checks are found again by rendering the
+        release again (``templating.parse.ReleaseOrigins``): ``render_again=False`` says the
+        document's start will do (a warning, which many releases may share)."""
+        origins = self.origins
+        if origins is not None and (getattr(origins, "found", origins) is not None or (render_again and path)):
+            return origins.location_of(tuple(path)) or self.source
         if self.fields:
             for end in range(len(path), -1, -1):
                 found = self.fields.get(tuple(path[:end]))

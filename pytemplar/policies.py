@@ -78,7 +78,7 @@ def _problem(
     """A problem of ``manifest`` found by check ``code``, located at the field ``at`` where known."""
     return Problem(
         f"{manifest.describe()}: {message}",
-        location=manifest.location_of(at),
+        location=manifest.location_of(at, render_again=severity == "error"),
         hint=hint,
         severity=severity,
         release=manifest.release or None,
@@ -200,7 +200,7 @@ def label_maps(manifest: Manifest) -> Iterable[tuple[tuple[str | int, ...], Any]
     resource, also its pod template's (the rest is the CRD's to say)."""
     yield ("metadata", "labels"), _get(manifest.obj, "metadata", "labels")
     if is_builtin(manifest) and manifest.kind != "CustomResourceDefinition":  # a CRD's schema names fields
-        for path, value in _walk(manifest.obj, ()):
+        for path, value in _maps_named(manifest.obj, (), _LABEL_KEYS, _CONTAINER_LISTS):
             nested = len(path) > 2 and path[-2:] == ("metadata", "labels")
             if (nested or path[-1:] == ("matchLabels",)) and _is_label_map(value):
                 yield path, value
@@ -222,15 +222,29 @@ def is_builtin(manifest: Manifest) -> bool:
     return group in _BUILTIN_GROUPS or group.endswith(".k8s.io")
 
 
-def _walk(value: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple[str | int, ...], Any]]:
+def _maps_named(
+    value: Any, path: tuple[str | int, ...], names: frozenset[str], skipped: frozenset[str] = frozenset()
+) -> Iterable[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every map anywhere in ``value`` under a key in ``names``, with its path, parents first;
+    lists under a key in ``skipped`` are not walked."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(item, (dict, list)):
-                yield (*path, key), item
-                yield from _walk(item, (*path, key))
+            if isinstance(item, dict):
+                if key in names:
+                    yield (*path, key), item
+                yield from _maps_named(item, (*path, key), names, skipped)
+            elif isinstance(item, list) and key not in skipped:
+                yield from _maps_named(item, (*path, key), names, skipped)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _walk(item, (*path, index))
+            if isinstance(item, (dict, list)):
+                yield from _maps_named(item, (*path, index), names, skipped)
+
+
+_LABEL_KEYS = frozenset({"labels", "matchLabels"})
+# A container holds no label map in any Kubernetes API, and containers are most of a workload's nodes.
+_CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
+_LABELS = frozenset({"labels"})
 
 
 def check_labels(manifests: Sequence[Manifest]) -> Iterable[Problem]:
@@ -408,7 +422,7 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
         if not is_builtin(manifest):
             # A custom resource may make pods from other templates too (an Argo Rollouts canary
             # step's templates, an operator's podMetadata): every label map in it may be a pod's.
-            for path, nested in _walk(manifest.obj, ()):
+            for path, nested in _maps_named(manifest.obj, (), _LABELS):
                 if path[-1:] == ("labels",) and path[:2] != ("metadata", "labels") and _is_label_map(nested):
                     pods.add(scope, nested)
         by_name.add((*scope, manifest.kind, manifest.name))

@@ -54,6 +54,10 @@ _ANNOTATIONS = frozenset(
 )
 
 
+_REMEMBERED_TEXT = 256  # characters of a text whose pattern match is remembered
+_REMEMBERED_TEXTS = 4096  # texts remembered per pattern
+
+
 class Unsupported(Exception):
     """The schema uses something this module does not mirror exactly."""
 
@@ -193,12 +197,20 @@ class _Compiler:
             raise Unsupported("pattern")
         search = compiled_pattern(value)
         path, note = self.path, f"matching the pattern {value!r}"
+        # Releases repeat their values (defaults, shared names): a text is searched once. RE2's
+        # matcher is linear but costs microseconds a call through its wrapper.
+        known: dict[str, bool] = {}
 
         def matches(instance: Any) -> bool:
             if not isinstance(instance, str):
                 return True
-            with activity(path, note):
-                return search(instance)
+            found = known.get(instance)
+            if found is None:
+                with activity(path, note):
+                    found = search(instance)
+                if len(instance) <= _REMEMBERED_TEXT and len(known) < _REMEMBERED_TEXTS:
+                    known[instance] = found
+            return found
 
         return matches
 

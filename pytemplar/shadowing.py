@@ -19,8 +19,11 @@ from pytemplar.values import ROLLOUT_KEY, ValuePath
 DEFAULT_TAG_VALUE = "image.tag"
 
 
-def rendered_images(manifests: Sequence[Manifest]) -> list[str]:
-    """Every container image of the release, as the templates rendered it (before any transform)."""
+def rendered_images(manifests: Sequence[Manifest], project: Project, environment: str, release: str) -> list[str]:
+    """Every container image of the release, as the templates rendered it (before any transform);
+    none when no ``images:`` override applies to the release (nothing can shadow a tag then)."""
+    if not _declares_images(project, environment, release):
+        return []
     from pytemplar.transforms.images import containers
 
     return [str(c["image"]) for m in manifests for c in containers(m.obj) if isinstance(c.get("image"), str)]
@@ -41,6 +44,8 @@ def shadowed_tags(
     origin: Any,
 ) -> list[Problem]:
     """A warning for each ``images:`` override that replaces the tag the release's tag value put on an image."""
+    if not images:
+        return []
     path = tag_value_path(values)
     node: Any = values
     for part in path:

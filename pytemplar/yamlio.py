@@ -393,8 +393,10 @@ class _Builder:
             key = text
         else:
             key = self.scalar(event)
-        if self.kubernetes and isinstance(key, (bool, int, float)) and _go_key_text(key) == text:
-            key = text  # the same text either way: 8080, 1.5
+        if isinstance(key, (bool, int, float)) and _go_key_text(key) == text and _same_key_text(key, text):
+            # The same text either way (8080, 1.5, true): a key is text in Kubernetes objects, and
+            # Helm turns such a values key into that text too.
+            key = text
         if self.kubernetes and isinstance(key, (bool, int, float)):
             # kubectl would silently send the key as the text of that value ("on" becomes "true").
             raise self.fail(
@@ -545,6 +547,11 @@ class _Builder:
         return float(value) if kind == "float" else value  # type: ignore[arg-type]
 
 
+def _same_key_text(key: bool | int | float, text: str) -> bool:
+    # A float key stays as written only where Go's shortest form agrees (1.5, not 1000.0 or 1e3).
+    return not isinstance(key, float) or ("." in text and not text.endswith("0") and "e" not in text.lower())
+
+
 def _go_key_text(key: bool | int | float) -> str:
     if isinstance(key, bool):
         return "true" if key else "false"
@@ -608,8 +615,10 @@ def load_documents(
         if exc.context and exc.context_mark is not None and exc.context.startswith("while scanning"):
             start = exc.context_mark
             problem = f"{exc.context} at line {start.line + 1}, column {start.column + 1}: {problem}"
-            if mark is None or "end of stream" in problem:
-                mark = start  # the construct left open is the thing to fix
+            if mark is None or "end of stream" in problem or exc.context == "while scanning a simple key":
+                # The construct left open is the thing to fix; a key without its ':' is noticed
+                # only on a later line, but the line to edit is the key's.
+                mark = start
         location = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
         from pytemplar.hints import tab_hint
 

@@ -42,7 +42,13 @@ from pytemplar.records import record
 from pytemplar.schema import CompiledSchema
 from pytemplar.shadowing import rendered_images, shadowed_tags
 from pytemplar.templating.engine import ReadLog, TemplateEngine, template_context
-from pytemplar.templating.parse import parse_rendered
+from pytemplar.templating.parse import (
+    ReleaseOrigins,
+    RenderedOrigins,
+    document_origins,
+    parse_rendered,
+    register_locator,
+)
 from pytemplar.transforms import transform_release
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
@@ -151,6 +157,8 @@ class Session:
         self._schema_sets: dict[str, Any] = {}  # bundled version -> kubeschema.SchemaSet
         self._crds: list[CompactSchemas | None] = []  # loaded once, on first use
         self._selection: Selection | None = None
+        self.locator = register_locator(self)  # how objects rendered without positions find them
+        self._field_origins: dict[tuple[str, str], dict[tuple[str, int], RenderedOrigins]] = {}
 
     def _load(self, options: RenderOptions) -> Project:
         from pytemplar.helm.standalone import app_project, is_app
@@ -381,29 +389,19 @@ class Session:
         engine = self.engine(spec)
         env = self.project.environments[environment]
         log = ReadLog()
-        context = template_context(
-            release_values.values,
-            release=spec.rendered_name,
-            namespace=spec.namespace or env.namespace,
-            environment=environment,
-            app=engine.app,
-            kube_version=self.declared_version(environment, spec.name),
-            log=log,
-            absent=AbsentKeys(
-                removed_keys(release_values.layers, release_values.values),
-                engine.app.schema.names if engine.app.schema is not None else None,
-            ),
-        )
-        # Field-level origins are kept only while this release's objects are checked.
+        # Field-level origins are kept only while this release's objects are checked; after, a
+        # message about a field renders the release again to find them (field_origins).
         manifests = parse_rendered(
-            engine.render(context),
+            engine.render(self._context(environment, spec, engine, release_values, log)),
             spec.name,
             environment,
             problems_to,
             track=self.schema_checked(),
             values_origin=release_values.origin,
+            locator=self.locator,
         )
-        images = rendered_images(manifests)  # before an `images:` override replaces any
+        # Before an `images:` override replaces any.
+        images = rendered_images(manifests, self.project, environment, spec.name)
         manifests = transform_release(
             manifests,
             self.project,
@@ -419,7 +417,7 @@ class Session:
         if self.schema_checked():
             version = self.target_version(environment, spec.name)
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
-            manifests = [replace(manifest, origins=None) for manifest in manifests]
+            manifests = [_forgetting_origins(manifest) for manifest in manifests]
         self.warnings.extend(release_values.warnings)
         self.shadowed.extend(
             shadowed_tags(self.project, environment, spec.name, images, release_values.values, release_values.origin)
@@ -433,6 +431,37 @@ class Session:
             environment=environment,
         )
         return manifests
+
+    def _context(
+        self, environment: str, spec: ReleaseSpec, engine: TemplateEngine, release_values: ReleaseValues, log: ReadLog
+    ) -> dict[str, Any]:
+        """What the templates of a release see."""
+        env = self.project.environments[environment]
+        return template_context(
+            release_values.values,
+            release=spec.rendered_name,
+            namespace=spec.namespace or env.namespace,
+            environment=environment,
+            app=engine.app,
+            kube_version=self.declared_version(environment, spec.name),
+            log=log,
+            absent=AbsentKeys(
+                removed_keys(release_values.layers, release_values.values),
+                engine.app.schema.names if engine.app.schema is not None else None,
+            ),
+        )
+
+    def field_origins(self, environment: str, release: str) -> dict[tuple[str, int], RenderedOrigins]:
+        """Where each field of each object of a release was written, by (template, document index
+        in its file): the release rendered again with positions kept, for messages about its objects."""
+        found = self._field_origins.get((environment, release))
+        if found is None:
+            spec = next(spec for spec in self.project.releases_in(environment) if spec.name == release)
+            release_values = self.values(environment, spec)
+            engine = self.engine(spec)
+            files = engine.render(self._context(environment, spec, engine, release_values, ReadLog()))
+            found = self._field_origins[environment, release] = document_origins(files)
+        return found
 
     def render_chart_release(self, environment: str, spec: ReleaseSpec) -> list[Manifest]:
         """A release of a third-party Helm chart: helm renders, pytemplar does the rest."""
@@ -662,3 +691,9 @@ def expected_types(schema: CompiledSchema | None) -> Callable[[ValuePath], set[s
         return schema.expected_types(path) if schema is not None else set()
 
     return types
+
+
+def _forgetting_origins(manifest: Manifest) -> Manifest:
+    """``manifest`` without the positions of its fields, which a message can find again."""
+    origins = manifest.origins
+    return replace(manifest, origins=origins.forgotten() if isinstance(origins, ReleaseOrigins) else None)

@@ -538,7 +538,9 @@ def _squote(value: Any) -> YamlText:
 
 
 def _b64encode(value: Any) -> str:
-    data = value if isinstance(value, bytes) else str(value).encode("utf-8")
+    # The value's text as it reads in a template (true, not Python's True); a map or a list is
+    # refused rather than encoded as Python's text of it.
+    data = value if isinstance(value, bytes) else as_text(value).encode("utf-8")
     return base64.b64encode(data).decode("ascii")
 
 
@@ -645,7 +647,7 @@ def _tpl(context: Any, text: Any) -> str:
     return made
 
 
-_GO_ACTION = re.compile(r"\{\{-?\s*[.$]")
+_GO_ACTION = re.compile(r"\{\{-?\s*(?:[.$]|(?:include|template|tpl|printf|toYaml)\s)")
 
 
 def _tpl_syntax_error(env: Any, text: Any, exc: TemplateSyntaxError) -> TemplateFailure:
@@ -897,6 +899,14 @@ class TemplateEngine:
             )
         if isinstance(exc, RecursionError):
             return TemplateError("template recursion too deep", location=location)
+        called = _CALLER_UNUSED.match(str(exc)) if isinstance(exc, TypeError) else None
+        if called is not None:
+            return TemplateError(
+                f"the macro {called.group(1)} is used with {{% call %}}, but never calls caller()",
+                location=location,
+                hint="write {{ caller() | fromyaml }} in the macro where the call block's YAML goes, "
+                "or call the macro with {{ }} instead",
+            )
         from pytemplar.templatehints import unknown_filter
 
         if "No filter named" in str(exc):  # a filter used only on a branch is looked up when it runs
@@ -905,6 +915,7 @@ class TemplateEngine:
         return TemplateError(f"{type(exc).__name__}: {exc}", location=location)
 
 
+_CALLER_UNUSED = re.compile(r"macro ('[^']*') was invoked with two values for the special caller argument")
 CONTEXT_NAMES = ("values", "release", "app", "capabilities", "files")
 _BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "trans"})
 

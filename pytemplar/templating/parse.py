@@ -7,11 +7,13 @@ values path when one value is at fault), never a line of text nobody wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+import itertools
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from pytemplar.errors import Location, ManifestError, Problem, PytemplarError, TemplateError, YamlError
-from pytemplar.manifests import Manifest, list_items
+from pytemplar.manifests import FieldOrigins, Manifest, list_items
 from pytemplar.templating.engine import RenderedFile
 from pytemplar.templating.lines import Mark, offset_of_line, template_location, template_location_of_line
 from pytemplar.templating.slots import (
@@ -21,6 +23,7 @@ from pytemplar.templating.slots import (
     Slot,
     SlotPlacer,
     SlotRefusal,
+    YamlText,
     as_text,
     slot_location,
     slot_where,
@@ -108,24 +111,35 @@ def _yaml_problem(
     message = problem.message.removeprefix("invalid YAML: ")
     slot = _slot_at(rendered, line, column)
     hint = problem.hint
-    if slot is not None:
+    block = None
+    if slot is None or isinstance(slot[0], YamlText):
+        from pytemplar.hints import misplaced_block
+
+        block = misplaced_block(message, line, rendered.text.split("\n"), rendered.slots)
+    if block is not None:  # toyaml text placed where it breaks the YAML around it
+        slot = None
+        where, message, hint = slot_location(block[0]), block[1], block[2]
+    elif slot is not None:
         where = slot_location(slot)
         if isinstance(slot[0], (dict, list, tuple)) and message.startswith("key '"):
             kind = "map" if isinstance(slot[0], dict) else "list"
             message, hint = f"a {kind} cannot be a key", "place it as a value, or write one of its items as the key"
+        elif message.endswith(_NO_COLON):
+            hint = _KEY_EXPECTED
         message = f"the value{slot_where(slot)} placed here: {message}"
-    else:
-        from pytemplar.hints import misplaced_block
-
-        block = misplaced_block(message, line, rendered.text.split("\n"), rendered.slots)
-        if block is not None:
-            where, message, hint = slot_location(block[0]), block[1], block[2]
     return Problem(
         f"{what} is not valid YAML at {'rendered' if what == 'rendered output' else 'its'} line {line}: {message}",
         location=where,
         hint=hint or "check the indentation and quoting of the template around this line",
         context=(*_set_at(slot, values_origin), *_excerpt(readable(rendered.text, rendered.slots), line)),
     )
+
+
+_NO_COLON = "could not find expected ':'"
+_KEY_EXPECTED = (
+    "a {{ }} places one value, never lines of YAML: write it after its key (`key: {{ ... }}`); the YAML "
+    "a macro or call block writes is placed under its key with fromyaml (`key: {{ caller() | fromyaml }}`)"
+)
 
 
 def document_location(rendered: RenderedFile, marks: Sequence[Mark], line: int) -> Location:
@@ -177,6 +191,75 @@ class RenderedOrigins:
             first = next((where for found, where in self.locations.items() if found[:-1] == path), None)
             slot = self._slot(first) if first is not None else None
         return slot[3] if slot is not None else None
+
+
+class FieldLocator(Protocol):
+    """What renders a release again to say where its fields were written (the run's session)."""
+
+    def field_origins(self, environment: str, release: str) -> Mapping[tuple[str, int], RenderedOrigins]:
+        """The origins of each rendered document of the release, by (template, index in its file)."""
+
+
+_LOCATORS: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+_NEXT_LOCATOR = itertools.count(1)
+
+
+def register_locator(locator: FieldLocator) -> int:
+    """A number naming ``locator`` in this process and in the workers it forks."""
+    key = next(_NEXT_LOCATOR)
+    _LOCATORS[key] = locator
+    return key
+
+
+class ReleaseOrigins:
+    """Where each field of one rendered object was written, worked out when a message first asks.
+
+    Keeping every field's position for every object of a run costs time and memory, and messages
+    about rendered objects are rare: the checks that run over all objects (labels, names,
+    selectors) find an object's field through this handle, which renders its release again with
+    positions kept (the same values, the same templates, so the same text). It is a few names,
+    so a worker sends it to the parent with the object, and the parent's session answers."""
+
+    __slots__ = ("document", "environment", "found", "locator", "release", "template")
+
+    def __init__(
+        self,
+        locator: int,
+        environment: str,
+        release: str,
+        template: str,
+        document: int,
+        found: RenderedOrigins | None = None,
+    ) -> None:
+        self.locator = locator
+        self.environment = environment
+        self.release = release
+        self.template = template
+        self.document = document
+        self.found = found
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ReleaseOrigins, (self.locator, self.environment, self.release, self.template, self.document))
+
+    def forgotten(self) -> ReleaseOrigins:
+        """The same handle without the positions found so far (to free them)."""
+        return ReleaseOrigins(self.locator, self.environment, self.release, self.template, self.document)
+
+    def _origins(self) -> RenderedOrigins | None:
+        if self.found is None:
+            locator = _LOCATORS.get(self.locator)
+            if locator is None:  # the session is gone (objects kept by a library caller)
+                return None
+            self.found = locator.field_origins(self.environment, self.release).get((self.template, self.document))
+        return self.found
+
+    def location_of(self, path: tuple[str | int, ...]) -> Location | None:
+        origins = self._origins()
+        return origins.location_of(path) if origins is not None else None
+
+    def values_path_of(self, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+        origins = self._origins()
+        return origins.values_path_of(path) if origins is not None else None
 
 
 class FragmentOrigins:
@@ -242,6 +325,20 @@ def parse_fragment(fragment: Fragment, what: str) -> Any:
     return data
 
 
+def document_origins(files: Iterable[RenderedFile]) -> dict[tuple[str, int], RenderedOrigins]:
+    """Where each field of each object of ``files`` was written, by (template, document index)."""
+    found: dict[tuple[str, int], RenderedOrigins] = {}
+    for rendered in files:
+        try:
+            documents = parse_slotted(rendered.text, rendered.path, rendered.slots, track=True)
+        except PytemplarError:
+            continue  # reported when the release rendered
+        for index, document in enumerate(documents):
+            if isinstance(document.data, dict):
+                found[rendered.template, index] = RenderedOrigins(rendered, document.locations)
+    return found
+
+
 def parse_rendered(
     files: Iterable[RenderedFile],
     release: str,
@@ -250,6 +347,7 @@ def parse_rendered(
     *,
     track: bool = False,
     values_origin: ValuesOrigin | None = None,
+    locator: int | None = None,
 ) -> list[Manifest]:
     """Every non-empty YAML document of every rendered file (the items of a ``List``); all
     problems at once.
@@ -257,7 +355,9 @@ def parse_rendered(
     With ``problems_to``, the problems are added to it and the objects of the files that parsed are
     returned, so ``validate`` checks them too; otherwise they are raised together. ``track`` keeps,
     with each manifest, where each of its fields was written (for field-level messages);
-    ``values_origin`` says where a values path was set, for messages about one value."""
+    ``values_origin`` says where a values path was set, for messages about one value; with
+    ``locator`` (see :func:`register_locator`), an object parsed without them still finds where
+    its fields were written when a message asks (:class:`ReleaseOrigins`)."""
     manifests: list[Manifest] = []
     problems: list[Problem] = []
     for rendered in files:
@@ -270,7 +370,7 @@ def parse_rendered(
         except PytemplarError as exc:
             problems.append(_yaml_problem(rendered, exc.problems[0], values_origin))
             continue
-        for document in documents:
+        for index, document in enumerate(documents):
             if document.data is None:
                 continue
             where = document_location(rendered, rendered.marks, document.line)
@@ -286,7 +386,10 @@ def parse_rendered(
                 continue
             objects = list_items(document.data)
             if len(objects) == 1 and objects[0] is document.data:
-                origins = RenderedOrigins(rendered, document.locations) if track else None
+                found = RenderedOrigins(rendered, document.locations) if track else None
+                origins: FieldOrigins | None = found
+                if locator is not None:
+                    origins = ReleaseOrigins(locator, environment, release, rendered.template, index, found)
                 manifests.append(Manifest(document.data, release, environment, template, where, origins=origins))
             else:  # the items of a List: their paths are not the document's
                 manifests.extend(Manifest(obj, release, environment, template, where) for obj in objects)

@@ -39,11 +39,11 @@ def set_namespaces(
         metadata = obj.get("metadata")
         if not isinstance(metadata, dict):
             continue
-        if kind == "Namespace":
-            if mode == "all" and str(obj.get("apiVersion")) == "v1":
+        if kind == "Namespace" and str(obj.get("apiVersion")) == "v1":
+            if mode == "all":
                 metadata["name"] = namespace
             continue
-        if is_cluster_scoped(kind):
+        if kind != "Namespace" and is_cluster_scoped(kind):  # another Namespace kind is a custom resource
             continue
         if mode == "unset" and metadata.get("namespace"):
             continue
@@ -99,4 +99,36 @@ def move(objects: Objects, mode: str, context: TransformContext) -> Objects:
     before = identities(objects)
     set_namespaces(objects, context.namespace, mode, context.namespace)  # type: ignore[arg-type]
     context.remember_ids(before, objects)
+    for obj in objects:
+        metadata = obj.get("metadata")
+        if obj.get("kind") in KUSTOMIZE_NAMESPACES and isinstance(metadata, dict) and not metadata.get("namespace"):
+            context.warn(
+                f"{obj['kind']} {metadata.get('name')} is cluster-scoped and gets no namespace; kubectl kustomize "
+                f"v5.7 would give it namespace {context.namespace}, not knowing the kind",
+                None,
+            )
     return objects
+
+
+# Kubernetes' cluster-scoped kinds that kubectl kustomize v5.7's namespace transformer does not
+# know, and so namespaces (found by giving it one object of each cluster-scoped kind).
+KUSTOMIZE_NAMESPACES = frozenset(
+    {
+        "ClusterTrustBundle",
+        "DeviceClass",
+        "DeviceTaintRule",
+        "FlowSchema",
+        "IPAddress",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
+        "PriorityLevelConfiguration",
+        "ResourcePoolStatusRequest",
+        "ResourceSlice",
+        "ServiceCIDR",
+        "StorageVersion",
+        "StorageVersionMigration",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "VolumeAttributesClass",
+    }
+)

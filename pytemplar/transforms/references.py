@@ -240,12 +240,16 @@ def rename_references(
     for obj in objects:
         own_namespace = namespace_of(obj, default_namespace) or default_namespace
         kind = str(obj.get("kind", ""))
+        # A cluster-scoped object (a ClusterRole's resourceNames) names objects of any namespace.
+        anywhere = is_cluster_scoped(kind)
         for referrer in (*_BY_REFERRER_KIND.get(kind, ()), *(r for r in extra if r.kind == kind)):
             for holder, key in parents(obj, referrer.path):
                 old = holder.get(key)
                 if isinstance(old, list):  # a list of names (a Role's resourceNames)
                     holder[key] = [
-                        renames.get((referrer.target, own_namespace, item), item) if isinstance(item, str) else item
+                        _renamed_to(renames, referrer.target, own_namespace, item, anywhere, obj, warnings)
+                        if isinstance(item, str)
+                        else item
                         for item in old
                     ]
                     continue
@@ -263,12 +267,12 @@ def rename_references(
                         )
                     continue
                 if is_cluster_scoped(referrer.target):
-                    namespace = ""
+                    new = renames.get((referrer.target, "", old))
                 elif holder.get("namespace"):  # a subject or a service reference says its namespace
-                    namespace = str(holder["namespace"])
+                    new = renames.get((referrer.target, str(holder["namespace"]), old))
                 else:
-                    namespace = own_namespace
-                new = renames.get((referrer.target, namespace, old))
+                    new = _renamed_to(renames, referrer.target, own_namespace, old, anywhere, obj, warnings)
+                    new = new if new != old else None
                 if new is not None:
                     holder[key] = new
                     if referrer.beyond_kustomize and warnings is not None:
@@ -279,6 +283,33 @@ def rename_references(
                                 None,
                             )
                         )
+
+
+def _renamed_to(
+    renames: Renames,
+    target: str,
+    namespace: str,
+    old: str,
+    anywhere: bool,
+    referrer: Mapping[str, Any],
+    warnings: list[tuple[str, Location | None]] | None,
+) -> str:
+    """The new name of the ``target`` named ``old`` in ``namespace`` (``old`` if not renamed); with
+    ``anywhere``, of the ``target`` objects named ``old`` in any namespace, when all got one name."""
+    if not anywhere:
+        return renames.get((target, namespace, old), old)
+    found = {new for (kind, _, name), new in renames.items() if kind == target and name == old}
+    if len(found) == 1:
+        return found.pop()
+    if found and warnings is not None:
+        warnings.append(
+            (
+                f"{referrer.get('kind')} {_name(referrer)}: names {target} {old}, which objects of several "
+                f"namespaces had, renamed differently ({', '.join(sorted(found))}); it keeps the name {old}",
+                None,
+            )
+        )
+    return old
 
 
 def _renamed(renames: Renames, referrer: Referrer, old: str) -> bool:

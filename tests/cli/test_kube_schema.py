@@ -53,7 +53,7 @@ def test_each_mistake_fails_validate_with_one_precise_message(make_tree: Any) ->
     result = run_pytemplar("validate", "project", "-e", "prod", cwd=root)
     assert (result.code, result.stdout) == (1, "")
     assert result.stderr.splitlines() == [
-        "app/templates/deployment.yaml.j2:1: error: [prod/one] Deployment one: "
+        "app/templates/deployment.yaml.j2:6: error: [prod/one] Deployment one: "
         "metadata.annotations['example.com/canary'] is bool, not text; quote it [annotation-type]",
         "app/templates/deployment.yaml.j2:8: error: [prod/one] Deployment one: "
         "spec.replicas: expected an integer, got text '3' [kube-schema]",
@@ -194,10 +194,10 @@ def test_opt_in_checks_run_when_named_on_the_command_line_or_in_the_project(make
     flagged = run_pytemplar("validate", "project", "-e", "dev", "--check", "image-pinned,resources-set", cwd=root)
     assert flagged.code == 1
     assert [line for line in flagged.stderr.splitlines() if "error:" in line] == [
-        "app/templates/deployment.yaml.j2:1: error: [dev/one] Deployment dev/one: containers[0] 'main' does not set "
+        "app/templates/deployment.yaml.j2:15: error: [dev/one] Deployment dev/one: containers[0] 'main' does not set "
         "resources.requests.cpu, resources.requests.memory, resources.limits.cpu, resources.limits.memory "
         "[resources-set]",
-        "app/templates/deployment.yaml.j2:1: error: [dev/one] Deployment dev/one: containers[0] 'main': "
+        "app/templates/deployment.yaml.j2:16: error: [dev/one] Deployment dev/one: containers[0] 'main': "
         "image 'example/demo:latest' uses the tag 'latest' [image-pinned]",
     ]
     config = root / "project/pytemplar.yaml"

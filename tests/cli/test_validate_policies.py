@@ -38,7 +38,7 @@ def test_a_removed_api_a_boolean_annotation_and_a_lonely_selector_each_fail_once
     assert result.stderr.splitlines() == [
         "app/templates/ingress.yaml.j2:1: error: [prod/one] Ingress production/one: apiVersion extensions/v1beta1 is "
         "not served since Kubernetes 1.22 (target 1.35); use apiVersion: networking.k8s.io/v1 [removed-api]",
-        "app/templates/ingress.yaml.j2:1: error: [prod/one] Ingress production/one: "
+        "app/templates/ingress.yaml.j2:7: error: [prod/one] Ingress production/one: "
         "metadata.annotations['nginx.ingress.kubernetes.io/canary'] is bool, not text; quote it [annotation-type]",
         "app/templates/service.yaml.j2:1: warning: [prod/one] Service production/one: spec.selector "
         "{'app': 'nothing-has-this'} matches no pod template in namespace 'production' [service-selects-pods]",

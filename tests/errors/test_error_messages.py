@@ -637,6 +637,25 @@ def test_values_file_with_invalid_yaml(make_tree: MakeTree) -> None:
     )
 
 
+def test_a_values_key_without_its_colon_is_reported_at_that_key(make_tree: MakeTree) -> None:
+    # libyaml notices the missing ':' only on the next line; the line to edit is the key's.
+    root = tree(
+        make_tree,
+        {
+            "project/envs/prod.yaml": """
+                replicas: 2
+                image
+                other: 1
+            """,
+        },
+    )
+    assert_fails(
+        render(root),
+        "project/envs/prod.yaml:2:1: error: [prod/one] invalid YAML: while scanning a simple key at line 2, "
+        "column 1: could not find expected ':'",
+    )
+
+
 def test_values_file_with_an_unterminated_quote_points_at_the_quote(make_tree: MakeTree) -> None:
     root = tree(
         make_tree,

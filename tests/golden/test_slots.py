@@ -351,3 +351,155 @@ def test_invalid_yaml_a_macro_includes_names_the_included_line(
     assert (result.code, result.stdout) == (1, "")
     first = result.stderr.splitlines()[0]
     assert first.startswith(f"app/templates/{included}:{line}: error: [prod/one] {message}"), first
+
+
+EMPTY_CALLER = {
+    "app/templates/_helpers.j2": """
+        {% macro metadata() %}
+        metadata:
+          name: demo
+        {{ caller() }}
+        {% endmacro %}
+    """,
+    "app/templates/cm.yaml.j2": """
+        {% import "_helpers.j2" as h with context %}
+        apiVersion: v1
+        kind: ConfigMap
+        {% call h.metadata() %}{% endcall %}
+        data:
+          a: b
+    """,
+}
+
+
+@pytest.mark.parametrize("indent", ["", "  "])
+def test_a_caller_placed_where_a_key_is_expected_names_the_line_of_its_braces(make_tree: Any, indent: str) -> None:
+    # An empty call block's caller() is an empty value: standing alone on its line it is a key
+    # without ':', which the parser notices only on the next line (template text of another file).
+    from conftest import MINIMAL_APP
+
+    files = dict(EMPTY_CALLER)
+    files["app/templates/_helpers.j2"] = files["app/templates/_helpers.j2"].replace(
+        "{{ caller() }}", indent + "{{ caller() }}"
+    )
+    root: Path = make_tree(files, base=MINIMAL_APP)
+    (root / "app/templates/deployment.yaml.j2").unlink()
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    column = len(indent) + 1
+    assert result.stderr.splitlines() == [
+        "app/templates/_helpers.j2:4: error: [prod/one] rendered output is not valid YAML at rendered line 5: "
+        f"the value placed here: while scanning a simple key at line 5, column {column}: could not find expected ':'",
+        "         3 | metadata:",
+        "         4 |   name: demo",
+        f"    >    5 | {indent}",
+        "         6 | data:",
+        "         7 |   a: b",
+        "  hint: a {{ }} places one value, never lines of YAML: write it after its key (`key: {{ ... }}`); the YAML "
+        "a macro or call block writes is placed under its key with fromyaml (`key: {{ caller() | fromyaml }}`)",
+    ]
+
+
+def test_a_caller_under_its_key_with_fromyaml_renders_the_call_blocks_yaml(make_tree: Any) -> None:
+    # What the hint above says to write, for an empty call block and for one that writes YAML.
+    from conftest import MINIMAL_APP
+
+    files = dict(EMPTY_CALLER)
+    files["app/templates/_helpers.j2"] = files["app/templates/_helpers.j2"].replace(
+        "{{ caller() }}", "  labels: {{ caller() | fromyaml }}"
+    )
+    root: Path = make_tree(files, base=MINIMAL_APP)
+    (root / "app/templates/deployment.yaml.j2").unlink()
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert result.code == 0, result.stderr
+    (configmap,) = [doc for doc in yaml.safe_load_all(result.stdout) if doc is not None]
+    assert configmap["metadata"] == {"name": "demo", "labels": None}
+    cm = root / "app/templates/cm.yaml.j2"
+    cm.write_text(cm.read_text().replace("{% endcall %}", "tier: {{ values.image.tag }}{% endcall %}"))
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert result.code == 0, result.stderr
+    (configmap,) = [doc for doc in yaml.safe_load_all(result.stdout) if doc is not None]
+    assert configmap["metadata"] == {"name": "demo", "labels": {"tier": "1.0"}}
+
+
+def test_a_call_block_on_a_macro_that_never_calls_caller_says_so(make_tree: Any) -> None:
+    from conftest import MINIMAL_APP
+
+    files = dict(EMPTY_CALLER)
+    files["app/templates/_helpers.j2"] = files["app/templates/_helpers.j2"].replace("{{ caller() }}", "")
+    root: Path = make_tree(files, base=MINIMAL_APP)
+    result = run_pytemplar("render", "project", "-e", "prod", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines() == [
+        "app/templates/cm.yaml.j2:4: error: [prod/one] the macro 'metadata' is used with {% call %}, "
+        "but never calls caller()",
+        "  hint: write {{ caller() | fromyaml }} in the macro where the call block's YAML goes, "
+        "or call the macro with {{ }} instead",
+    ]
+
+
+LABELLED = {
+    "app/templates/deployment.yaml.j2": """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{ release.name }}
+          labels: {{ values.labels }}
+        spec:
+          selector:
+            matchLabels: {app: demo}
+          template:
+            metadata:
+              labels: {app: demo}
+            spec:
+              containers:
+                - name: main
+                  image: "example/demo:{{ values.image.tag }}"
+    """,
+    "app/values.yaml": "image:\n  tag: '1.0'\nlabels: {team: shop}\n",
+}
+
+
+def _many_releases(count: int) -> str:
+    releases = "".join(f"  r{index:02d}:\n    app: ../app\n" for index in range(count))
+    return f"environments:\n  prod:\n    namespace: production\nreleases:\n{releases}"
+
+
+@pytest.mark.parametrize("command", ["render", "validate"])
+def test_a_check_of_a_placed_value_names_the_template_line_that_placed_it(make_tree: Any, command: str) -> None:
+    # label-syntax runs over all objects after the release's own checks; the label's line is the
+    # {{ }} that placed the map, in render (which keeps no positions) and in validate alike.
+    from conftest import MINIMAL_APP
+
+    overlay = {"project/envs/prod.yaml": "labels: {team: shop, version: 1.0}\n"}
+    root: Path = make_tree({**LABELLED, **overlay}, base=MINIMAL_APP)
+    (root / "app/values.schema.json").write_text("{}")
+    result = run_pytemplar(command, "project", "-e", "prod", cwd=root)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr.splitlines()[0] == (
+        "app/templates/deployment.yaml.j2:5: error: [prod/one] Deployment one: metadata.labels['version'] "
+        "is float, not text; quote it [label-syntax]"
+    )
+
+
+def test_a_release_rendered_by_a_worker_names_the_same_template_line(make_tree: Any) -> None:
+    # 16 releases: with -j 2 a forked worker renders the second half and sends its objects back.
+    from conftest import MINIMAL_APP
+
+    root: Path = make_tree(
+        {
+            **LABELLED,
+            "project/pytemplar.yaml": _many_releases(16),
+            "project/envs/prod/r15.yaml": "labels: {team: shop, version: 1.0}\n",
+        },
+        base=MINIMAL_APP,
+    )
+    (root / "app/values.schema.json").write_text("{}")
+    expected = (
+        "app/templates/deployment.yaml.j2:5: error: [prod/r15] Deployment r15: metadata.labels['version'] "
+        "is float, not text; quote it [label-syntax]"
+    )
+    for jobs in ("1", "2"):
+        result = run_pytemplar("render", "project", "-e", "prod", "-j", jobs, cwd=root)
+        assert (result.code, result.stdout) == (1, "")
+        assert result.stderr.splitlines()[0] == expected, jobs

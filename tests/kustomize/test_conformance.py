@@ -1104,7 +1104,7 @@ ALL_CASES = [
 
 
 def all_cases() -> list[Case]:
-    return [*ALL_CASES, *PATCHES_STRATEGIC_MERGE_CASES]
+    return [*ALL_CASES, *PATCHES_STRATEGIC_MERGE_CASES, *EDGE_CASES]
 
 
 def test_every_case_that_differs_says_why() -> None:
@@ -1275,6 +1275,97 @@ spec:
         "objects that no longer exist; pytemplar follows them",
     )
 )
+
+
+SAME_NAMED_SECRETS = """
+apiVersion: v1
+kind: Secret
+metadata: {name: dummy, namespace: default}
+type: Opaque
+data: {dummy: ""}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: dummy, namespace: kube-system}
+type: Opaque
+data: {dummy: ""}
+---
+kind: ClusterRole
+apiVersion: rbac.authorization.k8s.io/v1
+metadata: {name: dummy}
+rules:
+  - {apiGroups: [""], resources: [secrets], resourceNames: [dummy], verbs: [get]}
+"""
+
+ADMISSION_POLICIES = """
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: example-vap}
+spec: {}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: example-vapb}
+spec: {}
+"""
+
+EDGE_CASES = [
+    Case(
+        "secrets of one name in two namespaces and a ClusterRole naming them",
+        "namespaces_test.go (TestNamespacedSecrets)",
+        SAME_NAMED_SECRETS,
+        "",
+    ),
+    Case(
+        "a prefix renames a ClusterRole's resourceNames naming secrets of any namespace",
+        "namespaces_test.go (TestNamespacedSecrets, with a prefix)",
+        SAME_NAMED_SECRETS,
+        "namePrefix: p-",
+    ),
+    Case(
+        "a Namespace kind of another API group is a namespaced custom resource",
+        "namespaces_test.go (TestNameNotOveriddenForNonCoreApiVersionOnANamespaceKind)",
+        "apiVersion: servicebus.azure.com/v1beta20210101preview\nkind: Namespace\n"
+        "metadata: {name: core-sb-99, namespace: without-podinfo}\n",
+        "namespace: shop",
+        transforms="setNamespace: all",
+    ),
+    Case(
+        "admission policies are cluster-scoped: no namespace",
+        "namespaces_test.go (TestNamespaceNotAddedToValidatingAdmissionPolicies)",
+        ADMISSION_POLICIES,
+        "namespace: shop",
+        transforms="setNamespace: all",
+        outcome="warns",
+        says=r"ValidatingAdmissionPolicy example-vap is cluster-scoped and gets no namespace; kubectl kustomize v5.7 "
+        r"would give it namespace shop, not knowing the kind",
+        why="kustomize v5.7 does not know these kinds and namespaces them (its later versions do not); they are "
+        "cluster-scoped in Kubernetes",
+    ),
+    Case(
+        "two generators making one ConfigMap in one namespace are refused",
+        "generatormergeandreplace_test.go (TestConfigMapGeneratingIntoSameNamespace)",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n",
+        """
+        configMapGenerator:
+          - {name: test, namespace: shop, literals: [key=value]}
+          - {name: test, namespace: shop, literals: [key=value]}
+        """,
+        transforms="""
+        configMapGenerator:
+          - {name: test, namespace: shop, literals: [key=value]}
+          - {name: test, namespace: shop, literals: [key=value]}
+        """,
+        kustomize_says=r"behavior must be merge or replace",
+        says=r"pytemplar.yaml:\d+:\d+: error: \[dev/r\] configMapGenerator 'test' creates ConfigMap test, which the "
+        r"release already has\n  hint: use 'behavior: merge' or 'behavior: replace'",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", EDGE_CASES, ids=[case.name for case in EDGE_CASES])
+def test_krusty_edge_case(tmp_path: Path, case: Case) -> None:
+    check(tmp_path, case)
 
 
 @pytest.mark.parametrize(
