@@ -393,8 +393,10 @@ class _Builder:
             key = text
         else:
             key = self.scalar(event)
-        if self.kubernetes and isinstance(key, (bool, int, float)) and _go_key_text(key) == text:
-            key = text  # the same text either way: 8080, 1.5
+        if isinstance(key, (bool, int, float)) and _go_key_text(key) == text and _same_key_text(key, text):
+            # The same text either way (8080, 1.5, true): a key is text in Kubernetes objects, and
+            # Helm turns such a values key into that text too.
+            key = text
         if self.kubernetes and isinstance(key, (bool, int, float)):
             # kubectl would silently send the key as the text of that value ("on" becomes "true").
             raise self.fail(
@@ -543,6 +545,11 @@ class _Builder:
         if not isinstance(value, wanted) or (kind != "bool" and isinstance(value, bool)):
             raise self.fail(f"'{text}' is not a valid !!{kind}", event)
         return float(value) if kind == "float" else value  # type: ignore[arg-type]
+
+
+def _same_key_text(key: bool | int | float, text: str) -> bool:
+    # A float key stays as written only where Go's shortest form agrees (1.5, not 1000.0 or 1e3).
+    return not isinstance(key, float) or ("." in text and not text.endswith("0") and "e" not in text.lower())
 
 
 def _go_key_text(key: bool | int | float) -> str:

@@ -13,7 +13,7 @@ import base64
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from jinja2 import pass_context, pass_environment
 from jinja2.exceptions import SecurityError
@@ -311,6 +311,93 @@ def _reindent(block: str, indent: int) -> str:
     return first + "\n" + "\n".join(" " * indent + line.lstrip(" ") if line else line for line in rest.split("\n"))
 
 
+# A text that Helm's output holds as one plain scalar: no indicator first (a dash, question mark
+# or colon only before more text), no comment, no line break, no space at either end.
+_PLAIN_TEXT = re.compile(r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))[^\n]*(?<![\s:])\Z")
+
+
+def helm_scalar(value: Any) -> Any:
+    """A text read as Kubernetes reads Helm's output where Helm writes the text as a whole value
+    (``port: {{ $key }}``): an empty text is null, ``9000`` the number, ``yes`` true. Other values,
+    and texts that are not a plain scalar (``a: b``), are kept."""
+    from pytemplar.yamlio import NotJsonError, resolve_kubernetes
+
+    if type(value) is not str:
+        return value
+    if value == "":
+        return None
+    if ": " in value or " #" in value or not _PLAIN_TEXT.match(value):
+        return value
+    try:
+        return resolve_kubernetes(value)
+    except NotJsonError:
+        return value
+
+
+def helm_range(collection: Any) -> list[tuple[Any, Any]]:
+    """What Go's ``range`` gives over a value that may be a map or a list: a map's keys and values
+    in key order, a list's indexes and items; nothing for none."""
+    from jinja2.runtime import Undefined
+
+    if isinstance(collection, Undefined):
+        str(collection)  # its error names the value
+    if collection is None:
+        return []
+    if isinstance(collection, Mapping):
+        return sorted(collection.items(), key=lambda item: str(item[0]))
+    if isinstance(collection, (list, tuple)):
+        return list(enumerate(collection))
+    raise TypeError(f"range over {type(collection).__name__}: it takes a map or a list")
+
+
+_BCRYPT_ALPHABET = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+    b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+)
+
+
+def htpasswd(user: Any, password: Any) -> str:
+    """Sprig's ``htpasswd``: ``user:`` and a bcrypt hash of the password (``$2a$``, cost 10), as
+    web servers read it. Helm salts it at random, so every render differs; here the salt comes
+    from the user and password, so the same values render the same bytes (no diff in Git or Argo
+    CD) and the hash still checks against the password."""
+    import hashlib
+    import hmac
+
+    import bcrypt
+
+    from pytemplar.templating.engine import TemplateFailure
+
+    name, secret = str(user).encode(), str(password).encode()
+    if b":" in name:
+        raise TemplateFailure(f"htpasswd: the user name {str(user)!r} holds ':', which ends a user name there")
+    if len(secret) > 72:
+        raise TemplateFailure("htpasswd: bcrypt takes passwords of at most 72 bytes")
+    raw = hmac.new(secret, b"pytemplar htpasswd\0" + name, hashlib.sha256).digest()[:16]
+    salt = b"$2a$10$" + base64.b64encode(raw)[:22].translate(_BCRYPT_ALPHABET)
+    return f"{user}:{bcrypt.hashpw(secret, salt).decode()}"
+
+
+def helm_text(value: Any) -> str:
+    """Sprig's ``toString``: a value's text as Go prints it inside text (``true``, an empty text
+    for none, ``1.5``), not Python's (``True``, ``None``)."""
+    from pytemplar.templating.slots import as_text
+
+    return as_text(value, strict=False)
+
+
+def import_todo(what: str) -> NoReturn:
+    """Where ``import helm`` left a Helm action untranslated: a render that reaches it stops here,
+    since rendering nothing in its place would give objects that silently differ from Helm's."""
+    from pytemplar.templating.engine import TemplateFailure
+
+    raise TemplateFailure(
+        f"import helm could not translate this line ({what}), so it cannot render yet"
+        "\x00translate the Helm template in the TODO(import) comment beside it into Jinja2, "
+        "then delete the import_todo(...) call"
+    )
+
+
 def install(environment: Environment, engine: TemplateEngine) -> None:
     """Add the Helm-inspired filters and functions to a template environment."""
     environment.filters.update(
@@ -319,6 +406,8 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
             "sort": _sort,
             "sortalpha": _sortalpha,
             "helm_toyaml": helm_toyaml,
+            "helm_scalar": helm_scalar,
+            "helm_text": helm_text,
             "regex_match": regex_match,
             "regex_find": regex_find,
             "regex_find_all": regex_find_all,
@@ -338,5 +427,8 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
             "render_template": render_template,
             "helm_merge": helm_merge,
             "helm_index": helm_index,
+            "helm_range": helm_range,
+            "htpasswd": htpasswd,
+            "import_todo": import_todo,
         }
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 from pytemplar.errors import ConfigError, Location, PytemplarError, UsageError
 from pytemplar.helm.gotemplate.parse import GoTemplateError, Node, parse
-from pytemplar.helm.gotemplate.translate import TODO, Translator, macro_name
+from pytemplar.helm.gotemplate.translate import TODO, Scope, Translator, macro_name
 from pytemplar.yamlio import load_mapping
 
 HELPERS = "templates/_helpers.j2"
@@ -89,24 +89,28 @@ def import_chart(path: Path) -> Imported:
             result.todos.append((file, exc.line, f"cannot parse: {exc}"))
     defines = {node.name: node for tree in trees.values() for node in _defines(tree)}
 
-    helpers = Translator(defaults, set(defines), in_helpers=True)
+    # A define that include gives another value than the root context (`include "x.image"
+    # .Values.image`, `(dict "ctx" $ ...)`) becomes a macro with a parameter; calls found while
+    # translating say which, so the translation runs again until they agree.
+    parameters: dict[str, frozenset[str]] = {}
+    for _ in range(_MAX_PASSES):
+        helpers, bodies, translated = _translate(trees, defines, defaults, parameters)
+        wanted: dict[str, frozenset[str]] = {}
+        for translator in [helpers, *(translator for _, translator in translated.values())]:
+            for define_name, keys in translator.wanted.items():
+                wanted[define_name] = wanted[define_name] & keys if define_name in wanted else keys
+        if wanted == parameters:
+            break
+        parameters = wanted
     reads: set[tuple[str, ...]] = set()
     rendered: set[tuple[str, ...]] = set()  # values paths given to tpl
-    macros = []
-    for define_name, node in defines.items():
-        body = helpers.template(node.body)
-        macros.append(f"{{# {define_name} #}}\n{{% macro {macro_name(define_name)}() %}}{body}{{% endmacro %}}\n")
     files: dict[str, str] = {}
+    macros = [_macro(define_name, define_name in parameters, body) for define_name, body in bodies]
     if macros:
         files[HELPERS] = "\n".join(macros)
-    for file, tree in trees.items():
-        if file.endswith(".tpl") or not any(node.kind != "define" and node.kind != "comment" for node in tree):
-            continue
-        translator = Translator(defaults, set(defines))
-        body = translator.template(tree)
+    for target, (body, translator) in translated.items():
         reads |= translator.reads
         rendered |= translator.tpl_values
-        target = file + ".j2" if file.endswith((".yaml", ".yml")) else file.rsplit(".", 1)[0] + ".yaml.j2"
         files[target] = (IMPORT_LINE if macros else "") + body.lstrip("\n")
         result.notes += [(f"{name}/{target}", what) for what in sorted({what for _, what in translator.notes})]
     files["app.yaml"] = _app_yaml(meta)
@@ -114,7 +118,10 @@ def import_chart(path: Path) -> Imported:
     files["values.yaml"] = _translate_rendered_defaults(values_text, defaults, rendered, set(defines), result)
     reads |= helpers.reads
     result.notes += [(f"{name}/{HELPERS}", what) for what in sorted({what for _, what in helpers.notes})]
-    files["values.schema.json"] = chart.get("values.schema.json") or _draft_schema(defaults, files, reads)
+    own_schema = chart.get("values.schema.json")
+    files["values.schema.json"] = (
+        _with_reads(own_schema, files, reads) if own_schema else _draft_schema(defaults, files, reads)
+    )
     for file, text in chart.items():
         if file.startswith("templates/") or file in ("Chart.yaml", "values.yaml", "values.schema.json", "Chart.lock"):
             continue
@@ -125,6 +132,41 @@ def import_chart(path: Path) -> Imported:
     parse_failures = [(f"{name}/{file}", line, what) for file, line, what in result.todos if not file.endswith(".j2")]
     result.todos = parse_failures + marked_lines(result.files)
     return result
+
+
+_MAX_PASSES = 6
+
+
+def _macro(define: str, takes_value: bool, body: str) -> str:
+    """A define as a macro whose text is the define's text in Go: Jinja drops a line break right
+    after the macro tag (Go's ``-}}`` drops it too), and ``{%- endmacro`` the one added before
+    the end tag."""
+    end = "\n{%- endmacro %}" if body == body.rstrip() else "{% endmacro %}"
+    return f"{{# {define} #}}\n{{% macro {macro_name(define)}({'dot' if takes_value else ''}) %}}{body}{end}\n"
+
+
+def _translate(
+    trees: dict[str, list[Node]],
+    defines: dict[str, Node],
+    defaults: dict[str, Any],
+    parameters: dict[str, frozenset[str]],
+) -> tuple[Translator, list[tuple[str, str]], dict[str, tuple[str, Translator]]]:
+    """The defines' macro bodies (with the translator that read them) and each manifest template."""
+    helpers = Translator(defaults, set(defines), in_helpers=True, parameters=parameters)
+    bodies = []
+    for define_name, node in defines.items():
+        scope = Scope("dot", top="dot", root_keys=parameters[define_name]) if define_name in parameters else None
+        # The space at the end is trimmed as in Go; at the start, the line break Jinja drops is kept.
+        bodies.append((define_name, helpers.template(node.body, scope, (False, node.end_trim[0]))))
+    translated: dict[str, tuple[str, Translator]] = {}
+    for file, tree in trees.items():
+        if file.endswith(".tpl") or not any(node.kind != "define" and node.kind != "comment" for node in tree):
+            continue
+        translator = Translator(defaults, set(defines), parameters=parameters)
+        body = translator.template(tree)
+        target = file + ".j2" if file.endswith((".yaml", ".yml")) else file.rsplit(".", 1)[0] + ".yaml.j2"
+        translated[target] = (body, translator)
+    return helpers, bodies, translated
 
 
 def _translate_rendered_defaults(
@@ -219,20 +261,50 @@ def _schema_of(value: Any) -> dict[str, Any]:
     return {}
 
 
-def _declare(schema: dict[str, Any], names: list[str]) -> None:
+def _declare(schema: dict[str, Any], names: list[str]) -> bool:
+    """Name the key at ``names`` in the schema, where the schema leaves room for it (never past a
+    ``$ref``, a closed map or a type that is not a map); whether the schema changed."""
     node = schema
+    changed = False
     for name in names:
+        if not isinstance(node, dict) or "$ref" in node:
+            return changed
         if name == "*" and node.get("type") == "array":
+            changed |= "items" not in node
             node = node.setdefault("items", {})
             continue
-        if name == "*":
-            extra = node.setdefault("additionalProperties", {})
-            node = extra if isinstance(extra, dict) else {}
-            continue
         if node.get("type") not in (None, "object"):
-            return
+            return changed
+        if name == "*":
+            changed |= "additionalProperties" not in node
+            node = node.setdefault("additionalProperties", {})
+            continue
         properties = node.setdefault("properties", {})
+        if name not in properties:
+            if node.get("additionalProperties") is False:
+                return changed
+            changed = True
         node = properties.setdefault(name, {})
+    return changed
+
+
+def _with_reads(text: str, translated: dict[str, str], reads: set[tuple[str, ...]]) -> str:
+    """The chart's own schema, with the keys the templates read that it does not name (an optional
+    ``route.*.annotations`` that Helm reads as empty) added where it leaves room for them."""
+    try:
+        schema = json.loads(text)
+    except ValueError:
+        return text  # pytemplar reports the chart's broken schema where it reads it
+    if not isinstance(schema, dict):
+        return text
+    changed = False
+    for path in sorted(reads):
+        changed |= _declare(schema, list(path))
+    for file, body in translated.items():
+        if file.startswith("templates/"):
+            for found in _VALUES_PATH.finditer(body):
+                changed |= _declare(schema, found.group(1).split(".")[1:])
+    return json.dumps(schema, indent=2) + "\n" if changed else text
 
 
 def marked_lines(files: dict[str, str]) -> list[tuple[str, int, str]]:

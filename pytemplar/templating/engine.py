@@ -538,7 +538,9 @@ def _squote(value: Any) -> YamlText:
 
 
 def _b64encode(value: Any) -> str:
-    data = value if isinstance(value, bytes) else str(value).encode("utf-8")
+    # The value's text as it reads in a template (true, not Python's True); a map or a list is
+    # refused rather than encoded as Python's text of it.
+    data = value if isinstance(value, bytes) else as_text(value).encode("utf-8")
     return base64.b64encode(data).decode("ascii")
 
 
@@ -645,7 +647,7 @@ def _tpl(context: Any, text: Any) -> str:
     return made
 
 
-_GO_ACTION = re.compile(r"\{\{-?\s*[.$]")
+_GO_ACTION = re.compile(r"\{\{-?\s*(?:[.$]|(?:include|template|tpl|printf|toYaml)\s)")
 
 
 def _tpl_syntax_error(env: Any, text: Any, exc: TemplateSyntaxError) -> TemplateFailure:

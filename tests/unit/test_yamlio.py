@@ -255,9 +255,12 @@ def test_duplicate_key_written_quoted_and_plain_is_refused() -> None:
 @pytest.mark.parametrize(
     ("text", "message", "hint"),
     [
-        ("1: x\n", "key '1' is read as int, not a string", 'quote it: "1":'),
-        ("true: x\n", "key 'true' is read as bool, not a string", 'quote it: "true":'),
-        ("1.5: x\n", "key '1.5' is read as float, not a string", 'quote it: "1.5":'),
+        # Keys whose text is not the text of the value they read as: Helm makes 010 the key "8",
+        # 1.50 "1.5", 0x1F "31"; a key written so is refused rather than guessed.
+        ("010: x\n", "key '010' is read as int, not a string", 'quote it: "010":'),
+        ("0x1F: x\n", "key '0x1F' is read as int, not a string", 'quote it: "0x1F":'),
+        ("1.50: x\n", "key '1.50' is read as float, not a string", 'quote it: "1.50":'),
+        ("1e3: x\n", "key '1e3' is read as float, not a string", 'quote it: "1e3":'),
         ("null: x\n", "key 'null' is read as NoneType, not a string", 'quote it: "null":'),
     ],
 )
@@ -266,10 +269,16 @@ def test_non_string_keys_are_refused(text: str, message: str, hint: str) -> None
 
 
 def test_nested_non_string_key_is_located() -> None:
-    assert refusal("a:\n  b:\n    8080: http\n")[:2] == (
-        "key '8080' is read as int, not a string",
+    assert refusal("a:\n  b:\n    0755: mode\n")[:2] == (
+        "key '0755' is read as int, not a string",
         Location(PATH, 3, 5),
     )
+
+
+def test_number_and_boolean_keys_are_their_text_as_helm_takes_them() -> None:
+    # A port map (`tcp: {9000: ...}`) is written so in Helm values files.
+    assert load("9000: a\ntrue: b\n1.5: c\n-1: d\n") == {"9000": "a", "true": "b", "1.5": "c", "-1": "d"}
+    assert refusal("9000: a\n'9000': b\n")[0] == "duplicate key '9000' (first defined on line 1)"
 
 
 def test_collection_keys_are_refused() -> None:

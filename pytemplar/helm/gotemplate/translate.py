@@ -5,7 +5,8 @@ pytemplar names; ``define`` becomes a macro in ``_helpers.j2`` and ``include`` a
 is read back as YAML; ``toYaml X | nindent N`` under a key becomes ``key: {{ X }}`` (the value
 lands whole), and a fragment merged among other keys or items becomes a loop that writes each
 entry; ``if``/``with``/``range``, variables, and the common Sprig functions map to Jinja2.
-What has no translation is left out with a ``{# TODO(import) ... #}`` marker on its line.
+What has no translation is replaced by ``{{ import_todo(...) }}``, which stops a render that
+reaches it, and a ``{# TODO(import) ... #}`` comment holding the Helm source.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ class Untranslatable(Exception):
     pass
 
 
+def todo_mark(what: str, source: str) -> str:
+    """What stands in for an action with no translation: a call that stops the render with an
+    error at this line when it is reached (an untranslated line must not quietly render nothing),
+    and a comment with the Helm source to translate by hand."""
+    return "{{ import_todo(" + json.dumps(what) + ") }}{# " + f"{TODO}: {what}: " + source.replace("#}", "# }") + " #}"
+
+
 def macro_name(define: str) -> str:
     return re.sub(r"\W", "_", define)
 
@@ -38,6 +46,10 @@ class Scope:
     # Variables declared in this loop body (or outside every loop): Jinja2's `set` changes them
     # from inside an `if`, but not from inside a `for`, which has its own scope.
     own: set[str] = field(default_factory=set)
+    # `$`: the root context in a template, the macro's parameter in a define given another value.
+    top: str = ROOT
+    # Keys of that parameter that every caller fills with the root context (`dict "ctx" $ ...`).
+    root_keys: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -56,13 +68,19 @@ class Translator:
     origins: dict[str, tuple[str, ...]] = field(default_factory=dict)  # loop variable -> values path
     # Values paths whose text ``tpl`` renders: their defaults are Go templates to translate too.
     tpl_values: set[tuple[str, ...]] = field(default_factory=set)
+    # Defines whose macro takes the value given to include as a parameter, with the keys of it
+    # that hold the root context; and, from the calls translated, what they should be.
+    parameters: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    wanted: dict[str, frozenset[str]] = field(default_factory=dict)
 
     # -------------------------------------------------------------- tree -> text
 
-    def template(self, nodes: list[Node]) -> str:
+    def template(self, nodes: list[Node], scope: Scope | None = None, trims: tuple[bool, bool] = (False, False)) -> str:
+        """The nodes translated; ``trims``: whether Go trims the space at the start and at the
+        end (a define's ``-}}`` and its end's ``{{-``)."""
         self.fragments = []
-        text = self.block(nodes, Scope())
-        return self.place_fragments(_place_tags(text))
+        text = self.block(nodes, scope or Scope(), *trims)
+        return _retype_whole_values(self.place_fragments(_place_tags(text)))
 
     def block(self, nodes: list[Node], scope: Scope, strip_start: bool = False, strip_end: bool = False) -> str:
         """The nodes' text, with Go's trimming done on the text itself (``{{-`` and ``-}}``)."""
@@ -81,7 +99,7 @@ class Translator:
                 out.append(self.node(node, scope, out))
             except Untranslatable as exc:
                 self.todos.append((node.line, str(exc)))
-                out.append("{# " + f"{TODO}: {exc}: " + node.source.replace("#}", "# }") + " #}")
+                out.append(todo_mark(str(exc), node.source))
             strip_next = node.end_trim[1] if node.kind in _BLOCK_KINDS else node.trim_right
         return "".join(out)
 
@@ -126,7 +144,7 @@ class Translator:
     def with_block(self, node: Node, scope: Scope) -> str:
         assert node.pipeline is not None
         value = self.pipeline(node.pipeline, scope)
-        inner = Scope(value, dict(scope.variables), scope.own)
+        inner = Scope(value, dict(scope.variables), scope.own, scope.top, scope.root_keys)
         text = _tag("if " + value) + self.body(node, inner)
         return text + self.otherwise(node, scope) + _tag("endif")
 
@@ -137,26 +155,25 @@ class Translator:
         collection = self.pipeline(Pipeline(pipeline.commands), scope)
         kind = self.kind_of(collection)
         names = list(pipeline.declare)
-        inner = Scope(f"item{self.counter}", dict(scope.variables))
+        inner = Scope(f"item{self.counter}", dict(scope.variables), top=scope.top, root_keys=scope.root_keys)
         source = re.fullmatch(r"values((?:\.\w+)*)", collection)
         source_path = tuple(source.group(1).split(".")[1:]) if source else None
-        if kind == "map":
-            key = names[0] if len(names) == 2 else f"key{self.counter}"
-            value = names[-1] if names else inner.dot
-            inner.variables.update({key: key, value: value})
-            inner.dot = value
-            head = f"for {key}, {value} in {collection} | dictsort"
-            if source_path is not None:
-                self.origins[value] = (*source_path, "*")
-        else:
-            value = names[-1] if names else inner.dot
-            inner.dot = value
-            inner.variables[value] = value
+        value = names[-1] if names else inner.dot
+        inner.dot = value
+        inner.variables[value] = value
+        if source_path is not None:
+            self.origins[value] = (*source_path, "*")
+        if kind == "list":
             head = f"for {value} in {collection}"
-            if source_path is not None:
-                self.origins[value] = (*source_path, "*")
             if len(names) == 2:
                 inner.variables[names[0]] = "loop.index0"
+        else:
+            key = names[0] if len(names) == 2 else f"key{self.counter}"
+            inner.variables[key] = key
+            # A map in key order, as Go ranges over it; where the defaults do not tell a map from
+            # a list, the value decides.
+            pairs = f"{collection} | dictsort" if kind == "map" else f"helm_range({collection})"
+            head = f"for {key}, {value} in {pairs}"
         text = _tag(head) + self.body(node, inner)
         if node.otherwise:
             text += _tag("else") + self.block(node.otherwise, scope, node.else_trim[1], node.end_trim[0])
@@ -173,7 +190,7 @@ class Translator:
             scope.variables[name] = name
             scope.own.add(name)
             return _tag(f"set {name} = {value}")
-        commands = pipeline.commands
+        commands = _toyaml_first(_indent_after_tpl(pipeline.commands))
         last = commands[-1]
         head = last[0] if last else None
         lead = ""
@@ -198,7 +215,27 @@ class Translator:
                 expression, kind = self.pipeline(Pipeline(commands), scope), "text"
             self.fragments.append((expression, kind))
             return f"{lead}{MARK}{len(self.fragments) - 1}\x00"
-        return "{{ " + self.pipeline(Pipeline(commands), scope) + " }}"
+        expression = self.pipeline(Pipeline(commands), scope)
+        if len(commands) == 1 and isinstance(head, Ident) and head.name == "include":
+            # The define's text placed as a value: read as YAML, as Kubernetes reads Helm's output
+            # (as an argument, include stays text: `include "x" . | b64enc`, `eq (include ...) "y"`).
+            return "{{ (" + expression + " | fromyaml) }}"
+        if self.may_be_text(expression):  # retyped as Helm's text is read where it is a whole value
+            return VALUE_START + "{{ " + expression + " }}" + VALUE_END
+        return "{{ " + expression + " }}"
+
+    def may_be_text(self, expression: str) -> bool:
+        """Whether the value may be text: a number, map, list or boolean default, or a quoted
+        result, is placed as it is either way."""
+        if _TYPED_RESULT.fullmatch(expression):
+            return False
+        found = re.fullmatch(r"values((?:\.\w+)+)", expression)
+        if not found:
+            return True
+        node: Any = self.defaults
+        for part in found.group(1).split(".")[1:]:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        return node is None or isinstance(node, str)
 
     @staticmethod
     def alone_on_line(out: list[str]) -> int | None:
@@ -211,7 +248,7 @@ class Translator:
     def is_fragment(commands: list[list[Operand]]) -> bool:
         head = commands[0][0] if commands and commands[0] else None
         # `toYaml X | trim` before nindent: the same YAML without its final line break.
-        rest_trims = all(len(c) == 1 and isinstance(c[0], Ident) and c[0].name == "trim" for c in commands[1:])
+        rest_trims = all(_is_trim(c) for c in commands[1:])
         if _rendered_yaml(commands[0]) is not None:  # `tpl (toYaml X) $`: X with its texts rendered
             return rest_trims
         return isinstance(head, Ident) and head.name in ("toYaml", "include") and rest_trims
@@ -230,7 +267,7 @@ class Translator:
             expression = self.operand(rendered, scope)
             self.note_tpl(expression)
             return f"(tpl({expression} | helm_toyaml) | fromyaml)", self.kind_of(expression)
-        return self.call(command, scope), "any"
+        return f"({self.call(command, scope)} | fromyaml)", "any"
 
     def kind_of(self, expression: str) -> str:
         """map or list, from the chart's default values at a ``values.a.b`` path."""
@@ -267,9 +304,11 @@ class Translator:
                 text = expression if kind == "text" else f"({expression} | helm_toyaml)"
                 result.append(f"{pad}{{{{ {text} }}}}{rest}")
                 continue
+            if kind == "text" and _without_tags(rest).strip():  # `{{ $key | nindent 2 }}: value`
+                result.append(f"{pad}{{{{ {expression} }}}}{rest}")
+                continue
             if kind == "text":
-                marker = f"{TODO}: text placed with nindent outside a block scalar: {expression}"
-                result.append(pad + "{# " + marker.replace("#}", "# }") + " #}" + rest)
+                result.append(pad + todo_mark("text placed with nindent outside a block scalar", expression) + rest)
                 continue
             following = next((_without_tags(ln) for ln in lines[index + 1 :] if _without_tags(ln).strip()), "")
             ends_block = _indent(following) < indent or _without_tags(rest).strip() != ""
@@ -365,7 +404,7 @@ class Translator:
     def field(self, operand: Field, scope: Scope) -> str:
         names = list(operand.names)
         if operand.base == "$":
-            base = ROOT
+            base = scope.top
         elif operand.base == ".":
             base = scope.dot
         else:
@@ -375,6 +414,8 @@ class Translator:
             base = scope.variables[variable]
         if base in self.origins and names:
             self.reads.add((*self.origins[base], *names))
+        if base == scope.top and names and names[0] in scope.root_keys:  # `.ctx.Values.x`, ctx being `$`
+            base, names = ROOT, names[1:]
         if base != ROOT:
             return base + "".join(f".{name}" for name in names) if names else base
         if not names:
@@ -394,10 +435,36 @@ class Translator:
             raise Untranslatable("include of a computed name")
         if name_op.value not in self.defines:
             raise Untranslatable(f"include of '{name_op.value}', which no template defines")
-        if not _is_root(arg, scope):
-            raise Untranslatable(f"include '{name_op.value}' with a value other than the root context")
+        name = name_op.value
         prefix = "" if self.in_helpers else "h."
-        return f"({prefix}{macro_name(name_op.value)}() | fromyaml)"
+        if _is_root(arg, scope):
+            if name in self.parameters:
+                raise Untranslatable(f"include '{name}' with the root context, where other calls give it another value")
+            return f"{prefix}{macro_name(name)}()"
+        keys = self.root_keys_of(arg, scope)
+        self.wanted[name] = self.wanted[name] & keys if name in self.wanted else keys
+        if name not in self.parameters or not self.parameters[name] <= keys:
+            raise Untranslatable(f"include '{name}' with a value other than the root context")
+        return f"{prefix}{macro_name(name)}({self.argument(arg, scope, self.parameters[name])})"
+
+    @staticmethod
+    def root_keys_of(arg: Operand, scope: Scope) -> frozenset[str]:
+        """The keys of the value given to include that hold the root context."""
+        pairs = _dict_pairs(arg)
+        if pairs is not None:
+            return frozenset(key for key, value in pairs if _is_root(value, scope))
+        if isinstance(arg, Field) and not arg.names and (arg.base == "$" or scope.dot == scope.top):
+            return scope.root_keys  # the macro's own parameter, passed on
+        return frozenset()
+
+    def argument(self, arg: Operand, scope: Scope, root_keys: frozenset[str]) -> str:
+        """The value given to include, without the keys that hold the root context (the macro
+        reads the root's names itself)."""
+        pairs = _dict_pairs(arg)
+        if pairs is None or not root_keys:
+            return self.operand(arg, scope)
+        kept = [f"{json.dumps(key)}: {self.operand(value, scope)}" for key, value in pairs if key not in root_keys]
+        return "{" + ", ".join(kept) + "}"
 
     def function(self, name: str, args: list[str], command: list[Operand], scope: Scope) -> str:
         handler = FUNCTIONS.get(name)
@@ -426,10 +493,68 @@ def _rendered_yaml(command: list[Operand]) -> Operand | None:
     return None
 
 
+def _is_trim(command: list[Operand]) -> bool:
+    """``trim`` or ``trimSuffix "\\n"``: the YAML text without its final line break."""
+    head = command[0] if command else None
+    if len(command) == 1:
+        return isinstance(head, Ident) and head.name == "trim"
+    last = command[-1]
+    return (
+        len(command) == 2
+        and isinstance(head, Ident)
+        and head.name == "trimSuffix"
+        and isinstance(last, Literal)
+        and last.value == "\n"
+    )
+
+
+def _toyaml_first(commands: list[list[Operand]]) -> list[list[Operand]]:
+    """``X | toYaml | ...`` as ``toYaml X | ...``."""
+    if len(commands) >= 2 and len(commands[0]) == 1 and len(commands[1]) == 1:
+        head = commands[1][0]
+        if isinstance(head, Ident) and head.name == "toYaml":
+            return [[head, commands[0][0]], *commands[2:]]
+    return commands
+
+
+def _indent_after_tpl(commands: list[list[Operand]]) -> list[list[Operand]]:
+    """``tpl (X | toYaml | nindent N) $`` as ``tpl (toYaml X) $ | nindent N``: the same text where
+    the values it renders are one line each, and the form the fragments know."""
+    if len(commands) != 1 or len(commands[0]) != 3:
+        return commands
+    head, text, context = commands[0]
+    if not (isinstance(head, Ident) and head.name == "tpl" and isinstance(text, Sub) and not text.names):
+        return commands
+    inner = list(text.pipeline.commands)
+    indent: list[list[Operand]] = []
+    last = inner[-1]
+    if len(inner) > 1 and len(last) == 2 and isinstance(last[0], Ident) and last[0].name in ("nindent", "indent"):
+        indent, inner = [last], inner[:-1]
+    if len(inner) == 2 and len(inner[1]) == 1 and isinstance(inner[1][0], Ident) and inner[1][0].name == "toYaml":
+        inner = [[inner[1][0], *inner[0]]] if len(inner[0]) == 1 else inner
+    return [[head, Sub(Pipeline(inner)), context], *indent]
+
+
 def _is_root(arg: Operand, scope: Scope) -> bool:
     if isinstance(arg, Field) and not arg.names:
-        return arg.base == "$" or (arg.base == "." and scope.dot == ROOT)
+        return (arg.base == "$" and scope.top == ROOT) or (arg.base == "." and scope.dot == ROOT)
+    if isinstance(arg, Field) and len(arg.names) == 1 and arg.names[0] in scope.root_keys:
+        return arg.base == "$" or (arg.base == "." and scope.dot == scope.top)
     return False
+
+
+def _dict_pairs(arg: Operand) -> list[tuple[str, Operand]] | None:
+    """``(dict "a" x "b" y)`` as its pairs, when every key is a literal text."""
+    if not isinstance(arg, Sub) or arg.names or len(arg.pipeline.commands) != 1:
+        return None
+    command = arg.pipeline.commands[0]
+    head, rest = command[0], command[1:]
+    if not (isinstance(head, Ident) and head.name == "dict") or len(rest) % 2:
+        return None
+    keys = rest[::2]
+    if not all(isinstance(key, Literal) and isinstance(key.value, str) for key in keys):
+        return None
+    return [(str(key.value), value) for key, value in zip(keys, rest[1::2], strict=True)]  # type: ignore[union-attr]
 
 
 def _template_path(sub: Sub) -> str | None:
@@ -506,6 +631,8 @@ def _trunc(args: list[str]) -> str:
 
 def _kind_is(args: list[str]) -> str:
     tests = {'"map"': "is mapping", '"slice"': "is sequence", '"string"': "is string", '"bool"': "is boolean"}
+    if args[0] == '"float64"':  # every number Helm reads from values is a float64
+        return f"({args[1]} is number and {args[1]} is not boolean)"
     if args[0] not in tests:
         raise ValueError("kind")
     return f"({args[1]} {tests[args[0]]})"
@@ -526,7 +653,7 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "squote": _two("({0} | squote)"),
     "required": _two("({1} | required({0}))"),
     "printf": _printf,
-    "print": lambda a: "(" + " ~ ".join(f"({x} | string)" for x in a) + ")",
+    "print": lambda a: "(" + " ~ ".join(f"({x} | helm_text)" for x in a) + ")",
     "trunc": _trunc,
     "trimSuffix": _two("{1}.removesuffix({0})"),
     "trimPrefix": _two("{1}.removeprefix({0})"),
@@ -542,7 +669,7 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "b64enc": _two("({0} | b64encode)"),
     "b64dec": _two("({0} | b64decode)"),
     "sha256sum": _two("({0} | sha256)"),
-    "toString": _two("({0} | string)"),
+    "toString": _two("({0} | helm_text)"),
     "int": _two("({0} | int)"),
     "int64": _two("({0} | int)"),
     "float64": _two("({0} | float)"),
@@ -587,7 +714,72 @@ FUNCTIONS: dict[str, Callable[[list[str]], str]] = {
     "nospace": _two("({0} | string).replace(' ', '')"),
     "toStrings": _two("({0} | map('string') | list)"),
     "until": _two("range({0})"),
+    "htpasswd": _two("htpasswd({0}, {1})"),
+    "concat": lambda a: "(" + " + ".join(f"({x} or [])" for x in a) + ")" if a else "[]",
 }
+
+
+# An action that may give text, when it is the whole value of a key or list item: Helm writes its
+# text there and Kubernetes reads that text as YAML ("" is null, "9000" a number), so the
+# translation places `helm_scalar` of it, which reads the text the same way.
+VALUE_START, VALUE_END = "\x05", "\x06"
+_VALUE = re.compile(VALUE_START + r"\{\{ (.*?) \}\}" + VALUE_END, re.DOTALL)
+_TYPED_RESULT = re.compile(r"\(.* \| (quote|squote|int|float|length|tojson)\)", re.DOTALL)
+_BLOCK_HEADER = re.compile(r"(?:^\s*-|:)\s+[|>][-+0-9]*\s*\Z")
+_VALUE_PREFIX = re.compile(r"\s*(?:-\s+)*(?:\S.*:\s+)?")
+
+
+def _retype_whole_values(text: str) -> str:
+    """Each marked action that is the whole plain value of a key or list item, outside block
+    scalars, piped through ``helm_scalar``; the other marked actions as they are."""
+    lines = text.split("\n")
+    block: int | None = None  # the indentation of a block scalar's header while inside it
+    for index, line in enumerate(lines):
+        if VALUE_START not in line and block is None and "|" not in line and ">" not in line:
+            continue
+        shown = _without_tags(line)
+        if block is not None and (not shown.strip() or _indent(shown) > block):
+            lines[index] = _VALUE.sub(r"{{ \1 }}", line)
+            continue
+        block = _indent(shown) if _BLOCK_HEADER.search(shown) else None
+        found = list(_VALUE.finditer(shown))
+        last = found[-1] if found else None
+        whole = (
+            last is not None
+            and _VALUE_PREFIX.fullmatch(shown[: last.start()]) is not None
+            and shown[: last.start()].strip() != ""
+            and not shown[last.end() :].strip()
+        )
+        lines[index] = _place_values(line, retype_last=whole)
+    return "\n".join(lines)
+
+
+def _place_values(line: str, retype_last: bool) -> str:
+    found = list(_VALUE.finditer(line))
+    out, at = [], 0
+    for number, match in enumerate(found, 1):
+        expression = match.group(1)
+        if retype_last and number == len(found):
+            expression = _grouped(expression) + " | helm_scalar"
+        out += [line[at : match.start()], "{{ " + expression + " }}"]
+        at = match.end()
+    return "".join(out) + line[at:]
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+
+
+def _grouped(expression: str) -> str:
+    """The expression as one operand of a filter: parenthesized unless it is a name or one group."""
+    if re.fullmatch(r"[\w.]+", expression):
+        return expression
+    bare = _STRING.sub('""', expression)
+    depth = 0
+    for position, char in enumerate(bare):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and position < len(bare) - 1:
+            return "(" + expression + ")"
+    return expression if bare.startswith("(") and depth == 0 else "(" + expression + ")"
 
 
 _BLOCK_KINDS = frozenset({"if", "with", "range"})
