@@ -60,13 +60,20 @@ def builtin_schema(name: str) -> CompiledSchema:
         text = resources.files("pytemplar").joinpath("_schemas", name).read_text(encoding="utf-8")
     schema = parse_json(text, name)
     if name == "pytemplar.schema.json":
-        from pytemplar.checks import with_check_ids
-
-        schema = with_check_ids(schema)
+        schema = completed_project_schema(schema)
     # pytemplar's own schemas are checked against their metaschema by the test suite.
     compiled = compile_schema(schema, name, check=False)
     compiled.checked = True
     return compiled
+
+
+def completed_project_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """``pytemplar.schema.json`` (parsed) with what the file leaves to the tables of the code: the
+    check ids (``CHECKS``) and, on each level, the transform keys (``TRANSFORMS``)."""
+    from pytemplar.checks import with_check_ids
+    from pytemplar.transforms.table import with_transform_keys
+
+    return with_transform_keys(with_check_ids(schema))
 
 
 def _check_against(document: YamlDocument, schema_name: str, root_name: str) -> None:

@@ -46,9 +46,13 @@ def diff(
     if against is None:
         wanted = list(dict.fromkeys(environments))
         if len(wanted) != 2:
+            twice = len(wanted) == 1 and len(environments) > 1
             raise UsageError(
                 "diff compares two environments (-e A -e B) or one project with a git revision (--against REF)",
-                hint="for example: pytemplar diff -e staging -e prod, or pytemplar diff -e prod --against main",
+                hint=f"-e {wanted[0]} is given twice: name another environment, or compare {wanted[0]} with a "
+                f"revision: pytemplar diff -e {wanted[0]} --against main"
+                if twice
+                else "for example: pytemplar diff -e staging -e prod, or pytemplar diff -e prod --against main",
             )
         old = _render_side(wanted[0], render_options(project, wanted[:1], releases, values_files, set_arguments))
         new = _render_side(wanted[1], render_options(project, wanted[1:], releases, values_files, set_arguments))

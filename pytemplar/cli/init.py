@@ -47,6 +47,14 @@ def init_command(
         )
         from pytemplar.scaffold import DEFAULT_ENVIRONMENTS
 
+        if "/" in app_name or app_name.startswith("."):  # a folder: an app template that exists already
+            from pytemplar.errors import UsageError
+
+            raise UsageError(
+                f"--app names the app template init creates in apps/; '{app_name}' is a path",
+                hint=f"to use an existing app template, create the project, then add its release: pytemplar init "
+                f"{folder} && pytemplar add release NAME --app APP -p {folder} (APP relative to the project)",
+            )
         files = project_files(project, check_name(app_name, "app name"), tuple(env or DEFAULT_ENVIRONMENTS))
         write_new(folder, files)
         _err(f"created the project {escape_control(project)} in {escape_control(str(folder))}\n")

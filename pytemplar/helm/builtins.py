@@ -10,12 +10,13 @@ annotations), ``capabilities`` and ``files.glob``. Each is compared with real
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from jinja2 import pass_context, pass_environment
+from jinja2 import Undefined, pass_context, pass_environment
 from jinja2.exceptions import SecurityError
 from jinja2.filters import do_dictsort, do_sort
 
@@ -386,6 +387,20 @@ def helm_text(value: Any) -> str:
     return as_text(value, strict=False)
 
 
+def helm_verb(value: Any, verb: str) -> str:
+    """An argument of Go's ``printf`` for ``%v``, ``%s`` or ``%q``, as Go writes it: ``true`` for
+    true, ``<nil>`` for nil under ``%v`` (``%!s(<nil>)`` under the others), a quoted text for ``%q``."""
+    if value is None or isinstance(value, Undefined):
+        return "<nil>" if verb == "v" else f"%!{verb}(<nil>)"
+    if verb == "q":
+        if not isinstance(value, str):
+            from pytemplar.templating.engine import TemplateFailure
+
+            raise TemplateFailure(f"printf: %q is given {helm_text(value)!r}, which is not a text")
+        return json.dumps(value, ensure_ascii=False)
+    return helm_text(value)
+
+
 def import_todo(what: str) -> NoReturn:
     """Where ``import helm`` left a Helm action untranslated: a render that reaches it stops here,
     since rendering nothing in its place would give objects that silently differ from Helm's."""
@@ -408,6 +423,7 @@ def install(environment: Environment, engine: TemplateEngine) -> None:
             "helm_toyaml": helm_toyaml,
             "helm_scalar": helm_scalar,
             "helm_text": helm_text,
+            "helm_verb": helm_verb,
             "regex_match": regex_match,
             "regex_find": regex_find,
             "regex_find_all": regex_find_all,

@@ -2,12 +2,16 @@
 
 Everything else is derived from this table: the keys that mark a release as transformed
 (``TRANSFORM_KEYS``), the attributes of ``Declarations``, how the four levels are read and
-combined (``release_transforms``) and the order of ``apply_transforms``. A test checks the table
-against ``$defs/transforms`` in ``schemas/pytemplar.schema.json`` and against
-``docs/transforms.md``, and renders each key alone to see it change the output.
+combined (``release_transforms``), the order of ``apply_transforms``, the keys each level of the
+project schema accepts (``with_transform_keys``, when ``project.builtin_schema`` loads
+``schemas/pytemplar.schema.json``) and the "Order" list of ``docs/transforms.md`` (written from
+``step`` by ``pytest --update-golden``). Tests check the table against ``$defs/transforms`` in the
+schema (what each key takes) and against the docs, and render each key alone to see it change the
+output.
 
-Adding a transform: a row here, a module with its ``read`` and ``apply`` functions, the key in the
-schema and the docs, and its tests. The modules load only when a release declares a transform.
+Adding a transform: a row here, at the place it runs; a module with its ``read`` and ``apply``
+functions, with what its keys take under ``$defs/transforms`` in the schema and its section in the
+docs; and its tests. The modules load only when a release declares a transform.
 """
 
 from __future__ import annotations
@@ -111,6 +115,7 @@ class Transform:
     ``field``: the attribute of ``Declarations`` holding what the four levels declare.
     ``keys``: its keys in pytemplar.yaml, each a property of ``$defs/transforms`` in the schema.
     ``read``/``apply``: ``"module:function"`` in ``pytemplar.transforms``.
+    ``step``: its line in the "Order" list of ``docs/transforms.md`` (Markdown, naming each key).
     ``nothing``: makes the value of ``field`` when no level declares it.
     ``before_components``: a level's own declarations are read before those of the components it
     switches on (Kustomize adds a kustomization's resources and generated objects before its
@@ -121,6 +126,7 @@ class Transform:
     keys: tuple[str, ...]
     read: str
     apply: str
+    step: str
     nothing: Callable[[], Any] = tuple
     before_components: bool = False
 
@@ -143,27 +149,84 @@ class Transform:
 # overridden, replacements copy fields. After the last row the generated objects get their
 # content hash, after every change to their content.
 TRANSFORMS: tuple[Transform, ...] = (
-    Transform("resources", ("resources",), "config:read_resources", "resources:add", before_components=True),
-    Transform("name_references", ("nameReferences",), "config:read_name_references", "references:configure"),
+    Transform(
+        "resources",
+        ("resources",),
+        "config:read_resources",
+        "resources:add",
+        "`resources`: objects from plain YAML files are added to the rendered ones",
+        before_components=True,
+    ),
+    Transform(
+        "name_references",
+        ("nameReferences",),
+        "config:read_name_references",
+        "references:configure",
+        "`nameReferences` are read: every rename after follows them",
+    ),
     Transform(
         "generators",
         ("configMapGenerator", "secretGenerator", "generatorOptions"),
         "config:read_generators",
         "generators:generate",
+        "generators (`configMapGenerator`, `secretGenerator`, with `generatorOptions`)",
         before_components=True,
     ),
     Transform(
-        "strategic_merge_patches", ("patchesStrategicMerge",), "config:read_strategic_merge_patches", "patches:patch"
+        "strategic_merge_patches",
+        ("patchesStrategicMerge",),
+        "config:read_strategic_merge_patches",
+        "patches:patch",
+        "`patchesStrategicMerge` (Kustomize's legacy form of patches)",
     ),
-    Transform("patches", ("patches",), "config:read_patches", "patches:patch"),
-    Transform("namespace", ("setNamespace",), "config:read_set_namespace", "namespaces:move", nothing=str),
-    Transform("names", ("namePrefix", "nameSuffix"), "config:read_names", "names:rename", nothing=lambda: ("", "")),
-    Transform("labels", ("commonLabels", "labels"), "config:read_labels", "labels:label"),
-    Transform("annotations", ("commonAnnotations",), "config:read_annotations", "labels:annotate", nothing=dict),
-    Transform("late_patches", ("patchesJson6902",), "config:read_json6902_patches", "patches:patch"),
-    Transform("replicas", ("replicas",), "config:read_replicas", "replicas:scale"),
-    Transform("images", ("images",), "config:read_images", "images:override"),
-    Transform("replacements", ("replacements",), "config:read_replacements", "replacements:replace"),
+    Transform(
+        "patches",
+        ("patches",),
+        "config:read_patches",
+        "patches:patch",
+        "`patches` (targets name objects as rendered, before any prefix or suffix)",
+    ),
+    Transform(
+        "namespace",
+        ("setNamespace",),
+        "config:read_set_namespace",
+        "namespaces:move",
+        "`setNamespace`, with references to moved objects updated",
+        nothing=str,
+    ),
+    Transform(
+        "names",
+        ("namePrefix", "nameSuffix"),
+        "config:read_names",
+        "names:rename",
+        "`namePrefix` / `nameSuffix`, with references updated",
+        nothing=lambda: ("", ""),
+    ),
+    Transform("labels", ("commonLabels", "labels"), "config:read_labels", "labels:label", "`commonLabels`, `labels`"),
+    Transform(
+        "annotations",
+        ("commonAnnotations",),
+        "config:read_annotations",
+        "labels:annotate",
+        "`commonAnnotations`",
+        nothing=dict,
+    ),
+    Transform(
+        "late_patches",
+        ("patchesJson6902",),
+        "config:read_json6902_patches",
+        "patches:patch",
+        "`patchesJson6902` (Kustomize's legacy JSON patches run after the labels)",
+    ),
+    Transform("replicas", ("replicas",), "config:read_replicas", "replicas:scale", "`replicas`"),
+    Transform("images", ("images",), "config:read_images", "images:override", "`images`"),
+    Transform(
+        "replacements",
+        ("replacements",),
+        "config:read_replacements",
+        "replacements:replace",
+        "`replacements` (after every other transform, as in Kustomize)",
+    ),
 )
 
 # The keys of pytemplar.yaml that declare transforms, at any of its four levels.
@@ -172,6 +235,40 @@ TRANSFORM_KEYS: tuple[str, ...] = tuple(key for transform in TRANSFORMS for key 
 COMPONENTS_KEY = "components"
 # Every key that makes a release transformed.
 DECLARATION_KEYS: tuple[str, ...] = (*TRANSFORM_KEYS, COMPONENTS_KEY)
+# How a level of the project schema says that it takes the transforms.
+TAKES_TRANSFORMS = {"$ref": "#/$defs/transforms"}
+
+
+def with_transform_keys(schema: dict[str, Any], keys: tuple[str, ...] = TRANSFORM_KEYS) -> dict[str, Any]:
+    """The project schema (``pytemplar.schema.json``, parsed) completed from the table.
+
+    Each level that takes the transforms (``allOf`` holds ``TAKES_TRANSFORMS``: the top of the
+    file, an environment, a release, a release in an environment, a component) closes its
+    properties, so they must name every key: the keys of the table are put first, in the order
+    the transforms run. ``$defs/transforms`` says what each key takes. In the file, a ``$comment``
+    on each level stands for the keys.
+    """
+    declared = dict.fromkeys(keys, True)
+    for level in _levels(schema):
+        level.pop("$comment", None)
+        level["properties"] = {**declared, **level.get("properties", {})}
+    return schema
+
+
+def _levels(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    # Levels are objects reached through objects (properties, $defs, additionalProperties), so the
+    # walk, which runs on every load, skips lists and strings; the test suite walks every node and
+    # fails for a level this one misses.
+    found: list[dict[str, Any]] = []
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if "allOf" in node and TAKES_TRANSFORMS in node["allOf"]:
+            found.append(node)
+        for child in node.values():
+            if isinstance(child, dict):
+                pending.append(child)
+    return found
 
 
 @cache

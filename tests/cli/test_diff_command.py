@@ -283,6 +283,13 @@ def test_without_against_exactly_two_environments_are_needed(repo: Path, argumen
     assert result.stderr.splitlines()[0] == (
         "error: diff compares two environments (-e A -e B) or one project with a git revision (--against REF)"
     )
+    twice = arguments == ["-e", "prod", "-e", "prod"]
+    assert result.stderr.splitlines()[1] == (
+        "  hint: -e prod is given twice: name another environment, or compare prod with a revision: "
+        "pytemplar diff -e prod --against main"
+        if twice
+        else "  hint: for example: pytemplar diff -e staging -e prod, or pytemplar diff -e prod --against main"
+    )
 
 
 def test_an_unknown_environment_is_a_usage_error_naming_the_side(repo: Path) -> None:

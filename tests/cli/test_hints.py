@@ -228,3 +228,15 @@ def test_a_project_given_for_an_app_names_the_apps_it_uses(command: list[str]) -
         "  hint: 'examples/apps/batch' is a project; its releases use the app templates examples/apps/worker,"
         " examples/apps/cronjob\n"
     )
+
+
+def test_init_with_an_app_folder_says_how_to_use_an_existing_app(tmp_path: Path) -> None:
+    result = run_pytemplar("init", "proj", "--app", "../web", cwd=tmp_path)
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "error: --app names the app template init creates in apps/; '../web' is a path\n"
+        "  hint: to use an existing app template, create the project, then add its release: pytemplar init proj"
+        " && pytemplar add release NAME --app APP -p proj (APP relative to the project)\n",
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -114,7 +114,11 @@ def test_existing_files_are_never_overwritten(tmp_path: Path, args: tuple[str, .
     [
         (("new", "app", "Web_App"), "error: app name 'Web_App' is not a valid name"),
         (("new", "app", "../escape"), "error: app name '../escape' is not a valid name"),
-        (("init", "project", "--app", "a/b"), "error: app name 'a/b' is not a valid name"),
+        (("init", "project", "--app", "a_b"), "error: app name 'a_b' is not a valid name"),
+        (
+            ("init", "project", "--app", "a/b"),
+            "error: --app names the app template init creates in apps/; 'a/b' is a path",
+        ),
         (("init", "project", "--name", "-x"), "error: project name '-x' is not a valid name"),
         (("init", "My Project"), "error: the folder name 'My Project' cannot be the project name"),
     ],

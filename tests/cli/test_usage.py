@@ -246,11 +246,12 @@ def test_schema_prints_an_apps_values_schema_and_pytemplars_own() -> None:
     assert json.loads(values.stdout) == json.loads(
         (EXAMPLES / "microservice" / "values.schema.json").read_text(encoding="utf-8")
     )
-    from pytemplar.checks import with_check_ids
+    from pytemplar.project import completed_project_schema
 
     project = run_pytemplar("schema", "project")
     shipped = json.loads((REPO / "schemas" / "pytemplar.schema.json").read_text("utf-8"))
-    assert json.loads(project.stdout) == with_check_ids(shipped)  # the file, with the ids of the check table
+    # The file, with the ids of the check table and the keys of the transform table.
+    assert json.loads(project.stdout) == completed_project_schema(shipped)
     missing = run_pytemplar("schema", "values")
     assert missing.code == 2
     assert missing.stderr == ("error: schema values needs the app template folder: pytemplar schema values APP\n")

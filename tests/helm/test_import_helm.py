@@ -774,3 +774,45 @@ def test_htpasswd_refuses_a_user_name_with_a_colon_where_helm_writes_an_error_te
         f"{app}/templates/secret.yaml.j2:5: error: [default/auth] htpasswd: the user name 'a:b' holds ':',"
         " which ends a user name there"
     )
+
+
+PRINTF_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: fmt\nversion: 0.1.0\n",
+    "values.yaml": """
+        debug: true
+        ratio: 1.5
+        missing: null
+        name: web
+        ports: [80, 443]
+    """,
+    "templates/configmap.yaml": """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: {{ printf "%s-%v" .Release.Name .Values.debug }}
+        data:
+          flags: {{ printf "--debug=%v --ratio=%v --name=%s" .Values.debug .Values.ratio .Values.name | quote }}
+          empty: {{ printf "[%v][%s]" .Values.missing .Values.missing | quote }}
+          quoted: {{ printf "%q" .Values.name | quote }}
+          percent: {{ printf "100%% %s" .Values.name | quote }}
+          {{- range $i, $port := .Values.ports }}
+          port-{{ $i }}: {{ printf "%d/%v" $i $.Values.debug | quote }}
+          {{- end }}
+    """,
+}
+
+
+@needs_helm
+def test_printf_writes_booleans_and_nil_as_go_prints_them(tmp_path: Path) -> None:
+    source = chart(tmp_path, PRINTF_CHART)
+    app = _import_whole(tmp_path, source, "fmt")
+    for extra in ([], ["--set", "debug=false"]):
+        expected = objects(helm_template(source, *extra, release="rel").stdout)
+        rendered = run_pytemplar("render", app, "--release-name", "rel", *extra)
+        assert rendered.code == 0, rendered.stderr
+        assert objects(rendered.stdout) == expected
+    # What the comparison covers: Go's `true`, not Python's `True`; nil is `<nil>` to %v.
+    data = expected[0]["data"]
+    assert expected[0]["metadata"]["name"] == "rel-false"
+    assert data["flags"] == "--debug=false --ratio=1.5 --name=web"
+    assert data["empty"] == "[<nil>][%!s(<nil>)]"

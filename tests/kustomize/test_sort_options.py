@@ -269,7 +269,15 @@ def fruit_objects() -> st.SearchStrategy[list[tuple[int, str, str]]]:
         st.sampled_from(["a", "b", "a-b", "ab", "b0", "z9"]),
         st.sampled_from(["shop", "shop-x", "a", "shop2"]),
     )
-    return st.lists(one, min_size=1, max_size=12, unique_by=lambda x: (x[0], x[1], x[2] if KINDS[x[0]][2] else ""))
+    return st.lists(one, min_size=1, max_size=12, unique_by=_identity)
+
+
+def _identity(drawn: tuple[int, str, str]) -> tuple[str, str, str, str]:
+    """What makes one object to Kubernetes: its group (not its version), kind, name and namespace;
+    two versions of one object are refused by pytemplar's unique-objects check, by design."""
+    api_version, kind, namespaced = KINDS[drawn[0]]
+    group = api_version.rpartition("/")[0]
+    return group, kind, drawn[1], drawn[2] if namespaced else ""
 
 
 def fruit_text(objects: list[tuple[int, str, str]]) -> str:

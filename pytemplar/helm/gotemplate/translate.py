@@ -603,12 +603,23 @@ def _root_field(names: list[str]) -> str:
     raise Untranslatable(f"`.{'.'.join(names)}`")
 
 
+_VERB = re.compile(r"%[-+# 0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?([a-zA-Z%])")
+
+
 def _printf(args: list[str]) -> str:
     form = json.loads(args[0]) if args[0].startswith('"') else None
     if form is None:
         raise ValueError("computed format")
-    form = form.replace("%v", "%s").replace("%q", '"%s"')
-    rest = args[1:]
+    rest = list(args[1:])
+    # The arguments of %v, %s and %q are text as Go prints it (`true`, an empty text for nil),
+    # not Python's (`True`, `None`); the numeric verbs format the value itself.
+    if len([verb for verb in _VERB.findall(form) if verb != "%"]) != len(rest) or "*" in form:
+        raise ValueError("arguments and verbs differ")
+    verbs = [verb for verb in _VERB.findall(form) if verb != "%"]
+    rest = [
+        f"({value} | helm_verb({verb!r}))" if verb in "vsq" else value for value, verb in zip(rest, verbs, strict=True)
+    ]
+    form = form.replace("%v", "%s").replace("%q", "%s")
     return f"({json.dumps(form)} | format({', '.join(rest)}))" if rest else json.dumps(form)
 
 
