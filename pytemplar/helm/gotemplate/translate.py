@@ -610,14 +610,14 @@ def _printf(args: list[str]) -> str:
     form = json.loads(args[0]) if args[0].startswith('"') else None
     if form is None:
         raise ValueError("computed format")
-    rest = list(args[1:])
-    # The arguments of %v, %s and %q are text as Go prints it (`true`, an empty text for nil),
-    # not Python's (`True`, `None`); the numeric verbs format the value itself.
-    if len([verb for verb in _VERB.findall(form) if verb != "%"]) != len(rest) or "*" in form:
-        raise ValueError("arguments and verbs differ")
+    # The arguments of %v, %s and %q are written as Go prints them (`true`, `<nil>`), not as
+    # Python does (`True`, `None`); the numeric verbs format the value itself.
     verbs = [verb for verb in _VERB.findall(form) if verb != "%"]
+    if len(verbs) != len(args) - 1 or "*" in form:
+        raise ValueError("arguments and verbs differ")
     rest = [
-        f"({value} | helm_verb({verb!r}))" if verb in "vsq" else value for value, verb in zip(rest, verbs, strict=True)
+        f"({value} | helm_verb({verb!r}))" if verb in "vsq" else value
+        for value, verb in zip(args[1:], verbs, strict=True)
     ]
     form = form.replace("%v", "%s").replace("%q", "%s")
     return f"({json.dumps(form)} | format({', '.join(rest)}))" if rest else json.dumps(form)
