@@ -142,8 +142,8 @@ def helm_habit(arguments: Sequence[str]) -> tuple[str, str] | None:
         flag = argument.split("=", 1)[0] if argument.startswith("--") else argument
         if flag in HELM_HABITS:
             # `render APP` takes --namespace, as `helm template` does. Looked at only now: telling
-            # an app from a project loads the project reader, which a plain render loads later,
-            # in the supervised child, where it costs no copied memory.
+            # an app from a project loads the project reader, which a plain render loads later
+            # anyway: asked only when such a flag is given, it costs a plain render nothing.
             if arguments[0] == "render" and _renders_an_app(arguments[1:]):
                 return None
             return flag, HELM_HABITS[flag]

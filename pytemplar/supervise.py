@@ -1,26 +1,32 @@
-"""Running a command under a wall-clock and memory limit.
+"""Running a command under a wall-clock and memory limit, in the process that does the work.
 
 The Jinja2 sandbox stops templates from reaching outside, but not from running long or
-allocating much, and one long C-level operation (a huge integer power, a giant string
-repetition) cannot be interrupted from Python: neither a signal handler nor a watchdog thread
-runs until it returns. So the CLI runs each command in a forked child with an address-space
-limit, and the parent, which does no work of its own, kills the child when time is up. A
-fork of the already-imported process costs about a millisecond; the child writes its output
-only when it has finished, so a killed render leaves nothing behind.
+allocating much. The render budget (:mod:`pytemplar.budget`) bounds a template's work and the
+engine refuses the C-level operations that could run long or build huge values in one step (big
+powers, repetitions, joins, format widths), so what is left to stop is Python code: a command
+sets an address-space limit on itself (an allocation past it raises ``MemoryError``) and a
+one-shot wall-clock timer whose signal handler raises :class:`Stopped` at the next bytecode,
+whatever the process is doing, waiting on a pipe or a child included. ``Stopped`` is not an
+``Exception``, so no ``except Exception`` swallows it, and every ``try``/``finally`` on the way
+out runs: a command stopped while it replaces an output folder puts the old one back.
 
-So that a stopped command can still say what it was doing, the child notes its current
-activity (a file and a phrase: "rendering this template", "matching the pattern ...") on a
-page of memory shared with the parent (:func:`activity`). A note is a memory copy, no system
-call, so it costs nothing measurable; the parent reads the page only after killing the child.
-Render workers forked by the child (:mod:`pytemplar.parallel`) note in slots of their own, each
-note stamped with the monotonic clock, and the newest note of all is the one reported.
+One operation that stays in C past the limit (none is known that a template or input can
+start) would delay the timer's handler; for that case the CPU-time limit, set a little above
+the wall-clock one, has the kernel end the process (``SIGXCPU``). Running the work in a forked
+child supervised from outside would catch that case with our message, at ~7 ms of copied
+pages and a second process on every command, ArgoCD's thousands of one-release renders included.
+
+So that a stopped command can say what it was doing, the work notes its current activity (a
+file and a phrase: "rendering this template", "matching the pattern ...") on a page of memory
+(:func:`activity`). Render workers forked by the command (:mod:`pytemplar.parallel`) note in
+slots of their own of the same shared page, each note stamped with the monotonic clock, and
+the newest note of all, read when the timer fires, is the one reported. A note is a memory
+copy, no system call, so it costs nothing measurable.
 """
 
 from __future__ import annotations
 
 import mmap
-import os
-import select
 import signal
 import sys
 import time
@@ -30,15 +36,15 @@ from contextlib import contextmanager
 from pytemplar.records import record
 
 DEFAULT_TIMEOUT = 300.0  # seconds of wall-clock time for one command
-DEFAULT_MEMORY_MIB = 4096  # address space of the child, in MiB
+DEFAULT_MEMORY_MIB = 4096  # address space of the command, in MiB
 
 EXIT_TIMEOUT = 124  # as timeout(1)
 
 
 _SLOT_SIZE = 4096
-_SLOTS = 16  # the child and its render workers, one slot each
+_SLOTS = 16  # the command and its render workers, one slot each
 _HEADER = 12  # the note's length (4 bytes) and when it was written (8 bytes, monotonic ns)
-_board: mmap.mmap | None = None  # shared with the supervising parent; None when not supervised
+_board: mmap.mmap | None = None  # shared with render workers; None when no limit is set
 _slot = 0  # where this process notes
 
 
@@ -51,7 +57,7 @@ class Activity:
 
 
 def _note(board: mmap.mmap, slot: int, stamped: bytes) -> None:
-    # Length last: a process killed mid-note leaves the previous note readable, never a torn one.
+    # Length last: a worker killed mid-note leaves the previous note readable, never a torn one.
     start = slot * _SLOT_SIZE
     board[start : start + 4] = b"\0\0\0\0"
     board[start + 4 : start + 4 + len(stamped)] = stamped
@@ -106,89 +112,100 @@ class Limits:
     memory_mib: int = DEFAULT_MEMORY_MIB  # 0: none
 
 
-def run_limited(action: Callable[[], int], limits: Limits, on_timeout: Callable[[Activity | None], None]) -> int:
-    """Run ``action`` in a child process under ``limits``; return its exit code.
+class Stopped(BaseException):
+    """The wall-clock limit was reached; carries what the work was doing at that moment.
 
-    ``on_timeout`` gets the child's last :func:`activity`. Where fork is unavailable, or no
-    limit is asked for, ``action`` runs in this process.
+    A ``BaseException``, like ``KeyboardInterrupt``: handlers for errors never take it.
     """
-    if not hasattr(os, "fork") or (not limits.timeout and not limits.memory_mib):
+
+    def __init__(self, doing: Activity | None) -> None:
+        super().__init__("the time limit was reached")
+        self.doing = doing
+
+
+# The CPU-time backstop: this many seconds above the wall-clock limit, for an operation that
+# stays in C (CPU time never runs ahead of wall-clock time, so it only ends a stuck process).
+CPU_BACKSTOP_SECONDS = 10
+
+
+def run_limited(action: Callable[[], int], limits: Limits, on_timeout: Callable[[Activity | None], None]) -> int:
+    """Run ``action`` under ``limits``; return its exit code, or 124 when time ran out.
+
+    ``on_timeout`` gets what the work was doing when the limit was reached. The limits are
+    lifted again when ``action`` returns, so a caller (a test) keeps its own.
+    """
+    global _board
+    if not limits.timeout and not limits.memory_mib:
         return action()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    board = mmap.mmap(-1, _SLOT_SIZE * _SLOTS)  # anonymous and shared: the child's notes are visible here
-    pid = os.fork()
-    if pid == 0:  # the child: do the work, never return into the caller
-        global _board
-        _board = board
-        code = 3
-        try:
-            _limit_memory(limits.memory_mib)
-            code = action()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        finally:
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                os._exit(code)
+    board = mmap.mmap(-1, _SLOT_SIZE * _SLOTS)  # anonymous and shared: workers forked later note here too
+    _board = board
     try:
-        return _wait(pid, limits.timeout, lambda: on_timeout(_last_activity(board)))
+        with _memory_limit(limits.memory_mib), _time_limit(limits.timeout, board):
+            return action()
+    except Stopped as stop:  # also when the timer fired just as the work ended: the limit was reached
+        on_timeout(stop.doing)
+        return EXIT_TIMEOUT
     finally:
+        _board = None
         board.close()
 
 
-def _limit_memory(mib: int) -> None:
-    if not mib:
+@contextmanager
+def _time_limit(seconds: float, board: mmap.mmap) -> Iterator[None]:
+    if not seconds or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(_signal: int, _frame: object) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        raise Stopped(_last_activity(board))  # read now: the blocks being left restore older notes
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        with _cpu_backstop(seconds):
+            yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _cpu_backstop(seconds: float) -> Iterator[None]:
+    if sys.platform == "win32":
+        yield
         return
     import resource
 
-    size = mib * 1024 * 1024
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        size = min(size, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (size, hard))
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    limit = int(used.ru_utime + used.ru_stime + seconds) + 1 + CPU_BACKSTOP_SECONDS
+    with _soft_limit(resource.RLIMIT_CPU, limit):
+        yield
 
 
-def _wait(pid: int, timeout: float, on_timeout: Callable[[], None]) -> int:
-    deadline = time.monotonic() + timeout if timeout else None
-    pidfd = _pidfd(pid)
+@contextmanager
+def _memory_limit(mib: int) -> Iterator[None]:
+    if not mib or sys.platform == "win32":
+        yield
+        return
+    import resource
+
+    with _soft_limit(resource.RLIMIT_AS, mib * 1024 * 1024):
+        yield
+
+
+@contextmanager
+def _soft_limit(which: int, wanted: int) -> Iterator[None]:
+    """Lower the soft limit ``which`` to ``wanted`` (never above the hard one) for the block."""
+    import resource
+
+    soft, hard = resource.getrlimit(which)
+    limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        yield  # already as low: the caller's own limit stays
+        return
+    resource.setrlimit(which, (limit, hard))
     try:
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return _exit_code(status)
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                on_timeout()
-                return EXIT_TIMEOUT
-            if pidfd is not None:
-                select.select([pidfd], [], [], remaining)
-            else:
-                time.sleep(min(0.01, remaining) if remaining is not None else 0.01)
-    except KeyboardInterrupt:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise
+        yield
     finally:
-        if pidfd is not None:
-            os.close(pidfd)
-
-
-def _pidfd(pid: int) -> int | None:
-    opener = getattr(os, "pidfd_open", None)
-    if opener is None:
-        return None
-    try:
-        return int(opener(pid))
-    except OSError:  # kernels before 5.3
-        return None
-
-
-def _exit_code(status: int) -> int:
-    if os.WIFSIGNALED(status):
-        return 128 + os.WTERMSIG(status)
-    return os.WEXITSTATUS(status)
+        resource.setrlimit(which, (soft, hard))

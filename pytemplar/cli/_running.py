@@ -139,7 +139,7 @@ def run_action(
                 location=Location(doing.file) if doing.file else None,
                 hint="it loops or backtracks for too long; --timeout raises the limit",
             )
-        clear_terminal_line(sys.stderr)  # the killed child's progress line
+        clear_terminal_line(sys.stderr)  # the stopped command's progress line
         _err(problem.format() + "\n")
 
     try:
@@ -241,8 +241,7 @@ def _leave(code: int) -> NoReturn:
     """End the process now, with ``code``, once stdout and stderr are flushed.
 
     The work is done and written: what the interpreter would still do on the way out (tearing
-    down every module a render imported, ~15 ms) changes nothing. The supervised child that did
-    the work ends the same way (:func:`pytemplar.supervise.run_limited`).
+    down every module a render imported, ~15 ms) changes nothing.
     """
     if code == 1 and _reader_gone():  # how the parser ends --help on a broken pipe
         _discard_output()

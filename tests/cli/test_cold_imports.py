@@ -2,8 +2,8 @@
 
 Each module below costs milliseconds to import and is needed only to explain a problem or by
 another command; a change that pulls one back into every render fails here, without timing.
-Python's ``-X importtime`` lists every module each process imports (the supervised child's too,
-which writes to the same stderr).
+Python's ``-X importtime`` lists every module each process imports (render workers' too,
+which write to the same stderr).
 """
 
 from __future__ import annotations

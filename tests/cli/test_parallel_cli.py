@@ -107,6 +107,26 @@ def test_a_time_limit_stops_the_workers(cli: Callable[..., CliResult], make_tree
     assert _processes_naming(folder) == [], "no worker outlives the run"
 
 
+def test_a_time_limit_reached_while_workers_render_stops_them_all(
+    cli: Callable[..., CliResult], make_tree: Callable[..., Path]
+) -> None:
+    """Every release takes a while (3,000,000 loop steps, within the render budget: ~0.3 s each,
+    ~13 s for the run): the limit is reached while this process and the workers render; the
+    command names the template being rendered, exits 124, prints no manifest, and no worker
+    outlives it."""
+    slow = "{% for i in range(3000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}"
+    folder = project(make_tree)
+    template = folder.parent / "app/templates/deployment.yaml.j2"
+    template.write_text(template.read_text() + f"# {slow}\n")
+    result = cli("render", folder, "--all-envs", "-j", "3", "--timeout", "2")
+    assert result.code == 124, result.stderr
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        f"{template}: error: the command took longer than 2 s and was stopped while rendering this template"
+    )
+    assert _processes_naming(folder) == [], "no worker outlives the run"
+
+
 def _processes_naming(folder: Path) -> list[str]:
     import time
 

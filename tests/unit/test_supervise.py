@@ -1,13 +1,19 @@
-"""pytemplar.supervise: the child's activity notes reach the parent when the time limit stops it."""
+"""pytemplar.supervise: a command stopped at its limits says what it was doing and leaves things as they were."""
 
 from __future__ import annotations
 
+import resource
+import signal
 import time
+from pathlib import Path
 
+import pytest
+
+from pytemplar.atomicfile import replacing
 from pytemplar.supervise import Activity, Limits, activity, run_limited
 
 
-def test_the_parent_learns_what_the_stopped_child_was_doing() -> None:
+def test_a_stopped_command_learns_what_it_was_doing() -> None:
     seen: list[Activity | None] = []
 
     def work() -> int:
@@ -55,3 +61,83 @@ def test_a_note_longer_than_the_shared_page_is_cut() -> None:
     note = seen[0]
     assert note is not None and note.file == "file.yaml"
     assert 4000 < len(note.doing) < 4096 and set(note.doing) == {"x"}
+
+
+def test_handlers_for_errors_do_not_swallow_the_stop() -> None:
+    seen: list[Activity | None] = []
+
+    def work() -> int:
+        for _ in range(3):
+            try:
+                time.sleep(1)
+            except Exception:  # what a careless handler in a library does
+                continue
+        return 0
+
+    assert run_limited(work, Limits(timeout=0.3, memory_mib=0), seen.append) == 124
+    assert seen == [None]
+
+
+def test_a_file_being_replaced_when_time_runs_out_is_left_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "out.yaml"
+    target.write_text("old\n")
+
+    def work() -> int:
+        with replacing(target, b"new\n"):
+            time.sleep(30)  # the last checks before the rename, taking too long
+        return 0
+
+    assert run_limited(work, Limits(timeout=0.3, memory_mib=0), lambda _doing: None) == 124
+    assert target.read_text() == "old\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.yaml"], "no temporary file left"
+
+
+def test_the_limits_are_lifted_when_the_command_ends() -> None:
+    before = (
+        resource.getrlimit(resource.RLIMIT_AS),
+        resource.getrlimit(resource.RLIMIT_CPU),
+        signal.getsignal(signal.SIGALRM),
+    )
+    during: list[tuple[object, ...]] = []
+
+    def work() -> int:
+        during.append(
+            (
+                resource.getrlimit(resource.RLIMIT_AS)[0],
+                resource.getrlimit(resource.RLIMIT_CPU)[0],
+                signal.getitimer(signal.ITIMER_REAL)[0],
+            )
+        )
+        return 7
+
+    assert run_limited(work, Limits(timeout=60, memory_mib=1 << 20), lambda _doing: None) == 7
+    address_space, cpu, timer = during[0]
+    soft_as, hard_as = before[0]
+    expected_as = 1 << 40 if hard_as == resource.RLIM_INFINITY else min(1 << 40, hard_as)
+    if soft_as == resource.RLIM_INFINITY or soft_as > expected_as:
+        assert address_space == expected_as
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = usage.ru_utime + usage.ru_stime
+    assert used + 60 < cpu <= used + 60 + 12  # a backstop seconds above the wall-clock limit
+    assert 0 < timer <= 60
+    after = (
+        resource.getrlimit(resource.RLIMIT_AS),
+        resource.getrlimit(resource.RLIMIT_CPU),
+        signal.getsignal(signal.SIGALRM),
+    )
+    assert after == before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_an_allocation_past_the_memory_limit_fails_in_the_command() -> None:
+    with open("/proc/self/status") as status:
+        size_kib = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    limit_mib = size_kib // 1024 + 256
+
+    def work() -> int:
+        bytearray(512 * 1024 * 1024)
+        return 0
+
+    with pytest.raises(MemoryError):
+        run_limited(work, Limits(timeout=0, memory_mib=limit_mib), lambda _doing: None)
+    bytearray(512 * 1024 * 1024)  # lifted again
