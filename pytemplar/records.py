@@ -226,6 +226,11 @@ def _order_methods(compared: Callable[[Any], tuple[Any, ...]]) -> dict[str, Any]
     return {"__lt__": __lt__, "__le__": __le__, "__gt__": __gt__, "__ge__": __ge__}
 
 
+def _may_be_special(annotation: str) -> bool:
+    """Whether annotation text may name ClassVar, InitVar or KW_ONLY (then dataclasses judges it)."""
+    return "ClassVar" in annotation or "InitVar" in annotation or "KW_ONLY" in annotation
+
+
 def _refuse_unsupported(cls: type) -> None:
     if "__slots__" in cls.__dict__:
         raise TypeError(f"{cls.__name__}: @record does not make slotted classes; use @dataclass(slots=True)")
@@ -245,9 +250,22 @@ def _make(cls: type[T], frozen: bool, order: bool) -> type[T]:
     # text and compiles tokenize's expressions on first use (~5 ms): it is given a placeholder,
     # and the class gets its own docstring back below.
     cls.__doc__ = doc or cls.__name__
-    # dataclasses collects the fields and writes no method: init, repr and eq are off, and it is
-    # told the class is not frozen, since its frozen __setattr__ is one of the methods it compiles.
-    made = dataclasses.dataclass(init=False, repr=False, eq=False, frozen=False)(cls)
+    # dataclasses looks up each annotation written as text three times (is it ClassVar, InitVar,
+    # KW_ONLY?). Text that names none of them is shown to it as a plain type for the while.
+    annotations = inspect.get_annotations(cls)
+    plain = [name for name, text in annotations.items() if isinstance(text, str) and not _may_be_special(text)]
+    if plain:
+        cls.__annotations__ = {name: object if name in plain else text for name, text in annotations.items()}
+    try:
+        # dataclasses collects the fields and writes no method: init, repr and eq are off, and it is
+        # told the class is not frozen, since its frozen __setattr__ is one of the methods it compiles.
+        made = dataclasses.dataclass(init=False, repr=False, eq=False, frozen=False)(cls)
+    finally:
+        if plain:
+            cls.__annotations__ = annotations
+    own_fields = made.__dict__["__dataclass_fields__"]
+    for name in plain:
+        own_fields[name].type = annotations[name]
     made.__doc__ = doc
     _add_methods(made, frozen, order)
     return made

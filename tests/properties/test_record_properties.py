@@ -244,3 +244,39 @@ def test_a_record_without_a_docstring_keeps_none_and_its_signature_is_not_read(m
         number: int = 0
 
     assert Described.__doc__ == "Kept."
+
+
+def test_a_record_has_the_fields_and_annotations_of_its_dataclass() -> None:
+    # A record shows dataclasses its plain annotations as types while the fields are collected:
+    # the fields keep their annotation text, and class variables are still no fields.
+    def declare_mixed(decorator: Callable[[type], type]) -> type:
+        namespace: dict[str, Any] = {
+            "__module__": __name__,
+            "__annotations__": {
+                "limit": "ClassVar[int]",
+                "name": "str",
+                "shared": "typing.ClassVar[list[str]]",
+                "items": "tuple[str, ...]",
+                "note": "str | None",
+            },
+            "limit": 3,
+            "shared": [],
+            "items": (),
+            "note": None,
+        }
+        return decorator(type("Mixed", (), namespace))
+
+    import typing
+
+    globals()["ClassVar"], globals()["typing"] = typing.ClassVar, typing  # as a module that imports them
+    try:
+        expected, made = declare_mixed(dataclasses.dataclass(frozen=True)), declare_mixed(record)
+    finally:
+        del globals()["ClassVar"], globals()["typing"]
+    assert (
+        [(f.name, f.type) for f in dataclasses.fields(made)]
+        == [(f.name, f.type) for f in dataclasses.fields(expected)]
+        == [("name", "str"), ("items", "tuple[str, ...]"), ("note", "str | None")]
+    )
+    assert made.__annotations__ == expected.__annotations__
+    assert (made.limit, made.shared) == (3, [])  # type: ignore[attr-defined]
