@@ -303,6 +303,7 @@ class _Builder:
                 first_line = event.start_mark.line + 1
             if kind is ScalarEvent:
                 if rewrite is not None and marker in event.value:
+                    event = _copied_scalar(event)  # the parser's event may be replayed (EventCache)
                     rewrite(event)
                 frame = stack[-1] if stack else None
                 if frame is not None and frame.is_map and frame.key is None:
@@ -570,6 +571,76 @@ def _copied(value: Any) -> Any:
     return value
 
 
+def _copied_scalar(event: Any) -> Any:
+    return ScalarEvent(
+        event.anchor, event.ctag, event.implicit, event.value, event.start_mark, event.end_mark, event.style
+    )
+
+
+class _Replay:
+    """The events of a text parsed before, handed out again in order (see :class:`EventCache`)."""
+
+    __slots__ = ("get_event",)
+
+    def __init__(self, events: list[Any]) -> None:
+        self.get_event = iter(events).__next__
+
+
+class _Recording:
+    """libyaml's parser over a text, keeping each event it hands out."""
+
+    __slots__ = ("events", "parser")
+
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+        self.events: list[Any] = []
+
+    def get_event(self) -> Any:
+        event = self.parser.get_event()
+        self.events.append(event)
+        return event
+
+    def dispose(self) -> None:
+        self.parser.dispose()
+
+
+class EventCache:
+    """libyaml's events of the texts read more than once, replayed instead of parsing again.
+
+    A template renders the same text for many releases (their values are in slots, not in the
+    text). Events depend on the text alone and the builder never changes one (a scalar it
+    rewrites is copied first), so a replay builds what a parse would. A text is recorded on its
+    second reading, and kept only when its whole stream parsed; at most ``max_events`` are kept
+    (about 300 bytes each), so texts that never repeat cost a hash each."""
+
+    def __init__(self, max_events: int = 50_000, max_seen: int = 100_000) -> None:
+        self.max_events = max_events
+        self.max_seen = max_seen
+        self.size = 0
+        self.seen: set[int] = set()  # hashes of texts read once
+        self.events: dict[str, list[Any]] = {}
+
+    def parser(self, text: str) -> Any:
+        """What hands out the events of ``text``: a replay, or libyaml's parser (recording)."""
+        found = self.events.get(text)
+        if found is not None:
+            return _Replay(found)
+        parser = _Parser(text)
+        key = hash(text)
+        if key not in self.seen:
+            if len(self.seen) >= self.max_seen:
+                self.seen.clear()
+            self.seen.add(key)
+            return parser
+        return _Recording(parser) if self.size < self.max_events else parser
+
+    def keep(self, text: str, parser: Any) -> None:
+        """Keep what ``parser`` recorded, now that it reached the end of ``text``'s stream."""
+        if type(parser) is _Recording:
+            self.events[text] = parser.events
+            self.size += len(parser.events)
+
+
 def load_documents(
     text: str,
     path: str,
@@ -578,20 +649,26 @@ def load_documents(
     resolver: str = "core",
     rewriter: ScalarRewriter | None = None,
     parser_class: Callable[[str], Any] | None = None,
+    events: EventCache | None = None,
 ) -> list[YamlDocument]:
     """Every document of a YAML stream (empty documents included, as ``None`` data); plain scalars
     are read by ``resolver`` (see ``RESOLVERS``).
 
     ``rewriter`` rewrites the scalars that hold its marker before they are built into data;
-    ``parser_class`` replaces libyaml's parser (e.g. :func:`python_parser`)."""
+    ``parser_class`` replaces libyaml's parser (e.g. :func:`python_parser`); ``events`` replays
+    the events of a text read before instead of parsing it again (libyaml's parser only)."""
     parser: Any = None
     documents: list[YamlDocument] = []
+    if parser_class is not None:
+        events = None
     try:
-        parser = (parser_class or _Parser)(text)
+        parser = events.parser(text) if events is not None else (parser_class or _Parser)(text)
         while True:
             event = parser.get_event()
             kind = type(event)
             if kind is StreamEndEvent:
+                if events is not None:
+                    events.keep(text, parser)
                 break
             if kind is DocumentStartEvent:
                 builder = _Builder(path, track, resolver, rewriter)

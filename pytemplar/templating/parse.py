@@ -29,7 +29,7 @@ from pytemplar.templating.slots import (
     slot_where,
 )
 from pytemplar.values import ValuePath, format_path
-from pytemplar.yamlio import ScalarRewriter, YamlDocument, load_documents, python_parser
+from pytemplar.yamlio import EventCache, ScalarRewriter, YamlDocument, load_documents, python_parser
 
 CONTEXT_LINES = 2
 _SHOWN = 60  # characters of a value shown in an excerpt
@@ -39,7 +39,7 @@ def parse_slotted(text: str, path: str, slots: Sequence[Slot], *, track: bool = 
     """The documents of ``text``, each token replaced by its slot's value (see ``slots.py``)."""
     placer = ScalarRewriter(MARKER, SlotPlacer(text, list(slots)).place)
     try:
-        return load_documents(text, path, track=track, resolver="kubernetes", rewriter=placer)
+        return load_documents(text, path, track=track, resolver="kubernetes", rewriter=placer, events=_EVENTS)
     except YamlError as exc:
         if _FLOW_COLON not in exc.problems[0].message:
             raise
@@ -49,6 +49,8 @@ def parse_slotted(text: str, path: str, slots: Sequence[Slot], *, track: bool = 
 
 
 _FLOW_COLON = "found unexpected ':'"
+# A template renders the same text for many releases (the values are in the slots, not the text).
+_EVENTS = EventCache()
 
 
 def readable(text: str, slots: Sequence[Slot]) -> str:
