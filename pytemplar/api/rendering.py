@@ -19,6 +19,7 @@ from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.ordering import declared_sort_options, sort_manifests
 from pytemplar.project import ReleaseSpec
 from pytemplar.records import record
+from pytemplar.yamlout import dump_yaml
 
 if TYPE_CHECKING:
     from pytemplar.setargs import SetKind
@@ -45,6 +46,7 @@ def render(
     release_name: str | None = None,
     namespace: str | None = None,
     namespace_objects: bool = True,
+    yaml_text: bool = False,
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release.
 
@@ -58,6 +60,8 @@ def render(
     ``project`` may also be an app folder or archive, rendered alone as one release named
     ``release_name`` (else the app's name) in ``namespace`` (else ``default``).
     ``namespace_objects=False`` leaves out the Namespace objects ``createNamespace`` asks for.
+    ``yaml_text=True`` also writes each object's YAML as its release is rendered (in the worker
+    that rendered it): ``RenderResult.yaml_texts``, for :func:`pytemplar.output.yaml_pieces`.
     """
     options = render_options(
         project,
@@ -74,7 +78,7 @@ def render(
         namespace=namespace,
         namespace_objects=namespace_objects,
     )
-    return render_with(options, progress, jobs)
+    return render_with(options, progress, jobs, yaml_text=yaml_text)
 
 
 def _each_release(
@@ -101,19 +105,23 @@ def _each_release(
     return slices.run(starting)
 
 
-def render_with(options: RenderOptions, progress: Progress | None = None, jobs: int = 1) -> RenderResult:
+def render_with(
+    options: RenderOptions, progress: Progress | None = None, jobs: int = 1, *, yaml_text: bool = False
+) -> RenderResult:
     session = Session(options)
     targets = session.targets()
     strings: dict[str, str] = {}  # every release's objects share one copy of each string
 
-    def render_one(environment: str, spec: ReleaseSpec) -> list[Manifest]:
+    def render_one(environment: str, spec: ReleaseSpec) -> tuple[list[Manifest], list[str]]:
         try:
-            return shared_strings(session.render_release(environment, spec), strings)
+            rendered = shared_strings(session.render_release(environment, spec), strings)
         except PytemplarError as exc:
             raise exc.scoped(release=spec.name, environment=environment) from None
+        # Written by the process that rendered them: with workers, not one by one after the join.
+        return rendered, [dump_yaml(manifest.obj) for manifest in rendered] if yaml_text else []
 
     results = _each_release(session, targets, render_one, progress, jobs)
-    manifests = [manifest for rendered_one in results for manifest in rendered_one]
+    manifests = [manifest for rendered_one, _texts in results for manifest in rendered_one]
     rendered = [(environment, spec.name) for environment, spec in targets]
     manifests.extend(session.namespaces(manifests))
     problems = session.check(manifests)
@@ -125,7 +133,12 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
     environments = list(session.project.environments)
     document = session.project.document
     orders = declared_sort_options(document.data if document is not None else None, environments)
-    return RenderResult(sort_manifests(manifests, environments, orders), rendered, warnings)
+    ordered = sort_manifests(manifests, environments, orders)
+    texts: list[str | None] | None = None
+    if yaml_text:
+        written = {id(m): text for rendered_one, made in results for m, text in zip(rendered_one, made, strict=True)}
+        texts = [written.get(id(manifest)) for manifest in ordered]  # None: made by the run (Namespaces)
+    return RenderResult(ordered, rendered, warnings, texts)
 
 
 @record(frozen=False)
