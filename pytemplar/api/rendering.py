@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult, Session, render_options
-from pytemplar.checks import CHECK_IDS
+from pytemplar.checks import CHECK_IDS, CheckedEarlier
 from pytemplar.errors import (
     ManifestError,
     Problem,
@@ -112,19 +112,22 @@ def render_with(
     targets = session.targets()
     strings: dict[str, str] = {}  # every release's objects share one copy of each string
 
-    def render_one(environment: str, spec: ReleaseSpec) -> tuple[list[Manifest], list[str]]:
+    def render_one(environment: str, spec: ReleaseSpec) -> _Rendered:
         try:
             rendered = shared_strings(session.render_release(environment, spec), strings)
         except PytemplarError as exc:
             raise exc.scoped(release=spec.name, environment=environment) from None
-        # Written by the process that rendered them: with workers, not one by one after the join.
-        return rendered, [dump_yaml(manifest.obj) for manifest in rendered] if yaml_text else []
+        # Done by the process that rendered them, so that with workers the parent does not do it
+        # for every object after the join: the YAML text and the checks of one object at a time.
+        texts = [dump_yaml(manifest.obj) for manifest in rendered] if yaml_text else []
+        return rendered, texts, session.check_objects(rendered)
 
     results = _each_release(session, targets, render_one, progress, jobs)
-    manifests = [manifest for rendered_one, _texts in results for manifest in rendered_one]
+    manifests = [manifest for rendered_one, _texts, _found in results for manifest in rendered_one]
     rendered = [(environment, spec.name) for environment, spec in targets]
+    earlier = _checked_earlier(len(manifests), [found for _rendered, _texts, found in results])
     manifests.extend(session.namespaces(manifests))
-    problems = session.check(manifests)
+    problems = session.check(manifests, earlier)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ManifestError.collect(errors)
@@ -136,9 +139,27 @@ def render_with(
     ordered = sort_manifests(manifests, environments, orders)
     texts: list[str | None] | None = None
     if yaml_text:
-        written = {id(m): text for rendered_one, made in results for m, text in zip(rendered_one, made, strict=True)}
+        written = {
+            id(m): text for rendered_one, made, _found in results for m, text in zip(rendered_one, made, strict=True)
+        }
         texts = [written.get(id(manifest)) for manifest in ordered]  # None: made by the run (Namespaces)
     return RenderResult(ordered, rendered, warnings, texts)
+
+
+# A release's objects, their YAML texts (with yaml_text) and what the checks of one object found.
+_Rendered = tuple[list[Manifest], list[str], dict[str, list[Problem]] | None]
+
+
+def _checked_earlier(count: int, found: Sequence[dict[str, list[Problem]] | None]) -> CheckedEarlier | None:
+    """What the releases' checks of one object at a time found, joined in release order."""
+    if any(one is None for one in found):
+        return None
+    joined: dict[str, list[Problem]] = {}
+    for one in found:
+        assert one is not None
+        for check_id, problems in one.items():
+            joined.setdefault(check_id, []).extend(problems)
+    return CheckedEarlier(count, joined)
 
 
 @record(frozen=False)
