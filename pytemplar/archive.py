@@ -41,7 +41,7 @@ MAX_MEMBERS = 10_000
 # Tar headers, long-name and PAX records and padding come on top of the files' bytes.
 MAX_STREAM_BYTES = MAX_TOTAL_BYTES + MAX_MEMBERS * 3 * 512 + 1024 * 1024
 
-_DRIVE = re.compile(r"[A-Za-z]:")
+_DRIVE = r"[A-Za-z]:"  # patterns a plain render does not use are compiled on first use
 _REFUSE_HINT = "packaged apps are made by `pytemplar package`; rebuild the archive with it"
 
 
@@ -226,7 +226,7 @@ def _checked_parts(raw: str) -> list[str]:
     name = raw.removeprefix("./")
     parts = name.split("/")
     # A drive in any part: an extractor on Windows would make 'app/c:/x' the path 'c:/x'.
-    if "\\" in raw or any(_DRIVE.match(part) for part in parts):
+    if "\\" in raw or any(re.match(_DRIVE, part) for part in parts):
         raise _ArchiveProblem(f"member '{raw}' has a backslash or a drive prefix; names must use '/' only")
     if ".." in parts:
         raise _ArchiveProblem(f"member '{raw}' leaves the app folder ('..')")

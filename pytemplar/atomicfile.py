@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 import stat
 import tempfile
@@ -57,7 +56,8 @@ def replacing(
 
 def _write_temporary(target: Path, data: bytes, mode: int | None, keep_metadata: bool, durable: bool) -> Path:
     # An unpredictable name, created exclusively and never through a link: no one can plant it.
-    temporary = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    # (os.urandom is what secrets.token_hex reads; importing secrets would load hmac at start-up.)
+    temporary = target.parent / f".{target.name}.{os.urandom(6).hex()}.tmp"
     existing = os.stat(target) if keep_metadata and os.path.lexists(target) else None
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(temporary, flags, 0o600 if mode is not None or existing else 0o666)

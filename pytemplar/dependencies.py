@@ -44,11 +44,12 @@ if TYPE_CHECKING:
 VENDORED = "dependencies"  # the folder of an archive that holds its dependencies
 PREFIX = "@"  # templates of dependencies are named @NAME/_file.j2
 
-_VERSION = re.compile(
+# Compiled on first use (re's cache): only a project that declares dependencies reads versions.
+_VERSION = (
     r"(?P<major>0|[1-9][0-9]*)(?:\.(?P<minor>0|[1-9][0-9]*)(?:\.(?P<patch>0|[1-9][0-9]*))?)?"
     r"(?:-(?P<pre>[0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\Z"
 )
-_COMPARATOR = re.compile(r"(?P<op>>=|<=|==|!=|[<>=^~])?\s*(?P<version>\S+)\Z")
+_COMPARATOR = r"(?P<op>>=|<=|==|!=|[<>=^~])?\s*(?P<version>\S+)\Z"
 
 VersionKey = tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]
 
@@ -64,7 +65,7 @@ class Dependency:
 
 def version_key(text: str) -> VersionKey | None:
     """A sort key of a semantic version (pre-releases before their release), or None."""
-    found = _VERSION.match(text)
+    found = re.match(_VERSION, text)
     if found is None:
         return None
     pre = found["pre"]
@@ -99,7 +100,7 @@ def parse_constraint(text: str) -> list[Callable[[VersionKey], bool]] | None:
     for part in re.split(r"[\s,]+", text.strip()):
         if part == "*":
             continue
-        found = _COMPARATOR.match(part)
+        found = re.match(_COMPARATOR, part)
         key = version_key(found["version"]) if found else None
         if found is None or key is None:
             return None

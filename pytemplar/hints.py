@@ -58,7 +58,7 @@ def tab_hint(text: str, line: int, column: int) -> tuple[str, str] | None:
     )
 
 
-_CONTEXT_POSITION = re.compile(r"at line (\d+), column \d+")
+_CONTEXT_POSITION = r"at line (\d+), column \d+"  # compiled when a problem is explained
 
 
 def misplaced_block(message: str, line: int, lines: Sequence[str], slots: Sequence[Any]) -> tuple[Any, str, str] | None:
@@ -70,7 +70,7 @@ def misplaced_block(message: str, line: int, lines: Sequence[str], slots: Sequen
     from pytemplar.templating.slots import TOKEN, YamlText
     from pytemplar.values import format_path
 
-    context = _CONTEXT_POSITION.search(message)
+    context = re.search(_CONTEXT_POSITION, message)
     candidates = [int(context.group(1))] if context else []
     candidates += [line - 1, line]
     for number in candidates:

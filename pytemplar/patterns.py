@@ -42,8 +42,9 @@ _FEATURES = (  # (what RE2 says, what the pattern uses)
     ("}+", "a possessive quantifier"),
     ("invalid repetition size", "a repetition count above 1,000"),
 )
-_BACKREFERENCE = re.compile(r"invalid escape sequence: \\[1-9]")
-_UNICODE_ESCAPE = re.compile(r"\\(\\)|\\u([0-9A-Fa-f]{4})")
+# Compiled on first use: a render whose schemas have no patterns, or whose checks are remembered, needs neither.
+_BACKREFERENCE = r"invalid escape sequence: \\[1-9]"
+_UNICODE_ESCAPE = r"\\(\\)|\\u([0-9A-Fa-f]{4})"
 
 
 class PatternError(ValueError):
@@ -52,7 +53,7 @@ class PatternError(ValueError):
 
 def _translated(pattern: str) -> str:
     """ECMA-262's ``\\uXXXX`` as RE2's ``\\x{XXXX}`` (an escaped backslash stays as it is)."""
-    return _UNICODE_ESCAPE.sub(lambda m: "\\\\" if m[1] else "\\x{" + m[2] + "}", pattern)
+    return re.sub(_UNICODE_ESCAPE, lambda m: "\\\\" if m[1] else "\\x{" + m[2] + "}", pattern)
 
 
 @functools.cache
@@ -139,7 +140,7 @@ def _conjunction(parts: tuple[list[tuple[bool, str]], str], error: Exception) ->
 def _explain(exc: Exception) -> str:
     said = exc.args[0] if exc.args else ""
     text = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
-    if _BACKREFERENCE.search(text):
+    if re.search(_BACKREFERENCE, text):
         return "uses a backreference '\\1', which needs a backtracking matcher"
     for marker, feature in _FEATURES:
         if marker in text:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from dataclasses import field
 from functools import cache
 from pathlib import Path
@@ -366,12 +365,18 @@ def _check_archive_folder(root: ArchiveRoot, meta: YamlDocument) -> None:
 _RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)", re.IGNORECASE)
 
 
+def _nfc(text: str) -> str:
+    import unicodedata  # a C extension: loaded only for a name that is not ASCII
+
+    return unicodedata.normalize("NFC", text)
+
+
 def _clashing_names(paths: dict[str, str]) -> list[Problem]:
     """Template names that would collide or be unusable on other systems (Windows, macOS)."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for name, path in paths.items():
-        folded = unicodedata.normalize("NFC", name).casefold()
+        folded = (name if name.isascii() else _nfc(name)).casefold()  # ASCII is its own NFC form
         if folded in seen:
             problems.append(
                 Problem(

@@ -241,6 +241,10 @@ def _refuse_unsupported(cls: type) -> None:
 def _make(cls: type[T], frozen: bool, order: bool) -> type[T]:
     _refuse_unsupported(cls)
     doc = cls.__dict__.get("__doc__")
+    # dataclasses writes a class without a docstring one from inspect.signature(), which tokenizes
+    # text and compiles tokenize's expressions on first use (~5 ms): it is given a placeholder,
+    # and the class gets its own docstring back below.
+    cls.__doc__ = doc or cls.__name__
     # dataclasses collects the fields and writes no method: init, repr and eq are off, and it is
     # told the class is not frozen, since its frozen __setattr__ is one of the methods it compiles.
     made = dataclasses.dataclass(init=False, repr=False, eq=False, frozen=False)(cls)

@@ -56,13 +56,14 @@ _AMBIGUOUS = re.compile(
 )
 # Kubernetes' reader (go-yaml) drops every '_' of a plain scalar that starts like a number before
 # reading it as one: 1e_3 and 70e0_ are numbers to kubectl.
-_GO_NUMBER = re.compile(
+# Compiled on first use (re's cache): few strings start like a number and hold a '_'.
+_GO_NUMBER = (
     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?0(?:[xX][0-9a-fA-F]+|[oO]?[0-7]+|[bB][01]+)"
 )
 
 
 def _go_yaml_number(text: str) -> bool:
-    return text[:1] in _NUMBER_START and "_" in text and _GO_NUMBER.fullmatch(text.replace("_", "")) is not None
+    return text[:1] in _NUMBER_START and "_" in text and re.fullmatch(_GO_NUMBER, text.replace("_", "")) is not None
 
 
 _NUMBER_START = frozenset("0123456789+-.")

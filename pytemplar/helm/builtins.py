@@ -314,7 +314,7 @@ def _reindent(block: str, indent: int) -> str:
 
 # A text that Helm's output holds as one plain scalar: no indicator first (a dash, question mark
 # or colon only before more text), no comment, no line break, no space at either end.
-_PLAIN_TEXT = re.compile(r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))[^\n]*(?<![\s:])\Z")
+_PLAIN_TEXT = r"(?:[^\s\-?:,\[\]{}#&*!|>'\"%@`]|[-?:](?=\S))[^\n]*(?<![\s:])\Z"  # compiled on first use
 
 
 def helm_scalar(value: Any) -> Any:
@@ -327,7 +327,7 @@ def helm_scalar(value: Any) -> Any:
         return value
     if value == "":
         return None
-    if ": " in value or " #" in value or not _PLAIN_TEXT.match(value):
+    if ": " in value or " #" in value or not re.match(_PLAIN_TEXT, value):
         return value
     try:
         return resolve_kubernetes(value)

@@ -22,7 +22,7 @@ _TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON"})
 _FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF"})
 _OCTAL = re.compile(r"[-+]?0[0-7]+\Z")
 _BINARY = re.compile(r"[-+]?0b[01_]+\Z")
-_UNDERSCORED = re.compile(r"[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*)\Z")
+_UNDERSCORED = r"[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*)\Z"  # rare: compiled on first use
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 # First characters of a plain scalar that Helm may read differently: yamlio keeps their text.
 SUSPECT_START = frozenset("yYnNoO0123456789+-.")
@@ -36,7 +36,7 @@ def helm_reading(text: str, ours: Any) -> Any:
         return True
     if text in _FALSE:
         return False
-    if _OCTAL.match(text) or _BINARY.match(text) or ("_" in text and _UNDERSCORED.match(text)):
+    if _OCTAL.match(text) or _BINARY.match(text) or ("_" in text and re.match(_UNDERSCORED, text)):
         number = _go_int(text)
         return _NOT_DIFFERENT if type(ours) is int and number == ours else number
     whole = isinstance(ours, float) and math.isfinite(ours) and ours == int(ours) and abs(ours) < 2**53

@@ -441,12 +441,12 @@ _METHOD_TYPES = (MethodType, BuiltinMethodType)
 _DATA = (str, int, float, dict, list, tuple, type(None))
 _SCALARS = frozenset({int, float, bool, type(None)})
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
-_HUGE_NUMBER = re.compile(r"[0-9]{7,}")
+_HUGE_NUMBER = r"[0-9]{7,}"  # compiled on first use: templates read from the cache skip it
 
 
 def _refuse_huge_format(template: str) -> None:
     # A width or precision of a million or more in a format string builds a huge string.
-    if _HUGE_NUMBER.search(template):
+    if re.search(_HUGE_NUMBER, template):
         raise SecurityError("a format width or precision is too large")
 
 
@@ -647,7 +647,7 @@ def _tpl(context: Any, text: Any) -> str:
     return made
 
 
-_GO_ACTION = re.compile(r"\{\{-?\s*(?:[.$]|(?:include|template|tpl|printf|toYaml)\s)")
+_GO_ACTION = r"\{\{-?\s*(?:[.$]|(?:include|template|tpl|printf|toYaml)\s)"  # for a hint: compiled on first use
 
 
 def _tpl_syntax_error(env: Any, text: Any, exc: TemplateSyntaxError) -> TemplateFailure:
@@ -658,7 +658,7 @@ def _tpl_syntax_error(env: Any, text: Any, exc: TemplateSyntaxError) -> Template
         what = f"the text of {format_path((*read[1].key_path, read[2]), read[1].root)}"
     hint = (
         "tpl renders Jinja2: write {{ release.name }} where Helm has {{ .Release.Name }}, values.x for .Values.x"
-        if _GO_ACTION.search(str(text))
+        if re.search(_GO_ACTION, str(text))
         else "fix the template syntax of the text"
     )
     return TemplateFailure(f"tpl: {what} is not a template: {exc.message} in {json.dumps(str(text))}\x00{hint}")
@@ -899,7 +899,7 @@ class TemplateEngine:
             )
         if isinstance(exc, RecursionError):
             return TemplateError("template recursion too deep", location=location)
-        called = _CALLER_UNUSED.match(str(exc)) if isinstance(exc, TypeError) else None
+        called = re.match(_CALLER_UNUSED, str(exc)) if isinstance(exc, TypeError) else None
         if called is not None:
             return TemplateError(
                 f"the macro {called.group(1)} is used with {{% call %}}, but never calls caller()",
@@ -915,7 +915,7 @@ class TemplateEngine:
         return TemplateError(f"{type(exc).__name__}: {exc}", location=location)
 
 
-_CALLER_UNUSED = re.compile(r"macro ('[^']*') was invoked with two values for the special caller argument")
+_CALLER_UNUSED = r"macro ('[^']*') was invoked with two values for the special caller argument"  # compiled on first use
 CONTEXT_NAMES = ("values", "release", "app", "capabilities", "files")
 _BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "trans"})
 

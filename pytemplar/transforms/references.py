@@ -7,6 +7,7 @@ must say the new name. Fields not listed here keep the old name (docs/transforms
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -58,82 +59,88 @@ def _in_containers(*paths: str) -> list[str]:
     return [f"{containers}/{path}" for containers in _CONTAINER_LISTS for path in paths]
 
 
-REFERRERS: tuple[Referrer, ...] = (
-    *_in_pod_specs(
-        "ConfigMap",
-        [
-            "volumes/configMap/name",
-            "volumes/projected/sources/configMap/name",
-            *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
-        ],
-    ),
-    *_in_pod_specs(
-        "Secret",
-        [
-            "volumes/secret/secretName",
-            "volumes/projected/sources/secret/name",
-            "imagePullSecrets/name",
-            *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
-        ],
-    ),
-    Referrer("Secret", "Ingress", "spec/tls/secretName"),
-    Referrer("Secret", "ServiceAccount", "imagePullSecrets/name"),
-    *_in_pod_specs("ServiceAccount", ["serviceAccountName"]),
-    Referrer("ServiceAccount", "RoleBinding", "subjects/name", kind_field=True),
-    Referrer("ServiceAccount", "ClusterRoleBinding", "subjects/name", kind_field=True),
-    *_in_pod_specs("PersistentVolumeClaim", ["volumes/persistentVolumeClaim/claimName"]),
-    Referrer("Service", "Ingress", "spec/rules/http/paths/backend/service/name"),
-    Referrer("Service", "Ingress", "spec/defaultBackend/service/name"),
-    Referrer("Service", "StatefulSet", "spec/serviceName"),
-    # The deprecated Ingress backends (extensions/v1beta1, networking.k8s.io/v1beta1).
-    Referrer("Service", "Ingress", "spec/rules/http/paths/backend/serviceName"),
-    Referrer("Service", "Ingress", "spec/backend/serviceName"),
-    Referrer("Service", "HTTPRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
-    Referrer("Service", "GRPCRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
-    *(
-        Referrer(workload, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", kind_field=True)
-        for workload in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
-    ),
-    Referrer("Role", "RoleBinding", "roleRef/name", kind_field=True),
-    Referrer("ClusterRole", "RoleBinding", "roleRef/name", kind_field=True),
-    Referrer("ClusterRole", "ClusterRoleBinding", "roleRef/name", kind_field=True),
-    *_in_pod_specs("PriorityClass", ["priorityClassName"]),
-    Referrer("IngressClass", "Ingress", "spec/ingressClassName"),
-    # A service reference carries its namespace beside the name.
-    Referrer("Service", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
-    Referrer("Service", "MutatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
-    Referrer("Service", "APIService", "spec/service/name"),
-    Referrer("Service", "CustomResourceDefinition", "spec/conversion/webhook/clientConfig/service/name"),
-    Referrer("StorageClass", "PersistentVolumeClaim", "spec/storageClassName"),
-    Referrer("StorageClass", "PersistentVolume", "spec/storageClassName"),
-    Referrer("StorageClass", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
-    Referrer("PersistentVolume", "PersistentVolumeClaim", "spec/volumeName"),
-    Referrer("Secret", "PersistentVolume", "spec/azureFile/secretName"),
-    # A Node's dynamic kubelet configuration (the reference says its namespace).
-    Referrer("ConfigMap", "Node", "spec/configSource/configMap/name"),
-    # A Knative Service's containers (serving.knative.dev; a core Service has no such path).
-    Referrer("Secret", "Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
-    # Names of objects a Role grants access to (a list of names).
-    *(
-        Referrer(target, role, "rules/resourceNames")
-        for target in ("ConfigMap", "Secret", "ServiceAccount")
-        for role in ("Role", "ClusterRole")
-    ),
-    # Ingress controllers' annotations, and storage provisioners' parameters.
-    *(
-        Referrer("Secret", "Ingress", f"metadata/annotations/{key}")
-        for key in (
-            "ingress.kubernetes.io\\/auth-secret",
-            "nginx.ingress.kubernetes.io\\/auth-secret",
-            "nginx.ingress.kubernetes.io\\/auth-tls-secret",
-        )
-    ),
-    Referrer("ConfigMap", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"),
-    *(
-        Referrer("Secret", "StorageClass", f"parameters/{key}")
-        for key in ("secretName", "adminSecretName", "userSecretName", "secretRef")
-    ),
-)
+@functools.cache
+def _default_referrers() -> tuple[Referrer, ...]:
+    """The common part of Kustomize's nameReference table.
+
+    The tables are built on first use: a render that renames nothing never reads them."""
+    return (
+        *_in_pod_specs(
+            "ConfigMap",
+            [
+                "volumes/configMap/name",
+                "volumes/projected/sources/configMap/name",
+                *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
+            ],
+        ),
+        *_in_pod_specs(
+            "Secret",
+            [
+                "volumes/secret/secretName",
+                "volumes/projected/sources/secret/name",
+                "imagePullSecrets/name",
+                *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
+            ],
+        ),
+        Referrer("Secret", "Ingress", "spec/tls/secretName"),
+        Referrer("Secret", "ServiceAccount", "imagePullSecrets/name"),
+        *_in_pod_specs("ServiceAccount", ["serviceAccountName"]),
+        Referrer("ServiceAccount", "RoleBinding", "subjects/name", kind_field=True),
+        Referrer("ServiceAccount", "ClusterRoleBinding", "subjects/name", kind_field=True),
+        *_in_pod_specs("PersistentVolumeClaim", ["volumes/persistentVolumeClaim/claimName"]),
+        Referrer("Service", "Ingress", "spec/rules/http/paths/backend/service/name"),
+        Referrer("Service", "Ingress", "spec/defaultBackend/service/name"),
+        Referrer("Service", "StatefulSet", "spec/serviceName"),
+        # The deprecated Ingress backends (extensions/v1beta1, networking.k8s.io/v1beta1).
+        Referrer("Service", "Ingress", "spec/rules/http/paths/backend/serviceName"),
+        Referrer("Service", "Ingress", "spec/backend/serviceName"),
+        Referrer("Service", "HTTPRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
+        Referrer("Service", "GRPCRoute", "spec/rules/backendRefs/name", kind_field=True, default_kind="Service"),
+        *(
+            Referrer(workload, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", kind_field=True)
+            for workload in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+        ),
+        Referrer("Role", "RoleBinding", "roleRef/name", kind_field=True),
+        Referrer("ClusterRole", "RoleBinding", "roleRef/name", kind_field=True),
+        Referrer("ClusterRole", "ClusterRoleBinding", "roleRef/name", kind_field=True),
+        *_in_pod_specs("PriorityClass", ["priorityClassName"]),
+        Referrer("IngressClass", "Ingress", "spec/ingressClassName"),
+        # A service reference carries its namespace beside the name.
+        Referrer("Service", "ValidatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+        Referrer("Service", "MutatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+        Referrer("Service", "APIService", "spec/service/name"),
+        Referrer("Service", "CustomResourceDefinition", "spec/conversion/webhook/clientConfig/service/name"),
+        Referrer("StorageClass", "PersistentVolumeClaim", "spec/storageClassName"),
+        Referrer("StorageClass", "PersistentVolume", "spec/storageClassName"),
+        Referrer("StorageClass", "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
+        Referrer("PersistentVolume", "PersistentVolumeClaim", "spec/volumeName"),
+        Referrer("Secret", "PersistentVolume", "spec/azureFile/secretName"),
+        # A Node's dynamic kubelet configuration (the reference says its namespace).
+        Referrer("ConfigMap", "Node", "spec/configSource/configMap/name"),
+        # A Knative Service's containers (serving.knative.dev; a core Service has no such path).
+        Referrer("Secret", "Service", "spec/template/spec/containers/env/valueFrom/secretKeyRef/name"),
+        # Names of objects a Role grants access to (a list of names).
+        *(
+            Referrer(target, role, "rules/resourceNames")
+            for target in ("ConfigMap", "Secret", "ServiceAccount")
+            for role in ("Role", "ClusterRole")
+        ),
+        # Ingress controllers' annotations, and storage provisioners' parameters.
+        *(
+            Referrer("Secret", "Ingress", f"metadata/annotations/{key}")
+            for key in (
+                "ingress.kubernetes.io\\/auth-secret",
+                "nginx.ingress.kubernetes.io\\/auth-secret",
+                "nginx.ingress.kubernetes.io\\/auth-tls-secret",
+            )
+        ),
+        Referrer("ConfigMap", "Ingress", "metadata/annotations/nginx.ingress.kubernetes.io\\/fastcgi-params-configmap"),
+        *(
+            Referrer("Secret", "StorageClass", f"parameters/{key}")
+            for key in ("secretName", "adminSecretName", "userSecretName", "secretRef")
+        ),
+    )
+
 
 # Custom resources of widely used projects whose fields name objects: VerticalPodAutoscaler,
 # cert-manager, Argo Rollouts. Kustomize's default table has none of them, so kubectl kustomize
@@ -141,63 +148,81 @@ REFERRERS: tuple[Referrer, ...] = (
 # and warns, since a migrated overlay then gives other (working) objects.
 _WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob")
 _ROLLOUT_POD_SPEC = "spec/template/spec"
-CUSTOM_RESOURCE_REFERRERS: tuple[Referrer, ...] = tuple(
-    Referrer(referrer.target, referrer.kind, referrer.path, referrer.kind_field, referrer.default_kind, None, True)
-    for referrer in (
-        *(
-            Referrer(workload, "VerticalPodAutoscaler", "spec/targetRef/name", kind_field=True)
-            for workload in (*_WORKLOADS, "Rollout")
-        ),
-        Referrer("Secret", "Certificate", "spec/secretName"),
-        Referrer("Issuer", "Certificate", "spec/issuerRef/name", kind_field=True, default_kind="Issuer"),
-        Referrer("ClusterIssuer", "Certificate", "spec/issuerRef/name", kind_field=True, default_kind="Issuer"),
-        Referrer("Issuer", "Ingress", "metadata/annotations/cert-manager.io\\/issuer"),
-        Referrer("ClusterIssuer", "Ingress", "metadata/annotations/cert-manager.io\\/cluster-issuer"),
-        # An Argo Rollout: its pod template, the Deployment it takes it from, its Services.
-        *(
-            Referrer(target, "Rollout", f"{_ROLLOUT_POD_SPEC}/{path}")
-            for target, paths in (
-                (
-                    "ConfigMap",
-                    (
-                        "volumes/configMap/name",
-                        "volumes/projected/sources/configMap/name",
-                        *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
-                    ),
-                ),
-                (
-                    "Secret",
-                    (
-                        "volumes/secret/secretName",
-                        "volumes/projected/sources/secret/name",
-                        "imagePullSecrets/name",
-                        *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
-                    ),
-                ),
-                ("ServiceAccount", ("serviceAccountName",)),
-                ("PersistentVolumeClaim", ("volumes/persistentVolumeClaim/claimName",)),
-                ("PriorityClass", ("priorityClassName",)),
-            )
-            for path in paths
-        ),
-        Referrer("Deployment", "Rollout", "spec/workloadRef/name", kind_field=True),
-        *(
-            Referrer("Service", "Rollout", f"spec/strategy/{path}")
-            for path in (
-                "canary/canaryService",
-                "canary/stableService",
-                "blueGreen/activeService",
-                "blueGreen/previewService",
-            )
-        ),
-        Referrer("Ingress", "Rollout", "spec/strategy/canary/trafficRouting/nginx/stableIngress"),
-        Referrer("Rollout", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", kind_field=True),
-    )
-)
 
-_BY_REFERRER_KIND: dict[str, list[Referrer]] = {}
-for _referrer in (*REFERRERS, *CUSTOM_RESOURCE_REFERRERS):
-    _BY_REFERRER_KIND.setdefault(_referrer.kind, []).append(_referrer)
+
+@functools.cache
+def _custom_resource_referrers() -> tuple[Referrer, ...]:
+    return tuple(
+        Referrer(referrer.target, referrer.kind, referrer.path, referrer.kind_field, referrer.default_kind, None, True)
+        for referrer in (
+            *(
+                Referrer(workload, "VerticalPodAutoscaler", "spec/targetRef/name", kind_field=True)
+                for workload in (*_WORKLOADS, "Rollout")
+            ),
+            Referrer("Secret", "Certificate", "spec/secretName"),
+            Referrer("Issuer", "Certificate", "spec/issuerRef/name", kind_field=True, default_kind="Issuer"),
+            Referrer("ClusterIssuer", "Certificate", "spec/issuerRef/name", kind_field=True, default_kind="Issuer"),
+            Referrer("Issuer", "Ingress", "metadata/annotations/cert-manager.io\\/issuer"),
+            Referrer("ClusterIssuer", "Ingress", "metadata/annotations/cert-manager.io\\/cluster-issuer"),
+            # An Argo Rollout: its pod template, the Deployment it takes it from, its Services.
+            *(
+                Referrer(target, "Rollout", f"{_ROLLOUT_POD_SPEC}/{path}")
+                for target, paths in (
+                    (
+                        "ConfigMap",
+                        (
+                            "volumes/configMap/name",
+                            "volumes/projected/sources/configMap/name",
+                            *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
+                        ),
+                    ),
+                    (
+                        "Secret",
+                        (
+                            "volumes/secret/secretName",
+                            "volumes/projected/sources/secret/name",
+                            "imagePullSecrets/name",
+                            *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
+                        ),
+                    ),
+                    ("ServiceAccount", ("serviceAccountName",)),
+                    ("PersistentVolumeClaim", ("volumes/persistentVolumeClaim/claimName",)),
+                    ("PriorityClass", ("priorityClassName",)),
+                )
+                for path in paths
+            ),
+            Referrer("Deployment", "Rollout", "spec/workloadRef/name", kind_field=True),
+            *(
+                Referrer("Service", "Rollout", f"spec/strategy/{path}")
+                for path in (
+                    "canary/canaryService",
+                    "canary/stableService",
+                    "blueGreen/activeService",
+                    "blueGreen/previewService",
+                )
+            ),
+            Referrer("Ingress", "Rollout", "spec/strategy/canary/trafficRouting/nginx/stableIngress"),
+            Referrer("Rollout", "HorizontalPodAutoscaler", "spec/scaleTargetRef/name", kind_field=True),
+        )
+    )
+
+
+@functools.cache
+def _by_referrer_kind() -> dict[str, list[Referrer]]:
+    """Both tables by the kind of object that holds the reference."""
+    by_kind: dict[str, list[Referrer]] = {}
+    for referrer in (*_default_referrers(), *_custom_resource_referrers()):
+        by_kind.setdefault(referrer.kind, []).append(referrer)
+    return by_kind
+
+
+def __getattr__(name: str) -> tuple[Referrer, ...]:
+    # The tables as module constants, for code that reads them whole.
+    if name == "REFERRERS":
+        return _default_referrers()
+    if name == "CUSTOM_RESOURCE_REFERRERS":
+        return _custom_resource_referrers()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 ObjectKey = tuple[str, str, str]  # (kind, namespace or "" when cluster-scoped, name)
@@ -242,7 +267,7 @@ def rename_references(
         kind = str(obj.get("kind", ""))
         # A cluster-scoped object (a ClusterRole's resourceNames) names objects of any namespace.
         anywhere = is_cluster_scoped(kind)
-        for referrer in (*_BY_REFERRER_KIND.get(kind, ()), *(r for r in extra if r.kind == kind)):
+        for referrer in (*_by_referrer_kind().get(kind, ()), *(r for r in extra if r.kind == kind)):
             for holder, key in parents(obj, referrer.path):
                 old = holder.get(key)
                 if isinstance(old, list):  # a list of names (a Role's resourceNames)

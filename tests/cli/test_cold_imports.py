@@ -24,6 +24,9 @@ LEFT_OUT = {
     "difflib": "suggests names for a problem's hint",
     "traceback": "locates a failing template's line, or prints --debug's traceback",
     "importlib.resources": "reads Kubernetes' merge keys, which only patches need",
+    "secrets": "names a temporary file (os.urandom does), and would load hmac",
+    "hmac": "comes with secrets",
+    "unicodedata": "normalizes template names that are not ASCII",
 }
 
 

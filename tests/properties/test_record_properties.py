@@ -214,3 +214,33 @@ def test_what_a_record_cannot_be_is_refused() -> None:
         class Slotted:
             __slots__ = ("number",)
             number: int
+
+
+def test_a_record_without_a_docstring_keeps_none_and_its_signature_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # dataclasses writes such a class a docstring from inspect.signature(), whose first use
+    # compiles tokenize's expressions: a cost at start-up that a record does not pay.
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("inspect.signature was called")
+
+    monkeypatch.setattr(inspect, "signature", refuse)
+    alpha = {
+        "name": "alpha",
+        "kind": "default",
+        "default": 1,
+        "repr": True,
+        "compare": True,
+        "hash": None,
+        "init": True,
+    }
+    bare = declare(record, [alpha], name="Bare")
+    assert bare.__doc__ is None
+    assert bare() == bare(1) and repr(bare(2)) == "Bare(alpha=2)"
+    assert [f.name for f in dataclasses.fields(bare)] == ["alpha"]
+
+    @record
+    class Described:
+        """Kept."""
+
+        number: int = 0
+
+    assert Described.__doc__ == "Kept."
