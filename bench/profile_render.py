@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import measure
+import suite
 import workloads
 
 IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)$")
@@ -62,7 +63,7 @@ for name in {names!r}:
 os._exit(0)
 """
 # Each process below ends as pytemplar's does, without tearing its modules down (os._exit).
-FLOOR = "import jinja2, ruamel.yaml, _ruamel_yaml_clibz, os; os._exit(0)"
+FLOOR = suite.FLOOR_CODE
 
 
 # --- start-up -----------------------------------------------------------------------------------
@@ -104,7 +105,11 @@ def startup_lines(project: Path, folder: Path, runs: int) -> list[str]:
         ("Jinja2 and ruamel.yaml with libyaml's parser: with the interpreter, the floor", "floor", "start"),
         ("pytemplar's modules and the rest of what a render imports", "imports", "floor"),
         ("the work: project, schemas, one release from cached templates, checks, output", "one process", "imports"),
-        ("the supervising fork (the limits' child; against `--timeout 0 --max-memory 0`)", "render", "one process"),
+        (
+            "the limits (a timer, address-space and CPU-time limits; against `--timeout 0 --max-memory 0`)",
+            "render",
+            "one process",
+        ),
     ]
     rows = [(name, _part(ms, key, base), _part(cpu, key, base)) for name, key, base in parts]
     rows.append(("**`pytemplar render` (W1), whole process**", ms["render"], cpu["render"]))

@@ -36,6 +36,7 @@ from measure import Series
 
 DEFAULT_RUNS = {"W1": 21, "W2": 15, "W3": 9, "W4": 3, "W5": 3, "help": 21}
 QUICK_RUNS = 3
+REFERENCES = (suite.INTERPRETER, suite.FLOOR)  # timed beside the tools, not tools themselves
 DEFAULT_KUSTOMIZE_MAX = 500
 QUICK_KUSTOMIZE_MAX = 12
 HOW_TO_GET = {
@@ -222,7 +223,8 @@ def run_workload(workload: suite.Workload, folder: Path, runs: int, log: Callabl
             outcome.failed = True
             continue
         outputs[step.tool] = path
-    outcome.equivalent, outcome.comparison = check_equivalence(outputs)
+    compared = {tool: path for tool, path in outputs.items() if tool not in REFERENCES}
+    outcome.equivalent, outcome.comparison = check_equivalence(compared)
     for line in outcome.comparison:
         log(f"  {line}")
     steps = [step for step in workload.steps if step.tool in outputs]
@@ -271,8 +273,8 @@ def workload_table(outcome: Outcome) -> list[str]:
         median, rss = series.median_seconds, series.max_rss_mib
         ratio = f"{mine / median:.2f}x" if mine is not None and step.tool != "pytemplar" else ""
         rss_ratio = f"{my_rss / rss:.2f}x" if my_rss is not None and step.tool != "pytemplar" else ""
-        if step.tool == suite.ONE_PROCESS:
-            ratio = rss_ratio = ""  # the same tool; its row shows what the workers change
+        if step.tool == suite.ONE_PROCESS or step.reference:
+            ratio = rss_ratio = ""  # the same tool, or no tool: its row shows what the rest costs
         cpu = series.median_cpu_seconds
         row = f"| {step.tool} | `{step.label}` | {median:.3f} s | {low:.3f} - {high:.3f} | {cpu:.3f} s | {rss:.0f} MiB"
         lines.append(f"{row} | {ratio} | {rss_ratio} |")
@@ -282,7 +284,27 @@ def workload_table(outcome: Outcome) -> list[str]:
     if not outcome.equivalent:
         lines += ["", "```", *outcome.comparison, "```"]
     lines += [f"Not run: {note}." for note in outcome.skipped]
+    lines += floor_lines(outcome)
     return [*lines, ""]
+
+
+def floor_lines(outcome: Outcome) -> list[str]:
+    """How far pytemplar is above the floor, and where the floor is against the peers."""
+    mine, floor, bare = outcome.median("pytemplar"), outcome.median(suite.FLOOR), outcome.median(suite.INTERPRETER)
+    if mine is None or floor is None or bare is None:
+        return []
+    peers = [
+        f"{floor / median:.2f}x `{tool}`"
+        for tool in ("helm", "kustomize")
+        if (median := outcome.median(tool)) is not None
+    ]
+    return [
+        "",
+        f"The floor (pytemplar's interpreter importing Jinja2 and ruamel.yaml with libyaml, nothing else) "
+        f"is {1000 * floor:.1f} ms, of which the bare interpreter {1000 * bare:.1f} ms; it alone is "
+        + (" and ".join(peers) or "not compared")
+        + f". pytemplar is {1000 * (mine - floor):.1f} ms above it ({mine / floor:.2f}x the floor).",
+    ]
 
 
 def per_release_ms(outcomes: dict[str, Outcome], key: str) -> float | None:

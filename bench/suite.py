@@ -34,6 +34,11 @@ SIZES = {"W1": 1, "W3": 200, "W4": 2000, "W5": 50}
 ARGOCD_PLUGIN = workloads.REPO / "examples" / "argocd" / "plugin.yaml"
 TOOL_NAMES = ("pytemplar", "helm", "kustomize")
 ONE_PROCESS = "pytemplar -j 1"  # the same render without workers: what parallelism adds, and its memory
+INTERPRETER = "interpreter"
+FLOOR = "floor"
+# What any Jinja2 renderer reading YAML with libyaml pays before it does anything: pytemplar's
+# interpreter importing Jinja2 and ruamel.yaml with its C extension, ending as pytemplar does.
+FLOOR_CODE = "import jinja2, ruamel.yaml, _ruamel_yaml_clibz, os; os._exit(0)"
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class Step:
     commands: tuple[tuple[str, ...], ...]
     cwd: Path | None = None  # where the commands run (default: the benchmark's own folder)
     envs: tuple[Mapping[str, str], ...] | None = None  # each command's added environment variables
+    reference: bool = False  # a process timed beside the tools, with no output to compare (the floor)
 
 
 @dataclass
@@ -96,9 +102,35 @@ def _generated(key: str, count: int, root: Path, tools: Tools) -> Workload:
     steps = [Step("pytemplar", "pytemplar render", (command,))]
     if count > 1:
         steps.append(Step(ONE_PROCESS, "pytemplar render -j 1", ((*command, "-j", "1"),)))
+    else:
+        python = interpreter_of(tools.pytemplar)
+        steps.append(
+            Step(
+                INTERPRETER,
+                "python -c 'import os; os._exit(0)'",
+                ((python, "-c", "import os; os._exit(0)"),),
+                reference=True,
+            )
+        )
+        steps.append(
+            Step(FLOOR, "python: import jinja2, ruamel.yaml (libyaml)", ((python, "-c", FLOOR_CODE),), reference=True)
+        )
     steps += _peer_steps(tools, releases, root, umbrella=count > 1)
     title = "one release (cold CLI)" if count == 1 else f"{count:,} releases in one environment"
     return Workload(key, title, len(releases), steps)
+
+
+def interpreter_of(pytemplar: Sequence[str]) -> str:
+    """The Python that runs ``pytemplar``: the script's ``#!`` line, or the command's first word."""
+    first = Path(pytemplar[0])
+    try:
+        with first.open("rb") as script:
+            line = script.readline(4096)
+    except OSError:
+        return pytemplar[0]
+    if line.startswith(b"#!"):
+        return line[2:].decode("utf-8", "replace").split()[0]
+    return pytemplar[0]
 
 
 def plugin_generate(plugin: Path = ARGOCD_PLUGIN) -> tuple[str, ...]:
