@@ -37,6 +37,9 @@ class Check:
     needs_version: bool  # judged against the target Kubernetes version
     run: Runner | None  # None: run by the row ``part_of``, or by the session (kube-schema)
     part_of: str | None = None  # the row whose function also finds this row's problems
+    # Its problems about an object depend on that object alone and come in the order of the
+    # objects: it runs on each release's objects as the release is rendered (in its worker).
+    each_object: bool = False
 
 
 def _each(check: Callable[[Sequence[Manifest]], Iterable[Problem]]) -> Runner:
@@ -133,6 +136,7 @@ CHECKS: tuple[Check, ...] = (
         True,
         False,
         _each(check_required_fields),
+        each_object=True,
     ),
     Check(
         "unique-objects",
@@ -168,8 +172,11 @@ CHECKS: tuple[Check, ...] = (
         True,
         False,
         _policy("check_names"),
+        each_object=True,
     ),
-    Check("label-syntax", "label keys and values are valid text", True, False, _policy("check_labels")),
+    Check(
+        "label-syntax", "label keys and values are valid text", True, False, _policy("check_labels"), each_object=True
+    ),
     Check("annotation-type", "annotation values are text", True, False, None, part_of="label-syntax"),
     Check(
         "selector-matches-template",
@@ -177,6 +184,7 @@ CHECKS: tuple[Check, ...] = (
         True,
         False,
         _policy("check_selectors"),
+        each_object=True,
     ),
     Check(
         "service-selects-pods",
@@ -199,6 +207,7 @@ CHECKS: tuple[Check, ...] = (
         True,
         False,
         _module("pytemplar.helm.hooks", "check_helm_hooks"),
+        each_object=True,
     ),
     Check(
         "image-pinned",
@@ -206,6 +215,7 @@ CHECKS: tuple[Check, ...] = (
         False,
         False,
         _policy("check_image_pinned"),
+        each_object=True,
     ),
     Check(
         "resources-set",
@@ -213,6 +223,7 @@ CHECKS: tuple[Check, ...] = (
         False,
         False,
         _policy("check_resources_set"),
+        each_object=True,
     ),
 )
 """Every check, in the order their problems are found. A row without ``run`` is run by the function of
@@ -331,12 +342,38 @@ def selected(problems: Iterable[Problem], selection: Selection) -> list[Problem]
     return [p for p in problems if p.rule is None or p.rule in selection]
 
 
+@record
+class CheckedEarlier:
+    """What :func:`check_objects` found in the first ``count`` objects of a run, release by release
+    in order: the problems of each check that looks at one object at a time, by check id."""
+
+    count: int
+    found: dict[str, list[Problem]]
+
+
+def check_objects(manifests: Sequence[Manifest], selection: Selection = DEFAULT_SELECTION) -> dict[str, list[Problem]]:
+    """The problems the selected checks that look at one object at a time find in ``manifests``."""
+    return {
+        check.id: list(check.run(manifests, _no_version))
+        for check in CHECKS
+        if check.each_object and check.run is not None and _runs(check, selection)
+    }
+
+
+def _no_version(_manifest: Manifest) -> str:
+    raise AssertionError("a check of one object at a time needs no Kubernetes version")
+
+
 def check_manifests(
     manifests: Sequence[Manifest],
     selection: Selection = DEFAULT_SELECTION,
     version_of: VersionOf | None = None,
+    earlier: CheckedEarlier | None = None,
 ) -> list[Problem]:
-    """The problems the selected checks find in ``manifests`` (kube-schema aside), annotations applied."""
+    """The problems the selected checks find in ``manifests`` (kube-schema aside), annotations applied.
+
+    With ``earlier``, the checks of one object at a time take what they found in its first
+    objects and look only at the rest: the same problems in the same order."""
     from pytemplar.policies import DEFAULT_KUBE_VERSION
 
     versions: VersionOf = version_of or (lambda _manifest: DEFAULT_KUBE_VERSION)
@@ -344,7 +381,11 @@ def check_manifests(
     for check in CHECKS:
         if check.run is None or not _runs(check, selection):
             continue
-        problems.extend(check.run(manifests, versions))
+        if earlier is not None and check.each_object:
+            problems.extend(earlier.found.get(check.id, ()))
+            problems.extend(check.run(manifests[earlier.count :], versions))
+        else:
+            problems.extend(check.run(manifests, versions))
     return without_skipped(selected(problems, selection), manifests)
 
 

@@ -44,20 +44,24 @@ ENVIRONMENT_FILE = {Layout.tree: "{kind}s.yaml", Layout.flat: "00-{kind}s.yaml"}
 PIECE_CHARS = 64 * 1024
 
 
-def yaml_pieces(manifests: Sequence[Manifest]) -> Iterator[str]:
-    """The text of :func:`to_yaml_stream`, in pieces of about :data:`PIECE_CHARS` characters."""
-    return in_pieces(_yaml_documents(manifests))
+def yaml_pieces(manifests: Sequence[Manifest], texts: Sequence[str | None] | None = None) -> Iterator[str]:
+    """The text of :func:`to_yaml_stream`, in pieces of about :data:`PIECE_CHARS` characters.
+
+    ``texts``, when given, holds each manifest's YAML already written (``RenderResult.yaml_texts``);
+    a manifest whose text is None is written here."""
+    return in_pieces(_yaml_documents(manifests, texts))
 
 
-def _yaml_documents(manifests: Sequence[Manifest]) -> Iterator[str]:
+def _yaml_documents(manifests: Sequence[Manifest], texts: Sequence[str | None] | None = None) -> Iterator[str]:
     """Each document of the YAML stream in turn, with its ``---`` and ``# Source:`` lines."""
     several_envs = len({m.environment for m in manifests}) > 1
-    for manifest in manifests:
+    for index, manifest in enumerate(manifests):
         header = "---\n"
         if several_envs:
             header += f"# Environment: {manifest.environment}\n"
         header += f"# Source: {manifest.label}\n"
-        yield header + dump_yaml(manifest.obj)
+        text = texts[index] if texts is not None else None
+        yield header + (text if text is not None else dump_yaml(manifest.obj))
 
 
 def to_yaml_stream(manifests: Sequence[Manifest]) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import field
 from typing import Any
 
 from pytemplar import validitycache
@@ -150,6 +151,7 @@ def _shown_pattern(pattern: str) -> str:
 
 
 _UNKNOWN: Any = object()
+MAX_REMEMBERED_PATHS = 20_000
 
 
 @record(frozen=False)
@@ -161,6 +163,8 @@ class CompiledSchema:
     _validator: Any = None
     _deferred: bool = False  # compiled on first use: a schema known to compile (see compile_schema)
     _digest: Any = _UNKNOWN  # its key in the validity cache: None when nothing is remembered
+    # The subschemas of each path asked about: every release asks about the same few hundred.
+    _nodes: dict[ValuePath, tuple[dict[str, Any], ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def quick(self) -> Check | None:
@@ -205,13 +209,22 @@ class CompiledSchema:
             return False
         return any(
             isinstance(node.get("properties"), dict) and path[-1] in node["properties"]
-            for node in schema_nodes(self.schema, path[:-1])
+            for node in self.nodes(path[:-1])
         )
+
+    def nodes(self, path: ValuePath) -> tuple[dict[str, Any], ...]:
+        """:func:`schema_nodes` of this schema, remembered for up to :data:`MAX_REMEMBERED_PATHS` paths."""
+        found = self._nodes.get(path)
+        if found is None:
+            found = tuple(schema_nodes(self.schema, path))
+            if len(self._nodes) < MAX_REMEMBERED_PATHS:
+                self._nodes[path] = found
+        return found
 
     def expected_types(self, path: ValuePath) -> set[str]:
         """The JSON types the schema allows at ``path`` (empty when it does not say)."""
         types: set[str] = set()
-        for node in schema_nodes(self.schema, path):
+        for node in self.nodes(path):
             declared = node.get("type")
             if isinstance(declared, str):
                 types.add(declared)
@@ -221,15 +234,11 @@ class CompiledSchema:
 
     def is_secret(self, path: ValuePath) -> bool:
         """Whether the value at ``path``, or a value holding it, is marked ``writeOnly``."""
-        return any(
-            node.get("writeOnly") is True
-            for end in range(len(path) + 1)
-            for node in schema_nodes(self.schema, path[:end])
-        )
+        return any(node.get("writeOnly") is True for end in range(len(path) + 1) for node in self.nodes(path[:end]))
 
     def list_keys(self, path: ValuePath) -> tuple[str, ...] | None:
         """The item keys of a list merged by key (``x-kubernetes-list-type: map``), if any."""
-        for node in schema_nodes(self.schema, path):
+        for node in self.nodes(path):
             keys = node.get("x-kubernetes-list-map-keys")
             if node.get("x-kubernetes-list-type") == "map" and isinstance(keys, list) and keys:
                 return tuple(str(k) for k in keys)

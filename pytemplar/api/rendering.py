@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from pytemplar.api.session import ReleaseValues, RenderOptions, RenderResult, Session, render_options
-from pytemplar.checks import CHECK_IDS
+from pytemplar.checks import CHECK_IDS, CheckedEarlier
 from pytemplar.errors import (
     ManifestError,
     Problem,
@@ -19,6 +19,7 @@ from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.ordering import declared_sort_options, sort_manifests
 from pytemplar.project import ReleaseSpec
 from pytemplar.records import record
+from pytemplar.yamlout import dump_yaml
 
 if TYPE_CHECKING:
     from pytemplar.setargs import SetKind
@@ -45,6 +46,7 @@ def render(
     release_name: str | None = None,
     namespace: str | None = None,
     namespace_objects: bool = True,
+    yaml_text: bool = False,
 ) -> RenderResult:
     """Render releases of a project; raises :class:`PytemplarError` on the first failing release.
 
@@ -58,6 +60,8 @@ def render(
     ``project`` may also be an app folder or archive, rendered alone as one release named
     ``release_name`` (else the app's name) in ``namespace`` (else ``default``).
     ``namespace_objects=False`` leaves out the Namespace objects ``createNamespace`` asks for.
+    ``yaml_text=True`` also writes each object's YAML as its release is rendered (in the worker
+    that rendered it): ``RenderResult.yaml_texts``, for :func:`pytemplar.output.yaml_pieces`.
     """
     options = render_options(
         project,
@@ -74,7 +78,7 @@ def render(
         namespace=namespace,
         namespace_objects=namespace_objects,
     )
-    return render_with(options, progress, jobs)
+    return render_with(options, progress, jobs, yaml_text=yaml_text)
 
 
 def _each_release(
@@ -101,22 +105,29 @@ def _each_release(
     return slices.run(starting)
 
 
-def render_with(options: RenderOptions, progress: Progress | None = None, jobs: int = 1) -> RenderResult:
+def render_with(
+    options: RenderOptions, progress: Progress | None = None, jobs: int = 1, *, yaml_text: bool = False
+) -> RenderResult:
     session = Session(options)
     targets = session.targets()
     strings: dict[str, str] = {}  # every release's objects share one copy of each string
 
-    def render_one(environment: str, spec: ReleaseSpec) -> list[Manifest]:
+    def render_one(environment: str, spec: ReleaseSpec) -> _Rendered:
         try:
-            return shared_strings(session.render_release(environment, spec), strings)
+            rendered = shared_strings(session.render_release(environment, spec), strings)
         except PytemplarError as exc:
             raise exc.scoped(release=spec.name, environment=environment) from None
+        # Done by the process that rendered them, so that with workers the parent does not do it
+        # for every object after the join: the YAML text and the checks of one object at a time.
+        texts = [dump_yaml(manifest.obj) for manifest in rendered] if yaml_text else []
+        return rendered, texts, session.check_objects(rendered)
 
     results = _each_release(session, targets, render_one, progress, jobs)
-    manifests = [manifest for rendered_one in results for manifest in rendered_one]
+    manifests = [manifest for rendered_one, _texts, _found in results for manifest in rendered_one]
     rendered = [(environment, spec.name) for environment, spec in targets]
+    earlier = _checked_earlier(len(manifests), [found for _rendered, _texts, found in results])
     manifests.extend(session.namespaces(manifests))
-    problems = session.check(manifests)
+    problems = session.check(manifests, earlier)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ManifestError.collect(errors)
@@ -125,7 +136,30 @@ def render_with(options: RenderOptions, progress: Progress | None = None, jobs: 
     environments = list(session.project.environments)
     document = session.project.document
     orders = declared_sort_options(document.data if document is not None else None, environments)
-    return RenderResult(sort_manifests(manifests, environments, orders), rendered, warnings)
+    ordered = sort_manifests(manifests, environments, orders)
+    texts: list[str | None] | None = None
+    if yaml_text:
+        written = {
+            id(m): text for rendered_one, made, _found in results for m, text in zip(rendered_one, made, strict=True)
+        }
+        texts = [written.get(id(manifest)) for manifest in ordered]  # None: made by the run (Namespaces)
+    return RenderResult(ordered, rendered, warnings, texts)
+
+
+# A release's objects, their YAML texts (with yaml_text) and what the checks of one object found.
+_Rendered = tuple[list[Manifest], list[str], dict[str, list[Problem]] | None]
+
+
+def _checked_earlier(count: int, found: Sequence[dict[str, list[Problem]] | None]) -> CheckedEarlier | None:
+    """What the releases' checks of one object at a time found, joined in release order."""
+    if any(one is None for one in found):
+        return None
+    joined: dict[str, list[Problem]] = {}
+    for one in found:
+        assert one is not None
+        for check_id, problems in one.items():
+            joined.setdefault(check_id, []).extend(problems)
+    return CheckedEarlier(count, joined)
 
 
 @record(frozen=False)

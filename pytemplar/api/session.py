@@ -15,7 +15,7 @@ from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytemplar.checks import Selection, check_manifests, parse_ids, without_skipped
+from pytemplar.checks import CheckedEarlier, Selection, check_manifests, check_objects, parse_ids, without_skipped
 from pytemplar.errors import (
     Location,
     Problem,
@@ -126,6 +126,9 @@ class RenderResult:
     manifests: list[Manifest]
     releases: list[tuple[str, str]]  # (environment, release) pairs rendered
     warnings: list[Problem] = field(default_factory=list)
+    # With render(yaml_text=True): each manifest's YAML as written when its release was rendered
+    # (None for objects the run made after, e.g. Namespaces); stale once a manifest is changed.
+    yaml_texts: list[str | None] | None = None
 
 
 class Session:
@@ -495,8 +498,9 @@ class Session:
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
         return manifests
 
-    def check(self, manifests: Sequence[Manifest]) -> list[Problem]:
-        """The manifest checks, with APIs judged against each release's target Kubernetes version."""
+    def check(self, manifests: Sequence[Manifest], earlier: CheckedEarlier | None = None) -> list[Problem]:
+        """The manifest checks, with APIs judged against each release's target Kubernetes version;
+        ``earlier``: what :meth:`check_objects` found in the first objects (see check_manifests)."""
         versions: dict[tuple[str, str], str] = {}  # looked up once per release, not once per object
 
         def version_of(manifest: Manifest) -> str:
@@ -505,7 +509,7 @@ class Session:
                 versions[key] = self.target_version(*key)
             return versions[key]
 
-        problems = check_manifests(manifests, self.selection(), version_of)
+        problems = check_manifests(manifests, self.selection(), version_of, earlier)
         if self.schema_checked():
             # Each release's objects were checked as it was rendered; what is left are the notes
             # about versions and the objects the run made itself (Namespaces).
@@ -585,6 +589,15 @@ class Session:
         folders = [str(path) for path in self.options.crds]
         folders.extend(str(self.project.root.resolve(relative)) for relative in listed)
         return load_crd_folders(folders, self.warnings) if folders else None
+
+    def check_objects(self, manifests: Sequence[Manifest]) -> dict[str, list[Problem]] | None:
+        """What the checks of one object at a time find in a release's objects, as it is rendered
+        (None when the run's checks cannot be read: :meth:`check` then says why)."""
+        try:
+            selection = self.selection()
+        except PytemplarError:
+            return None
+        return check_objects(manifests, selection)
 
     def selection(self) -> Selection:
         """The checks of this run: the defaults, ``checks:`` and ``--check`` on, ``skipChecks:`` and

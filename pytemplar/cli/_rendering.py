@@ -77,6 +77,7 @@ def render_command(
                 release_name=release_name,
                 namespace=namespace,
                 namespace_objects=namespace_objects,
+                yaml_text=output_dir is None and output is not OutputFormat.json,
             )
         if result.warnings:
             from pytemplar.reporting import as_text
@@ -100,7 +101,11 @@ def render_command(
         # Written in pieces as they are made: a big stream is never held whole.
         if layout is not OutputLayout.tree:
             _usage("--layout needs --output-dir")
-        pieces = out.json_pieces(result.manifests) if output is OutputFormat.json else out.yaml_pieces(result.manifests)
+        pieces = (
+            out.json_pieces(result.manifests)
+            if output is OutputFormat.json
+            else out.yaml_pieces(result.manifests, result.yaml_texts)
+        )
         for piece in pieces:
             sys.stdout.write(piece)
 

@@ -81,6 +81,32 @@ def test_the_shop_renders_the_same_on_several_processes(cli: Callable[..., CliRe
     assert (four.code, four.stdout, four.stderr) == (one.code, one.stdout, one.stderr)
 
 
+def test_problems_of_single_objects_found_in_workers_are_those_of_one_process(
+    cli: Callable[..., CliResult], make_tree: Callable[..., Path]
+) -> None:
+    """Label, name and selector checks look at each release's objects where it is rendered (in
+    the workers): errors and warnings, their order and the exit code are those of one process."""
+    folder = project(make_tree)
+    template = folder.parent / "app/templates/deployment.yaml.j2"
+    broken = (
+        "{% if release.name in ['r03', 'r12', 'r20'] %}\n"
+        "          tier: {{ release.name }}_\n"
+        "          Bad Key: x\n"
+        "{% endif %}"
+    )
+    text = template.read_text().replace("labels: {app: demo}", "labels:\n          app: demo\n" + broken, 1)
+    text = text.replace(
+        "matchLabels: {app: demo}", 'matchLabels: {app: \'{{ "other" if release.name == "r21" else "demo" }}\'}'
+    )
+    template.write_text(text)
+    one, three = both(cli, folder, "-e", "prod")
+    assert one.code == 1, one.stderr
+    assert (three.code, three.stdout, three.stderr) == (one.code, one.stdout, one.stderr)
+    for release in ("r03", "r12", "r20", "r21"):
+        assert f"[prod/{release}]" in one.stderr
+    assert "[label-syntax]" in one.stderr and "[selector-matches-template]" in one.stderr
+
+
 def test_a_runaway_release_stops_every_worker(cli: Callable[..., CliResult], make_tree: Callable[..., Path]) -> None:
     """One release's template runs away (a megabyte replaced per loop step); the render budget
     stops it in its worker, the run names that template and line, and no worker outlives it."""

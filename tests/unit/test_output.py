@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
+from conftest import EXAMPLES
+
+from pytemplar.api import render
 from pytemplar.errors import Location
 from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.output import in_pieces, json_pieces, to_json, to_yaml_stream, yaml_pieces
+from pytemplar.yamlout import dump_yaml
 
 
 def manifest(name: str, environment: str = "prod", **extra: Any) -> Manifest:
@@ -58,3 +64,34 @@ def test_shared_strings_copies_objects_equal_and_shares_their_strings() -> None:
     assert key_one is key_two and one.obj["data"]["greeting"] is two.obj["data"]["greeting"]
     assert one.obj["items"][0]["name"] is two.obj["items"][0]["name"]
     assert one.template is two.template
+
+
+def test_texts_written_beforehand_are_used_and_missing_ones_written() -> None:
+    texts: list[str | None] = [None if n % 3 else f"kind: Written{n}\n" for n in range(len(MANIFESTS))]
+    stream = "".join(yaml_pieces(MANIFESTS, texts))
+    assert stream.count("kind: Written") == len([t for t in texts if t is not None])
+    whole = to_yaml_stream(MANIFESTS)
+    assert stream.count("kind: ConfigMap") == whole.count("kind: ConfigMap") - len([t for t in texts if t])
+
+
+def test_objects_are_not_changed_after_their_release_wrote_their_yaml(tmp_path: Path) -> None:
+    """The texts of render(yaml_text=True) are written as each release is rendered: nothing after
+    (the checks, Namespaces, ordering) may change an object, or the stream would be stale."""
+    for project, jobs in [(EXAMPLES / "shop", 1), (EXAMPLES / "shop", 3), (parallel_project(tmp_path), 3)]:
+        result = render(project, jobs=jobs, yaml_text=True)
+        assert result.yaml_texts is not None
+        written = [(t, m) for t, m in zip(result.yaml_texts, result.manifests, strict=True) if t is not None]
+        assert len(written) >= len(result.manifests) - 3  # the Namespaces the run makes have none
+        assert [text for text, _ in written] == [dump_yaml(m.obj) for _, m in written]
+        assert "".join(yaml_pieces(result.manifests, result.yaml_texts)) == to_yaml_stream(result.manifests)
+
+
+def parallel_project(folder: Path) -> Path:
+    """Twenty-four releases of the shop's app: enough for three workers."""
+    shutil.copytree(EXAMPLES / "microservice", folder / "microservice")
+    releases = "".join(f"  r{n:02d}:\n    app: ../microservice\n" for n in range(24))
+    (folder / "project").mkdir()
+    (folder / "project" / "pytemplar.yaml").write_text(
+        f"environments:\n  prod:\n    namespace: shop\nreleases:\n{releases}", encoding="utf-8"
+    )
+    return folder / "project"

@@ -394,3 +394,59 @@ def test_a_broken_schema_is_reported_when_a_value_fails_not_blamed_on_the_value(
     schema = compile_schema({"properties": {"a": {"type": "integer", "minimum": "five"}}}, "s.json", check=False)
     with pytest.raises(SchemaError, match=r"^invalid JSON Schema at schema\.properties\.a\.minimum: "):
         schema.validate({"a": 1}, lambda path: None)
+
+
+# -- what a schema says about a path, remembered --------------------------------------------------
+
+PATH_SCHEMA = {
+    "$defs": {"secret": {"type": "string", "writeOnly": True}},
+    "type": "object",
+    "properties": {
+        "password": {"$ref": "#/$defs/secret"},
+        "db": {"type": "object", "writeOnly": True, "properties": {"user": {"type": "string"}}},
+        "port": {"type": ["integer", "string"]},
+        "env": {
+            "type": "array",
+            "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["name"],
+            "items": {"type": "object", "properties": {"name": {"type": "string"}}},
+        },
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+    "patternProperties": {"^x-": {"type": "boolean"}},
+    "allOf": [{"properties": {"port": {"type": "integer"}}}],
+}
+ASKED = [(), ("password",), ("db",), ("db", "user"), ("port",), ("env",), ("env", 0), ("env", 0, "name")]
+ASKED += [("labels", "tier"), ("x-debug",), ("nowhere",), ("nowhere", "deeper"), ("env", "name")]
+
+
+def answers(schema: CompiledSchema, path: tuple) -> tuple:
+    return (schema.expected_types(path), schema.is_secret(path), schema.list_keys(path), schema.names(path))
+
+
+def test_what_a_schema_says_about_a_path_is_the_same_asked_once_or_again() -> None:
+    fresh = [answers(compile_schema(PATH_SCHEMA, SCHEMA), path) for path in ASKED]
+    asked_again = compile_schema(PATH_SCHEMA, SCHEMA)
+    for _ in range(3):
+        assert [answers(asked_again, path) for path in reversed(ASKED)] == fresh[::-1]
+    assert fresh[1] == ({"string"}, True, None, True)
+    assert fresh[3] == ({"string"}, True, None, True)  # inside a writeOnly map
+    assert fresh[4] == ({"integer", "string"}, False, None, True)
+    assert fresh[5][2] == ("name",)
+    assert fresh[9] == ({"boolean"}, False, None, False)
+
+
+def test_changing_an_answer_does_not_change_the_next_one() -> None:
+    schema = compile_schema(PATH_SCHEMA, SCHEMA)
+    schema.expected_types(("port",)).add("null")
+    assert schema.expected_types(("port",)) == {"integer", "string"}
+
+
+def test_past_the_remembered_paths_answers_are_still_computed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pytemplar.schema
+
+    monkeypatch.setattr(pytemplar.schema, "MAX_REMEMBERED_PATHS", 2)
+    schema = compile_schema(PATH_SCHEMA, SCHEMA)
+    fresh = [answers(compile_schema(PATH_SCHEMA, SCHEMA), path) for path in ASKED]
+    assert [answers(schema, path) for path in ASKED] == fresh
+    assert len(schema._nodes) == 2
