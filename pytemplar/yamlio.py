@@ -693,119 +693,140 @@ class _Skeleton:
 
     @classmethod
     def compile(cls, events: list[Any], resolver: str, marker: str) -> _Skeleton | None:
-        builder = _Builder("", False, resolver)
-        documents: list[tuple[Any, int]] = []
-        position = [0]
-        count = len(events)
-        if count > MAX_EXPANDED_NODES:
+        if len(events) > MAX_EXPANDED_NODES:
             return None
-
-        def node(depth: int) -> Any:
-            event = events[position[0]]
-            position[0] += 1
-            kind = type(event)
-            if kind is ScalarEvent:
-                if event.anchor is not None or depth > MAX_DEPTH:
-                    raise _NotCompiled
-                if marker and marker in event.value:
-                    return (_HOLE, event)
-                value = event.value
-                if event.ctag is not None or (event.implicit[0] and (not value or value[0] in builder.maybe_typed)):
-                    value = builder.scalar(event)
-                return (_COPY, value)
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                if event.anchor is not None or event.ctag is not None or depth > MAX_DEPTH:
-                    raise _NotCompiled
-                if kind is SequenceStartEvent:
-                    items = []
-                    while type(events[position[0]]) is not SequenceEndEvent:
-                        items.append(node(depth + 1))
-                    position[0] += 1
-                    if all(item[0] == _COPY for item in items):
-                        return (_COPY, [item[1] for item in items])
-                    return (_SEQ, items)
-                entries: list[tuple[str | None, Any, Any]] = []
-                frame = _Frame(True, (), None, 0, 0)
-                keyed = False
-                while type(events[position[0]]) is not MappingEndEvent:
-                    key_event = events[position[0]]
-                    position[0] += 1
-                    if type(key_event) is not ScalarEvent or key_event.anchor is not None:
-                        raise _NotCompiled
-                    if marker and marker in key_event.value:
-                        keyed = True
-                        entries.append((None, key_event, node(depth + 1)))
-                        continue
-                    if key_event.implicit[0] and key_event.ctag is None and key_event.value == _MERGE:
-                        raise _NotCompiled
-                    builder.take_key(key_event, frame)
-                    entries.append((frame.key, key_event, node(depth + 1)))
-                position[0] += 1
-                if keyed:
-                    return (_KEYED_MAP, entries)
-                if all(entry[2][0] == _COPY for entry in entries):
-                    return (_COPY, {key: value[1] for key, _event, value in entries})
-                return (_MAP, [(key, value) for key, _event, value in entries])
-            raise _NotCompiled  # an alias, or what libyaml does not send inside a document
-
+        compiler = _Compiler(events, _Builder("", False, resolver), marker)
+        documents: list[tuple[Any, int]] = []
         try:
             while True:
-                event = events[position[0]]
-                position[0] += 1
+                event = compiler.next()
                 kind = type(event)
                 if kind is StreamEndEvent:
-                    return cls(documents, builder.maybe_typed)
+                    return cls(documents, compiler.builder.maybe_typed)
                 if kind is not DocumentStartEvent:
                     continue
-                first = events[position[0]]
-                line = first.start_mark.line + 1 if type(first) is not DocumentEndEvent else 0
-                root = node(0) if type(first) is not DocumentEndEvent else (_COPY, None)
-                position[0] += 1  # the document's end
+                first = events[compiler.position]
+                if type(first) is DocumentEndEvent:
+                    root, line = (_COPY, None), 0
+                else:
+                    root, line = compiler.node(0), first.start_mark.line + 1
+                compiler.next()  # the document's end
                 documents.append((root, line or event.start_mark.line + 1))
         except (_NotCompiled, PytemplarError):
             return None
 
     def build(self, path: str, resolver: str, rewriter: ScalarRewriter | None) -> list[YamlDocument]:
-        builder = _Builder(path, False, resolver, rewriter)
-        rewrite = rewriter.rewrite if rewriter is not None else None
-        maybe_typed = self.maybe_typed
+        filler = _Filler(_Builder(path, False, resolver, rewriter), rewriter, self.maybe_typed)
+        return [YamlDocument(filler.made(root), path, line, {}, {}, {}, {}) for root, line in self.documents]
 
-        def hole(event: Any) -> Any:
-            event = _copied_scalar(event)
-            if rewrite is not None:
-                rewrite(event)
+
+class _Compiler:
+    """Turns a text's events into the nodes of :class:`_Skeleton` (methods, not nested functions:
+    a recursive closure is a reference cycle, which only the garbage collector frees)."""
+
+    __slots__ = ("builder", "events", "marker", "position")
+
+    def __init__(self, events: list[Any], builder: _Builder, marker: str) -> None:
+        self.events = events
+        self.builder = builder
+        self.marker = marker
+        self.position = 0
+
+    def next(self) -> Any:
+        event = self.events[self.position]
+        self.position += 1
+        return event
+
+    def node(self, depth: int) -> Any:
+        event = self.next()
+        kind = type(event)
+        marker, builder = self.marker, self.builder
+        if kind is ScalarEvent:
+            if event.anchor is not None or depth > MAX_DEPTH:
+                raise _NotCompiled
+            if marker and marker in event.value:
+                return (_HOLE, event)
             value = event.value
-            if event.ctag is not None or (event.implicit[0] and (not value or value[0] in maybe_typed)):
+            if event.ctag is not None or (event.implicit[0] and (not value or value[0] in builder.maybe_typed)):
                 value = builder.scalar(event)
-            return value
+            return (_COPY, value)
+        if kind is not MappingStartEvent and kind is not SequenceStartEvent:
+            raise _NotCompiled  # an alias, or what libyaml does not send inside a document
+        if event.anchor is not None or event.ctag is not None or depth > MAX_DEPTH:
+            raise _NotCompiled
+        if kind is SequenceStartEvent:
+            items = []
+            while type(self.events[self.position]) is not SequenceEndEvent:
+                items.append(self.node(depth + 1))
+            self.position += 1
+            if all(item[0] == _COPY for item in items):
+                return (_COPY, [item[1] for item in items])
+            return (_SEQ, items)
+        entries: list[tuple[str | None, Any, Any]] = []
+        frame = _Frame(True, (), None, 0, 0)
+        keyed = False
+        while type(self.events[self.position]) is not MappingEndEvent:
+            key_event = self.next()
+            if type(key_event) is not ScalarEvent or key_event.anchor is not None:
+                raise _NotCompiled
+            if marker and marker in key_event.value:
+                keyed = True
+                entries.append((None, key_event, self.node(depth + 1)))
+                continue
+            if key_event.implicit[0] and key_event.ctag is None and key_event.value == _MERGE:
+                raise _NotCompiled
+            builder.take_key(key_event, frame)
+            entries.append((frame.key, key_event, self.node(depth + 1)))
+        self.position += 1
+        if keyed:
+            return (_KEYED_MAP, entries)
+        if all(entry[2][0] == _COPY for entry in entries):
+            return (_COPY, {key: value[1] for key, _event, value in entries})
+        return (_MAP, [(key, value) for key, _event, value in entries])
 
-        def made(node: Any) -> Any:
-            kind = node[0]
-            if kind == _COPY:
-                return _copied(node[1])
-            if kind == _HOLE:
-                return hole(node[1])
-            if kind == _MAP:
-                return {key: made(value) for key, value in node[1]}
-            if kind == _SEQ:
-                return [made(item) for item in node[1]]
-            data: dict[str, Any] = {}
-            frame = _Frame(True, (), None, 0, 0)
-            for _key, key_event, value in node[1]:
-                if marker_of(key_event):
-                    key_event = _copied_scalar(key_event)
-                    if rewrite is not None:
-                        rewrite(key_event)
-                builder.take_key(key_event, frame)
-                data[frame.key] = made(value)  # type: ignore[index]
-            return data
 
-        marker = rewriter.marker if rewriter is not None else ""
+class _Filler:
+    """Builds a compiled document's nodes for one set of slot values (methods, not nested
+    functions: a recursive closure is a reference cycle, which only the garbage collector frees)."""
 
-        def marker_of(event: Any) -> bool:
-            return bool(marker) and isinstance(event.value, str) and marker in event.value
+    __slots__ = ("builder", "marker", "maybe_typed", "rewrite")
 
-        return [YamlDocument(made(root), path, line, {}, {}, {}, {}) for root, line in self.documents]
+    def __init__(self, builder: _Builder, rewriter: ScalarRewriter | None, maybe_typed: frozenset[str]) -> None:
+        self.builder = builder
+        self.rewrite = rewriter.rewrite if rewriter is not None else None
+        self.marker = rewriter.marker if rewriter is not None else ""
+        self.maybe_typed = maybe_typed
+
+    def hole(self, event: Any) -> Any:
+        event = _copied_scalar(event)
+        if self.rewrite is not None:
+            self.rewrite(event)
+        value = event.value
+        if event.ctag is not None or (event.implicit[0] and (not value or value[0] in self.maybe_typed)):
+            value = self.builder.scalar(event)
+        return value
+
+    def made(self, node: Any) -> Any:
+        kind = node[0]
+        if kind == _COPY:
+            return _copied(node[1])
+        if kind == _HOLE:
+            return self.hole(node[1])
+        if kind == _MAP:
+            return {key: self.made(value) for key, value in node[1]}
+        if kind == _SEQ:
+            return [self.made(item) for item in node[1]]
+        data: dict[str, Any] = {}
+        frame = _Frame(True, (), None, 0, 0)
+        marker = self.marker
+        for _key, key_event, value in node[1]:
+            if marker and isinstance(key_event.value, str) and marker in key_event.value:
+                key_event = _copied_scalar(key_event)
+                if self.rewrite is not None:
+                    self.rewrite(key_event)
+            self.builder.take_key(key_event, frame)
+            data[frame.key] = self.made(value)  # type: ignore[index]
+        return data
 
 
 def load_documents(
