@@ -33,7 +33,6 @@ if TYPE_CHECKING:  # imported when an archive is read: a render of folders does 
     import gzip
     import tarfile
 
-ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")
 MAX_ARCHIVE_BYTES = 20 * 1024 * 1024  # the compressed file
 MAX_MEMBER_BYTES = MAX_FILE_BYTES  # one file, after decompression
 MAX_TOTAL_BYTES = 50 * 1024 * 1024  # all files together
@@ -43,10 +42,6 @@ MAX_STREAM_BYTES = MAX_TOTAL_BYTES + MAX_MEMBERS * 3 * 512 + 1024 * 1024
 
 _DRIVE = r"[A-Za-z]:"  # patterns a plain render does not use are compiled on first use
 _REFUSE_HINT = "packaged apps are made by `pytemplar package`; rebuild the archive with it"
-
-
-def is_archive_name(path: str | os.PathLike[str]) -> bool:
-    return os.fspath(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
 @record

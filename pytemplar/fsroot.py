@@ -18,6 +18,13 @@ from pytemplar.errors import FileAccessError, Location, display_path
 from pytemplar.records import record
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")  # packaged apps (pytemplar.archive reads them)
+
+
+def is_archive_name(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a packaged app; asked of every app folder, so it lives here, not in
+    pytemplar.archive, which a render of folders does not load."""
+    return os.fspath(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
 @record

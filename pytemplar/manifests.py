@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
 from pytemplar.errors import Location
+from pytemplar.records import record
 
 
 class FieldOrigins(Protocol):
@@ -19,7 +20,7 @@ class FieldOrigins(Protocol):
         """The values path whose value the template placed whole at ``path``, if one did."""
 
 
-@dataclass(frozen=True, slots=True)  # slots: a big render holds tens of thousands
+@record(slots=True)  # slots: a big render holds tens of thousands
 class Manifest:
     """One Kubernetes object and where it came from."""
 

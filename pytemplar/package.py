@@ -26,11 +26,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytemplar.archive import archive_root, is_archive_name, read_archive_bytes
+from pytemplar.archive import archive_root, read_archive_bytes
 from pytemplar.atomicfile import replacing
 from pytemplar.dependencies import VENDORED
 from pytemplar.errors import FileAccessError, Location, OutputError, UsageError, ValuesError
-from pytemplar.fsroot import ArchiveRoot, Root
+from pytemplar.fsroot import ArchiveRoot, Root, is_archive_name
 from pytemplar.ignore import IGNORE_FILE, IgnoreRules
 from pytemplar.project import App, Workspace
 from pytemplar.templating.engine import TemplateEngine, template_context

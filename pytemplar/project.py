@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pytemplar.archive import archive_root, is_archive_name, read_archive_bytes, read_archive_file, sha256_hex
 from pytemplar.dependencies import (
     VENDORED,
     Dependency,
@@ -26,7 +25,7 @@ from pytemplar.dependencies import (
     merge_dependency,
 )
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
-from pytemplar.fsroot import ArchiveRoot, Root
+from pytemplar.fsroot import ArchiveRoot, Root, is_archive_name
 from pytemplar.records import record
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
@@ -250,6 +249,8 @@ class Workspace:
 
     def _archive_root(self, path: Path) -> ArchiveRoot:
         """The app in an archive file, checked against its pinned digests, read into memory."""
+        from pytemplar.archive import archive_root, read_archive_bytes, read_archive_file, sha256_hex
+
         shown = Path(os.path.abspath(path))
         data = read_archive_file(shown)
         digest = sha256_hex(data)

@@ -11,14 +11,16 @@ with :func:`operator.attrgetter`; ``__init__`` binds its arguments by name until
 made :data:`COMPILE_AFTER` objects, and is then replaced by the compiled one dataclasses writes,
 so that a class made in numbers is made as fast as a dataclass.
 
-Not supported, and refused when declared: ``InitVar`` and keyword-only fields, ``__slots__``, and
-a class that defines its own ``__setattr__`` while frozen.
+``@record(slots=True)`` makes the slotted class ``@dataclass(slots=True)`` makes. Not supported,
+and refused when declared: ``InitVar`` and keyword-only fields, a ``__slots__`` written in the
+class (ask for ``slots=True``), and a class that defines its own ``__setattr__`` while frozen.
 ``tests/properties/test_record_properties.py`` checks records against the dataclasses they stand for.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import reprlib
 from collections.abc import Callable
@@ -41,7 +43,9 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return lambda obj: ()
 
 
-def _init_source(fields: list[dataclasses.Field[Any]], frozen: bool, post_init: bool) -> tuple[str, dict[str, Any]]:
+def _init_source(
+    fields: list[dataclasses.Field[Any]], frozen: bool, post_init: bool, slotted: bool
+) -> tuple[str, dict[str, Any]]:
     """The source of ``__init__`` and the names it reads, written as dataclasses writes it."""
     names: dict[str, Any] = {"_HAS_FACTORY": _HAS_FACTORY, "_set": object.__setattr__}
     parameters: list[str] = []
@@ -62,6 +66,9 @@ def _init_source(fields: list[dataclasses.Field[Any]], frozen: bool, post_init: 
             else:
                 parameters.append(f.name)
             value = f.name
+        elif slotted and f.default is not dataclasses.MISSING:
+            names[default] = f.default  # a slotted class keeps no default as a class attribute
+            value = default
         else:
             continue  # read from the class attribute holding its default
         body.append(f"_set(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
@@ -73,12 +80,16 @@ def _init_source(fields: list[dataclasses.Field[Any]], frozen: bool, post_init: 
 
 
 def _compiled_init(cls: type, fields: list[dataclasses.Field[Any]], frozen: bool) -> Callable[..., None]:
-    source, names = _init_source(fields, frozen, hasattr(cls, "__post_init__"))
+    source, names = _init_source(fields, frozen, hasattr(cls, "__post_init__"), "__slots__" in cls.__dict__)
     namespace: dict[str, Any] = {}
     exec(source, names, namespace)
     init: Callable[..., None] = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     return init
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class _Factory:
@@ -110,6 +121,8 @@ def _shared_init(cls: type, fields: list[dataclasses.Field[Any]], frozen: bool) 
             sets.append((f.name, position[f.name]))
         elif f.default_factory is not dataclasses.MISSING:
             sets.append((f.name, _Factory(f.default_factory)))
+        elif "__slots__" in cls.__dict__ and f.default is not dataclasses.MISSING:
+            sets.append((f.name, _Factory(functools.partial(_same, f.default))))  # no class attribute holds it
     post_init = hasattr(cls, "__post_init__")
     assign: Callable[[Any, str, Any], None] = object.__setattr__ if frozen else setattr
     missing = dataclasses.MISSING
@@ -188,6 +201,12 @@ def _add_methods(cls: type, frozen: bool, order: bool) -> None:
             if name in cls.__dict__:
                 raise TypeError(f"cannot overwrite attribute {name} in class {cls.__name__}")
         methods |= {"__setattr__": __setattr__, "__delattr__": __delattr__}
+        if "__slots__" in cls.__dict__:  # pickle and copy restore the slots past the frozen __setattr__
+            methods |= {
+                name: method
+                for name, method in (("__getstate__", _slots_state), ("__setstate__", _set_slots_state))
+                if name not in cls.__dict__
+            }
     if order:
         methods |= _order_methods(compared)
     for name, method in methods.items():
@@ -200,6 +219,15 @@ def _add_methods(cls: type, frozen: bool, order: bool) -> None:
         if method is not None:
             method.__qualname__ = f"{cls.__qualname__}.{name}"
         setattr(cls, name, method)
+
+
+def _slots_state(self: Any) -> list[Any]:
+    return [getattr(self, f.name) for f in dataclasses.fields(self)]
+
+
+def _set_slots_state(self: Any, state: list[Any]) -> None:
+    for f, value in zip(dataclasses.fields(self), state, strict=False):
+        object.__setattr__(self, f.name, value)
 
 
 def _order_methods(compared: Callable[[Any], tuple[Any, ...]]) -> dict[str, Any]:
@@ -226,9 +254,14 @@ def _order_methods(compared: Callable[[Any], tuple[Any, ...]]) -> dict[str, Any]
     return {"__lt__": __lt__, "__le__": __le__, "__gt__": __gt__, "__ge__": __ge__}
 
 
+def _may_be_special(annotation: str) -> bool:
+    """Whether annotation text may name ClassVar, InitVar or KW_ONLY (then dataclasses judges it)."""
+    return "ClassVar" in annotation or "InitVar" in annotation or "KW_ONLY" in annotation
+
+
 def _refuse_unsupported(cls: type) -> None:
     if "__slots__" in cls.__dict__:
-        raise TypeError(f"{cls.__name__}: @record does not make slotted classes; use @dataclass(slots=True)")
+        raise TypeError(f"{cls.__name__}: @record writes __slots__ itself; declare @record(slots=True)")
     for name, annotation in inspect.get_annotations(cls).items():
         text = annotation if isinstance(annotation, str) else repr(annotation)
         if "InitVar" in text or "KW_ONLY" in text:
@@ -238,16 +271,32 @@ def _refuse_unsupported(cls: type) -> None:
             raise TypeError(f"{cls.__name__}.{name}: @record has no keyword-only fields; use @dataclass")
 
 
-def _make(cls: type[T], frozen: bool, order: bool) -> type[T]:
+def _make(cls: type[T], frozen: bool, order: bool, slots: bool) -> type[T]:
     _refuse_unsupported(cls)
     doc = cls.__dict__.get("__doc__")
     # dataclasses writes a class without a docstring one from inspect.signature(), which tokenizes
     # text and compiles tokenize's expressions on first use (~5 ms): it is given a placeholder,
     # and the class gets its own docstring back below.
     cls.__doc__ = doc or cls.__name__
-    # dataclasses collects the fields and writes no method: init, repr and eq are off, and it is
-    # told the class is not frozen, since its frozen __setattr__ is one of the methods it compiles.
-    made = dataclasses.dataclass(init=False, repr=False, eq=False, frozen=False)(cls)
+    # dataclasses looks up each annotation written as text three times (is it ClassVar, InitVar,
+    # KW_ONLY?). Text that names none of them is shown to it as a plain type for the while.
+    annotations = inspect.get_annotations(cls)
+    plain = [name for name, text in annotations.items() if isinstance(text, str) and not _may_be_special(text)]
+    if plain:
+        cls.__annotations__ = {name: object if name in plain else text for name, text in annotations.items()}
+    try:
+        # dataclasses collects the fields and writes no method: init, repr and eq are off, and it is
+        # told the class is not frozen, since its frozen __setattr__ is one of the methods it compiles.
+        # A slotted class is made anew (the one given is left with its annotations as they were).
+        made = dataclasses.dataclass(init=False, repr=False, eq=False, frozen=False, slots=slots)(cls)
+    finally:
+        if plain:
+            cls.__annotations__ = annotations
+    if plain and made is not cls:
+        made.__annotations__ = annotations
+    own_fields = made.__dict__["__dataclass_fields__"]
+    for name in plain:
+        own_fields[name].type = annotations[name]
     made.__doc__ = doc
     _add_methods(made, frozen, order)
     return made
@@ -258,13 +307,14 @@ def record(cls: type[T], /) -> type[T]: ...
 
 
 @overload
-def record(*, frozen: bool = True, order: bool = False) -> Callable[[type[T]], type[T]]: ...
+def record(*, frozen: bool = True, order: bool = False, slots: bool = False) -> Callable[[type[T]], type[T]]: ...
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
-def record(cls: type[T] | None = None, /, *, frozen: bool = True, order: bool = False) -> Any:
+def record(cls: type[T] | None = None, /, *, frozen: bool = True, order: bool = False, slots: bool = False) -> Any:
     """``@record``: the class ``@dataclass(frozen=True)`` makes; ``@record(frozen=False)`` the one
-    ``@dataclass`` makes; ``order=True`` adds the comparisons, as for dataclasses."""
+    ``@dataclass`` makes; ``order=True`` adds the comparisons and ``slots=True`` makes a slotted
+    class, as for dataclasses."""
     if cls is None:
-        return lambda inner: _make(inner, frozen, order)
-    return _make(cls, frozen, order)
+        return lambda inner: _make(inner, frozen, order, slots)
+    return _make(cls, frozen, order, slots)

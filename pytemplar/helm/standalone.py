@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pytemplar.archive import is_archive_name
 from pytemplar.errors import Location, UsageError
-from pytemplar.fsroot import Root
+from pytemplar.fsroot import Root, is_archive_name
 from pytemplar.project import APP_FILE, PROJECT_FILE, Environment, Project, ReleaseSpec, Workspace
 from pytemplar.values import ValuesLayer
 

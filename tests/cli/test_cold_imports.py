@@ -27,6 +27,7 @@ LEFT_OUT = {
     "secrets": "names a temporary file (os.urandom does), and would load hmac",
     "hmac": "comes with secrets",
     "unicodedata": "normalizes template names that are not ASCII",
+    "pytemplar.archive": "reads packaged apps; a render of folders only asks whether a path names one",
 }
 
 
