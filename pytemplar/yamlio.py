@@ -33,7 +33,7 @@ from ruamel.yaml.events import (
     StreamEndEvent,
 )
 
-from pytemplar.errors import Location, YamlError
+from pytemplar.errors import Location, PytemplarError, YamlError
 from pytemplar.records import record
 
 
@@ -571,10 +571,23 @@ def _copied(value: Any) -> Any:
     return value
 
 
-def _copied_scalar(event: Any) -> Any:
-    return ScalarEvent(
-        event.anchor, event.ctag, event.implicit, event.value, event.start_mark, event.end_mark, event.style
-    )
+class _ScalarCopy(ScalarEvent):
+    """A copy of a scalar event, made in one call (ruamel's events chain three ``__init__``)."""
+
+    __slots__ = ()
+
+    def __init__(self, event: Any) -> None:  # sets every slot itself
+        self.start_mark = event.start_mark
+        self.end_mark = event.end_mark
+        self.comment = event.comment
+        self.anchor = event.anchor
+        self.ctag = event.ctag
+        self.implicit = event.implicit
+        self.value = event.value
+        self.style = event.style
+
+
+_copied_scalar = _ScalarCopy
 
 
 class _Replay:
@@ -619,6 +632,7 @@ class EventCache:
         self.size = 0
         self.seen: set[int] = set()  # hashes of texts read once
         self.events: dict[str, list[Any]] = {}
+        self.skeletons: dict[tuple[str, str, str], _Skeleton | None] = {}
 
     def parser(self, text: str) -> Any:
         """What hands out the events of ``text``: a replay, or libyaml's parser (recording)."""
@@ -639,6 +653,180 @@ class EventCache:
         if type(parser) is _Recording:
             self.events[text] = parser.events
             self.size += len(parser.events)
+
+    def skeleton(self, text: str, resolver: str, marker: str) -> _Skeleton | None:
+        """The documents of a kept text compiled (see :class:`_Skeleton`), or None when it is not
+        kept or cannot be compiled."""
+        found = self.events.get(text)
+        if found is None:
+            return None
+        key = (text, resolver, marker)
+        if key not in self.skeletons:
+            self.skeletons[key] = _Skeleton.compile(found, resolver, marker)
+        return self.skeletons[key]
+
+
+# Nodes of a compiled document (tuples: made once per text, walked once per release):
+_COPY, _HOLE, _MAP, _KEYED_MAP, _SEQ = range(5)
+
+
+class _NotCompiled(Exception):
+    """The text holds what only the builder handles (see :class:`_Skeleton`)."""
+
+
+class _Skeleton:
+    """The documents of a text whose scalars with the marker (slots) are holes, built again for each
+    set of slot values without going through every event.
+
+    Compiled from the text's events by the builder's own methods, and only for what needs no
+    more than they give: no anchors, aliases, merge keys or tagged collections, every key outside
+    the holes valid and unique. A part without holes is built once and copied; a hole is rewritten
+    and read as the builder reads it; a map with a hole for a key checks its keys as the builder
+    does, in order. What is refused here is built by the builder from the events (a text that has
+    a problem without its values, too), so the data and the first problem are the builder's."""
+
+    __slots__ = ("documents", "maybe_typed")
+
+    def __init__(self, documents: list[tuple[Any, int]], maybe_typed: frozenset[str]) -> None:
+        self.documents = documents  # (root node, first line)
+        self.maybe_typed = maybe_typed
+
+    @classmethod
+    def compile(cls, events: list[Any], resolver: str, marker: str) -> _Skeleton | None:
+        if len(events) > MAX_EXPANDED_NODES:
+            return None
+        compiler = _Compiler(events, _Builder("", False, resolver), marker)
+        documents: list[tuple[Any, int]] = []
+        try:
+            while True:
+                event = compiler.next()
+                kind = type(event)
+                if kind is StreamEndEvent:
+                    return cls(documents, compiler.builder.maybe_typed)
+                if kind is not DocumentStartEvent:
+                    continue
+                first = events[compiler.position]
+                if type(first) is DocumentEndEvent:
+                    root, line = (_COPY, None), 0
+                else:
+                    root, line = compiler.node(0), first.start_mark.line + 1
+                compiler.next()  # the document's end
+                documents.append((root, line or event.start_mark.line + 1))
+        except (_NotCompiled, PytemplarError):
+            return None
+
+    def build(self, path: str, resolver: str, rewriter: ScalarRewriter | None) -> list[YamlDocument]:
+        filler = _Filler(_Builder(path, False, resolver, rewriter), rewriter, self.maybe_typed)
+        return [YamlDocument(filler.made(root), path, line, {}, {}, {}, {}) for root, line in self.documents]
+
+
+class _Compiler:
+    """Turns a text's events into the nodes of :class:`_Skeleton` (methods, not nested functions:
+    a recursive closure is a reference cycle, which only the garbage collector frees)."""
+
+    __slots__ = ("builder", "events", "marker", "position")
+
+    def __init__(self, events: list[Any], builder: _Builder, marker: str) -> None:
+        self.events = events
+        self.builder = builder
+        self.marker = marker
+        self.position = 0
+
+    def next(self) -> Any:
+        event = self.events[self.position]
+        self.position += 1
+        return event
+
+    def node(self, depth: int) -> Any:
+        event = self.next()
+        kind = type(event)
+        marker, builder = self.marker, self.builder
+        if kind is ScalarEvent:
+            if event.anchor is not None or depth > MAX_DEPTH:
+                raise _NotCompiled
+            if marker and marker in event.value:
+                return (_HOLE, event)
+            value = event.value
+            if event.ctag is not None or (event.implicit[0] and (not value or value[0] in builder.maybe_typed)):
+                value = builder.scalar(event)
+            return (_COPY, value)
+        if kind is not MappingStartEvent and kind is not SequenceStartEvent:
+            raise _NotCompiled  # an alias, or what libyaml does not send inside a document
+        if event.anchor is not None or event.ctag is not None or depth > MAX_DEPTH:
+            raise _NotCompiled
+        if kind is SequenceStartEvent:
+            items = []
+            while type(self.events[self.position]) is not SequenceEndEvent:
+                items.append(self.node(depth + 1))
+            self.position += 1
+            if all(item[0] == _COPY for item in items):
+                return (_COPY, [item[1] for item in items])
+            return (_SEQ, items)
+        entries: list[tuple[str | None, Any, Any]] = []
+        frame = _Frame(True, (), None, 0, 0)
+        keyed = False
+        while type(self.events[self.position]) is not MappingEndEvent:
+            key_event = self.next()
+            if type(key_event) is not ScalarEvent or key_event.anchor is not None:
+                raise _NotCompiled
+            if marker and marker in key_event.value:
+                keyed = True
+                entries.append((None, key_event, self.node(depth + 1)))
+                continue
+            if key_event.implicit[0] and key_event.ctag is None and key_event.value == _MERGE:
+                raise _NotCompiled
+            builder.take_key(key_event, frame)
+            entries.append((frame.key, key_event, self.node(depth + 1)))
+        self.position += 1
+        if keyed:
+            return (_KEYED_MAP, entries)
+        if all(entry[2][0] == _COPY for entry in entries):
+            return (_COPY, {key: value[1] for key, _event, value in entries})
+        return (_MAP, [(key, value) for key, _event, value in entries])
+
+
+class _Filler:
+    """Builds a compiled document's nodes for one set of slot values (methods, not nested
+    functions: a recursive closure is a reference cycle, which only the garbage collector frees)."""
+
+    __slots__ = ("builder", "marker", "maybe_typed", "rewrite")
+
+    def __init__(self, builder: _Builder, rewriter: ScalarRewriter | None, maybe_typed: frozenset[str]) -> None:
+        self.builder = builder
+        self.rewrite = rewriter.rewrite if rewriter is not None else None
+        self.marker = rewriter.marker if rewriter is not None else ""
+        self.maybe_typed = maybe_typed
+
+    def hole(self, event: Any) -> Any:
+        event = _copied_scalar(event)
+        if self.rewrite is not None:
+            self.rewrite(event)
+        value = event.value
+        if event.ctag is not None or (event.implicit[0] and (not value or value[0] in self.maybe_typed)):
+            value = self.builder.scalar(event)
+        return value
+
+    def made(self, node: Any) -> Any:
+        kind = node[0]
+        if kind == _COPY:
+            return _copied(node[1])
+        if kind == _HOLE:
+            return self.hole(node[1])
+        if kind == _MAP:
+            return {key: self.made(value) for key, value in node[1]}
+        if kind == _SEQ:
+            return [self.made(item) for item in node[1]]
+        data: dict[str, Any] = {}
+        frame = _Frame(True, (), None, 0, 0)
+        marker = self.marker
+        for _key, key_event, value in node[1]:
+            if marker and isinstance(key_event.value, str) and marker in key_event.value:
+                key_event = _copied_scalar(key_event)
+                if self.rewrite is not None:
+                    self.rewrite(key_event)
+            self.builder.take_key(key_event, frame)
+            data[frame.key] = self.made(value)  # type: ignore[index]
+        return data
 
 
 def load_documents(
@@ -661,6 +849,10 @@ def load_documents(
     documents: list[YamlDocument] = []
     if parser_class is not None:
         events = None
+    if events is not None and not track:
+        skeleton = events.skeleton(text, resolver, rewriter.marker if rewriter is not None else "")
+        if skeleton is not None:
+            return skeleton.build(path, resolver, rewriter)
     try:
         parser = events.parser(text) if events is not None else (parser_class or _Parser)(text)
         while True:

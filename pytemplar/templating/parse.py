@@ -268,20 +268,29 @@ class FragmentOrigins:
     """Where each node of the YAML a helper wrote was written, worked out when first asked for:
     a message about a manifest is rare, and parsing again with locations costs little then."""
 
-    __slots__ = ("fragment", "origins", "path")
+    __slots__ = ("marks", "origins", "path", "slots", "source")
 
     def __init__(self, fragment: Fragment, path: str) -> None:
-        self.fragment = fragment
+        # The fragment's text and the slots it holds, not the fragment: its list of slots is the
+        # template's, which will hold the map this describes; the map, these origins and the list
+        # would be a reference cycle, and every value of the render freed only by the collector.
+        self.source = fragment.source
+        self.slots = fragment.slots[: _slots_used(fragment.source)]
+        self.marks = fragment.marks
         self.path = path
         self.origins: RenderedOrigins | None = None
 
     def location_of(self, path: tuple[str | int, ...]) -> Location | None:
         if self.origins is None:
-            fragment = self.fragment
-            rendered = RenderedFile("", self.path, fragment.source, fragment.slots, fragment.marks)
-            (document,) = parse_slotted(fragment.source, self.path, fragment.slots, track=True)
+            rendered = RenderedFile("", self.path, self.source, self.slots, self.marks)
+            (document,) = parse_slotted(self.source, self.path, self.slots, track=True)
             self.origins = RenderedOrigins(rendered, document.locations)
         return self.origins.location_of(path)
+
+
+def _slots_used(source: str) -> int:
+    """How many of a fragment's slots its text uses: one past the highest token in it."""
+    return max((int(found.group(1)) + 1 for found in TOKEN.finditer(source)), default=0)
 
 
 class YamlMap(dict[str, Any]):

@@ -19,11 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pytemplar.templating.parse as parse_module
+import pytemplar.yamlio as yamlio
 from pytemplar.errors import PytemplarError
 from pytemplar.project import App, Workspace
 from pytemplar.templating.engine import RenderedFile, TemplateEngine, template_context
 from pytemplar.templating.parse import parse_rendered
-from pytemplar.yamlio import EventCache, load_documents
+from pytemplar.yamlio import EventCache, ScalarRewriter, load_documents
 from tests.properties.test_slot_properties import documents, values
 
 
@@ -124,3 +125,32 @@ def test_the_cache_stops_recording_at_its_size() -> None:
         load_documents(text, "f.yaml", events=cache)
     assert list(cache.events) == texts[:1]
     assert cache.size == 12
+
+
+SLOTTED = "a: \ue0000\ue001\nb: [x, \ue0001\ue001]\nc: {d: e}\n\ue0002\ue001: 1\n"
+
+
+def test_a_text_replayed_is_built_from_its_compiled_documents_without_the_builder() -> None:
+    cache = EventCache()
+    rewriter = ScalarRewriter("\ue000", lambda event: setattr(event, "value", event.value.replace("\ue000", "<")))
+    built = [load_documents(SLOTTED, "t.yaml", rewriter=rewriter, events=cache)[0].data for _ in range(2)]
+    with mock.patch.object(yamlio._Builder, "build", side_effect=AssertionError("built from events")):
+        compiled = load_documents(SLOTTED, "t.yaml", rewriter=rewriter, events=cache)[0].data
+    assert built == [compiled, compiled]
+    assert compiled == {"a": "<0\ue001", "b": ["x", "<1\ue001"], "c": {"d": "e"}, "<2\ue001": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x {b: \ue0000\ue001}\nc: *x\n",  # anchors and aliases
+        "base: {b: 1}\nm:\n  <<: {b: 2}\n  c: \ue0000\ue001\n",  # a merge key
+        "a: !!map {b: \ue0000\ue001}\n",  # a tagged collection
+    ],
+)
+def test_what_only_the_builder_handles_is_not_compiled(text: str) -> None:
+    cache = EventCache()
+    for _ in range(3):
+        load_documents(text, "t.yaml", rewriter=ScalarRewriter("\ue000", lambda event: None), events=cache)
+    assert text in cache.events
+    assert cache.skeleton(text, "core", "\ue000") is None
