@@ -11,19 +11,23 @@ Problems at values that take effect are left to the check of the merged values.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from pytemplar import validitycache
 from pytemplar.errors import Problem
 from pytemplar.schema import CompiledSchema, compile_schema
 from pytemplar.values import ListKeys, ValuePath, ValuesLayer, format_path, origins_of
 
 _overlays: dict[int, tuple[Any, CompiledSchema]] = {}  # id of an app's values schema -> (it, its overlay's)
+_overlay_digests: dict[int, tuple[Any, bytes | None]] = {}  # the same -> (it, its overlay's key)
 
 
 def hidden_value_problems(
     layers: Sequence[ValuesLayer],
     merged: Any,
-    values_schema: Any,
+    values_schema: CompiledSchema,
     list_keys: ListKeys | None,
     found: dict[tuple[str, int], list[tuple[ValuePath, str]]],
 ) -> list[Problem]:
@@ -44,7 +48,7 @@ def hidden_value_problems(
     for layer, hidden in zip(layers, reversed(hiding), strict=True):
         if layer.kind == "defaults" or not hidden:
             continue
-        key = (layer.source, id(values_schema))
+        key = (layer.source, id(values_schema.schema))
         if key not in found:
             found[key] = _layer_problems(layer, values_schema)
         for path, message in found[key]:
@@ -62,9 +66,13 @@ def hidden_value_problems(
     return problems
 
 
-def _layer_problems(layer: ValuesLayer, values_schema: Any) -> list[tuple[ValuePath, str]]:
-    overlay = _overlay_schema(values_schema)
+def _layer_problems(layer: ValuesLayer, values_schema: CompiledSchema) -> list[tuple[ValuePath, str]]:
     data = dict(layer.data)
+    digest = _overlay_digest(values_schema)
+    remembered = validitycache.valid_key(digest, data) if digest is not None else None
+    if remembered is not None and validitycache.known(remembered):
+        return []  # an earlier run found this layer valid against this very overlay: not even built
+    overlay = _overlay_schema(values_schema.schema, digest)
     if overlay.valid_quickly(data):
         return []  # the usual case, answered without importing jsonschema (~40 ms)
     problems: list[tuple[ValuePath, str]] = []
@@ -87,7 +95,34 @@ def _short(message: str) -> str:
     return message if len(message) <= 160 else message[:157] + "..."
 
 
-def _overlay_schema(values_schema: Any) -> CompiledSchema:
+def _overlay_digest(values_schema: CompiledSchema) -> bytes | None:
+    """The overlay schema's key in the validity cache, made from what it is built from: the
+    app's schema, the code that builds it and the rollout schema it embeds."""
+    cached = _overlay_digests.get(id(values_schema.schema))
+    if cached is not None and cached[0] is values_schema.schema:
+        return cached[1]
+    made_of, recipe = values_schema.digest, _overlay_recipe()
+    digest = None if made_of is None or recipe is None else validitycache.derived_digest("overlay", made_of, recipe)
+    _overlay_digests[id(values_schema.schema)] = (values_schema.schema, digest)
+    return digest
+
+
+@cache
+def _overlay_recipe() -> bytes | None:
+    """The text of what builds an overlay schema besides the app's schema; None when it cannot be
+    read (a zipped package): then the overlay is built and keyed by its own text."""
+    from pytemplar.project import builtin_schema_file
+
+    rollout = builtin_schema_file("rollout.schema.json")
+    if rollout is None:
+        return None
+    try:
+        return (Path(__file__).parent / "editorschema.py").read_bytes() + b"\0" + rollout.read_bytes()
+    except OSError:
+        return None
+
+
+def _overlay_schema(values_schema: Any, digest: bytes | None) -> CompiledSchema:
     cached = _overlays.get(id(values_schema))
     if cached is not None and cached[0] is values_schema:
         return cached[1]
@@ -97,6 +132,6 @@ def _overlay_schema(values_schema: Any) -> CompiledSchema:
     schema = overlay_schema(values_schema, builtin_schema("rollout.schema.json").schema)
     # Made from the app's schema, which was checked: no metaschema check here. jsonschema (with
     # the user's patterns matched by RE2) is built only for a layer the fast test refuses.
-    compiled = compile_schema(schema, "values overlay schema", check=False)
+    compiled = compile_schema(schema, "values overlay schema", check=False, digest=digest)
     _overlays[id(values_schema)] = (values_schema, compiled)
     return compiled

@@ -42,17 +42,23 @@ TEMPLATE_SUFFIX = ".j2"
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\Z")
 
 
+def builtin_schema_file(name: str) -> Path | None:
+    """Where one of pytemplar's own schemas is: in ``_schemas`` when installed from a wheel, in
+    ``schemas/`` in the source tree; None for a package that is not in plain files (a zip)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_schemas" / name, here.parent / "schemas" / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 @cache
 def builtin_schema(name: str) -> CompiledSchema:
     """One of pytemplar's own schemas (``schemas/`` in the source tree, packaged in wheels)."""
-    here = Path(__file__).resolve().parent
-    # Installed (a wheel puts them in _schemas) or in the source tree; importlib.resources, which
-    # costs a few ms to import, only for a package that is not in plain files (a zip).
-    for candidate in (here / "_schemas" / name, here.parent / "schemas" / name):
-        if candidate.is_file():
-            text = candidate.read_text(encoding="utf-8")
-            break
-    else:
+    found = builtin_schema_file(name)
+    if found is not None:
+        text = found.read_text(encoding="utf-8")
+    else:  # importlib.resources costs a few ms to import: only for a package in a zip
         from importlib import resources
 
         text = resources.files("pytemplar").joinpath("_schemas", name).read_text(encoding="utf-8")

@@ -246,12 +246,19 @@ class CompiledSchema:
                 return tuple(str(k) for k in keys)
         return None
 
+    @property
+    def digest(self) -> bytes | None:
+        """Its key in the validity cache (:mod:`pytemplar.validitycache`); None: nothing is remembered."""
+        if self._digest is _UNKNOWN:
+            self._digest = validitycache.schema_digest(self.schema)
+        digest: bytes | None = self._digest
+        return digest
+
     def valid_quickly(self, instance: Any) -> bool:
         """Whether ``instance`` is known valid without jsonschema: an earlier run found it so
         (:mod:`pytemplar.validitycache`) or the fast test says so. False: ask jsonschema."""
-        if self._digest is _UNKNOWN:
-            self._digest = validitycache.schema_digest(self.schema)
-        key = validitycache.valid_key(self._digest, instance) if self._digest is not None else None
+        digest = self.digest
+        key = validitycache.valid_key(digest, instance) if digest is not None else None
         if key is not None and validitycache.known(key):
             return True
         quick = self.quick
@@ -472,20 +479,25 @@ def _target(root: Any, ref: str) -> Any:
     return node
 
 
-def compile_schema(schema: Any, path: str, *, check: bool = True, lazy: bool = False) -> CompiledSchema:
+def compile_schema(
+    schema: Any, path: str, *, check: bool = True, lazy: bool = False, digest: bytes | None = None
+) -> CompiledSchema:
     """A validator for ``schema``; refuses external references, and invalid schemas unless
     ``check`` is False (then :meth:`CompiledSchema.check` runs when it is needed).
 
     ``lazy`` is for a schema known to compile (pytemplar's own, which the test suite compiles):
     its fast test is built when something is first validated against it, so a schema read only
-    for what it declares costs nothing to compile."""
+    for what it declares costs nothing to compile. ``digest``: its key in the validity cache,
+    when the caller made it from what the schema is built from
+    (:func:`pytemplar.validitycache.derived_digest`); by default, the schema's own."""
     if not isinstance(schema, (dict, bool)):
         raise SchemaError("a JSON Schema must be an object", location=Location(path))
     if isinstance(schema, dict) and "$schema" in schema and not isinstance(schema["$schema"], str):
         raise SchemaError("$schema must be a string naming a JSON Schema draft", location=Location(path))
     if lazy and not check:
         return CompiledSchema(path, schema, _deferred=True)
-    digest = validitycache.schema_digest(schema)
+    if digest is None:
+        digest = validitycache.schema_digest(schema)
     if not check and digest is not None and validitycache.known(validitycache.compiled_key(digest)):
         # An earlier run compiled this very schema: it passes what follows; compile on first use.
         return CompiledSchema(path, schema, _deferred=True, _digest=digest)

@@ -47,6 +47,20 @@ def digest_of(schema: Any, salt: bytes) -> bytes | None:
     return None if text is None else hashlib.sha256(salt + b"schema\0" + text).digest()
 
 
+def derived_digest(recipe: str, *sources: bytes) -> bytes | None:
+    """The key of a schema that code builds from other things, made from those things
+    (``sources``: the digests of the schemas it is built from, the code that builds it), so an
+    input remembered valid against it is known without building it. ``recipe`` names the kind
+    of schema. None when nothing is to be remembered."""
+    folder, salt = _opened()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(salt + b"derived\0" + recipe.encode("utf-8") + b"\0")
+    for source in sources:
+        digest.update(len(source).to_bytes(8, "little") + source)
+    return digest.digest()
+
+
 def entry(key: str) -> bytes:
     """What the file of a remembered key holds."""
     return _MARK + key.encode("ascii")

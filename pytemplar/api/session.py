@@ -306,7 +306,7 @@ class Session:
             )
             if problems:
                 raise ValuesError.collect(problems)
-            warnings.extend(hidden_value_problems(layers, merged, schema.schema, list_keys, self.hidden_found))
+            warnings.extend(hidden_value_problems(layers, merged, schema, list_keys, self.hidden_found))
         from pytemplar.helm.yaml11 import helm_differences
 
         warnings.extend(

@@ -174,3 +174,80 @@ def test_a_run_that_remembers_prints_what_one_that_does_not_prints(tmp_path: Pat
     if args:
         assert hit[0] != 0 and "error" in hit[2], hit
         assert set(os.listdir(valid)) == remembered, "a failing run writes nothing"
+
+
+def _hiding_project(root: Path, hidden: str, schema: dict[str, Any] | None = None) -> Path:
+    """An app whose environment file sets ``replicas: <hidden>``, which the release's file overrides."""
+    import json
+
+    files = {
+        "app/app.yaml": "name: demo\nversion: 1.0.0\n",
+        "app/values.schema.json": json.dumps(
+            schema or {"type": "object", "properties": {"replicas": {"type": "integer"}}}
+        ),
+        "app/templates/cm.yaml.j2": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  replicas: '{{ values.replicas }}'\n"
+        ),
+        "project/pytemplar.yaml": "environments:\n  prod: {}\nreleases:\n  one:\n    app: ../app\n",
+        "project/envs/prod.yaml": f"replicas: {hidden}\n",
+        "project/releases/one.yaml": "replicas: 2\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root / "project"
+
+
+def _hidden_warnings(project: Path) -> list[str]:
+    from pytemplar.api import render
+
+    return [problem.message for problem in render(project, ["prod"]).warnings]
+
+
+@pytest.fixture
+def overlays_built(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many overlay schemas were built (hidden values are checked against them)."""
+    from pytemplar import editorschema
+
+    built: list[int] = []
+    original = editorschema.overlay_schema
+
+    def counting(*args: Any) -> Any:
+        built.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(editorschema, "overlay_schema", counting)
+    return built
+
+
+def test_a_hidden_layer_remembered_valid_needs_no_overlay_schema(
+    cache: Path, tmp_path: Path, overlays_built: list[int]
+) -> None:
+    project = _hiding_project(tmp_path, "3")
+    assert _hidden_warnings(project) == []
+    assert len(overlays_built) == 1
+    new_run()
+    assert _hidden_warnings(project) == []
+    assert len(overlays_built) == 1, "the second run knows the layer is valid without building the overlay"
+
+
+def test_a_hidden_invalid_value_is_reported_by_every_run(cache: Path, tmp_path: Path) -> None:
+    project = _hiding_project(tmp_path, "three")
+    expected = [
+        "values.replicas: 'three' is not of type 'integer'; a higher layer overrides it, so it does not take effect now"
+    ]
+    for _ in range(2):
+        assert _hidden_warnings(project) == expected
+        new_run()
+
+
+def test_the_overlay_key_follows_the_app_schema(cache: Path, tmp_path: Path) -> None:
+    """A layer remembered valid against the overlay of one values schema is checked again when
+    the schema changes: the overlay's key is made from the schema it is built from."""
+    project = _hiding_project(tmp_path, "3")
+    assert _hidden_warnings(project) == []
+    new_run()
+    stricter = {"type": "object", "properties": {"replicas": {"type": "integer", "maximum": 2}}}
+    _hiding_project(tmp_path, "3", stricter)
+    overridden = "a higher layer overrides it, so it does not take effect now"
+    assert _hidden_warnings(project) == [f"values.replicas: 3 is greater than the maximum of 2; {overridden}"]
