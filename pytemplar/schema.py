@@ -17,7 +17,7 @@ import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytemplar import validitycache
 from pytemplar.errors import Location, Problem, SchemaError, escape_control
@@ -25,9 +25,11 @@ from pytemplar.patterns import problem as pattern_problem
 from pytemplar.patterns import search as _search
 from pytemplar.patterns import use_in_jsonschema
 from pytemplar.records import record
-from pytemplar.schemacheck import Check, Undecided, compile_check
 from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
+
+if TYPE_CHECKING:  # the fast test is loaded when a schema is compiled, not for a remembered answer
+    from pytemplar.schemacheck import Check
 
 MAX_SCHEMA_DEPTH = 100
 
@@ -255,6 +257,8 @@ class CompiledSchema:
         quick = self.quick
         if quick is None:
             return False
+        from pytemplar.schemacheck import Undecided
+
         try:
             valid = quick(instance)
         except (RecursionError, Undecided):
@@ -509,6 +513,8 @@ def _fast_test(schema: Any, path: str) -> Check | None:
         if not _resolves(schema, ref, anchors):
             raise SchemaError(f"$ref '{ref}' points to nothing in this schema", location=Location(path))
     _check_patterns(schema, path)
+    from pytemplar.schemacheck import compile_check
+
     return compile_check(schema, lambda ref: _resolved(schema, ref), path)
 
 

@@ -18,7 +18,11 @@ import re
 from json.encoder import encode_basestring as _json_string
 from typing import Any
 
-_NOT_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+from pytemplar.lazyre import AsciiFirst, WordsOrPattern
+
+# Patterns with large Unicode classes are compiled when a text first needs them (pytemplar.lazyre):
+# the second pattern of each pair is the same test on ASCII text.
+_NOT_PRINTABLE = AsciiFirst("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]", "\x7f")
 
 
 def escape_for_yaml(json_text: str) -> str:
@@ -38,21 +42,28 @@ def double_quoted(text: str) -> str:
 
 # Plain-safe: starts with a character that cannot begin an indicator and contains no
 # sequence that ends or comments a plain scalar.
-_PLAIN_SAFE = re.compile(r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]*\Z")
+_PLAIN_SAFE = AsciiFirst(
+    r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]*\Z",
+    r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f]*\Z",
+)
 _PLAIN_BREAKERS = re.compile(r": |:\Z| #|\s\Z|\A(?:---|\.\.\.)(?:\s|\Z)")
 # Anything a YAML 1.1 or 1.2 resolver could read as something other than a string.
-_AMBIGUOUS = re.compile(
+_AMBIGUOUS = WordsOrPattern(
+    # booleans and nulls in the three spellings YAML 1.1 reads, NaNs, the value key
+    [
+        spelt
+        for word in ("y", "yes", "n", "no", "true", "false", "on", "off", "null")
+        for spelt in (word, word.title(), word.upper())
+    ]
+    + ["~", ".nan", ".NaN", ".NAN", "="],
     r"""(?x)
-    (?: y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
-      | null|Null|NULL|~
-      | [-+]?(?:[0-9_]*\.[0-9_]*|[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?            # numbers, 1.1 floats
-      | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
+    (?: [-+]?(?:[0-9_]*\.[0-9_]*|[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?            # numbers, 1.1 floats
+      | [-+]?\.(?:inf|Inf|INF)
       | [-+]?0[bB][01_]+ | [-+]?0[oO]?[0-7_]+ | [-+]?0[xX][0-9a-fA-F_]+
       | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?                       # sexagesimal
       | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+).*)?                     # dates
-      | =                                                                         # value key
     )\Z
-    """
+    """,
 )
 # Kubernetes' reader (go-yaml) drops every '_' of a plain scalar that starts like a number before
 # reading it as one: 1e_3 and 70e0_ are numbers to kubectl.
@@ -67,7 +78,10 @@ def _go_yaml_number(text: str) -> bool:
 
 
 _NUMBER_START = frozenset("0123456789+-.")
-_BLOCK_SAFE = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff\r]*\Z")
+_BLOCK_SAFE = AsciiFirst(
+    r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff\r]*\Z",
+    r"[^\x00-\x08\x0b-\x1f\x7f\r]*\Z",
+)
 MAX_PLAIN_KEY = 1024  # longer keys need the explicit '? key' form
 
 

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, TEMPLATE_CACHE
@@ -31,9 +32,9 @@ LEFT_OUT = {
 }
 
 
-def imported_modules(*args: str) -> set[str]:
+def imported_modules(*args: str, cache: Path = TEMPLATE_CACHE) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEMPLAR")}
-    env["PYTEMPLAR_CACHE_DIR"] = str(TEMPLATE_CACHE)
+    env["PYTEMPLAR_CACHE_DIR"] = str(cache)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "pytemplar", *args],
         capture_output=True,
@@ -62,3 +63,13 @@ def test_a_plain_render_leaves_out_what_it_does_not_use(args: tuple[str, ...]) -
 
 def test_help_still_comes_from_typer() -> None:
     assert "typer" in imported_modules("render", "--help")
+
+
+def test_checks_remembered_from_an_earlier_run_need_no_schema_compiler(tmp_path: Path) -> None:
+    # The fast schema test (schemacheck) is compiled only for an input whose answer is not
+    # remembered in the validity cache: the second run of the same render needs neither it nor
+    # jsonschema.
+    args = ("render", str(EXAMPLES / "shop"), "-e", "prod")
+    assert "pytemplar.schemacheck" in imported_modules(*args, cache=tmp_path)  # the first run compiles
+    again = imported_modules(*args, cache=tmp_path)
+    assert {"pytemplar.schemacheck", "jsonschema"}.isdisjoint(again)
