@@ -60,8 +60,10 @@ def render(
     ``project`` may also be an app folder or archive, rendered alone as one release named
     ``release_name`` (else the app's name) in ``namespace`` (else ``default``).
     ``namespace_objects=False`` leaves out the Namespace objects ``createNamespace`` asks for.
-    ``yaml_text=True`` also writes each object's YAML as its release is rendered (in the worker
-    that rendered it): ``RenderResult.yaml_texts``, for :func:`pytemplar.output.yaml_pieces`.
+    ``yaml_text=True``, when workers render, also writes each object's YAML as its release is
+    rendered (in the worker that rendered it): ``RenderResult.yaml_texts``, for
+    :func:`pytemplar.output.yaml_pieces` (in one process it stays None: the stream is written
+    from the objects piece by piece, never held whole).
     """
     options = render_options(
         project,
@@ -108,9 +110,13 @@ def _each_release(
 def render_with(
     options: RenderOptions, progress: Progress | None = None, jobs: int = 1, *, yaml_text: bool = False
 ) -> RenderResult:
+    from pytemplar.parallel import worker_count
+
     session = Session(options)
     targets = session.targets()
     strings: dict[str, str] = {}  # every release's objects share one copy of each string
+    # Written early only where it saves the parent time; held until written, it costs memory.
+    early_text = yaml_text and worker_count(jobs, len(targets)) > 1
 
     def render_one(environment: str, spec: ReleaseSpec) -> _Rendered:
         try:
@@ -119,7 +125,7 @@ def render_with(
             raise exc.scoped(release=spec.name, environment=environment) from None
         # Done by the process that rendered them, so that with workers the parent does not do it
         # for every object after the join: the YAML text and the checks of one object at a time.
-        texts = [dump_yaml(manifest.obj) for manifest in rendered] if yaml_text else []
+        texts = [dump_yaml(manifest.obj) for manifest in rendered] if early_text else []
         return rendered, texts, session.check_objects(rendered)
 
     results = _each_release(session, targets, render_one, progress, jobs)
@@ -138,7 +144,7 @@ def render_with(
     orders = declared_sort_options(document.data if document is not None else None, environments)
     ordered = sort_manifests(manifests, environments, orders)
     texts: list[str | None] | None = None
-    if yaml_text:
+    if early_text:
         written = {
             id(m): text for rendered_one, made, _found in results for m, text in zip(rendered_one, made, strict=True)
         }
@@ -146,7 +152,7 @@ def render_with(
     return RenderResult(ordered, rendered, warnings, texts)
 
 
-# A release's objects, their YAML texts (with yaml_text) and what the checks of one object found.
+# A release's objects, their YAML texts (when written early) and what the checks of one object found.
 _Rendered = tuple[list[Manifest], list[str], dict[str, list[Problem]] | None]
 
 

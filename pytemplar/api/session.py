@@ -126,8 +126,8 @@ class RenderResult:
     manifests: list[Manifest]
     releases: list[tuple[str, str]]  # (environment, release) pairs rendered
     warnings: list[Problem] = field(default_factory=list)
-    # With render(yaml_text=True): each manifest's YAML as written when its release was rendered
-    # (None for objects the run made after, e.g. Namespaces); stale once a manifest is changed.
+    # With render(yaml_text=True) and workers: each manifest's YAML as written when its release was
+    # rendered (None for objects the run made after, e.g. Namespaces); stale once a manifest is changed.
     yaml_texts: list[str | None] | None = None
 
 
