@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pytemplar import validitycache
 from pytemplar.dependencies import (
     VENDORED,
     Dependency,
@@ -52,6 +53,28 @@ def builtin_schema_file(name: str) -> Path | None:
     return None
 
 
+# The code that completes a schema of pytemplar's own as it is loaded (see completed_project_schema).
+_COMPLETED_BY = {"pytemplar.schema.json": ("checks.py", "transforms/table.py")}
+
+
+@cache
+def builtin_digest(name: str) -> bytes | None:
+    """The validity-cache key of one of pytemplar's own schemas as loaded, made from its file and
+    what completes it, so a file remembered valid against it is known without reading the schema.
+    None when nothing is remembered or the schema is not in plain files."""
+    found = builtin_schema_file(name)
+    if found is None:
+        return None
+    here = Path(__file__).parent
+    try:
+        sources = [found.read_bytes(), *((here / module).read_bytes() for module in _COMPLETED_BY.get(name, ()))]
+    except OSError:
+        return None
+    if name in _COMPLETED_BY:
+        sources.append(repr(completion_tables()).encode("utf-8"))
+    return validitycache.derived_digest("builtin", *sources)
+
+
 @cache
 def builtin_schema(name: str) -> CompiledSchema:
     """One of pytemplar's own schemas (``schemas/`` in the source tree, packaged in wheels)."""
@@ -67,9 +90,17 @@ def builtin_schema(name: str) -> CompiledSchema:
         schema = completed_project_schema(schema)
     # pytemplar's own schemas are checked against their metaschema and compiled by the test
     # suite: compiled on first use (a render without a rollout strategy never validates one).
-    compiled = compile_schema(schema, name, check=False, lazy=True)
+    compiled = compile_schema(schema, name, check=False, lazy=True, digest=builtin_digest(name))
     compiled.checked = True
     return compiled
+
+
+def completion_tables() -> tuple[Any, ...]:
+    """What :func:`completed_project_schema` takes from the code's tables."""
+    from pytemplar.checks import CHECKS
+    from pytemplar.transforms.table import TAKES_TRANSFORMS, TRANSFORM_KEYS
+
+    return tuple((check.id, check.default) for check in CHECKS), TRANSFORM_KEYS, TAKES_TRANSFORMS
 
 
 def completed_project_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -82,6 +113,10 @@ def completed_project_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_against(document: YamlDocument, schema_name: str, root_name: str) -> None:
+    digest = builtin_digest(schema_name)
+    remembered = validitycache.valid_key(digest, document.data) if digest is not None else None
+    if remembered is not None and validitycache.known(remembered):
+        return  # an earlier run found this very file valid: the schema need not even be read
     problems = builtin_schema(schema_name).validate(
         document.data, document.location_of, root_name, locate_key=document.key_location_of
     )

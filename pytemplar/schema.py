@@ -495,7 +495,7 @@ def compile_schema(
     if isinstance(schema, dict) and "$schema" in schema and not isinstance(schema["$schema"], str):
         raise SchemaError("$schema must be a string naming a JSON Schema draft", location=Location(path))
     if lazy and not check:
-        return CompiledSchema(path, schema, _deferred=True)
+        return CompiledSchema(path, schema, _deferred=True, _digest=_UNKNOWN if digest is None else digest)
     if digest is None:
         digest = validitycache.schema_digest(schema)
     if not check and digest is not None and validitycache.known(validitycache.compiled_key(digest)):

@@ -77,7 +77,7 @@ def valid_key(digest: bytes, instance: Any) -> str | None:
 
 
 def known(key: str) -> bool:
-    folder = _state.get("folder")
+    folder, _salt = _opened()
     if folder is None:
         return False
     return key in _pending or read_private(folder / key) == entry(key)

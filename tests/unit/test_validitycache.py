@@ -251,3 +251,54 @@ def test_the_overlay_key_follows_the_app_schema(cache: Path, tmp_path: Path) -> 
     _hiding_project(tmp_path, "3", stricter)
     overridden = "a higher layer overrides it, so it does not take effect now"
     assert _hidden_warnings(project) == [f"values.replicas: 3 is greater than the maximum of 2; {overridden}"]
+
+
+@pytest.fixture
+def schemas_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of pytemplar's own schemas read, in a process that has read none yet."""
+    from pytemplar import project
+
+    names: list[str] = []
+    original = project.parse_json
+
+    def counting(text: str, path: str) -> Any:
+        names.append(path)
+        return original(text, path)
+
+    monkeypatch.setattr(project, "parse_json", counting)
+    project.builtin_schema.cache_clear()
+    project.builtin_digest.cache_clear()
+    yield names
+    project.builtin_schema.cache_clear()
+    project.builtin_digest.cache_clear()
+
+
+def test_a_project_file_remembered_valid_is_known_without_reading_the_schema(
+    cache: Path, tmp_path: Path, schemas_read: list[str]
+) -> None:
+    from pytemplar import project
+
+    folder = _hiding_project(tmp_path, "3")
+    assert _hidden_warnings(folder) == []
+    assert "pytemplar.schema.json" in schemas_read
+    new_run()
+    project.builtin_schema.cache_clear()
+    project.builtin_digest.cache_clear()
+    schemas_read.clear()
+    assert _hidden_warnings(folder) == []
+    assert "pytemplar.schema.json" not in schemas_read
+    assert "app.schema.json" not in schemas_read
+
+
+def test_the_project_schema_key_follows_the_tables_that_complete_it(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytemplar import checks, project
+
+    project.builtin_digest.cache_clear()
+    before = project.builtin_digest("pytemplar.schema.json")
+    monkeypatch.setattr(checks, "CHECKS", checks.CHECKS[:-1])
+    project.builtin_digest.cache_clear()
+    after = project.builtin_digest("pytemplar.schema.json")
+    project.builtin_digest.cache_clear()
+    assert before is not None and after is not None and before != after
