@@ -53,8 +53,7 @@ sys.stderr.write("\\n".join(sorted(sys.modules)))
 # Imports them in one process, with the garbage collector set as the command sets it.
 IMPORT_EACH = """
 import gc, importlib, os
-from pytemplar.cli._running import COMMAND_GC_THRESHOLD
-gc.set_threshold(*COMMAND_GC_THRESHOLD)
+gc.disable()
 for name in {names!r}:
     try:
         importlib.import_module(name)

@@ -109,7 +109,7 @@ def render_command(
         for piece in pieces:
             sys.stdout.write(piece)
 
-    return run_action(action, debug, timeout, max_memory)
+    return run_action(action, debug, timeout, max_memory, collect_cycles=False)
 
 
 def _app_folders(project: Path) -> list[Path]:

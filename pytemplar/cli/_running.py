@@ -78,13 +78,22 @@ def _exit_request(exc: BaseException) -> int | None:
 
 
 def run_action(
-    action: Callable[[], int | None], debug: bool, timeout: float, max_memory: int, invalid: int = EXIT_INVALID
+    action: Callable[[], int | None],
+    debug: bool,
+    timeout: float,
+    max_memory: int,
+    invalid: int = EXIT_INVALID,
+    *,
+    collect_cycles: bool = True,
 ) -> int:
     """Run ``action`` under the limits, turning every failure into a message; the exit code.
 
     ``invalid`` is the code for invalid input: ``diff`` uses 1 for "different", so it passes
-    :data:`EXIT_DIFF_INVALID`.
+    :data:`EXIT_DIFF_INVALID`. ``collect_cycles=False`` leaves the cyclic garbage collector off,
+    for an action that makes no reference cycles as it goes (see :func:`entrypoint`).
     """
+    if collect_cycles:
+        gc.enable()
     from pytemplar.progress import clear_terminal_line
     from pytemplar.supervise import Activity, Limits, run_limited
 
@@ -192,13 +201,17 @@ def _need_release(project: Any, env: str | None, release: str | None, command: s
 # The cyclic garbage collector's first generation is collected after 700 net allocations by
 # default, a setting for long-running programs. A command is a short process that imports ~250
 # modules and builds values and manifests that live until it ends: with that default it spends
-# ~4% of a one-release render re-scanning objects that are never garbage. Cycles are still
-# collected, every 50,000 allocations (mypy's command line makes the same trade).
+# ~4% of a one-release render re-scanning objects that are never garbage. Commands collect
+# cycles every 50,000 allocations (mypy's command line makes the same trade); while modules are
+# imported, and for all of a render, which frees what each release made without the collector
+# (tests/unit/test_render_cycles.py), it stays off: each collection of a big render re-scans
+# every manifest made so far, ~5% of the parent's work with 2,000 releases, for no garbage.
 COMMAND_GC_THRESHOLD = (50_000, 20, 20)
 
 
 def entrypoint() -> None:
     """Console-script entry: usage errors from the parser exit 2, everything else via run_action."""
+    gc.disable()  # run_action turns it on for the commands that need it
     gc.set_threshold(*COMMAND_GC_THRESHOLD)
     shell = os.environ.get("_PYTEMPLAR_COMPLETE")
     if shell:  # a completion script asks for candidates
