@@ -59,6 +59,25 @@ def _in_containers(*paths: str) -> list[str]:
     return [f"{containers}/{path}" for containers in _CONTAINER_LISTS for path in paths]
 
 
+def _configmap_paths() -> list[str]:
+    """Where a pod spec names a ConfigMap."""
+    return [
+        "volumes/configMap/name",
+        "volumes/projected/sources/configMap/name",
+        *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
+    ]
+
+
+def _secret_paths() -> list[str]:
+    """Where a pod spec names a Secret."""
+    return [
+        "volumes/secret/secretName",
+        "volumes/projected/sources/secret/name",
+        "imagePullSecrets/name",
+        *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
+    ]
+
+
 @functools.cache
 def _default_referrers() -> tuple[Referrer, ...]:
     """The common part of Kustomize's nameReference table.
@@ -67,20 +86,11 @@ def _default_referrers() -> tuple[Referrer, ...]:
     return (
         *_in_pod_specs(
             "ConfigMap",
-            [
-                "volumes/configMap/name",
-                "volumes/projected/sources/configMap/name",
-                *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
-            ],
+            _configmap_paths(),
         ),
         *_in_pod_specs(
             "Secret",
-            [
-                "volumes/secret/secretName",
-                "volumes/projected/sources/secret/name",
-                "imagePullSecrets/name",
-                *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
-            ],
+            _secret_paths(),
         ),
         Referrer("Secret", "Ingress", "spec/tls/secretName"),
         Referrer("Secret", "ServiceAccount", "imagePullSecrets/name"),
@@ -170,20 +180,11 @@ def _custom_resource_referrers() -> tuple[Referrer, ...]:
                 for target, paths in (
                     (
                         "ConfigMap",
-                        (
-                            "volumes/configMap/name",
-                            "volumes/projected/sources/configMap/name",
-                            *_in_containers("env/valueFrom/configMapKeyRef/name", "envFrom/configMapRef/name"),
-                        ),
+                        _configmap_paths(),
                     ),
                     (
                         "Secret",
-                        (
-                            "volumes/secret/secretName",
-                            "volumes/projected/sources/secret/name",
-                            "imagePullSecrets/name",
-                            *_in_containers("env/valueFrom/secretKeyRef/name", "envFrom/secretRef/name"),
-                        ),
+                        _secret_paths(),
                     ),
                     ("ServiceAccount", ("serviceAccountName",)),
                     ("PersistentVolumeClaim", ("volumes/persistentVolumeClaim/claimName",)),
