@@ -17,11 +17,11 @@ child supervised from outside would catch that case with our message, at ~7 ms o
 pages and a second process on every command, ArgoCD's thousands of one-release renders included.
 
 So that a stopped command can say what it was doing, the work notes its current activity (a
-file and a phrase: "rendering this template", "matching the pattern ...") on a page of memory
-(:func:`activity`). Render workers forked by the command (:mod:`pytemplar.parallel`) note in
-slots of their own of the same shared page, each note stamped with the monotonic clock, and
-the newest note of all, read when the timer fires, is the one reported. A note is a memory
-copy, no system call, so it costs nothing measurable.
+file and a phrase: "rendering this template", "matching the pattern ...", :func:`activity`): the
+command's own process in a variable, set in one assignment so the timer's handler never sees half
+a note; render workers forked by the command (:mod:`pytemplar.parallel`) in slots of their own on
+a page of memory shared with it. Each note is stamped with the monotonic clock, and the newest of
+all, read when the timer fires, is the one reported. A note costs no system call.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ _SLOT_SIZE = 4096
 _SLOTS = 16  # the command and its render workers, one slot each
 _HEADER = 12  # the note's length (4 bytes) and when it was written (8 bytes, monotonic ns)
 _board: mmap.mmap | None = None  # shared with render workers; None when no limit is set
-_slot = 0  # where this process notes
+_slot = 0  # where this process notes: 0 is the command's own process, which notes in _own
+_own = b""  # the command's own stamped note
 
 
 @record
@@ -73,19 +74,28 @@ def _read_note(board: mmap.mmap, slot: int) -> bytes:
 
 @contextmanager
 def activity(file: str, doing: str) -> Iterator[None]:
-    """Note, for the supervising parent, that the block works on ``file`` doing ``doing``."""
+    """Note that the block works on ``file`` doing ``doing``: what a stopped command reports."""
+    global _own
     board = _board
     if board is None:
         yield
         return
-    slot = _slot
-    previous = _read_note(board, slot)
     text = f"{file}\t{doing}".encode("utf-8", "replace")[: _SLOT_SIZE - _HEADER]
-    _note(board, slot, time.monotonic_ns().to_bytes(8, "little") + text)
+    stamped = time.monotonic_ns().to_bytes(8, "little") + text
+    if _slot == 0:  # the command's own process: one assignment, never half-written when the timer fires
+        previous = _own
+        _own = stamped
+        try:
+            yield
+        finally:
+            _own = previous
+        return
+    previous = _read_note(board, _slot)
+    _note(board, _slot, stamped)
     try:
         yield
     finally:
-        _note(board, slot, previous)
+        _note(board, _slot, previous)
 
 
 def note_in_slot(number: int) -> None:
@@ -97,8 +107,10 @@ def note_in_slot(number: int) -> None:
 
 
 def _last_activity(board: mmap.mmap) -> Activity | None:
-    """The newest note of any slot: what the process that ran longest on one thing was doing."""
-    notes = [note for note in (_read_note(board, slot) for slot in range(_SLOTS)) if len(note) > 8]
+    """The newest note of the command and its workers: what the process that ran longest on one
+    thing was doing."""
+    noted = [_own, *(_read_note(board, slot) for slot in range(1, _SLOTS))]
+    notes = [note for note in noted if len(note) > 8]
     if not notes:
         return None
     newest = max(notes, key=lambda note: int.from_bytes(note[:8], "little"))
@@ -134,9 +146,10 @@ def run_limited(action: Callable[[], int], limits: Limits, on_timeout: Callable[
     ``on_timeout`` gets what the work was doing when the limit was reached. The limits are
     lifted again when ``action`` returns, so a caller (a test) keeps its own.
     """
-    global _board
+    global _board, _own
     if not limits.timeout and not limits.memory_mib:
         return action()
+    _own = b""
     board = mmap.mmap(-1, _SLOT_SIZE * _SLOTS)  # anonymous and shared: workers forked later note here too
     _board = board
     try:
