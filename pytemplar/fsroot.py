@@ -43,6 +43,10 @@ class Root:
     # path is then its folder's and its own name, when an lstat() shows that name is no link.
     _folders: dict[str, Path] = field(default_factory=dict, init=False, compare=False, repr=False)
 
+    @property
+    def _text(self) -> str:
+        return str(self.path)
+
     @classmethod
     def at(cls, folder: str | os.PathLike[str]) -> Root:
         path = Path(folder)
@@ -116,38 +120,52 @@ class Root:
         Optional files are looked for with this, then read: a link out of the root or a FIFO
         where a values file should be is then an error that names it, never a silent skip.
         """
-        return os.path.lexists(self.path / relative)
+        text = os.fspath(relative)
+        if _FULL_RESOLVE_ONLY or text[:1] == "/" or _PLAIN_FOLDER.fullmatch(text) is None:
+            return os.path.lexists(self.path / relative)
+        return os.path.lexists(f"{self._text}/{text}")  # a plain relative name: the same path, made faster
 
     def read_bytes(self, relative: str | os.PathLike[str], *, limit: int = MAX_FILE_BYTES) -> bytes:
         return self._read_real(self.resolve(relative), relative, limit)
 
     def read_resolved_text(self, real: Path, relative: str, *, limit: int = MAX_FILE_BYTES) -> str:
         """:meth:`read_text` of a path that :meth:`resolve` has just returned for ``relative``."""
-        return decode_utf8(self._read_real(real, relative, limit), str(self.path / relative))
+        data = self._read_real(real, relative, limit)
+        if not data.startswith(_BOM):
+            try:
+                return data.decode("utf-8")  # the common case; decode_utf8 says what is wrong
+            except UnicodeDecodeError:
+                pass
+        return decode_utf8(data, str(self.path / relative))
+
+    def _shown(self, relative: str | os.PathLike[str]) -> str:
+        """How messages show the file: the root and the name as given (made only for a message)."""
+        return str(self.path / relative)
 
     def _read_real(self, real: Path, relative: str | os.PathLike[str], limit: int) -> bytes:
-        shown = str(self.path / relative)
         try:
             fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError as exc:
-            raise FileAccessError(f"file '{relative}' not found", location=Location(shown)) from exc
+            raise FileAccessError(f"file '{relative}' not found", location=Location(self._shown(relative))) from exc
         except OSError as exc:
-            raise FileAccessError(f"cannot open '{relative}': {exc.strerror}", location=Location(shown)) from exc
+            raise FileAccessError(
+                f"cannot open '{relative}': {exc.strerror}", location=Location(self._shown(relative))
+            ) from exc
         try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 what = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
-                raise FileAccessError(f"'{relative}' is {what}, not a file", location=Location(shown))
+                raise FileAccessError(f"'{relative}' is {what}, not a file", location=Location(self._shown(relative)))
             if info.st_size > limit:
                 raise FileAccessError(
                     f"'{relative}' is {info.st_size} bytes, above the limit of {limit}",
-                    location=Location(shown),
+                    location=Location(self._shown(relative)),
                 )
             data = _read_all(fd, info.st_size, limit + 1)
         finally:
             os.close(fd)
         if len(data) > limit:
-            raise FileAccessError(f"'{relative}' grew above {limit} bytes", location=Location(shown))
+            raise FileAccessError(f"'{relative}' grew above {limit} bytes", location=Location(self._shown(relative)))
         return data
 
     def read_text(self, relative: str | os.PathLike[str], *, limit: int = MAX_FILE_BYTES) -> str:
@@ -317,9 +335,12 @@ def _walk_order(name: str) -> list[tuple[int, str]]:
     return [*((1, part) for part in folders), (0, file)]
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def decode_utf8(data: bytes, path: str) -> str:
     """Strict UTF-8 (a single leading BOM allowed), with the line of the first bad byte."""
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(_BOM):
         data = data[3:]
     try:
         text = data.decode("utf-8")

@@ -204,6 +204,7 @@ class Workspace:
     """Files and apps loaded during one run, each parsed once."""
 
     _documents: dict[Path, YamlDocument] = field(default_factory=dict)
+    _named: dict[tuple[Path, str], YamlDocument] = field(default_factory=dict)  # by (root, name as given)
     _apps: dict[Path, App] = field(default_factory=dict)
     _app_folders: dict[Path, Path] = field(default_factory=dict)  # as named -> real path, resolved once
     # Expected sha256 of app archives (real path -> digest and where pytemplar.yaml says it).
@@ -220,6 +221,9 @@ class Workspace:
     _without_modeline: set[str] = field(default_factory=set)
 
     def yaml_mapping(self, root: Root, relative: str, what: str) -> YamlDocument:
+        cached = self._named.get((root.path, relative))  # read before under this name: no path to make
+        if cached is not None:
+            return cached
         named = root.path / relative
         cached = self._documents.get(named)
         if cached is None:
@@ -232,6 +236,7 @@ class Workspace:
                     self._without_modeline.add(cached.path)
                 self._documents[real] = cached
             self._documents[named] = cached
+        self._named[root.path, relative] = cached
         return cached
 
     def without_modeline(self, path: str) -> bool:

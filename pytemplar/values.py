@@ -154,14 +154,20 @@ def removed_keys(layers: Sequence[ValuesLayer], merged: Mapping[str, Any]) -> di
     return removed
 
 
-def _map_leaves(value: Any, prefix: ValuePath = ()) -> Iterator[tuple[ValuePath, Any]]:
-    """The leaves of nested maps, not descending into lists."""
+def _map_leaves(value: Any, prefix: ValuePath = ()) -> list[tuple[ValuePath, Any]]:
+    """The leaves of nested maps, not descending into lists (collected as iter_leaves does)."""
+    found: list[tuple[ValuePath, Any]] = []
+    _add_map_leaves(value, prefix, found)
+    return found
+
+
+def _add_map_leaves(value: Any, prefix: ValuePath, found: list[tuple[ValuePath, Any]]) -> None:
     if isinstance(value, Mapping):
         for key, child in value.items():
             if isinstance(child, Mapping) and child:
-                yield from _map_leaves(child, (*prefix, key))
+                _add_map_leaves(child, (*prefix, key), found)
             else:
-                yield (*prefix, key), child
+                found.append(((*prefix, key), child))
 
 
 def layer_path(data: Any, merged: Any, path: ValuePath, list_keys: ListKeys | None) -> ValuePath | None:

@@ -245,6 +245,12 @@ class ScalarRewriter:
 
     marker: str
     rewrite: Callable[[Any], None]
+    # The value a plain, untagged scalar with this text stands for as a whole, or NOT_WHOLE: what
+    # ``rewrite`` would make the builder read from it, without copying the event (optional).
+    whole: Callable[[str], Any] | None = None
+
+
+NOT_WHOLE: Any = object()
 
 
 class _Builder:
@@ -789,15 +795,20 @@ class _Filler:
     """Builds a compiled document's nodes for one set of slot values (methods, not nested
     functions: a recursive closure is a reference cycle, which only the garbage collector frees)."""
 
-    __slots__ = ("builder", "marker", "maybe_typed", "rewrite")
+    __slots__ = ("builder", "marker", "maybe_typed", "rewrite", "whole")
 
     def __init__(self, builder: _Builder, rewriter: ScalarRewriter | None, maybe_typed: frozenset[str]) -> None:
         self.builder = builder
         self.rewrite = rewriter.rewrite if rewriter is not None else None
+        self.whole = rewriter.whole if rewriter is not None else None
         self.marker = rewriter.marker if rewriter is not None else ""
         self.maybe_typed = maybe_typed
 
     def hole(self, event: Any) -> Any:
+        if self.whole is not None and event.ctag is None and event.implicit[0]:
+            value = self.whole(event.value)  # most holes: one value, placed as it is
+            if value is not NOT_WHOLE:
+                return value
         event = _copied_scalar(event)
         if self.rewrite is not None:
             self.rewrite(event)

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
+from operator import is_
 from types import BuiltinMethodType, MethodType
 from typing import Any, NoReturn
 
@@ -490,7 +491,8 @@ class _SharedModule:
 
 
 def _same_objects(first: dict[str, Any], second: dict[str, Any]) -> bool:
-    return len(first) == len(second) and all(second.get(key, missing) is value for key, value in first.items())
+    """The same names, in the same order, for the same objects."""
+    return list(first) == list(second) and all(map(is_, first.values(), second.values()))
 
 
 _MAX_SHARED_DEPTH = 20  # deeper data in a helper's top level: run the helper again

@@ -37,7 +37,8 @@ _SHOWN = 60  # characters of a value shown in an excerpt
 
 def parse_slotted(text: str, path: str, slots: Sequence[Slot], *, track: bool = False) -> list[YamlDocument]:
     """The documents of ``text``, each token replaced by its slot's value (see ``slots.py``)."""
-    placer = ScalarRewriter(MARKER, SlotPlacer(text, list(slots)).place)
+    slotted = SlotPlacer(text, list(slots))
+    placer = ScalarRewriter(MARKER, slotted.place, slotted.whole)
     try:
         return load_documents(text, path, track=track, resolver="kubernetes", rewriter=placer, events=_EVENTS)
     except YamlError as exc:

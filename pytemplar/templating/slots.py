@@ -33,6 +33,7 @@ from jinja2.runtime import Undefined
 
 from pytemplar.errors import Location
 from pytemplar.values import ValuePath, format_path
+from pytemplar.yamlio import NOT_WHOLE
 
 MARKER = "\ue000"  # starts every token; refused in template text
 _END = "\ue001"
@@ -260,21 +261,28 @@ class SlotPlacer:
         as quoted so the builder takes it as it is (a key that is not a string is refused there)."""
         text = event.value
         if event.implicit[0]:  # plain and untagged
-            whole = TOKEN.fullmatch(text)
-            if whole is not None:
-                slot = self.slots[int(whole.group(1))]
-                try:
-                    event.value = placed(slot[0])
-                except SlotRefusal:
-                    raise  # a value inside this one, already named
-                except SlotError as exc:
-                    raise SlotRefusal(str(exc), slot) from None
+            value = self.whole(text)
+            if value is not NOT_WHOLE:
+                event.value = value
                 event.implicit, event.style = _QUOTED, '"'
                 return
         in_block = event.style in ("|", ">")
         event.value = self._in_block(event) if in_block else substitute(text, self.slots, strict=True)
         if event.implicit[0]:
             event.implicit, event.style = _QUOTED, '"'
+
+    def whole(self, text: str) -> Any:
+        """The value a plain scalar that is exactly one token stands for, or NOT_WHOLE."""
+        found = TOKEN.fullmatch(text)
+        if found is None:
+            return NOT_WHOLE
+        slot = self.slots[int(found.group(1))]
+        try:
+            return placed(slot[0])
+        except SlotRefusal:
+            raise  # a value inside this one, already named
+        except SlotError as exc:
+            raise SlotRefusal(str(exc), slot) from None
 
     def _in_block(self, event: Any) -> str:
         """A block scalar with its tokens replaced: each further line of a value keeps the

@@ -101,6 +101,7 @@ def test_resolve_is_path_resolve_with_containment(tree: list[tuple[tuple[str, ..
             if relative.startswith("/"):
                 relative = str(folder) + relative  # an absolute path into the tree
             assert outcome(root, relative) == oracle(root.path, relative), relative
+            assert root.present(relative) == os.path.lexists(root.path / relative), relative
 
 
 @settings(max_examples=60, deadline=None)
@@ -140,3 +141,38 @@ def test_a_file_that_grows_while_read_is_read_to_the_limit(tmp_path: Path, monke
     with pytest.raises(FileAccessError) as raised:
         root.read_bytes("f", limit=100_000)
     assert raised.value.problems[0].message == "'f' grew above 100000 bytes"
+
+
+def test_present_takes_names_as_paths_do(tmp_path: Path) -> None:
+    """A trailing slash, '.' and '//' mean what they mean to pathlib, not to the system call."""
+    root_folder = build(tmp_path, [(("a",), "file"), (("d",), "link-dangling"), (("b",), "folder")])
+    root = Root.at(root_folder)
+    for relative in ("a/", "d/", "a//", "./a", "b/../a", "b/./", "d", "missing/", "b//a"):
+        assert root.present(relative) == os.path.lexists(root_folder / relative), relative
+    assert root.present("a/") and root.present("d/")
+
+
+texts = st.lists(
+    st.sampled_from([b"\xef\xbb\xbf", b"a: 1\n", "é: ü\n".encode(), b"\xff", b"\xc3", b"\n", "\ufeff".encode()]),
+    max_size=6,
+).map(b"".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_text_read_after_resolving_is_read_texts(data: bytes) -> None:
+    """The path that values files take (resolve, then read_resolved_text) decodes as read_text does:
+    one leading byte-order mark dropped, bad UTF-8 and a second mark refused with their line."""
+    with tempfile.TemporaryDirectory() as base:
+        Path(base, "f.yaml").write_bytes(data)
+        root = Root.at(base)
+
+        def read(how: str) -> tuple[str, object]:
+            try:
+                if how == "resolved":
+                    return "text", root.read_resolved_text(root.resolve("f.yaml"), "f.yaml")
+                return "text", root.read_text("f.yaml")
+            except FileAccessError as exc:
+                return "refused", [(p.message, p.location, p.hint) for p in exc.problems]
+
+        assert read("resolved") == read("whole")
