@@ -12,7 +12,7 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from functools import cache
 from operator import is_
 from types import BuiltinMethodType, MethodType
@@ -288,6 +288,12 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     # The path of the last null read from the values, to name it when a template reads into it.
     _null_path: str | None = None
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        # A plain map, not Jinja2's ChainMap over the environment's: every template of every
+        # release copies its globals into a new context, and a ChainMap copies key by key in
+        # Python. The engine sets the environment's globals before it loads any template.
+        return {**self.globals, **(d or {})}
 
     def preprocess(self, source: str, name: str | None = None, filename: str | None = None) -> str:
         return keep_lines(super().preprocess(source, name, filename))
