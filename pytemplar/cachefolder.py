@@ -17,8 +17,6 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from pytemplar.atomicfile import replacing
-
 CACHE_ENV = "PYTEMPLAR_CACHE_DIR"
 DISABLE_ENV = "PYTEMPLAR_NO_CACHE"
 MAX_ENTRIES = 2000  # past this, the oldest half of a folder's entries is removed
@@ -81,6 +79,8 @@ def write_private(folder: Path, entries: Mapping[str, bytes]) -> None:
     nothing when the folder cannot be trusted."""
     if not entries:
         return
+    from pytemplar.atomicfile import replacing  # with tempfile: only a run that has something to keep
+
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not private(folder):
