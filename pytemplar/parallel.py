@@ -1,13 +1,21 @@
-"""Rendering the releases of one run on several processors.
+"""Rendering the releases of one run on several processes.
 
-Releases are independent until the checks that look across all of them, so a run of many
-splits its releases into contiguous slices: this process renders the first, forked workers the
-others, each from the same loaded project, compiled templates and parsed shared files (inherited
-at the fork, not rebuilt). A worker sends back, through a pipe, the manifests of its slice and
-what the run keeps across releases (warnings, Kubernetes-schema problems, the values used so
-far). The slices are joined in
-order, and the first failing release is the one a single process would have stopped at, so the
-output, the warnings and the errors are the same whatever the number of workers.
+Releases are independent until the checks that look across all of them, so a run of many shares
+them out: this process and forked workers (each from the same loaded project, compiled templates
+and parsed shared files, inherited at the fork, not rebuilt) take the next chunk of releases in
+release order until none is left. Each chunk is a share of the releases left (guided
+self-scheduling), so chunks shrink as the run goes on and the processes finish within a release
+of each other, whatever each one's own costs (the fork, a worker's start, sending and taking in
+results) and whatever else the machine runs. Slices fixed in advance left one process waiting for
+the other.
+
+A worker sends each release's result as soon as it is rendered, and at the end of each chunk
+what the run keeps across releases (warnings, Kubernetes-schema problems, the values used), all
+through one pickle stream whose memo carries over, so a string sent once is sent again as a
+reference and arrives shared. This process takes in what has arrived between its own releases,
+so taking in overlaps rendering. The chunks are joined in release order, and the first failing
+release is the one a single process would have stopped at, so the output, the warnings and the
+errors are the same whatever the number of workers.
 
 Workers exist only on Linux, where the kernel kills a worker whose parent dies
 (``PR_SET_PDEATHSIG``): the time limit stops the whole run, never leaves a worker behind.
@@ -16,13 +24,14 @@ Workers exist only on Linux, where the kernel kills a worker whose parent dies
 from __future__ import annotations
 
 import contextlib
+import io
 import mmap
 import os
 import pickle
 import signal
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 from pytemplar.errors import PytemplarError
@@ -30,6 +39,10 @@ from pytemplar.supervise import note_in_slot
 
 MIN_RELEASES_PER_WORKER = 8  # below this, a fork, a pickle and copied pages cost more than they save
 MAX_JOBS = 8
+# A worker's results pipe holds this much, so a worker does not wait while this process renders a
+# release before it reads again (Linux lets any process have pipes this size).
+PIPE_BYTES = 1 << 20
+_SET_PIPE_SIZE = 1031  # F_SETPIPE_SZ (Linux)
 
 Result = TypeVar("Result")
 State = TypeVar("State")
@@ -69,8 +82,9 @@ class WorkerFailed(Exception):
 class Slices(Generic[Result, State]):
     """Run ``render(index)`` for ``0 <= index < count`` in ``workers`` processes.
 
-    ``state()`` is what a worker has gathered across its releases, sent back at its end, and
-    ``merge(state)`` adds a worker's to this process's, in release order.
+    ``hand_over()`` gives what a process has gathered across releases since it was last called
+    and starts afresh; it is called before the first chunk and after each. ``merge(state)`` adds a
+    handed-over state to this process's: the run merges them all, in release order.
     """
 
     def __init__(
@@ -78,23 +92,24 @@ class Slices(Generic[Result, State]):
         count: int,
         workers: int,
         render: Callable[[int], Result],
-        state: Callable[[], State],
+        hand_over: Callable[[], State],
         merge: Callable[[State], None],
     ) -> None:
         self.count = count
         self.workers = max(1, min(workers, count))
         self.render = render
-        self.state = state
+        self.hand_over = hand_over
         self.merge = merge
 
-    def bounds(self) -> list[range]:
-        size, extra = divmod(self.count, self.workers)
-        ranges, start = [], 0
-        for number in range(self.workers):
-            end = start + size + (1 if number < extra else 0)
-            ranges.append(range(start, end))
-            start = end
-        return ranges
+    def chunks(self) -> list[range]:
+        """The releases in the order the processes take them: each chunk ``1 / (2 x processes)``
+        of the releases left, so the first are big (few hand-overs) and the last are one release."""
+        chunks, start = [], 0
+        while start < self.count:
+            size = -(-(self.count - start) // (2 * self.workers))
+            chunks.append(range(start, start + size))
+            start += size
+        return chunks
 
     def run(self, starting: Callable[[int, int], None] | None = None) -> list[Result]:
         """Every result in order; raises the first failing release's error, as one process would.
@@ -102,84 +117,256 @@ class Slices(Generic[Result, State]):
         ``starting(finished, index)`` is told, before this process renders a release, how many
         all processes have finished so far (workers count theirs on a shared page).
         """
-        slices = self.bounds()
-        board = mmap.mmap(-1, _COUNTER.size * len(slices))
-        if len(slices) > 1:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        workers = [_Worker.start(self, indexes, board, number) for number, indexes in enumerate(slices) if number]
-        try:
+        if self.workers == 1:
             results: list[Result] = []
-            for index in slices[0]:
+            for index in range(self.count):
                 if starting is not None:
-                    starting(_finished(board, len(slices)) + len(results), index)
+                    starting(index, index)
                 results.append(self.render(index))
-            for worker in workers:
-                results.extend(worker.results(self.merge))
+            return results
+        return _Run(self, starting).run()
+
+
+# One slot per process on the shared page: releases it finished, and 1 + the chunk it failed in (0: none).
+_SLOT = struct.Struct("=II")
+_CHUNK = struct.Struct("=I")  # a chunk's number, as the processes take them from the pipe of chunks
+_LENGTH = struct.Struct("=I")  # the length of a message that follows
+
+
+class _Board:
+    """A page of memory shared by the processes of a run."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self.page = mmap.mmap(-1, _SLOT.size * slots)
+
+    def finished(self, slot: int, count: int) -> None:
+        _SLOT.pack_into(self.page, _SLOT.size * slot, count, self.failed_in(slot))
+
+    def fail(self, slot: int, chunk: int) -> None:
+        finished, _ = _SLOT.unpack_from(self.page, _SLOT.size * slot)
+        _SLOT.pack_into(self.page, _SLOT.size * slot, finished, chunk + 1)
+
+    def failed_in(self, slot: int) -> int:
+        return int(_SLOT.unpack_from(self.page, _SLOT.size * slot)[1])
+
+    def needed(self, chunk: int) -> bool:
+        """Whether no process has failed in an earlier chunk (then this one's outcome is not needed)."""
+        return not any(0 < self.failed_in(slot) <= chunk for slot in range(self.slots))
+
+    def finished_by_workers(self) -> int:
+        return sum(_SLOT.unpack_from(self.page, _SLOT.size * slot)[0] for slot in range(1, self.slots))
+
+
+def _claims(tokens: int, board: _Board) -> Iterator[int]:
+    """The chunks this process takes, in order, until none is left or an earlier one failed.
+
+    The chunks' numbers wait in a pipe, written before the fork; a read of one number is atomic,
+    so each chunk goes to one process, and they are taken in release order."""
+    while True:
+        data = os.read(tokens, _CHUNK.size)
+        if not data:
+            return
+        (number,) = _CHUNK.unpack(data)
+        if not board.needed(number):
+            return
+        yield number
+
+
+class _Run(Generic[Result, State]):
+    """One run on several processes, seen from the process that started it."""
+
+    def __init__(self, slices: Slices[Result, State], starting: Callable[[int, int], None] | None) -> None:
+        self.slices = slices
+        self.starting = starting
+        self.chunks = slices.chunks()
+        self.results: dict[int, Result] = {}
+        self.states: dict[int, State] = {}  # chunk -> what it handed over
+        self.failures: dict[int, BaseException] = {}  # chunk -> what its first failing release raised
+        self.own = 0  # releases this process rendered
+
+    def run(self) -> list[Result]:
+        slices = self.slices
+        before = slices.hand_over()  # gathered before the first release, merged first
+        board = _Board(slices.workers)
+        tokens, numbers = os.pipe()
+        # Chunk 0 is this process's: it starts at once, while the workers start.
+        os.write(numbers, b"".join(_CHUNK.pack(number) for number in range(1, len(self.chunks))))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        workers: list[_Worker[Result, State]] = []
+        try:
+            for slot in range(1, slices.workers):
+                workers.append(_Worker.start(self, slot, board, tokens, numbers, [w.reader for w in workers]))
+            os.close(numbers)
+            numbers = -1
+            self._render(0, board, workers)
+            for number in _claims(tokens, board):
+                if not self._render(number, board, workers):
+                    break
+            self._join(workers)
+            results: list[Result] = []
+            slices.merge(before)
+            for number, chunk in enumerate(self.chunks):
+                failure = self.failures.get(number)
+                if failure is not None:
+                    raise failure
+                slices.merge(self.states[number])
+                results.extend(self.results[index] for index in chunk)
             return results
         finally:
+            for fd in (tokens, numbers):
+                if fd >= 0:
+                    os.close(fd)
             for worker in workers:
                 worker.stop()
-            board.close()
+            board.page.close()
+
+    def _render(self, number: int, board: _Board, workers: list[_Worker[Result, State]]) -> bool:
+        """Render a chunk in this process, taking in between releases what workers sent; False when it failed."""
+        for index in self.chunks[number]:
+            for worker in workers:
+                self._take(worker.arrived())
+            if self.starting is not None:
+                self.starting(board.finished_by_workers() + self.own, index)
+            try:
+                self.results[index] = self.slices.render(index)
+            except Exception as exc:  # raised in release order by run(), as one process would
+                self.failures[number] = exc
+                board.fail(0, number)
+                return False
+            self.own += 1
+        self.states[number] = self.slices.hand_over()
+        return True
+
+    def _take(self, messages: list[tuple[str, int, Any]]) -> None:
+        for kind, number, payload in messages:
+            if kind == "release":
+                self.results[number] = payload
+            elif kind == "chunk":
+                self.states[number] = payload
+            elif kind == "error":
+                error_type, problems = payload
+                self.failures[number] = error_type(problems[0].message, problems=problems)
+            elif kind == "memory":
+                self.failures[number] = MemoryError()
+            else:
+                self.failures[number] = WorkerFailed(payload)
+
+    def _complete(self) -> bool:
+        """Whether every chunk up to the first failure has its outcome."""
+        for number in range(len(self.chunks)):
+            if number in self.failures:
+                return True
+            if number not in self.states:
+                return False
+        return True
+
+    def _join(self, workers: list[_Worker[Result, State]]) -> None:
+        """Wait for what the workers still render, until the run's outcome is known."""
+        for worker in workers:
+            while not self._complete() and not worker.ended:
+                self._take(worker.arrived(wait=True))
+        if not self._complete():
+            for worker in workers:
+                stopped = worker.stopped()
+                if stopped is not None:
+                    raise WorkerStopped(stopped)
+            raise WorkerStopped("a render worker ended without its results")
 
 
-_COUNTER = struct.Struct("=I")
+class _Feed:
+    """The stream a worker's messages are unpickled from, one message's bytes at a time."""
 
+    def __init__(self) -> None:
+        self.message = io.BytesIO()
 
-def _finished(board: mmap.mmap, slots: int) -> int:
-    return sum(_COUNTER.unpack_from(board, _COUNTER.size * slot)[0] for slot in range(1, slots))
+    def read(self, size: int = -1) -> bytes:
+        return self.message.read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        return self.message.readinto(buffer)
+
+    def readline(self) -> bytes:
+        return self.message.readline()
 
 
 class _Worker(Generic[Result, State]):
     def __init__(self, pid: int, reader: int) -> None:
         self.pid = pid
         self.reader = reader
-        self.finished = False
+        self.ended = False  # its pipe is closed: it sends nothing more
+        self.finished = False  # reaped
+        self.status = 0
+        self.waits = False  # its pipe is read blocking (once this process has nothing else to do)
+        self.received = bytearray()
+        self.feed = _Feed()
+        # One unpickler for the worker's whole stream: its memo holds what came earlier.
+        self.unpickler = pickle.Unpickler(self.feed)
 
     @classmethod
     def start(
-        cls, slices: Slices[Result, State], indexes: range, board: mmap.mmap, slot: int
+        cls, run: _Run[Result, State], slot: int, board: _Board, tokens: int, numbers: int, others: list[int]
     ) -> _Worker[Result, State]:
         parent = os.getpid()
         reader, writer = os.pipe()
+        with contextlib.suppress(OSError):  # a smaller pipe only makes the worker wait more
+            import fcntl
+
+            fcntl.fcntl(writer, _SET_PIPE_SIZE, PIPE_BYTES)
         pid = os.fork()
         if pid == 0:
-            os.close(reader)
+            for fd in (reader, numbers, *others):
+                os.close(fd)
             note_in_slot(slot)
-            offset = _COUNTER.size * slot
-            _serve(slices, indexes, writer, parent, lambda count: _COUNTER.pack_into(board, offset, count))
+            _serve(run, slot, board, tokens, writer, parent)
         os.close(writer)
+        os.set_blocking(reader, False)
         return cls(pid, reader)
 
-    def results(self, merge: Callable[[State], None]) -> list[Result]:
-        with os.fdopen(self.reader, "rb") as stream:
-            self.reader = -1
+    def arrived(self, wait: bool = False) -> list[tuple[str, int, Any]]:
+        """The messages that have arrived; with ``wait``, at least one unless the worker ended."""
+        messages: list[tuple[str, int, Any]] = []
+        if self.ended:
+            return messages
+        if wait and not self.waits:
+            os.set_blocking(self.reader, True)
+            self.waits = True
+        while True:
             try:
-                kind, payload = pickle.load(stream)
-            except (EOFError, pickle.UnpicklingError) as exc:
-                raise WorkerStopped(self._ended()) from exc
-        self._reap()
-        if kind == "error":
-            error_type, problems = payload
-            raise error_type(problems[0].message, problems=problems)
-        if kind == "memory":
-            raise MemoryError
-        if kind == "bug":
-            raise WorkerFailed(payload)
-        results, state = payload
-        merge(state)
-        return list(results)
+                data = os.read(self.reader, PIPE_BYTES)
+            except BlockingIOError:
+                return messages
+            if not data:
+                self.ended = True
+                return messages
+            self.received += data
+            self._unpickle(messages)
+            if wait and messages:
+                return messages
 
-    def _ended(self) -> str:
-        _, status = os.waitpid(self.pid, 0)
-        self.finished = True
-        if os.WIFSIGNALED(status):
-            return f"a render worker was stopped by signal {os.WTERMSIG(status)}"
-        return f"a render worker ended with exit status {os.waitstatus_to_exitcode(status)} without its results"
+    def _unpickle(self, messages: list[tuple[str, int, Any]]) -> None:
+        received = self.received
+        while len(received) >= _LENGTH.size:
+            (size,) = _LENGTH.unpack_from(received)
+            end = _LENGTH.size + size
+            if len(received) < end:
+                return
+            self.feed.message = io.BytesIO(received[_LENGTH.size : end])
+            del received[:end]
+            messages.append(self.unpickler.load())
+
+    def stopped(self) -> str | None:
+        """How the worker ended, when it did not end by itself after sending all it had."""
+        self._reap()
+        if os.WIFSIGNALED(self.status):
+            return f"a render worker was stopped by signal {os.WTERMSIG(self.status)}"
+        code = os.waitstatus_to_exitcode(self.status)
+        return f"a render worker ended with exit status {code} without its results" if code else None
 
     def _reap(self) -> None:
         if not self.finished:
-            os.waitpid(self.pid, 0)
+            _, self.status = os.waitpid(self.pid, 0)
             self.finished = True
 
     def stop(self) -> None:
@@ -192,26 +379,55 @@ class _Worker(Generic[Result, State]):
             self._reap()
 
 
-def _serve(slices: Slices[Any, Any], indexes: range, writer: int, parent: int, count: Callable[[int], None]) -> None:
-    """The worker: render the slice, send the outcome, exit without running the parent's cleanup."""
+class _Sender:
+    """A worker's end of the stream: each message pickled with the memo of those before it."""
+
+    def __init__(self, writer: int) -> None:
+        self.writer = writer
+        self.buffer = io.BytesIO()
+        self.pickler = pickle.Pickler(self.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def send(self, message: tuple[str, int, Any]) -> None:
+        buffer = self.buffer
+        buffer.seek(0)
+        buffer.truncate()
+        buffer.write(bytes(_LENGTH.size))
+        self.pickler.dump(message)
+        with buffer.getbuffer() as data:
+            _LENGTH.pack_into(data, 0, len(data) - _LENGTH.size)
+            view = data
+            while view:
+                view = view[os.write(self.writer, view) :]
+
+
+def _serve(run: _Run[Any, Any], slot: int, board: _Board, tokens: int, writer: int, parent: int) -> None:
+    """The worker: render the chunks it takes, sending each outcome; exit without running the parent's cleanup."""
     code = 0
     try:
         _die_with(parent)
-        message: tuple[str, Any]
-        try:
-            results = []
-            for index in indexes:
-                results.append(slices.render(index))
-                count(len(results))
-            message = ("ok", (results, slices.state()))
-        except PytemplarError as exc:
-            message = ("error", (type(exc), exc.problems))
-        except MemoryError:
-            message = ("memory", None)
-        except Exception as exc:  # a bug: the parent reports it as one
-            message = ("bug", f"{type(exc).__name__}: {exc}")
-        with os.fdopen(writer, "wb") as stream:
-            pickle.dump(message, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        sender = _Sender(writer)
+        slices = run.slices
+        finished = 0
+        for number in _claims(tokens, board):
+            message: tuple[str, int, Any]
+            try:
+                for index in run.chunks[number]:
+                    if not board.needed(number):
+                        return
+                    sender.send(("release", index, slices.render(index)))
+                    finished += 1
+                    board.finished(slot, finished)
+                message = ("chunk", number, slices.hand_over())
+            except PytemplarError as exc:
+                message = ("error", number, (type(exc), exc.problems))
+            except MemoryError:
+                message = ("memory", number, None)
+            except Exception as exc:  # a bug: the parent reports it as one
+                message = ("bug", number, f"{type(exc).__name__}: {exc}")
+            sender.send(message)
+            if message[0] != "chunk":
+                board.fail(slot, number)
+                return
     except BaseException:  # interrupted, or the parent stopped reading: nothing more to do
         code = 1
     finally:

@@ -101,9 +101,7 @@ def _each_release(
     workers = worker_count(jobs, len(targets))
     if workers > 1:
         session.prepare(targets)
-    slices = Slices(
-        len(targets), workers, lambda index: run_one(*targets[index]), session.kept_across_releases, session.take_in
-    )
+    slices = Slices(len(targets), workers, lambda index: run_one(*targets[index]), session.hand_over, session.take_in)
     return slices.run(starting)
 
 

@@ -72,6 +72,9 @@ if TYPE_CHECKING:  # the modules themselves load only when a run needs them
     from pytemplar.crds import CompactSchemas
     from pytemplar.setargs import SetKind, SetValue
 
+Kept = tuple[list[Problem], list[Problem], list[Problem], UnusedValues]
+"""What a run of releases gathers beyond their manifests (see :meth:`Session.hand_over`)."""
+
 
 _OVERLAY_KINDS = frozenset({"environment", "release", "release-environment", "file"})
 
@@ -192,6 +195,8 @@ class Session:
             key = (layer.source, str(app.root.path))
             if layer.kind not in _OVERLAY_KINDS or key in self._editor_schemas_checked:
                 continue
+            if self.workspace.without_modeline(layer.source):
+                continue  # looked for when the file was read: the text's first characters hold its first bytes
             self._editor_schemas_checked.add(key)
             problem = stale_overlay_schema(layer.source, app, self._editor_schemas)
             if problem is not None:
@@ -358,13 +363,16 @@ class Session:
             with contextlib.suppress(PytemplarError):
                 self.layers(environment, spec)
 
-    def kept_across_releases(self) -> tuple[list[Problem], list[Problem], list[Problem], UnusedValues]:
-        """What a run of releases gathers beyond their manifests: warnings, Kubernetes-schema
-        problems, shadowed values and the values used."""
-        return self.warnings, self.schema_problems, self.shadowed, self.unused
+    def hand_over(self) -> Kept:
+        """What the releases rendered since the last call gathered beyond their manifests
+        (warnings, Kubernetes-schema problems, shadowed values, the values used); this session
+        then gathers afresh, so that a run shared out among processes joins these in release order."""
+        kept = (self.warnings, self.schema_problems, self.shadowed, self.unused)
+        self.warnings, self.schema_problems, self.shadowed, self.unused = [], [], [], UnusedValues()
+        return kept
 
-    def take_in(self, kept: tuple[list[Problem], list[Problem], list[Problem], UnusedValues]) -> None:
-        """Add what :meth:`kept_across_releases` gave for the releases after this session's own."""
+    def take_in(self, kept: Kept) -> None:
+        """Add what :meth:`hand_over` gave for releases after those this session gathered so far."""
         warnings, schema_problems, shadowed, unused = kept
         self.warnings.extend(warnings)
         self.schema_problems.extend(schema_problems)
