@@ -66,6 +66,11 @@ def start() -> None:
     _remaining = MAX_UNITS
 
 
+def remaining() -> int:
+    """The units the current render may still use."""
+    return _remaining
+
+
 def step() -> None:
     """Count a call against the current render's budget."""
     global _remaining

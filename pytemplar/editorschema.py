@@ -151,6 +151,7 @@ def schema_text(schema: dict[str, Any]) -> str:
 
 _HEAD = 4096  # modelines stand among the first lines of a file
 _MODELINE_BYTES = MODELINE.encode("utf-8")
+MODELINE_HEAD = _HEAD * 4  # bytes read to look for one (_HEAD characters are at most 4 bytes each)
 
 
 def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | None = None) -> Problem | None:
@@ -166,7 +167,7 @@ def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | No
 
     try:
         with open(values_file, "rb") as handle:
-            raw = handle.read(_HEAD * 4)  # _HEAD characters are at most 4 bytes each
+            raw = handle.read(MODELINE_HEAD)
     except OSError:
         return None
     if _MODELINE_BYTES not in raw:

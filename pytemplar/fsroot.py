@@ -8,6 +8,7 @@ and every read is capped in size.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from collections.abc import Mapping
@@ -21,6 +22,12 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")  # packaged apps (pytemplar.archive reads them)
 
 
+# A file name and a folder path that need no resolving beyond links (no ".", "..", "//" or "\\").
+_PLAIN_NAME = re.compile(r"(?!\.\.?\Z)[^/\\\x00]+")
+_PLAIN_FOLDER = re.compile(r"(?:(?!\.\.?(?:/|\Z))[^/\\\x00]+/)*(?!\.\.?\Z)[^/\\\x00]+")
+_FULL_RESOLVE_ONLY = sys.platform == "win32"  # drive letters, junctions: Path.resolve decides alone
+
+
 def is_archive_name(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` names a packaged app; asked of every app folder, so it lives here, not in
     pytemplar.archive, which a render of folders does not load."""
@@ -32,6 +39,9 @@ class Root:
     """A folder whose files may be read; nothing outside it can be."""
 
     path: Path
+    # Folders (as named, relative to the root) -> their real path, resolved once: a file's real
+    # path is then its folder's and its own name, when an lstat() shows that name is no link.
+    _folders: dict[str, Path] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @classmethod
     def at(cls, folder: str | os.PathLike[str]) -> Root:
@@ -46,6 +56,36 @@ class Root:
 
     def resolve(self, relative: str | os.PathLike[str]) -> Path:
         """The real path of ``relative``, refused when it leads outside the root."""
+        text = os.fspath(relative)
+        folder, _, name = text.rpartition("/")
+        if (
+            _FULL_RESOLVE_ONLY
+            or text[:1] == "/"
+            or _PLAIN_NAME.fullmatch(name) is None
+            or (folder and _PLAIN_FOLDER.fullmatch(folder) is None)
+        ):
+            return self._resolve_all(relative)
+        real_folder = self._folders.get(folder)
+        if real_folder is None:
+            # Resolved and checked as any path is; kept only when it is a folder inside the root.
+            try:
+                real_folder = self._resolve_all(folder or ".")
+            except FileAccessError:
+                real_folder = None
+            if real_folder is None or not os.path.isdir(real_folder):
+                return self._resolve_all(relative)  # refused, or not there: said of the file itself
+            self._folders[folder] = real_folder
+        real = real_folder / name
+        try:
+            is_link = stat.S_ISLNK(os.lstat(real).st_mode)
+        except FileNotFoundError:
+            return real  # as Path.resolve(strict=False) gives a name that is not there
+        except (OSError, ValueError):
+            return self._resolve_all(relative)
+        return self._resolve_all(relative) if is_link else real
+
+    def _resolve_all(self, relative: str | os.PathLike[str]) -> Path:
+        """:meth:`resolve` by resolving every component of the path."""
         candidate = Path(relative)
         joined = candidate if candidate.is_absolute() else self.path / candidate
         try:
@@ -93,18 +133,19 @@ class Root:
             raise FileAccessError(f"file '{relative}' not found", location=Location(shown)) from exc
         except OSError as exc:
             raise FileAccessError(f"cannot open '{relative}': {exc.strerror}", location=Location(shown)) from exc
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            os.close(fd)
-            what = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
-            raise FileAccessError(f"'{relative}' is {what}, not a file", location=Location(shown))
-        with os.fdopen(fd, "rb") as handle:
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                what = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+                raise FileAccessError(f"'{relative}' is {what}, not a file", location=Location(shown))
             if info.st_size > limit:
                 raise FileAccessError(
                     f"'{relative}' is {info.st_size} bytes, above the limit of {limit}",
                     location=Location(shown),
                 )
-            data = handle.read(limit + 1)
+            data = _read_all(fd, info.st_size, limit + 1)
+        finally:
+            os.close(fd)
         if len(data) > limit:
             raise FileAccessError(f"'{relative}' grew above {limit} bytes", location=Location(shown))
         return data
@@ -133,6 +174,27 @@ class Root:
                     full = Path(current) / name
                     found.append(full.relative_to(self.path).as_posix())
         return found
+
+
+def _read_all(fd: int, size: int, most: int) -> bytes:
+    """Up to ``most`` bytes of an open file of ``size`` bytes (as fstat saw it) by os.read, without
+    a buffered reader: the file's size and one more byte first (an empty read proves the end),
+    then in chunks, should it have grown."""
+    data = os.read(fd, min(size + 1, most))
+    if not data:
+        return data
+    chunks = [data]
+    total = len(data)
+    while total < most:
+        chunk = os.read(fd, min(_CHUNK, most - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks) if len(chunks) > 1 else data
+
+
+_CHUNK = 1 << 16
 
 
 if sys.platform == "win32":  # pragma: no cover

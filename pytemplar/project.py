@@ -25,6 +25,7 @@ from pytemplar.dependencies import (
     importable_helpers,
     merge_dependency,
 )
+from pytemplar.editorschema import MODELINE, MODELINE_HEAD
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
 from pytemplar.fsroot import ArchiveRoot, Root, is_archive_name
 from pytemplar.records import record
@@ -214,6 +215,10 @@ class Workspace:
     # The folders a dependency of the app being loaded may lie in (see dependencies.allowed_roots).
     _dependency_roots: tuple[Path, ...] = ()
 
+    # Files read whose head holds no editor modeline: the check for stale editor schemas
+    # (editorschema.stale_overlay_schema) then need not open them again.
+    _without_modeline: set[str] = field(default_factory=set)
+
     def yaml_mapping(self, root: Root, relative: str, what: str) -> YamlDocument:
         named = root.path / relative
         cached = self._documents.get(named)
@@ -221,10 +226,18 @@ class Workspace:
             real = root.resolve(relative)
             cached = self._documents.get(real)
             if cached is None:
-                cached = load_mapping(root.read_resolved_text(real, relative), str(named), what=what)
+                text = root.read_resolved_text(real, relative)
+                cached = load_mapping(text, str(named), what=what)
+                if MODELINE not in text[:MODELINE_HEAD]:
+                    self._without_modeline.add(cached.path)
                 self._documents[real] = cached
             self._documents[named] = cached
         return cached
+
+    def without_modeline(self, path: str) -> bool:
+        """Whether the file at ``path`` (as its document names it) was read and has no editor
+        modeline where editors look for one."""
+        return path in self._without_modeline
 
     def values_layer(self, root: Root, relative: str, kind: str, listed_at: Location | None) -> ValuesLayer:
         try:

@@ -360,15 +360,23 @@ def mask_secrets(value: Any, is_secret: Callable[[ValuePath], bool], at: ValuePa
 
 
 def iter_leaves(value: Any, prefix: ValuePath = ()) -> Iterator[tuple[ValuePath, Any]]:
-    """Each leaf path and value; an empty map or list counts as a leaf."""
+    """Each leaf path and value, depth first in order; an empty map or list counts as a leaf."""
+    found: list[tuple[ValuePath, Any]] = []
+    _add_leaves(value, prefix, found)
+    # Collected by plain calls, not nested generators: each leaf would pass through one
+    # generator per level above it (values are walked several times per release).
+    return iter(found)
+
+
+def _add_leaves(value: Any, prefix: ValuePath, found: list[tuple[ValuePath, Any]]) -> None:
     if isinstance(value, dict) and value:
         for key, child in value.items():
-            yield from iter_leaves(child, (*prefix, key))
+            _add_leaves(child, (*prefix, key), found)
     elif isinstance(value, list) and value:
         for index, child in enumerate(value):
-            yield from iter_leaves(child, (*prefix, index))
+            _add_leaves(child, (*prefix, index), found)
     else:
-        yield prefix, value
+        found.append((prefix, value))
 
 
 def value_at(data: Any, path: Sequence[str | int]) -> tuple[bool, Any]:

@@ -195,6 +195,8 @@ class Session:
             key = (layer.source, str(app.root.path))
             if layer.kind not in _OVERLAY_KINDS or key in self._editor_schemas_checked:
                 continue
+            if self.workspace.without_modeline(layer.source):
+                continue  # looked for when the file was read: the text's first characters hold its first bytes
             self._editor_schemas_checked.add(key)
             problem = stale_overlay_schema(layer.source, app, self._editor_schemas)
             if problem is not None:

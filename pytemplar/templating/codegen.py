@@ -1,6 +1,6 @@
 """How templates compile: every ``{{ }}`` becomes a slot, every run of output marks its line.
 
-Jinja2 writes a template as Python source; this generator changes three things in it:
+Jinja2 writes a template as Python source; this generator changes four things in it:
 
 * each ``{{ expr }}`` calls ``environment.slot(value, template, lineno)``, which records the
   value and returns its token (never the value's text), including ``{{ "literal" }}``, which
@@ -12,7 +12,9 @@ Jinja2 writes a template as Python source; this generator changes three things i
   says which template line the text after it comes from. It travels with the text wherever the
   text goes: into the release's stream, a macro's result, an include inside a macro, a call
   block's output; whatever joins the text records where each mark fell
-  (:mod:`pytemplar.templating.lines`), so every rendered line maps back to its template line.
+  (:mod:`pytemplar.templating.lines`), so every rendered line maps back to its template line;
+* an import with context asks the environment for the module (``module_with_context``), which
+  hands the templates of a release one module when running the helper again would make the same.
 
 The template's name is written into the code as a literal: a template that extends another binds
 ``name`` as a local of its own.
@@ -45,6 +47,15 @@ class SlotCodeGenerator(CodeGenerator):
             mark = f"environment.line_marks[{(self.name, node.lineno)!r}]"
             self.writeline(f"yield {mark}" if frame.buffer is None else f"{frame.buffer}.append({mark})")
         super().visit_Output(node, frame)
+
+    def _import_common(self, node: nodes.Import | nodes.FromImport, frame: Frame) -> None:
+        if not node.with_context or self.environment.is_async:
+            super()._import_common(node, frame)
+            return
+        # The engine decides whether the helper runs again (see _Environment.module_with_context).
+        self.write("environment.module_with_context(")
+        self.visit(node.template, frame)
+        self.write(f", {self.name!r}, context, {self.dump_local_context(frame)})")
 
     def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:
         filter_frame = frame.inner()

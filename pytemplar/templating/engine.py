@@ -17,10 +17,10 @@ from functools import cache
 from types import BuiltinMethodType, MethodType
 from typing import Any, NoReturn
 
-from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+from jinja2 import BaseLoader, StrictUndefined, Template, TemplateNotFound, TemplateSyntaxError
 from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.runtime import Undefined
+from jinja2.runtime import Context, Macro, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing, pass_context
 
@@ -330,6 +330,43 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     template_paths: Mapping[str, str] = {}
     string_templates: dict[str, Any]
+    # Set by the engine around the templates of one release: helper modules imported with
+    # context, by helper (see module_with_context).
+    shared_modules: dict[Template, _SharedModule] | None = None
+
+    def module_with_context(
+        self, name: Any, parent: str | None, context: Context, local_vars: dict[str, Any]
+    ) -> TemplateModule:
+        """``{% import name as h with context %}`` (and ``from name import ... with context``).
+
+        Every template of a release usually starts by importing the same helpers with the same
+        context; the module a template got is handed to the next when that is what running the
+        helper again would give it: the importing context is the same objects (the template set
+        or assigned nothing before the import), the helper wrote no value (no slot, so no token
+        anywhere in it) and what it keeps at its top level cannot change (no namespace, cycler or
+        joiner, whose state would pass from one template to the next). What running it leaves
+        behind is replayed: the last value read (which names the next slot's path) and the units
+        of work it cost against this render's budget; when they would exceed the budget, the
+        helper runs again, so the error comes from where it would."""
+        template = self.get_template(name, parent)
+        shared = self.shared_modules
+        if shared is None or context.vars or any(value is not missing for value in local_vars.values()):
+            return template.make_module(context.get_all(), True, local_vars)
+        found = shared.get(template)
+        if found is not None and _same_objects(found.parent, context.parent) and budget.remaining() > found.units:
+            budget.charge(None, found.units)
+            self._last_read, self._null_path = found.last_read, found.null_path
+            return found.module
+        slots = self.slots
+        written = len(slots) if slots is not None else -1
+        units = budget.remaining()
+        module_context = template.new_context(context.get_all(), True, local_vars)
+        module = TemplateModule(template, module_context)
+        if slots is not None and len(slots) == written and all(map(_unchanging, module_context.vars.values())):
+            shared[template] = _SharedModule(
+                context.parent, module, self._last_read, self._null_path, units - budget.remaining()
+            )
+        return module
 
     def concat(self, chunks: Iterable[Any]) -> str:
         """Joins what a macro, ``{% set %}`` block or call block wrote: a :class:`Fragment` that
@@ -435,6 +472,43 @@ class _Environment(ImmutableSandboxedEnvironment):
         if wrapped is not None:
             _refuse_huge_format(value.__self__)
         return wrapped
+
+
+class _SharedModule:
+    """A helper module imported with context, and what importing it left behind."""
+
+    __slots__ = ("last_read", "module", "null_path", "parent", "units")
+
+    def __init__(
+        self, parent: dict[str, Any], module: TemplateModule, last_read: Any, null_path: str | None, units: int
+    ) -> None:
+        self.parent = parent  # the importing context's names
+        self.module = module
+        self.last_read = last_read
+        self.null_path = null_path
+        self.units = units  # of the render's budget, that running the helper cost
+
+
+def _same_objects(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    return len(first) == len(second) and all(second.get(key, missing) is value for key, value in first.items())
+
+
+_MAX_SHARED_DEPTH = 20  # deeper data in a helper's top level: run the helper again
+_IMMUTABLE_LEAVES = (str, int, float, type(None), range, Macro, Undefined, ValueMap, ValueList)
+
+
+def _unchanging(value: Any, depth: int = 0) -> bool:
+    """Whether a template can change nothing in ``value``: text, numbers, macros, the release's
+    values, and maps and lists of them (the sandbox refuses to change a map or list)."""
+    if isinstance(value, _IMMUTABLE_LEAVES):
+        return True
+    if depth > _MAX_SHARED_DEPTH:
+        return False
+    if type(value) is dict:
+        return all(_unchanging(item, depth + 1) for item in value.values())
+    if type(value) is list or type(value) is tuple:
+        return all(_unchanging(item, depth + 1) for item in value)
+    return False
 
 
 _METHOD_TYPES = (MethodType, BuiltinMethodType)
@@ -748,6 +822,13 @@ class TemplateEngine:
     def render(self, context: Mapping[str, Any]) -> list[RenderedFile]:
         full = dict(context)
         full["files"] = self._files
+        self.env.shared_modules = {}  # helper modules are shared by the templates of one release only
+        try:
+            return self._render_all(full)
+        finally:
+            self.env.shared_modules = None
+
+    def _render_all(self, full: dict[str, Any]) -> list[RenderedFile]:
         rendered: list[RenderedFile] = []
         for name in self.app.manifest_templates:
             template = self._template(name)
