@@ -18,7 +18,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pytemplar import atomicfile
 from pytemplar.errors import Location, ManifestError, OutputError, Problem
 from pytemplar.manifests import Manifest
 from pytemplar.values import format_path
@@ -201,6 +200,8 @@ def write_folder(
     folder is as it was. A folder is only written to when it is new, empty, or was written by
     pytemplar before (it holds the marker file), so ``--output-dir`` cannot delete a source folder.
     """
+    from pytemplar import atomicfile  # only a render to a folder writes files
+
     target = Path(os.path.abspath(folder))
     where = Location(str(folder))
     _refuse_unsafe(target, folder, protected, sources)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pytemplar import validitycache
+from pytemplar.cachefolder import code_stamp
 from pytemplar.dependencies import (
     VENDORED,
     Dependency,
@@ -61,14 +62,15 @@ _COMPLETED_BY = {"pytemplar.schema.json": ("checks.py", "transforms/table.py")}
 @cache
 def builtin_digest(name: str) -> bytes | None:
     """The validity-cache key of one of pytemplar's own schemas as loaded, made from its file and
-    what completes it, so a file remembered valid against it is known without reading the schema.
+    what completes it (the code's files stamped by :func:`code_stamp`, and its tables), so a file
+    remembered valid against it is known without reading the schema.
     None when nothing is remembered or the schema is not in plain files."""
     found = builtin_schema_file(name)
     if found is None:
         return None
     here = Path(__file__).parent
     try:
-        sources = [found.read_bytes(), *((here / module).read_bytes() for module in _COMPLETED_BY.get(name, ()))]
+        sources = [code_stamp([found, *(here / module for module in _COMPLETED_BY.get(name, ()))])]
     except OSError:
         return None
     if name in _COMPLETED_BY:

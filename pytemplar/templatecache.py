@@ -28,7 +28,7 @@ from pathlib import Path
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 
-from pytemplar.cachefolder import read_private, usable_folder, write_private
+from pytemplar.cachefolder import code_stamp, read_private, usable_folder, write_private
 
 _SHAPING_MODULES = (
     "templating/engine.py",
@@ -73,8 +73,7 @@ def _salt(settings: str) -> bytes:
     for part in (sys.version, jinja2.__version__, __version__, settings):
         digest.update(part.encode("utf-8") + b"\0")
     here = Path(__file__).parent
-    for name in _SHAPING_MODULES:
-        digest.update((here / name).read_bytes())
+    digest.update(code_stamp(here / name for name in _SHAPING_MODULES))
     return digest.digest()
 
 

@@ -3,8 +3,9 @@
 ArgoCD refreshes every Application every few minutes, and each refresh is a new process that
 reads the same project file, app schema and values as the last one. Compiling a schema into its
 fast test (:mod:`pytemplar.schemacheck`) costs more than validating anything against it, so the
-outcome is remembered, keyed by a SHA-256 of pytemplar's version and validation code, the schema
-as loaded and, for an input, the input in a canonical JSON form:
+outcome is remembered, keyed by a SHA-256 of pytemplar's version and validation code (its files'
+paths, sizes, times and inodes: :func:`pytemplar.cachefolder.code_stamp`), the schema as loaded
+and, for an input, the input in a canonical JSON form:
 
 - "this schema compiled": what :func:`pytemplar.schema.compile_schema` checks (references,
   patterns, a usable validator) passed, so the fast test may be compiled when first needed;
@@ -26,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pytemplar.cachefolder import read_private, usable_folder, write_private
+from pytemplar.cachefolder import code_stamp, read_private, usable_folder, write_private
 
 _VALIDATION_MODULES = ("schema.py", "schemacheck.py", "patterns.py")  # their code decides the answers
 _MARK = b"pytemplar: valid\n"
@@ -124,8 +125,7 @@ def salt_now() -> bytes:
     for part in (sys.version, __version__):
         digest.update(part.encode("utf-8") + b"\0")
     here = Path(__file__).parent
-    for name in _VALIDATION_MODULES:
-        digest.update((here / name).read_bytes())
+    digest.update(code_stamp(here / name for name in _VALIDATION_MODULES))
     return digest.digest()
 
 

@@ -16,12 +16,14 @@ from typing import Any
 
 from pytemplar.errors import Problem
 from pytemplar.values import ValuePath, ValuesLayer, format_path, value_at
+from pytemplar.yamlio import is_decimal
 from pytemplar.yamlout import scalar_text
 
 _TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "on", "On", "ON"})
 _FALSE = frozenset({"n", "N", "no", "No", "NO", "off", "Off", "OFF"})
-_OCTAL = re.compile(r"[-+]?0[0-7]+\Z")
-_BINARY = re.compile(r"[-+]?0b[01_]+\Z")
+# Compiled on first use: only a value whose text may read otherwise (_may_differ) needs them.
+_OCTAL = r"[-+]?0[0-7]+\Z"
+_BINARY = r"[-+]?0b[01_]+\Z"
 _UNDERSCORED = r"[-+]?(0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9][0-9_]*)\Z"  # rare: compiled on first use
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 # First characters of a plain scalar that Helm may read differently: yamlio keeps their text.
@@ -36,7 +38,7 @@ def helm_reading(text: str, ours: Any) -> Any:
         return True
     if text in _FALSE:
         return False
-    if _OCTAL.match(text) or _BINARY.match(text) or ("_" in text and re.match(_UNDERSCORED, text)):
+    if re.match(_OCTAL, text) or re.match(_BINARY, text) or ("_" in text and re.match(_UNDERSCORED, text)):
         number = _go_int(text)
         return _NOT_DIFFERENT if type(ours) is int and number == ours else number
     whole = isinstance(ours, float) and math.isfinite(ours) and ours == int(ours) and abs(ours) < 2**53
@@ -45,12 +47,15 @@ def helm_reading(text: str, ours: Any) -> Any:
     return _NOT_DIFFERENT
 
 
-_PLAIN_INT = re.compile(r"-?[1-9][0-9]*\Z|0\Z")
-
-
 def _may_differ(text: str) -> bool:
     """A cheap first look: whether Helm could read ``text`` otherwise at all."""
-    return not (_PLAIN_INT.match(text) or text in ("true", "false", "True", "False", "null", "~"))
+    return not (_plain_int(text) or text in ("true", "false", "True", "False", "null", "~"))
+
+
+def _plain_int(text: str) -> bool:
+    """``-?[1-9][0-9]*|0``: an integer both YAML versions read alike, told without a pattern."""
+    digits = text[1:] if text[:1] == "-" else text
+    return text == "0" or (is_decimal(digits) and digits[0] != "0")
 
 
 def _go_int(text: str) -> int:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from pytemplar.errors import Location, Problem, PytemplarError
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
-from pytemplar.transforms.references import fill_subject_namespaces
 from pytemplar.transforms.table import DECLARATION_KEYS, TRANSFORM_KEYS, TRANSFORMS, TransformContext
 
 if TYPE_CHECKING:
@@ -55,7 +54,11 @@ def transform_release(
 ) -> list[Manifest]:
     """The release's manifests with the transforms pytemplar.yaml declares for it, if any."""
     if not _declares_any(project, environment, release):
-        fill_subject_namespaces((manifest.obj for manifest in manifests), namespace)
+        if any(manifest.obj.get("kind") in _BINDING_KINDS for manifest in manifests):
+            # The reference tables load only for a release that has a binding to complete.
+            from pytemplar.transforms.references import fill_subject_namespaces
+
+            fill_subject_namespaces((manifest.obj for manifest in manifests), namespace)
         return list(manifests)
     from pytemplar.transforms.config import release_transforms
 
@@ -86,6 +89,9 @@ def transform_release(
         crd_folders=crd_folders,
         earlier=earlier,
     )
+
+
+_BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})  # what fill_subject_namespaces completes
 
 
 def _run_table(
@@ -141,7 +147,7 @@ def apply_transforms(
     """The release's manifests, transformed, followed by the objects its generators made.
     ``earlier``: see ``TransformContext.earlier``."""
     from pytemplar.transforms.generators import Generated, add_hash_suffixes
-    from pytemplar.transforms.references import rename_references
+    from pytemplar.transforms.references import fill_subject_namespaces, rename_references
 
     objects = [manifest.obj for manifest in manifests]
     fill_subject_namespaces(objects, namespace)

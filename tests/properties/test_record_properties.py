@@ -58,6 +58,12 @@ def declare(decorator: Callable[[type], type], specs: list[dict[str, Any]], name
     return decorator(type(name, (), namespace))
 
 
+def field_facts(f: dataclasses.Field[Any]) -> tuple[Any, ...]:
+    factory = f.default_factory
+    made = factory() if callable(factory) else factory  # type: ignore[misc]
+    return (f.name, f.type, repr(f.default), repr(made), f.init, f.repr, f.compare, f.hash, f.kw_only, dict(f.metadata))
+
+
 def outcome(action: Callable[[], Any]) -> Any:
     """What ``action`` returns, or the type and message of what it raises."""
     try:
@@ -95,10 +101,10 @@ def test_a_record_behaves_as_its_dataclass(
 ) -> None:
     oracle = declare(dataclasses.dataclass(frozen=frozen, slots=slots), specs)
     made = declare(record(frozen=frozen, slots=slots), specs)
-    assert [(f.name, f.default, f.init, f.repr, f.compare, f.hash) for f in dataclasses.fields(made)] == [
-        (f.name, f.default, f.init, f.repr, f.compare, f.hash) for f in dataclasses.fields(oracle)
-    ]
+    assert [field_facts(f) for f in dataclasses.fields(made)] == [field_facts(f) for f in dataclasses.fields(oracle)]
     assert made.__match_args__ == oracle.__match_args__  # type: ignore[attr-defined]
+    for spec in specs:  # a field's class attribute: its default, or none
+        assert repr(made.__dict__.get(spec["name"], "none")) == repr(oracle.__dict__.get(spec["name"], "none"))
     assert made.__dict__.get("__slots__") == oracle.__dict__.get("__slots__")
     assert (made.__hash__ is None) == (oracle.__hash__ is None)
     given_first, given_second = arguments(specs, first), arguments(specs, second)
@@ -307,3 +313,19 @@ def test_a_record_has_the_fields_and_annotations_of_its_dataclass() -> None:
     )
     assert made.__annotations__ == expected.__annotations__
     assert (made.limit, made.shared) == (3, [])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "namespace",
+    [
+        {"__annotations__": {"items": "list[int]"}, "items": []},  # a mutable default
+        {"__annotations__": {"items": "int"}, "extra": dataclasses.field(default=1)},  # a field without a type
+        {"__annotations__": {"a": "int", "b": "int"}, "a": 1},  # a required field after a default one
+    ],
+)
+def test_a_record_refuses_what_its_dataclass_refuses(namespace: dict[str, Any]) -> None:
+    def made_by(decorator: Callable[[type], type]) -> Any:
+        return outcome(lambda: decorator(type("Thing", (), dict(namespace))).__name__)
+
+    expected = made_by(dataclasses.dataclass(frozen=True))
+    assert made_by(record) == expected or (expected[0] == "raised" and made_by(record)[0] == "raised")

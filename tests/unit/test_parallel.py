@@ -119,6 +119,7 @@ def test_progress_counts_every_process_release() -> None:
     indexes = [index for _, index in told]
     assert indexes[:2] == [0, 1] and indexes == sorted(set(indexes)), "this process reports its own, in order"
     counts = [finished for finished, _ in told]
+    # Workers may have finished releases before this process reports its first one (a loaded machine).
     assert counts == sorted(counts) and counts[-1] <= 11
     assert all(finished >= mine for mine, (finished, _) in enumerate(told)), "its own are counted"
 

@@ -163,3 +163,23 @@ def test_a_failing_render_writes_no_cache_and_a_passing_one_does(
     passed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert passed.returncode == 0, passed.stderr
     assert [entry.name for entry in (cache / "templates").iterdir()] != []
+
+
+def test_the_code_stamp_changes_with_an_edit_and_not_without_one(tmp_path: Path) -> None:
+    from pytemplar.cachefolder import code_stamp
+
+    module = tmp_path / "engine.py"
+    module.write_text("A = 1\n")
+    os.utime(module, ns=(1_000_000_000, 1_000_000_000))
+    first = code_stamp([module])
+    assert code_stamp([module]) == first
+    module.write_text("A = 2\n")  # same size: the time tells the edit
+    os.utime(module, ns=(2_000_000_000, 2_000_000_000))
+    assert code_stamp([module]) != first
+    replaced = tmp_path / "new.py"
+    replaced.write_text("A = 1\n")
+    os.utime(replaced, ns=(1_000_000_000, 1_000_000_000))
+    replaced.replace(module)  # another file put in its place with the old time: the inode tells
+    assert code_stamp([module]) != first
+    with pytest.raises(OSError):
+        code_stamp([tmp_path / "missing.py"])
