@@ -93,9 +93,16 @@ def check_unique_identities(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     """No two objects of one environment share group, kind, namespace and name."""
     seen: dict[tuple[str, str, str, str, str], Manifest] = {}
     for manifest in manifests:
-        if not manifest.kind or not manifest.name:
+        # Manifest.kind, .name, .group and .namespace, each read once: this runs for every object of a run.
+        obj = manifest.obj
+        metadata = obj.get("metadata")
+        kind = str(obj.get("kind", ""))
+        name = str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
+        if not kind or not name:
             continue
-        key = (manifest.environment, manifest.group, manifest.kind, manifest.namespace, manifest.name)
+        assert isinstance(metadata, dict)
+        group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+        key = (manifest.environment, group, kind, str(metadata.get("namespace") or ""), name)
         first = seen.get(key)
         if first is None:
             seen[key] = manifest

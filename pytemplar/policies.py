@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 from pytemplar.deprecations import deprecated_in, removed_in, replacement_at
 from pytemplar.errors import Problem, Severity
@@ -216,7 +216,10 @@ def _is_label_map(value: Any) -> bool:
 
 def is_builtin(manifest: Manifest) -> bool:
     """Whether an object is of a Kubernetes API group (its fields are the API's, not a CRD's)."""
-    group = manifest.group
+    return _builtin_group(manifest.group)
+
+
+def _builtin_group(group: str) -> bool:
     if group in _CRD_GROUPS or group.endswith(".x-k8s.io"):
         return False  # Kubernetes projects' custom resources
     return group in _BUILTIN_GROUPS or group.endswith(".k8s.io")
@@ -271,17 +274,37 @@ def pod_template_path(obj: dict[str, Any]) -> tuple[str, ...] | None:
     """Where an object's pod template is: ``spec.template`` (workloads, ReplicationControllers, custom
     resources such as Argo Rollouts), ``spec.jobTemplate.spec.template`` (CronJob-like) or a
     PodTemplate's ``template``; None when it has none."""
-    for path in _TEMPLATE_PATHS:
-        template = _get(obj, *path)
-        if isinstance(template, dict) and ("spec" in template or "metadata" in template):
-            return path
-    return None
+    found = _find_pod_template(obj)
+    return None if found is None else found[0]
 
 
 def pod_template(obj: dict[str, Any]) -> Any:
     """The pod template an object makes pods from (see :func:`pod_template_path`), or None."""
-    path = pod_template_path(obj)
-    return None if path is None else _get(obj, *path)
+    found = _find_pod_template(obj)
+    return None if found is None else found[1]
+
+
+def _find_pod_template(obj: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]] | None:
+    # The paths of _TEMPLATE_PATHS in order, read key by key: the cross-object checks ask this of
+    # every object of a run.
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        template = spec.get("template")
+        if _is_pod_template(template):
+            return _TEMPLATE_PATHS[0], template
+        job = spec.get("jobTemplate")
+        job_spec = job.get("spec") if isinstance(job, dict) else None
+        template = job_spec.get("template") if isinstance(job_spec, dict) else None
+        if _is_pod_template(template):
+            return _TEMPLATE_PATHS[1], template
+    template = obj.get("template")
+    if _is_pod_template(template):
+        return _TEMPLATE_PATHS[2], template
+    return None
+
+
+def _is_pod_template(value: Any) -> TypeGuard[dict[str, Any]]:
+    return isinstance(value, dict) and ("spec" in value or "metadata" in value)
 
 
 def has_template_labels(obj: dict[str, Any]) -> bool:
@@ -363,12 +386,15 @@ _CRD_GROUPS = frozenset({"gateway.networking.k8s.io", "snapshot.storage.k8s.io",
 
 def may_make_hidden_pods(manifest: Manifest) -> bool:
     """Whether an object may make pods that no manifest shows: a custom resource run by an operator."""
-    group = manifest.group
+    # Its pods are known from its template, if it has one.
+    return pod_template(manifest.obj) is None and _operator_may_make_pods(manifest.group, manifest.kind)
+
+
+def _operator_may_make_pods(group: str, kind: str) -> bool:
+    """Whether an object of this group and kind without a pod template may make pods (through an operator)."""
     if group in _BUILTIN_GROUPS or (group.endswith(".k8s.io") and group != "gateway.networking.k8s.io"):
         return False
-    if pod_template(manifest.obj) is not None:
-        return False  # its pods are known from the template
-    return group not in _NO_PODS_GROUPS and f"{group}/{manifest.kind}" not in _NO_PODS_GROUPS
+    return group not in _NO_PODS_GROUPS and f"{group}/{kind}" not in _NO_PODS_GROUPS
 
 
 class PodIndex:
@@ -406,29 +432,45 @@ _INTENT_HINT = (
 )
 
 
+_POINTING_KINDS = frozenset({"Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"})
+
+
 def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     """Services, HPAs and PDBs that point at nothing in the run: warnings, since what they point at may
     be deployed by other means."""
     pods = PodIndex()
     by_name: set[tuple[str, str, str, str]] = set()
     hidden_pods: set[tuple[str, str]] = set()
+    pointing: list[tuple[Manifest, str, tuple[str, str]]] = []  # Services, HPAs and PDBs, in order
+    # Each object's kind, group, name and pod template are read once: a run of thousands of
+    # releases spends most of this check reading them.
     for manifest in manifests:
-        labels = _pod_labels(manifest)
-        scope = (manifest.environment, manifest.namespace)
-        if labels is not None:
-            pods.add(scope, labels)
-        elif may_make_hidden_pods(manifest):
+        obj = manifest.obj
+        kind = str(obj.get("kind", ""))
+        metadata = obj.get("metadata")
+        if isinstance(metadata, dict):
+            name, namespace = str(metadata.get("name", "")), str(metadata.get("namespace") or "")
+        else:
+            name = namespace = ""
+        group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+        scope = (manifest.environment, namespace)
+        template = obj if kind == "Pod" else pod_template(obj)  # a Pod's labels are its own
+        if template is not None:
+            labels = _get(template, "metadata", "labels")
+            pods.add(scope, labels if isinstance(labels, dict) else {})
+        elif _operator_may_make_pods(group, kind):
             hidden_pods.add(scope)
-        if not is_builtin(manifest):
+        if not _builtin_group(group):
             # A custom resource may make pods from other templates too (an Argo Rollouts canary
             # step's templates, an operator's podMetadata): every label map in it may be a pod's.
-            for path, nested in _maps_named(manifest.obj, (), _LABELS):
+            for path, nested in _maps_named(obj, (), _LABELS):
                 if path[-1:] == ("labels",) and path[:2] != ("metadata", "labels") and _is_label_map(nested):
                     pods.add(scope, nested)
-        by_name.add((*scope, manifest.kind, manifest.name))
-    for manifest in manifests:
-        scope = (manifest.environment, manifest.namespace)
-        if manifest.kind == "Service":
+        by_name.add((*scope, kind, name))
+        if kind in _POINTING_KINDS:
+            pointing.append((manifest, kind, scope))
+    for manifest, kind, scope in pointing:
+        if kind == "Service":
             selector = _get(manifest.obj, "spec", "selector")
             if (
                 isinstance(selector, dict)
@@ -438,25 +480,25 @@ def check_references(manifests: Sequence[Manifest]) -> Iterable[Problem]:
             ):
                 yield _problem(
                     manifest,
-                    f"spec.selector {selector} matches no pod template in namespace '{manifest.namespace}'",
+                    f"spec.selector {selector} matches no pod template in namespace '{scope[1]}'",
                     "service-selects-pods",
                     _INTENT_HINT.format(rule="service-selects-pods"),
                     severity="warning",
                     at=("spec", "selector"),
                 )
-        elif manifest.kind == "HorizontalPodAutoscaler":
+        elif kind == "HorizontalPodAutoscaler":
             target = _get(manifest.obj, "spec", "scaleTargetRef")
-            kind, name = _get(target, "kind"), _get(target, "name")
-            if (*scope, str(kind), str(name)) not in by_name:
+            target_kind, target_name = _get(target, "kind"), _get(target, "name")
+            if (*scope, str(target_kind), str(target_name)) not in by_name:
                 yield _problem(
                     manifest,
-                    f"spec.scaleTargetRef {kind} '{name}' is not in the render",
+                    f"spec.scaleTargetRef {target_kind} '{target_name}' is not in the render",
                     "scale-target-exists",
                     _INTENT_HINT.format(rule="scale-target-exists"),
                     severity="warning",
                     at=("spec", "scaleTargetRef"),
                 )
-        elif manifest.kind == "PodDisruptionBudget":
+        else:
             selector = _get(manifest.obj, "spec", "selector", "matchLabels")
             if isinstance(selector, dict) and scope not in hidden_pods and not pods.selects_any(scope, selector):
                 yield _problem(

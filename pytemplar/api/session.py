@@ -623,7 +623,7 @@ class Session:
         if not self.options.namespace_objects:
             return []
         # An invalid namespace is reported on the object that names it, not on a Namespace made for it.
-        wanted = sorted({(m.environment, m.namespace) for m in manifests if valid_namespace(m.namespace)})
+        wanted = sorted(pair for pair in {(m.environment, m.namespace) for m in manifests} if valid_namespace(pair[1]))
         created: list[Manifest] = []
         for environment, namespace in wanted:
             if not self.project.environments[environment].create_namespace:
