@@ -533,6 +533,7 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
         )
 
     releases: dict[str, ReleaseSpec] = {}
+    app_paths: dict[str, Path] = {}  # one path per app named: releases share it (and its cached hash)
     for name, entry in data["releases"].items():
         at = ("releases", name)
         limited: dict[str, tuple[tuple[str, Location | None], ...] | None] | None = None
@@ -559,7 +560,7 @@ def load_project(folder: str | Path, workspace: Workspace) -> Project:
             pin = None
         releases[name] = ReleaseSpec(
             name=name,
-            app_path=root.path / app_ref,
+            app_path=app_paths.get(app_ref) or app_paths.setdefault(app_ref, root.path / app_ref),
             app_ref=app_ref,
             app_location=document.location_of((*at, "helmChart" if chart is not None else "app"))
             or Location(config_path),

@@ -352,10 +352,14 @@ class Session:
         """Load and compile now what every release shares (apps, templates, project and
         environment values), so that workers forked after this inherit it instead of redoing it."""
         first_in: dict[str, ReleaseSpec] = {}
+        apps: set[str] = set()  # each app once: a run of thousands of releases names a few apps
         for environment, spec in targets:
             if spec.helm_chart is not None:
                 continue
             first_in.setdefault(environment, spec)
+            if spec.app_ref in apps:
+                continue
+            apps.add(spec.app_ref)
             # A broken file fails the release that needs it, in release order, not here.
             with contextlib.suppress(PytemplarError):
                 self.engine(spec)
