@@ -321,6 +321,8 @@ def _collect_fields(cls: type, annotations: dict[str, Any]) -> bool:
 
 @dataclasses.dataclass(init=False, repr=False, eq=False)
 class _Sample:
+    """A class of one field (a docstring of its own: dataclasses would make one from the signature)."""
+
     one: int
 
 
