@@ -90,6 +90,18 @@ def remember(key: str) -> None:
         _pending[key] = entry(key)
 
 
+def hand_over() -> dict[str, bytes]:
+    """The entries remembered and not saved yet, taken out: a render worker sends them to the
+    command's process, which saves them with its own once the command succeeded (:func:`take_in`)."""
+    taken = dict(_pending)
+    _pending.clear()
+    return taken
+
+
+def take_in(entries: dict[str, bytes]) -> None:
+    _pending.update(entries)
+
+
 def save() -> None:
     pending = dict(_pending)
     _pending.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import field, replace
 from pathlib import Path
@@ -72,7 +73,7 @@ if TYPE_CHECKING:  # the modules themselves load only when a run needs them
     from pytemplar.crds import CompactSchemas
     from pytemplar.setargs import SetKind, SetValue
 
-Kept = tuple[list[Problem], list[Problem], list[Problem], UnusedValues]
+Kept = tuple[list[Problem], list[Problem], list[Problem], UnusedValues, dict[str, bytes]]
 """What a run of releases gathers beyond their manifests (see :meth:`Session.hand_over`)."""
 
 
@@ -369,19 +370,27 @@ class Session:
 
     def hand_over(self) -> Kept:
         """What the releases rendered since the last call gathered beyond their manifests
-        (warnings, Kubernetes-schema problems, shadowed values, the values used); this session
-        then gathers afresh, so that a run shared out among processes joins these in release order."""
-        kept = (self.warnings, self.schema_problems, self.shadowed, self.unused)
+        (warnings, Kubernetes-schema problems, shadowed values, the values used, the inputs
+        found valid and not yet remembered on disk); this session then gathers afresh, so that a
+        run shared out among processes joins these in release order and remembers what each
+        process found valid."""
+        validity = sys.modules.get("pytemplar.validitycache")
+        found_valid: dict[str, bytes] = validity.hand_over() if validity is not None else {}
+        kept = (self.warnings, self.schema_problems, self.shadowed, self.unused, found_valid)
         self.warnings, self.schema_problems, self.shadowed, self.unused = [], [], [], UnusedValues()
         return kept
 
     def take_in(self, kept: Kept) -> None:
         """Add what :meth:`hand_over` gave for releases after those this session gathered so far."""
-        warnings, schema_problems, shadowed, unused = kept
+        warnings, schema_problems, shadowed, unused, found_valid = kept
         self.warnings.extend(warnings)
         self.schema_problems.extend(schema_problems)
         self.shadowed.extend(shadowed)
         self.unused.merge(unused)
+        if found_valid:
+            from pytemplar import validitycache
+
+            validitycache.take_in(found_valid)
 
     def engine(self, spec: ReleaseSpec) -> TemplateEngine:
         app = self.app(spec)

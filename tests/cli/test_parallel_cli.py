@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -167,3 +169,26 @@ def _processes_naming(folder: Path) -> list[str]:
             if str(folder) in command:
                 found.append(command)
     return found
+
+
+def test_inputs_found_valid_in_workers_are_remembered_as_in_one_process(
+    make_tree: Callable[..., Path], tmp_path: Path
+) -> None:
+    """What a worker finds valid is remembered too (saved by the command's process once the
+    command succeeded), so the next run checks none of it again, whichever process renders it."""
+    folder = project(make_tree)
+    remembered = {}
+    for jobs in ("1", "3"):
+        cache = tmp_path / f"cache-{jobs}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEMPLAR")}
+        env["PYTEMPLAR_CACHE_DIR"] = str(cache)
+        done = subprocess.run(
+            [sys.executable, "-m", "pytemplar", "render", str(folder), "--all-envs", "-j", jobs],
+            capture_output=True,
+            env=env,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        remembered[jobs] = sorted(path.name for path in (cache / "valid").rglob("*") if path.is_file())
+    assert len(remembered["1"]) > len(RELEASES), "each release's values, and more"
+    assert remembered["3"] == remembered["1"]
