@@ -302,3 +302,20 @@ def test_the_project_schema_key_follows_the_tables_that_complete_it(
     after = project.builtin_digest("pytemplar.schema.json")
     project.builtin_digest.cache_clear()
     assert before is not None and after is not None and before != after
+
+
+def test_a_run_of_thousands_of_inputs_is_remembered_whole(cache: Path, compiles: list[str]) -> None:
+    # A project of 2,500 releases validates 2,500 different values: all of them must fit in the
+    # cache folder, or each run removes what the next needs and writes it all again.
+    names = ["".join(chr(ord("a") + (number // 26**power) % 26) for power in range(3)) for number in range(2500)]
+    for name in names:
+        assert problems({"replicas": 1, "name": name}) == []
+    new_run()
+    written = {entry.name: entry.stat().st_mtime_ns for entry in os.scandir(cache)}
+    assert len(written) == len(names) + 1  # and the schema's own entry
+    compiles.clear()
+    for name in names:
+        assert problems({"replicas": 1, "name": name}) == []
+    new_run()
+    assert compiles == [], "every input was known"
+    assert {entry.name: entry.stat().st_mtime_ns for entry in os.scandir(cache)} == written, "nothing written again"
