@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pytemplar.errors import Location, Problem, PytemplarError
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
-from pytemplar.transforms.table import DECLARATION_KEYS, TRANSFORM_KEYS, TRANSFORMS, TransformContext
+from pytemplar.transforms.table import BINDING_KINDS, DECLARATION_KEYS, TRANSFORM_KEYS, TRANSFORMS, TransformContext
 
 if TYPE_CHECKING:
     from pytemplar.transforms.config import Declarations, release_transforms
@@ -54,7 +54,7 @@ def transform_release(
 ) -> list[Manifest]:
     """The release's manifests with the transforms pytemplar.yaml declares for it, if any."""
     if not _declares_any(project, environment, release):
-        if any(manifest.obj.get("kind") in _BINDING_KINDS for manifest in manifests):
+        if any(manifest.obj.get("kind") in BINDING_KINDS for manifest in manifests):
             # The reference tables load only for a release that has a binding to complete.
             from pytemplar.transforms.references import fill_subject_namespaces
 
@@ -89,9 +89,6 @@ def transform_release(
         crd_folders=crd_folders,
         earlier=earlier,
     )
-
-
-_BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})  # what fill_subject_namespaces completes
 
 
 def _run_table(

@@ -15,6 +15,7 @@ from pytemplar.errors import Location
 from pytemplar.records import record
 from pytemplar.transforms.fieldpaths import parents
 from pytemplar.transforms.kubeapi import is_cluster_scoped
+from pytemplar.transforms.table import BINDING_KINDS
 
 # Where each kind that runs pods keeps its pod spec.
 POD_SPECS: Mapping[str, str] = {
@@ -361,7 +362,7 @@ def fill_subject_namespaces(objects: Iterable[dict[str, Any]], namespace: str) -
     not be the release's when the template puts the binding elsewhere.
     """
     for obj in objects:
-        if obj.get("kind") not in ("RoleBinding", "ClusterRoleBinding"):
+        if obj.get("kind") not in BINDING_KINDS:
             continue
         subjects = obj.get("subjects")
         if not isinstance(subjects, list):

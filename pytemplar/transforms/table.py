@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 Objects = list[dict[str, Any]]
 
 
+# The kinds whose ServiceAccount subjects get a namespace (references.fill_subject_namespaces); here,
+# where a release without transforms can test for them without loading the reference tables.
+BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})
+
+
 @record(frozen=False)
 class TransformContext:
     """What a transform may need besides the objects and its own declarations."""

@@ -159,12 +159,12 @@ def test_a_role_binding_subject_without_namespace_is_in_the_binding_namespace() 
 
 
 def test_a_release_without_transforms_loads_the_reference_tables_for_exactly_the_kinds_they_complete() -> None:
-    """transform_release skips importing references.py unless a kind in _BINDING_KINDS is there:
+    """transform_release skips importing references.py unless a kind in BINDING_KINDS is there:
     any kind fill_subject_namespaces would change must be in that set."""
-    from pytemplar import transforms
+    from pytemplar.transforms.table import BINDING_KINDS
 
     kinds = ["RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole", "ServiceAccount", "Deployment", "Binding"]
     for kind in kinds:
         obj = {"kind": kind, "metadata": {"name": "x"}, "subjects": [{"kind": "ServiceAccount", "name": "sa"}]}
         fill_subject_namespaces([obj], "ns")
-        assert ("namespace" in obj["subjects"][0]) == (kind in transforms._BINDING_KINDS), kind
+        assert ("namespace" in obj["subjects"][0]) == (kind in BINDING_KINDS), kind
