@@ -243,7 +243,7 @@ def placed(value: Any, depth: int = 0) -> Any:
 
 
 _QUOTED = (False, True)  # the implicit flags of a quoted scalar: the builder takes its value as it is
-_BLOCK_HEADER = re.compile(r"[|>]([1-9+-]{0,2})")
+_CHOMPING = frozenset("123456789+-")  # a block header's indicators after its '|' or '>'
 
 
 class SlotPlacer:
@@ -300,26 +300,51 @@ class SlotPlacer:
             start = found.start()
             value = _text_of_slot(self.slots[int(found.group(1))], True)
             line_start = text.rfind("\n", 0, start) + 1
-            indent = re.match(r"[ \t]*", text[line_start:start])
+            indent = _leading_blanks(text[line_start:start])
             if value.endswith("\n") and text.startswith("\n", found.end()):
                 value = value[:-1]  # the template line's own line break ends the value's last line
             parts.append(text[last:start])
             size += start - last
-            if indent is not None and indent.group():
-                value_breaks.extend((size + at.start(), indent.group()) for at in re.finditer("\n", value))
+            if indent:
+                value_breaks.extend((size + at, indent) for at in _line_breaks(value))
             parts.append(value)
             size += len(value)
             last = found.end()
         parts.append(text[last:])
         placed = _indent_value_lines("".join(parts), value_breaks)
-        header = _BLOCK_HEADER.match(self.text, event.start_mark.index)
-        chomping = header.group(1) if header is not None else ""
+        chomping = _block_indicators(self.text, event.start_mark.index)
         if "+" in chomping:
             return placed
         body = placed.rstrip("\n")
         if "-" in chomping or not body:
             return body
         return body + "\n"
+
+
+def _block_indicators(text: str, at: int) -> str:
+    """What ``[|>]([1-9+-]{0,2})`` matched at ``at`` takes for its group: the chomping and
+    indentation indicators of the block header there ("" when there is none)."""
+    if text[at : at + 1] not in ("|", ">"):
+        return ""
+    first, second = text[at + 1 : at + 2], text[at + 2 : at + 3]
+    if first not in _CHOMPING:
+        return ""
+    return first + second if second in _CHOMPING else first
+
+
+def _leading_blanks(text: str) -> str:
+    """The spaces and tabs ``text`` starts with (what ``[ \\t]*`` matches)."""
+    return text[: len(text) - len(text.lstrip(" \t"))]
+
+
+def _line_breaks(text: str) -> list[int]:
+    """Where the "\\n" of ``text`` are."""
+    found: list[int] = []
+    at = text.find("\n")
+    while at >= 0:
+        found.append(at)
+        at = text.find("\n", at + 1)
+    return found
 
 
 def _indent_value_lines(placed: str, value_breaks: list[tuple[int, str]]) -> str:

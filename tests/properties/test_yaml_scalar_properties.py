@@ -10,7 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pytemplar.helm import yaml11
-from pytemplar.yamlio import is_decimal, resolve_kubernetes, resolve_plain
+from pytemplar.yamlio import is_decimal, is_float, resolve_kubernetes, resolve_plain
 
 # The YAML 1.2 core schema's patterns (yaml.org/spec/1.2.2, 10.3.2), as a reader that uses them all.
 _CORE = [
@@ -114,3 +114,35 @@ def test_kubernetes_integers_match_the_pattern(text: str) -> None:
 @given(scalar_text)
 def test_helm_plain_integer_test_matches_the_pattern(text: str) -> None:
     assert yaml11._plain_int(text) == bool(re.match(r"-?[1-9][0-9]*\Z|0\Z", text))
+
+
+FLOAT = r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z"  # the core schema's, and kubectl's
+HELM_OCTAL = r"[-+]?0[0-7]+\Z"
+HELM_BINARY = r"[-+]?0b[01_]+\Z"
+# The patterns' characters, signs and exponents in every place, digits of other scripts, whitespace.
+number_text = st.one_of(
+    scalar_text,
+    st.text(alphabet="0123456789.eE+-_b8\u0663\u00b2 \n\x85", max_size=10),
+    st.from_regex(FLOAT),
+    st.from_regex(HELM_OCTAL),
+    st.from_regex(HELM_BINARY),
+)
+
+
+@with_edges
+@given(number_text)
+@example("1.")
+@example(".5e-3")
+@example("1e")
+@example("1E+5")
+@example("1.5.5")
+@example("-1e5e5")
+@example("1.0.0")
+@example("0b")
+@example("-0b_")
+@example("08")
+@example("\u0663.")
+@example("1.\u0663")
+def test_float_and_helm_number_tests_match_their_patterns(text: str) -> None:
+    assert is_float(text) == bool(re.match(FLOAT, text))
+    assert yaml11._octal_or_binary(text) == bool(re.match(HELM_OCTAL, text) or re.match(HELM_BINARY, text))
