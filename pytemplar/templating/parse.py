@@ -27,6 +27,7 @@ from pytemplar.templating.slots import (
     as_text,
     slot_location,
     slot_where,
+    token_spans,
 )
 from pytemplar.values import ValuePath, format_path
 from pytemplar.yamlio import EventCache, ScalarRewriter, YamlDocument, load_documents, python_parser
@@ -291,7 +292,7 @@ class FragmentOrigins:
 
 def _slots_used(source: str) -> int:
     """How many of a fragment's slots its text uses: one past the highest token in it."""
-    return max((int(found.group(1)) + 1 for found in TOKEN.finditer(source)), default=0)
+    return max((index + 1 for _, _, index in token_spans(source)), default=0)
 
 
 class YamlMap(dict[str, Any]):

@@ -27,7 +27,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from jinja2.runtime import Undefined
 
@@ -37,7 +38,7 @@ from pytemplar.yamlio import NOT_WHOLE
 
 MARKER = "\ue000"  # starts every token; refused in template text
 _END = "\ue001"
-TOKEN = re.compile("\ue000([0-9]+)\ue001")
+TOKEN_PATTERN = "\ue000([0-9]+)\ue001"  # what a token is: tokens are found by the string code below
 MAX_VALUE_DEPTH = 100
 MAX_KEY_LENGTH = 1024
 
@@ -47,6 +48,79 @@ def token(index: int) -> str:
 
 
 _TOKENS = [f"{MARKER}{index}{_END}" for index in range(512)]  # made once: every {{ }} takes one
+
+
+# Tokens are found with str methods, which decide exactly as TOKEN_PATTERN does
+# (tests/properties/test_token_properties.py), at the same cost or less per text: compiling the
+# pattern cost a one-release render 0.08 ms. TOKEN is the pattern for the rare uses of a match
+# (error messages), compiled the first time one of its methods is used.
+
+
+def token_index(text: str) -> int | None:
+    """The slot index when ``text`` is exactly one token (``TOKEN_PATTERN`` in full), else None."""
+    if text[:1] == MARKER and text[-1:] == _END:
+        digits = text[1:-1]
+        if digits.isdigit() and digits.isascii():
+            return int(digits)
+    return None
+
+
+def token_spans(text: str) -> list[tuple[int, int, int]]:
+    """``(start, end, slot index)`` of each token in ``text``, as ``TOKEN.finditer`` finds them: a
+    token starts at a marker, and its digits end at the first end mark before the next marker."""
+    spans: list[tuple[int, int, int]] = []
+    start = text.find(MARKER)
+    while start >= 0:
+        following = text.find(MARKER, start + 1)
+        end = text.find(_END, start + 1, len(text) if following < 0 else following)
+        if end > start + 1:
+            digits = text[start + 1 : end]
+            if digits.isdigit() and digits.isascii():
+                spans.append((start, end + 1, int(digits)))
+        start = following
+    return spans
+
+
+def _replace_tokens(source: str, replacement: Callable[[int], str]) -> str:
+    """``TOKEN.sub``: each token replaced by ``replacement(index)``, called in order. Each piece
+    after a marker starts a token when it is digits up to its first end mark."""
+    pieces = source.split(MARKER)
+    if len(pieces) == 2:  # one marker: most texts with a token
+        head, piece = pieces
+        end = piece.find(_END)
+        digits = piece[:end]
+        if end > 0 and digits.isdigit() and digits.isascii():
+            return head + replacement(int(digits)) + piece[end + 1 :]
+        return source
+    made = [pieces[0]]
+    for piece in pieces[1:]:
+        end = piece.find(_END)
+        digits = piece[:end]
+        if end > 0 and digits.isdigit() and digits.isascii():
+            made.append(replacement(int(digits)))
+            made.append(piece[end + 1 :])
+        else:
+            made.append(MARKER)
+            made.append(piece)
+    return "".join(made)
+
+
+class _CompiledOnFirstUse:
+    """A pattern compiled the first time one of its attributes is read."""
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return getattr(self._compiled, name)
+
+
+TOKEN = cast("re.Pattern[str]", _CompiledOnFirstUse(TOKEN_PATTERN))  # used as the compiled pattern
 
 
 class SlotError(ValueError):
@@ -156,7 +230,7 @@ def as_text(value: Any, *, strict: bool = True) -> str:
 
 def substitute(source: str, slots: list[Slot], *, strict: bool) -> str:
     """``source`` with each token replaced by its value's text."""
-    return TOKEN.sub(lambda found: _text_of_slot(slots[int(found.group(1))], strict), source)
+    return _replace_tokens(source, lambda index: _text_of_slot(slots[index], strict))
 
 
 def _text_of_slot(slot: Slot, strict: bool) -> str:
@@ -180,8 +254,8 @@ def make_fragment(source: str, slots: list[Slot], marks: list[tuple[int, str, in
 
 def single_slot(fragment: Fragment) -> Slot | None:
     """The one slot a fragment consists of (whitespace aside): a one-expression helper."""
-    found = TOKEN.fullmatch(fragment.source.strip())
-    return fragment.slots[int(found.group(1))] if found else None
+    index = token_index(fragment.source.strip())
+    return fragment.slots[index] if index is not None else None
 
 
 class SlotRefusal(SlotError):
@@ -273,10 +347,10 @@ class SlotPlacer:
 
     def whole(self, text: str) -> Any:
         """The value a plain scalar that is exactly one token stands for, or NOT_WHOLE."""
-        found = TOKEN.fullmatch(text)
-        if found is None:
+        index = token_index(text)
+        if index is None:
             return NOT_WHOLE
-        slot = self.slots[int(found.group(1))]
+        slot = self.slots[index]
         try:
             return placed(slot[0])
         except SlotRefusal:
@@ -296,12 +370,11 @@ class SlotPlacer:
         value_breaks: list[tuple[int, str]] = []
         size = 0
         last = 0
-        for found in TOKEN.finditer(text):
-            start = found.start()
-            value = _text_of_slot(self.slots[int(found.group(1))], True)
+        for start, end, index in token_spans(text):
+            value = _text_of_slot(self.slots[index], True)
             line_start = text.rfind("\n", 0, start) + 1
             indent = _leading_blanks(text[line_start:start])
-            if value.endswith("\n") and text.startswith("\n", found.end()):
+            if value.endswith("\n") and text.startswith("\n", end):
                 value = value[:-1]  # the template line's own line break ends the value's last line
             parts.append(text[last:start])
             size += start - last
@@ -309,7 +382,7 @@ class SlotPlacer:
                 value_breaks.extend((size + at, indent) for at in _line_breaks(value))
             parts.append(value)
             size += len(value)
-            last = found.end()
+            last = end
         parts.append(text[last:])
         placed = _indent_value_lines("".join(parts), value_breaks)
         chomping = _block_indicators(self.text, event.start_mark.index)
