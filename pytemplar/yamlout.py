@@ -13,6 +13,7 @@ make exact about what matters to Kubernetes users:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from json.encoder import encode_basestring as _json_string
@@ -21,8 +22,8 @@ from typing import Any
 # The writer decides what to quote with string tests: compiling its patterns cost a one-release
 # render 0.7 ms. Each test decides as the pattern it stands for (tests/properties/
 # test_yaml_writer_pattern_properties.py compares them on any text); where a test cannot tell
-# without it, the pattern is compiled on first use (re's cache), for text that is not ASCII or a
-# rare scalar. Characters a YAML reader refuses or takes for a line break, escaped in JSON text:
+# without it, the pattern is compiled on first use and kept, for text that is not ASCII or a rare
+# scalar. Characters a YAML reader refuses or takes for a line break, escaped in JSON text:
 _NOT_PRINTABLE = "[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]"
 
 
@@ -40,7 +41,7 @@ def escape_for_yaml(json_text: str) -> str:
         return json_text.replace("\x7f", "\\u007f")  # the one such character in ASCII
     if json_text.isprintable():  # none of them is printable
         return json_text
-    return re.sub(_NOT_PRINTABLE, _escaped, json_text)
+    return _compiled(_NOT_PRINTABLE).sub(_escaped, json_text)
 
 
 def double_quoted(text: str) -> str:
@@ -62,7 +63,7 @@ def _plain_safe(text: str) -> bool:
         return True
     # Not printable: in ASCII a control character, which the pattern refuses; beyond ASCII it may
     # be one the pattern allows (a no-break space, a format character).
-    return not text.isascii() and re.match(_PLAIN_SAFE, text) is not None
+    return not text.isascii() and _compiled(_PLAIN_SAFE).match(text) is not None
 
 
 def _breaks_plain(text: str) -> bool:
@@ -99,15 +100,43 @@ _AMBIGUOUS = r"""(?x)
 _SIGNS = frozenset("+-")
 _NUMBER_FIRST = frozenset("0123456789._")  # after one sign, every alternative starts with one
 _NUMBER_CHARACTERS = "0123456789_.:+-eE"  # all that numbers and sexagesimals hold
-_LETTER_PREFIXES = frozenset(("0b", "0B", "0o", "0O", "0x", "0X", ".i", ".I"))  # the others, after a sign
+# After one sign, the numbers that hold other letters: their prefix, and what may follow it.
+_PREFIXED_DIGITS = {
+    **dict.fromkeys(("0b", "0B"), "01_"),
+    **dict.fromkeys(("0o", "0O"), "01234567_"),
+    **dict.fromkeys(("0x", "0X"), "0123456789abcdefABCDEF_"),
+}
+_INFINITY_WORDS = frozenset(("inf", "Inf", "INF"))
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A pattern the string tests fall back on, compiled the first time one needs it and kept
+    (re's own cache may drop it when a run compiles many schema patterns)."""
+    return re.compile(pattern)
+
+
+def _date(text: str) -> bool:
+    """Whether a text after ``YYYY-`` completes ``[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \\t]+).*)?\\Z``."""
+    month, dash, rest = text.partition("-")
+    if not dash or len(month) > 2 or not (month.isascii() and month.isdigit()):
+        return False
+    if not (rest[:1].isascii() and rest[:1].isdigit()):
+        return False
+    time = rest[2:] if rest[1:2].isascii() and rest[1:2].isdigit() else rest[1:]  # a time starts with no digit
+    return not time or (time[0] in _DATE_TIME_START and "\n" not in time)  # '.' takes all but "\n"
+
+
+_DATE_TIME_START = frozenset("Tt \t")
 
 
 def _ambiguous(text: str) -> bool:
     """Whether a YAML 1.1 or 1.2 resolver could read ``text`` as other than a string.
 
-    Most texts are told without the pattern: ones that cannot start a number, ASCII digits with
-    at most one dot (numbers), and, unless they may be dates or 0b/0o/0x/.inf numbers, texts
-    with two dots or a character no number holds ("1.0.0", "500m", "512Mi", a checksum).
+    Told without the pattern: texts that cannot start a number; ASCII digits with at most one
+    dot (numbers); dates; 0b/0o/0x/.inf numbers; texts with two dots, a character no number holds
+    ("1.0.0", "500m", "512Mi", a checksum) or a sign that does not start the text or its exponent
+    ("1.25-1"). The pattern decides the rest ("1e3", "12:30", "1_000").
     """
     if text in _AMBIGUOUS_WORDS:
         return True
@@ -117,23 +146,33 @@ def _ambiguous(text: str) -> bool:
     undotted = body.replace(".", "", 1)
     if not undotted or (undotted.isascii() and undotted.isdigit()):
         return True
+    if text[4:5] == "-" and text[:4].isascii() and text[:4].isdigit():
+        return _date(text[5:])  # no other number holds a '-' there
+    allowed = _PREFIXED_DIGITS.get(body[:2])
+    if allowed is not None:
+        return len(body) > 2 and not body[2:].strip(allowed)
+    if body[:1] == "." and body[1:2] in ("i", "I"):
+        return body[1:] in _INFINITY_WORDS
     if "." in undotted or undotted.strip(_NUMBER_CHARACTERS):
-        may_be_date = text[4:5] == "-" and text[:4].isascii() and text[:4].isdigit()
-        if not may_be_date and body[:2] not in _LETTER_PREFIXES:
-            return False
-    return re.match(_AMBIGUOUS, text) is not None
+        return False
+    unsigned = body.replace("e-", "").replace("e+", "").replace("E-", "").replace("E+", "")
+    if "-" in unsigned or "+" in unsigned:
+        return False
+    return _compiled(_AMBIGUOUS).match(text) is not None
 
 
 # Kubernetes' reader (go-yaml) drops every '_' of a plain scalar that starts like a number before
 # reading it as one: 1e_3 and 70e0_ are numbers to kubectl.
-# Compiled on first use (re's cache): few strings start like a number and hold a '_'.
+# Compiled on first use: few strings start like a number and hold a '_'.
 _GO_NUMBER = (
     r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?0(?:[xX][0-9a-fA-F]+|[oO]?[0-7]+|[bB][01]+)"
 )
 
 
 def _go_yaml_number(text: str) -> bool:
-    return text[:1] in _NUMBER_START and "_" in text and re.fullmatch(_GO_NUMBER, text.replace("_", "")) is not None
+    if text[:1] not in _NUMBER_START or "_" not in text:
+        return False
+    return _compiled(_GO_NUMBER).fullmatch(text.replace("_", "")) is not None
 
 
 _NUMBER_START = frozenset("0123456789+-.")
@@ -144,7 +183,7 @@ def _block_safe(text: str) -> bool:
     """Whether a literal block can hold every character of ``text``."""
     if text.replace("\n", "").replace("\t", "").isprintable():
         return True
-    return not text.isascii() and re.match(_BLOCK_SAFE, text) is not None
+    return not text.isascii() and _compiled(_BLOCK_SAFE).match(text) is not None
 
 
 MAX_PLAIN_KEY = 1024  # longer keys need the explicit '? key' form

@@ -96,7 +96,7 @@ PIECES = st.sampled_from(
     ["y", "Y", "es", "ES", "n", "o", "O", "true", "False", "on", "ff", "null", "NULL", "~", "=", ".", "nan", "NaN",
      "inf", "INF", "+", "-", "0", "1", "7", "9", "_", "e", "E", "x", "X", "b", "B", "o", "a", "F", "f", ":", "5", "T",
      "t", " ", "\t", "\n", "2024", "-01", "-1", "0b", "0o", "0x", ".i", ".I", "é", "\u0663", "\u00b2", "\u2028",
-     "\x85", "\xa0", "m", "Mi", "%"]
+     "\x85", "\xa0", "m", "Mi", "%", "0b", "0B", "0o", "0O", "0x", "0X", "g", "8", "e-", "E+"]
 )  # fmt: skip
 # The pattern's literal alternatives, each also cut short, lengthened and signed.
 LITERALS = [
@@ -111,7 +111,24 @@ EDITED = st.sampled_from(LITERALS).flatmap(
 EDITED_MATCHES = st.tuples(
     st.from_regex(AMBIGUOUS), st.integers(0, 40), st.sampled_from(["", ".", "-", "_", ":", "e", "a", "x", "\n", "é"])
 ).map(lambda made: made[0][: made[1]] + made[2] + made[0][made[1] + 1 :])
+# Dates and near-dates, numbers with a letter prefix, and texts of number characters only.
+DATES = st.builds(
+    "{}-{}".format,
+    st.sampled_from(["2024", "0000", "+202", "202"]),
+    st.one_of(
+        st.text(alphabet="0123456789-Tt \t\n:.x\u0663", max_size=12), st.text(alphabet="019-T\t\u0663", max_size=7)
+    ),
+)
+PREFIXED = st.builds(
+    "{}{}{}".format,
+    st.sampled_from(["", "+", "-"]),
+    st.sampled_from(["0b", "0B", "0o", "0O", "0x", "0X", ".i", ".I", ".inf", ".In", "0"]),
+    st.one_of(st.text(alphabet="0123456789abcdefgABCDEFnN_.", max_size=5), st.text(alphabet="0127_8f", max_size=4)),
+)
 SCALARS = st.one_of(
+    DATES,
+    PREFIXED,
+    st.text(alphabet="0123456789_.:+-eE", max_size=8),
     EDITED,
     st.from_regex(AMBIGUOUS),
     EDITED_MATCHES,
@@ -132,19 +149,34 @@ SCALARS = st.one_of(
 @example(text="0b1.1")
 @example(text="-.inf")
 @example(text="12:30.5.5")
+@example(text="0b")
+@example(text="0B1_")
+@example(text="-0o8")
+@example(text="0x1g")
+@example(text="+.INF")
+@example(text=".iNf")
+@example(text="1e-5")
+@example(text="1-5")
+@example(text="1e-+5")
+@example(text="2024-123-1")
+@example(text="2024-1-\u0663")
+@example(text="2024-01-01\tT")
+@example(text="0b2")
 def test_ambiguous_scalars_are_the_ones_the_full_pattern_finds(text: str) -> None:
     assert yamlout._ambiguous(text) == (AMBIGUOUS.match(text) is not None)
 
 
 @pytest.mark.parametrize(
-    "text", ["1.0.0", "500m", "512Mi", "25%", "0", "8080", "0.5", "v1", "nginx:1.25", "a" * 64, "9f86d081884c7d65" * 4]
-)
+    "text",
+    ["1.0.0", "500m", "512Mi", "25%", "0", "8080", "0.5", "v1", "nginx:1.25", "a" * 64, "9f86d081884c7d65" * 4,
+     "0b8d3075f625747eb341c60ca92a64ce409b8500ce42852de8554c98c5574b45", "0x1F", "0o17", "-.inf", ".Inf", "8000-9000",
+     "1.25-1", "+1-2", "1+2", "2024-01-15", "2024-1-1T10:00:00Z"],
+)  # fmt: skip
 def test_the_scalars_of_a_manifest_are_told_without_a_pattern(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_pattern(*args: object) -> None:
-        raise AssertionError("a pattern was used")
+    def no_pattern(pattern: str) -> re.Pattern[str]:
+        raise AssertionError(f"a pattern was needed for {text!r}")
 
-    monkeypatch.setattr(yamlout.re, "match", no_pattern)
-    monkeypatch.setattr(yamlout.re, "search", no_pattern)
-    monkeypatch.setattr(yamlout.re, "sub", no_pattern)
+    monkeypatch.setattr(yamlout, "_compiled", no_pattern)
     assert yamlout._ambiguous(text) == (AMBIGUOUS.match(text) is not None)
-    assert yamlout._plain_safe(text) and not yamlout._breaks_plain(text)
+    assert yamlout._plain_safe(text) == bool(PLAIN_SAFE.match(text))
+    assert yamlout._breaks_plain(text) == bool(PLAIN_BREAKERS.search(text))
