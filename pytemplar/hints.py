@@ -124,7 +124,7 @@ _COMMANDS_WITHOUT_THEM = frozenset({"render", "validate", "values", "diff", "set
 def _renders_an_app(arguments: Sequence[str]) -> bool:
     from pathlib import Path
 
-    from pytemplar.helm.standalone import is_app
+    from pytemplar.project import is_app
 
     first = next((a for a in arguments if not a.startswith("-")), None)
     return first is not None and is_app(Path(first))

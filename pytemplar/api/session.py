@@ -36,6 +36,7 @@ from pytemplar.project import (
     ReleaseSpec,
     Workspace,
     builtin_schema,
+    is_app,
     load_project,
     release_env_files,
 )
@@ -168,9 +169,9 @@ class Session:
         self._field_origins: dict[tuple[str, str], dict[tuple[str, int], RenderedOrigins]] = {}
 
     def _load(self, options: RenderOptions) -> Project:
-        from pytemplar.helm.standalone import app_project, is_app
-
         if is_app(options.project) and not self.edits_files:
+            from pytemplar.helm.standalone import app_project
+
             return app_project(
                 options.project,
                 self.workspace,

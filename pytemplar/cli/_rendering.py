@@ -47,8 +47,7 @@ def render_command(
         from pytemplar import api
         from pytemplar import output as out
         from pytemplar.errors import escape_control
-        from pytemplar.helm.standalone import is_app
-        from pytemplar.project import Workspace, load_project
+        from pytemplar.project import Workspace, is_app, load_project
 
         alone = is_app(project)
         envs = list(env or [])
