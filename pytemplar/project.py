@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytemplar import validitycache
 from pytemplar.cachefolder import code_stamp
-from pytemplar.editorschema import MODELINE, MODELINE_HEAD
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
 from pytemplar.fsroot import ArchiveRoot, Root, is_archive_name
 from pytemplar.records import record
@@ -34,6 +33,11 @@ DEFAULTS_FILE = "values.yaml"
 VALUES_SCHEMA_FILE = "values.schema.json"
 TEMPLATES_DIR = "templates"
 TEMPLATE_SUFFIX = ".j2"
+# Editors (yaml-language-server) take a values file's schema from this comment among its first
+# lines; pytemplar.editorschema writes the schemas it names and warns when one is stale.
+MODELINE = "# yaml-language-server: $schema="
+MODELINE_CHARACTERS = 4096  # modelines stand among the first lines of a file
+MODELINE_HEAD = MODELINE_CHARACTERS * 4  # bytes read to look for one (characters are at most 4 bytes each)
 HELPER_PREFIX = "@"  # an app's helpers are also named @NAME/_file.j2, and so are those of its dependencies
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\Z")
 
