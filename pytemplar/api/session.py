@@ -9,6 +9,7 @@ strategy; then, over everything rendered, the checks. The public functions of
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -26,7 +27,6 @@ from pytemplar.errors import (
     ValuesError,
 )
 from pytemplar.hiddenvalues import hidden_value_problems
-from pytemplar.hints import deletion_of
 from pytemplar.manifests import Manifest
 from pytemplar.policies import DEFAULT_KUBE_VERSION, valid_namespace
 from pytemplar.project import (
@@ -309,7 +309,7 @@ class Session:
                 own,
                 lambda path: origin_of(layers, path, merged, list_keys),
                 locate_key=lambda path: key_origin_of(layers, path, merged, list_keys),
-                locate_deletion=lambda path: deletion_of(layers, path),
+                locate_deletion=functools.partial(_deletion_of, layers),
             )
             if problems:
                 raise ValuesError.collect(problems)
@@ -732,3 +732,9 @@ def _forgetting_origins(manifest: Manifest) -> Manifest:
     """``manifest`` without the positions of its fields, which a message can find again."""
     origins = manifest.origins
     return replace(manifest, origins=origins.forgotten() if isinstance(origins, ReleaseOrigins) else None)
+
+
+def _deletion_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None:
+    from pytemplar.hints import deletion_of  # asked only to explain a missing value
+
+    return deletion_of(layers, path)

@@ -239,7 +239,7 @@ def entrypoint() -> None:
 
         sys.exit(respond(shell, sys.argv[1:]))
     from pytemplar.cli import COMMANDS
-    from pytemplar.hints import command_habit, helm_habit
+    from pytemplar.cli._habits import command_habit, helm_habit
 
     wrong_command = command_habit(sys.argv[1:], [command.name for command in COMMANDS])
     if wrong_command is not None:
