@@ -190,8 +190,6 @@ class Session:
 
     def stale_editor_schemas(self, layers: Sequence[ValuesLayer], app: App) -> list[Problem]:
         """A warning for each stale overlay schema an overlay's modeline names (one per schema file)."""
-        from pytemplar.editorschema import stale_overlay_schema
-
         found = []
         for layer in layers:
             key = (layer.source, str(app.root.path))
@@ -199,6 +197,8 @@ class Session:
                 continue
             if self.workspace.without_modeline(layer.source):
                 continue  # looked for when the file was read: the text's first characters hold its first bytes
+            from pytemplar.editorschema import stale_overlay_schema  # a file with a modeline: rare
+
             self._editor_schemas_checked.add(key)
             problem = stale_overlay_schema(layer.source, app, self._editor_schemas)
             if problem is not None:
