@@ -42,10 +42,16 @@ HELPER_PREFIX = "@"  # an app's helpers are also named @NAME/_file.j2, and so ar
 _TEMPLATE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*\Z")
 
 
+@cache
+def _installed_at() -> Path:
+    """pytemplar's folder, links resolved (once: each resolve lstat()s every folder from /)."""
+    return Path(__file__).resolve().parent
+
+
 def builtin_schema_file(name: str) -> Path | None:
     """Where one of pytemplar's own schemas is: in ``_schemas`` when installed from a wheel, in
     ``schemas/`` in the source tree; None for a package that is not in plain files (a zip)."""
-    here = Path(__file__).resolve().parent
+    here = _installed_at()
     for candidate in (here / "_schemas" / name, here.parent / "schemas" / name):
         if candidate.is_file():
             return candidate
