@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from pytemplar.errors import PytemplarError, UsageError
 
 if TYPE_CHECKING:
-    from pytemplar.api.rendering import Progress
+    from pytemplar.progress import ProgressLine
     from pytemplar.setargs import SetKind
 
 EXIT_INVALID = 1
@@ -165,7 +165,7 @@ def _clear_progress_line() -> None:
     clear_terminal_line(sys.stderr)
 
 
-def progress_on_stderr(verb: str) -> contextlib.AbstractContextManager[Progress | None]:
+def progress_on_stderr(verb: str) -> contextlib.AbstractContextManager[ProgressLine | None]:
     """The progress line of a run (pytemplar.progress), or None where none is shown: stderr not a
     terminal (a pipe, a file, a CI log, Argo CD's plugin), where the module is not even loaded."""
     try:
