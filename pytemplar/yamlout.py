@@ -18,11 +18,16 @@ import re
 from json.encoder import encode_basestring as _json_string
 from typing import Any
 
-from pytemplar.lazyre import AsciiFirst, WordsOrPattern
+# The writer decides what to quote with string tests: compiling its patterns cost a one-release
+# render 0.7 ms. Each test decides as the pattern it stands for (tests/properties/
+# test_yaml_writer_pattern_properties.py compares them on any text); where a test cannot tell
+# without it, the pattern is compiled on first use (re's cache), for text that is not ASCII or a
+# rare scalar. Characters a YAML reader refuses or takes for a line break, escaped in JSON text:
+_NOT_PRINTABLE = "[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]"
 
-# Patterns with large Unicode classes are compiled when a text first needs them (pytemplar.lazyre):
-# the second pattern of each pair is the same test on ASCII text.
-_NOT_PRINTABLE = AsciiFirst("[\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]", "\x7f")
+
+def _escaped(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"
 
 
 def escape_for_yaml(json_text: str) -> str:
@@ -31,7 +36,11 @@ def escape_for_yaml(json_text: str) -> str:
     JSON escapes C0 controls, quotes and backslashes; YAML readers also treat NEL and the
     Unicode line and paragraph separators as line breaks and refuse a few other characters.
     """
-    return _NOT_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+    if json_text.isascii():
+        return json_text.replace("\x7f", "\\u007f")  # the one such character in ASCII
+    if json_text.isprintable():  # none of them is printable
+        return json_text
+    return re.sub(_NOT_PRINTABLE, _escaped, json_text)
 
 
 def double_quoted(text: str) -> str:
@@ -40,31 +49,81 @@ def double_quoted(text: str) -> str:
     return escape_for_yaml(_json_string(text))
 
 
-# Plain-safe: starts with a character that cannot begin an indicator and contains no
-# sequence that ends or comments a plain scalar.
-_PLAIN_SAFE = AsciiFirst(
-    r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]*\Z",
-    r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f]*\Z",
-)
-_PLAIN_BREAKERS = re.compile(r": |:\Z| #|\s\Z|\A(?:---|\.\.\.)(?:\s|\Z)")
-# Anything a YAML 1.1 or 1.2 resolver could read as something other than a string.
-_AMBIGUOUS = WordsOrPattern(
-    # booleans and nulls in the three spellings YAML 1.1 reads, NaNs, the value key
+# Plain-safe: starts with a character that cannot begin an indicator and holds no character a
+# reader refuses or takes for a line break (all of which are not printable).
+_PLAIN_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./$(")
+_PLAIN_SAFE = r"[A-Za-z0-9_./$(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]*\Z"
+
+
+def _plain_safe(text: str) -> bool:
+    if text[:1] not in _PLAIN_FIRST:
+        return False
+    if text.isprintable():
+        return True
+    # Not printable: in ASCII a control character, which the pattern refuses; beyond ASCII it may
+    # be one the pattern allows (a no-break space, a format character).
+    return not text.isascii() and re.match(_PLAIN_SAFE, text) is not None
+
+
+def _breaks_plain(text: str) -> bool:
+    """Whether ``text`` holds a sequence that ends or comments a plain scalar: what the pattern
+    ``: |:\\Z| #|\\s\\Z|\\A(?:---|\\.\\.\\.)(?:\\s|\\Z)`` finds (``\\s`` is str.isspace())."""
+    return (
+        ": " in text
+        or " #" in text
+        or text[-1:] == ":"
+        or text[-1:].isspace()
+        or (text[:3] in _DOCUMENT_MARKERS and (len(text) == 3 or text[3].isspace()))
+    )
+
+
+_DOCUMENT_MARKERS = ("---", "...")
+# Anything a YAML 1.1 or 1.2 resolver could read as something other than a string: the booleans
+# and nulls in the three spellings YAML 1.1 reads, NaNs, the value key; or the pattern below.
+_AMBIGUOUS_WORDS = frozenset(
     [
         spelt
         for word in ("y", "yes", "n", "no", "true", "false", "on", "off", "null")
         for spelt in (word, word.title(), word.upper())
     ]
-    + ["~", ".nan", ".NaN", ".NAN", "="],
-    r"""(?x)
+    + ["~", ".nan", ".NaN", ".NAN", "="]
+)
+_AMBIGUOUS = r"""(?x)
     (?: [-+]?(?:[0-9_]*\.[0-9_]*|[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?            # numbers, 1.1 floats
       | [-+]?\.(?:inf|Inf|INF)
       | [-+]?0[bB][01_]+ | [-+]?0[oO]?[0-7_]+ | [-+]?0[xX][0-9a-fA-F_]+
       | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?                       # sexagesimal
       | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+).*)?                     # dates
     )\Z
-    """,
-)
+    """
+_SIGNS = frozenset("+-")
+_NUMBER_FIRST = frozenset("0123456789._")  # after one sign, every alternative starts with one
+_NUMBER_CHARACTERS = "0123456789_.:+-eE"  # all that numbers and sexagesimals hold
+_LETTER_PREFIXES = frozenset(("0b", "0B", "0o", "0O", "0x", "0X", ".i", ".I"))  # the others, after a sign
+
+
+def _ambiguous(text: str) -> bool:
+    """Whether a YAML 1.1 or 1.2 resolver could read ``text`` as other than a string.
+
+    Most texts are told without the pattern: ones that cannot start a number, ASCII digits with
+    at most one dot (numbers), and, unless they may be dates or 0b/0o/0x/.inf numbers, texts
+    with two dots or a character no number holds ("1.0.0", "500m", "512Mi", a checksum).
+    """
+    if text in _AMBIGUOUS_WORDS:
+        return True
+    body = text[1:] if text[:1] in _SIGNS else text
+    if body[:1] not in _NUMBER_FIRST:
+        return False
+    undotted = body.replace(".", "", 1)
+    if not undotted or (undotted.isascii() and undotted.isdigit()):
+        return True
+    if "." in undotted or undotted.strip(_NUMBER_CHARACTERS):
+        may_be_date = text[4:5] == "-" and text[:4].isascii() and text[:4].isdigit()
+        if not may_be_date and body[:2] not in _LETTER_PREFIXES:
+            return False
+    return re.match(_AMBIGUOUS, text) is not None
+
+
 # Kubernetes' reader (go-yaml) drops every '_' of a plain scalar that starts like a number before
 # reading it as one: 1e_3 and 70e0_ are numbers to kubectl.
 # Compiled on first use (re's cache): few strings start like a number and hold a '_'.
@@ -78,10 +137,16 @@ def _go_yaml_number(text: str) -> bool:
 
 
 _NUMBER_START = frozenset("0123456789+-.")
-_BLOCK_SAFE = AsciiFirst(
-    r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff\r]*\Z",
-    r"[^\x00-\x08\x0b-\x1f\x7f\r]*\Z",
-)
+_BLOCK_SAFE = r"[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff\r]*\Z"
+
+
+def _block_safe(text: str) -> bool:
+    """Whether a literal block can hold every character of ``text``."""
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return True
+    return not text.isascii() and re.match(_BLOCK_SAFE, text) is not None
+
+
 MAX_PLAIN_KEY = 1024  # longer keys need the explicit '? key' form
 
 
@@ -125,12 +190,7 @@ def _string_text(text: str) -> str:
     known = _STRING_TEXTS.get(text)
     if known is not None:
         return known
-    if (
-        _PLAIN_SAFE.match(text)
-        and not _PLAIN_BREAKERS.search(text)
-        and not _AMBIGUOUS.match(text)
-        and not _go_yaml_number(text)
-    ):
+    if _plain_safe(text) and not _breaks_plain(text) and not _ambiguous(text) and not _go_yaml_number(text):
         written = text
     else:
         written = double_quoted(text)
@@ -143,7 +203,7 @@ def _string_text(text: str) -> str:
 
 def _block_literal(text: str, indent: str) -> str | None:
     """``|`` block scalar for multi-line text, or None when it would not round-trip."""
-    if not _BLOCK_SAFE.match(text):
+    if not _block_safe(text):
         return None
     lines = text.split("\n")
     if text.endswith("\n"):
