@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import ConfigError, Location, display_path
+from pytemplar.project import HELPER_PREFIX as PREFIX
 from pytemplar.records import record
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from pytemplar.yamlio import YamlDocument
 
 VENDORED = "dependencies"  # the folder of an archive that holds its dependencies
-PREFIX = "@"  # templates of dependencies are named @NAME/_file.j2
 
 # Compiled on first use (re's cache): only a project that declares dependencies reads versions.
 _VERSION = (
@@ -185,14 +185,9 @@ def merge_dependency(into: dict[str, Dependency], name: str, dependency: Depende
         )
 
 
-def importable_helpers(
-    templates: dict[str, str], paths: dict[str, str], own_name: str, resolved: Mapping[str, Dependency]
-) -> None:
-    """Add the names templates import helpers by: the app's own ``_x.j2`` as ``@NAME/_x.j2``, and
-    those of every dependency (which carry theirs under their own names already)."""
-    for name in [n for n in templates if n.rsplit("/", 1)[-1].startswith("_")]:
-        templates[f"{PREFIX}{own_name}/{name}"] = templates[name]
-        paths[f"{PREFIX}{own_name}/{name}"] = paths[name]
+def importable_helpers(templates: dict[str, str], paths: dict[str, str], resolved: Mapping[str, Dependency]) -> None:
+    """Add the names templates import the helpers of every dependency by (each dependency carries
+    its own under its name already: see project.own_helpers_importable)."""
     for dependency_name, dependency in resolved.items():
         prefix = f"{PREFIX}{dependency_name}/"
         for name, text in dependency.app.templates.items():

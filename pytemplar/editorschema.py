@@ -20,12 +20,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytemplar.project import MODELINE, MODELINE_CHARACTERS, MODELINE_HEAD
+
 if TYPE_CHECKING:
     from pytemplar.errors import Problem
     from pytemplar.project import App
 
 OVERLAY_SCHEMA_FILE = "values.overlay.schema.json"
-MODELINE = "# yaml-language-server: $schema="
 
 # JSON Schema keywords whose value is a schema, a map of schemas, or a list of schemas.
 _ONE_SCHEMA = ("items", "additionalProperties", "contains")
@@ -149,9 +150,7 @@ def schema_text(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
-_HEAD = 4096  # modelines stand among the first lines of a file
 _MODELINE_BYTES = MODELINE.encode("utf-8")
-MODELINE_HEAD = _HEAD * 4  # bytes read to look for one (_HEAD characters are at most 4 bytes each)
 
 
 def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | None = None) -> Problem | None:
@@ -172,7 +171,7 @@ def stale_overlay_schema(values_file: str, app: App, known: dict[Path, Any] | No
         return None
     if _MODELINE_BYTES not in raw:
         return None  # most overlays have none: no decoding, no line splitting
-    head = raw.decode("utf-8", errors="replace")[:_HEAD]
+    head = raw.decode("utf-8", errors="replace")[:MODELINE_CHARACTERS]
     for line in head.splitlines():
         column = line.find(MODELINE)
         if column < 0:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pytemplar import validitycache
+from pytemplar.cachefolder import code_stamp
 from pytemplar.errors import Problem
 from pytemplar.schema import CompiledSchema, compile_schema
 from pytemplar.values import ListKeys, ValuePath, ValuesLayer, format_path, origins_of
@@ -109,15 +110,16 @@ def _overlay_digest(values_schema: CompiledSchema) -> bytes | None:
 
 @cache
 def _overlay_recipe() -> bytes | None:
-    """The text of what builds an overlay schema besides the app's schema; None when it cannot be
-    read (a zipped package): then the overlay is built and keyed by its own text."""
+    """The stamp of what builds an overlay schema besides the app's schema (the code and the
+    rollout schema it embeds); None when they cannot be found (a zipped package): then the overlay
+    is built and keyed by its own text."""
     from pytemplar.project import builtin_schema_file
 
     rollout = builtin_schema_file("rollout.schema.json")
     if rollout is None:
         return None
     try:
-        return (Path(__file__).parent / "editorschema.py").read_bytes() + b"\0" + rollout.read_bytes()
+        return code_stamp([Path(__file__).parent / "editorschema.py", rollout])
     except OSError:
         return None
 

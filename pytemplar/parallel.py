@@ -35,10 +35,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 from pytemplar.errors import PytemplarError
-from pytemplar.supervise import note_in_slot
+from pytemplar.supervise import note_in_slot, share_notes
 
-MIN_RELEASES_PER_WORKER = 8  # below this, a fork, a pickle and copied pages cost more than they save
-MAX_JOBS = 8
 # A worker's results pipe holds this much, so a worker does not wait while this process renders a
 # release before it reads again (Linux lets any process have pipes this size).
 PIPE_BYTES = 1 << 20
@@ -46,25 +44,6 @@ _SET_PIPE_SIZE = 1031  # F_SETPIPE_SZ (Linux)
 
 Result = TypeVar("Result")
 State = TypeVar("State")
-
-
-def available_processors() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def worker_count(jobs: int, releases: int) -> int:
-    """How many processes render ``releases`` when ``jobs`` are allowed (0: one per processor)."""
-    allowed = jobs or available_processors()
-    if allowed <= 1 or not _can_fork_safely():
-        return 1
-    return max(1, min(allowed, MAX_JOBS, releases // MIN_RELEASES_PER_WORKER))
-
-
-def _can_fork_safely() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 class WorkerStopped(PytemplarError):
@@ -189,6 +168,7 @@ class _Run(Generic[Result, State]):
         slices = self.slices
         before = slices.hand_over()  # gathered before the first release, merged first
         board = _Board(slices.workers)
+        share_notes()  # so that a stopped run can say what each worker was doing
         tokens, numbers = os.pipe()
         # Chunk 0 is this process's: it starts at once, while the workers start.
         os.write(numbers, b"".join(_CHUNK.pack(number) for number in range(1, len(self.chunks))))

@@ -10,28 +10,19 @@ import os
 from dataclasses import field
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pytemplar import validitycache
 from pytemplar.cachefolder import code_stamp
-from pytemplar.dependencies import (
-    VENDORED,
-    Dependency,
-    allowed_roots,
-    check_confined,
-    check_dependency,
-    declared_dependencies,
-    dependency_cycle,
-    importable_helpers,
-    merge_dependency,
-)
-from pytemplar.editorschema import MODELINE, MODELINE_HEAD
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
 from pytemplar.fsroot import ArchiveRoot, Root, is_archive_name
 from pytemplar.records import record
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
 from pytemplar.yamlio import YamlDocument, load_mapping
+
+if TYPE_CHECKING:
+    from pytemplar.dependencies import Dependency
 
 T = TypeVar("T")
 
@@ -41,6 +32,12 @@ DEFAULTS_FILE = "values.yaml"
 VALUES_SCHEMA_FILE = "values.schema.json"
 TEMPLATES_DIR = "templates"
 TEMPLATE_SUFFIX = ".j2"
+# Editors (yaml-language-server) take a values file's schema from this comment among its first
+# lines; pytemplar.editorschema writes the schemas it names and warns when one is stale.
+MODELINE = "# yaml-language-server: $schema="
+MODELINE_CHARACTERS = 4096  # modelines stand among the first lines of a file
+MODELINE_HEAD = MODELINE_CHARACTERS * 4  # bytes read to look for one (characters are at most 4 bytes each)
+HELPER_PREFIX = "@"  # an app's helpers are also named @NAME/_file.j2, and so are those of its dependencies
 # Template names, and the names Windows reserves, are told with string tests that decide as the
 # patterns in tests/properties/test_name_rule_properties.py: compiling the two patterns cost a
 # one-release render 0.2 ms.
@@ -56,10 +53,16 @@ def _plain_template_name(name: str) -> bool:
 _NOT_FIRST = ("", ".", "-")
 
 
+@cache
+def _installed_at() -> Path:
+    """pytemplar's folder, links resolved (once: each resolve lstat()s every folder from /)."""
+    return Path(__file__).resolve().parent
+
+
 def builtin_schema_file(name: str) -> Path | None:
     """Where one of pytemplar's own schemas is: in ``_schemas`` when installed from a wheel, in
     ``schemas/`` in the source tree; None for a package that is not in plain files (a zip)."""
-    here = Path(__file__).resolve().parent
+    here = _installed_at()
     for candidate in (here / "_schemas" / name, here.parent / "schemas" / name):
         if candidate.is_file():
             return candidate
@@ -226,8 +229,9 @@ class Workspace:
     _loading: list[tuple[str, Location | None]] = field(default_factory=list)
     # The project folder, when a project is loaded: dependencies may also lie inside it.
     project_folder: Path | None = None
-    # The folders a dependency of the app being loaded may lie in (see dependencies.allowed_roots).
-    _dependency_roots: tuple[Path, ...] = ()
+    # The folder of the app of the release being loaded and the project folder: a dependency of that
+    # app, or of its dependencies, may lie only in what they allow (see dependencies.allowed_roots).
+    _dependency_roots_of: tuple[Path, Path | None] | None = None
 
     # Files read whose head holds no editor modeline: the check for stale editor schemas
     # (editorschema.stale_overlay_schema) then need not open them again.
@@ -369,9 +373,14 @@ class Workspace:
             raise ConfigError.collect(problems)
         data = meta.data
         if not self._loading:  # an app of a release, not a dependency: it fixes where dependencies may lie
-            self._dependency_roots = allowed_roots(root.path, self.project_folder)
-        resolved = self._dependencies(root, meta)
-        importable_helpers(templates, paths, data["name"], resolved)
+            self._dependency_roots_of = (root.path, self.project_folder)
+        own_helpers_importable(templates, paths, data["name"])
+        resolved: dict[str, Dependency] = {}
+        if data.get("dependencies"):  # most apps have none: the resolver is not even loaded
+            from pytemplar.dependencies import importable_helpers
+
+            resolved = self._dependencies(root, meta)
+            importable_helpers(templates, paths, resolved)
         return App(
             root=root,
             name=data["name"],
@@ -388,6 +397,14 @@ class Workspace:
 
     def _dependencies(self, root: Root, meta: YamlDocument) -> dict[str, Dependency]:
         """The apps ``meta`` depends on, directly or not, by name; cycles and conflicts refused."""
+        from pytemplar.dependencies import (
+            Dependency,
+            check_dependency,
+            declared_dependencies,
+            dependency_cycle,
+            merge_dependency,
+        )
+
         resolved: dict[str, Dependency] = {}
         before = self._loading
         chain = before or [(meta.data["name"], None)]
@@ -408,6 +425,8 @@ class Workspace:
 
     def _dependency_app(self, root: Root, meta: YamlDocument, index: int, entry: dict[str, Any]) -> App:
         """A dependency: vendored in an archive, else the folder or archive ``app:`` names."""
+        from pytemplar.dependencies import VENDORED, allowed_roots, check_confined
+
         at = ("dependencies", index)
         if isinstance(root, ArchiveRoot):
             vendored = f"{VENDORED}/{entry['name']}"
@@ -419,7 +438,8 @@ class Workspace:
                 )
             return self.app_in(root.below(vendored, keep=VENDORED))
         where = meta.location_of((*at, "app")) or Location(meta.path)
-        check_confined(root.path / entry["app"], entry["app"], self._dependency_roots, where)
+        roots = allowed_roots(*self._dependency_roots_of) if self._dependency_roots_of else ()
+        check_confined(root.path / entry["app"], entry["app"], roots, where)
         if entry.get("sha256"):
             self.pin_archive(root.path / entry["app"], entry["sha256"], meta.location_of((*at, "sha256")) or where)
         return self.app(root.path / entry["app"], where, entry["app"])
@@ -514,6 +534,22 @@ def _app_reference(
     location = document.location_of((*at, "sha256")) or Location(document.path)
     workspace.pin_archive(root.path / written["archive"], written["sha256"], location)
     return written["archive"]
+
+
+def own_helpers_importable(templates: dict[str, str], paths: dict[str, str], own_name: str) -> None:
+    """Name an app's helpers (``_x.j2``) also ``@NAME/_x.j2``, as the apps depending on it import
+    them: a library's helpers import each other the same way wherever they are used."""
+    for name in [n for n in templates if n.rsplit("/", 1)[-1].startswith("_")]:
+        templates[f"{HELPER_PREFIX}{own_name}/{name}"] = templates[name]
+        paths[f"{HELPER_PREFIX}{own_name}/{name}"] = paths[name]
+
+
+def is_app(path: Path) -> bool:
+    """Whether ``path`` names an app template (a folder with app.yaml and no pytemplar.yaml, or an
+    archive): ``pytemplar render APP`` renders it alone (pytemplar.helm.standalone)."""
+    if path.is_file():
+        return is_archive_name(path)
+    return path.is_dir() and (path / APP_FILE).is_file() and not (path / PROJECT_FILE).is_file()
 
 
 def load_project(folder: str | Path, workspace: Workspace) -> Project:

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from pytemplar import atomicfile
 from pytemplar.docsgen import values_reference
-from pytemplar.editorschema import MODELINE, OVERLAY_SCHEMA_FILE
+from pytemplar.editorschema import OVERLAY_SCHEMA_FILE
 from pytemplar.errors import OutputError, UsageError
 from pytemplar.fsroot import ArchiveRoot
-from pytemplar.project import Workspace
+from pytemplar.project import MODELINE, Workspace
 
 DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 MAX_PROJECT_NAME = 50  # leaves room for the "-staging" namespace suffix within 63 characters

@@ -26,14 +26,24 @@ all, read when the timer fires, is the one reported. A note costs no system call
 
 from __future__ import annotations
 
-import mmap
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from pytemplar.records import record
+
+if TYPE_CHECKING:
+    import mmap
+    import signal as _signal
+else:
+    # The timer needs only the C core of `signal`, whose Python layer builds three enums on
+    # import (~0.4 ms of a one-release render); the same functions, without the enum wrapping.
+    try:
+        import _signal
+    except ImportError:  # pragma: no cover - an interpreter without CPython's module layout
+        import signal as _signal
 
 DEFAULT_TIMEOUT = 300.0  # seconds of wall-clock time for one command
 DEFAULT_MEMORY_MIB = 4096  # address space of the command, in MiB
@@ -44,7 +54,8 @@ EXIT_TIMEOUT = 124  # as timeout(1)
 _SLOT_SIZE = 4096
 _SLOTS = 16  # the command and its render workers, one slot each
 _HEADER = 12  # the note's length (4 bytes) and when it was written (8 bytes, monotonic ns)
-_board: mmap.mmap | None = None  # shared with render workers; None when no limit is set
+_limited = False  # whether a limit is set: notes are taken only then
+_board: mmap.mmap | None = None  # shared with render workers, made when the first one is started
 _slot = 0  # where this process notes: 0 is the command's own process, which notes in _own
 _own = b""  # the command's own stamped note
 
@@ -76,13 +87,14 @@ def _read_note(board: mmap.mmap, slot: int) -> bytes:
 def activity(file: str, doing: str) -> Iterator[None]:
     """Note that the block works on ``file`` doing ``doing``: what a stopped command reports."""
     global _own
-    board = _board
-    if board is None:
+    if not _limited:
         yield
         return
     text = f"{file}\t{doing}".encode("utf-8", "replace")[: _SLOT_SIZE - _HEADER]
     stamped = time.monotonic_ns().to_bytes(8, "little") + text
-    if _slot == 0:  # the command's own process: one assignment, never half-written when the timer fires
+    board = _board
+    # The command's own process notes in one assignment, never half-written when the timer fires.
+    if _slot == 0 or board is None:
         previous = _own
         _own = stamped
         try:
@@ -98,6 +110,15 @@ def activity(file: str, doing: str) -> Iterator[None]:
         _note(board, _slot, previous)
 
 
+def share_notes() -> None:
+    """Make the page the render workers note on, before the first is forked (when a limit is set)."""
+    global _board
+    if _limited and _board is None:
+        import mmap
+
+        _board = mmap.mmap(-1, _SLOT_SIZE * _SLOTS)  # anonymous and shared: forked workers note here too
+
+
 def note_in_slot(number: int) -> None:
     """Make this process (a render worker) note in slot ``number``, so it never overwrites another's."""
     global _slot
@@ -106,10 +127,11 @@ def note_in_slot(number: int) -> None:
         _note(_board, number, b"")
 
 
-def _last_activity(board: mmap.mmap) -> Activity | None:
+def _last_activity() -> Activity | None:
     """The newest note of the command and its workers: what the process that ran longest on one
     thing was doing."""
-    noted = [_own, *(_read_note(board, slot) for slot in range(1, _SLOTS))]
+    board = _board
+    noted = [_own, *(_read_note(board, slot) for slot in range(1, _SLOTS) if board is not None)]
     notes = [note for note in noted if len(note) > 8]
     if not notes:
         return None
@@ -146,41 +168,42 @@ def run_limited(action: Callable[[], int], limits: Limits, on_timeout: Callable[
     ``on_timeout`` gets what the work was doing when the limit was reached. The limits are
     lifted again when ``action`` returns, so a caller (a test) keeps its own.
     """
-    global _board, _own
+    global _board, _own, _limited
     if not limits.timeout and not limits.memory_mib:
         return action()
     _own = b""
-    board = mmap.mmap(-1, _SLOT_SIZE * _SLOTS)  # anonymous and shared: workers forked later note here too
-    _board = board
+    _limited = True
     try:
-        with _memory_limit(limits.memory_mib), _time_limit(limits.timeout, board):
+        with _memory_limit(limits.memory_mib), _time_limit(limits.timeout):
             return action()
     except Stopped as stop:  # also when the timer fired just as the work ended: the limit was reached
         on_timeout(stop.doing)
         return EXIT_TIMEOUT
     finally:
-        _board = None
-        board.close()
+        _limited = False
+        if _board is not None:
+            _board.close()
+            _board = None
 
 
 @contextmanager
-def _time_limit(seconds: float, board: mmap.mmap) -> Iterator[None]:
-    if not seconds or not hasattr(signal, "setitimer"):
+def _time_limit(seconds: float) -> Iterator[None]:
+    if not seconds or not hasattr(_signal, "setitimer"):
         yield
         return
 
-    def stop(_signal: int, _frame: object) -> None:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        raise Stopped(_last_activity(board))  # read now: the blocks being left restore older notes
+    def stop(_number: int, _frame: object) -> None:
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
+        raise Stopped(_last_activity())  # read now: the blocks being left restore older notes
 
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = _signal.signal(_signal.SIGALRM, stop)
+    _signal.setitimer(_signal.ITIMER_REAL, seconds)
     try:
         with _cpu_backstop(seconds):
             yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
+        _signal.signal(_signal.SIGALRM, previous)
 
 
 @contextmanager

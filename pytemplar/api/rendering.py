@@ -15,6 +15,7 @@ from pytemplar.errors import (
     PytemplarError,
     UsageError,
 )
+from pytemplar.jobs import worker_count
 from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.ordering import declared_sort_options, sort_manifests
 from pytemplar.project import ReleaseSpec
@@ -91,7 +92,6 @@ def _each_release(
     jobs: int,
 ) -> list[Outcome]:
     """``run_one`` for every target, in order, on up to ``jobs`` processes (see parallel.py)."""
-    from pytemplar.parallel import Slices, worker_count
 
     def starting(finished: int, index: int) -> None:
         if progress is not None:
@@ -99,8 +99,15 @@ def _each_release(
             progress(finished + 1, len(targets), environment, spec.name)
 
     workers = worker_count(jobs, len(targets))
-    if workers > 1:
-        session.prepare(targets)
+    if workers == 1:  # a run too small to share out: nothing of parallel.py is needed
+        results = []
+        for index, (environment, spec) in enumerate(targets):
+            starting(index, index)
+            results.append(run_one(environment, spec))
+        return results
+    from pytemplar.parallel import Slices
+
+    session.prepare(targets)
     slices = Slices(len(targets), workers, lambda index: run_one(*targets[index]), session.hand_over, session.take_in)
     return slices.run(starting)
 
@@ -108,8 +115,6 @@ def _each_release(
 def render_with(
     options: RenderOptions, progress: Progress | None = None, jobs: int = 1, *, yaml_text: bool = False
 ) -> RenderResult:
-    from pytemplar.parallel import worker_count
-
     session = Session(options)
     targets = session.targets()
     strings: dict[str, str] = {}  # every release's objects share one copy of each string

@@ -9,6 +9,7 @@ strategy; then, over everything rendered, the checks. The public functions of
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -26,7 +27,6 @@ from pytemplar.errors import (
     ValuesError,
 )
 from pytemplar.hiddenvalues import hidden_value_problems
-from pytemplar.hints import deletion_of
 from pytemplar.manifests import Manifest
 from pytemplar.policies import DEFAULT_KUBE_VERSION, valid_namespace
 from pytemplar.project import (
@@ -36,6 +36,7 @@ from pytemplar.project import (
     ReleaseSpec,
     Workspace,
     builtin_schema,
+    is_app,
     load_project,
     release_env_files,
 )
@@ -168,9 +169,9 @@ class Session:
         self._field_origins: dict[tuple[str, str], dict[tuple[str, int], RenderedOrigins]] = {}
 
     def _load(self, options: RenderOptions) -> Project:
-        from pytemplar.helm.standalone import app_project, is_app
-
         if is_app(options.project) and not self.edits_files:
+            from pytemplar.helm.standalone import app_project
+
             return app_project(
                 options.project,
                 self.workspace,
@@ -189,8 +190,6 @@ class Session:
 
     def stale_editor_schemas(self, layers: Sequence[ValuesLayer], app: App) -> list[Problem]:
         """A warning for each stale overlay schema an overlay's modeline names (one per schema file)."""
-        from pytemplar.editorschema import stale_overlay_schema
-
         found = []
         for layer in layers:
             key = (layer.source, str(app.root.path))
@@ -198,6 +197,8 @@ class Session:
                 continue
             if self.workspace.without_modeline(layer.source):
                 continue  # looked for when the file was read: the text's first characters hold its first bytes
+            from pytemplar.editorschema import stale_overlay_schema  # a file with a modeline: rare
+
             self._editor_schemas_checked.add(key)
             problem = stale_overlay_schema(layer.source, app, self._editor_schemas)
             if problem is not None:
@@ -308,7 +309,7 @@ class Session:
                 own,
                 lambda path: origin_of(layers, path, merged, list_keys),
                 locate_key=lambda path: key_origin_of(layers, path, merged, list_keys),
-                locate_deletion=lambda path: deletion_of(layers, path),
+                locate_deletion=functools.partial(_deletion_of, layers),
             )
             if problems:
                 raise ValuesError.collect(problems)
@@ -731,3 +732,9 @@ def _forgetting_origins(manifest: Manifest) -> Manifest:
     """``manifest`` without the positions of its fields, which a message can find again."""
     origins = manifest.origins
     return replace(manifest, origins=origins.forgotten() if isinstance(origins, ReleaseOrigins) else None)
+
+
+def _deletion_of(layers: Sequence[ValuesLayer], path: ValuePath) -> Location | None:
+    from pytemplar.hints import deletion_of  # asked only to explain a missing value
+
+    return deletion_of(layers, path)

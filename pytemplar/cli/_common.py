@@ -33,6 +33,7 @@ from pytemplar.cli._running import (
     _set_arguments,
     _usage,
     entrypoint,
+    progress_on_stderr,
     run_action,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "_set_arguments",
     "_usage",
     "entrypoint",
+    "progress_on_stderr",
 ]
 
 

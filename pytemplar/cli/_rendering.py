@@ -6,7 +6,7 @@ import sys
 from enum import StrEnum
 from pathlib import Path
 
-from pytemplar.cli._running import OutputFormat, _err, _set_arguments, _usage, run_action
+from pytemplar.cli._running import OutputFormat, _err, _set_arguments, _usage, progress_on_stderr, run_action
 
 
 class OutputLayout(StrEnum):  # pytemplar.output.Layout, named here so --help does not import it
@@ -47,9 +47,7 @@ def render_command(
         from pytemplar import api
         from pytemplar import output as out
         from pytemplar.errors import escape_control
-        from pytemplar.helm.standalone import is_app
-        from pytemplar.progress import progress_line
-        from pytemplar.project import Workspace, load_project
+        from pytemplar.project import Workspace, is_app, load_project
 
         alone = is_app(project)
         envs = list(env or [])
@@ -60,7 +58,7 @@ def render_command(
             if len(known) != 1:
                 _usage(f"choose an environment with -e ({', '.join(known)}) or use --all-envs")
         sets = _set_arguments(set_json, set_, set_string, set_file)
-        with progress_line(sys.stderr, "rendering") as progress:
+        with progress_on_stderr("rendering") as progress:
             result = api.render(
                 project,
                 envs,

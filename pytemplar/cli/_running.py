@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from pytemplar.errors import PytemplarError, UsageError
 
 if TYPE_CHECKING:
+    from pytemplar.progress import ProgressLine
     from pytemplar.setargs import SetKind
 
 EXIT_INVALID = 1
@@ -94,7 +95,6 @@ def run_action(
     """
     if collect_cycles:
         gc.enable()
-    from pytemplar.progress import clear_terminal_line
     from pytemplar.supervise import Activity, Limits, run_limited
 
     def guarded() -> int:
@@ -148,15 +148,35 @@ def run_action(
                 location=Location(doing.file) if doing.file else None,
                 hint="it loops or backtracks for too long; --timeout raises the limit",
             )
-        clear_terminal_line(sys.stderr)  # the stopped command's progress line
+        _clear_progress_line()  # the stopped command's
         _err(problem.format() + "\n")
 
     try:
         return run_limited(guarded, Limits(timeout, max_memory), timed_out)
     except KeyboardInterrupt:
-        clear_terminal_line(sys.stderr)
+        _clear_progress_line()
         _err("interrupted\n")
         return 130
+
+
+def _clear_progress_line() -> None:
+    from pytemplar.progress import clear_terminal_line
+
+    clear_terminal_line(sys.stderr)
+
+
+def progress_on_stderr(verb: str) -> contextlib.AbstractContextManager[ProgressLine | None]:
+    """The progress line of a run (pytemplar.progress), or None where none is shown: stderr not a
+    terminal (a pipe, a file, a CI log, Argo CD's plugin), where the module is not even loaded."""
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        terminal = False
+    if not terminal:
+        return contextlib.nullcontext()
+    from pytemplar.progress import progress_line
+
+    return progress_line(sys.stderr, verb)
 
 
 def _discard_output() -> None:
@@ -219,7 +239,7 @@ def entrypoint() -> None:
 
         sys.exit(respond(shell, sys.argv[1:]))
     from pytemplar.cli import COMMANDS
-    from pytemplar.hints import command_habit, helm_habit
+    from pytemplar.cli._habits import command_habit, helm_habit
 
     wrong_command = command_habit(sys.argv[1:], [command.name for command in COMMANDS])
     if wrong_command is not None:

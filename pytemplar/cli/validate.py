@@ -31,6 +31,7 @@ from pytemplar.cli._common import (
     _err,
     _run,
     _set_arguments,
+    progress_on_stderr,
 )
 from pytemplar.errors import Problem, UsageError
 from pytemplar.supervise import DEFAULT_MEMORY_MIB, DEFAULT_TIMEOUT
@@ -135,10 +136,9 @@ def validate(
 
     def action() -> int:
         from pytemplar import api, reporting
-        from pytemplar.progress import progress_line
 
         sets = _set_arguments(set_json, set_, set_string, set_file)
-        with progress_line(sys.stderr, "validating") as progress:
+        with progress_on_stderr("validating") as progress:
             result = api.validate(
                 project[0] if project else Path("."),
                 env or [],

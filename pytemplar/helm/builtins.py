@@ -20,8 +20,6 @@ from jinja2 import Undefined, pass_context, pass_environment
 from jinja2.exceptions import SecurityError
 from jinja2.filters import do_dictsort, do_sort
 
-from pytemplar.dependencies import satisfies
-
 if TYPE_CHECKING:
     from jinja2 import Environment
     from jinja2.runtime import Context
@@ -69,6 +67,8 @@ def _sortalpha(value: Any) -> list[str]:
 def semver_compare(constraint: str, version: str) -> bool:
     """Whether ``version`` satisfies ``constraint`` (``>=1.21-0``, ``^1.2``, ``~1.2.3``, ``a || b``),
     with a leading ``v`` allowed on either, as Helm's semverCompare."""
+    from pytemplar.dependencies import satisfies
+
     text = str(version).strip().removeprefix("v")
     return any(
         satisfies(text, part.strip().replace(" v", " ").removeprefix("v")) for part in str(constraint).split("||")

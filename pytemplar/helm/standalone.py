@@ -12,18 +12,11 @@ from pathlib import Path
 
 from pytemplar.errors import Location, UsageError
 from pytemplar.fsroot import Root, is_archive_name
-from pytemplar.project import APP_FILE, PROJECT_FILE, Environment, Project, ReleaseSpec, Workspace
+from pytemplar.project import APP_FILE, Environment, Project, ReleaseSpec, Workspace
 from pytemplar.values import ValuesLayer
 
 DEFAULT_ENVIRONMENT = "default"
 DEFAULT_NAMESPACE = "default"
-
-
-def is_app(path: Path) -> bool:
-    """Whether ``path`` names an app template (a folder with app.yaml and no pytemplar.yaml, or an archive)."""
-    if path.is_file():
-        return is_archive_name(path)
-    return path.is_dir() and (path / APP_FILE).is_file() and not (path / PROJECT_FILE).is_file()
 
 
 def app_project(

@@ -30,6 +30,13 @@ LEFT_OUT = {
     "unicodedata": "normalizes template names that are not ASCII",
     "pytemplar.archive": "reads packaged apps; a render of folders only asks whether a path names one",
     "pytemplar.atomicfile": "writes output folders and cache entries, not a render to stdout from a warm cache",
+    "pytemplar.parallel": "forks render workers, for a run of at least 16 releases",
+    "mmap": "the page render workers note their activity on, made when the first is forked",
+    "signal": "its enums: the time limit's timer needs only the C module _signal",
+    "pytemplar.progress": "shows a progress line on a terminal; a render into a pipe or a log has none",
+    "pytemplar.dependencies": "resolves the dependencies an app.yaml declares; the example apps declare none",
+    "pytemplar.helm.standalone": "renders an app alone (render APP), not a project",
+    "pytemplar.hints": "explains problems; the command line's Helm habits are in pytemplar.cli._habits",
 }
 
 

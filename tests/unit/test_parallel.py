@@ -11,7 +11,8 @@ from collections.abc import Callable
 import pytest
 
 from pytemplar.errors import Problem, ValuesError
-from pytemplar.parallel import MIN_RELEASES_PER_WORKER, Slices, WorkerFailed, WorkerStopped, worker_count
+from pytemplar.jobs import MIN_RELEASES_PER_WORKER, worker_count
+from pytemplar.parallel import Slices, WorkerFailed, WorkerStopped
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from pytemplar.atomicfile import replacing
-from pytemplar.supervise import Activity, Limits, activity, run_limited
+from pytemplar.supervise import Activity, Limits, activity, note_in_slot, run_limited, share_notes
 
 
 def test_a_stopped_command_learns_what_it_was_doing() -> None:
@@ -46,6 +48,33 @@ def test_no_activity_noted_means_none() -> None:
     seen: list[Activity | None] = []
     run_limited(lambda: time.sleep(30) or 0, Limits(timeout=0.5, memory_mib=0), seen.append)
     assert seen == [None]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="render workers are forked on Linux only")
+def test_a_worker_forked_after_the_notes_are_shared_says_what_it_was_doing() -> None:
+    """The page workers note on is made when the first is started (a run of one release has
+    none); the newest note, here the worker's, is the one reported."""
+    seen: list[Activity | None] = []
+
+    def work() -> int:
+        with activity("project/pytemplar.yaml", "waiting for the workers"):
+            share_notes()
+            pid = os.fork()
+            if pid == 0:  # the worker: timers are not inherited, the parent's stops it
+                note_in_slot(1)
+                with activity("templates/slow.yaml.j2", "rendering this template"):
+                    time.sleep(30)
+                os._exit(0)
+            try:
+                time.sleep(30)
+            finally:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+        return 0
+
+    run_limited(work, Limits(timeout=1, memory_mib=0), seen.append)
+
+    assert seen == [Activity("templates/slow.yaml.j2", "rendering this template")]
 
 
 def test_a_note_longer_than_the_shared_page_is_cut() -> None:
