@@ -53,6 +53,8 @@ class PatternError(ValueError):
 
 def _translated(pattern: str) -> str:
     """ECMA-262's ``\\uXXXX`` as RE2's ``\\x{XXXX}`` (an escaped backslash stays as it is)."""
+    if "\\u" not in pattern:  # most patterns: nothing to rewrite, and no pattern to compile (0.14 ms)
+        return pattern
     return re.sub(_UNICODE_ESCAPE, lambda m: "\\\\" if m[1] else "\\x{" + m[2] + "}", pattern)
 
 
