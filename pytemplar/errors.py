@@ -29,6 +29,8 @@ def _control() -> re.Pattern[str]:
 
 def escape_control(text: str) -> str:
     """Make control characters visible so a value in a message cannot drive the terminal."""
+    if text.isprintable():  # none of them is printable: most texts need no pattern
+        return text
     return _control().sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 

@@ -81,6 +81,7 @@ parsing its output gives the same paths and values.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import re
@@ -120,12 +121,33 @@ _ITEM_PLAIN = re.compile(r"[^\\,}]+")
 _INDEX_TEXT = re.compile(r"[^\]=,]*")
 _INDEX = re.compile(r"-?[0-9]+\Z")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
-_UNREADABLE = re.compile("[\x00\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Compiled on first use (_compiled): a class with surrogates becomes a 64K-entry table, 0.4 ms of a
+# render given --set, and ASCII text, nearly every argument, holds none; the three below are for
+# printing values back. tests/properties/test_setargs_pattern_properties.py checks the shortcuts.
+_UNREADABLE = "[\x00\ud800-\udfff]"
+_SURROGATE = "[\ud800-\udfff]"
 
-_KEY_SPECIAL = re.compile(r"[\\.,=\[\]]")
-_VALUE_SPECIAL = re.compile(r"[\\,]")
-_ITEM_SPECIAL = re.compile(r"[\\,}]")
+_KEY_SPECIAL = r"[\\.,=\[\]]"
+_VALUE_SPECIAL = r"[\\,]"
+_ITEM_SPECIAL = r"[\\,}]"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _unreadable_at(text: str) -> int | None:
+    """Where ``text`` first holds a NUL or a lone surrogate (``_UNREADABLE``), or None."""
+    if text.isascii():
+        at = text.find("\x00")
+        return at if at >= 0 else None
+    found = _compiled(_UNREADABLE).search(text)
+    return found.start() if found else None
+
+
+def _has_surrogate(text: str) -> bool:
+    return not text.isascii() and _compiled(_SURROGATE).search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -148,7 +170,9 @@ class SetValue:
 def _visible(text: str) -> str:
     # A quoted argument stays on one line; lone surrogates cannot be printed as UTF-8 at all.
     text = escape_control(text).replace("\n", "\\n").replace("\t", "\\t")
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if text.isascii():
+        return text
+    return _compiled(_SURROGATE).sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _shown(text: str) -> str:
@@ -221,7 +245,7 @@ def _check_json(value: Any) -> str | None:
     while stack:
         node, depth = stack.pop()
         if isinstance(node, str):
-            if _SURROGATE.search(node):
+            if _has_surrogate(node):
                 return "a JSON string holds a lone surrogate (\\ud800-\\udfff), which is not text"
         elif isinstance(node, (dict, list)):
             if depth >= MAX_JSON_DEPTH:
@@ -445,10 +469,10 @@ def parse_set_argument(
         )
     if not text:
         raise _fail(kind, text, "no key=value pair", None)
-    unreadable = _UNREADABLE.search(text)
-    if unreadable:
-        what = "NUL byte" if unreadable.group() == "\x00" else "text that is not valid UTF-8"
-        raise _fail(kind, text, what, unreadable.start())
+    unreadable = _unreadable_at(text)
+    if unreadable is not None:
+        what = "NUL byte" if text[unreadable] == "\x00" else "text that is not valid UTF-8"
+        raise _fail(kind, text, what, unreadable)
     pairs = _Reader(text, kind).pairs()
     if kind == "set-file":
         if read_file is None:
@@ -640,8 +664,8 @@ def set_layer(values: Sequence[SetValue], is_secret: Callable[[ValuePath], bool]
 # -- printing values back -----------------------------------------------------------------------------
 
 
-def _escape(pattern: re.Pattern[str], text: str) -> str:
-    return pattern.sub(lambda m: "\\" + m.group(), text)
+def _escape(pattern: str, text: str) -> str:
+    return _compiled(pattern).sub(lambda m: "\\" + m.group(), text)
 
 
 def format_path_argument(path: ValuePath) -> str:
