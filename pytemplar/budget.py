@@ -30,7 +30,6 @@ bounded elsewhere (``engine``: big powers, repetitions and format widths; the me
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from typing import Any
 
@@ -185,7 +184,6 @@ def bound_filters(filters: MutableMapping[str, Callable[..., Any]]) -> None:
 
 
 def _sized_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(function)  # keeps jinja_pass_arg: the filter gets the same arguments
     def bounded(*arguments: Any, **options: Any) -> Any:
         data = [a for a in arguments if isinstance(a, (str, bytes, list, tuple, dict))]
         if name == "replace" and len(data) >= 3:
@@ -197,6 +195,13 @@ def _sized_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]
             _read((*data, *options.values()))
         return sized(function(*arguments, **options))
 
+    # What functools.wraps copies that a filter's callers read: jinja_pass_arg (in __dict__), so
+    # the filter gets the same arguments, and the name (0.19 ms for the ~70 filters with wraps).
+    bounded.__dict__.update(getattr(function, "__dict__", ()))
+    bounded.__name__ = getattr(function, "__name__", name)
+    bounded.__qualname__ = getattr(function, "__qualname__", name)
+    bounded.__doc__ = getattr(function, "__doc__", None)
+    bounded.__wrapped__ = function  # type: ignore[attr-defined]
     return bounded
 
 

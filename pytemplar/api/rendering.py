@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import field, replace
 from pathlib import Path
@@ -15,7 +17,6 @@ from pytemplar.errors import (
     PytemplarError,
     UsageError,
 )
-from pytemplar.jobs import worker_count
 from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.ordering import declared_sort_options, sort_manifests
 from pytemplar.project import ReleaseSpec
@@ -82,6 +83,30 @@ def render(
         namespace_objects=namespace_objects,
     )
     return render_with(options, progress, jobs, yaml_text=yaml_text)
+
+
+MIN_RELEASES_PER_WORKER = 8  # below this, a fork, a pickle and copied pages cost more than they save
+MAX_JOBS = 8
+
+
+def available_processors() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worker_count(jobs: int, releases: int) -> int:
+    """How many processes render ``releases`` when ``jobs`` are allowed (0: one per processor).
+    Decided here, so that a run of one process never loads pytemplar.parallel."""
+    allowed = jobs or available_processors()
+    if allowed <= 1 or not _can_fork_safely():
+        return 1
+    return max(1, min(allowed, MAX_JOBS, releases // MIN_RELEASES_PER_WORKER))
+
+
+def _can_fork_safely() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def _each_release(

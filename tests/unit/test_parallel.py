@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import pytest
 
+from pytemplar.api.rendering import MIN_RELEASES_PER_WORKER, worker_count
 from pytemplar.errors import Problem, ValuesError
-from pytemplar.jobs import MIN_RELEASES_PER_WORKER, worker_count
 from pytemplar.parallel import Slices, WorkerFailed, WorkerStopped
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
