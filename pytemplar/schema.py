@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from pytemplar import validitycache
@@ -24,7 +23,7 @@ from pytemplar.errors import Location, Problem, SchemaError, escape_control
 from pytemplar.patterns import problem as pattern_problem
 from pytemplar.patterns import search as _search
 from pytemplar.patterns import use_in_jsonschema
-from pytemplar.records import record
+from pytemplar.records import field, record
 from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
 

@@ -10,13 +10,13 @@ every change to their content. Each rename updates the references to the renamed
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import Location, Problem, PytemplarError
 from pytemplar.manifests import Manifest
 from pytemplar.project import PROJECT_FILE, Project
+from pytemplar.records import replace
 from pytemplar.transforms.table import BINDING_KINDS, DECLARATION_KEYS, TRANSFORM_KEYS, TRANSFORMS, TransformContext
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ def _manifest(
     environment: str,
 ) -> Manifest:
     if index < len(rendered):
-        return dataclasses.replace(rendered[index], obj=obj)
+        return replace(rendered[index], obj=obj)
     if index in added:
         resource = added[index]
         return Manifest(obj, release, environment, resource.file, resource.location)
