@@ -205,7 +205,7 @@ def replace(obj: T, /, **changes: Any) -> T:
     return obj.__class__(**changes)
 
 
-def _field_kinds() -> tuple[type, ...]:
+def _field_kinds() -> tuple[type[Any], ...]:
     """The classes of what declares a field: :class:`Field`, and ``dataclasses.Field`` once
     something has imported dataclasses (a value cannot be one before)."""
     dataclasses = sys.modules.get("dataclasses")
@@ -482,7 +482,7 @@ def _may_be_special(annotation: str) -> bool:
     return "ClassVar" in annotation or "InitVar" in annotation or "KW_ONLY" in annotation
 
 
-def _refuse_unsupported(cls: type, annotations: dict[str, Any], field_kinds: tuple[type, ...]) -> None:
+def _refuse_unsupported(cls: type, annotations: dict[str, Any], field_kinds: tuple[type[Any], ...]) -> None:
     if "__slots__" in cls.__dict__:
         raise TypeError(f"{cls.__name__}: @record writes __slots__ itself; declare @record(slots=True)")
     for name, annotation in annotations.items():
@@ -490,7 +490,7 @@ def _refuse_unsupported(cls: type, annotations: dict[str, Any], field_kinds: tup
         if "InitVar" in text or "KW_ONLY" in text:
             raise TypeError(f"{cls.__name__}.{name}: @record has no InitVar or KW_ONLY fields; use @dataclass")
         value = cls.__dict__.get(name)
-        if isinstance(value, field_kinds) and value.kw_only is True:  # type: ignore[attr-defined]
+        if isinstance(value, field_kinds) and value.kw_only is True:
             raise TypeError(f"{cls.__name__}.{name}: @record has no keyword-only fields; use @dataclass")
 
 
@@ -507,7 +507,7 @@ def _record_bases(cls: type) -> list[type] | None:
     return None
 
 
-def _collect_fields(cls: type, annotations: dict[str, Any], field_kinds: tuple[type, ...]) -> bool:
+def _collect_fields(cls: type, annotations: dict[str, Any], field_kinds: tuple[type[Any], ...]) -> bool:
     """Give ``cls`` the fields ``dataclasses.dataclass(init=False, repr=False, eq=False)`` would,
     for the common case only: annotations that are plain types written as text, in a class whose
     bases (if any) are records collected here. False, having changed nothing, for anything else:
