@@ -19,6 +19,12 @@ class FieldOrigins(Protocol):
         """The values path whose value the template placed whole at ``path``, if one did."""
 
 
+# The kinds whose ServiceAccount subjects get a namespace when they have none
+# (pytemplar.transforms.references.fill_subject_namespaces), transforms or not: named here, where
+# a release without transforms can look for them without loading the transforms.
+BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})
+
+
 @record(slots=True)  # slots: a big render holds tens of thousands
 class Manifest:
     """One Kubernetes object and where it came from."""

@@ -37,6 +37,31 @@ MODELINE = "# yaml-language-server: $schema="
 MODELINE_CHARACTERS = 4096  # modelines stand among the first lines of a file
 MODELINE_HEAD = MODELINE_CHARACTERS * 4  # bytes read to look for one (characters are at most 4 bytes each)
 HELPER_PREFIX = "@"  # an app's helpers are also named @NAME/_file.j2, and so are those of its dependencies
+# Every key of pytemplar.yaml that makes a release transformed, at any of its four levels: the keys
+# of the transforms table (pytemplar.transforms.table), and ``components``. Written out here so
+# that a release declaring none renders without loading the table; a unit test keeps them equal.
+TRANSFORMING_KEYS = frozenset(
+    {
+        "resources",
+        "nameReferences",
+        "configMapGenerator",
+        "secretGenerator",
+        "generatorOptions",
+        "patchesStrategicMerge",
+        "patches",
+        "setNamespace",
+        "namePrefix",
+        "nameSuffix",
+        "commonLabels",
+        "labels",
+        "commonAnnotations",
+        "patchesJson6902",
+        "replicas",
+        "images",
+        "replacements",
+        "components",
+    }
+)
 # Template names, and the names Windows reserves, are told with string tests that decide as the
 # patterns in tests/properties/test_name_rule_properties.py: compiling the two patterns cost a
 # one-release render 0.2 ms.
@@ -112,11 +137,14 @@ def builtin_schema(name: str) -> CompiledSchema:
 
 
 def completion_tables() -> tuple[Any, ...]:
-    """What :func:`completed_project_schema` takes from the code's tables."""
-    from pytemplar.checks import CHECKS
-    from pytemplar.transforms.table import TAKES_TRANSFORMS, TRANSFORM_KEYS
+    """What :func:`completed_project_schema` takes from the code's tables, for the schema's key.
 
-    return tuple((check.id, check.default) for check in CHECKS), TRANSFORM_KEYS, TAKES_TRANSFORMS
+    The transforms table is represented by its keys as ``TRANSFORMING_KEYS`` names them (equal to
+    the table's, by test): their order and the rest of the table are in ``transforms/table.py``,
+    whose file is in the key too, so a render that finds its project valid loads no transforms."""
+    from pytemplar.checks import CHECKS
+
+    return tuple((check.id, check.default) for check in CHECKS), sorted(TRANSFORMING_KEYS)
 
 
 def completed_project_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -653,3 +681,32 @@ def release_env_files(
         if listed is not None:
             return listed
     return _default_file(project.root, f"envs/{environment}/{release.name}.yaml")
+
+
+def layer_paths(environment: str, release: str) -> tuple[tuple[str, ...], ...]:
+    """Where the four levels of a release's transforms are in pytemplar.yaml, lowest first."""
+    return (
+        (),
+        ("environments", environment),
+        ("releases", release),
+        ("releases", release, "environments", environment),
+    )
+
+
+def level_sections(project: Project, environment: str, release: str) -> list[dict[str, Any]]:
+    """The sections of pytemplar.yaml at the release's four levels that are there, lowest first."""
+    found: list[dict[str, Any]] = []
+    if project.document is None:
+        return found
+    for at in layer_paths(environment, release):
+        section: Any = project.document.data
+        for step in at:
+            section = section.get(step) if isinstance(section, dict) else None
+        if isinstance(section, dict):
+            found.append(section)
+    return found
+
+
+def declares_transforms(project: Project, environment: str, release: str) -> bool:
+    """Whether pytemplar.yaml declares any transform (or component) for the release."""
+    return any(not TRANSFORMING_KEYS.isdisjoint(section) for section in level_sections(project, environment, release))

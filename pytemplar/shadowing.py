@@ -13,7 +13,7 @@ from typing import Any
 
 from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
-from pytemplar.project import Project
+from pytemplar.project import Project, level_sections
 from pytemplar.values import ROLLOUT_KEY, ValuePath
 
 DEFAULT_TAG_VALUE = "image.tag"
@@ -89,15 +89,4 @@ def shadowed_tags(
 
 
 def _declares_images(project: Project, environment: str, release: str) -> bool:
-    from pytemplar.transforms import layer_paths
-
-    document = project.document
-    if document is None:
-        return False
-    for at in layer_paths(environment, release):
-        section: Any = document.data
-        for step in at:
-            section = section.get(step) if isinstance(section, dict) else None
-        if isinstance(section, dict) and section.get("images"):
-            return True
-    return False
+    return any(section.get("images") for section in level_sections(project, environment, release))

@@ -26,7 +26,7 @@ from pytemplar.errors import (
     ValuesError,
 )
 from pytemplar.hiddenvalues import hidden_value_problems
-from pytemplar.manifests import Manifest
+from pytemplar.manifests import BINDING_KINDS, Manifest
 from pytemplar.policies import DEFAULT_KUBE_VERSION, valid_namespace
 from pytemplar.project import (
     PROJECT_FILE,
@@ -35,6 +35,7 @@ from pytemplar.project import (
     ReleaseSpec,
     Workspace,
     builtin_schema,
+    declares_transforms,
     is_app,
     load_project,
     release_env_files,
@@ -50,7 +51,6 @@ from pytemplar.templating.parse import (
     parse_rendered,
     register_locator,
 )
-from pytemplar.transforms import transform_release
 from pytemplar.usage import UnusedValues, invisible_characters
 from pytemplar.values import (
     ROLLOUT_KEY,
@@ -426,7 +426,7 @@ class Session:
         )
         # Before an `images:` override replaces any.
         images = rendered_images(manifests, self.project, environment, spec.name)
-        manifests = transform_release(
+        manifests = _transformed(
             manifests,
             self.project,
             release=spec.name,
@@ -507,7 +507,7 @@ class Session:
         )
         manifests = parse_rendered(rendered, spec.name, environment)
         set_namespace([manifest.obj for manifest in manifests], namespace)
-        manifests = transform_release(
+        manifests = _transformed(
             manifests, self.project, release=spec.name, environment=environment, namespace=namespace
         )
         if isinstance(release_values.values.get(ROLLOUT_KEY), dict):
@@ -725,6 +725,28 @@ def expected_types(schema: CompiledSchema | None) -> Callable[[ValuePath], set[s
         return schema.expected_types(path) if schema is not None else set()
 
     return types
+
+
+def _transformed(
+    manifests: list[Manifest],
+    project: Project,
+    *,
+    release: str,
+    environment: str,
+    namespace: str,
+    warnings: list[Problem] | None = None,
+) -> list[Manifest]:
+    """The release's manifests after the transforms pytemplar.yaml declares for it. The transforms
+    load only for a release that declares some, or that has a binding whose subjects need a namespace."""
+    if not declares_transforms(project, environment, release) and all(
+        manifest.obj.get("kind") not in BINDING_KINDS for manifest in manifests
+    ):
+        return manifests
+    from pytemplar.transforms import transform_release
+
+    return transform_release(
+        manifests, project, release=release, environment=environment, namespace=namespace, warnings=warnings
+    )
 
 
 def _forgetting_origins(manifest: Manifest) -> Manifest:

@@ -9,7 +9,7 @@ from pathlib import Path
 from pytemplar.cli._running import OutputFormat, _err, _set_arguments, _usage, progress_on_stderr, run_action
 
 
-class OutputLayout(StrEnum):  # pytemplar.output.Layout, named here so --help does not import it
+class OutputLayout(StrEnum):  # pytemplar.outputdir.Layout, named here so --help does not import it
     tree = "tree"
     flat = "flat"
 
@@ -45,7 +45,6 @@ def render_command(
 
     def action() -> None:
         from pytemplar import api
-        from pytemplar import output as out
         from pytemplar.errors import escape_control
         from pytemplar.project import Workspace, is_app, load_project
 
@@ -82,15 +81,17 @@ def render_command(
 
             _err(as_text(result.warnings))
         if output_dir is not None:
+            from pytemplar import outputdir
+
             apps = [project] if alone else [Path(p) for p in _app_folders(project)]
-            written = out.write_folder(
+            written = outputdir.write_folder(
                 result.manifests,
                 output_dir,
                 [project, *apps],
                 apps,
                 rendered=result.releases,
                 whole_environments=not release,
-                layout=out.Layout(layout.value),
+                layout=outputdir.Layout(layout.value),
             )
             shown = escape_control(str(output_dir))
             count = len(result.releases)
@@ -99,6 +100,8 @@ def render_command(
         # Written in pieces as they are made: a big stream is never held whole.
         if layout is not OutputLayout.tree:
             _usage("--layout needs --output-dir")
+        from pytemplar import output as out
+
         pieces = (
             out.json_pieces(result.manifests)
             if output is OutputFormat.json

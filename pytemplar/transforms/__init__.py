@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import Location, Problem, PytemplarError
-from pytemplar.manifests import Manifest
-from pytemplar.project import PROJECT_FILE, Project
+from pytemplar.manifests import BINDING_KINDS, Manifest
+from pytemplar.project import PROJECT_FILE, Project, declares_transforms, layer_paths
 from pytemplar.records import replace
-from pytemplar.transforms.table import BINDING_KINDS, DECLARATION_KEYS, TRANSFORM_KEYS, TRANSFORMS, TransformContext
+from pytemplar.transforms.table import TRANSFORM_KEYS, TRANSFORMS, TransformContext
 
 if TYPE_CHECKING:
     from pytemplar.transforms.config import Declarations, release_transforms
@@ -29,6 +29,7 @@ __all__ = [
     "TRANSFORM_KEYS",
     "Declarations",
     "apply_transforms",
+    "layer_paths",
     "release_transforms",
     "transform_release",
 ]
@@ -53,7 +54,7 @@ def transform_release(
     warnings: list[Problem] | None = None,
 ) -> list[Manifest]:
     """The release's manifests with the transforms pytemplar.yaml declares for it, if any."""
-    if not _declares_any(project, environment, release):
+    if not declares_transforms(project, environment, release):
         if any(manifest.obj.get("kind") in BINDING_KINDS for manifest in manifests):
             # The reference tables load only for a release that has a binding to complete.
             from pytemplar.transforms.references import fill_subject_namespaces
@@ -105,29 +106,6 @@ def _crd_folders(project: Project) -> tuple[str, ...]:
     listed = project.document.data.get("crds") if project.document is not None else None
     folders = [listed] if isinstance(listed, str) else listed if isinstance(listed, list) else []
     return tuple(str(project.root.path / folder) for folder in folders if isinstance(folder, str))
-
-
-def layer_paths(environment: str, release: str) -> tuple[tuple[str, ...], ...]:
-    """Where the four levels are in pytemplar.yaml, lowest first."""
-    return (
-        (),
-        ("environments", environment),
-        ("releases", release),
-        ("releases", release, "environments", environment),
-    )
-
-
-def _declares_any(project: Project, environment: str, release: str) -> bool:
-    document = project.document
-    if document is None:
-        return False
-    for at in layer_paths(environment, release):
-        section: Any = document.data
-        for step in at:
-            section = section.get(step) if isinstance(section, dict) else None
-        if isinstance(section, dict) and any(key in section for key in DECLARATION_KEYS):
-            return True
-    return False
 
 
 def apply_transforms(

@@ -20,10 +20,9 @@ from typing import Any
 
 from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarError
 from pytemplar.fsroot import Root
-from pytemplar.project import Project
+from pytemplar.project import Project, layer_paths
 from pytemplar.records import field as record_field
 from pytemplar.records import record, replace
-from pytemplar.transforms import layer_paths
 from pytemplar.transforms.components import component_folder, definition_schema, load_component
 from pytemplar.transforms.fieldpaths import FieldSpec
 from pytemplar.transforms.generators import Generator, Source, SourceKind

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pytemplar.errors import Location
+from pytemplar.manifests import BINDING_KINDS
 from pytemplar.records import record
 from pytemplar.transforms.fieldpaths import parents
 from pytemplar.transforms.kubeapi import is_cluster_scoped
-from pytemplar.transforms.table import BINDING_KINDS
 
 # Where each kind that runs pods keeps its pod spec.
 POD_SPECS: Mapping[str, str] = {

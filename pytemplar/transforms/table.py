@@ -7,11 +7,13 @@ project schema accepts (``with_transform_keys``, when ``project.builtin_schema``
 ``schemas/pytemplar.schema.json``) and the "Order" list of ``docs/transforms.md`` (written from
 ``step`` by ``pytest --update-golden``). Tests check the table against ``$defs/transforms`` in the
 schema (what each key takes) and against the docs, and render each key alone to see it change the
-output.
+output. ``project.TRANSFORMING_KEYS`` names the keys again, so that a release declaring none
+renders without loading this table; a test keeps it equal to ``DECLARATION_KEYS``.
 
-Adding a transform: a row here, at the place it runs; a module with its ``read`` and ``apply``
-functions, with what its keys take under ``$defs/transforms`` in the schema and its section in the
-docs; and its tests. The modules load only when a release declares a transform.
+Adding a transform: a row here, at the place it runs, and its keys in ``TRANSFORMING_KEYS``; a
+module with its ``read`` and ``apply`` functions, with what its keys take under
+``$defs/transforms`` in the schema and its section in the docs; and its tests. The modules load
+only when a release declares a transform.
 """
 
 from __future__ import annotations
@@ -31,11 +33,6 @@ if TYPE_CHECKING:
     from pytemplar.transforms.resources import Resource
 
 Objects = list[dict[str, Any]]
-
-
-# The kinds whose ServiceAccount subjects get a namespace (references.fill_subject_namespaces); here,
-# where a release without transforms can test for them without loading the reference tables.
-BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})
 
 
 @record(frozen=False)

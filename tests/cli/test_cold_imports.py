@@ -37,6 +37,7 @@ LEFT_OUT = {
     "pytemplar.dependencies": "resolves the dependencies an app.yaml declares; the example apps declare none",
     "pytemplar.helm.standalone": "renders an app alone (render APP), not a project",
     "pytemplar.hints": "explains problems; the command line's Helm habits are in pytemplar.cli._habits",
+    "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
     "dataclasses": "records collect their fields themselves (pytemplar.records); dataclasses' functions load it",
 }
 
@@ -71,12 +72,14 @@ def test_a_plain_render_leaves_out_what_it_does_not_use(args: tuple[str, ...]) -
     assert loaded == set(), {name: LEFT_OUT[name] for name in loaded}
 
 
-def test_a_release_without_transforms_or_bindings_leaves_out_the_reference_tables() -> None:
+def test_a_release_without_transforms_or_bindings_leaves_out_the_transforms() -> None:
     # references.py follows renames and completes RoleBinding subjects; an app rendered alone has
-    # no transforms, and the microservice template makes no binding.
+    # no transforms, and the microservice template makes no binding: neither the transforms table
+    # nor any module of pytemplar.transforms is needed.
     args = ("render", str(EXAMPLES / "microservice"))
     imported_modules(*args)
-    assert "pytemplar.transforms.references" not in imported_modules(*args)
+    modules = imported_modules(*args)
+    assert {m for m in modules if m == "pytemplar.transforms" or m.startswith("pytemplar.transforms.")} == set()
 
 
 def test_help_still_comes_from_typer() -> None:

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import EXAMPLES, REPO, run_pytemplar
 
-from pytemplar import output
+from pytemplar import outputdir
 
 SHOP = EXAMPLES / "shop"
 MARKER = ".pytemplar-output"
@@ -180,10 +180,10 @@ def test_a_failure_while_swapping_puts_every_entry_back(
             raise OSError(28, "No space left on device")
         real_replace(source, destination)
 
-    monkeypatch.setattr(output.os, "replace", flaky)
-    with pytest.raises(output.OutputError):
-        output.write_folder(
-            result.manifests, out, rendered=result.releases, whole_environments=False, layout=output.Layout.flat
+    monkeypatch.setattr(outputdir.os, "replace", flaky)
+    with pytest.raises(outputdir.OutputError):
+        outputdir.write_folder(
+            result.manifests, out, rendered=result.releases, whole_environments=False, layout=outputdir.Layout.flat
         )
     assert calls >= failing_call
     assert snapshot(out) == before

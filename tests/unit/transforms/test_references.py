@@ -159,9 +159,9 @@ def test_a_role_binding_subject_without_namespace_is_in_the_binding_namespace() 
 
 
 def test_a_release_without_transforms_loads_the_reference_tables_for_exactly_the_kinds_they_complete() -> None:
-    """transform_release skips importing references.py unless a kind in BINDING_KINDS is there:
+    """A render skips importing references.py unless a kind in BINDING_KINDS is there:
     any kind fill_subject_namespaces would change must be in that set."""
-    from pytemplar.transforms.table import BINDING_KINDS
+    from pytemplar.manifests import BINDING_KINDS
 
     kinds = ["RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole", "ServiceAccount", "Deployment", "Binding"]
     for kind in kinds:

@@ -13,11 +13,11 @@ import pytest
 from conftest import REPO
 
 from pytemplar.checks import with_check_ids
-from pytemplar.project import builtin_schema
+from pytemplar.project import TRANSFORMING_KEYS, builtin_schema
 from pytemplar.schema import compile_schema
 from pytemplar.transforms import TRANSFORM_KEYS, layer_paths
 from pytemplar.transforms.config import Declarations
-from pytemplar.transforms.table import COMPONENTS_KEY, TRANSFORMS, with_transform_keys
+from pytemplar.transforms.table import COMPONENTS_KEY, DECLARATION_KEYS, TRANSFORMS, with_transform_keys
 
 SCHEMA = json.loads((REPO / "schemas" / "pytemplar.schema.json").read_text("utf-8"))
 SERVED = builtin_schema("pytemplar.schema.json").schema
@@ -42,6 +42,11 @@ def test_each_key_belongs_to_one_row() -> None:
     assert len(TRANSFORM_KEYS) == len(set(TRANSFORM_KEYS))
     fields = [transform.field for transform in TRANSFORMS]
     assert len(fields) == len(set(fields))
+
+
+def test_the_keys_a_render_looks_for_are_the_tables() -> None:
+    # A release whose levels hold none of TRANSFORMING_KEYS is rendered without loading the table.
+    assert TRANSFORMING_KEYS == set(DECLARATION_KEYS) == {*TRANSFORM_KEYS, COMPONENTS_KEY}
 
 
 def test_the_table_declares_the_keys_the_schema_defines() -> None:
