@@ -13,11 +13,10 @@ A record is a dataclass to the :mod:`dataclasses` functions (:func:`~dataclasses
 :func:`~dataclasses.replace`, :func:`~dataclasses.asdict`, :func:`~dataclasses.is_dataclass`)
 and to type checkers, yet a plain render never imports :mod:`dataclasses` (~0.6 ms): a record
 declares its fields with :func:`field`, is copied with :func:`replace`, and the
-``dataclasses.Field`` objects those functions read are made on first use. Only what the common
-case does not cover loads :mod:`dataclasses` to collect the fields: a base class that is no
-such record (or a slotted one), a slotted subclass, annotations naming ``ClassVar`` or written
-as objects rather than text.
-``dataclasses.field()`` declares a record's field too.
+``dataclasses.Field`` objects those functions read are made on first use. ``dataclasses.field()``
+declares a record's field too. Only what the common case does not cover loads :mod:`dataclasses`
+to collect the fields: a base that is no record or a slotted one, a slotted subclass, and
+annotations naming ``ClassVar`` or written as objects rather than text.
 
 ``@record(slots=True)`` makes the slotted class ``@dataclass(slots=True)`` makes. Not supported,
 and refused when declared: ``InitVar`` and keyword-only fields, a ``__slots__`` written in the
@@ -495,14 +494,10 @@ def _refuse_unsupported(cls: type, annotations: dict[str, Any], field_kinds: tup
 
 
 def _record_bases(cls: type) -> list[type] | None:
-    """The bases of ``cls`` whose fields it inherits, base first, when each is a record whose
-    fields :func:`_collect_fields` collected and that keeps its defaults as class attributes
-    (no slots); None when any is not."""
+    """The bases of ``cls`` whose fields it inherits, base first, when each is a record that
+    keeps its defaults as class attributes (no slots); None when any is not."""
     bases = list(reversed(cls.__mro__[1:-1]))
-    if all(
-        isinstance(base.__dict__.get("__dataclass_fields__"), _DataclassView) and "__slots__" not in base.__dict__
-        for base in bases
-    ):
+    if all(_FIELDS in base.__dict__ and "__slots__" not in base.__dict__ for base in bases):
         return bases
     return None
 
@@ -510,7 +505,7 @@ def _record_bases(cls: type) -> list[type] | None:
 def _collect_fields(cls: type, annotations: dict[str, Any], field_kinds: tuple[type[Any], ...]) -> bool:
     """Give ``cls`` the fields ``dataclasses.dataclass(init=False, repr=False, eq=False)`` would,
     for the common case only: annotations that are plain types written as text, in a class whose
-    bases (if any) are records collected here. False, having changed nothing, for anything else:
+    bases (if any) are records without slots. False, having changed nothing, for anything else:
     then dataclasses collects them.
 
     dataclasses spends ~25 us a class on what this does in ~5 (it also prepares methods a record

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
@@ -414,6 +414,44 @@ def test_a_record_without_a_docstring_keeps_none_and_its_signature_is_not_read(m
         number: int = 0
 
     assert Described.__doc__ == "Kept."
+
+
+def declare_family(decorator: Callable[..., Any], field: Callable[..., Any]) -> type:
+    """A class of two bases: one whose annotations name a ClassVar (then dataclasses collects a
+    record's fields), one whose dataclass fields were read before it is inherited."""
+
+    @decorator
+    class Counted:
+        limit: ClassVar[int] = 3
+        name: str
+        tags: tuple[str, ...] = field(default=(), compare=False)
+
+    @decorator
+    class Numbered:
+        number: int
+
+    dataclasses.fields(Numbered)
+
+    @decorator
+    class Both(Counted, Numbered):
+        extra: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    return Both
+
+
+def test_records_inherit_from_records_made_either_way() -> None:
+    expected = declare_family(dataclasses.dataclass(frozen=True), dataclasses.field)
+    for field in (records.field, dataclasses.field):
+        made = declare_family(record, field)
+        assert collected_without_dataclasses(made)  # from what its bases' records say
+        assert [field_facts(f) for f in dataclasses.fields(made)] == [
+            field_facts(f) for f in dataclasses.fields(expected)
+        ]
+        one, other = made(1, "a", ("t",), ["e"]), expected(1, "a", ("t",), ["e"])
+        assert repr(one).split("(")[1] == repr(other).split("(")[1]
+        assert one == made(1, "a") and hash(one) == hash(made(1, "a"))
+        assert repr(records.replace(one, name="b", extra=["f"])) == repr(made(1, "b", ("t",)))
+        assert made.limit == 3  # type: ignore[attr-defined]
 
 
 def test_a_record_has_the_fields_and_annotations_of_its_dataclass() -> None:
