@@ -21,9 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from pytemplar import validitycache
 from pytemplar.errors import Location, Problem, SchemaError, escape_control
-from pytemplar.patterns import problem as pattern_problem
-from pytemplar.patterns import search as _search
-from pytemplar.patterns import use_in_jsonschema
 from pytemplar.records import record
 from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
@@ -123,6 +120,8 @@ def _patterns(node: Any, at: tuple[str, ...], names: bool = False) -> Iterator[t
 
 def _check_patterns(schema: Any, path: str) -> None:
     """Refuse a pattern the linear-time matcher cannot run, naming it and the feature at fault."""
+    from pytemplar.patterns import problem as pattern_problem
+
     for pattern, at in _patterns(schema, ()):
         why = pattern_problem(pattern)
         if why is not None:
@@ -145,7 +144,17 @@ def _metaschema_formats(cls: Any) -> Any:
 
 
 def _is_linear_regex(instance: object) -> bool:
+    from pytemplar.patterns import problem as pattern_problem
+
     return not isinstance(instance, str) or pattern_problem(instance) is None
+
+
+def _search(pattern: str, text: str) -> bool:
+    """Whether the schema pattern matches somewhere in ``text`` (:mod:`pytemplar.patterns`, loaded
+    for the first pattern a run matches: a render whose checks are remembered matches none)."""
+    from pytemplar.patterns import search
+
+    return search(pattern, text)
 
 
 def _shown_pattern(pattern: str) -> str:
@@ -540,6 +549,8 @@ def _jsonschema_validator(schema: Any, path: str) -> Any:
     import jsonschema
     import referencing
     import referencing.exceptions
+
+    from pytemplar.patterns import use_in_jsonschema
 
     def refuse(uri: str) -> Any:
         raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]

@@ -37,6 +37,7 @@ LEFT_OUT = {
     "pytemplar.dependencies": "resolves the dependencies an app.yaml declares; the example apps declare none",
     "pytemplar.helm.standalone": "renders an app alone (render APP), not a project",
     "pytemplar.hints": "explains problems; the command line's Helm habits are in pytemplar.cli._habits",
+    "pytemplar.patterns": "matches schema patterns (RE2); a render whose values are remembered valid matches none",
     "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
 }
 
