@@ -38,6 +38,7 @@ LEFT_OUT = {
     "pytemplar.helm.standalone": "renders an app alone (render APP), not a project",
     "pytemplar.hints": "explains problems; the command line's Helm habits are in pytemplar.cli._habits",
     "pytemplar.patterns": "matches schema patterns (RE2); a render whose values are remembered valid matches none",
+    "pytemplar.templating.codegen": "compiles templates; a render whose templates are all in the cache compiles none",
     "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
 }
 
