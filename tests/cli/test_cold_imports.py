@@ -39,6 +39,8 @@ LEFT_OUT = {
     "pytemplar.hints": "explains problems; the command line's Helm habits are in pytemplar.cli._habits",
     "pytemplar.patterns": "matches schema patterns (RE2); a render whose values are remembered valid matches none",
     "pytemplar.templating.codegen": "compiles templates; a render whose templates are all in the cache compiles none",
+    "pytemplar.schemacompile": "compiles a schema not met before; a render's schemas are remembered from the last run",
+    "pytemplar.schemaerrors": "says what is wrong with values that fail their schema",
     "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
 }
 
