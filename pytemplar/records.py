@@ -53,6 +53,8 @@ MISSING: Any = _Missing()
 _HAS_FACTORY = object()  # the default of a field with a default_factory, as in dataclasses
 COMPILE_AFTER = 32  # objects a class makes through the shared __init__ before it gets a compiled one
 _FIELDS = "__record_fields__"  # a record's own fields, a tuple of Field in declaration order
+# what replace() reads: the record, the fields its __init__ takes and those it does not
+_REPLACE = "__record_replace__"
 
 
 class Field:
@@ -190,18 +192,19 @@ def field(
 def replace(obj: T, /, **changes: Any) -> T:
     """A copy of the record ``obj`` with ``changes``, as :func:`dataclasses.replace` makes it (of
     any other dataclass, by it)."""
-    own: tuple[Field, ...] | None = obj.__class__.__dict__.get(_FIELDS)
-    if own is None:
+    made: tuple[type[T], tuple[str, ...], tuple[str, ...]] | None = getattr(obj.__class__, _REPLACE, None)
+    if made is None or made[0] is not obj.__class__:  # not a record, or a class derived from one
         import dataclasses
 
         return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
-    for f in own:
-        if not f.init:
-            if f.name in changes:
-                raise ValueError(f"field {f.name} is declared with init=False, it cannot be specified with replace()")
-        elif f.name not in changes:
-            changes[f.name] = getattr(obj, f.name)
-    return obj.__class__(**changes)
+    cls, taken, refused = made
+    for name in refused:
+        if name in changes:
+            raise ValueError(f"field {name} is declared with init=False, it cannot be specified with replace()")
+    for name in taken:
+        if name not in changes:
+            changes[name] = getattr(obj, name)
+    return cls(**changes)
 
 
 def _field_kinds() -> tuple[type[Any], ...]:
@@ -411,6 +414,8 @@ def _add_methods(cls: type, frozen: bool, order: bool) -> None:
             raise _frozen(f"cannot delete field {name!r}")
         super(owner, self).__delattr__(name)
 
+    taken = tuple(f.name for f in fields if f.init)
+    setattr(cls, _REPLACE, (cls, taken, tuple(f.name for f in fields if not f.init)))
     init = cls.__dict__.get("__init__") or _shared_init(cls, fields, frozen)
     methods: dict[str, Any] = {"__init__": init, "__repr__": __repr__, "__eq__": __eq__}
     own_hash = cls.__dict__.get("__hash__", MISSING)

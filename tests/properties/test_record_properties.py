@@ -335,6 +335,13 @@ def test_records_field_and_replace_refuse_what_dataclasses_refuses() -> None:
         number: int
 
     assert records.replace(Plain(1), number=2) == Plain(2)  # a dataclass that is no record, by dataclasses
+
+    @dataclasses.dataclass
+    class Derived(Mutable):  # a dataclass derived from a record: its own fields, and its class
+        extra: int = 0
+
+    assert records.replace(Derived(1, "a", 2), text="b") == Derived(1, "b", 2)
+    assert records.replace(Mutable(1), text="b") == Mutable(1, "b")
     with pytest.raises(TypeError, match="keyword-only"):
 
         @record
