@@ -8,24 +8,22 @@ offending value's path.
 
 Most schemas get a fast yes/no test (:mod:`pytemplar.schemacheck`): jsonschema is imported, and
 its validator built, only when that test says no, when the schema is outside the test's subset,
-or when the schema itself is checked.
+or when the schema itself is checked. Compiling a schema is :mod:`pytemplar.schemacompile`, and
+saying what is wrong with a value :mod:`pytemplar.schemaerrors`: a run whose schemas and inputs
+are remembered from an earlier one (:mod:`pytemplar.validitycache`) loads neither.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from pytemplar import validitycache
-from pytemplar.errors import Location, Problem, SchemaError, escape_control
-from pytemplar.patterns import problem as pattern_problem
-from pytemplar.patterns import search as _search
-from pytemplar.patterns import use_in_jsonschema
+from pytemplar.errors import Location, Problem, SchemaError
 from pytemplar.records import record
-from pytemplar.supervise import activity
 from pytemplar.values import ValuePath, format_path
 
 if TYPE_CHECKING:  # the fast test is loaded when a schema is compiled, not for a remembered answer
@@ -71,85 +69,12 @@ def parse_json(text: str, path: str) -> Any:
         raise SchemaError("invalid JSON: nesting too deep", location=Location(path)) from exc
 
 
-_REFERENCES = ("$ref", "$dynamicRef")
-# Keywords whose values are data, not subschemas: a "$ref" inside them is not a reference.
-_DATA_KEYWORDS = frozenset({"const", "enum", "default", "examples"})
+def _search(pattern: str, text: str) -> bool:
+    """Whether the schema pattern matches somewhere in ``text`` (:mod:`pytemplar.patterns`, loaded
+    for the first pattern a run matches: a render whose checks are remembered matches none)."""
+    from pytemplar.patterns import search
 
-
-# Keywords whose values map names to subschemas: there, "default" is a property, not a keyword.
-_NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-
-
-def _walk(node: Any, depth: int, path: str, names: bool = False) -> Iterator[str]:
-    if depth > MAX_SCHEMA_DEPTH:
-        raise SchemaError(f"schema nesting deeper than {MAX_SCHEMA_DEPTH} levels", location=Location(path))
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if names:  # every value is a subschema, whatever its name
-                yield from _walk(value, depth + 1, path)
-                continue
-            if key in _DATA_KEYWORDS:
-                continue
-            if key in _REFERENCES and isinstance(value, str):
-                yield value
-            yield from _walk(value, depth + 1, path, key in _NAMED_SUBSCHEMAS)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value, depth + 1, path)
-
-
-def _patterns(node: Any, at: tuple[str, ...], names: bool = False) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """Every regular expression of a schema (``pattern``, ``patternProperties`` names), with where."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            here = (*at, str(key))
-            if names:
-                yield from _patterns(value, here)
-                continue
-            if key in _DATA_KEYWORDS:
-                continue
-            if key == "pattern" and isinstance(value, str):
-                yield value, here
-            elif key == "patternProperties" and isinstance(value, dict):
-                yield from ((pattern, (*here, pattern)) for pattern in value)
-                if len(value) > 1:  # jsonschema also matches them joined, to find additional properties
-                    yield "|".join(value), here
-            if isinstance(value, (dict, list)):
-                yield from _patterns(value, here, key in _NAMED_SUBSCHEMAS)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _patterns(value, (*at, str(index)))
-
-
-def _check_patterns(schema: Any, path: str) -> None:
-    """Refuse a pattern the linear-time matcher cannot run, naming it and the feature at fault."""
-    for pattern, at in _patterns(schema, ()):
-        why = pattern_problem(pattern)
-        if why is not None:
-            raise SchemaError(
-                f"the pattern {_shown_pattern(pattern)} at {'.'.join(at)} {why}",
-                location=Location(path),
-                hint="pytemplar matches schema patterns in linear time (RE2), so that no pattern can stall a "
-                "run; rewrite it without that feature",
-            )
-
-
-def _metaschema_formats(cls: Any) -> Any:
-    """The formats a schema is checked with against its metaschema: a ``regex`` is one RE2 runs."""
-    import jsonschema.validators
-
-    base = jsonschema.validators.validator_for(cls.META_SCHEMA, default=cls).FORMAT_CHECKER
-    checker = jsonschema.FormatChecker(formats=())
-    checker.checkers = {**base.checkers, "regex": (_is_linear_regex, ())}
-    return checker
-
-
-def _is_linear_regex(instance: object) -> bool:
-    return not isinstance(instance, str) or pattern_problem(instance) is None
-
-
-def _shown_pattern(pattern: str) -> str:
-    return "'" + escape_control(pattern if len(pattern) <= 80 else pattern[:79] + "…") + "'"
+    return search(pattern, text)
 
 
 _UNKNOWN: Any = object()
@@ -172,15 +97,19 @@ class CompiledSchema:
     def quick(self) -> Check | None:
         """The fast validity test, or None when the schema is outside its subset."""
         if self._deferred:
+            from pytemplar.schemacompile import fast_test
+
             self._deferred = False
-            self._quick = _fast_test(self.schema, self.path)
+            self._quick = fast_test(self.schema, self.path)
         return self._quick
 
     @property
     def validator(self) -> Any:
         """jsonschema's validator for this schema, built on first use."""
         if self._validator is None:
-            self._validator = _jsonschema_validator(self.schema, self.path)
+            from pytemplar.schemacompile import jsonschema_validator
+
+            self._validator = jsonschema_validator(self.schema, self.path)
         return self._validator
 
     def check(self) -> None:
@@ -194,9 +123,11 @@ class CompiledSchema:
             return
         import jsonschema
 
+        from pytemplar.schemacompile import metaschema_formats
+
         try:
             cls = type(self.validator)
-            cls.check_schema(self.schema, format_checker=_metaschema_formats(cls))
+            cls.check_schema(self.schema, format_checker=metaschema_formats(cls))
         except jsonschema.SchemaError as exc:
             where = format_path(tuple(exc.absolute_path), "schema")
             raise SchemaError(f"invalid JSON Schema at {where}: {exc.message}", location=Location(self.path)) from exc
@@ -298,62 +229,15 @@ class CompiledSchema:
             raise SchemaError(f"the schema cannot be applied: {exc}", location=Location(self.path)) from exc
         if errors:
             self.check()  # blame a broken schema before blaming the values
-        _name_forbidden_keys(errors, instance, self.schema)
+        from pytemplar.schemaerrors import describe, name_forbidden_keys
+
+        name_forbidden_keys(errors, instance, self.schema)
         problems: list[Problem] = []
         for error in errors:
             secret = self.is_secret(tuple(error.absolute_path))
-            found = _describe(error, locate, root, locate_key or locate, secret, self.schema, locate_deletion)
+            found = describe(error, locate, root, locate_key or locate, secret, self.schema, locate_deletion)
             problems.extend(found)
         return problems
-
-
-def _at(node: Any, path: list[Any]) -> Any:
-    """The node at ``path`` (keys and indexes), or None when the path leads nowhere."""
-    for part in path:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
-
-
-def _through_refs(root: Any, path: list[Any]) -> Any:
-    """The node at a schema path as jsonschema gives it, which leaves out the ``$ref`` steps: where
-    a node lacks the next step but holds a local reference, the step is looked for in what that
-    names. None when the path leads nowhere."""
-    node = root
-    for part in path:
-        while isinstance(node, dict) and part not in node and str(node.get("$ref", "")).startswith("#"):
-            node = _target(root, node["$ref"])
-        node = _at(node, [part])
-        if node is None:
-            return None
-    return node
-
-
-def _name_forbidden_keys(errors: list[Any], instance: Any, schema: Any) -> None:
-    """Put the key into the path of each error about a key forbidden by ``"properties": {"key": false}``.
-
-    jsonschema's shortcut for a ``false`` schema drops the key from the error's path, which would
-    blame the whole map. It checks a ``properties`` keyword in the schema's order, so each such error
-    is about the first forbidden key of that map, holding that value, not named by an earlier error.
-    """
-    named: dict[tuple[Any, ...], set[str]] = {}
-    for error in errors:
-        if error.schema is not False or list(error.relative_schema_path)[-1:] != ["properties"]:
-            continue
-        holder = _at(instance, list(error.absolute_path))
-        if not isinstance(holder, dict):
-            continue
-        keyword = _at(schema, list(error.absolute_schema_path))
-        # Through a $ref the schema path cannot be walked: fall back on the map's own order.
-        order = [k for k, sub in keyword.items() if sub is False] if isinstance(keyword, dict) else list(holder)
-        taken = named.setdefault((*error.absolute_path, *error.absolute_schema_path), set())
-        key = next((k for k in order if k in holder and k not in taken and holder[k] == error.instance), None)
-        if key is not None:
-            taken.add(key)
-            error.path.append(key)
-            error.schema_path.append(key)
 
 
 def declares(root: Any, path: ValuePath) -> bool:
@@ -501,7 +385,9 @@ def compile_schema(
     if not check and digest is not None and validitycache.known(validitycache.compiled_key(digest)):
         # An earlier run compiled this very schema: it passes what follows; compile on first use.
         return CompiledSchema(path, schema, _deferred=True, _digest=digest)
-    compiled = CompiledSchema(path, schema, _fast_test(schema, path), _digest=digest)
+    from pytemplar.schemacompile import fast_test
+
+    compiled = CompiledSchema(path, schema, fast_test(schema, path), _digest=digest)
     if compiled.quick is None:
         compiled.validator  # noqa: B018 - outside the fast test's subset: fail now if jsonschema cannot use it
     if check:
@@ -509,228 +395,3 @@ def compile_schema(
     if digest is not None:
         validitycache.remember(validitycache.compiled_key(digest))
     return compiled
-
-
-def _fast_test(schema: Any, path: str) -> Check | None:
-    """Refuse what no validator may use (a reference leaving the schema or leading nowhere, a
-    pattern RE2 cannot match in linear time), then compile the fast test when the schema allows."""
-    anchors = set(_anchors(schema))
-    for ref in _walk(schema, 0, path):
-        if not ref.startswith("#"):
-            raise SchemaError(
-                f"$ref '{ref}' is not allowed: schemas must be self-contained",
-                location=Location(path),
-                hint="copy the referenced definition under $defs and refer to it as '#/$defs/...'",
-            )
-        if not _resolves(schema, ref, anchors):
-            raise SchemaError(f"$ref '{ref}' points to nothing in this schema", location=Location(path))
-    _check_patterns(schema, path)
-    from pytemplar.schemacheck import compile_check
-
-    return compile_check(schema, lambda ref: _resolved(schema, ref), path)
-
-
-def _resolved(schema: Any, ref: str) -> Any:
-    target = _target(schema, ref)
-    return None if target is _MISSING else target
-
-
-def _jsonschema_validator(schema: Any, path: str) -> Any:
-    """jsonschema's validator for ``schema``, with a registry that retrieves nothing."""
-    import jsonschema
-    import referencing
-    import referencing.exceptions
-
-    def refuse(uri: str) -> Any:
-        raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
-
-    registry: Any = referencing.Registry(retrieve=refuse)  # type: ignore[call-arg]
-    use_in_jsonschema()
-    try:
-        cls = _watched(jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator), path)
-        return cls(schema, registry=registry)
-    except Exception as exc:  # e.g. "$id": false: jsonschema cannot even build a validator
-        raise SchemaError(f"the schema cannot be used: {exc}", location=Location(path)) from exc
-
-
-def _watched(cls: Any, path: str) -> Any:
-    """``cls`` whose regular-expression keywords note what they match, for the time limit's message.
-
-    Patterns run in linear time (:mod:`pytemplar.patterns`), but many of them over long texts
-    still take time; when the supervisor stops a command then, the note lets the message name
-    the schema and the pattern.
-    """
-    import jsonschema.validators
-
-    def watch(keyword: str) -> Any:
-        check = cls.VALIDATORS[keyword]
-
-        def watched(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
-            patterns = list(value) if isinstance(value, dict) else [value]
-            with activity(path, f"matching the {keyword} {', '.join(map(repr, patterns))}"):
-                yield from check(validator, value, instance, schema)
-
-        return watched
-
-    keywords = [k for k in ("pattern", "patternProperties") if k in cls.VALIDATORS]
-    return jsonschema.validators.extend(cls, {k: watch(k) for k in keywords})  # type: ignore[no-untyped-call]
-
-
-def _description(schema: Any) -> str | None:
-    return schema.get("description") if isinstance(schema, dict) else None
-
-
-def _anchors(node: Any) -> Iterator[str]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("$anchor", "$dynamicAnchor") and isinstance(value, str):
-                yield value
-            elif key not in _DATA_KEYWORDS:
-                yield from _anchors(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _anchors(value)
-
-
-def _resolves(schema: Any, ref: str, anchors: set[str]) -> bool:
-    """Whether a local reference (``#``, ``#/json/pointer`` or ``#anchor``) finds something."""
-    from urllib.parse import unquote
-
-    fragment = unquote(ref[1:])
-    if not fragment:
-        return True
-    if not fragment.startswith("/"):
-        return fragment in anchors
-    return _target(schema, ref) is not _MISSING
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _unsupported_kustomize_key(key: str, level: Any) -> tuple[str, str] | None:
-    """Why a Kustomize field is refused and what to do instead, when ``key`` is one in a level that
-    takes transforms (a level of pytemplar.yaml or a component: its schema includes ``$defs/transforms``)."""
-    parts = level.get("allOf", []) if isinstance(level, dict) else []
-    if not any(isinstance(part, dict) and part.get("$ref") == "#/$defs/transforms" for part in parts):
-        return None
-    from pytemplar.transforms.unsupported import refusal
-
-    return refusal(key)
-
-
-def _describe(
-    error: Any,
-    locate: Locator,
-    root: str,
-    locate_key: Locator,
-    secret: bool,
-    schema: Any = None,
-    locate_deletion: Locator | None = None,
-) -> Iterator[Problem]:
-    path: ValuePath = tuple(error.absolute_path)
-    where = format_path(path, root)
-    kind = error.validator
-    if error.schema is False and path and list(error.relative_schema_path)[-2:-1] == ["properties"]:
-        # A key the schema forbids here, often only with some values of the keys beside it: the
-        # description of the rule that forbids it (e.g. an if/then's "then") says when.
-        rule = _description(_through_refs(schema, list(error.absolute_schema_path)[:-2]))
-        yield Problem(
-            f"{format_path(path[:-1], root)}: '{path[-1]}' is not allowed here",
-            location=locate_key(path),
-            hint=rule or "remove it: the schema does not allow this key here",
-        )
-        return
-    if secret:  # say what is wrong without showing the value
-        yield Problem(
-            f"{where}: the secret value does not satisfy the schema's '{kind}' rule",
-            location=locate(path),
-            hint=_description(error.schema),
-        )
-        return
-    if kind == "additionalProperties" and isinstance(error.instance, dict):
-        known = set(error.schema.get("properties", {}))
-        patterns = list(error.schema.get("patternProperties", {}))
-        for key in error.instance:
-            if key in known or any(_search(p, key) for p in patterns):
-                continue
-            unsupported = _unsupported_kustomize_key(key, error.schema)
-            if unsupported is not None:
-                # A Kustomize field pytemplar refuses: say so, a similar key would mislead.
-                why, instead = unsupported
-                yield Problem(
-                    f"{where}: unknown key '{key}': {why}",
-                    location=locate_key((*path, key)),
-                    hint=instead,
-                )
-                continue
-            import difflib  # only for a key the schema does not know
-
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = (
-                f"did you mean '{close[0]}'?"
-                if close
-                else (f"known keys: {', '.join(sorted(known))}" if known else None)
-            )
-            yield Problem(f"{where}: unknown key '{key}'", location=locate_key((*path, key)), hint=hint)
-        return
-    if kind == "required" and isinstance(error.instance, dict):
-        # jsonschema reports one error per missing name; its message holds the repr of the name.
-        missing = [name for name in error.validator_value if name not in error.instance]
-        name = next((n for n in missing if repr(n) in error.message), missing[0] if missing else "?")
-        deleted_at = locate_deletion((*path, name)) if locate_deletion is not None and missing else None
-        if deleted_at is not None:
-            yield Problem(
-                f"{where}: '{name}' is required, and this empty key deletes it (an empty value is null, "
-                "which removes what lower layers set)",
-                location=deleted_at,
-                hint="give it a value, or remove the line to keep the value of the layers below",
-            )
-            return
-        yield Problem(f"{where}: '{name}' is required", location=locate(path))
-        return
-    if kind == "enum" and isinstance(error.instance, str) and not secret:
-        from pytemplar.hints import closest_choice
-
-        message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
-        yield Problem(
-            f"{where}: {message}", location=locate(path), hint=closest_choice(error.instance, error.validator_value)
-        )
-        return
-    if "propertyNames" in error.relative_schema_path:
-        # The offending thing is a key: point at the key, not at the map holding it.
-        yield Problem(
-            f"{where}: the name {_short(error.instance)} is not allowed: {error.message}",
-            location=locate_key((*path, str(error.instance))),
-            hint=_description(error.schema),
-        )
-        return
-    if kind == "type":
-        wanted = error.validator_value
-        wanted_text = " or ".join(wanted) if isinstance(wanted, list) else wanted
-        hint = None
-        wanted_list = wanted if isinstance(wanted, list) else [wanted]
-        if "string" in wanted_list and isinstance(error.instance, (int, float)):
-            hint = "quote the value so YAML reads it as text: unquoted, 1.10 is the number 1.1 and 1e3 is 1000.0"
-        elif isinstance(error.instance, str):
-            from pytemplar.hints import text_for_a_type
-
-            hint = text_for_a_type(error.instance, wanted_list)
-        yield Problem(
-            f"{where}: {_short(error.instance)} is not of type {wanted_text}",
-            location=locate(path),
-            hint=hint,
-        )
-        return
-    if kind == "pattern":
-        yield Problem(
-            f"{where}: {_short(error.instance)} does not match the pattern {error.validator_value}",
-            location=locate(path),
-            hint=_description(error.schema),
-        )
-        return
-    message = error.message
-    if len(message) > 200:
-        message = message[:197] + "..."
-    yield Problem(f"{where}: {message}", location=locate(path))

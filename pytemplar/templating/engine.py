@@ -19,6 +19,7 @@ from types import BuiltinMethodType, MethodType
 from typing import Any, NoReturn
 
 from jinja2 import BaseLoader, StrictUndefined, Template, TemplateNotFound, TemplateSyntaxError
+from jinja2.compiler import CodeGenerator
 from jinja2.environment import TemplateModule
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.runtime import Context, Macro, Undefined
@@ -33,7 +34,6 @@ from pytemplar.project import App
 from pytemplar.records import record
 from pytemplar.supervise import activity
 from pytemplar.templatecache import template_cache
-from pytemplar.templating.codegen import SlotCodeGenerator, keep_lines
 from pytemplar.templating.lines import LineMark, LineMarks, Mark, join_marked
 from pytemplar.templating.slots import (
     MARKER,
@@ -295,7 +295,17 @@ class _Environment(ImmutableSandboxedEnvironment):
         # Python. The engine sets the environment's globals before it loads any template.
         return {**self.globals, **(d or {})}
 
+    # How templates compile (:mod:`pytemplar.templating.codegen`): loaded for the first template
+    # that is not in the compiled-code cache, so a render that finds all of them loads neither.
+    @property
+    def code_generator_class(self) -> type[CodeGenerator]:  # type: ignore[override]
+        from pytemplar.templating.codegen import SlotCodeGenerator
+
+        return SlotCodeGenerator
+
     def preprocess(self, source: str, name: str | None = None, filename: str | None = None) -> str:
+        from pytemplar.templating.codegen import keep_lines
+
         return keep_lines(super().preprocess(source, name, filename))
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
@@ -783,7 +793,6 @@ class TemplateEngine:
             cache_size=-1,
             bytecode_cache=template_cache("app templates"),
         )
-        env.code_generator_class = SlotCodeGenerator
         for removed in REMOVED_GLOBALS:
             env.globals.pop(removed, None)
         env.globals.update(GLOBALS)

@@ -37,6 +37,10 @@ LEFT_OUT = {
     "pytemplar.dependencies": "resolves the dependencies an app.yaml declares; the example apps declare none",
     "pytemplar.helm.standalone": "renders an app alone (render APP), not a project",
     "pytemplar.hints": "explains problems; the command line's Helm habits are in pytemplar.cli._habits",
+    "pytemplar.patterns": "matches schema patterns (RE2); a render whose values are remembered valid matches none",
+    "pytemplar.templating.codegen": "compiles templates; a render whose templates are all in the cache compiles none",
+    "pytemplar.schemacompile": "compiles a schema not met before; a render's schemas are remembered from the last run",
+    "pytemplar.schemaerrors": "says what is wrong with values that fail their schema",
     "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
 }
 
