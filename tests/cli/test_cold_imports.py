@@ -42,6 +42,7 @@ LEFT_OUT = {
     "pytemplar.schemacompile": "compiles a schema not met before; a render's schemas are remembered from the last run",
     "pytemplar.schemaerrors": "says what is wrong with values that fail their schema",
     "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
+    "dataclasses": "records collect their fields themselves (pytemplar.records); dataclasses' functions load it",
 }
 
 
