@@ -43,6 +43,7 @@ LEFT_OUT = {
     "pytemplar.templating.codegen": "compiles templates; a render whose templates are all in the cache compiles none",
     "pytemplar.schemacompile": "compiles a schema not met before; a render's schemas are remembered from the last run",
     "pytemplar.schemaerrors": "says what is wrong with values that fail their schema",
+    "pytemplar.helm.hooks": "checks Helm hook annotations; checks.has_helm_hook finds no object that has one",
     "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
 }
 
