@@ -96,11 +96,13 @@ def test_a_plain_render_leaves_out_what_it_does_not_use(args: tuple[str, ...]) -
 def test_a_release_without_transforms_or_bindings_leaves_out_the_transforms() -> None:
     # references.py follows renames and completes RoleBinding subjects; an app rendered alone has
     # no transforms, and the microservice template makes no binding: neither the transforms table
-    # nor any module of pytemplar.transforms is needed.
+    # nor any module of pytemplar.transforms is needed, nor the warnings about values an `images:`
+    # override replaces (pytemplar.shadowing).
     args = ("render", str(EXAMPLES / "microservice"))
     imported_modules(*args)
     modules = imported_modules(*args)
     assert {m for m in modules if m == "pytemplar.transforms" or m.startswith("pytemplar.transforms.")} == set()
+    assert "pytemplar.shadowing" not in modules
 
 
 def test_help_still_comes_from_typer() -> None:
