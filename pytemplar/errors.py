@@ -6,16 +6,14 @@ Nothing below the CLI prints: the CLI turns a :class:`PytemplarError` into text 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pytemplar.records import record
+from pytemplar.records import field, record, replace
 
 Severity = Literal["error", "warning"]
 
@@ -154,8 +152,7 @@ class PytemplarError(Exception):
     def scoped(self, *, release: str | None, environment: str | None) -> PytemplarError:
         """The same error with every problem tagged with the release it came from."""
         self.problems = [
-            dataclasses.replace(p, release=p.release or release, environment=p.environment or environment)
-            for p in self.problems
+            replace(p, release=p.release or release, environment=p.environment or environment) for p in self.problems
         ]
         return self
 

@@ -11,11 +11,10 @@ import os
 import stat
 import sys
 from collections.abc import Mapping
-from dataclasses import field
 from pathlib import Path, PurePosixPath
 
 from pytemplar.errors import FileAccessError, Location, display_path
-from pytemplar.records import record
+from pytemplar.records import field, record
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 ARCHIVE_SUFFIXES = (".tgz", ".tar.gz")  # packaged apps (pytemplar.archive reads them)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import field
 from typing import Any, Protocol
 
 from pytemplar.errors import Location
-from pytemplar.records import record
+from pytemplar.records import field, record
 
 
 class FieldOrigins(Protocol):

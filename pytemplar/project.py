@@ -7,7 +7,6 @@ release that uses it; that is what makes rendering many releases cheap.
 from __future__ import annotations
 
 import os
-from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,7 +15,7 @@ from pytemplar import validitycache
 from pytemplar.cachefolder import code_stamp
 from pytemplar.errors import ConfigError, FileAccessError, Location, Problem, UsageError, display_path
 from pytemplar.fsroot import ArchiveRoot, Root, is_archive_name
-from pytemplar.records import record
+from pytemplar.records import field, record
 from pytemplar.schema import CompiledSchema, compile_schema, parse_json
 from pytemplar.values import ValuesLayer
 from pytemplar.yamlio import YamlDocument, load_mapping

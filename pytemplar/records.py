@@ -3,13 +3,20 @@
 ``@dataclass(frozen=True)`` writes ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
 ``__setattr__`` and ``__delattr__`` as source text and compiles each one: ~0.6 ms per class.
 A one-release render defines ~35 such classes before it renders anything, ~20 ms of a ~110 ms
-command. ``@record`` lets :func:`dataclasses.dataclass` collect the fields (so that
-:func:`dataclasses.fields`, :func:`dataclasses.replace`, :func:`dataclasses.asdict` and type
-checkers see an ordinary dataclass) and gives the class methods that read the field list instead
-of compiled ones: ~0.05 ms per class. Equality and hashing compare the same field tuples, fetched
-with :func:`operator.attrgetter`; ``__init__`` binds its arguments by name until the class has
-made :data:`COMPILE_AFTER` objects, and is then replaced by the compiled one dataclasses writes,
-so that a class made in numbers is made as fast as a dataclass.
+command. ``@record`` collects the fields itself and gives the class methods that read the field
+list instead of compiled ones: ~0.05 ms per class. Equality and hashing compare the same field
+tuples, fetched with :func:`operator.attrgetter`; ``__init__`` binds its arguments by name until
+the class has made :data:`COMPILE_AFTER` objects, and is then replaced by the compiled one
+dataclasses writes, so that a class made in numbers is made as fast as a dataclass.
+
+A record is a dataclass to the :mod:`dataclasses` functions (:func:`~dataclasses.fields`,
+:func:`~dataclasses.replace`, :func:`~dataclasses.asdict`, :func:`~dataclasses.is_dataclass`)
+and to type checkers, yet a plain render never imports :mod:`dataclasses` (~0.6 ms): a record
+declares its fields with :func:`field`, is copied with :func:`replace`, and the
+``dataclasses.Field`` objects those functions read are made on first use. ``dataclasses.field()``
+declares a record's field too. Only what the common case does not cover loads :mod:`dataclasses`
+to collect the fields: a base that is no record or a slotted one, a slotted subclass, and
+annotations naming ``ClassVar`` or written as objects rather than text.
 
 ``@record(slots=True)`` makes the slotted class ``@dataclass(slots=True)`` makes. Not supported,
 and refused when declared: ``InitVar`` and keyword-only fields, a ``__slots__`` written in the
@@ -19,18 +26,231 @@ class (ask for ``slots=True``), and a class that defines its own ``__setattr__``
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import inspect
 import reprlib
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform, overload
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform, overload
+
+if TYPE_CHECKING:
+    import dataclasses
 
 T = TypeVar("T")
 
+
+class _Missing:
+    """No default: what ``dataclasses.MISSING`` stands for in a :class:`Field`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
 _HAS_FACTORY = object()  # the default of a field with a default_factory, as in dataclasses
 COMPILE_AFTER = 32  # objects a class makes through the shared __init__ before it gets a compiled one
+_FIELDS = "__record_fields__"  # a record's own fields, a tuple of Field in declaration order
+
+
+class Field:
+    """One field of a record, as :func:`field` declares it and the record collects it: what a
+    ``dataclasses.Field`` says, without :mod:`dataclasses`."""
+
+    __slots__ = ("compare", "default", "default_factory", "hash", "init", "kw_only", "metadata", "name", "repr", "type")
+
+    def __init__(
+        self,
+        default: Any,
+        default_factory: Any,
+        init: bool,
+        repr: bool,
+        hash: bool | None,
+        compare: bool,
+        metadata: Mapping[Any, Any] | None,
+        kw_only: Any,
+    ) -> None:
+        self.name: str = ""
+        self.type: Any = None
+        self.default, self.default_factory = default, default_factory
+        self.init, self.repr, self.hash, self.compare = init, repr, hash, compare
+        self.metadata, self.kw_only = metadata, kw_only
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"Field({shown})"
+
+    def __set_name__(self, owner: type, name: str) -> None:  # as dataclasses.Field passes it on
+        set_name = getattr(type(self.default), "__set_name__", None)
+        if set_name is not None:
+            set_name(self.default, owner, name)
+
+    @classmethod
+    def of(cls, made: dataclasses.Field[Any]) -> Field:
+        """The field a ``dataclasses.Field`` declares or dataclasses collected."""
+        import dataclasses
+
+        def kept(value: Any) -> Any:
+            return MISSING if value is dataclasses.MISSING else value
+
+        spec: Field = cls(
+            kept(made.default),
+            kept(made.default_factory),
+            made.init,
+            made.repr,
+            made.hash,
+            made.compare,
+            made.metadata or None,
+            kept(made.kw_only),
+        )
+        spec.name, spec.type = made.name, made.type
+        return spec
+
+    def as_dataclass_field(self) -> dataclasses.Field[Any]:
+        """The ``dataclasses.Field`` standing for this one (named and typed, if it is)."""
+        import dataclasses
+
+        def given(value: Any) -> Any:
+            return dataclasses.MISSING if value is MISSING else value
+
+        made: dataclasses.Field[Any] = dataclasses.field(
+            default=given(self.default),
+            default_factory=given(self.default_factory),
+            init=self.init,
+            repr=self.repr,
+            hash=self.hash,
+            compare=self.compare,
+            metadata=self.metadata,
+            kw_only=given(self.kw_only),
+        )
+        if self.name:
+            made.name, made.type = self.name, self.type
+            made._field_type = _dataclass_facts()[0]  # type: ignore[attr-defined]
+        return made
+
+
+@overload
+def field(
+    *,
+    default: T,
+    init: bool = True,
+    repr: bool = True,
+    hash: bool | None = None,
+    compare: bool = True,
+    metadata: Mapping[Any, Any] | None = None,
+    kw_only: bool = False,
+) -> T: ...
+
+
+@overload
+def field(
+    *,
+    default_factory: Callable[[], T],
+    init: bool = True,
+    repr: bool = True,
+    hash: bool | None = None,
+    compare: bool = True,
+    metadata: Mapping[Any, Any] | None = None,
+    kw_only: bool = False,
+) -> T: ...
+
+
+@overload
+def field(
+    *,
+    init: bool = True,
+    repr: bool = True,
+    hash: bool | None = None,
+    compare: bool = True,
+    metadata: Mapping[Any, Any] | None = None,
+    kw_only: bool = False,
+) -> Any: ...
+
+
+def field(
+    *,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    init: bool = True,
+    repr: bool = True,
+    hash: bool | None = None,
+    compare: bool = True,
+    metadata: Mapping[Any, Any] | None = None,
+    kw_only: Any = MISSING,
+) -> Any:
+    """A record's field, declared as :func:`dataclasses.field` declares a dataclass's (the same
+    arguments; a record refuses ``kw_only=True``)."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("cannot specify both default and default_factory")
+    return Field(default, default_factory, init, repr, hash, compare, metadata, kw_only)
+
+
+def replace(obj: T, /, **changes: Any) -> T:
+    """A copy of the record ``obj`` with ``changes``, as :func:`dataclasses.replace` makes it (of
+    any other dataclass, by it)."""
+    own: tuple[Field, ...] | None = obj.__class__.__dict__.get(_FIELDS)
+    if own is None:
+        import dataclasses
+
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+    for f in own:
+        if not f.init:
+            if f.name in changes:
+                raise ValueError(f"field {f.name} is declared with init=False, it cannot be specified with replace()")
+        elif f.name not in changes:
+            changes[f.name] = getattr(obj, f.name)
+    return obj.__class__(**changes)
+
+
+def _field_kinds() -> tuple[type[Any], ...]:
+    """The classes of what declares a field: :class:`Field`, and ``dataclasses.Field`` once
+    something has imported dataclasses (a value cannot be one before)."""
+    dataclasses = sys.modules.get("dataclasses")
+    return (Field,) if dataclasses is None else (Field, dataclasses.Field)
+
+
+def _frozen(message: str) -> AttributeError:
+    """The error a frozen dataclass raises (dataclasses is imported only to raise it)."""
+    from dataclasses import FrozenInstanceError
+
+    return FrozenInstanceError(message)
+
+
+@functools.cache
+def _dataclass_facts() -> tuple[Any, Any]:
+    """What dataclasses marks a regular field with and the parameters a record's collection runs
+    with, taken from a class it made rather than from its private names."""
+    import dataclasses
+
+    @dataclasses.dataclass(init=False, repr=False, eq=False)
+    class Sample:
+        """A class of one field (a docstring of its own: dataclasses would make one from the signature)."""
+
+        one: int
+
+    return dataclasses.fields(Sample)[0]._field_type, Sample.__dataclass_params__  # type: ignore[attr-defined]
+
+
+class _DataclassView:
+    """``__dataclass_fields__`` or ``__dataclass_params__`` of a record whose fields were
+    collected without dataclasses. The first read (by one of dataclasses' functions) makes both
+    from the record's fields, as class attributes of the record in place of the views."""
+
+    __slots__ = ("attribute", "owner")
+
+    def __init__(self, owner: type, attribute: str) -> None:
+        self.owner, self.attribute = owner, attribute
+
+    def __get__(self, obj: Any, cls: type | None = None) -> Any:
+        owner = self.owner
+        if owner.__dict__.get(self.attribute) is self:
+            params = _dataclass_facts()[1]
+            made = {f.name: f.as_dataclass_field() for f in owner.__dict__[_FIELDS]}
+            setattr(owner, "__dataclass_fields__", made)  # noqa: B010 - read by dataclasses' functions
+            setattr(owner, "__dataclass_params__", params)  # noqa: B010
+        return owner.__dict__[self.attribute]
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
@@ -43,16 +263,14 @@ def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
     return lambda obj: ()
 
 
-def _init_source(
-    fields: list[dataclasses.Field[Any]], frozen: bool, post_init: bool, slotted: bool
-) -> tuple[str, dict[str, Any]]:
+def _init_source(fields: tuple[Field, ...], frozen: bool, post_init: bool, slotted: bool) -> tuple[str, dict[str, Any]]:
     """The source of ``__init__`` and the names it reads, written as dataclasses writes it."""
     names: dict[str, Any] = {"_HAS_FACTORY": _HAS_FACTORY, "_set": object.__setattr__}
     parameters: list[str] = []
     body: list[str] = []
     for f in fields:
         default = f"_default_{f.name}"
-        if f.default_factory is not dataclasses.MISSING:
+        if f.default_factory is not MISSING:
             names[default] = f.default_factory
             if f.init:
                 parameters.append(f"{f.name}=_HAS_FACTORY")
@@ -60,13 +278,13 @@ def _init_source(
             else:
                 value = f"{default}()"
         elif f.init:
-            if f.default is not dataclasses.MISSING:
+            if f.default is not MISSING:
                 names[default] = f.default
                 parameters.append(f"{f.name}={default}")
             else:
                 parameters.append(f.name)
             value = f.name
-        elif slotted and f.default is not dataclasses.MISSING:
+        elif slotted and f.default is not MISSING:
             names[default] = f.default  # a slotted class keeps no default as a class attribute
             value = default
         else:
@@ -79,7 +297,7 @@ def _init_source(
     return "\n".join(lines), names
 
 
-def _compiled_init(cls: type, fields: list[dataclasses.Field[Any]], frozen: bool) -> Callable[..., None]:
+def _compiled_init(cls: type, fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
     source, names = _init_source(fields, frozen, hasattr(cls, "__post_init__"), "__slots__" in cls.__dict__)
     namespace: dict[str, Any] = {}
     exec(source, names, namespace)
@@ -101,7 +319,7 @@ class _Factory:
         self.make = make
 
 
-def _shared_init(cls: type, fields: list[dataclasses.Field[Any]], frozen: bool) -> Callable[..., None]:
+def _shared_init(cls: type, fields: tuple[Field, ...], frozen: bool) -> Callable[..., None]:
     """``__init__`` read from the fields at each call, until the class has made ``COMPILE_AFTER``
     objects; then the class gets its compiled ``__init__``, the one dataclasses would write.
 
@@ -110,22 +328,20 @@ def _shared_init(cls: type, fields: list[dataclasses.Field[Any]], frozen: bool) 
     """
     accepted = [f for f in fields if f.init]
     names = tuple(f.name for f in accepted)
-    defaults = tuple(
-        _Factory(f.default_factory) if f.default_factory is not dataclasses.MISSING else f.default for f in accepted
-    )
+    defaults = tuple(_Factory(f.default_factory) if f.default_factory is not MISSING else f.default for f in accepted)
     position = {name: index for index, name in enumerate(names)}
     # every field __init__ sets, in order: its argument's position, or the factory of one it does not take
     sets: list[tuple[str, int | _Factory]] = []
     for f in fields:
         if f.init:
             sets.append((f.name, position[f.name]))
-        elif f.default_factory is not dataclasses.MISSING:
+        elif f.default_factory is not MISSING:
             sets.append((f.name, _Factory(f.default_factory)))
-        elif "__slots__" in cls.__dict__ and f.default is not dataclasses.MISSING:
+        elif "__slots__" in cls.__dict__ and f.default is not MISSING:
             sets.append((f.name, _Factory(functools.partial(_same, f.default))))  # no class attribute holds it
     post_init = hasattr(cls, "__post_init__")
     assign: Callable[[Any, str, Any], None] = object.__setattr__ if frozen else setattr
-    missing = dataclasses.MISSING
+    missing = MISSING
     made = 0
     where = f"{cls.__qualname__}.__init__()"
 
@@ -159,10 +375,10 @@ def _shared_init(cls: type, fields: list[dataclasses.Field[Any]], frozen: bool) 
 
 
 def _add_methods(cls: type, frozen: bool, order: bool) -> None:
-    fields = list(dataclasses.fields(cls))
+    fields: tuple[Field, ...] = cls.__dict__[_FIELDS]
     defaulted = False
     for f in fields:  # refused when the class is made, as dataclasses' __init__ refuses it
-        if f.init and (f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING):
+        if f.init and (f.default is not MISSING or f.default_factory is not MISSING):
             defaulted = True
         elif f.init and defaulted:
             raise TypeError(f"non-default argument {f.name!r} follows default argument")
@@ -187,19 +403,19 @@ def _add_methods(cls: type, frozen: bool, order: bool) -> None:
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
         if type(self) is cls or name in field_names:
-            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+            raise _frozen(f"cannot assign to field {name!r}")
         super(owner, self).__setattr__(name, value)
 
     def __delattr__(self: Any, name: str) -> None:
         if type(self) is cls or name in field_names:
-            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+            raise _frozen(f"cannot delete field {name!r}")
         super(owner, self).__delattr__(name)
 
     init = cls.__dict__.get("__init__") or _shared_init(cls, fields, frozen)
     methods: dict[str, Any] = {"__init__": init, "__repr__": __repr__, "__eq__": __eq__}
-    own_hash = cls.__dict__.get("__hash__", dataclasses.MISSING)
+    own_hash = cls.__dict__.get("__hash__", MISSING)
     # Python sets __hash__ to None in a class that defines __eq__ alone: that one is not the class's own
-    explicit_hash = not (own_hash is dataclasses.MISSING or (own_hash is None and "__eq__" in cls.__dict__))
+    explicit_hash = not (own_hash is MISSING or (own_hash is None and "__eq__" in cls.__dict__))
     if not explicit_hash:
         methods["__hash__"] = __hash__ if frozen else None
     if frozen:
@@ -228,11 +444,11 @@ def _add_methods(cls: type, frozen: bool, order: bool) -> None:
 
 
 def _slots_state(self: Any) -> list[Any]:
-    return [getattr(self, f.name) for f in dataclasses.fields(self)]
+    return [getattr(self, f.name) for f in getattr(self, _FIELDS)]
 
 
 def _set_slots_state(self: Any, state: list[Any]) -> None:
-    for f, value in zip(dataclasses.fields(self), state, strict=False):
+    for f, value in zip(getattr(self, _FIELDS), state, strict=False):
         object.__setattr__(self, f.name, value)
 
 
@@ -265,78 +481,88 @@ def _may_be_special(annotation: str) -> bool:
     return "ClassVar" in annotation or "InitVar" in annotation or "KW_ONLY" in annotation
 
 
-def _refuse_unsupported(cls: type) -> None:
+def _refuse_unsupported(cls: type, annotations: dict[str, Any], field_kinds: tuple[type[Any], ...]) -> None:
     if "__slots__" in cls.__dict__:
         raise TypeError(f"{cls.__name__}: @record writes __slots__ itself; declare @record(slots=True)")
-    for name, annotation in inspect.get_annotations(cls).items():
+    for name, annotation in annotations.items():
         text = annotation if isinstance(annotation, str) else repr(annotation)
         if "InitVar" in text or "KW_ONLY" in text:
             raise TypeError(f"{cls.__name__}.{name}: @record has no InitVar or KW_ONLY fields; use @dataclass")
         value = cls.__dict__.get(name)
-        if isinstance(value, dataclasses.Field) and value.kw_only is True:
+        if isinstance(value, field_kinds) and value.kw_only is True:
             raise TypeError(f"{cls.__name__}.{name}: @record has no keyword-only fields; use @dataclass")
 
 
-def _collect_fields(cls: type, annotations: dict[str, Any]) -> bool:
+def _record_bases(cls: type) -> list[type] | None:
+    """The bases of ``cls`` whose fields it inherits, base first, when each is a record that
+    keeps its defaults as class attributes (no slots); None when any is not."""
+    bases = list(reversed(cls.__mro__[1:-1]))
+    if all(_FIELDS in base.__dict__ and "__slots__" not in base.__dict__ for base in bases):
+        return bases
+    return None
+
+
+def _collect_fields(cls: type, annotations: dict[str, Any], field_kinds: tuple[type[Any], ...]) -> bool:
     """Give ``cls`` the fields ``dataclasses.dataclass(init=False, repr=False, eq=False)`` would,
-    for the common case only: a class of its own (no base but object) whose annotations are plain
-    types. False, having changed nothing, for anything else: then dataclasses collects them.
+    for the common case only: annotations that are plain types written as text, in a class whose
+    bases (if any) are records without slots. False, having changed nothing, for anything else:
+    then dataclasses collects them.
 
     dataclasses spends ~25 us a class on what this does in ~5 (it also prepares methods a record
-    does not take from it); a one-release render defines ~33 records as its modules load.
-    ``tests/properties/test_record_properties.py`` compares the classes made both ways."""
-    if cls.__bases__ != (object,) or any(
-        not isinstance(text, str) or _may_be_special(text) for text in annotations.values()
-    ):
+    does not take from it), and importing it ~0.6 ms; a one-release render defines ~33 records as
+    its modules load. The ``dataclasses.Field`` objects its functions read are made when one of
+    them first asks (:class:`_DataclassView`). ``tests/properties/test_record_properties.py``
+    compares the classes made both ways."""
+    bases = _record_bases(cls)
+    if bases is None or any(not isinstance(text, str) or _may_be_special(text) for text in annotations.values()):
         return False
-    fields: dict[str, dataclasses.Field[Any]] = {}
+    fields: dict[str, Field] = {}
+    for base in bases:  # inherited fields keep their place, as in dataclasses (also when declared again)
+        fields |= {f.name: f for f in base.__dict__[_FIELDS]}
+    own = cls.__dict__
     for name, text in annotations.items():
-        declared = cls.__dict__.get(name, dataclasses.MISSING)
-        made: dataclasses.Field[Any] = (
-            declared if isinstance(declared, dataclasses.Field) else dataclasses.field(default=declared)
-        )
-        made.name, made.type, made._field_type = name, text, _FIELD_KIND  # type: ignore[attr-defined]
-        if made.kw_only is dataclasses.MISSING:
+        declared: Any = getattr(cls, name, MISSING)  # a default may be inherited, as in dataclasses
+        made: Field
+        if declared.__class__ is Field:
+            made = declared
+        elif isinstance(declared, field_kinds):
+            made = Field.of(declared)
+        else:
+            made = Field(declared, MISSING, True, True, None, True, None, False)
+        made.name, made.type = name, text
+        if made.kw_only is MISSING:
             made.kw_only = False
-        if made.default is not dataclasses.MISSING and made.default.__class__.__hash__ is None:
+        if made.default is not MISSING and made.default.__class__.__hash__ is None:
             raise ValueError(
                 f"mutable default {type(made.default)} for field {name} is not allowed: use default_factory"
             )
         fields[name] = made
-    for name, value in cls.__dict__.items():
-        if isinstance(value, dataclasses.Field) and name not in annotations:
+    for name, value in own.items():
+        if name not in annotations and isinstance(value, field_kinds):
             raise TypeError(f"{name!r} is a field but has no type annotation")
-    for name, made in fields.items():
-        if isinstance(cls.__dict__.get(name), dataclasses.Field):
-            if made.default is dataclasses.MISSING:
+    for name in annotations:
+        if isinstance(own.get(name), field_kinds):
+            default = fields[name].default
+            if default is MISSING:
                 delattr(cls, name)
             else:
-                setattr(cls, name, made.default)
-    setattr(cls, "__dataclass_params__", _PARAMS)  # noqa: B010 - read by dataclasses' functions
-    setattr(cls, "__dataclass_fields__", fields)  # noqa: B010
-    if "__match_args__" not in cls.__dict__:
-        setattr(cls, "__match_args__", tuple(name for name, made in fields.items() if made.init))  # noqa: B010
+                setattr(cls, name, default)
+    setattr(cls, _FIELDS, tuple(fields.values()))
+    for attribute in ("__dataclass_fields__", "__dataclass_params__"):
+        setattr(cls, attribute, _DataclassView(cls, attribute))
+    if "__match_args__" not in own:
+        setattr(cls, "__match_args__", tuple(made.name for made in fields.values() if made.init))  # noqa: B010
     return True
 
 
-@dataclasses.dataclass(init=False, repr=False, eq=False)
-class _Sample:
-    """A class of one field (a docstring of its own: dataclasses would make one from the signature)."""
+def _collected_by_dataclasses(cls: type[T], slots: bool) -> type[T]:
+    """The class (a new one if slotted) with the fields dataclasses collects, for what
+    :func:`_collect_fields` leaves to it."""
+    import dataclasses
 
-    one: int
-
-
-# What dataclasses marks a regular field with and the parameters a record's collection runs with,
-# taken from a class it made rather than from its private names.
-_FIELD_KIND = dataclasses.fields(_Sample)[0]._field_type  # type: ignore[attr-defined]
-_PARAMS = _Sample.__dataclass_params__  # type: ignore[attr-defined]
-
-
-def _make(cls: type[T], frozen: bool, order: bool, slots: bool) -> type[T]:
-    _refuse_unsupported(cls)
-    if not slots and _collect_fields(cls, inspect.get_annotations(cls)):
-        _add_methods(cls, frozen, order)
-        return cls
+    for name, value in list(cls.__dict__.items()):
+        if value.__class__ is Field:
+            setattr(cls, name, value.as_dataclass_field())
     doc = cls.__dict__.get("__doc__")
     # dataclasses writes a class without a docstring one from inspect.signature(), which tokenizes
     # text and compiles tokenize's expressions on first use (~5 ms): it is given a placeholder,
@@ -362,8 +588,37 @@ def _make(cls: type[T], frozen: bool, order: bool, slots: bool) -> type[T]:
     for name in plain:
         own_fields[name].type = annotations[name]
     made.__doc__ = doc
-    _add_methods(made, frozen, order)
+    setattr(made, _FIELDS, tuple(Field.of(f) for f in dataclasses.fields(made)))  # type: ignore[arg-type]
     return made
+
+
+def _slotted(cls: type[T]) -> type[T]:
+    """The slotted class ``@dataclass(slots=True)`` makes in place of ``cls``, a class of its own
+    (no base) whose fields :func:`_collect_fields` collected: made anew, with a slot for each
+    field and without their defaults as class attributes."""
+    own = dict(cls.__dict__)
+    names = tuple(f.name for f in own[_FIELDS])  # no base: every field is the class's own
+    for name in (*names, "__dict__", "__weakref__"):
+        own.pop(name, None)
+    own["__slots__"] = names
+    metaclass: Any = type(cls)  # kept, as dataclasses keeps it
+    made: type[T] = metaclass(cls.__name__, cls.__bases__, own)
+    made.__qualname__ = cls.__qualname__
+    for attribute in ("__dataclass_fields__", "__dataclass_params__"):
+        setattr(made, attribute, _DataclassView(made, attribute))
+    return made
+
+
+def _make(cls: type[T], frozen: bool, order: bool, slots: bool) -> type[T]:
+    annotations, field_kinds = inspect.get_annotations(cls), _field_kinds()
+    _refuse_unsupported(cls, annotations, field_kinds)
+    if (not slots or cls.__bases__ == (object,)) and _collect_fields(cls, annotations, field_kinds):
+        if slots:
+            cls = _slotted(cls)
+    else:
+        cls = _collected_by_dataclasses(cls, slots)
+    _add_methods(cls, frozen, order)
+    return cls
 
 
 @overload
@@ -374,7 +629,7 @@ def record(cls: type[T], /) -> type[T]: ...
 def record(*, frozen: bool = True, order: bool = False, slots: bool = False) -> Callable[[type[T]], type[T]]: ...
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
+@dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
 def record(cls: type[T] | None = None, /, *, frozen: bool = True, order: bool = False, slots: bool = False) -> Any:
     """``@record``: the class ``@dataclass(frozen=True)`` makes; ``@record(frozen=False)`` the one
     ``@dataclass`` makes; ``order=True`` adds the comparisons and ``slots=True`` makes a slotted

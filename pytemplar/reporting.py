@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pytemplar.errors import Problem, escape_control
+from pytemplar.records import replace
 from pytemplar.values import Origin, ValuePath, format_path, iter_leaves
 from pytemplar.yamlout import scalar_text
 
 
 def strictly(problems: Sequence[Problem]) -> list[Problem]:
     """The problems with every warning made an error (``validate --strict``)."""
-    return [dataclasses.replace(p, severity="error") for p in problems]
+    return [replace(p, severity="error") for p in problems]
 
 
 def _count(number: int, noun: str) -> str:

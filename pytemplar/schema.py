@@ -18,12 +18,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from pytemplar import validitycache
 from pytemplar.errors import Location, Problem, SchemaError
-from pytemplar.records import record
+from pytemplar.records import field, record
 from pytemplar.values import ValuePath, format_path
 
 if TYPE_CHECKING:  # the fast test is loaded when a schema is compiled, not for a remembered answer

@@ -29,11 +29,11 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pytemplar.errors import Location, ValuesError
 from pytemplar.manifests import Manifest
+from pytemplar.records import record, replace
 from pytemplar.values import ROLLOUT_KEY
 
 TRACK_LABEL = "pytemplar.io/track"
@@ -58,7 +58,7 @@ Adoption = Literal["started", "done"]
 Locator = Callable[[tuple[str | int, ...]], Location | None]
 
 
-@dataclass(frozen=True)
+@record
 class Version:
     """An image choice: a whole reference, or a tag put on the rendered image."""
 
@@ -77,7 +77,7 @@ class Version:
         return rendered
 
 
-@dataclass(frozen=True)
+@record
 class CanarySpec:
     version: Version
     weight: int | None
@@ -99,7 +99,7 @@ def pods_for(weight: int, capacity: int) -> int:
     return math.ceil(weight * capacity / 100)
 
 
-@dataclass(frozen=True)
+@record
 class RolloutSpec:
     """The ``rollout`` values of one release, read after schema validation."""
 

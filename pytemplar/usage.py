@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import field
 from functools import cache
 from typing import Any
 
 from pytemplar.errors import Location, Problem, Severity
-from pytemplar.records import record
+from pytemplar.records import field, record
 from pytemplar.schema import CompiledSchema
 from pytemplar.templating.engine import ReadLog
 from pytemplar.values import ROLLOUT_KEY, ValuePath, ValuesLayer, format_path, iter_leaves, value_at

@@ -16,13 +16,12 @@ inside lists merged by key, an item is found in each layer by its keys.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import field
 from typing import Any
 
 from deepmerge import Merger
 
 from pytemplar.errors import Location, Problem
-from pytemplar.records import record
+from pytemplar.records import field, record
 from pytemplar.yamlout import scalar_text
 
 ValuePath = tuple[str | int, ...]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import field
 from typing import Any, Literal
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -34,7 +33,7 @@ from ruamel.yaml.events import (
 )
 
 from pytemplar.errors import Location, PytemplarError, YamlError
-from pytemplar.records import record
+from pytemplar.records import field, record
 
 
 def python_parser(text: str) -> Any:

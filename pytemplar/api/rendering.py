@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -20,7 +19,7 @@ from pytemplar.errors import (
 from pytemplar.manifests import Manifest, shared_strings
 from pytemplar.ordering import declared_sort_options, sort_manifests
 from pytemplar.project import ReleaseSpec
-from pytemplar.records import record
+from pytemplar.records import field, record, replace
 from pytemplar.yamlout import dump_yaml
 
 if TYPE_CHECKING:

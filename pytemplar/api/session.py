@@ -13,7 +13,6 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +40,7 @@ from pytemplar.project import (
     load_project,
     release_env_files,
 )
-from pytemplar.records import record
+from pytemplar.records import field, record, replace
 from pytemplar.schema import CompiledSchema
 from pytemplar.templating.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.templating.parse import (

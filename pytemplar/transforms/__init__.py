@@ -10,13 +10,13 @@ every change to their content. Each rename updates the references to the renamed
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import Location, Problem, PytemplarError
 from pytemplar.manifests import BINDING_KINDS, Manifest
 from pytemplar.project import PROJECT_FILE, Project, declares_transforms, layer_paths
+from pytemplar.records import replace
 from pytemplar.transforms.table import TRANSFORM_KEYS, TRANSFORMS, TransformContext
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def _manifest(
     environment: str,
 ) -> Manifest:
     if index < len(rendered):
-        return dataclasses.replace(rendered[index], obj=obj)
+        return replace(rendered[index], obj=obj)
     if index in added:
         resource = added[index]
         return Manifest(obj, release, environment, resource.file, resource.location)

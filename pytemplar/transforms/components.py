@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import posixpath
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from pytemplar.errors import ConfigError, FileAccessError, Location
 from pytemplar.fsroot import Root
+from pytemplar.records import record
 from pytemplar.schema import CompiledSchema, compile_schema
 from pytemplar.yamlio import YamlDocument, load_mapping
 
@@ -26,7 +26,7 @@ COMPONENT_FILE = "component.yaml"
 _HINT = f"a component is a folder (relative to the file that names it) holding {COMPONENT_FILE}"
 
 
-@dataclass(frozen=True)
+@record
 class Component:
     folder: str  # relative to the project folder
     document: YamlDocument

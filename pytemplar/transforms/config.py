@@ -11,18 +11,18 @@ so one declaration above the releases can serve each of them.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import ConfigError, FileAccessError, Location, PytemplarError
 from pytemplar.fsroot import Root
 from pytemplar.project import Project, layer_paths
+from pytemplar.records import field as record_field
+from pytemplar.records import record, replace
 from pytemplar.transforms.components import component_folder, definition_schema, load_component
 from pytemplar.transforms.fieldpaths import FieldSpec
 from pytemplar.transforms.generators import Generator, Source, SourceKind
@@ -96,7 +96,7 @@ def release_transforms(project: Project, environment: str, release: str, *, up_t
     for level, at in enumerate(layer_paths(environment, release)):
         section = _section(document.data, at)
         if section and (up_to is None or level <= up_to):
-            reach = _read_level(dataclasses.replace(reader, level=level), section, at, declared, switched_on)
+            reach = _read_level(replace(reader, level=level), section, at, declared, switched_on)
             if reach.transforms:
                 changing.add(level)
     result = Declarations(project.root, **declared)
@@ -155,7 +155,7 @@ def _read_level(
     return reach
 
 
-@dataclass(frozen=True)
+@record
 class _Reach:
     adds: bool  # adds objects: resources, or generators that create
     changes: bool  # declares transforms that change objects
@@ -355,7 +355,7 @@ def expand(value: Any, release: str) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@record
 class DeclarationReader:
     """Reads one release's declarations from pytemplar.yaml, with the location of each."""
 
@@ -365,7 +365,7 @@ class DeclarationReader:
     base: str = ""  # the folder files are named relative to (a component's), relative to the project
     # Numbers the objects that resources and generators add, in the order Kustomize accumulates
     # them (each level's resources, its generators, then its components'), shared with components.
-    sequence: Iterator[int] = dataclasses.field(default_factory=itertools.count, compare=False)
+    sequence: Iterator[int] = record_field(default_factory=itertools.count, compare=False)
     level: int = 0  # the level being read (0 the project ... 3 a release in an environment)
 
     def at(self, path: Path_) -> Location:

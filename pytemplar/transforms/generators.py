@@ -13,11 +13,11 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, FileAccessError, Location
 from pytemplar.fsroot import Root
+from pytemplar.records import field, record
 from pytemplar.transforms.references import ObjectKey, namespace_of
 from pytemplar.transforms.table import Objects, TransformContext
 
@@ -30,7 +30,7 @@ _DATA_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")
 _HASH_LETTERS = str.maketrans("013ae", "ghkmt")
 
 
-@dataclass(frozen=True)
+@record
 class Source:
     """One entry of ``literals``, ``files`` or ``envs``, and where it is written."""
 
@@ -39,7 +39,7 @@ class Source:
     location: Location
 
 
-@dataclass(frozen=True)
+@record
 class Generator:
     kind: GeneratedKind
     name: str
@@ -209,7 +209,7 @@ def content_hash(obj: Mapping[str, Any]) -> str:
 # -- running ----------------------------------------------------------------------------------
 
 
-@dataclass
+@record(frozen=False)
 class Generated:
     """What the generators did: new objects (with their generator), and which objects to hash.
 

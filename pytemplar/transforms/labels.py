@@ -9,9 +9,9 @@ later makes ``kubectl apply`` fail, which is why the ``labels`` form leaves sele
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from pytemplar.records import record
 from pytemplar.transforms.fieldpaths import FieldSpec, maps_at
 from pytemplar.transforms.table import Objects, TransformContext
 
@@ -57,7 +57,7 @@ SELECTOR_LABELS = (
 ANNOTATIONS = (FieldSpec("metadata/annotations", create=True), *_template_specs("annotations"))
 
 
-@dataclass(frozen=True)
+@record
 class LabelSet:
     """Labels to add, and how far they reach (``commonLabels`` reaches selectors and templates)."""
 

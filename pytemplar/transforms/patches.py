@@ -18,10 +18,10 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pytemplar.errors import ConfigError, Location
+from pytemplar.records import field, record
 from pytemplar.transforms.kubeapi import MergeKeys
 from pytemplar.transforms.references import ObjectKey, object_key, rename_references
 from pytemplar.transforms.strategic import DELETED, MergeNotes, strategic_merge_object
@@ -31,7 +31,7 @@ PatchType = Literal["json6902", "merge", "strategic"]
 Locate = Callable[[tuple[str | int, ...]], Location]
 
 
-@dataclass(frozen=True)
+@record
 class LabelRequirement:
     key: str
     operator: Literal["in", "notin", "exists", "!"]
@@ -70,7 +70,7 @@ def parse_selector(text: str) -> tuple[LabelRequirement, ...]:
     return tuple(requirements)
 
 
-@dataclass(frozen=True)
+@record
 class PatchTarget:
     """Which objects a patch applies to; every field given must match."""
 
@@ -107,7 +107,7 @@ def _selects(requirements: tuple[LabelRequirement, ...], labels: Any) -> bool:
     return all(requirement.matches(present) for requirement in requirements)
 
 
-@dataclass(frozen=True)
+@record
 class Patch:
     type: PatchType
     body: Any
@@ -117,7 +117,7 @@ class Patch:
     allow_name_change: bool = False
 
 
-@dataclass
+@record(frozen=False)
 class Patched:
     """The objects after the patches (None where a patch deleted one), the renames patches made,
     and warnings about what they did."""

@@ -19,10 +19,10 @@ import copy
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import ConfigError, Location
+from pytemplar.records import record
 from pytemplar.transforms.patches import PatchTarget
 from pytemplar.transforms.table import Objects, TransformContext
 from pytemplar.yamlio import resolve_plain
@@ -30,7 +30,7 @@ from pytemplar.yamlio import resolve_plain
 DEFAULT_FIELD_PATH = "metadata.name"
 
 
-@dataclass(frozen=True)
+@record
 class Split:
     """``options.delimiter`` and ``options.index``: one part of a delimited string."""
 
@@ -38,7 +38,7 @@ class Split:
     index: int
 
 
-@dataclass(frozen=True)
+@record
 class ValueSource:
     """The one object a replacement reads from (exact group, version, kind, name, namespace)."""
 
@@ -53,7 +53,7 @@ class ValueSource:
     shown: str
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     select: PatchTarget
     reject: tuple[PatchTarget, ...]
@@ -63,7 +63,7 @@ class Target:
     location: Location
 
 
-@dataclass(frozen=True)
+@record
 class Replacement:
     source: ValueSource | None
     value: str | None  # sourceValue
@@ -124,7 +124,7 @@ def replace(objects: Objects, replacements: Sequence[Replacement], context: Tran
     return objects
 
 
-@dataclass(frozen=True)
+@record
 class _Changed:
     """Fields that the transforms of the levels above a replacement's changed."""
 

@@ -9,15 +9,15 @@ the count unchanged.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pytemplar.errors import ConfigError, Location
+from pytemplar.records import record
 from pytemplar.transforms.table import Objects, TransformContext
 
 SCALED_KINDS = frozenset({"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet"})
 
 
-@dataclass(frozen=True)
+@record
 class Replicas:
     name: str
     count: int

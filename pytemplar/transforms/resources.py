@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pytemplar.errors import Location
+from pytemplar.records import record
 from pytemplar.transforms.kubeapi import is_cluster_scoped
 from pytemplar.transforms.table import Objects, TransformContext
 
 
-@dataclass(frozen=True)
+@record
 class Resource:
     """One object of a ``resources`` file."""
 

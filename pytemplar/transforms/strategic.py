@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from pytemplar.errors import ConfigError, Location
+from pytemplar.records import field, record
 from pytemplar.transforms.kubeapi import MergeKeys, kube_merge_keys
 
 DIRECTIVE = "$patch"
@@ -32,7 +32,7 @@ _DIRECTIVES = ("delete", "replace", "merge")
 _KEY_DEFAULTS = {"protocol": "TCP"}
 
 
-@dataclass
+@record(frozen=False)
 class MergeNotes:
     """What a merge did that another tool would do differently, for warnings."""
 
@@ -76,7 +76,7 @@ def _directive(patch: Mapping[str, Any], location: Location) -> str | None:
     return str(value)
 
 
-@dataclass(frozen=True)
+@record
 class _Merger:
     keys: MergeKeys
     location: Location
@@ -202,7 +202,7 @@ class _Remove:
     pass
 
 
-@dataclass(frozen=True)
+@record
 class _New:
     item: Any
 

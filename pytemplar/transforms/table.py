@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pytemplar.errors import Location, Problem
-from pytemplar.records import record
+from pytemplar.records import field, record
 
 if TYPE_CHECKING:
     from pytemplar.fsroot import Root

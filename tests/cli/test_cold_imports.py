@@ -45,6 +45,7 @@ LEFT_OUT = {
     "pytemplar.schemaerrors": "says what is wrong with values that fail their schema",
     "pytemplar.helm.hooks": "checks Helm hook annotations; checks.has_helm_hook finds no object that has one",
     "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
+    "dataclasses": "records collect their fields themselves (pytemplar.records); dataclasses' functions load it",
 }
 
 

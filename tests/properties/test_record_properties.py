@@ -1,8 +1,9 @@
 """``@record`` classes behave as the ``@dataclass`` classes they stand for (the oracle).
 
 Each example declares one class twice from the same generated fields, once with
-``dataclasses.dataclass`` and once with ``pytemplar.records.record``, and checks that both make,
-show, compare, hash, order, copy, pickle, replace and refuse changes alike.
+``dataclasses.dataclass`` and ``dataclasses.field`` and once with ``pytemplar.records.record``
+and ``pytemplar.records.field`` (or ``dataclasses.field``), and checks that both make, show,
+compare, hash, order, copy, pickle, replace (with either ``replace``) and refuse changes alike.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import dataclasses
 import inspect
 import math
 import pickle
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytemplar import records
 from pytemplar.records import COMPILE_AFTER, record
 
 NAMES = ("alpha", "beta", "gamma", "delta", "epsilon")
@@ -32,30 +37,51 @@ def field_specs(draw: st.DrawFn) -> list[dict[str, Any]]:
     specs = []
     defaults_started = False
     for name in NAMES[:count]:
-        kinds = ["default", "factory"] if defaults_started else ["plain", "default", "factory"]
+        # "bare": an annotation alone; "value": an annotation and a default, without field()
+        kinds = ["default", "value", "factory"] + ([] if defaults_started else ["plain", "bare"])
         kind = draw(st.sampled_from(kinds))
-        defaults_started = defaults_started or kind != "plain"
+        defaults_started = defaults_started or kind not in ("plain", "bare")
         spec: dict[str, Any] = {"name": name, "kind": kind, "default": draw(VALUES)}
-        spec["repr"] = draw(st.booleans())
-        spec["compare"] = draw(st.booleans())
-        spec["hash"] = draw(st.sampled_from([None, True, False]))
-        spec["init"] = kind == "plain" or draw(st.booleans())
+        if kind in ("bare", "value"):  # what field() declares when given no option
+            spec |= {"repr": True, "compare": True, "hash": None, "init": True}
+        else:
+            spec["repr"] = draw(st.booleans())
+            spec["compare"] = draw(st.booleans())
+            spec["hash"] = draw(st.sampled_from([None, True, False]))
+            spec["init"] = kind == "plain" or draw(st.booleans())
         specs.append(spec)
     return specs
 
 
-def declare(decorator: Callable[[type], type], specs: list[dict[str, Any]], name: str = "Thing") -> type:
+def declare(
+    decorator: Callable[[type], type],
+    specs: list[dict[str, Any]],
+    name: str = "Thing",
+    field: Callable[..., Any] = dataclasses.field,
+    bases: tuple[type, ...] = (),
+) -> type:
     namespace: dict[str, Any] = {"__annotations__": {}, "__module__": __name__, "__qualname__": name}
     for spec in specs:
         namespace["__annotations__"][spec["name"]] = "Any"
         options = {key: spec[key] for key in ("repr", "compare", "hash", "init")}
         if spec["kind"] == "default":
-            namespace[spec["name"]] = dataclasses.field(default=spec["default"], **options)
+            namespace[spec["name"]] = field(default=spec["default"], **options)
+        elif spec["kind"] == "value":
+            namespace[spec["name"]] = spec["default"]
         elif spec["kind"] == "factory":
-            namespace[spec["name"]] = dataclasses.field(default_factory=lambda v=spec["default"]: [v], **options)
-        else:
-            namespace[spec["name"]] = dataclasses.field(**options)
-    return decorator(type(name, (), namespace))
+            namespace[spec["name"]] = field(default_factory=lambda v=spec["default"]: [v], **options)
+        elif spec["kind"] == "plain":
+            namespace[spec["name"]] = field(**options)
+    return decorator(type(name, bases, namespace))
+
+
+FIELD_MAKERS = st.sampled_from([records.field, dataclasses.field])
+
+
+def collected_without_dataclasses(cls: type) -> bool:
+    """Whether the record's fields were collected by records itself (dataclasses' view of them
+    is made on first read), rather than by dataclasses."""
+    return isinstance(cls.__dict__.get("__dataclass_fields__"), records._DataclassView)
 
 
 def field_facts(f: dataclasses.Field[Any]) -> tuple[Any, ...]:
@@ -94,13 +120,20 @@ def same_data(left: Any, right: Any) -> bool:
     specs=field_specs(),
     first=st.lists(VALUES, min_size=5, max_size=5),
     second=st.lists(VALUES, min_size=5, max_size=5),
+    field=FIELD_MAKERS,
 )
 @settings(max_examples=150, deadline=None)
 def test_a_record_behaves_as_its_dataclass(
-    frozen: bool, slots: bool, specs: list[dict[str, Any]], first: list[Any], second: list[Any]
+    frozen: bool,
+    slots: bool,
+    specs: list[dict[str, Any]],
+    first: list[Any],
+    second: list[Any],
+    field: Callable[..., Any],
 ) -> None:
     oracle = declare(dataclasses.dataclass(frozen=frozen, slots=slots), specs)
-    made = declare(record(frozen=frozen, slots=slots), specs)
+    made = declare(record(frozen=frozen, slots=slots), specs, field=field)
+    assert collected_without_dataclasses(made)  # the common case is the one checked here
     assert [field_facts(f) for f in dataclasses.fields(made)] == [field_facts(f) for f in dataclasses.fields(oracle)]
     assert made.__match_args__ == oracle.__match_args__  # type: ignore[attr-defined]
     for spec in specs:  # a field's class attribute: its default, or none
@@ -128,9 +161,12 @@ def test_a_record_behaves_as_its_dataclass(
     if hashes[0] == "value":
         assert hash(x) == hash(a)  # the same tuple of values is hashed
     assert same_data(dataclasses.astuple(x), dataclasses.astuple(a))
-    changes = {spec["name"]: 7 for spec in specs[:2]}
-    replaced = outcome(lambda: repr(dataclasses.replace(x, **changes)).replace("Thing", ""))
-    assert replaced == outcome(lambda: repr(dataclasses.replace(a, **changes)).replace("Thing", ""))
+    for changes in ({spec["name"]: 7 for spec in specs[:2]}, {"other": 7}, {}):
+        expected = outcome(lambda c=changes: repr(dataclasses.replace(a, **c)).replace("Thing", ""))
+        for replace in (records.replace, dataclasses.replace):
+            replaced = outcome(lambda c=changes, r=replace: repr(r(x, **c)).replace("Thing", ""))
+            assert replaced[:2] == expected[:2]  # the same object, or the same kind of error
+            assert replaced[2:] == expected[2:] or expected[1] is TypeError  # __init__'s messages name the class
     assert same_data(copy.deepcopy(x), x) and same_data(copy.copy(x), x)
     kept = made_in_module(frozen, slots)(1, "b")
     assert repr(pickle.loads(pickle.dumps(kept))) == repr(kept) and pickle.loads(pickle.dumps(kept)) == kept
@@ -140,6 +176,49 @@ def test_a_record_behaves_as_its_dataclass(
         assert outcome(lambda n=name: setattr(x, n, 1)) == assigned
         deleted = frozen_slots_fixed(outcome(lambda n=name: delattr(a, n)), "delete", name)
         assert outcome(lambda n=name: delattr(x, n)) == deleted
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+@given(
+    base=field_specs(),
+    own=field_specs(),
+    renamed=st.booleans(),
+    values=st.lists(VALUES, min_size=10, max_size=10),
+    field=FIELD_MAKERS,
+)
+@settings(max_examples=150, deadline=None)
+def test_a_record_inherits_fields_as_its_dataclass_does(
+    frozen: bool,
+    base: list[dict[str, Any]],
+    own: list[dict[str, Any]],
+    renamed: bool,
+    values: list[Any],
+    field: Callable[..., Any],
+) -> None:
+    # The subclass declares fields of its own, or declares its base's again (same names).
+    if renamed:
+        own = [{**spec, "name": f"own_{spec['name']}"} for spec in own]
+    oracle_base = declare(dataclasses.dataclass(frozen=frozen), base, name="Base")
+    made_base = declare(record(frozen=frozen), base, name="Base", field=field)
+    oracle = outcome(lambda: declare(dataclasses.dataclass(frozen=frozen), own, bases=(oracle_base,)))
+    made = outcome(lambda: declare(record(frozen=frozen), own, field=field, bases=(made_base,)))
+    assert made[:2] == oracle[:2] if oracle[0] == "raised" else made[0] == "value"
+    if oracle[0] == "raised":
+        return
+    oracle_cls, made_cls = oracle[1], made[1]
+    assert collected_without_dataclasses(made_cls)
+    assert [field_facts(f) for f in dataclasses.fields(made_cls)] == [
+        field_facts(f) for f in dataclasses.fields(oracle_cls)
+    ]
+    assert made_cls.__match_args__ == oracle_cls.__match_args__
+    given_values = {f.name: value for f, value in zip(dataclasses.fields(oracle_cls), values, strict=False) if f.init}
+    a, x = oracle_cls(**given_values), made_cls(**given_values)
+    assert repr(x).replace("Thing", "") == repr(a).replace("Thing", "")
+    assert (x == made_cls(**given_values)) == (a == oracle_cls(**given_values))
+    changes = {name: 7 for name in list(given_values)[-2:]}
+    assert repr(records.replace(x, **changes)) == repr(dataclasses.replace(a, **changes))
+    for name in given_values:  # an inherited default is a class attribute of the base, or none
+        assert repr(getattr(made_cls, name, "none")) == repr(getattr(oracle_cls, name, "none"))
 
 
 @pytest.mark.parametrize("frozen", [True, False])
@@ -203,6 +282,64 @@ def test_a_subclass_record_adds_its_fields_after_its_base_and_stays_frozen() -> 
     assert child != Frozen(1, "a") and child == Child(1, "a", ("x",))
     with pytest.raises(dataclasses.FrozenInstanceError):
         child.number = 2  # type: ignore[misc]
+
+
+def test_records_are_made_compared_and_replaced_without_importing_dataclasses() -> None:
+    # A plain render never imports dataclasses (~0.6 ms): its records declare fields with
+    # records.field and are copied with records.replace. dataclasses' functions still read them.
+    script = textwrap.dedent(
+        """
+        from __future__ import annotations
+        import sys
+        from pytemplar.records import field, record, replace
+
+        @record(slots=True)
+        class Base:
+            name: str
+            tags: tuple[str, ...] = ()
+
+        @record(frozen=False)
+        class Holder:
+            items: list[int] = field(default_factory=list, compare=False)
+
+        @record
+        class Shown:
+            name: str
+            hidden: int = field(default=0, repr=False)
+
+        @record
+        class Child(Shown):
+            extra: str = "x"
+
+        one = replace(Base("a"), tags=("b",))
+        assert one == Base("a", ("b",)) and hash(one) == hash(Base("a", ("b",)))
+        assert Holder() == Holder([1]) and repr(replace(Child("a"), extra="y")) == "Child(name='a', extra='y')"
+        assert "dataclasses" not in sys.modules
+        import dataclasses
+
+        assert [f.name for f in dataclasses.fields(Child)] == ["name", "hidden", "extra"]
+        assert dataclasses.asdict(one) == {"name": "a", "tags": ("b",)}
+        assert dataclasses.is_dataclass(Holder()) and dataclasses.replace(one, name="c").name == "c"
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_records_field_and_replace_refuse_what_dataclasses_refuses() -> None:
+    with pytest.raises(ValueError, match="both default and default_factory"):
+        records.field(default=1, default_factory=list)
+
+    @dataclasses.dataclass
+    class Plain:
+        number: int
+
+    assert records.replace(Plain(1), number=2) == Plain(2)  # a dataclass that is no record, by dataclasses
+    with pytest.raises(TypeError, match="keyword-only"):
+
+        @record
+        class KeywordOnly:
+            number: int = records.field(kw_only=True)
 
 
 def test_post_init_runs_after_the_fields_are_set() -> None:
@@ -277,6 +414,44 @@ def test_a_record_without_a_docstring_keeps_none_and_its_signature_is_not_read(m
         number: int = 0
 
     assert Described.__doc__ == "Kept."
+
+
+def declare_family(decorator: Callable[..., Any], field: Callable[..., Any]) -> type:
+    """A class of two bases: one whose annotations name a ClassVar (then dataclasses collects a
+    record's fields), one whose dataclass fields were read before it is inherited."""
+
+    @decorator
+    class Counted:
+        limit: ClassVar[int] = 3
+        name: str
+        tags: tuple[str, ...] = field(default=(), compare=False)
+
+    @decorator
+    class Numbered:
+        number: int
+
+    dataclasses.fields(Numbered)
+
+    @decorator
+    class Both(Counted, Numbered):
+        extra: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    return Both
+
+
+def test_records_inherit_from_records_made_either_way() -> None:
+    expected = declare_family(dataclasses.dataclass(frozen=True), dataclasses.field)
+    for field in (records.field, dataclasses.field):
+        made = declare_family(record, field)
+        assert collected_without_dataclasses(made)  # from what its bases' records say
+        assert [field_facts(f) for f in dataclasses.fields(made)] == [
+            field_facts(f) for f in dataclasses.fields(expected)
+        ]
+        one, other = made(1, "a", ("t",), ["e"]), expected(1, "a", ("t",), ["e"])
+        assert repr(one).split("(")[1] == repr(other).split("(")[1]
+        assert one == made(1, "a") and hash(one) == hash(made(1, "a"))
+        assert repr(records.replace(one, name="b", extra=["f"])) == repr(made(1, "b", ("t",)))
+        assert made.limit == 3  # type: ignore[attr-defined]
 
 
 def test_a_record_has_the_fields_and_annotations_of_its_dataclass() -> None:
