@@ -46,14 +46,27 @@ def _each(check: Callable[[Sequence[Manifest]], Iterable[Problem]]) -> Runner:
     return lambda manifests, _version_of: check(manifests)
 
 
-def _module(module: str, name: str) -> Runner:
-    """The function ``name`` of ``module``, imported when it first runs."""
+def _module(module: str, name: str, only: Callable[[Manifest], bool] | None = None) -> Runner:
+    """The function ``name`` of ``module``, imported when it first runs. With ``only``, it is given
+    the manifests ``only`` selects (in their order), and not even imported while there are none."""
 
     def run(manifests: Sequence[Manifest], _version_of: VersionOf) -> Iterable[Problem]:
+        if only is not None:
+            manifests = [manifest for manifest in manifests if only(manifest)]
+            if not manifests:
+                return ()
         check: Callable[[Sequence[Manifest]], Iterable[Problem]] = getattr(importlib.import_module(module), name)
         return check(manifests)
 
     return run
+
+
+def has_helm_hook(manifest: Manifest) -> bool:
+    """Whether the object has a Helm hook annotation (``helm.sh/hook*``), the only objects rule
+    ``helm-hook`` (:mod:`pytemplar.helm.hooks`) looks at."""
+    metadata = manifest.obj.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return isinstance(annotations, dict) and any(str(key).startswith("helm.sh/hook") for key in annotations)
 
 
 def _policy(name: str) -> Runner:
@@ -213,7 +226,7 @@ CHECKS: tuple[Check, ...] = (
         "Helm hook annotations are hooks Argo CD runs, with valid weights and delete policies",
         True,
         False,
-        _module("pytemplar.helm.hooks", "check_helm_hooks"),
+        _module("pytemplar.helm.hooks", "check_helm_hooks", only=has_helm_hook),
         each_object=True,
     ),
     Check(

@@ -5,25 +5,27 @@ app that costs ~80 ms, more than rendering one release. The code objects are kep
 keeps ``.pyc`` files, in a per-user cache folder and reused while the template's text, its
 file, Python, Jinja2 and pytemplar's template-shaping code are the same.
 
-Loading a cached file runs ``pickle`` and ``marshal`` on it, so a file someone else could have
-written would be code execution. The cache is therefore used only when its folder belongs to
-the current user and nobody else can write to it, nor to any folder above it (a folder above may
-be writable by others only when it is sticky and so protects its entries, as ``/tmp`` does), and
-each file read is a regular file of that user, writable by nobody else, opened without following
-links; otherwise templates are compiled as if there were no cache. Ownership alone is not
-enough: a file of the user's left writable by others (``chmod 666``) may hold anything. Newly
-compiled templates are written only by :func:`save_compiled`, which the command line calls
-once a command succeeded: a failing command writes nothing, not even here. Nothing about the
-cache can make a command fail: any error reading or writing it is ignored.
+Loading a cached file runs ``marshal`` on it, so a file someone else could have written would be
+code execution. The cache is therefore used only when its folder belongs to the current user and
+nobody else can write to it, nor to any folder above it (a folder above may be writable by others
+only when it is sticky and so protects its entries, as ``/tmp`` does), and each file read is a
+regular file of that user, writable by nobody else, opened without following links; otherwise
+templates are compiled as if there were no cache. Ownership alone is not enough: a file of the
+user's left writable by others (``chmod 666``) may hold anything. Newly compiled templates are
+written only by :func:`save_compiled`, which the command line calls once a command succeeded: a
+failing command writes nothing, not even here. Nothing about the cache can make a command fail: any
+error reading or writing it is ignored.
 ``PYTEMPLAR_NO_CACHE=1`` turns it off, ``PYTEMPLAR_CACHE_DIR`` moves it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import sys
 from pathlib import Path
+from types import CodeType
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
@@ -69,12 +71,36 @@ def _salt(settings: str) -> bytes:
 
     from pytemplar import __version__
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_HEADER)  # an entry of another format is another key
     for part in (sys.version, jinja2.__version__, __version__, settings):
         digest.update(part.encode("utf-8") + b"\0")
     here = Path(__file__).parent
     digest.update(code_stamp(here / name for name in _SHAPING_MODULES))
     return digest.digest()
+
+
+# An entry: this header, the template source's checksum as Jinja2 computes it and a newline, then
+# the code object as marshal writes it. Jinja2's own format reads the code with marshal.load() from
+# a file object, which fetches the bytes of each object of the code through a method call: for the
+# ten templates of a one-release render, 1.0 ms against 0.4 ms with marshal.loads() on the bytes.
+_HEADER = b"pytemplar compiled template 1\n"
+
+
+def _entry(checksum: str, code: CodeType) -> bytes:
+    return _HEADER + checksum.encode("utf-8", "surrogatepass") + b"\n" + marshal.dumps(code)
+
+
+def _code_in(entry: bytes, checksum: str) -> CodeType | None:
+    """The code an entry holds for a template whose source has ``checksum``; None for an entry of
+    another source, of another format, or damaged."""
+    head = _HEADER + checksum.encode("utf-8", "surrogatepass") + b"\n"
+    if not entry.startswith(head):
+        return None
+    try:
+        code = marshal.loads(memoryview(entry)[len(head) :])
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
 
 
 class TemplateCodeCache(BytecodeCache):
@@ -91,15 +117,16 @@ class TemplateCodeCache(BytecodeCache):
         return digest.hexdigest()
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        data = self.pending.get(bucket.key) or self._read(self.folder / bucket.key)
-        if data is not None:
-            try:
-                bucket.bytecode_from_string(data)
-            except Exception:  # a damaged file: compile as if it were not there
-                bucket.reset()
+        entry = self.pending.get(bucket.key) or self._read(self.folder / bucket.key)
+        code = _code_in(entry, bucket.checksum) if entry is not None else None
+        if code is None:
+            bucket.reset()  # missing, stale or damaged: compiled as if it were not there
+        else:
+            bucket.code = code
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self.pending[bucket.key] = bucket.bytecode_to_string()
+        if bucket.code is not None:
+            self.pending[bucket.key] = _entry(bucket.checksum, bucket.code)
 
     def save(self) -> None:
         pending, self.pending = self.pending, {}

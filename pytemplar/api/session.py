@@ -42,7 +42,6 @@ from pytemplar.project import (
 )
 from pytemplar.records import field, record, replace
 from pytemplar.schema import CompiledSchema
-from pytemplar.shadowing import rendered_images, shadowed_tags
 from pytemplar.templating.engine import ReadLog, TemplateEngine, template_context
 from pytemplar.templating.parse import (
     ReleaseOrigins,
@@ -424,8 +423,11 @@ class Session:
             values_origin=release_values.origin,
             locator=self.locator,
         )
-        # Before an `images:` override replaces any.
-        images = rendered_images(manifests, self.project, environment, spec.name)
+        images: list[str] = []
+        if declares_transforms(self.project, environment, spec.name):  # an `images:` override among them?
+            from pytemplar.shadowing import rendered_images
+
+            images = rendered_images(manifests, self.project, environment, spec.name)  # before it replaces any
         manifests = _transformed(
             manifests,
             self.project,
@@ -443,9 +445,11 @@ class Session:
             self.schema_problems.extend(self.kube_schema_problems({version: manifests}, release_values, notes=False))
             manifests = [_forgetting_origins(manifest) for manifest in manifests]
         self.warnings.extend(release_values.warnings)
-        self.shadowed.extend(
-            shadowed_tags(self.project, environment, spec.name, images, release_values.values, release_values.origin)
-        )
+        if images:
+            from pytemplar.shadowing import shadowed_tags
+
+            values, origin = release_values.values, release_values.origin
+            self.shadowed.extend(shadowed_tags(self.project, environment, spec.name, images, values, origin))
         self.unused.record(
             release_values.layers,
             release_values.values,
@@ -717,11 +721,11 @@ def _kube_version_option(version: str | None) -> str | None:
 
 def expected_types(schema: CompiledSchema | None) -> Callable[[ValuePath], set[str]]:
     """The JSON types a value path may hold: the rollout key by pytemplar's schema, the rest by the app's."""
-    rollout_schema = builtin_schema("rollout.schema.json")
 
     def types(path: ValuePath) -> set[str]:
         if path[:1] == (ROLLOUT_KEY,):
-            return rollout_schema.expected_types(path[1:])
+            # read on first use: values without a rollout key never need the schema (0.3 ms)
+            return builtin_schema("rollout.schema.json").expected_types(path[1:])
         return schema.expected_types(path) if schema is not None else set()
 
     return types

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from pytemplar.checks import has_helm_hook
 from pytemplar.errors import Location, Problem
 from pytemplar.manifests import Manifest
 
@@ -36,10 +37,8 @@ DELETE_POLICIES = frozenset({"before-hook-creation", "hook-succeeded", "hook-fai
 
 def check_helm_hooks(manifests: Sequence[Manifest]) -> Iterable[Problem]:
     for manifest in manifests:
-        annotations = manifest.obj.get("metadata", {}).get("annotations")
-        if not isinstance(annotations, dict) or not any(str(key).startswith("helm.sh/hook") for key in annotations):
-            continue
-        yield from _check(manifest, annotations)
+        if has_helm_hook(manifest):
+            yield from _check(manifest, manifest.obj["metadata"]["annotations"])
 
 
 def _problem(manifest: Manifest, message: str, hint: str, severity: str = "error") -> Problem:

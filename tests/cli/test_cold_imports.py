@@ -2,8 +2,10 @@
 
 Each module below costs milliseconds to import and is needed only to explain a problem or by
 another command; a change that pulls one back into every render fails here, without timing.
-Python's ``-X importtime`` lists every module each process imports (render workers' too,
-which write to the same stderr).
+Each process names on stderr every module it looks for (render workers too, which inherit the
+finder that does it): ``-X importtime`` would miss the modules loaded by
+``importlib.import_module``, as checks and transforms are, and a render ends with ``os._exit``,
+so ``sys.modules`` cannot be read when it ends. A module looked for and not found counts too.
 """
 
 from __future__ import annotations
@@ -41,16 +43,32 @@ LEFT_OUT = {
     "pytemplar.templating.codegen": "compiles templates; a render whose templates are all in the cache compiles none",
     "pytemplar.schemacompile": "compiles a schema not met before; a render's schemas are remembered from the last run",
     "pytemplar.schemaerrors": "says what is wrong with values that fail their schema",
+    "pytemplar.helm.hooks": "checks Helm hook annotations; checks.has_helm_hook finds no object that has one",
     "pytemplar.outputdir": "writes --output-dir; a render to stdout needs only the streams of pytemplar.output",
     "dataclasses": "records collect their fields themselves (pytemplar.records); dataclasses' functions load it",
 }
+
+
+# Runs `python -m pytemplar ARGS` with a finder, first on sys.meta_path, that names each module
+# it is asked for (a module is looked for once, when first imported) and lets the others find it.
+NAMING_IMPORTS = """
+import os, runpy, sys
+
+class NamingFinder:
+    def find_spec(self, name, path=None, target=None):
+        os.write(2, ("imported: " + name + "\\n").encode())
+        return None
+
+sys.meta_path.insert(0, NamingFinder())
+runpy.run_module("pytemplar", run_name="__main__", alter_sys=True)
+"""
 
 
 def imported_modules(*args: str, cache: Path = TEMPLATE_CACHE) -> set[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEMPLAR")}
     env["PYTEMPLAR_CACHE_DIR"] = str(cache)
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "pytemplar", *args],
+        [sys.executable, "-c", NAMING_IMPORTS, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -58,7 +76,7 @@ def imported_modules(*args: str, cache: Path = TEMPLATE_CACHE) -> set[str]:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s+(\S+)$", done.stderr, re.MULTILINE))
+    return set(re.findall(r"^imported: (\S+)$", done.stderr, re.MULTILINE))
 
 
 @pytest.mark.parametrize(
@@ -79,11 +97,13 @@ def test_a_plain_render_leaves_out_what_it_does_not_use(args: tuple[str, ...]) -
 def test_a_release_without_transforms_or_bindings_leaves_out_the_transforms() -> None:
     # references.py follows renames and completes RoleBinding subjects; an app rendered alone has
     # no transforms, and the microservice template makes no binding: neither the transforms table
-    # nor any module of pytemplar.transforms is needed.
+    # nor any module of pytemplar.transforms is needed, nor the warnings about values an `images:`
+    # override replaces (pytemplar.shadowing).
     args = ("render", str(EXAMPLES / "microservice"))
     imported_modules(*args)
     modules = imported_modules(*args)
     assert {m for m in modules if m == "pytemplar.transforms" or m.startswith("pytemplar.transforms.")} == set()
+    assert "pytemplar.shadowing" not in modules
 
 
 def test_help_still_comes_from_typer() -> None:

@@ -1,33 +1,30 @@
 """The compiled-template cache trusts no file another user could have written (H63).
 
-Loading a cache entry unpickles it, so a planted entry runs code. An entry is loaded only when
-it, its folder and every folder above are writable by the current user alone (a sticky folder
-such as /tmp excepted). The planted entries here would create a file when unpickled; the first
-test shows that they do when the cache trusts them, so the refusals below are meaningful.
+Loading a cache entry runs the code it holds, so a planted entry runs code. An entry is loaded
+only when it, its folder and every folder above are writable by the current user alone (a sticky
+folder such as /tmp excepted). The planted entries here keep the header of the entry they replace
+(so they stand for the same template source) and hold code that creates a file; the first test
+shows that it runs when the cache trusts them, so the refusals below are meaningful.
 """
 
 from __future__ import annotations
 
+import marshal
 import os
-import pickle
 from pathlib import Path
 
 import pytest
-from jinja2.bccache import bc_magic
 
 from .harness import RENDER, Sandbox
 
 EXECUTED = "PYTEMPLAR-H63-EXECUTED"
 
 
-class _Plant:
-    """Unpickling this creates the file ``path``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __reduce__(self) -> tuple[object, tuple[str, str]]:
-        return (open, (str(self.path), "w"))
+def _planted(entry: bytes, path: Path) -> bytes:
+    """``entry`` with its code replaced by code that creates the file ``path``: an entry is a
+    header line, the template source's checksum line, then the code."""
+    code_starts = entry.index(b"\n", entry.index(b"\n") + 1) + 1
+    return entry[:code_starts] + marshal.dumps(compile(f"open({str(path)!r}, 'w').close()", "<planted>", "exec"))
 
 
 def _cache(sandbox: Sandbox) -> Path:
@@ -43,7 +40,7 @@ def _plant(sandbox: Sandbox) -> Path:
     assert entries, "the first render should have filled the cache"
     marker = sandbox.base / EXECUTED
     for entry in entries:
-        entry.write_bytes(bc_magic + pickle.dumps(_Plant(marker), 2))
+        entry.write_bytes(_planted(entry.read_bytes(), marker))
     return marker
 
 

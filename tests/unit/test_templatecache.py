@@ -12,6 +12,8 @@ from pathlib import Path
 import jinja2
 import pytest
 from conftest import MINIMAL_APP
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytemplar import templatecache
 from pytemplar.project import App, Workspace
@@ -135,6 +137,32 @@ def test_damaged_or_linked_cache_files_are_compiled_over(
     fresh_process()
     assert render(app) == expected
     assert compiles == ["cm.yaml.j2"] * 3
+
+
+def test_a_cut_or_foreign_entry_is_compiled_over(
+    make_tree: Callable[..., Path], cache_dir: Path, compiles: list[str]
+) -> None:
+    app = make_app(make_tree)
+    expected = render(app)
+    templatecache.save_compiled()
+    (entry,) = cache_dir.iterdir()
+    whole = entry.read_bytes()
+    for damaged in (whole[: len(whole) // 2], whole[:-1], whole.replace(b"template 1\n", b"template 0\n", 1)):
+        entry.write_bytes(damaged)
+        fresh_process()
+        assert render(app) == expected
+    assert compiles == ["cm.yaml.j2"] * 4
+
+
+@given(st.text(max_size=50), st.text(max_size=50), st.integers(0, 10_000))
+def test_an_entry_gives_its_code_only_for_its_source(checksum: str, other: str, cut: int) -> None:
+    code = compile(f"x = {checksum!r}", "<template>", "exec")
+    entry = templatecache._entry(checksum, code)
+    assert templatecache._code_in(entry, checksum) == code
+    if other != checksum:
+        assert templatecache._code_in(entry, other) is None
+    if cut < len(entry):
+        assert templatecache._code_in(entry[:cut], checksum) is None
 
 
 def test_pytemplar_no_cache_turns_it_off(
