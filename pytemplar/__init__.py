@@ -14,9 +14,9 @@ import gc as _gc
 
 # Importing makes thousands of objects that live as long as the process: the cyclic garbage
 # collector would scan them a dozen times (~2 ms of a one-release render) and find no garbage.
-# It pauses while the modules load, and what they made joins its oldest generation (collected
-# only by a full collection) instead of being counted as new, unless the program has frozen
-# objects of its own (gc.freeze(): they stay frozen); then it is on or off as before.
+# It pauses while the modules load; then every object alive moves to its oldest generation,
+# which only a full collection scans (gc.freeze() then gc.unfreeze(); skipped when the program
+# has frozen objects itself, which stay frozen), and the collector is on or off as it was.
 _collecting = _gc.isenabled()
 _gc.disable()
 try:
@@ -39,6 +39,7 @@ finally:
         _gc.unfreeze()
     if _collecting:
         _gc.enable()
+    del _collecting
 
 __version__ = "0.1.0"
 
