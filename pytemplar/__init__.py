@@ -15,8 +15,9 @@ import gc as _gc
 # Importing makes thousands of objects that live as long as the process: the cyclic garbage
 # collector would scan them a dozen times (~2 ms of a one-release render) and find no garbage.
 # It pauses while the modules load; then every object alive moves to its oldest generation,
-# which only a full collection scans (gc.freeze() then gc.unfreeze(); skipped when the program
-# has frozen objects itself, which stay frozen), and the collector is on or off as it was.
+# which only a full collection scans (gc.freeze() then gc.unfreeze(); skipped when objects are
+# frozen already, which stay frozen: the program's, or Python 3.12's own), and the collector is
+# on or off as it was.
 _collecting = _gc.isenabled()
 _gc.disable()
 try:
